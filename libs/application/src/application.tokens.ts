@@ -1,0 +1,10 @@
+/** DI tokens of the application's ports. Bound to adapters only in the composition root. */
+export const TRANSACTION_REPOSITORY = Symbol('clearway.TransactionRepository');
+export const WORK_QUEUE = Symbol('clearway.WorkQueue');
+export const MESSAGE_ARCHIVE = Symbol('clearway.MessageArchive');
+export const LEGACY_HOST = Symbol('clearway.LegacyHost');
+export const SECRET_STORE = Symbol('clearway.SecretStore');
+export const CLOCK = Symbol('clearway.Clock');
+export const ID_GENERATOR = Symbol('clearway.IdGenerator');
+export const ISO20022_CODEC = Symbol('clearway.Iso20022Codec');
+export const PIPELINE_SETTINGS = Symbol('clearway.PipelineSettings');

@@ -1,0 +1,16 @@
+/** The time, injectable so tests and sweepers agree on it. */
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  /** A new UUID v4. */
+  uuid(): string;
+}
+
+/** Reads secrets by name (signing keys, client secrets, host credentials). */
+export interface SecretStore {
+  get(name: string): Promise<string | null>;
+  /** Stores a secret; the embedded store keeps it under DATA_DIR, cloud stores may refuse. */
+  put(name: string, value: string): Promise<void>;
+}

@@ -1,0 +1,56 @@
+import type { PaymentSnapshot, PaymentStatus } from '#domain';
+import type { Job } from './work-queue.port.js';
+
+/** The keys that make a payment unique: a second payment with any of them is a duplicate. */
+export interface UniquenessKeys {
+  /** `X-Transaction-Id` chosen by the client, with a hash of the request body (replay vs. conflict). */
+  idempotency?: { key: string; requestHash: string };
+  /** UETR, unique across all clients. */
+  uetr?: string | null;
+  /** MsgId + EndToEndId, unique per client. */
+  msgIdEndToEndId: string;
+}
+
+export type CreateResult =
+  | { kind: 'created' }
+  | {
+      kind: 'duplicate';
+      by: 'idempotency-key' | 'uetr' | 'msgid-endtoendid';
+      existingId: string;
+      /** For `idempotency-key`: whether the stored request had the same body hash. */
+      sameRequest: boolean;
+    };
+
+export interface TransactionPage {
+  items: PaymentSnapshot[];
+  nextCursor: string | null;
+}
+
+export interface ListFilter {
+  clientId: string;
+  status?: PaymentStatus;
+  from?: Date;
+  to?: Date;
+  limit: number;
+  cursor?: string | null;
+}
+
+/**
+ * Stores payments. Every write is conditional on the version that was read (optimistic concurrency),
+ * and carries the jobs that must follow it, committed in the same transaction (outbox).
+ */
+export interface TransactionRepository {
+  /** Inserts a new payment (version 1) and its first jobs, unless a uniqueness key is taken already. */
+  create(payment: PaymentSnapshot, keys: UniquenessKeys, jobs: Job[]): Promise<CreateResult>;
+  get(id: string): Promise<PaymentSnapshot | null>;
+  /**
+   * Writes `payment` if the stored version still equals `expectedVersion`; the stored version becomes
+   * expectedVersion + 1. Returns false (and writes nothing) when someone else wrote first.
+   */
+  update(payment: PaymentSnapshot, expectedVersion: number, jobs: Job[]): Promise<boolean>;
+  list(filter: ListFilter): Promise<TransactionPage>;
+  /** Non-terminal payments not updated since `before`, oldest first. */
+  findStale(statuses: readonly PaymentStatus[], before: Date, limit: number): Promise<PaymentSnapshot[]>;
+  /** Liveness of the engine behind it, for readiness checks. */
+  ping(): Promise<void>;
+}

@@ -1,0 +1,50 @@
+/** Wire names of the jobs: stable strings, never class names. */
+export const JobType = {
+  PROCESS: 'payment.process',
+  RELEASE: 'payment.release',
+} as const;
+export type JobType = (typeof JobType)[keyof typeof JobType];
+
+export interface Job {
+  type: JobType;
+  transactionId: string;
+  /** Jobs of one group are handed out one at a time, in the order they were enqueued. */
+  groupKey: string;
+  /** A second job with the same id is dropped (at-most-once enqueue per step). */
+  deduplicationId: string;
+  /** Not handed out before this time (delayed jobs). */
+  notBefore?: Date;
+}
+
+export interface ReceivedJob {
+  job: Job;
+  /** Opaque handle for ack/retry/deadLetter; valid until the visibility timeout ends. */
+  receipt: string;
+  /** 1 on first delivery, then +1 on each redelivery. */
+  attempt: number;
+}
+
+export interface DeadLetter {
+  job: Job;
+  reason: string;
+  attempts: number;
+  at: string;
+}
+
+/**
+ * A durable work queue: at-least-once delivery, visibility timeout, per-group ordering,
+ * retry with backoff and a dead-letter area after too many attempts.
+ */
+export interface WorkQueue {
+  enqueue(jobs: Job[]): Promise<void>;
+  /** Up to `max` jobs, each hidden from other receivers for `visibilityMs`. */
+  receive(max: number, visibilityMs: number): Promise<ReceivedJob[]>;
+  ack(receipt: string): Promise<void>;
+  /** Hands the job out again after `delayMs`, or dead-letters it when it has had `maxAttempts`. */
+  retry(receipt: string, delayMs: number, reason: string): Promise<'retried' | 'dead-lettered'>;
+  deadLetter(receipt: string, reason: string): Promise<void>;
+  listDeadLetters(limit: number): Promise<DeadLetter[]>;
+  /** Moves dead-lettered jobs of a transaction back to the queue; returns how many moved. */
+  redrive(transactionId: string): Promise<number>;
+  ping(): Promise<void>;
+}

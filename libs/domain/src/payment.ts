@@ -1,0 +1,150 @@
+import { IllegalTransitionError, InvalidValueError } from './domain.errors.js';
+import { Money } from './money.js';
+import { canTransition, isTerminal, PaymentStatus } from './payment-status.js';
+
+export interface StatusReason {
+  code: string;
+  text?: string | null;
+}
+
+export interface HistoryEntry {
+  status: PaymentStatus;
+  at: string;
+  reason?: StatusReason;
+}
+
+/** The fields of the original message a status report must reference, and what the host needs to see. */
+export interface PaymentDetails {
+  messageType: string;
+  msgId: string;
+  creationDateTime: string | null;
+  instrId: string | null;
+  endToEndId: string;
+  txId: string | null;
+  uetr: string | null;
+  amount: { value: string; currency: string };
+  settlementDate: string | null;
+  settlementMethod: string | null;
+  chargeBearer: string | null;
+  debtorName: string | null;
+  debtorAccount: string | null;
+  debtorAgent: string | null;
+  creditorName: string | null;
+  creditorAccount: string | null;
+  creditorAgent: string | null;
+  instructingAgent: string | null;
+  instructedAgent: string | null;
+  /** The business application header the message arrived with, when it had one. */
+  appHeader: { from: string | null; to: string | null; bizMsgIdr: string; msgDefIdr: string } | null;
+}
+
+/** The persisted form of a payment. Plain data: adapters store it as it is. */
+export interface PaymentSnapshot extends PaymentDetails {
+  id: string;
+  clientId: string;
+  status: PaymentStatus;
+  reason: StatusReason | null;
+  history: HistoryEntry[];
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PaymentStatusChanged {
+  readonly name: 'payment.status-changed';
+  readonly transactionId: string;
+  readonly from: PaymentStatus | null;
+  readonly to: PaymentStatus;
+  readonly reason: StatusReason | null;
+  readonly at: string;
+}
+
+/**
+ * The Payment aggregate: one customer credit transfer and its life through the status machine.
+ * State changes go through `transition`, which refuses moves the status machine does not allow.
+ * `version` is the optimistic-concurrency version of the stored copy this object was loaded from.
+ */
+export class Payment {
+  private readonly pending: PaymentStatusChanged[] = [];
+
+  private constructor(private state: PaymentSnapshot) {}
+
+  static receive(input: { id: string; clientId: string; at: Date } & PaymentDetails): Payment {
+    // Validates amount and currency: a payment never exists with an amount that is not money.
+    Money.parse(input.amount.value, input.amount.currency);
+    if (!input.msgId) throw new InvalidValueError('msgId', 'is required');
+    if (!input.endToEndId) throw new InvalidValueError('endToEndId', 'is required');
+    const at = input.at.toISOString();
+    const { at: _at, ...details } = input;
+    const payment = new Payment({
+      ...details,
+      status: PaymentStatus.RCVD,
+      reason: null,
+      history: [{ status: PaymentStatus.RCVD, at }],
+      version: 0,
+      createdAt: at,
+      updatedAt: at,
+    });
+    payment.pending.push({
+      name: 'payment.status-changed',
+      transactionId: input.id,
+      from: null,
+      to: PaymentStatus.RCVD,
+      reason: null,
+      at,
+    });
+    return payment;
+  }
+
+  static fromSnapshot(snapshot: PaymentSnapshot): Payment {
+    return new Payment(structuredClone(snapshot));
+  }
+
+  get id(): string {
+    return this.state.id;
+  }
+  get status(): PaymentStatus {
+    return this.state.status;
+  }
+  get version(): number {
+    return this.state.version;
+  }
+  get amount(): Money {
+    return Money.parse(this.state.amount.value, this.state.amount.currency);
+  }
+  get isTerminal(): boolean {
+    return isTerminal(this.state.status);
+  }
+
+  /** Moves to `to`, recording why. Throws IllegalTransitionError when the status machine forbids it. */
+  transition(to: PaymentStatus, at: Date, reason?: StatusReason): void {
+    const from = this.state.status;
+    if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+    const when = at.toISOString();
+    this.state.status = to;
+    this.state.reason = reason ?? (to === 'PDNG' ? this.state.reason : null);
+    this.state.updatedAt = when;
+    this.state.history.push(reason ? { status: to, at: when, reason } : { status: to, at: when });
+    this.pending.push({
+      name: 'payment.status-changed',
+      transactionId: this.state.id,
+      from,
+      to,
+      reason: reason ?? null,
+      at: when,
+    });
+  }
+
+  canMoveTo(to: PaymentStatus): boolean {
+    return canTransition(this.state.status, to);
+  }
+
+  /** The events raised since load; the caller publishes them after the state is stored. */
+  pullEvents(): PaymentStatusChanged[] {
+    return this.pending.splice(0, this.pending.length);
+  }
+
+  toSnapshot(): PaymentSnapshot {
+    return structuredClone(this.state);
+  }
+}
