@@ -8,3 +8,5 @@ export const CLOCK = Symbol('clearway.Clock');
 export const ID_GENERATOR = Symbol('clearway.IdGenerator');
 export const ISO20022_CODEC = Symbol('clearway.Iso20022Codec');
 export const PIPELINE_SETTINGS = Symbol('clearway.PipelineSettings');
+export const WORK_QUEUE_SIGNAL = Symbol('clearway.WorkSignal');
+export const BUSINESS_RULES = Symbol('clearway.BusinessRules');

@@ -22,7 +22,8 @@ export interface PaymentDetails {
   endToEndId: string;
   txId: string | null;
   uetr: string | null;
-  amount: { value: string; currency: string };
+  /** Interbank settlement amount as the exact decimal string of the message; null when it could not be read. */
+  amount: { value: string; currency: string } | null;
   settlementDate: string | null;
   settlementMethod: string | null;
   chargeBearer: string | null;
@@ -70,8 +71,6 @@ export class Payment {
   private constructor(private state: PaymentSnapshot) {}
 
   static receive(input: { id: string; clientId: string; at: Date } & PaymentDetails): Payment {
-    // Validates amount and currency: a payment never exists with an amount that is not money.
-    Money.parse(input.amount.value, input.amount.currency);
     if (!input.msgId) throw new InvalidValueError('msgId', 'is required');
     if (!input.endToEndId) throw new InvalidValueError('endToEndId', 'is required');
     const at = input.at.toISOString();
@@ -96,6 +95,13 @@ export class Payment {
     return payment;
   }
 
+  /** A message that arrived but could not be taken (e.g. schema-invalid): stored straight as RJCT. */
+  static rejectOnReceipt(input: { id: string; clientId: string; at: Date } & PaymentDetails, reason: StatusReason): Payment {
+    const payment = Payment.receive(input);
+    payment.transition(PaymentStatus.RJCT, input.at, reason);
+    return payment;
+  }
+
   static fromSnapshot(snapshot: PaymentSnapshot): Payment {
     return new Payment(structuredClone(snapshot));
   }
@@ -109,8 +115,12 @@ export class Payment {
   get version(): number {
     return this.state.version;
   }
-  get amount(): Money {
-    return Money.parse(this.state.amount.value, this.state.amount.currency);
+  /** The amount as Money; throws InvalidValueError when it is not money in an active currency. */
+  get amount(): Money | null {
+    return this.state.amount ? Money.parse(this.state.amount.value, this.state.amount.currency) : null;
+  }
+  get details(): Readonly<PaymentSnapshot> {
+    return this.state;
   }
   get isTerminal(): boolean {
     return isTerminal(this.state.status);

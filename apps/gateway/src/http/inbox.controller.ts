@@ -1,0 +1,98 @@
+import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { SubmitPaymentCommand, type SubmitPaymentResult } from '#application';
+import type { Iso20022Error } from '#iso20022';
+import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.guards.js';
+import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
+import { ProblemException } from './problem.js';
+import { UUID } from './transaction.view.js';
+
+const STATUS_OF: Record<Iso20022Error['code'], number> = {
+  'ISO20022.NOT_XML': 400,
+  'ISO20022.DTD_FORBIDDEN': 400,
+  'ISO20022.TOO_DEEP': 400,
+  'ISO20022.TOO_LARGE': 413,
+  'ISO20022.UNSUPPORTED_MESSAGE': 422,
+  'ISO20022.SCHEMA_INVALID': 422,
+};
+
+@ApiTags('payments')
+@ApiBearerAuth()
+@Controller('v1')
+@UseGuards(JwtAuthGuard, ScopesGuard)
+export class InboxController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post('inbox')
+  @HttpCode(202)
+  @Scopes('payments:write')
+  @ApiOperation({ summary: 'Submit one ISO 20022 message (pacs.008.001.08), bare Document or AppHdr + Document in an envelope' })
+  @ApiConsumes('application/xml')
+  @ApiBody({ schema: { type: 'string', format: 'xml' } })
+  @ApiHeader({ name: 'X-Transaction-Id', required: false, description: 'UUID chosen by the client; makes the call idempotent' })
+  @ApiResponse({ status: 202, description: '{transactionId, status, messageType}; Location header' })
+  async submit(
+    @Body() body: unknown,
+    @Headers('x-transaction-id') transactionId: string | undefined,
+    @CurrentClient() client: AuthenticatedClient,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ transactionId: string; status: string; messageType: string }> {
+    if (typeof body !== 'string' || body.length === 0) {
+      throw new ProblemException(
+        typeof body === 'string' ? 400 : 415,
+        typeof body === 'string' ? 'REQUEST.EMPTY_BODY' : 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+        'send one ISO 20022 message as the body, with Content-Type application/xml',
+      );
+    }
+    if (transactionId !== undefined && !UUID.test(transactionId)) {
+      throw new ProblemException(400, 'REQUEST.INVALID_TRANSACTION_ID', 'X-Transaction-Id must be a UUID');
+    }
+    const result = await this.commands.execute(
+      new SubmitPaymentCommand(client.clientId, body, 'api', transactionId?.toLowerCase() ?? null),
+    );
+    return this.answer(result, reply);
+  }
+
+  private answer(result: SubmitPaymentResult, reply: FastifyReply) {
+    switch (result.kind) {
+      case 'accepted':
+        void reply.header('Location', `/v1/transactions/${result.transactionId}`);
+        if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
+        return { transactionId: result.transactionId, status: result.status, messageType: result.messageType };
+      case 'duplicate':
+        throw new ProblemException(
+          409,
+          'PAYMENT.DUPLICATE',
+          result.existingId
+            ? `this payment was already received as transaction ${result.existingId} (same ${result.by === 'uetr' ? 'UETR' : 'MsgId and EndToEndId'})`
+            : `a payment with the same ${result.by === 'uetr' ? 'UETR' : 'MsgId and EndToEndId'} was already received`,
+          result.existingId ? { existingTransactionId: result.existingId, duplicateBy: result.by } : { duplicateBy: result.by },
+          result.existingId ? { Location: `/v1/transactions/${result.existingId}` } : {},
+        );
+      case 'idempotency-conflict':
+        throw new ProblemException(
+          409,
+          'IDEMPOTENCY.KEY_REUSED',
+          'this X-Transaction-Id was already used with a different request body',
+          { transactionId: result.transactionId },
+        );
+      case 'unprocessable':
+        throw new ProblemException(422, result.code, result.detail);
+      case 'invalid': {
+        const e = result.error;
+        const extensions: Record<string, unknown> = { errors: e.issues.slice(0, 50) };
+        if (e.partial.messageType) extensions.messageType = e.partial.messageType;
+        if (result.rejectedTransactionId) extensions.transactionId = result.rejectedTransactionId;
+        throw new ProblemException(
+          STATUS_OF[e.code],
+          e.code,
+          e.message,
+          extensions,
+          result.rejectedTransactionId ? { Location: `/v1/transactions/${result.rejectedTransactionId}` } : {},
+        );
+      }
+    }
+  }
+}

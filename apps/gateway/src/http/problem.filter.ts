@@ -1,0 +1,64 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemException, problemType, type ProblemBody } from './problem.js';
+
+interface FastifyishError {
+  code?: string;
+  statusCode?: number;
+  message?: string;
+}
+
+/** Maps every error to an RFC 9457 `application/problem+json` answer with a stable code. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly log = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
+    const problem = this.toProblem(exception);
+    problem.instance ??= request.url.split('?')[0];
+    if (exception instanceof ProblemException) {
+      for (const [k, v] of Object.entries(exception.headers)) void reply.header(k, v);
+    }
+    if (problem.status === 401) void reply.header('WWW-Authenticate', 'Bearer realm="clearway"');
+    void reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
+  }
+
+  private toProblem(exception: unknown): ProblemBody {
+    if (exception instanceof ProblemException) return { ...exception.problem };
+    const fe = exception as FastifyishError;
+    if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return this.make(413, 'REQUEST.TOO_LARGE', 'the request body is larger than the gateway accepts');
+    }
+    if (fe?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return this.make(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', fe.message ?? 'unsupported content type');
+    }
+    if (fe?.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe?.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      return this.make(400, 'REQUEST.MALFORMED', fe.message ?? 'malformed body');
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const codes: Record<number, string> = {
+        401: 'AUTH.UNAUTHENTICATED',
+        403: 'AUTH.FORBIDDEN',
+        404: 'REQUEST.NOT_FOUND',
+        405: 'REQUEST.METHOD_NOT_ALLOWED',
+        429: 'REQUEST.RATE_LIMITED',
+      };
+      const detail = status === 401 ? 'a valid bearer token is required' : exception.message;
+      return this.make(status, codes[status] ?? (status < 500 ? 'REQUEST.INVALID' : 'SERVER.ERROR'), detail);
+    }
+    if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return this.make(fe.statusCode, 'REQUEST.INVALID', fe.message ?? 'invalid request');
+    }
+    this.log.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    return this.make(500, 'SERVER.ERROR', 'an unexpected error occurred; nothing already accepted was lost');
+  }
+
+  private make(status: number, code: string, detail: string): ProblemBody {
+    const p = new ProblemException(status, code, detail).problem;
+    return { ...p, type: problemType(code) };
+  }
+}

@@ -1,0 +1,63 @@
+import { HttpException } from '@nestjs/common';
+
+export interface ProblemIssue {
+  line?: number;
+  path?: string;
+  message: string;
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  instance?: string;
+  errors?: ProblemIssue[];
+  [extension: string]: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** The `type` URI of a problem: one page per stable code. */
+export function problemType(code: string): string {
+  return `https://clearway.dev/problems/${code.toLowerCase().replace(/[._]/g, '-')}`;
+}
+
+/** An RFC 9457 problem, thrown by inbound adapters and written by ProblemFilter. */
+export class ProblemException extends HttpException {
+  constructor(
+    status: number,
+    readonly code: string,
+    detail: string,
+    extensions: Omit<Partial<ProblemBody>, 'status' | 'code' | 'detail'> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    const body: ProblemBody = {
+      type: problemType(code),
+      title: TITLES[status] ?? 'Error',
+      status,
+      detail,
+      code,
+      ...extensions,
+    };
+    super(body, status);
+  }
+
+  get problem(): ProblemBody {
+    return this.getResponse() as ProblemBody;
+  }
+}

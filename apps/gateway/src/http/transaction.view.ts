@@ -1,0 +1,22 @@
+import type { PaymentSnapshot } from '#domain';
+
+/** The JSON of a transaction in the API (camelCase, fixed by the API contract). */
+export function transactionView(p: PaymentSnapshot) {
+  return {
+    transactionId: p.id,
+    status: p.status,
+    reason: p.reason ? { code: p.reason.code, text: p.reason.text ?? null } : null,
+    messageType: p.messageType,
+    msgId: p.msgId,
+    endToEndId: p.endToEndId,
+    uetr: p.uetr,
+    amount: p.amount ? { value: p.amount.value, currency: p.amount.currency } : null,
+    debtorAgent: p.debtorAgent,
+    creditorAgent: p.creditorAgent,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+    history: p.history.map((h) => (h.reason ? { status: h.status, at: h.at, reason: h.reason } : { status: h.status, at: h.at })),
+  };
+}
+
+export const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$/;

@@ -1,0 +1,87 @@
+import 'reflect-metadata';
+import { Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module.js';
+import { ClientRegistry, DEMO_CLIENT } from './auth/client-registry.js';
+import { ConfigError, loadGatewayConfig, type GatewayConfig } from './gateway.config.js';
+import { ProblemFilter } from './http/problem.filter.js';
+import { ensureSimulator } from './simulator.launcher.js';
+
+const LEVELS: Record<GatewayConfig['logLevel'], LogLevel[]> = {
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  log: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+};
+
+/** Builds the Nest application on Fastify with the gateway's parsers, problem responses and API docs. */
+export async function createGateway(config: GatewayConfig, clients: ClientRegistry): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.maxBodyBytes, trustProxy: true });
+  const fastify = adapter.getInstance();
+  // ISO 20022 arrives as XML: keep the exact text; the codec parses it with entities and network off.
+  for (const type of ['application/xml', 'text/xml', /^application\/[\w.+-]+\+xml$/]) {
+    fastify.addContentTypeParser(type, { parseAs: 'string', bodyLimit: config.maxBodyBytes }, (_req, body, done) =>
+      done(null, body),
+    );
+  }
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 64 * 1024 },
+    (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, clients), adapter, {
+    logger: LEVELS[config.logLevel],
+  });
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks();
+  if (config.role !== 'worker') {
+    const doc = new DocumentBuilder()
+      .setTitle('Clearway ISO 20022 gateway')
+      .setDescription('Receive, validate, track and release ISO 20022 payments. Errors are RFC 9457 problem details.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .addOAuth2({ type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { 'payments:read': 'read', 'payments:write': 'submit' } } } })
+      .build();
+    SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
+  }
+  return app;
+}
+
+async function bootstrap(): Promise<void> {
+  const log = new Logger('Gateway');
+  let config: GatewayConfig;
+  try {
+    config = loadGatewayConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`clearway: configuration error: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  let clientList = config.clients;
+  if (clientList.length === 0) {
+    if (process.env.NODE_ENV === 'production') {
+      console.error('clearway: configuration error: CLEARWAY_CLIENTS is required when NODE_ENV=production');
+      process.exit(2);
+    }
+    clientList = [DEMO_CLIENT];
+    log.warn(`CLEARWAY_CLIENTS is not set: the local demo client "${DEMO_CLIENT.id}" is enabled (see README); never use it in production`);
+  }
+  if (config.mode === 'proxy' && !config.legacyHostUrl && config.role !== 'api') {
+    const sim = await ensureSimulator(config.simPort, config.schemaDir);
+    config = { ...config, legacyHostUrl: sim.url };
+  }
+  const app = await createGateway(config, new ClientRegistry(clientList));
+  await app.listen({ port: config.port, host: config.host });
+  log.log(
+    `listening on ${config.host}:${config.port} (role ${config.role}, mode ${config.mode}, data ${config.dataDir}` +
+      `${config.mode === 'proxy' ? `, host ${config.legacyHostUrl ?? 'none'}` : ''})`,
+  );
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
+  void bootstrap();
+}

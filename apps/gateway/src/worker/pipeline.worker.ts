@@ -1,0 +1,121 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import {
+  ConcurrentUpdateError,
+  HostUnavailableError,
+  JobType,
+  ProcessPaymentCommand,
+  ReleasePaymentCommand,
+  TransactionNotFoundError,
+  WORK_QUEUE,
+  type ReceivedJob,
+  type WorkQueue,
+} from '#application';
+import { GATEWAY_CONFIG } from '../gateway.tokens.js';
+import type { GatewayConfig } from '../gateway.config.js';
+import { WorkSignalHub } from './work-signal.hub.js';
+
+/** Exponential backoff with full jitter, capped. */
+export function backoff(attempt: number, baseMs = 250, maxMs = 30_000): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+/**
+ * Drives the pipeline from the durable work queue: takes jobs up to the configured concurrency, runs the
+ * step as a command, and acks, retries with backoff or dead-letters. A job is acked only after its step
+ * committed, so a crash at any point means a redelivery, which the steps tolerate.
+ */
+@Injectable()
+export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Worker');
+  private running = false;
+  private inflight = 0;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    @Inject(WORK_QUEUE) private readonly queue: WorkQueue,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly commands: CommandBus,
+    private readonly signal: WorkSignalHub,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.loop = this.run();
+    this.log.log(`started: concurrency ${this.config.workerConcurrency}, visibility ${this.config.jobVisibilityMs} ms`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.signal.notify();
+    await this.loop;
+    const deadline = Date.now() + 10_000;
+    while (this.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const free = this.config.workerConcurrency - this.inflight;
+      if (free <= 0) {
+        await this.signal.wait(250);
+        continue;
+      }
+      let jobs: ReceivedJob[] = [];
+      try {
+        jobs = await this.queue.receive(free, this.config.jobVisibilityMs);
+      } catch (e) {
+        this.log.error(`receive failed: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      for (const job of jobs) {
+        this.inflight++;
+        void this.handle(job).finally(() => {
+          this.inflight--;
+          this.signal.notify();
+        });
+      }
+      if (jobs.length === 0) await this.signal.wait(200);
+    }
+  }
+
+  private async handle(received: ReceivedJob): Promise<void> {
+    const { job, receipt, attempt } = received;
+    try {
+      switch (job.type) {
+        case JobType.PROCESS:
+          await this.commands.execute(new ProcessPaymentCommand(job.transactionId));
+          break;
+        case JobType.RELEASE:
+          await this.commands.execute(new ReleasePaymentCommand(job.transactionId));
+          break;
+        default:
+          await this.queue.deadLetter(receipt, `unknown job type ${String(job.type)}`);
+          return;
+      }
+      await this.queue.ack(receipt);
+    } catch (e) {
+      await this.fail(received, e).catch((err: unknown) =>
+        this.log.error(`could not reschedule job of ${job.transactionId}: ${(err as Error).message}`),
+      );
+      void attempt;
+    }
+  }
+
+  private async fail({ job, receipt, attempt }: ReceivedJob, e: unknown): Promise<void> {
+    const message = (e as Error)?.message ?? String(e);
+    if (e instanceof TransactionNotFoundError || (e instanceof HostUnavailableError && !e.retryable)) {
+      this.log.warn(`dead-lettering ${job.type} of ${job.transactionId}: ${message}`);
+      await this.queue.deadLetter(receipt, message);
+      return;
+    }
+    const delay = e instanceof ConcurrentUpdateError ? 10 : backoff(attempt);
+    const outcome = await this.queue.retry(receipt, delay, message);
+    if (outcome === 'dead-lettered') {
+      this.log.warn(`${job.type} of ${job.transactionId} dead-lettered after ${attempt} attempts: ${message}`);
+    } else if (!(e instanceof ConcurrentUpdateError) && !(e instanceof HostUnavailableError)) {
+      this.log.warn(`${job.type} of ${job.transactionId} failed (attempt ${attempt}), retrying in ${delay} ms: ${message}`);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { GetOutboxHandler } from './get-outbox/get-outbox.handler.js';
+import { GetTransactionHandler } from './get-transaction/get-transaction.handler.js';
+import { ListTransactionsHandler } from './list-transactions/list-transactions.handler.js';
+import { ProcessPaymentHandler } from './process-payment/process-payment.handler.js';
+import { ReleasePaymentHandler } from './release-payment/release-payment.handler.js';
+import { StatusReportWriter } from './status-report/status-report.writer.js';
+import { SubmitPaymentHandler } from './submit-payment/submit-payment.handler.js';
+import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-payments.handler.js';
+
+/**
+ * The use cases. The ports they need (repository, queue, archive, host, codec, clock, ids, settings,
+ * rules, signal) are provided by the composition root, which binds them to adapters.
+ */
+@Module({
+  imports: [CqrsModule],
+  providers: [
+    StatusReportWriter,
+    SubmitPaymentHandler,
+    ProcessPaymentHandler,
+    ReleasePaymentHandler,
+    SweepStalePaymentsHandler,
+    GetTransactionHandler,
+    ListTransactionsHandler,
+    GetOutboxHandler,
+  ],
+  exports: [StatusReportWriter],
+})
+export class ApplicationModule {}

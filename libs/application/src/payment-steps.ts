@@ -1,0 +1,30 @@
+import { Payment, type PaymentStatus, type StatusReason } from '#domain';
+import { ConcurrentUpdateError, TransactionNotFoundError } from './application.errors.js';
+import type { TransactionRepository } from './ports/transaction-repository.port.js';
+import type { Job } from './ports/work-queue.port.js';
+import type { StatusReportWriter } from './status-report/status-report.writer.js';
+
+export async function loadPayment(repository: TransactionRepository, id: string): Promise<Payment> {
+  const snapshot = await repository.get(id);
+  if (!snapshot) throw new TransactionNotFoundError(id);
+  return Payment.fromSnapshot(snapshot);
+}
+
+/**
+ * Moves a payment to `to` and stores it conditionally on the version it was loaded at, with the jobs
+ * that must follow. A terminal status gets its pacs.002 archived first, so no terminal payment lacks one.
+ */
+export async function commitTransition(
+  deps: { repository: TransactionRepository; reports: StatusReportWriter; clock: { now(): Date } },
+  payment: Payment,
+  to: PaymentStatus,
+  reason?: StatusReason,
+  jobs: Job[] = [],
+): Promise<void> {
+  const loadedVersion = payment.version;
+  payment.transition(to, deps.clock.now(), reason);
+  const snapshot = payment.toSnapshot();
+  if (payment.isTerminal) await deps.reports.write(snapshot);
+  const stored = await deps.repository.update(snapshot, loadedVersion, jobs);
+  if (!stored) throw new ConcurrentUpdateError(payment.id);
+}

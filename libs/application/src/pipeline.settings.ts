@@ -1,0 +1,18 @@
+/** How the pipeline behaves; read from configuration by the composition root. */
+export interface PipelineSettings {
+  /** `proxy`: release to the legacy host. `core`: settle without a host. */
+  mode: 'proxy' | 'core';
+  /** A non-terminal payment not updated for this long is rejected (AB05/AB06). */
+  slaMs: number;
+  /** A non-terminal payment not updated for this long gets its next step re-driven (stranded work). */
+  recoveryAfterMs: number;
+  /** Upper bound of the amount of one payment, in major units of any currency (a decimal string); null = none. */
+  maxAmount: string | null;
+}
+
+export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
+  mode: 'proxy',
+  slaMs: 5 * 60_000,
+  recoveryAfterMs: 60_000,
+  maxAmount: null,
+};

@@ -1,0 +1,13 @@
+import { Command } from '@nestjs/cqrs';
+import type { StepResult } from '../process-payment/process-payment.command.js';
+
+/** Worker step 2: release to the legacy host (proxy) or settle (core), and record the outcome. */
+export class ReleasePaymentCommand extends Command<StepResult> {
+  constructor(
+    readonly transactionId: string,
+    /** Set by the SLA sweeper: no answer now means RJCT (timeout), not another retry. */
+    readonly finalAttempt = false,
+  ) {
+    super();
+  }
+}

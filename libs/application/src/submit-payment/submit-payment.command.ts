@@ -1,0 +1,27 @@
+import { Command } from '@nestjs/cqrs';
+import type { PaymentStatus } from '#domain';
+import type { Iso20022Error } from '#iso20022';
+
+export type SubmitPaymentResult =
+  | { kind: 'accepted'; transactionId: string; status: PaymentStatus; messageType: string; replayed: boolean }
+  /** The same payment was taken before. `existingId` is null when it belongs to another client. */
+  | { kind: 'duplicate'; by: 'uetr' | 'msgid-endtoendid'; existingId: string | null }
+  /** The client reused its X-Transaction-Id for a different request. */
+  | { kind: 'idempotency-conflict'; transactionId: string }
+  /** Not an acceptable ISO 20022 message; when ids could be read, a RJCT/FF01 record was stored. */
+  | { kind: 'invalid'; error: Iso20022Error; rejectedTransactionId: string | null }
+  /** Valid XML of a supported message that the gateway still cannot take. */
+  | { kind: 'unprocessable'; code: string; detail: string };
+
+/** Receive one ISO 20022 message from a client (REST or MQ ingress). */
+export class SubmitPaymentCommand extends Command<SubmitPaymentResult> {
+  constructor(
+    readonly clientId: string,
+    readonly body: string,
+    readonly channel: string,
+    /** The client's `X-Transaction-Id`: becomes the transaction id and makes the call idempotent. */
+    readonly transactionId: string | null = null,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,13 @@
+import { Command } from '@nestjs/cqrs';
+
+export interface SweepResult {
+  timedOut: number;
+  redriven: number;
+}
+
+/** One pass of the sweepers: SLA timeouts, then re-drive of stranded payments. */
+export class SweepStalePaymentsCommand extends Command<SweepResult> {
+  constructor(readonly batchSize = 100) {
+    super();
+  }
+}

@@ -1,0 +1,4 @@
+/** In-process nudge to the workers that new jobs were committed (the queue stays the source of truth). */
+export interface WorkSignal {
+  notify(): void;
+}
