@@ -1,0 +1,86 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { EmbeddedDatabase, SchemaTooNewError } from './embedded-database.js';
+import { MIGRATIONS } from './embedded.migrations.js';
+import { tempDataDir } from './testing/embedded.fixtures.js';
+
+describe('EmbeddedDatabase (real SQLite file)', () => {
+  const tmp = tempDataDir();
+  afterAll(() => tmp.cleanup());
+
+  it('creates the data dir and the file, in WAL mode with FULL sync, foreign keys and a busy timeout', () => {
+    const dataDir = join(tmp.dir, 'a', 'b');
+    const db = new EmbeddedDatabase({ dataDir });
+    try {
+      expect(db.path).toBe(join(dataDir, 'clearway.db'));
+      expect(existsSync(db.path)).toBe(true);
+      expect(statSync(db.path).mode & 0o777).toBe(0o600);
+      expect(db.get<{ journal_mode: string }>('PRAGMA journal_mode')!.journal_mode).toBe('wal');
+      expect(db.get<{ synchronous: number }>('PRAGMA synchronous')!.synchronous).toBe(2); // FULL
+      expect(db.get<{ foreign_keys: number }>('PRAGMA foreign_keys')!.foreign_keys).toBe(1);
+      expect(db.get<{ timeout: number }>('PRAGMA busy_timeout')!.timeout).toBe(5000);
+      expect(db.schemaVersion).toBe(MIGRATIONS.length);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('can run with synchronous=NORMAL', () => {
+    const db = new EmbeddedDatabase({ dataDir: join(tmp.dir, 'normal'), synchronous: 'NORMAL', busyTimeoutMs: 250 });
+    try {
+      expect(db.get<{ synchronous: number }>('PRAGMA synchronous')!.synchronous).toBe(1);
+      expect(db.get<{ timeout: number }>('PRAGMA busy_timeout')!.timeout).toBe(250);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('migrates once: reopening keeps data and the schema version', () => {
+    const dataDir = join(tmp.dir, 'reopen');
+    const first = new EmbeddedDatabase({ dataDir });
+    first.immediate(() =>
+      first.run(
+        `INSERT INTO jobs (type, transaction_id, group_key, dedup_id, state, available_at, enqueued_at)
+         VALUES ('payment.process', 't', 'g', 'd', 'ready', 0, 0)`,
+      ),
+    );
+    first.close();
+    first.close(); // idempotent
+    expect(() => first.ping()).toThrow(/closed/);
+    const second = new EmbeddedDatabase({ dataDir });
+    try {
+      expect(second.all('SELECT * FROM schema_version')).toHaveLength(MIGRATIONS.length);
+      expect(second.get<{ n: number }>('SELECT COUNT(*) AS n FROM jobs')!.n).toBe(1);
+    } finally {
+      second.close();
+    }
+  });
+
+  it('rolls a failed transaction back entirely', () => {
+    const db = new EmbeddedDatabase({ dataDir: join(tmp.dir, 'rollback') });
+    try {
+      expect(() =>
+        db.immediate(() => {
+          db.run(
+            `INSERT INTO jobs (type, transaction_id, group_key, dedup_id, state, available_at, enqueued_at)
+             VALUES ('payment.process', 't', 'g', 'd1', 'ready', 0, 0)`,
+          );
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
+      expect(db.get<{ n: number }>('SELECT COUNT(*) AS n FROM jobs')!.n).toBe(0);
+      // and the connection is usable afterwards
+      db.immediate(() => db.run(`UPDATE jobs SET attempts = 1`));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a file migrated by a newer build', () => {
+    const dataDir = join(tmp.dir, 'newer');
+    const db = new EmbeddedDatabase({ dataDir });
+    db.run(`INSERT INTO schema_version (version, applied_at) VALUES (?, 'future')`, MIGRATIONS.length + 1);
+    db.close();
+    expect(() => new EmbeddedDatabase({ dataDir })).toThrow(SchemaTooNewError);
+  });
+});

@@ -1,0 +1,170 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { MIGRATIONS } from './embedded.migrations.js';
+
+export type SynchronousMode = 'FULL' | 'NORMAL';
+
+export interface EmbeddedDatabaseOptions {
+  /** Directory of the database file; created (mode 0700) when missing. */
+  dataDir: string;
+  /**
+   * `FULL` (default): every commit is fsynced before it returns, so it survives a power loss.
+   * `NORMAL`: in WAL mode a commit survives a process crash (SIGKILL) but the last commits may be lost on
+   * a power loss or OS crash; faster.
+   */
+  synchronous?: SynchronousMode;
+  /** How long a writer waits for another process's write lock before failing with SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+  /** Database file name inside dataDir; `clearway.db` unless a test wants another. */
+  fileName?: string;
+}
+
+export const EMBEDDED_DATABASE_FILE = 'clearway.db';
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+/** Thrown when the file was migrated by a newer build than this one. */
+export class SchemaTooNewError extends Error {
+  constructor(found: number, known: number) {
+    super(`database schema version ${found} is newer than this build knows (${known}); refusing to open`);
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+/**
+ * The one SQLite connection of a process, shared by all embedded adapters. Opens (and creates) the file
+ * in WAL mode with foreign keys on and a busy timeout, and brings the schema up to date at open.
+ *
+ * All calls are synchronous (`node:sqlite`), so within one process two adapter calls never interleave;
+ * between processes, writers are serialised by `BEGIN IMMEDIATE` and the busy timeout.
+ */
+export class EmbeddedDatabase {
+  readonly path: string;
+  readonly synchronous: SynchronousMode;
+  private readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+  private closed = false;
+
+  constructor(options: EmbeddedDatabaseOptions) {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    this.path = join(options.dataDir, options.fileName ?? EMBEDDED_DATABASE_FILE);
+    this.synchronous = options.synchronous ?? 'FULL';
+    if (this.synchronous !== 'FULL' && this.synchronous !== 'NORMAL') {
+      throw new Error(`synchronous must be FULL or NORMAL, got ${String(this.synchronous)}`);
+    }
+    const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    this.db = new DatabaseSync(this.path, { enableForeignKeyConstraints: true, timeout: busyTimeoutMs });
+    try {
+      this.db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+      const mode = this.db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string };
+      if (mode.journal_mode.toLowerCase() !== 'wal') {
+        throw new Error(`could not switch ${this.path} to WAL mode (got ${mode.journal_mode})`);
+      }
+      this.db.exec(`PRAGMA synchronous = ${this.synchronous}`);
+      this.db.exec('PRAGMA foreign_keys = ON');
+      this.migrate();
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    try {
+      chmodSync(this.path, 0o600);
+    } catch {
+      // best effort: a file owned by someone else keeps its mode
+    }
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** The schema version the file is at (the number of migrations applied). */
+  get schemaVersion(): number {
+    const row = this.statement('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version').get() as { v: number };
+    return row.v;
+  }
+
+  /** A prepared statement, cached per SQL text for the life of the connection. */
+  statement(sql: string): StatementSync {
+    this.assertOpen();
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  run(sql: string, ...params: SQLInputValue[]): { changes: number } {
+    const result = this.statement(sql).run(...params);
+    return { changes: Number(result.changes) };
+  }
+
+  get<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
+    return this.statement(sql).get(...params) as T | undefined;
+  }
+
+  all<T>(sql: string, ...params: SQLInputValue[]): T[] {
+    return this.statement(sql).all(...params) as T[];
+  }
+
+  /** Runs raw SQL (several statements allowed). For migrations and tests. */
+  exec(sql: string): void {
+    this.assertOpen();
+    this.db.exec(sql);
+  }
+
+  /**
+   * Runs `fn` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front (waiting up to the
+   * busy timeout for another process), so reads inside see the latest committed state and the commit
+   * cannot fail on a stale snapshot. Commits when `fn` returns, rolls back when it throws.
+   * Re-entrant: called inside a transaction, it simply runs `fn` as part of it.
+   * `fn` must be synchronous.
+   */
+  immediate<T>(fn: () => T): T {
+    this.assertOpen();
+    if (this.db.isTransaction) return fn();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** Liveness: a trivial query. */
+  ping(): void {
+    this.statement('SELECT 1').get();
+  }
+
+  /** Closes the connection; idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.statements.clear();
+    if (this.db.isOpen) this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`embedded database ${this.path} is closed`);
+  }
+
+  private migrate(): void {
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT',
+    );
+    this.immediate(() => {
+      const row = this.db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version').get() as { v: number };
+      const current = row.v;
+      if (current > MIGRATIONS.length) throw new SchemaTooNewError(current, MIGRATIONS.length);
+      const record = this.db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)');
+      for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+        this.db.exec(MIGRATIONS[version - 1]!);
+        record.run(version, new Date().toISOString());
+      }
+    });
+  }
+}

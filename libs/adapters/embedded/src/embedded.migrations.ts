@@ -1,0 +1,101 @@
+/**
+ * The schema of the embedded database, as an ordered list of migrations. Migration N (1-based) brings the
+ * file to schema version N; `schema_version` records each one applied. Never edit a released migration:
+ * append a new one.
+ *
+ * Timestamps used for ordering and filtering are INTEGER milliseconds since the epoch.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: payments, their uniqueness keys, the work queue, the message archive.
+  `
+  CREATE TABLE payments (
+    id            TEXT    NOT NULL PRIMARY KEY,
+    client_id     TEXT    NOT NULL,
+    status        TEXT    NOT NULL,
+    version       INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    uetr          TEXT,
+    msg_id        TEXT    NOT NULL,
+    end_to_end_id TEXT    NOT NULL,
+    snapshot      TEXT    NOT NULL CHECK (json_valid(snapshot))
+  ) STRICT;
+  CREATE INDEX payments_client_created ON payments (client_id, created_at, id);
+  CREATE INDEX payments_client_status_created ON payments (client_id, status, created_at, id);
+  CREATE INDEX payments_status_updated ON payments (status, updated_at);
+  -- lookups by UETR or by client + msgId + endToEndId go through uniqueness_keys (its primary key)
+
+  -- kind: 'idempotency' (scope = client id), 'uetr' (scope = ''), 'msgid-e2e' (scope = client id)
+  CREATE TABLE uniqueness_keys (
+    kind           TEXT NOT NULL CHECK (kind IN ('idempotency', 'uetr', 'msgid-e2e')),
+    scope          TEXT NOT NULL,
+    key            TEXT NOT NULL,
+    transaction_id TEXT NOT NULL REFERENCES payments (id),
+    request_hash   TEXT,
+    PRIMARY KEY (kind, scope, key)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX uniqueness_keys_tx ON uniqueness_keys (transaction_id);
+
+  -- state: ready -> inflight -> done | ready (retry) | dead; dead -> ready (redrive).
+  -- available_at: when a ready job is due, or when an inflight job's visibility timeout ends.
+  -- blocked: 1 while another job of the same group is active (ready or inflight) ahead of it; of the active
+  -- jobs of a group exactly one has blocked = 0 (the head), so receive never has to skip over waiting jobs.
+  -- Done rows are kept (so a deduplication id stays taken) until purgeCompleted removes them.
+  CREATE TABLE jobs (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    type           TEXT    NOT NULL,
+    transaction_id TEXT    NOT NULL,
+    group_key      TEXT    NOT NULL,
+    dedup_id       TEXT    NOT NULL UNIQUE,
+    not_before     INTEGER,
+    state          TEXT    NOT NULL CHECK (state IN ('ready', 'inflight', 'dead', 'done')),
+    available_at   INTEGER NOT NULL,
+    blocked        INTEGER NOT NULL DEFAULT 0 CHECK (blocked IN (0, 1)),
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    receipt        TEXT,
+    last_error     TEXT,
+    enqueued_at    INTEGER NOT NULL,
+    finished_at    INTEGER
+  ) STRICT;
+  CREATE INDEX jobs_due ON jobs (available_at, seq) WHERE state IN ('ready', 'inflight') AND blocked = 0;
+  CREATE INDEX jobs_group_active ON jobs (group_key, blocked, seq) WHERE state IN ('ready', 'inflight');
+  CREATE INDEX jobs_inflight ON jobs (available_at) WHERE state = 'inflight';
+  CREATE INDEX jobs_dead ON jobs (finished_at, seq) WHERE state = 'dead';
+  CREATE INDEX jobs_dead_tx ON jobs (transaction_id) WHERE state = 'dead';
+  CREATE INDEX jobs_done ON jobs (finished_at) WHERE state = 'done';
+
+  -- Append-only: the triggers refuse any UPDATE or DELETE, and an INSERT that would collide with a stored
+  -- row (INSERT OR REPLACE deletes the old row without firing DELETE triggers, so it is refused up front).
+  CREATE TABLE archived_messages (
+    transaction_id TEXT    NOT NULL,
+    seq            INTEGER NOT NULL,
+    direction      TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
+    message_type   TEXT    NOT NULL,
+    channel        TEXT    NOT NULL,
+    body           TEXT    NOT NULL,
+    sha256         TEXT    NOT NULL,
+    at             TEXT    NOT NULL,
+    PRIMARY KEY (transaction_id, seq),
+    UNIQUE (transaction_id, direction, message_type, sha256)
+  ) STRICT;
+  CREATE INDEX archived_messages_latest ON archived_messages (transaction_id, direction, seq);
+  CREATE TRIGGER archived_messages_no_update BEFORE UPDATE ON archived_messages
+  BEGIN
+    SELECT RAISE(ABORT, 'archived_messages is append-only: UPDATE refused');
+  END;
+  CREATE TRIGGER archived_messages_no_delete BEFORE DELETE ON archived_messages
+  BEGIN
+    SELECT RAISE(ABORT, 'archived_messages is append-only: DELETE refused');
+  END;
+  CREATE TRIGGER archived_messages_no_replace BEFORE INSERT ON archived_messages
+  WHEN EXISTS (SELECT 1 FROM archived_messages WHERE transaction_id = NEW.transaction_id AND seq = NEW.seq)
+    OR EXISTS (
+      SELECT 1 FROM archived_messages
+      WHERE transaction_id = NEW.transaction_id AND direction = NEW.direction
+        AND message_type = NEW.message_type AND sha256 = NEW.sha256
+    )
+  BEGIN
+    SELECT RAISE(ABORT, 'archived_messages is append-only: a stored message cannot be replaced');
+  END;
+  `,
+];
