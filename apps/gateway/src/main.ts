@@ -26,11 +26,7 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
       done(null, body),
     );
   }
-  fastify.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: 64 * 1024 },
-    (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
-  );
+  // application/x-www-form-urlencoded (the token endpoint) is parsed by Nest's Fastify adapter itself.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, clients), adapter, {
     logger: LEVELS[config.logLevel],
   });

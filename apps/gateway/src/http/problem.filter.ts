@@ -29,6 +29,9 @@ export class ProblemFilter implements ExceptionFilter {
   private toProblem(exception: unknown): ProblemBody {
     if (exception instanceof ProblemException) return { ...exception.problem };
     const fe = exception as FastifyishError;
+    if (fe?.code === 'PAGINATION.INVALID_CURSOR') {
+      return this.make(400, 'REQUEST.INVALID_QUERY', 'cursor is not one this gateway handed out');
+    }
     if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return this.make(413, 'REQUEST.TOO_LARGE', 'the request body is larger than the gateway accepts');
     }
@@ -45,6 +48,8 @@ export class ProblemFilter implements ExceptionFilter {
         403: 'AUTH.FORBIDDEN',
         404: 'REQUEST.NOT_FOUND',
         405: 'REQUEST.METHOD_NOT_ALLOWED',
+        413: 'REQUEST.TOO_LARGE',
+        415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
         429: 'REQUEST.RATE_LIMITED',
       };
       const detail = status === 401 ? 'a valid bearer token is required' : exception.message;

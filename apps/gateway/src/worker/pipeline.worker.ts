@@ -61,7 +61,7 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
         await this.signal.wait(250);
         continue;
       }
-      let jobs: ReceivedJob[] = [];
+      let jobs: ReceivedJob[];
       try {
         jobs = await this.queue.receive(free, this.config.jobVisibilityMs);
       } catch (e) {

@@ -1,0 +1,56 @@
+/** Core mode (no host) and the SLA sweeper, over real HTTP against the built gateway. */
+import { buildPacs008 } from '../support/pacs008.factory.js';
+import { startGateway, startSimulator, tempDir, tokenFor, waitForTerminal, type NodeProcess } from '../support/processes.js';
+
+const running: NodeProcess[] = [];
+afterAll(async () => {
+  for (const p of running) await p.kill();
+});
+
+async function submit(url: string, token: string, body: string): Promise<string> {
+  const res = await fetch(`${url}/v1/inbox`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` },
+    body,
+  });
+  expect(res.status).toBe(202);
+  return ((await res.json()) as { transactionId: string }).transactionId;
+}
+
+it('MODE=core settles without a legacy host', async () => {
+  const gw = await startGateway({ DATA_DIR: tempDir('core'), MODE: 'core' });
+  running.push(gw);
+  const token = await tokenFor(gw.url, 'bank-a');
+  const id = await submit(gw.url, token, buildPacs008({}));
+  const tx = await waitForTerminal(gw.url, token, id);
+  expect(tx.status).toBe('ACSC');
+  const outbox = await fetch(`${gw.url}/v1/transactions/${id}/outbox`, { headers: { authorization: `Bearer ${token}` } });
+  expect(await outbox.text()).toContain('<TxSts>ACSC</TxSts>');
+  const ready = (await (await fetch(`${gw.url}/health/ready`)).json()) as { info: Record<string, unknown> };
+  expect(Object.keys(ready.info)).toContain('host:core');
+});
+
+it('rejects a payment the host never answers once the SLA has passed (RJCT AB06 with a pacs.002)', async () => {
+  const sim = await startSimulator({ SIM_DOWN: 'true' });
+  running.push(sim);
+  const gw = await startGateway({
+    DATA_DIR: tempDir('sla'),
+    LEGACY_HOST_URL: sim.url,
+    SLA_SECONDS: '2',
+    RECOVERY_AFTER_SECONDS: '1',
+    SWEEP_INTERVAL_MS: '200',
+    HOST_ATTEMPTS: '1',
+    HOST_TIMEOUT_MS: '300',
+  });
+  running.push(gw);
+  const token = await tokenFor(gw.url, 'bank-a');
+  const id = await submit(gw.url, token, buildPacs008({}));
+  const tx = await waitForTerminal(gw.url, token, id, 30_000);
+  expect(tx.status).toBe('RJCT');
+  expect(tx.reason?.code).toBe('AB06');
+  const xml = await (await fetch(`${gw.url}/v1/transactions/${id}/outbox`, { headers: { authorization: `Bearer ${token}` } })).text();
+  expect(xml).toContain('<Cd>AB06</Cd>');
+  // The host saw nothing, so nothing was settled behind the gateway's back.
+  const stats = (await (await fetch(`${sim.url}/stats`)).json()) as { unique: number };
+  expect(stats.unique).toBe(0);
+});

@@ -1,0 +1,172 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The checkout's root: the nearest folder up with a package.json (works from test/ and from dist/test/). */
+function findRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json')) || existsSync(join(dir, 'tsconfig.build.json')) === false) {
+    const up = resolve(dir, '..');
+    if (up === dir) throw new Error(`no package.json above ${from}`);
+    dir = up;
+  }
+  return dir;
+}
+
+export const REPO_ROOT = findRoot(import.meta.dirname);
+const GATEWAY_MAIN = join(REPO_ROOT, 'dist/apps/gateway/src/main.js');
+const SIM_MAIN = join(REPO_ROOT, 'dist/apps/legacy-host-sim/src/main.js');
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `clearway-${prefix}-`));
+}
+
+/** A free TCP port on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+export async function waitFor(url: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms (${last})`);
+}
+
+/** A child process of the built project (dist/), with its output kept for failure messages. */
+export class NodeProcess {
+  private output = '';
+  private exited: Promise<number | null>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+  ) {
+    child.stdout?.on('data', (d: Buffer) => this.keep(d));
+    child.stderr?.on('data', (d: Buffer) => this.keep(d));
+    this.exited = new Promise((r) => child.once('exit', (code) => r(code)));
+  }
+
+  static async start(main: string, env: Record<string, string>, url: string, readyPath: string): Promise<NodeProcess> {
+    const child = spawn(process.execPath, [main], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const p = new NodeProcess(child, url);
+    try {
+      await Promise.race([
+        waitFor(`${url}${readyPath}`),
+        p.exited.then((code) => {
+          throw new Error(`process exited with ${code} before it was ready`);
+        }),
+      ]);
+    } catch (e) {
+      child.kill('SIGKILL');
+      throw new Error(`${(e as Error).message}\n--- output ---\n${p.logs()}`, { cause: e });
+    }
+    return p;
+  }
+
+  private keep(d: Buffer): void {
+    this.output = (this.output + d.toString()).slice(-20_000);
+  }
+
+  logs(): string {
+    return this.output;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (!this.running) return;
+    this.child.kill(signal);
+    await this.exited;
+  }
+}
+
+export async function startSimulator(env: Record<string, string> = {}): Promise<NodeProcess> {
+  const port = await freePort();
+  return NodeProcess.start(SIM_MAIN, { SIM_PORT: String(port), ...env }, `http://127.0.0.1:${port}`, '/health');
+}
+
+export const TEST_CLIENTS = [
+  { id: 'bank-a', secret: 'bank-a-secret-0001', scopes: ['payments:read', 'payments:write'] },
+  { id: 'bank-b', secret: 'bank-b-secret-0002', scopes: ['payments:read', 'payments:write'] },
+  { id: 'writer', secret: 'writer-secret-0003', scopes: ['payments:write'] },
+];
+
+export async function startGateway(env: Record<string, string>, port?: number): Promise<NodeProcess> {
+  const p = port ?? (await freePort());
+  return NodeProcess.start(
+    GATEWAY_MAIN,
+    {
+      PORT: String(p),
+      HOST: '127.0.0.1',
+      CLEARWAY_CLIENTS: JSON.stringify(TEST_CLIENTS),
+      ...env,
+    },
+    `http://127.0.0.1:${p}`,
+    '/health/live',
+  );
+}
+
+export async function tokenFor(baseUrl: string, clientId: string, scope?: string): Promise<string> {
+  const client = TEST_CLIENTS.find((c) => c.id === clientId)!;
+  const form = new URLSearchParams({ grant_type: 'client_credentials' });
+  if (scope) form.set('scope', scope);
+  const res = await fetch(`${baseUrl}/oauth2/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
+    },
+    body: form,
+  });
+  if (res.status !== 200) throw new Error(`token for ${clientId}: HTTP ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+export interface TransactionJson {
+  transactionId: string;
+  status: string;
+  reason: { code: string; text: string | null } | null;
+  uetr: string | null;
+  [k: string]: unknown;
+}
+
+export async function waitForTerminal(
+  baseUrl: string,
+  token: string,
+  id: string,
+  timeoutMs = 20_000,
+): Promise<TransactionJson> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${baseUrl}/v1/transactions/${id}`, { headers: { authorization: `Bearer ${token}` } });
+    const body = (await res.json()) as TransactionJson;
+    if (['ACSC', 'RJCT', 'CANC'].includes(body.status)) return body;
+    if (Date.now() > deadline) throw new Error(`transaction ${id} still ${body.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
