@@ -1,0 +1,96 @@
+/** In-memory fakes of the ports, for unit specs only (the real engines are tested in *.int-spec.ts). */
+import type { PaymentSnapshot, PaymentStatus } from '#domain';
+import type { ArchivedMessage, MessageArchive, StoredMessage } from '../ports/message-archive.port.js';
+import type { CreateResult, ListFilter, TransactionPage, TransactionRepository, UniquenessKeys } from '../ports/transaction-repository.port.js';
+import type { DeadLetter, Job, ReceivedJob, WorkQueue } from '../ports/work-queue.port.js';
+
+export class FakeClock {
+  constructor(public current = new Date('2026-11-22T10:00:00Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export class FakeRepository implements TransactionRepository {
+  readonly rows = new Map<string, PaymentSnapshot>();
+  readonly jobs: Job[] = [];
+  private readonly keys = new Map<string, { id: string; hash?: string }>();
+
+  async create(p: PaymentSnapshot, keys: UniquenessKeys, jobs: Job[]): Promise<CreateResult> {
+    const idem = keys.idempotency && this.keys.get(`idem:${p.clientId}:${keys.idempotency.key}`);
+    if (idem) return { kind: 'duplicate', by: 'idempotency-key', existingId: idem.id, sameRequest: idem.hash === keys.idempotency!.requestHash };
+    const uetr = keys.uetr && this.keys.get(`uetr:${keys.uetr}`);
+    if (uetr) return { kind: 'duplicate', by: 'uetr', existingId: uetr.id, sameRequest: false };
+    const m = this.keys.get(`m:${p.clientId}:${keys.msgIdEndToEndId}`);
+    if (m) return { kind: 'duplicate', by: 'msgid-endtoendid', existingId: m.id, sameRequest: false };
+    if (keys.idempotency) this.keys.set(`idem:${p.clientId}:${keys.idempotency.key}`, { id: p.id, hash: keys.idempotency.requestHash });
+    if (keys.uetr) this.keys.set(`uetr:${keys.uetr}`, { id: p.id });
+    this.keys.set(`m:${p.clientId}:${keys.msgIdEndToEndId}`, { id: p.id });
+    this.rows.set(p.id, { ...structuredClone(p), version: 1 });
+    this.jobs.push(...jobs);
+    return { kind: 'created' };
+  }
+  async get(id: string) {
+    const p = this.rows.get(id);
+    return p ? structuredClone(p) : null;
+  }
+  async update(p: PaymentSnapshot, expectedVersion: number, jobs: Job[]) {
+    const cur = this.rows.get(p.id);
+    if (!cur || cur.version !== expectedVersion) return false;
+    this.rows.set(p.id, { ...structuredClone(p), version: expectedVersion + 1 });
+    this.jobs.push(...jobs);
+    return true;
+  }
+  async list(f: ListFilter): Promise<TransactionPage> {
+    return { items: [...this.rows.values()].filter((p) => p.clientId === f.clientId).slice(0, f.limit), nextCursor: null };
+  }
+  async findStale(statuses: readonly PaymentStatus[], before: Date, limit: number) {
+    return [...this.rows.values()]
+      .filter((p) => statuses.includes(p.status) && Date.parse(p.updatedAt) < before.getTime())
+      .slice(0, limit)
+      .map((p) => structuredClone(p));
+  }
+  async ping() {}
+}
+
+export class FakeArchive implements MessageArchive {
+  readonly messages: StoredMessage[] = [];
+  async put(m: ArchivedMessage): Promise<number> {
+    const seq = this.messages.filter((x) => x.transactionId === m.transactionId).length + 1;
+    this.messages.push({ ...m, seq });
+    return seq;
+  }
+  async list(id: string) {
+    return this.messages.filter((m) => m.transactionId === id);
+  }
+  async latest(id: string, direction: 'in' | 'out', prefix?: string) {
+    const all = this.messages.filter((m) => m.transactionId === id && m.direction === direction && (!prefix || m.messageType.startsWith(prefix)));
+    return all.at(-1) ?? null;
+  }
+  async ping() {}
+}
+
+export class FakeQueue implements WorkQueue {
+  readonly enqueued: Job[] = [];
+  async enqueue(jobs: Job[]) {
+    this.enqueued.push(...jobs);
+  }
+  async receive(): Promise<ReceivedJob[]> {
+    return [];
+  }
+  async ack() {}
+  async retry(): Promise<'retried'> {
+    return 'retried';
+  }
+  async deadLetter() {}
+  async listDeadLetters(): Promise<DeadLetter[]> {
+    return [];
+  }
+  async redrive() {
+    return 0;
+  }
+  async ping() {}
+}
