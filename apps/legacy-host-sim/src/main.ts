@@ -1,0 +1,22 @@
+import { optionsFromEnv } from './sim.config.js';
+import { startSimulator } from './simulator.js';
+
+/** The simulated legacy payment host as a process: configured by SIM_* variables (see README.md). */
+try {
+  const sim = await startSimulator(optionsFromEnv(process.env));
+  const { config } = sim;
+  console.log(
+    `legacy-host-sim listening on ${config.host}:${sim.port} ` +
+      JSON.stringify({
+        faults: config.faults,
+        seed: config.seed,
+        dataFile: config.dataFile,
+        recordsLoaded: sim.recordsLoaded,
+        schemaDir: config.schemaDir,
+        log: config.debug ? 'debug' : 'default',
+      }),
+  );
+} catch (err) {
+  console.error(`legacy-host-sim failed to start: ${(err as Error)?.message ?? String(err)}`);
+  process.exit(1);
+}

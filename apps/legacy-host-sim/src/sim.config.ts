@@ -1,0 +1,165 @@
+/** Configuration of the simulated legacy host: what `startSimulator()` takes and how the environment maps to it. */
+
+/** Latency and faults; changeable while running through `POST /admin/faults` (same names). */
+export interface FaultSettings {
+  /** Fixed delay before answering a payment, in ms. */
+  latencyMs: number;
+  /** Extra uniform random delay 0..latencyJitterMs on top of latencyMs. */
+  latencyJitterMs: number;
+  /** Share (0..1) of payments answered 503 WITHOUT being recorded. */
+  errorRate: number;
+  /** Share (0..1) of payments recorded and decided, whose answer is then held back for timeoutMs. */
+  timeoutRate: number;
+  /** How long a "timed out" answer is held, in ms. */
+  timeoutMs: number;
+  /** Every /v1 call answers 503 (/health, /stats and /admin stay up). */
+  down: boolean;
+  /** Creditor accounts (IBAN or Othr/Id) ending in this are rejected with AC04. Empty: reject none. */
+  rejectSuffix: string;
+}
+
+export const DEFAULT_FAULTS: Readonly<FaultSettings> = Object.freeze({
+  latencyMs: 0,
+  latencyJitterMs: 0,
+  errorRate: 0,
+  timeoutRate: 0,
+  timeoutMs: 30_000,
+  down: false,
+  rejectSuffix: '9999',
+});
+
+export interface SimulatorOptions {
+  /** 0 picks a free port. Default 8081. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Where the XSD files are. Default `config/schemas` (relative to the working directory). */
+  schemaDir?: string;
+  faults?: Partial<FaultSettings>;
+  /** Seeds the fault and latency dice for repeatable runs; unseeded runs use Math.random. */
+  seed?: string | null;
+  /** Append every decision to this JSON-lines file and reload it at start. Default: memory only. */
+  dataFile?: string | null;
+  /** Per-request log lines and Nest's own start-up logs. Default false. */
+  debug?: boolean;
+  /** Largest accepted request body in bytes. Default 2 MiB. */
+  bodyLimit?: number;
+  /** Close on SIGTERM/SIGINT (main.ts sets it; tests leave it off). */
+  shutdownHooks?: boolean;
+}
+
+export interface ResolvedSimulatorConfig {
+  port: number;
+  host: string;
+  schemaDir: string;
+  faults: FaultSettings;
+  seed: string | null;
+  dataFile: string | null;
+  debug: boolean;
+  bodyLimit: number;
+  shutdownHooks: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function resolveConfig(options: SimulatorOptions): ResolvedSimulatorConfig {
+  const port = options.port ?? 8081;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port ${port} is not a TCP port`);
+  const bodyLimit = options.bodyLimit ?? 2 * 1024 * 1024;
+  if (!Number.isInteger(bodyLimit) || bodyLimit <= 0) throw new ConfigError('bodyLimit must be a positive integer');
+  return {
+    port,
+    host: options.host ?? '127.0.0.1',
+    schemaDir: options.schemaDir ?? 'config/schemas',
+    faults: applyFaultChanges(DEFAULT_FAULTS, options.faults ?? {}),
+    seed: options.seed ?? null,
+    dataFile: options.dataFile || null,
+    debug: options.debug ?? false,
+    bodyLimit,
+    shutdownHooks: options.shutdownHooks ?? false,
+  };
+}
+
+/** Checks a (partial) change of the fault settings and returns the new settings; throws ConfigError on bad input. */
+export function applyFaultChanges(base: Readonly<FaultSettings>, change: unknown): FaultSettings {
+  if (typeof change !== 'object' || change === null || Array.isArray(change)) {
+    throw new ConfigError('fault settings must be a JSON object');
+  }
+  const next: FaultSettings = { ...base };
+  for (const [name, value] of Object.entries(change as Record<string, unknown>)) {
+    if (value === undefined) continue;
+    switch (name) {
+      case 'latencyMs':
+      case 'latencyJitterMs':
+      case 'timeoutMs':
+        if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+          throw new ConfigError(`${name} must be a number >= 0`);
+        }
+        next[name] = value;
+        break;
+      case 'errorRate':
+      case 'timeoutRate':
+        if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new ConfigError(`${name} must be a number in 0..1`);
+        next[name] = value;
+        break;
+      case 'down':
+        if (typeof value !== 'boolean') throw new ConfigError('down must be true or false');
+        next.down = value;
+        break;
+      case 'rejectSuffix':
+        if (typeof value !== 'string' || value.length > 34) throw new ConfigError('rejectSuffix must be a string (max 34)');
+        next.rejectSuffix = value;
+        break;
+      default:
+        throw new ConfigError(`unknown fault setting "${name}"`);
+    }
+  }
+  return next;
+}
+
+/** Reads SIM_* variables (see the README table); throws ConfigError naming the bad variable. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SimulatorOptions {
+  const num = (name: string): number | undefined => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return undefined;
+    const v = Number(raw);
+    if (!Number.isFinite(v)) throw new ConfigError(`${name}="${raw}" is not a number`);
+    return v;
+  };
+  const bool = (name: string): boolean | undefined => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return undefined;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    throw new ConfigError(`${name}="${raw}" is not true or false`);
+  };
+  const faults: Partial<FaultSettings> = {
+    latencyMs: num('SIM_LATENCY_MS'),
+    latencyJitterMs: num('SIM_LATENCY_JITTER_MS'),
+    errorRate: num('SIM_ERROR_RATE'),
+    timeoutRate: num('SIM_TIMEOUT_RATE'),
+    timeoutMs: num('SIM_TIMEOUT_MS'),
+    down: bool('SIM_DOWN'),
+    rejectSuffix: env.SIM_REJECT_SUFFIX,
+  };
+  try {
+    applyFaultChanges(DEFAULT_FAULTS, faults);
+  } catch (err) {
+    throw new ConfigError(`bad SIM_* fault setting: ${(err as Error).message}`);
+  }
+  return {
+    port: num('SIM_PORT'),
+    host: env.SIM_HOST?.trim() || undefined,
+    schemaDir: env.SCHEMA_DIR?.trim() || undefined,
+    faults,
+    seed: env.SIM_SEED?.trim() || null,
+    dataFile: env.SIM_DATA_FILE?.trim() || null,
+    debug: env.SIM_LOG?.trim().toLowerCase() === 'debug',
+    shutdownHooks: true,
+  };
+}

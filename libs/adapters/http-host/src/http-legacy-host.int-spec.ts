@@ -1,0 +1,231 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HostUnavailableError, type HostDelivery } from '#application';
+import { Iso20022Codec, type Pacs002Input } from '#iso20022';
+import { HttpLegacyHost, type HttpLegacyHostOptions } from './index.js';
+
+/** A loopback HTTP server that answers each request with the next scripted handler. */
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+type Handler = (req: Seen, res: ServerResponse) => void;
+
+const UETR = '5b8b7e3f-3c1f-4d8e-9a4b-2f1e0c9d8a71';
+const MESSAGE = '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"><!-- opaque to the adapter --></Document>';
+const quiet = { warn: () => undefined, debug: () => undefined };
+
+describe('HttpLegacyHost against a loopback HTTP server', () => {
+  let codec: Iso20022Codec;
+  let server: Server;
+  let baseUrl: string;
+  let script: Handler[];
+  let seen: Seen[];
+
+  const report = (status: string, reason: Pacs002Input['reason'] = null, uetr: string | null = UETR): string =>
+    codec.writePacs002({
+      msgId: 'HOSTREPORT0001',
+      creationDateTime: '2026-03-01T10:00:00Z',
+      instructingAgent: null,
+      instructedAgent: null,
+      original: {
+        msgId: 'MSG0001',
+        msgNmId: 'pacs.008.001.08',
+        creationDateTime: '2026-03-01T09:59:00Z',
+        instrId: null,
+        endToEndId: 'E2E0001',
+        txId: null,
+        uetr,
+        amount: { value: '100.00', currency: 'EUR' },
+        settlementDate: '2026-03-01',
+      },
+      status,
+      reason,
+      acceptanceDateTime: status === 'ACSC' ? '2026-03-01T10:00:00Z' : null,
+    });
+  const xml = (body: string, status = 200): Handler => (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/xml' }).end(body);
+  };
+  const statusOnly = (status: number, headers: Record<string, string> = {}): Handler => (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/problem+json', ...headers }).end('{"title":"no"}');
+  };
+  const late = (ms: number, then: Handler): Handler => (req, res) => {
+    setTimeout(() => {
+      if (!res.destroyed) then(req, res);
+    }, ms);
+  };
+  const delivery = (over: Partial<HostDelivery> = {}): HostDelivery => ({
+    transactionId: '0f9a3c1e-8b7d-4e6f-a5c4-3b2a19087f6e',
+    uetr: UETR,
+    idempotencyKey: UETR,
+    messageType: 'pacs.008.001.08',
+    message: MESSAGE,
+    ...over,
+  });
+  const host = (over: Partial<HttpLegacyHostOptions> = {}): HttpLegacyHost =>
+    new HttpLegacyHost({ baseUrl, codec, timeoutMs: 1000, backoffBaseMs: 10, backoffMaxMs: 40, logger: quiet, ...over });
+
+  beforeAll(async () => {
+    codec = await Iso20022Codec.create({ schemaDir: 'config/schemas' });
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const s: Seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        seen.push(s);
+        const handler = script.shift();
+        if (handler) handler(s, res);
+        else res.writeHead(500).end('unscripted');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+
+  beforeEach(() => {
+    script = [];
+    seen = [];
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('delivers with the idempotency headers and maps ACSC to settled', async () => {
+    const body = report('ACSC');
+    script = [xml(body)];
+    const outcome = await host({ authHeader: 'Bearer s3cr3t' }).deliver(delivery());
+    expect(outcome).toEqual({ kind: 'settled', statusReport: body });
+    expect(seen).toHaveLength(1);
+    const [req] = seen;
+    expect(req.method).toBe('POST');
+    expect(req.url).toBe('/v1/payments');
+    expect(req.body).toBe(MESSAGE);
+    expect(req.headers['content-type']).toMatch(/^application\/xml/);
+    expect(req.headers['idempotency-key']).toBe(UETR);
+    expect(req.headers['x-transaction-id']).toBe('0f9a3c1e-8b7d-4e6f-a5c4-3b2a19087f6e');
+    expect(req.headers['x-uetr']).toBe(UETR);
+    expect(req.headers['x-message-type']).toBe('pacs.008.001.08');
+    expect(req.headers['authorization']).toBe('Bearer s3cr3t');
+  });
+
+  it('sends no X-UETR when the payment has none', async () => {
+    script = [xml(report('ACSC', null, null))];
+    await host().deliver(delivery({ uetr: null, idempotencyKey: 'tx-key-1' }));
+    expect(seen[0].headers['x-uetr']).toBeUndefined();
+    expect(seen[0].headers['idempotency-key']).toBe('tx-key-1');
+  });
+
+  it('maps RJCT to rejected with the reason code and text', async () => {
+    const body = report('RJCT', { code: 'AC04', text: 'closed account' });
+    script = [xml(body)];
+    await expect(host().deliver(delivery())).resolves.toEqual({
+      kind: 'rejected',
+      reasonCode: 'AC04',
+      reasonText: 'closed account',
+      statusReport: body,
+    });
+  });
+
+  it('maps ACSP to pending', async () => {
+    script = [xml(report('ACSP'))];
+    await expect(host().deliver(delivery())).resolves.toMatchObject({ kind: 'pending' });
+  });
+
+  it('retries a 503 with the same Idempotency-Key and then succeeds', async () => {
+    script = [statusOnly(503), xml(report('ACSC'))];
+    await expect(host().deliver(delivery())).resolves.toMatchObject({ kind: 'settled' });
+    expect(seen).toHaveLength(2);
+    expect(seen.map((s) => s.headers['idempotency-key'])).toEqual([UETR, UETR]);
+    expect(seen[1].body).toBe(MESSAGE);
+  });
+
+  it('logs retries without the message body or the auth header', async () => {
+    const lines: string[] = [];
+    const logger = { warn: (m: string) => void lines.push(m), debug: (m: string) => void lines.push(m) };
+    script = [statusOnly(503), xml(report('ACSC'))];
+    await host({ logger, authHeader: 'Bearer s3cr3t' }).deliver(delivery());
+    expect(lines.some((l) => l.includes('attempt 1/3') && l.includes('HTTP 503'))).toBe(true);
+    for (const l of lines) {
+      expect(l).not.toContain('s3cr3t');
+      expect(l).not.toContain('<Document');
+      expect(l).not.toContain('<?xml');
+    }
+  });
+
+  it('retries after a per-attempt timeout and then succeeds', async () => {
+    script = [late(1500, xml(report('ACSC'))), xml(report('ACSC'))];
+    const started = Date.now();
+    await expect(host({ timeoutMs: 250 }).deliver(delivery())).resolves.toMatchObject({ kind: 'settled' });
+    expect(Date.now() - started).toBeLessThan(1400);
+    expect(seen).toHaveLength(2);
+    expect(seen[0].headers['idempotency-key']).toBe(seen[1].headers['idempotency-key']);
+  });
+
+  it('does not retry a permanent 400', async () => {
+    script = [statusOnly(400), xml(report('ACSC'))];
+    const err = await host().deliver(delivery()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HostUnavailableError);
+    expect((err as HostUnavailableError).retryable).toBe(false);
+    expect((err as Error).message).toContain('HTTP 400');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('throws a retryable HostUnavailableError when every attempt fails', async () => {
+    script = [statusOnly(503), statusOnly(502), statusOnly(500), statusOnly(500)];
+    const err = await host({ attempts: 3 }).deliver(delivery()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HostUnavailableError);
+    expect((err as HostUnavailableError).retryable).toBe(true);
+    expect((err as Error).message).toMatch(/after 3 attempt\(s\): HTTP 500/);
+    expect(seen).toHaveLength(3);
+  });
+
+  it('retries 408, 409 and 429 (honouring a short Retry-After)', async () => {
+    script = [statusOnly(408), statusOnly(409), statusOnly(429, { 'retry-after': '0' }), xml(report('ACSC'))];
+    await expect(host({ attempts: 4 }).deliver(delivery())).resolves.toMatchObject({ kind: 'settled' });
+    expect(seen).toHaveLength(4);
+  });
+
+  it('gives up at once, retryable, when Retry-After is long', async () => {
+    script = [statusOnly(503, { 'retry-after': '120' }), xml(report('ACSC'))];
+    const err = await host().deliver(delivery()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'HostUnavailableError', retryable: true });
+    expect((err as Error).message).toContain('retry after 120 s');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('treats an unreadable 200 as a retryable failure without hammering the host', async () => {
+    script = [xml('<not-a-report/>'), xml(report('ACSC'))];
+    const err = await host().deliver(delivery()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'HostUnavailableError', retryable: true });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('refuses a report about another payment', async () => {
+    script = [xml(report('ACSC', null, 'eb6305c9-1f7f-49de-aed0-16487c27b42d'))];
+    await expect(host().deliver(delivery())).rejects.toMatchObject({ retryable: true });
+  });
+
+  it('retries connection failures and reports them as retryable', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const err = await host({ baseUrl: `http://127.0.0.1:${port}` }).deliver(delivery()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'HostUnavailableError', retryable: true });
+    expect((err as Error).message).toContain('ECONNREFUSED');
+  });
+
+  it('pings GET /health', async () => {
+    script = [(_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')];
+    await expect(host().ping()).resolves.toBeUndefined();
+    expect(seen[0]).toMatchObject({ method: 'GET', url: '/health' });
+    script = [statusOnly(503)];
+    await expect(host().ping()).rejects.toBeInstanceOf(HostUnavailableError);
+    script = [late(800, statusOnly(200))];
+    await expect(host({ pingTimeoutMs: 100 }).ping()).rejects.toThrow(/within 100 ms/);
+  });
+});
