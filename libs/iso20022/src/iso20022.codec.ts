@@ -1,0 +1,393 @@
+import { XmlDocument, XmlElement, XmlLibError, type XmlTreeNode } from 'libxml2-wasm';
+import {
+  Iso20022Error,
+  type AppHeader,
+  type Iso20022ErrorCode,
+  type Pacs002Input,
+  type Pacs002Status,
+  type Pacs008,
+  type ParsedMessage,
+  type ParseLimits,
+  type PartialIdentification,
+  type XmlIssue,
+} from './iso20022.types.js';
+import { readAppHeader } from './app-header.reader.js';
+import { readPacs002Document } from './pacs002.reader.js';
+import { buildPacs002, PACS002_MESSAGE_ID, PACS002_NAMESPACE } from './pacs002.writer.js';
+import { readPacs008Document } from './pacs008.reader.js';
+import { ISO20022_NS_PREFIX, SAFE_PARSE_OPTIONS, SchemaRegistry, type CompiledSchema } from './schema-registry.js';
+import { localName, prescanXml, type ElementSpan, type PrescanResult } from './xml-prescan.js';
+import { child, readXml, text, type XNode } from './xml-tree.js';
+
+export const DEFAULT_PARSE_LIMITS: Readonly<ParseLimits> = Object.freeze({ maxBytes: 1024 * 1024, maxDepth: 64 });
+
+export interface Iso20022CodecOptions {
+  /** Directory holding the XSD files (e.g. `config/schemas`). Each message schema is compiled once. */
+  schemaDir: string;
+  limits?: Partial<ParseLimits>;
+}
+
+/** Most issues reported for one message (libxml2 can report hundreds for a broken document). */
+const MAX_ISSUES = 50;
+/** Levels searched for the `Document` below an envelope root (Envelope/Document, Request/Payload/Document ...). */
+const MAX_ENVELOPE_LEVELS = 3;
+const HEAD_NS_PREFIX = `${ISO20022_NS_PREFIX}head.001.`;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function fail(code: Iso20022ErrorCode, message: string, issues: XmlIssue[] = [], partial: PartialIdentification = {}): never {
+  throw new Iso20022Error(code, message, issues, partial);
+}
+
+/** libxml2 diagnostics as issues: line and message only (never anything read from elsewhere). */
+function issuesOf(e: XmlLibError): XmlIssue[] {
+  return e.details.slice(0, MAX_ISSUES).map((d) => {
+    const issue: XmlIssue = { message: d.message.trim() };
+    if (d.line > 0) issue.line = d.line;
+    if (d.xpath) issue.path = d.xpath;
+    return issue;
+  });
+}
+
+function elementChildren(el: XmlElement): XmlElement[] {
+  const out: XmlElement[] = [];
+  for (let c: XmlTreeNode | null = el.firstChild; c !== null; c = c.next) if (c instanceof XmlElement) out.push(c);
+  return out;
+}
+
+interface Located {
+  element: XmlElement;
+  /** 0 = root. */
+  level: number;
+  /** Index among the elements of that level, in document order. */
+  ordinal: number;
+  /** Elements of that level (siblings of the parent's other children included), in document order. */
+  levelElements: XmlElement[];
+}
+
+/** Finds the (shallowest, first) element with local name `name`: the root, or below an envelope root. */
+function locate(root: XmlElement, name: string): Located | null {
+  if (root.name === name) return { element: root, level: 0, ordinal: 0, levelElements: [root] };
+  let level: XmlElement[] = [root];
+  for (let depth = 1; depth <= MAX_ENVELOPE_LEVELS; depth++) {
+    const next: XmlElement[] = [];
+    for (const el of level) next.push(...elementChildren(el));
+    const ordinal = next.findIndex((el) => el.name === name);
+    if (ordinal !== -1) return { element: next[ordinal]!, level: depth, ordinal, levelElements: next };
+    if (next.length === 0) return null;
+    level = next;
+  }
+  return null;
+}
+
+/** The prescan span of the `ordinal`-th element of `level`. */
+function spanOf(scan: PrescanResult, level: number, ordinal: number): ElementSpan | null {
+  let seen = 0;
+  for (const s of scan.spans) {
+    if (s.level !== level) continue;
+    if (seen === ordinal) return s;
+    seen++;
+  }
+  return null;
+}
+
+function escapeAttr(v: string): string {
+  return v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * The element's original text. For an element below an envelope, the namespace declarations it inherits
+ * from the envelope are added to its start tag (same line, so line numbers inside stay the same).
+ */
+function cutElement(source: string, span: ElementSpan, el: XmlElement, isRoot: boolean): string {
+  const raw = source.slice(span.start, span.end);
+  if (isRoot) return raw;
+  const local = el.nsDeclarations;
+  let decls = '';
+  for (const [prefix, uri] of Object.entries(el.namespaces)) {
+    if (prefix === 'xml' || prefix in local) continue;
+    decls += prefix === '' ? ` xmlns="${escapeAttr(uri)}"` : ` xmlns:${prefix}="${escapeAttr(uri)}"`;
+  }
+  if (decls === '') return raw;
+  const at = span.nameEnd - span.start;
+  return raw.slice(0, at) + decls + raw.slice(at);
+}
+
+/** Whatever key fields can be read from a Document that failed validation. */
+function partialOf(messageType: string, documentText: string | null): PartialIdentification {
+  const partial: PartialIdentification = { messageType };
+  if (documentText === null) return partial;
+  let doc: XNode;
+  try {
+    doc = readXml(documentText);
+  } catch {
+    return partial;
+  }
+  const body = doc.children[0];
+  if (!body) return partial;
+  const put = (key: keyof PartialIdentification, value: string | null): void => {
+    if (value !== null && value !== '') partial[key] = value;
+  };
+  const grp = child(body, 'GrpHdr');
+  put('msgId', text(grp, 'MsgId'));
+  put('creationDateTime', text(grp, 'CreDtTm')?.trim() ?? null);
+  // First transaction: the first child of the message element that carries a PmtId (pacs.008, pacs.004, ...).
+  for (const tx of body.children) {
+    const pmtId = child(tx, 'PmtId');
+    if (pmtId === null) continue;
+    put('instrId', text(pmtId, 'InstrId'));
+    put('endToEndId', text(pmtId, 'EndToEndId'));
+    put('txId', text(pmtId, 'TxId'));
+    put('uetr', text(pmtId, 'UETR')?.trim() ?? null);
+    break;
+  }
+  return partial;
+}
+
+/**
+ * Parses, checks and validates ISO 20022 messages, reads pacs.008 and pacs.002, writes pacs.002.
+ * Thread-safe in the Node sense (synchronous calls); one instance per process is enough. Call `dispose()`
+ * to release the compiled schemas.
+ */
+export class Iso20022Codec {
+  private disposed = false;
+
+  private constructor(
+    private readonly registry: SchemaRegistry,
+    readonly limits: Readonly<ParseLimits>,
+  ) {}
+
+  static async create(opts: Iso20022CodecOptions): Promise<Iso20022Codec> {
+    const limits = Object.freeze({ ...DEFAULT_PARSE_LIMITS, ...(opts.limits ?? {}) });
+    if (!(limits.maxBytes > 0) || !(limits.maxDepth > 0)) throw new RangeError('parse limits must be positive');
+    const registry = await SchemaRegistry.load(opts.schemaDir);
+    return new Iso20022Codec(registry, limits);
+  }
+
+  /** Message ids whose `Document` this codec accepts, e.g. `['pacs.002.001.10', 'pacs.008.001.08']`. */
+  supportedMessages(): string[] {
+    return this.registry
+      .all()
+      .filter((s) => s.rootElement === 'Document')
+      .map((s) => s.messageId)
+      .sort();
+  }
+
+  /** Header versions whose `AppHdr` is validated, e.g. `['head.001.001.02']`. */
+  supportedHeaders(): string[] {
+    return this.registry
+      .all()
+      .filter((s) => s.rootElement === 'AppHdr')
+      .map((s) => s.messageId)
+      .sort();
+  }
+
+  /**
+   * Checks one inbound message. Order: size (TOO_LARGE), DTD/entity declarations (DTD_FORBIDDEN),
+   * well-formedness (NOT_XML), nesting depth (TOO_DEEP), the `Document` and its namespace
+   * (UNSUPPORTED_MESSAGE), XSD validation of the Document and the AppHdr (SCHEMA_INVALID, with line
+   * numbers of the input as sent and the ids that could be read).
+   */
+  parse(input: string | Uint8Array): ParsedMessage {
+    this.assertOpen();
+    const { maxBytes, maxDepth } = this.limits;
+    let source: string;
+    if (typeof input === 'string') {
+      // A UTF-16 unit is 1 to 3 UTF-8 bytes: only count the bytes when the length alone does not decide.
+      const size =
+        input.length > maxBytes || input.length * 3 <= maxBytes ? input.length : Buffer.byteLength(input, 'utf8');
+      if (size > maxBytes) fail('ISO20022.TOO_LARGE', `message is ${size} bytes, the limit is ${maxBytes}`);
+      source = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+    } else {
+      if (input.byteLength > maxBytes) fail('ISO20022.TOO_LARGE', `message is ${input.byteLength} bytes, the limit is ${maxBytes}`);
+      try {
+        source = UTF8.decode(input); // also drops a UTF-8 byte order mark
+      } catch {
+        fail('ISO20022.NOT_XML', 'message is not valid UTF-8 (ISO 20022 messages are UTF-8)');
+      }
+    }
+
+    const scan = prescanXml(source, MAX_ENVELOPE_LEVELS + 1);
+    if (scan.declaration !== null) {
+      const issue: XmlIssue = { message: `<!${scan.declaration} ...> is not allowed: ISO 20022 messages never use a DTD` };
+      if (scan.declarationLine !== null) issue.line = scan.declarationLine;
+      fail('ISO20022.DTD_FORBIDDEN', 'document type declarations and entity declarations are not allowed', [issue]);
+    }
+
+    let doc: XmlDocument;
+    try {
+      doc = XmlDocument.fromString(source, { option: SAFE_PARSE_OPTIONS, encoding: 'utf-8' });
+    } catch (e) {
+      // libxml2 stops at its own depth cap (256): report the depth, not a syntax error.
+      if (scan.maxDepth > maxDepth) this.tooDeep(scan.maxDepth);
+      if (e instanceof XmlLibError) fail('ISO20022.NOT_XML', 'message is not well-formed XML', issuesOf(e));
+      throw e;
+    }
+    try {
+      if (doc.dtd !== null) fail('ISO20022.DTD_FORBIDDEN', 'document type declarations are not allowed');
+      if (!scan.complete) fail('ISO20022.NOT_XML', 'message uses an XML construct this gateway does not accept');
+      if (scan.maxDepth > maxDepth) this.tooDeep(scan.maxDepth);
+      return this.check(source, scan, doc);
+    } finally {
+      doc.dispose();
+    }
+  }
+
+  private tooDeep(depth: number): never {
+    fail('ISO20022.TOO_DEEP', `elements are nested ${depth} deep, the limit is ${this.limits.maxDepth}`);
+  }
+
+  private check(source: string, scan: PrescanResult, doc: XmlDocument): ParsedMessage {
+    const root = doc.root;
+    const found = locate(root, 'Document');
+    if (found === null) {
+      fail('ISO20022.UNSUPPORTED_MESSAGE', `no ISO 20022 Document element found (root element <${root.name}>)`, [
+        { line: root.line, message: `root element <${root.name}> is not a Document and holds none` },
+      ]);
+    }
+    const docEl = found.element;
+    const namespace = docEl.namespaceUri;
+    const schema = this.registry.get(namespace);
+    if (schema === undefined || schema.rootElement !== 'Document') {
+      const what = namespace === '' ? 'a Document without a namespace' : `namespace ${namespace}`;
+      fail('ISO20022.UNSUPPORTED_MESSAGE', `unsupported message: ${what}`, [
+        { line: docEl.line, message: `Document ${namespace === '' ? 'has no namespace' : `namespace ${namespace} is not supported`}; supported: ${this.supportedMessages().join(', ')}` },
+      ], namespace.startsWith(ISO20022_NS_PREFIX) ? { messageType: namespace.slice(ISO20022_NS_PREFIX.length) } : {});
+    }
+    const isRoot = found.level === 0;
+    const docSpan = spanOf(scan, found.level, found.ordinal);
+    if (docSpan === null || docSpan.end === -1 || localName(docSpan.qname) !== 'Document') {
+      fail('ISO20022.NOT_XML', 'message uses an XML construct this gateway does not accept');
+    }
+    const documentText = cutElement(source, docSpan, docEl, isRoot);
+
+    const issues: XmlIssue[] = [];
+    this.validate(schema, isRoot ? doc : docEl, issues);
+    const documentIssues = issues.length;
+
+    // The business application header, a sibling of the Document inside the envelope.
+    let appHeader: AppHeader | null = null;
+    let headerVersion = 'AppHdr';
+    if (!isRoot) {
+      const parent = docEl.parent;
+      const idx = found.levelElements.findIndex(
+        (el) => el.name === 'AppHdr' && el.parent !== null && parent !== null && el.parent.isSameNode(parent),
+      );
+      if (idx !== -1) {
+        const hdrEl = found.levelElements[idx]!;
+        const hdrNs = hdrEl.namespaceUri;
+        if (!hdrNs.startsWith(HEAD_NS_PREFIX)) {
+          issues.push({
+            line: hdrEl.line,
+            message: `AppHdr ${hdrNs === '' ? 'has no namespace' : `namespace ${hdrNs} is not a business application header (head.001) namespace`}`,
+          });
+        } else {
+          headerVersion = hdrNs.slice(ISO20022_NS_PREFIX.length);
+          const hdrSchema = this.registry.get(hdrNs);
+          if (hdrSchema !== undefined && hdrSchema.rootElement === 'AppHdr') this.validate(hdrSchema, hdrEl, issues);
+          const hdrSpan = spanOf(scan, found.level, idx);
+          if (issues.length === 0 && hdrSpan !== null && hdrSpan.end !== -1) {
+            const hdrNode = readXml(cutElement(source, hdrSpan, hdrEl, false));
+            appHeader = readAppHeader(headerVersion, hdrNode);
+          }
+        }
+      }
+    }
+
+    if (issues.length > 0) {
+      const n = issues.length;
+      const what = documentIssues > 0 ? schema.messageId : `the business application header (${headerVersion})`;
+      fail(
+        'ISO20022.SCHEMA_INVALID',
+        `${what} failed schema validation (${n}${n >= MAX_ISSUES ? '+' : ''} issue${n === 1 ? '' : 's'})`,
+        issues.slice(0, MAX_ISSUES),
+        partialOf(schema.messageId, documentText),
+      );
+    }
+
+    return {
+      messageType: schema.messageId,
+      namespace,
+      document: documentText,
+      appHeader,
+      envelope: isRoot ? null : root.name,
+    };
+  }
+
+  private validate(schema: CompiledSchema, target: XmlDocument | XmlElement, issues: XmlIssue[]): void {
+    try {
+      if (target instanceof XmlDocument) schema.validator.validate(target);
+      else schema.validator.validate(target);
+    } catch (e) {
+      if (!(e instanceof XmlLibError)) throw e;
+      const found = issuesOf(e);
+      issues.push(...(found.length > 0 ? found : [{ message: e.message }]));
+    }
+  }
+
+  /** Reads a parsed pacs.008 (group header and every transaction). */
+  readPacs008(msg: ParsedMessage): Pacs008 {
+    if (!msg.messageType.startsWith('pacs.008.')) {
+      fail('ISO20022.UNSUPPORTED_MESSAGE', `expected a pacs.008, got ${msg.messageType}`);
+    }
+    return readPacs008Document(msg.messageType, this.tree(msg));
+  }
+
+  /** Reads the (first) transaction status of a parsed pacs.002. */
+  readPacs002(msg: ParsedMessage): Pacs002Status {
+    if (!msg.messageType.startsWith('pacs.002.')) {
+      fail('ISO20022.UNSUPPORTED_MESSAGE', `expected a pacs.002, got ${msg.messageType}`);
+    }
+    return readPacs002Document(msg.messageType, this.tree(msg));
+  }
+
+  private tree(msg: ParsedMessage): XNode {
+    try {
+      return readXml(msg.document);
+    } catch (e) {
+      fail('ISO20022.NOT_XML', `ParsedMessage.document is not readable: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Writes a pacs.002.001.10 status report and validates it against the loaded pacs.002.001.10 schema.
+   * Throws SCHEMA_INVALID (with the issues) when the input cannot make a valid report, e.g. an id longer
+   * than 35 characters or a malformed UETR.
+   */
+  writePacs002(input: Pacs002Input): string {
+    this.assertOpen();
+    const schema = this.registry.get(PACS002_NAMESPACE);
+    if (schema === undefined) throw new Error(`${PACS002_MESSAGE_ID} schema is not loaded, cannot write a status report`);
+    const xml = buildPacs002(input);
+    let doc: XmlDocument;
+    try {
+      doc = XmlDocument.fromString(xml, { option: SAFE_PARSE_OPTIONS, encoding: 'utf-8' });
+    } catch (e) {
+      throw new Error(`bug: the pacs.002 writer produced XML that is not well-formed: ${(e as Error).message}`, { cause: e });
+    }
+    try {
+      const issues: XmlIssue[] = [];
+      this.validate(schema, doc, issues);
+      if (issues.length > 0) {
+        fail('ISO20022.SCHEMA_INVALID', `the ${PACS002_MESSAGE_ID} built from this input is not schema-valid`, issues, {
+          messageType: PACS002_MESSAGE_ID,
+          msgId: input.msgId,
+          endToEndId: input.original.endToEndId ?? undefined,
+        });
+      }
+    } finally {
+      doc.dispose();
+    }
+    return xml;
+  }
+
+  /** Releases the compiled schemas. The codec cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.registry.dispose();
+  }
+
+  private assertOpen(): void {
+    if (this.disposed) throw new Error('Iso20022Codec has been disposed');
+  }
+}

@@ -1,0 +1,59 @@
+import { Iso20022Error, type Pacs008, type Pacs008Transaction } from './iso20022.types.js';
+import { account, agent, amount, party, required, requiredNode, token } from './reader.helpers.js';
+import { at, child, children, text, type XNode } from './xml-tree.js';
+
+/**
+ * Maps a validated pacs.008 `Document` (FIToFICstmrCdtTrf) to plain data. Agents given at group level
+ * (`GrpHdr/InstgAgt`, `GrpHdr/InstdAgt`, `GrpHdr/IntrBkSttlmDt`) are used for a transaction that does not
+ * carry its own.
+ */
+export function readPacs008Document(messageType: string, root: XNode): Pacs008 {
+  const body = child(root, 'FIToFICstmrCdtTrf');
+  if (root.name !== 'Document' || body === null) {
+    throw new Iso20022Error('ISO20022.UNSUPPORTED_MESSAGE', `${messageType}: no FIToFICstmrCdtTrf element`);
+  }
+  const grp = child(body, 'GrpHdr');
+  const groupInstg = agent(child(grp, 'InstgAgt'));
+  const groupInstd = agent(child(grp, 'InstdAgt'));
+  const groupDate = token(grp, 'IntrBkSttlmDt');
+  const nb = required(grp, 'NbOfTxs', messageType).trim();
+  const transactions = children(body, 'CdtTrfTxInf').map((tx): Pacs008Transaction => {
+    const pmtId = child(tx, 'PmtId');
+    const rmt = child(tx, 'RmtInf');
+    const ustrd = children(rmt, 'Ustrd').map((n) => n.text);
+    return {
+      instrId: text(pmtId, 'InstrId'),
+      endToEndId: required(pmtId, 'EndToEndId', messageType),
+      txId: text(pmtId, 'TxId'),
+      uetr: token(pmtId, 'UETR'),
+      interbankSettlementAmount: amount(requiredNode(tx, 'IntrBkSttlmAmt', messageType))!,
+      interbankSettlementDate: token(tx, 'IntrBkSttlmDt') ?? groupDate,
+      instructedAmount: amount(child(tx, 'InstdAmt')),
+      chargeBearer: token(tx, 'ChrgBr'),
+      instructingAgent: agent(child(tx, 'InstgAgt')) ?? groupInstg,
+      instructedAgent: agent(child(tx, 'InstdAgt')) ?? groupInstd,
+      debtor: party(child(tx, 'Dbtr')),
+      debtorAccount: account(child(tx, 'DbtrAcct')),
+      debtorAgent: agent(child(tx, 'DbtrAgt')),
+      creditor: party(child(tx, 'Cdtr')),
+      creditorAccount: account(child(tx, 'CdtrAcct')),
+      creditorAgent: agent(child(tx, 'CdtrAgt')),
+      remittanceInformation: ustrd.length > 0 ? ustrd.join('\n') : null,
+    };
+  });
+  return {
+    messageType,
+    groupHeader: {
+      msgId: required(grp, 'MsgId', messageType),
+      creationDateTime: required(grp, 'CreDtTm', messageType).trim(),
+      numberOfTransactions: Number.parseInt(nb, 10),
+      settlementMethod: required(grp, 'SttlmInf/SttlmMtd', messageType).trim(),
+      clearingSystem: token(grp, 'SttlmInf/ClrSys/Cd') ?? token(grp, 'SttlmInf/ClrSys/Prtry'),
+      totalInterbankSettlementAmount: amount(at(grp, 'TtlIntrBkSttlmAmt')),
+      interbankSettlementDate: groupDate,
+      instructingAgent: groupInstg,
+      instructedAgent: groupInstd,
+    },
+    transactions,
+  };
+}

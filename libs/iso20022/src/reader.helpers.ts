@@ -1,0 +1,56 @@
+import { Iso20022Error, type Account, type AgentId, type Amount, type Party } from './iso20022.types.js';
+import { at, child, text, type XNode } from './xml-tree.js';
+
+/** Text of a required leaf; a missing one means the message was not validated (a caller bug). */
+export function required(node: XNode | null, path: string, what: string): string {
+  const v = text(node, path);
+  if (v === null) {
+    throw new Iso20022Error('ISO20022.SCHEMA_INVALID', `${what}: missing ${path}`, [{ path, message: `missing ${path}` }]);
+  }
+  return v;
+}
+
+/** A required element (see `required`). */
+export function requiredNode(node: XNode | null, path: string, what: string): XNode {
+  const n = at(node, path);
+  if (n === null) {
+    throw new Iso20022Error('ISO20022.SCHEMA_INVALID', `${what}: missing ${path}`, [{ path, message: `missing ${path}` }]);
+  }
+  return n;
+}
+
+/** Codes, dates and decimals: XSD collapses their whitespace, so do we. */
+export function token(node: XNode | null, path: string): string | null {
+  const v = text(node, path);
+  return v === null ? null : v.trim();
+}
+
+/** An amount element with its `Ccy` attribute; the value is the exact decimal string of the message. */
+export function amount(node: XNode | null): Amount | null {
+  if (node === null) return null;
+  return { value: node.text.trim(), currency: (node.attrs?.['Ccy'] ?? '').trim() };
+}
+
+/** A `BranchAndFinancialInstitutionIdentification*` element: BIC, or clearing-system member id. */
+export function agent(node: XNode | null): AgentId | null {
+  if (node === null) return null;
+  const fi = child(node, 'FinInstnId');
+  return {
+    bic: token(fi, 'BICFI'),
+    clearingSystem: token(fi, 'ClrSysMmbId/ClrSysId/Cd') ?? token(fi, 'ClrSysMmbId/ClrSysId/Prtry'),
+    memberId: text(fi, 'ClrSysMmbId/MmbId'),
+    name: text(fi, 'Nm'),
+  };
+}
+
+/** A `PartyIdentification*` element: name and postal country. */
+export function party(node: XNode | null): Party {
+  return { name: text(node, 'Nm'), country: token(node, 'PstlAdr/Ctry') };
+}
+
+/** A `CashAccount*` element: IBAN or `Othr/Id`. */
+export function account(node: XNode | null): Account | null {
+  if (node === null) return null;
+  const id = at(node, 'Id');
+  return { iban: token(id, 'IBAN'), other: text(id, 'Othr/Id') };
+}
