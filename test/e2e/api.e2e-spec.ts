@@ -155,8 +155,8 @@ describe('a payment through the legacy host', () => {
     expect(outbox.headers.get('content-type')).toContain('application/xml');
     const xml = await outbox.text();
     assertOfficialPacs002(xml);
-    expect(xpath(xml, '//p:OrgnlGrpInf/p:OrgnlMsgId')).toBe('E2E-HAPPY-1');
-    expect(xpath(xml, '//p:OrgnlGrpInf/p:OrgnlMsgNmId')).toBe('pacs.008.001.08');
+    expect(xpath(xml, '//p:OrgnlGrpInfAndSts/p:OrgnlMsgId')).toBe('E2E-HAPPY-1');
+    expect(xpath(xml, '//p:OrgnlGrpInfAndSts/p:OrgnlMsgNmId')).toBe('pacs.008.001.08');
     expect(xpath(xml, '//p:TxInfAndSts/p:OrgnlEndToEndId')).toBe(tx.endToEndId);
     expect(xpath(xml, '//p:TxInfAndSts/p:OrgnlUETR')).toBe(tx.uetr);
     expect(xpath(xml, '//p:TxInfAndSts/p:TxSts')).toBe('ACSC');
@@ -294,7 +294,7 @@ describe('bad input', () => {
     const xml = await (await get(`/v1/transactions/${id}/outbox`)).text();
     assertOfficialPacs002(xml);
     expect(xpath(xml, '//p:TxInfAndSts/p:StsRsnInf/p:Rsn/p:Cd')).toBe('FF01');
-    expect(xpath(xml, '//p:OrgnlGrpInf/p:OrgnlMsgId')).toBe('BAD-SCHEMA-1');
+    expect(xpath(xml, '//p:OrgnlGrpInfAndSts/p:OrgnlMsgId')).toBe('BAD-SCHEMA-1');
     // The corrected message is still accepted afterwards.
     expect((await submit(valid)).res.status).toBe(202);
     await stillServing();

@@ -67,6 +67,10 @@ async function bootstrap(): Promise<void> {
     log.warn(`CLEARWAY_CLIENTS is not set: the local demo client "${DEMO_CLIENT.id}" is enabled (see README); never use it in production`);
   }
   if (config.mode === 'proxy' && !config.legacyHostUrl && config.role !== 'api') {
+    if (process.env.NODE_ENV === 'production') {
+      console.error('clearway: configuration error: LEGACY_HOST_URL is required in proxy mode when NODE_ENV=production (the simulator is for local use)');
+      process.exit(2);
+    }
     const sim = await ensureSimulator(config.simPort, config.schemaDir);
     config = { ...config, legacyHostUrl: sim.url };
   }

@@ -18,7 +18,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       ignoreExpiration: false,
       algorithms: ['ES256', 'RS256', 'PS256'],
-      issuer: config.auth.jwksUrl ? undefined : config.auth.issuer,
+      // With an external identity provider, AUTH_ISSUER names its issuer (checked when set).
+      issuer: config.auth.jwksUrl && !process.env.AUTH_ISSUER ? undefined : config.auth.issuer,
       audience: config.auth.audience,
       secretOrKeyProvider: (_req: unknown, rawJwt: string, done: (err: unknown, key?: string) => void) => {
         keys.verificationKey(rawJwt).then(
