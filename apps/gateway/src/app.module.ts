@@ -38,6 +38,7 @@ class PortsModule {
       mode: config.mode,
       slaMs: config.slaMs,
       recoveryAfterMs: config.recoveryAfterMs,
+      completedJobRetentionMs: 24 * 3_600_000,
       maxAmount: config.maxAmount,
     };
     const providers: Provider[] = [

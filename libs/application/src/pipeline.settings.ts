@@ -6,6 +6,8 @@ export interface PipelineSettings {
   slaMs: number;
   /** A non-terminal payment not updated for this long gets its next step re-driven (stranded work). */
   recoveryAfterMs: number;
+  /** Acked jobs are kept this long (deduplication window), then purged by the sweeper. */
+  completedJobRetentionMs: number;
   /** Upper bound of the amount of one payment, in major units of any currency (a decimal string); null = none. */
   maxAmount: string | null;
 }
@@ -14,5 +16,6 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   mode: 'proxy',
   slaMs: 5 * 60_000,
   recoveryAfterMs: 60_000,
+  completedJobRetentionMs: 24 * 3_600_000,
   maxAmount: null,
 };

@@ -46,5 +46,7 @@ export interface WorkQueue {
   listDeadLetters(limit: number): Promise<DeadLetter[]>;
   /** Moves dead-lettered jobs of a transaction back to the queue; returns how many moved. */
   redrive(transactionId: string): Promise<number>;
+  /** Forgets jobs acked before `before` (their deduplication ids become free again); returns how many. */
+  purgeCompleted(before: Date): Promise<number>;
   ping(): Promise<void>;
 }

@@ -73,6 +73,7 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
       await this.queue.enqueue(jobs);
       this.signal.notify();
     }
+    await this.queue.purgeCompleted(new Date(now - this.settings.completedJobRetentionMs));
     return { timedOut, redriven: jobs.length };
   }
 }

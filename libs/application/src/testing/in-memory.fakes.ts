@@ -92,5 +92,8 @@ export class FakeQueue implements WorkQueue {
   async redrive() {
     return 0;
   }
+  async purgeCompleted() {
+    return 0;
+  }
   async ping() {}
 }
