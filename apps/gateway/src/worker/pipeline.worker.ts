@@ -81,7 +81,7 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async handle(received: ReceivedJob): Promise<void> {
-    const { job, receipt, attempt } = received;
+    const { job, receipt } = received;
     try {
       switch (job.type) {
         case JobType.PROCESS:
@@ -99,7 +99,6 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
       await this.fail(received, e).catch((err: unknown) =>
         this.log.error(`could not reschedule job of ${job.transactionId}: ${(err as Error).message}`),
       );
-      void attempt;
     }
   }
 
