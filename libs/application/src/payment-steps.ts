@@ -20,11 +20,13 @@ export async function commitTransition(
   to: PaymentStatus,
   reason?: StatusReason,
   jobs: Job[] = [],
-): Promise<void> {
+): Promise<Payment> {
   const loadedVersion = payment.version;
   payment.transition(to, deps.clock.now(), reason);
   const snapshot = payment.toSnapshot();
   if (payment.isTerminal) await deps.reports.write(snapshot);
   const stored = await deps.repository.update(snapshot, loadedVersion, jobs);
   if (!stored) throw new ConcurrentUpdateError(payment.id);
+  // The payment as now stored, so a step can go on without reading it back.
+  return Payment.fromSnapshot({ ...snapshot, version: loadedVersion + 1 });
 }

@@ -30,10 +30,7 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
   async execute(cmd: ReleasePaymentCommand): Promise<StepResult> {
     const deps = { repository: this.repository, reports: this.reports, clock: this.clock };
     let payment = await loadPayment(this.repository, cmd.transactionId);
-    if (payment.status === 'ACTC') {
-      await commitTransition(deps, payment, 'ACSP');
-      payment = await loadPayment(this.repository, cmd.transactionId);
-    }
+    if (payment.status === 'ACTC') payment = await commitTransition(deps, payment, 'ACSP');
     if (payment.status !== 'ACSP' && payment.status !== 'PDNG') return 'skipped';
 
     if (this.settings.mode === 'core') {
