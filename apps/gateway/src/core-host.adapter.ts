@@ -1,11 +1,19 @@
-import type { HostDelivery, HostOutcome, LegacyHost } from '#application';
+import type { CancellationOutcome, HostMessage, HostOutcome, LegacyHost, ReturnOutcome } from '#application';
 
-/** MODE=core: there is no legacy host; the release step settles payments itself. */
+/** MODE=core: there is no legacy host; the gateway settles, cancels and returns payments itself. */
 export class NoLegacyHost implements LegacyHost {
   readonly name = 'core';
 
-  deliver(delivery: HostDelivery): Promise<HostOutcome> {
+  deliver(delivery: HostMessage): Promise<HostOutcome> {
     return Promise.reject(new Error(`core mode has no legacy host (transaction ${delivery.transactionId})`));
+  }
+
+  requestCancellation(request: HostMessage): Promise<CancellationOutcome> {
+    return Promise.reject(new Error(`core mode has no legacy host (transaction ${request.transactionId})`));
+  }
+
+  deliverReturn(request: HostMessage): Promise<ReturnOutcome> {
+    return Promise.reject(new Error(`core mode has no legacy host (transaction ${request.transactionId})`));
   }
 
   async ping(): Promise<void> {}

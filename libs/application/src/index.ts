@@ -8,6 +8,7 @@ export * from './ports/work-queue.port.js';
 export * from './ports/message-archive.port.js';
 export * from './ports/legacy-host.port.js';
 export * from './ports/support.port.js';
+export * from './ports/ledger.port.js';
 export * from './business-rules/business-rules.js';
 export * from './status-report/status-report.writer.js';
 export * from './submit-payment/submit-payment.command.js';

@@ -20,8 +20,9 @@ const ALLOWED: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
   RCVD: ['ACTC', 'PDNG', 'RJCT', 'CANC'],
   ACTC: ['ACSP', 'PDNG', 'RJCT', 'CANC'],
   PDNG: ['ACTC', 'ACSP', 'ACSC', 'RJCT', 'CANC'],
-  ACSP: ['ACSC', 'PDNG', 'RJCT'],
-  ACSC: [],
+  // ACSP/ACSC -> CANC: the host accepted a cancellation request (camt.056 answered by a camt.029 CNCL).
+  ACSP: ['ACSC', 'PDNG', 'RJCT', 'CANC'],
+  ACSC: ['CANC'],
   RJCT: [],
   CANC: [],
 };

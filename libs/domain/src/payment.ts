@@ -39,8 +39,71 @@ export interface PaymentDetails {
   appHeader: { from: string | null; to: string | null; bizMsgIdr: string; msgDefIdr: string } | null;
 }
 
-/** The persisted form of a payment. Plain data: adapters store it as it is. */
+/**
+ * What a transaction is. Every message posted to the inbox gets its own transaction: a payment (pacs.008,
+ * or one built from a pain.001 transaction), or a message about another transaction.
+ */
+export type TransactionKind =
+  | 'payment'
+  /** pacs.028: a status request, answered with a pacs.002. */
+  | 'status-request'
+  /** camt.056: a cancellation request, answered with a camt.029. */
+  | 'cancellation-request'
+  /** pacs.004 arriving from downstream: a return of an earlier payment. */
+  | 'return'
+  /** pain.001: a customer initiation, split into payments and answered with a pain.002. */
+  | 'initiation';
+
+/** A consumer's or the gateway's decision on a payment (accept, reject, cancel, return, redrive, hold). */
+export interface DecisionRecord {
+  action: 'hold' | 'accept' | 'reject' | 'cancel' | 'return' | 'redrive';
+  at: string;
+  /** Client id of the API consumer, or `gateway` for policy decisions. */
+  by: string;
+  reason?: StatusReason | null;
+  /** Hold rule that matched, for `hold`. */
+  rule?: string;
+}
+
+/** A cancellation asked for a released payment (camt.056 to the host) and what came of it. */
+export interface CancellationState {
+  state: 'requested' | 'cancelled' | 'refused' | 'pending';
+  requestedAt: string;
+  decidedAt: string | null;
+  reason: StatusReason | null;
+  /** Why the host refused (camt.029 RJCR reason), when it did. */
+  refusal: StatusReason | null;
+  /** The camt.056 transaction that asked for it, when it came through the inbox. */
+  requestTransactionId: string | null;
+}
+
+/** A return (pacs.004) of a settled payment, sent to the host or received from downstream. */
+export interface ReturnState {
+  direction: 'outbound' | 'inbound';
+  state: 'requested' | 'accepted' | 'rejected' | 'pending' | 'received';
+  at: string;
+  decidedAt: string | null;
+  reason: StatusReason | null;
+  amount: { value: string; currency: string } | null;
+  /** The pacs.004 transaction, when the return came through the inbox. */
+  returnTransactionId: string | null;
+}
+
+/** The persisted form of a payment. Plain data: adapters store it as it is (whole, as a document). */
 export interface PaymentSnapshot extends PaymentDetails {
+  /** Absent on payments stored before message kinds existed: read as `payment`. */
+  kind?: TransactionKind;
+  /** The transaction this one is about (the payment a camt.056 / pacs.028 / pacs.004 refers to), or the pain.001 a payment came from. */
+  relatedTransactionId?: string | null;
+  /** Transactions this one produced (the payments of a pain.001). */
+  childTransactionIds?: string[];
+  /** How it arrived: `api` or `mq`. */
+  channel?: string;
+  decisions?: DecisionRecord[];
+  /** Set while a hold rule keeps the payment in PDNG waiting for a consumer's accept or reject. */
+  hold?: { rule: string; at: string } | null;
+  cancellation?: CancellationState | null;
+  returnInfo?: ReturnState | null;
   id: string;
   clientId: string;
   status: PaymentStatus;

@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
-import { HostUnavailableError, type HostDelivery, type HostOutcome, type LegacyHost } from '#application';
+import {
+  HostUnavailableError,
+  type CancellationOutcome,
+  type HostDelivery,
+  type HostOutcome,
+  type LegacyHost,
+  type ReturnOutcome,
+} from '#application';
 import type { Iso20022Codec } from '#iso20022';
 import { HostProtocolError, outcomeFromPacs002 } from './host-outcome.mapper.js';
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from './retry-policy.js';
@@ -73,6 +80,15 @@ export class HttpLegacyHost implements LegacyHost {
     this.authHeader = options.authHeader;
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? new Logger('HttpLegacyHost');
+  }
+
+  // Implemented with the camt.029 reader (issue 3); until then the host is asked nothing.
+  requestCancellation(request: HostDelivery): Promise<CancellationOutcome> {
+    return Promise.reject(new HostUnavailableError(`cancellation over HTTP is not wired yet (${request.transactionId})`, false));
+  }
+
+  deliverReturn(request: HostDelivery): Promise<ReturnOutcome> {
+    return Promise.reject(new HostUnavailableError(`returns over HTTP are not wired yet (${request.transactionId})`, false));
   }
 
   async deliver(delivery: HostDelivery): Promise<HostOutcome> {

@@ -1,4 +1,5 @@
 import type { PaymentSnapshot, PaymentStatus } from '#domain';
+import type { Posting } from './ledger.port.js';
 import type { Job } from './work-queue.port.js';
 
 /** The keys that make a payment unique: a second payment with any of them is a duplicate. */
@@ -46,8 +47,10 @@ export interface TransactionRepository {
   /**
    * Writes `payment` if the stored version still equals `expectedVersion`; the stored version becomes
    * expectedVersion + 1. Returns false (and writes nothing) when someone else wrote first.
+   * `postings` (core-mode ledger) are applied in the same atomic write; when one is refused (unknown
+   * account, wrong currency, balance would go below zero) nothing is written and a LedgerError is thrown.
    */
-  update(payment: PaymentSnapshot, expectedVersion: number, jobs: Job[]): Promise<boolean>;
+  update(payment: PaymentSnapshot, expectedVersion: number, jobs: Job[], postings?: Posting[]): Promise<boolean>;
   list(filter: ListFilter): Promise<TransactionPage>;
   /** Non-terminal payments not updated since `before`, oldest first. */
   findStale(statuses: readonly PaymentStatus[], before: Date, limit: number): Promise<PaymentSnapshot[]>;

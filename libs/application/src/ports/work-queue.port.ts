@@ -2,6 +2,10 @@
 export const JobType = {
   PROCESS: 'payment.process',
   RELEASE: 'payment.release',
+  /** Send a camt.056 for a released payment to the host and apply its camt.029. */
+  CANCEL: 'payment.cancel',
+  /** Send a pacs.004 returning a settled payment to the host. */
+  RETURN: 'payment.return',
 } as const;
 export type JobType = (typeof JobType)[keyof typeof JobType];
 

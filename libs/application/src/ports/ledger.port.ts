@@ -1,0 +1,47 @@
+/**
+ * The core-mode ledger: accounts the gateway keeps itself when it settles payments (MODE=core).
+ * Balances are integers in minor units of the account's currency (never floats).
+ */
+export interface LedgerAccount {
+  /** Account id as it appears in payments: the IBAN, or the `Othr/Id`. */
+  id: string;
+  currency: string;
+  /** Minor units (cents for EUR, none for JPY). */
+  balance: bigint;
+  updatedAt: string;
+}
+
+/** One leg of a settlement: `delta` is negative for the debit, positive for the credit. */
+export interface Posting {
+  account: string;
+  currency: string;
+  delta: bigint;
+}
+
+export type LedgerErrorCode = 'LEDGER.INSUFFICIENT_FUNDS' | 'LEDGER.UNKNOWN_ACCOUNT' | 'LEDGER.CURRENCY_MISMATCH';
+
+/** A posting the ledger refused; nothing of the write it came with was stored. */
+export class LedgerError extends Error {
+  constructor(
+    readonly code: LedgerErrorCode,
+    readonly account: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LedgerError';
+  }
+}
+
+/**
+ * Accounts of the core-mode ledger. Postings themselves are written by TransactionRepository.update, in the
+ * same atomic write as the payment's status change.
+ */
+export interface LedgerStore {
+  /**
+   * Opens accounts with the given balances. `replace: false` leaves existing accounts alone (seeding from
+   * config at every start); `replace: true` sets the balance (an operator's admin call).
+   */
+  openAccounts(accounts: { id: string; currency: string; balance: bigint }[], replace: boolean): Promise<void>;
+  getAccount(id: string): Promise<LedgerAccount | null>;
+  listAccounts(): Promise<LedgerAccount[]>;
+}
