@@ -275,7 +275,12 @@ describe('Iso20022Codec', () => {
       expect(msg.messageType).toBe('pacs.008.001.08');
       expect(msg.namespace).toBe('urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08');
       expect(msg.envelope).toBe('Envelope');
+      expect(msg.appHeader).toMatchObject({
+        fromParty: { kind: 'FIId', bic: 'CLWYDEFF', memberId: null, otherId: null },
+        toParty: { kind: 'FIId', bic: 'CLWYNL2A' },
+      });
       expect(msg.appHeader).toEqual({
+        ...msg.appHeader,
         version: 'head.001.001.02',
         from: 'CLWYDEFF',
         to: 'CLWYNL2A',
@@ -465,10 +470,8 @@ describe('Iso20022Codec', () => {
       expect(codec.readPacs002(codec.parse(xml)).reasonCode).toBe('E4330');
     });
 
-    it('throws SCHEMA_INVALID when the input cannot make a valid report', () => {
-      const err = failure(() => codec.writePacs002(pacs002Input({ msgId: 'M'.repeat(36) })));
-      expect(err.code).toBe('ISO20022.SCHEMA_INVALID');
-      expect(err.issues[0]!.message).toContain('MsgId');
+    it('refuses (RangeError, naming the field) an input that cannot make a valid report', () => {
+      expect(() => codec.writePacs002(pacs002Input({ msgId: 'M'.repeat(36) }))).toThrow(new RangeError('msgId: must be 1 to 35 characters, got 36'));
       expect(() => codec.writePacs002(pacs002Input({ msgId: 'bad\u0001char' }))).toThrow(RangeError);
     });
 

@@ -1,11 +1,22 @@
 import { XmlDocument, XmlElement, XmlLibError, type XmlTreeNode } from 'libxml2-wasm';
 import {
   Iso20022Error,
+  type AppHdrInput,
   type AppHeader,
+  type Camt029,
+  type Camt029Input,
+  type Camt056,
+  type Camt056Input,
   type Iso20022ErrorCode,
   type Pacs002Input,
   type Pacs002Status,
+  type Pacs004,
+  type Pacs004Input,
   type Pacs008,
+  type Pacs008Input,
+  type Pacs028,
+  type Pain001,
+  type Pain002Input,
   type ParsedMessage,
   type ParseLimits,
   type PartialIdentification,
@@ -13,7 +24,20 @@ import {
 } from './iso20022.types.js';
 import { readAppHeader } from './app-header.reader.js';
 import { readPacs002Document } from './pacs002.reader.js';
-import { buildPacs002, PACS002_MESSAGE_ID, PACS002_NAMESPACE } from './pacs002.writer.js';
+import { buildAppHdr, replyAppHdrInput, wrapWithAppHdr } from './app-header.writer.js';
+import { buildCamt029, CAMT029_MESSAGE_ID } from './camt029.writer.js';
+import { buildCamt056, CAMT056_MESSAGE_ID } from './camt056.writer.js';
+import {
+  readCamt029Document,
+  readCamt056Document,
+  readPacs004Document,
+  readPacs028Document,
+  readPain001Document,
+} from './messages.reader.js';
+import { buildPacs002, PACS002_MESSAGE_ID } from './pacs002.writer.js';
+import { buildPacs004, PACS004_MESSAGE_ID } from './pacs004.writer.js';
+import { buildPacs008, PACS008_OUT_MESSAGE_ID } from './pacs008.writer.js';
+import { buildPain002, PAIN002_MESSAGE_ID } from './pain002.writer.js';
 import { readPacs008Document } from './pacs008.reader.js';
 import { ISO20022_NS_PREFIX, SAFE_PARSE_OPTIONS, SchemaRegistry, type CompiledSchema } from './schema-registry.js';
 import { localName, prescanXml, type ElementSpan, type PrescanResult } from './xml-prescan.js';
@@ -326,21 +350,43 @@ export class Iso20022Codec {
 
   /** Reads a parsed pacs.008 (group header and every transaction). */
   readPacs008(msg: ParsedMessage): Pacs008 {
-    if (!msg.messageType.startsWith('pacs.008.')) {
-      fail('ISO20022.UNSUPPORTED_MESSAGE', `expected a pacs.008, got ${msg.messageType}`);
-    }
-    return readPacs008Document(msg.messageType, this.tree(msg));
+    return readPacs008Document(msg.messageType, this.tree(msg, 'pacs.008.'));
   }
 
-  /** Reads the (first) transaction status of a parsed pacs.002. */
+  /** Reads the (first) transaction status of a parsed pacs.002 (.10, .12 or .14). */
   readPacs002(msg: ParsedMessage): Pacs002Status {
-    if (!msg.messageType.startsWith('pacs.002.')) {
-      fail('ISO20022.UNSUPPORTED_MESSAGE', `expected a pacs.002, got ${msg.messageType}`);
-    }
-    return readPacs002Document(msg.messageType, this.tree(msg));
+    return readPacs002Document(msg.messageType, this.tree(msg, 'pacs.002.'));
   }
 
-  private tree(msg: ParsedMessage): XNode {
+  /** Reads a parsed pacs.028 status request: its header and the first transaction asked about. */
+  readPacs028(msg: ParsedMessage): Pacs028 {
+    return readPacs028Document(msg.messageType, this.tree(msg, 'pacs.028.'));
+  }
+
+  /** Reads a parsed camt.056 cancellation request (assignment, case, first underlying transaction). */
+  readCamt056(msg: ParsedMessage): Camt056 {
+    return readCamt056Document(msg.messageType, this.tree(msg, 'camt.056.'));
+  }
+
+  /** Reads the status (CNCL, RJCR, PDCR) of the first cancellation a parsed camt.029 resolves. */
+  readCamt029(msg: ParsedMessage): Camt029 {
+    return readCamt029Document(msg.messageType, this.tree(msg, 'camt.029.'));
+  }
+
+  /** Reads a parsed pacs.004 payment return (every transaction). */
+  readPacs004(msg: ParsedMessage): Pacs004 {
+    return readPacs004Document(msg.messageType, this.tree(msg, 'pacs.004.'));
+  }
+
+  /** Reads a parsed pain.001 customer credit transfer initiation (every payment block and transaction). */
+  readPain001(msg: ParsedMessage): Pain001 {
+    return readPain001Document(msg.messageType, this.tree(msg, 'pain.001.'));
+  }
+
+  private tree(msg: ParsedMessage, prefix?: string): XNode {
+    if (prefix !== undefined && !msg.messageType.startsWith(prefix)) {
+      fail('ISO20022.UNSUPPORTED_MESSAGE', `expected a ${prefix.slice(0, -1)}, got ${msg.messageType}`);
+    }
     try {
       return readXml(msg.document);
     } catch (e) {
@@ -349,30 +395,82 @@ export class Iso20022Codec {
   }
 
   /**
-   * Writes a pacs.002.001.10 status report and validates it against the loaded pacs.002.001.10 schema.
-   * Throws SCHEMA_INVALID (with the issues) when the input cannot make a valid report, e.g. an id longer
-   * than 35 characters or a malformed UETR.
+   * Writes a pacs.002 status report of `input.version` (default pacs.002.001.10; see
+   * `pacs002VersionFor`). Throws RangeError (naming the field) when the input cannot make a valid report,
+   * e.g. an id longer than 35 characters, a malformed UETR or a character XML cannot carry.
    */
   writePacs002(input: Pacs002Input): string {
+    return this.emit(input.version ?? PACS002_MESSAGE_ID, () => buildPacs002(input));
+  }
+
+  /** Writes a camt.029.001.09 answering a camt.056: CNCL, or RJCR with a reason. RangeError on bad input. */
+  writeCamt029(input: Camt029Input): string {
+    return this.emit(CAMT029_MESSAGE_ID, () => buildCamt029(input));
+  }
+
+  /** Writes a camt.056.001.08 asking the next agent to cancel a released payment. RangeError on bad input. */
+  writeCamt056(input: Camt056Input): string {
+    return this.emit(CAMT056_MESSAGE_ID, () => buildCamt056(input));
+  }
+
+  /** Writes a pacs.004.001.09 returning one settled payment. RangeError on bad input. */
+  writePacs004(input: Pacs004Input): string {
+    return this.emit(PACS004_MESSAGE_ID, () => buildPacs004(input));
+  }
+
+  /** Writes a pain.002.001.10 status report of a pain.001. RangeError on bad input. */
+  writePain002(input: Pain002Input): string {
+    return this.emit(PAIN002_MESSAGE_ID, () => buildPain002(input));
+  }
+
+  /** Writes a pacs.008.001.08 of one transaction (e.g. from a pain.001 transaction). RangeError on bad input. */
+  writePacs008(input: Pacs008Input): string {
+    return this.emit(PACS008_OUT_MESSAGE_ID, () => buildPacs008(input));
+  }
+
+  /** Writes a business application header (head.001.001.02 or .04). RangeError on bad input. */
+  writeAppHdr(input: AppHdrInput): string {
+    return this.emit(input.version, () => buildAppHdr(input));
+  }
+
+  /**
+   * The `AppHdr` input of an answer to a message that carried `original`: same version, `Fr`/`To`
+   * swapped, `BizSvc` copied, `Rltd` pointing at the original.
+   */
+  replyAppHdr(original: AppHeader, reply: { bizMsgIdr: string; msgDefIdr: string; creationDate: string }): AppHdrInput {
+    return replyAppHdrInput(original, reply);
+  }
+
+  /**
+   * An `AppHdr` (XML text, or an input to write one) and a `Document` in an envelope: the local name the
+   * incoming message used (`ParsedMessage.envelope`), default `Envelope`. `parse()` reads the result back.
+   */
+  wrapWithAppHdr(documentXml: string, header: string | AppHdrInput, envelope: string | null = null): string {
+    const hdr = typeof header === 'string' ? header : this.writeAppHdr(header);
+    return wrapWithAppHdr(documentXml, hdr, envelope);
+  }
+
+  /**
+   * Builds a message and, when this codec has loaded the schema of `messageId`, validates it (a failure
+   * then is SCHEMA_INVALID: a gap in the writer's own input checks). Without the schema the writer's
+   * input checks are what keeps the output valid (the conformance suite proves them on the official XSDs).
+   */
+  private emit(messageId: string, build: () => string): string {
     this.assertOpen();
-    const schema = this.registry.get(PACS002_NAMESPACE);
-    if (schema === undefined) throw new Error(`${PACS002_MESSAGE_ID} schema is not loaded, cannot write a status report`);
-    const xml = buildPacs002(input);
+    const xml = build();
+    const schema = this.registry.get(ISO20022_NS_PREFIX + messageId);
+    if (schema === undefined) return xml;
     let doc: XmlDocument;
     try {
       doc = XmlDocument.fromString(xml, { option: SAFE_PARSE_OPTIONS, encoding: 'utf-8' });
     } catch (e) {
-      throw new Error(`bug: the pacs.002 writer produced XML that is not well-formed: ${(e as Error).message}`, { cause: e });
+      throw new Error(`bug: the ${messageId} writer produced XML that is not well-formed: ${(e as Error).message}`, { cause: e });
     }
     try {
       const issues: XmlIssue[] = [];
       this.validate(schema, doc, issues);
       if (issues.length > 0) {
-        fail('ISO20022.SCHEMA_INVALID', `the ${PACS002_MESSAGE_ID} built from this input is not schema-valid`, issues, {
-          messageType: PACS002_MESSAGE_ID,
-          msgId: input.msgId,
-          endToEndId: input.original.endToEndId ?? undefined,
-        });
+        fail('ISO20022.SCHEMA_INVALID', `the ${messageId} built from this input is not schema-valid`, issues, { messageType: messageId });
       }
     } finally {
       doc.dispose();

@@ -47,12 +47,32 @@ export interface ParseLimits {
   maxDepth: number;
 }
 
+/**
+ * A party of a business application header (`Fr`, `To`): a financial institution (`FIId`) or an
+ * organisation (`OrgId`). Kept in full so that an answer can name it exactly as the original did.
+ */
+export interface HeaderParty {
+  kind: 'FIId' | 'OrgId';
+  /** `BICFI` (FIId) or `AnyBIC` (OrgId). */
+  bic: string | null;
+  /** FIId only: clearing-system member id. */
+  clearingSystem: string | null;
+  memberId: string | null;
+  lei: string | null;
+  name: string | null;
+  /** `Othr/Id`. */
+  otherId: string | null;
+}
+
 export interface AppHeader {
   /** `head.001.001.02`, ... */
   version: string;
   /** BIC (or other id) of the sender (`Fr`) and receiver (`To`). */
   from: string | null;
   to: string | null;
+  /** `Fr` and `To` in full (set by the reader; optional so older literals still type-check). */
+  fromParty?: HeaderParty | null;
+  toParty?: HeaderParty | null;
   bizMsgIdr: string;
   msgDefIdr: string;
   bizSvc: string | null;
@@ -133,8 +153,13 @@ export interface Pacs008 {
   transactions: Pacs008Transaction[];
 }
 
+/** pacs.002 versions Clearway writes: the generation that answers pacs.008 .08 / .10 / .12. */
+export type Pacs002Version = 'pacs.002.001.10' | 'pacs.002.001.12' | 'pacs.002.001.14';
+
 /** What a pacs.002 (FIToFIPaymentStatusReport) is built from. */
 export interface Pacs002Input {
+  /** Default `pacs.002.001.10`. */
+  version?: Pacs002Version;
   msgId: string;
   creationDateTime: string;
   /** The agents of the report: normally the original's instructed agent reports to its instructing agent. */
@@ -167,4 +192,244 @@ export interface Pacs002Status {
   status: string | null;
   reasonCode: string | null;
   reasonText: string | null;
+}
+
+/** `OrgnlGrpInf`: the message an answer refers to. */
+export interface OriginalGroupRef {
+  msgId: string;
+  /** Message name id of the original, e.g. `pacs.008.001.08`. */
+  msgNmId: string;
+  creationDateTime: string | null;
+}
+
+/** The references of one original transaction, as carried by pacs.028, camt.056, camt.029, pacs.004. */
+export interface OriginalTransactionRef {
+  group: OriginalGroupRef | null;
+  instrId: string | null;
+  endToEndId: string | null;
+  txId: string | null;
+  uetr: string | null;
+}
+
+/** A reason: ISO code (`Rsn/Cd`) or proprietary (`Rsn/Prtry`), and the narrative (`AddtlInf` lines joined). */
+export interface ReasonInfo {
+  code: string | null;
+  proprietary: string | null;
+  text: string | null;
+}
+
+/** A `Party40Choice` (assigner, assignee, case creator): an agent or a party. */
+export interface CaseParty {
+  agent: AgentId | null;
+  party: Party | null;
+}
+
+/** pacs.028 FIToFIPaymentStatusRequest: the header and the first transaction asked about. */
+export interface Pacs028 {
+  messageType: string;
+  msgId: string;
+  creationDateTime: string;
+  /** `TxInf[1]`, with the message-level `OrgnlGrpInf` when the transaction has none; null when absent. */
+  transaction: OriginalTransactionRef | null;
+}
+
+/** camt.056 FIToFIPaymentCancellationRequest: assignment, case and the first underlying transaction. */
+export interface Camt056 {
+  messageType: string;
+  assignment: { id: string; creationDateTime: string; assigner: CaseParty; assignee: CaseParty };
+  caseId: string | null;
+  caseCreator: CaseParty | null;
+  transaction:
+    | (OriginalTransactionRef & {
+        cancellationId: string | null;
+        interbankSettlementAmount: Amount | null;
+        interbankSettlementDate: string | null;
+        reason: ReasonInfo | null;
+      })
+    | null;
+}
+
+/** What a camt.029 says about the first cancellation it resolves. */
+export interface Camt029 {
+  messageType: string;
+  assignmentId: string;
+  creationDateTime: string;
+  /** `RslvdCase/Id` (message level, else transaction level). */
+  caseId: string | null;
+  /**
+   * `CNCL` (cancelled: `TxCxlSts` ACCR or `Sts/Conf` CNCL), `RJCR` (refused), `PDCR` (pending), or
+   * another `Sts/Conf` code as sent; null when neither is given.
+   */
+  status: string | null;
+  /** `Sts/Conf` as sent. */
+  confirmation: string | null;
+  /** `TxCxlSts` as sent. */
+  transactionStatus: string | null;
+  reasonCode: string | null;
+  reasonText: string | null;
+  original: OriginalTransactionRef | null;
+}
+
+export interface Pacs004Transaction extends OriginalTransactionRef {
+  returnId: string | null;
+  returnedAmount: Amount;
+  interbankSettlementDate: string | null;
+  originalAmount: Amount | null;
+  chargeBearer: string | null;
+  reason: ReasonInfo | null;
+}
+
+/** pacs.004 PaymentReturn. */
+export interface Pacs004 {
+  messageType: string;
+  msgId: string;
+  creationDateTime: string;
+  numberOfTransactions: number;
+  settlementMethod: string;
+  transactions: Pacs004Transaction[];
+}
+
+export interface Pain001Transaction {
+  instrId: string | null;
+  endToEndId: string;
+  uetr: string | null;
+  /** `Amt/InstdAmt`; null when the amount is given as `Amt/EqvtAmt`. */
+  instructedAmount: Amount | null;
+  /** `Amt/EqvtAmt/Amt` (an amount in the debtor's currency to be converted), else null. */
+  equivalentAmount: Amount | null;
+  chargeBearer: string | null;
+  creditorAgent: AgentId | null;
+  creditor: Party;
+  creditorAccount: Account | null;
+  remittanceInformation: string | null;
+}
+
+export interface Pain001PaymentInformation {
+  pmtInfId: string;
+  /** `ReqdExctnDt/Dt`, or `ReqdExctnDt/DtTm` as sent. */
+  requestedExecutionDate: string;
+  debtor: Party;
+  debtorAccount: Account | null;
+  debtorAgent: AgentId | null;
+  chargeBearer: string | null;
+  transactions: Pain001Transaction[];
+}
+
+/** pain.001 CustomerCreditTransferInitiation. */
+export interface Pain001 {
+  messageType: string;
+  groupHeader: { msgId: string; creationDateTime: string; numberOfTransactions: number; initiatingParty: Party };
+  paymentInformation: Pain001PaymentInformation[];
+}
+
+/** What a camt.029.001.09 (ResolutionOfInvestigation) answering a camt.056 is built from. */
+export interface Camt029Input {
+  /** `Assgnmt/Id`: this message's id. */
+  assignmentId: string;
+  creationDateTime: string;
+  /** Normally the camt.056's assignee (we) answering its assigner. */
+  assigner: AgentId;
+  assignee: AgentId;
+  /** `RslvdCase`: the camt.056's case (id and creator), when it had one. */
+  resolvedCase: { id: string; creator: AgentId } | null;
+  /** `CNCL`: the payment is cancelled; `RJCR`: the cancellation is refused. */
+  status: 'CNCL' | 'RJCR';
+  /** `CxlStsId`: e.g. the camt.056's `CxlId`. */
+  cancellationStatusId: string | null;
+  /** The original payment. `group` is required (`OrgnlGrpInf`). */
+  original: OriginalTransactionRef & { group: OriginalGroupRef };
+  /** ExternalPaymentCancellationRejection1Code (e.g. LEGL, CUST, NOOR, ARDT) and narrative; RJCR only. */
+  reason: { code: string; text: string | null } | null;
+  originalAmount: Amount | null;
+  originalSettlementDate: string | null;
+}
+
+/** What a camt.056.001.08 (FIToFIPaymentCancellationRequest) is built from. */
+export interface Camt056Input {
+  assignmentId: string;
+  creationDateTime: string;
+  assigner: AgentId;
+  assignee: AgentId;
+  /** `Case`: id and creator (defaults to the assigner). */
+  caseId: string | null;
+  cancellationId: string | null;
+  original: OriginalTransactionRef & { group: OriginalGroupRef };
+  amount: Amount | null;
+  settlementDate: string | null;
+  /** ExternalCancellationReason1Code: CUST, DUPL, FRAD, TECH, ...; text goes to AddtlInf. */
+  reason: { code: string; text: string | null };
+}
+
+/** What a pacs.004.001.09 (PaymentReturn) of one transaction is built from. */
+export interface Pacs004Input {
+  msgId: string;
+  creationDateTime: string;
+  /** `SttlmInf/SttlmMtd` (default CLRG). */
+  settlementMethod?: string;
+  instructingAgent: AgentId | null;
+  instructedAgent: AgentId | null;
+  returnId: string | null;
+  original: OriginalTransactionRef & { group: OriginalGroupRef };
+  originalAmount: Amount | null;
+  originalSettlementDate: string | null;
+  returnedAmount: Amount;
+  /** `IntrBkSttlmDt` of the return. */
+  settlementDate: string | null;
+  chargeBearer: string | null;
+  /** ExternalReturnReason1Code: AC04, AM09, CUST, FOCR, ... */
+  reason: { code: string; text: string | null };
+}
+
+/** What a pain.002.001.10 (CustomerPaymentStatusReport) answering a pain.001 is built from. */
+export interface Pain002Input {
+  msgId: string;
+  creationDateTime: string;
+  initiatingParty: Party | null;
+  original: { msgId: string; msgNmId: string; creationDateTime: string | null; numberOfTransactions: number | null };
+  /** ExternalPaymentGroupStatus1Code of the whole pain.001 (ACCP, ACTC, PART, RJCT, ...), null to leave it out. */
+  groupStatus: string | null;
+  groupReason: { code: string; text: string | null } | null;
+  /** One entry per payment information block reported on. */
+  paymentInformation: {
+    pmtInfId: string;
+    status: string | null;
+    transactions: {
+      instrId: string | null;
+      endToEndId: string;
+      uetr: string | null;
+      status: string;
+      reason: { code: string; text: string | null } | null;
+    }[];
+  }[];
+}
+
+/** What a pacs.008.001.08 of one transaction (e.g. mapped from a pain.001 transaction) is built from. */
+export interface Pacs008Input {
+  msgId: string;
+  creationDateTime: string;
+  /** `SttlmInf/SttlmMtd`: INDA, INGA, COVE, CLRG. */
+  settlementMethod: string;
+  clearingSystem: string | null;
+  transaction: Omit<Pacs008Transaction, 'interbankSettlementDate' | 'instructedAmount'> & {
+    interbankSettlementDate: string | null;
+    instructedAmount: Amount | null;
+  };
+}
+
+/** Business application header versions Clearway writes. */
+export type AppHdrVersion = 'head.001.001.02' | 'head.001.001.04';
+
+/** What an outgoing `AppHdr` is built from. */
+export interface AppHdrInput {
+  version: AppHdrVersion;
+  /** A party in full, or a BIC (written as `FIId/FinInstnId/BICFI`). */
+  from: HeaderParty | string;
+  to: HeaderParty | string;
+  bizMsgIdr: string;
+  /** The message id of the Document it travels with, e.g. `pacs.002.001.10`. */
+  msgDefIdr: string;
+  bizSvc: string | null;
+  creationDate: string;
+  /** `Rltd`: the header of the message this one answers. */
+  related: AppHeader | null;
 }

@@ -1,43 +1,58 @@
-import type { AgentId, Pacs002Input } from './iso20022.types.js';
+import type { Pacs002Input, Pacs002Version } from './iso20022.types.js';
+import { check, ISO_NS, writeAgent, writeAmount, writeReason } from './writer.helpers.js';
 import { XmlBuilder } from './xml-writer.js';
 
+export { splitNarrative } from './writer.helpers.js';
+
+/** The default version (the answer to pacs.008.001.08). */
 export const PACS002_MESSAGE_ID = 'pacs.002.001.10';
-export const PACS002_NAMESPACE = `urn:iso:std:iso:20022:tech:xsd:${PACS002_MESSAGE_ID}`;
+export const PACS002_NAMESPACE = `${ISO_NS}${PACS002_MESSAGE_ID}`;
+export const PACS002_VERSIONS: readonly Pacs002Version[] = ['pacs.002.001.10', 'pacs.002.001.12', 'pacs.002.001.14'];
 
-/** ExternalStatusReason1Code is 1 to 4 characters; anything longer goes to `Prtry` (Max35Text). */
-const MAX_REASON_CODE = 4;
-const MAX_ADDTL_INF = 105;
+const ANSWER_TO: Record<string, Pacs002Version> = {
+  'pacs.008.001.08': 'pacs.002.001.10',
+  'pacs.008.001.10': 'pacs.002.001.12',
+  'pacs.008.001.12': 'pacs.002.001.14',
+};
 
-function writeAgent(b: XmlBuilder, name: string, a: AgentId | null): void {
-  if (a === null) return;
-  b.open(name).open('FinInstnId');
-  b.leaf('BICFI', a.bic);
-  if (a.memberId !== null) {
-    b.open('ClrSysMmbId');
-    if (a.clearingSystem !== null) b.open('ClrSysId').leaf('Cd', a.clearingSystem).close();
-    b.leaf('MmbId', a.memberId).close();
-  }
-  b.leaf('Nm', a.name);
-  b.close().close();
+/**
+ * The pacs.002 version that answers a pacs.008 of this version (the same generation of the standard):
+ * .08 -> pacs.002.001.10, .10 -> .12, .12 -> .14. Anything else (including a non-pacs.008) gets the
+ * default, pacs.002.001.10.
+ */
+export function pacs002VersionFor(pacs008MessageType: string): Pacs002Version {
+  return ANSWER_TO[pacs008MessageType] ?? PACS002_MESSAGE_ID;
 }
 
-/** Cuts a narrative in pieces of at most 105 characters (code points, as XSD counts them). */
-export function splitNarrative(text: string, max = MAX_ADDTL_INF): string[] {
-  const chars = Array.from(text);
-  const out: string[] = [];
-  for (let i = 0; i < chars.length; i += max) out.push(chars.slice(i, i + max).join(''));
-  return out;
+/** Refuses (RangeError, naming the field) an input that cannot make a schema-valid report. */
+export function checkPacs002(input: Pacs002Input): Pacs002Version {
+  const version = input.version ?? PACS002_MESSAGE_ID;
+  if (!PACS002_VERSIONS.includes(version)) throw new RangeError(`version: must be one of ${PACS002_VERSIONS.join(', ')}`);
+  const o = input.original;
+  check.id('msgId', input.msgId);
+  check.reqDateTime('creationDateTime', input.creationDateTime);
+  check.agent('instructingAgent', input.instructingAgent);
+  check.agent('instructedAgent', input.instructedAgent);
+  check.group('original', { msgId: o.msgId, msgNmId: o.msgNmId, creationDateTime: o.creationDateTime });
+  check.ref('original', { group: null, instrId: o.instrId, endToEndId: o.endToEndId, txId: o.txId, uetr: o.uetr });
+  check.amount('original.amount', o.amount);
+  check.date('original.settlementDate', o.settlementDate);
+  check.code('status', input.status);
+  check.reason('reason', input.reason);
+  check.dateTime('acceptanceDateTime', input.acceptanceDateTime);
+  return version;
 }
 
 /**
- * Writes a pacs.002.001.10 FIToFIPmtStsRpt for one transaction, elements in schema order
- * (GroupHeader91, OriginalGroupHeader17, PaymentTransaction110). Optional inputs that are null are
- * left out. Validation against the schema is the caller's job (the codec does it).
+ * Writes a pacs.002 FIToFIPmtStsRpt (.10, .12 or .14: the elements written here are the same in the
+ * three) for one transaction, elements in schema order (GroupHeader, OriginalGroupHeader,
+ * PaymentTransaction). Optional inputs that are null are left out.
  */
 export function buildPacs002(input: Pacs002Input): string {
+  const version = checkPacs002(input);
   const o = input.original;
   const b = new XmlBuilder();
-  b.open('Document', { xmlns: PACS002_NAMESPACE }).open('FIToFIPmtStsRpt');
+  b.open('Document', { xmlns: ISO_NS + version }).open('FIToFIPmtStsRpt');
 
   b.open('GrpHdr').leaf('MsgId', input.msgId).leaf('CreDtTm', input.creationDateTime);
   writeAgent(b, 'InstgAgt', input.instructingAgent);
@@ -56,18 +71,11 @@ export function buildPacs002(input: Pacs002Input): string {
     .leaf('OrgnlTxId', o.txId)
     .leaf('OrgnlUETR', o.uetr)
     .leaf('TxSts', input.status);
-  if (input.reason !== null) {
-    b.open('StsRsnInf').open('Rsn');
-    if (Array.from(input.reason.code).length <= MAX_REASON_CODE) b.leaf('Cd', input.reason.code);
-    else b.leaf('Prtry', input.reason.code);
-    b.close();
-    if (input.reason.text) for (const line of splitNarrative(input.reason.text)) b.leaf('AddtlInf', line);
-    b.close();
-  }
+  writeReason(b, 'StsRsnInf', input.reason);
   b.leaf('AccptncDtTm', input.acceptanceDateTime);
   if (o.amount !== null || o.settlementDate !== null) {
     b.open('OrgnlTxRef');
-    if (o.amount !== null) b.leaf('IntrBkSttlmAmt', o.amount.value, { Ccy: o.amount.currency });
+    writeAmount(b, 'IntrBkSttlmAmt', o.amount);
     b.leaf('IntrBkSttlmDt', o.settlementDate);
     b.close();
   }

@@ -1,5 +1,15 @@
-import { Iso20022Error, type Account, type AgentId, type Amount, type Party } from './iso20022.types.js';
-import { at, child, text, type XNode } from './xml-tree.js';
+import {
+  Iso20022Error,
+  type Account,
+  type AgentId,
+  type Amount,
+  type CaseParty,
+  type OriginalGroupRef,
+  type OriginalTransactionRef,
+  type Party,
+  type ReasonInfo,
+} from './iso20022.types.js';
+import { at, child, children, text, type XNode } from './xml-tree.js';
 
 /** Text of a required leaf; a missing one means the message was not validated (a caller bug). */
 export function required(node: XNode | null, path: string, what: string): string {
@@ -53,4 +63,40 @@ export function account(node: XNode | null): Account | null {
   if (node === null) return null;
   const id = at(node, 'Id');
   return { iban: token(id, 'IBAN'), other: text(id, 'Othr/Id') };
+}
+
+/** An `OrgnlGrpInf` / `OrgnlGrpInfAndSts` element: the original message's id, name id and creation time. */
+export function groupRef(node: XNode | null): OriginalGroupRef | null {
+  if (node === null) return null;
+  return { msgId: text(node, 'OrgnlMsgId') ?? '', msgNmId: token(node, 'OrgnlMsgNmId') ?? '', creationDateTime: token(node, 'OrgnlCreDtTm') };
+}
+
+/** The `Orgnl*` references of one transaction element; `group` falls back to the message-level one. */
+export function transactionRef(tx: XNode, fallbackGroup: OriginalGroupRef | null = null): OriginalTransactionRef {
+  return {
+    group: groupRef(child(tx, 'OrgnlGrpInf')) ?? fallbackGroup,
+    instrId: text(tx, 'OrgnlInstrId'),
+    endToEndId: text(tx, 'OrgnlEndToEndId'),
+    txId: text(tx, 'OrgnlTxId'),
+    uetr: token(tx, 'OrgnlUETR'),
+  };
+}
+
+/** A reason element (`Rsn/Cd` or `Rsn/Prtry`, `AddtlInf` lines joined: one narrative cut in pieces). */
+export function reasonInfo(node: XNode | null): ReasonInfo | null {
+  if (node === null) return null;
+  const addtl = children(node, 'AddtlInf').map((n) => n.text);
+  return { code: token(node, 'Rsn/Cd'), proprietary: text(node, 'Rsn/Prtry'), text: addtl.length > 0 ? addtl.join('') : null };
+}
+
+/** A `Party40Choice`: `Agt` or `Pty`. */
+export function caseParty(node: XNode | null): CaseParty {
+  const agt = child(node, 'Agt');
+  const pty = child(node, 'Pty');
+  return { agent: agent(agt), party: pty === null ? null : party(pty) };
+}
+
+/** A `Max15NumericText` count. */
+export function count(node: XNode | null, path: string, what: string): number {
+  return Number.parseInt(required(node, path, what).trim(), 10);
 }
