@@ -111,7 +111,7 @@ export async function startSimulator(env: Record<string, string> = {}): Promise<
 }
 
 export const TEST_CLIENTS = [
-  { id: 'bank-a', secret: 'bank-a-secret-0001', scopes: ['payments:read', 'payments:write'] },
+  { id: 'bank-a', secret: 'bank-a-secret-0001', scopes: ['payments:read', 'payments:write', 'payments:operate'] },
   { id: 'bank-b', secret: 'bank-b-secret-0002', scopes: ['payments:read', 'payments:write'] },
   { id: 'writer', secret: 'writer-secret-0003', scopes: ['payments:write'] },
 ];

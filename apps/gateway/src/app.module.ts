@@ -6,6 +6,8 @@ import {
   ApplicationModule,
   BUSINESS_RULES,
   BusinessRuleSet,
+  HOLD_POLICY,
+  HoldPolicy,
   CLOCK,
   ID_GENERATOR,
   ISO20022_CODEC,
@@ -23,6 +25,8 @@ import { NoLegacyHost } from './core-host.adapter.js';
 import type { GatewayConfig } from './gateway.config.js';
 import { GATEWAY_CONFIG } from './gateway.tokens.js';
 import { HealthController } from './http/health.controller.js';
+import { AwsCompatController } from './http/aws-compat.controller.js';
+import { DecisionsController } from './http/decisions.controller.js';
 import { InboxController } from './http/inbox.controller.js';
 import { TransactionsController } from './http/transactions.controller.js';
 import { PipelineWorker } from './worker/pipeline.worker.js';
@@ -47,6 +51,7 @@ class PortsModule {
       { provide: CLOCK, useValue: { now: () => new Date() } },
       { provide: ID_GENERATOR, useValue: { uuid: () => randomUUID() } },
       { provide: BUSINESS_RULES, useValue: BusinessRuleSet.defaults({ maxAmount: config.maxAmount }) },
+      { provide: HOLD_POLICY, useValue: HoldPolicy.fromConfig({ amountAbove: config.holdAmountAbove, rulesJson: config.holdRules }) },
       WorkSignalHub,
       { provide: WORK_QUEUE_SIGNAL, useExisting: WorkSignalHub },
       {
@@ -96,7 +101,9 @@ export class AppModule {
         ApplicationModule,
         AuthModule.forRoot(clients),
       ],
-      controllers: api ? [InboxController, TransactionsController, HealthController] : [HealthController],
+      controllers: api
+        ? [InboxController, TransactionsController, DecisionsController, AwsCompatController, HealthController]
+        : [HealthController],
       providers: workers ? [PipelineWorker, SweeperService] : [],
     };
   }

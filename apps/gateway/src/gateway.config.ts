@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { HoldPolicy } from '#application';
 
 export interface ClientConfig {
   id: string;
@@ -36,6 +37,12 @@ export interface GatewayConfig {
     jwksUrl: string | null;
   };
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** `region_id` in the AWS-guidance compatibility answers: REGION_ID, else AWS_REGION, else `local`. */
+  regionId: string;
+  /** HOLD_AMOUNT_ABOVE: every payment above this decimal amount waits in PDNG for a consumer decision. */
+  holdAmountAbove: string | null;
+  /** HOLD_RULES: a JSON array of richer hold rules (see docs/decisions.md). */
+  holdRules: string | null;
 }
 
 /** Invalid configuration: the process stops at start with this message, naming the setting. */
@@ -96,6 +103,11 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     throw new ConfigError(`LEGACY_HOST_URL must be an http(s) URL, got "${legacyHostUrl}"`);
   }
   const port = int(env, 'PORT', 8080, 0);
+  try {
+    HoldPolicy.fromConfig({ amountAbove: env.HOLD_AMOUNT_ABOVE?.trim() || null, rulesJson: env.HOLD_RULES?.trim() || null });
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
   return {
     port,
     host: env.HOST || '0.0.0.0',
@@ -125,5 +137,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       jwksUrl: env.AUTH_JWKS_URL?.trim() || null,
     },
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+    regionId: env.REGION_ID || env.AWS_REGION || 'local',
+    holdAmountAbove: env.HOLD_AMOUNT_ABOVE?.trim() || null,
+    holdRules: env.HOLD_RULES?.trim() || null,
   };
 }

@@ -26,6 +26,19 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
       done(null, body),
     );
   }
+  // JSON, except that an XML body sent as application/json (how the AWS guidance's clients post to /inbox) is
+  // kept as text; /v1/inbox still refuses JSON with 415, only the compatibility routes take it.
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.maxBodyBytes }, (_req, body, done) => {
+    const text = body as string;
+    if (/^\s*</.test(text)) return done(null, text);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(Object.assign(new Error('the body is not valid JSON'), { statusCode: 400 }), undefined);
+    }
+  });
   // application/x-www-form-urlencoded (the token endpoint) is parsed by Nest's Fastify adapter itself.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, clients), adapter, {
     logger: LEVELS[config.logLevel],
@@ -38,7 +51,7 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
       .setDescription('Receive, validate, track and release ISO 20022 payments. Errors are RFC 9457 problem details.')
       .setVersion('0.1.0')
       .addBearerAuth()
-      .addOAuth2({ type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { 'payments:read': 'read', 'payments:write': 'submit' } } } })
+      .addOAuth2({ type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { 'payments:read': 'read', 'payments:write': 'submit', 'payments:operate': 'decide (accept, reject, cancel, return, redrive)', 'rp2/read': 'alias of payments:read (AWS guidance)', 'rp2/write': 'alias of payments:write (AWS guidance)' } } } })
       .build();
     SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
   }

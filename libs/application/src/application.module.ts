@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { AnswerWriter } from './answers/answer.writer.js';
+import { CancelPaymentHandler } from './cancel-payment/cancel-payment.handler.js';
+import { CoreSettlement } from './core-settlement/core-settlement.js';
+import { DecidePaymentHandler } from './decide-payment/decide-payment.handler.js';
 import { GetOutboxHandler } from './get-outbox/get-outbox.handler.js';
+import { ReturnPaymentHandler } from './return-payment/return-payment.handler.js';
+import { MessageIntake } from './submit-payment/message-intake.js';
 import { GetTransactionHandler } from './get-transaction/get-transaction.handler.js';
 import { ListTransactionsHandler } from './list-transactions/list-transactions.handler.js';
 import { ProcessPaymentHandler } from './process-payment/process-payment.handler.js';
@@ -17,7 +23,13 @@ import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-pa
   imports: [CqrsModule],
   providers: [
     StatusReportWriter,
+    AnswerWriter,
+    CoreSettlement,
+    MessageIntake,
     SubmitPaymentHandler,
+    DecidePaymentHandler,
+    CancelPaymentHandler,
+    ReturnPaymentHandler,
     ProcessPaymentHandler,
     ReleasePaymentHandler,
     SweepStalePaymentsHandler,
@@ -25,6 +37,6 @@ import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-pa
     ListTransactionsHandler,
     GetOutboxHandler,
   ],
-  exports: [StatusReportWriter],
+  exports: [StatusReportWriter, AnswerWriter],
 })
 export class ApplicationModule {}

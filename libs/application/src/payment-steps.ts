@@ -24,9 +24,23 @@ export async function commitTransition(
   const loadedVersion = payment.version;
   payment.transition(to, deps.clock.now(), reason);
   const snapshot = payment.toSnapshot();
-  if (payment.isTerminal) await deps.reports.write(snapshot);
+  // Only payments get a pacs.002; a message transaction (pacs.028, camt.056, ...) archives its own answer.
+  if (payment.isTerminal && payment.kind === 'payment') await deps.reports.write(snapshot);
   const stored = await deps.repository.update(snapshot, loadedVersion, jobs);
   if (!stored) throw new ConcurrentUpdateError(payment.id);
   // The payment as now stored, so a step can go on without reading it back.
+  return Payment.fromSnapshot({ ...snapshot, version: loadedVersion + 1 });
+}
+
+/** Stores a change that is not a status move (a hold released, a cancellation asked, ...) with its jobs. */
+export async function commitChange(
+  deps: { repository: TransactionRepository },
+  payment: Payment,
+  jobs: Job[] = [],
+): Promise<Payment> {
+  const loadedVersion = payment.version;
+  const snapshot = payment.toSnapshot();
+  const stored = await deps.repository.update(snapshot, loadedVersion, jobs);
+  if (!stored) throw new ConcurrentUpdateError(payment.id);
   return Payment.fromSnapshot({ ...snapshot, version: loadedVersion + 1 });
 }

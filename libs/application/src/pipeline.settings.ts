@@ -10,6 +10,8 @@ export interface PipelineSettings {
   completedJobRetentionMs: number;
   /** Upper bound of the amount of one payment, in major units of any currency (a decimal string); null = none. */
   maxAmount: string | null;
+  /** MODE=core only: settle, cancel and return against the ledger's accounts (postings in the same write). */
+  ledgerEnabled?: boolean;
 }
 
 export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {

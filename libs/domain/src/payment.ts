@@ -36,7 +36,18 @@ export interface PaymentDetails {
   instructingAgent: string | null;
   instructedAgent: string | null;
   /** The business application header the message arrived with, when it had one. */
-  appHeader: { from: string | null; to: string | null; bizMsgIdr: string; msgDefIdr: string } | null;
+  appHeader: {
+    from: string | null;
+    to: string | null;
+    bizMsgIdr: string;
+    msgDefIdr: string;
+    /** `head.001.001.02` / `.04`; absent on payments stored before answers carried an AppHdr. */
+    version?: string;
+    bizSvc?: string | null;
+    creationDate?: string;
+    /** Local name of the envelope the message came in (`Envelope`, `RequestPayload`, ...). */
+    envelope?: string | null;
+  } | null;
 }
 
 /**
@@ -88,6 +99,16 @@ export interface ReturnState {
   /** The pacs.004 transaction, when the return came through the inbox. */
   returnTransactionId: string | null;
 }
+
+/** Fields of the snapshot that `annotate` may change. */
+export type AnnotationKey =
+  | 'kind'
+  | 'relatedTransactionId'
+  | 'childTransactionIds'
+  | 'channel'
+  | 'hold'
+  | 'cancellation'
+  | 'returnInfo';
 
 /** The persisted form of a payment. Plain data: adapters store it as it is (whole, as a document). */
 export interface PaymentSnapshot extends PaymentDetails {
@@ -165,6 +186,19 @@ export class Payment {
     return payment;
   }
 
+  /**
+   * A message about another transaction (pacs.028, camt.056, inbound pacs.004) or a pain.001: stored like a
+   * payment so it has an id, a status and an outbox, but it never goes through the payment pipeline.
+   */
+  static receiveMessage(
+    input: { id: string; clientId: string; at: Date; kind: Exclude<TransactionKind, 'payment'> } & PaymentDetails,
+  ): Payment {
+    const { kind, ...rest } = input;
+    const message = Payment.receive(rest);
+    message.state.kind = kind;
+    return message;
+  }
+
   static fromSnapshot(snapshot: PaymentSnapshot): Payment {
     return new Payment(structuredClone(snapshot));
   }
@@ -206,6 +240,50 @@ export class Payment {
       reason: reason ?? null,
       at: when,
     });
+  }
+
+  /**
+   * Ends a message transaction: ACSC when what it asked for was done (its answer is in its outbox), RJCT
+   * when it was refused. Payments use `transition`, which follows the status machine.
+   */
+  completeMessage(to: 'ACSC' | 'RJCT', at: Date, reason?: StatusReason): void {
+    if (this.kind === 'payment') throw new IllegalTransitionError(this.state.status, to);
+    if (this.isTerminal) throw new IllegalTransitionError(this.state.status, to);
+    const from = this.state.status;
+    const when = at.toISOString();
+    this.state.status = to;
+    this.state.reason = reason ?? null;
+    this.state.updatedAt = when;
+    this.state.history.push(reason ? { status: to, at: when, reason } : { status: to, at: when });
+    this.pending.push({ name: 'payment.status-changed', transactionId: this.state.id, from, to, reason: reason ?? null, at: when });
+  }
+
+  /**
+   * Changes what the transaction records besides its status (hold, decisions, cancellation, return, links).
+   * Stored with the next write, like a transition; `updatedAt` moves so the sweepers see the change.
+   */
+  annotate(patch: Partial<Pick<PaymentSnapshot, AnnotationKey>>, at: Date): void {
+    Object.assign(this.state, structuredClone(patch));
+    this.state.updatedAt = at.toISOString();
+  }
+
+  /** Appends a decision to the record. */
+  recordDecision(decision: DecisionRecord): void {
+    this.state.decisions = [...(this.state.decisions ?? []), decision];
+  }
+
+  /** Whether a decision with this action was recorded. */
+  hasDecision(action: DecisionRecord['action']): boolean {
+    return (this.state.decisions ?? []).some((d) => d.action === action);
+  }
+
+  get kind(): TransactionKind {
+    return this.state.kind ?? 'payment';
+  }
+
+  /** Held by a hold rule, waiting in PDNG for a consumer's accept or reject. */
+  get isHeld(): boolean {
+    return this.state.status === 'PDNG' && this.state.hold != null;
   }
 
   canMoveTo(to: PaymentStatus): boolean {

@@ -1,3 +1,4 @@
+import { expandScopes } from './scope-aliases.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -33,6 +34,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   validate(payload: { sub?: string; scope?: string; scp?: string[] }): AuthenticatedClient | false {
     if (!payload.sub) return false;
     const scopes = payload.scope ? payload.scope.split(' ').filter(Boolean) : (payload.scp ?? []);
-    return { clientId: payload.sub, scopes };
+    return { clientId: payload.sub, scopes: expandScopes(scopes) };
   }
 }

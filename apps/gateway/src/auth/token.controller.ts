@@ -1,3 +1,4 @@
+import { mayRequest } from './scope-aliases.js';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -52,7 +53,7 @@ export class TokenController {
     const client = this.clients.authenticate(id, secret);
     if (!client) return fail(401, 'invalid_client', 'unknown client or wrong secret');
     const requested = form.scope ? form.scope.split(' ').filter(Boolean) : client.scopes;
-    const refused = requested.filter((s) => !client.scopes.includes(s));
+    const refused = requested.filter((s) => !mayRequest(s, client.scopes));
     if (refused.length) return fail(400, 'invalid_scope', `not allowed for this client: ${refused.join(' ')}`);
     const { token, expiresIn } = await this.keys.issue(client.id, requested);
     return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: requested.join(' ') };

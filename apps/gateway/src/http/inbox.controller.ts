@@ -35,10 +35,14 @@ export class InboxController {
   @ApiResponse({ status: 202, description: '{transactionId, status, messageType}; Location header' })
   async submit(
     @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
     @Headers('x-transaction-id') transactionId: string | undefined,
     @CurrentClient() client: AuthenticatedClient,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ transactionId: string; status: string; messageType: string }> {
+    if (/^application\/json\b/i.test(contentType ?? '')) {
+      throw new ProblemException(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'send one ISO 20022 message as the body, with Content-Type application/xml (XML sent as application/json is taken only by the AWS-guidance route POST /inbox)');
+    }
     if (typeof body !== 'string' || body.length === 0) {
       throw new ProblemException(
         typeof body === 'string' ? 400 : 415,
@@ -52,47 +56,48 @@ export class InboxController {
     const result = await this.commands.execute(
       new SubmitPaymentCommand(client.clientId, body, 'api', transactionId?.toLowerCase() ?? null),
     );
-    return this.answer(result, reply);
+    return answerSubmit(result, reply);
   }
+}
 
-  private answer(result: SubmitPaymentResult, reply: FastifyReply) {
-    switch (result.kind) {
-      case 'accepted':
-        void reply.header('Location', `/v1/transactions/${result.transactionId}`);
-        if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
-        return { transactionId: result.transactionId, status: result.status, messageType: result.messageType };
-      case 'duplicate':
-        throw new ProblemException(
-          409,
-          'PAYMENT.DUPLICATE',
-          result.existingId
-            ? `this payment was already received as transaction ${result.existingId} (same ${result.by === 'uetr' ? 'UETR' : 'MsgId and EndToEndId'})`
-            : `a payment with the same ${result.by === 'uetr' ? 'UETR' : 'MsgId and EndToEndId'} was already received`,
-          result.existingId ? { existingTransactionId: result.existingId, duplicateBy: result.by } : { duplicateBy: result.by },
-          result.existingId ? { Location: `/v1/transactions/${result.existingId}` } : {},
-        );
-      case 'idempotency-conflict':
-        throw new ProblemException(
-          409,
-          'IDEMPOTENCY.KEY_REUSED',
-          'this X-Transaction-Id was already used with a different request body',
-          { transactionId: result.transactionId },
-        );
-      case 'unprocessable':
-        throw new ProblemException(422, result.code, result.detail);
-      case 'invalid': {
-        const e = result.error;
-        const extensions: Record<string, unknown> = { errors: e.issues.slice(0, 50) };
-        if (e.partial.messageType) extensions.messageType = e.partial.messageType;
-        if (result.rejectedTransactionId) extensions.transactionId = result.rejectedTransactionId;
-        throw new ProblemException(
-          STATUS_OF[e.code],
-          e.code,
-          e.message,
-          extensions,
-          result.rejectedTransactionId ? { Location: `/v1/transactions/${result.rejectedTransactionId}` } : {},
-        );
-      }
+/** Maps the outcome of a submission to the HTTP answer (202 body) or a problem. */
+export function answerSubmit(result: SubmitPaymentResult, reply: FastifyReply): { transactionId: string; status: string; messageType: string } {
+  switch (result.kind) {
+    case 'accepted':
+      void reply.header('Location', `/v1/transactions/${result.transactionId}`);
+      if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
+      return { transactionId: result.transactionId, status: result.status, messageType: result.messageType };
+    case 'duplicate':
+      throw new ProblemException(
+        409,
+        'PAYMENT.DUPLICATE',
+        result.existingId
+          ? `this payment was already received as transaction ${result.existingId} (same ${result.by === 'uetr' ? 'UETR' : 'MsgId and EndToEndId'})`
+          : `a payment with the same ${result.by === 'uetr' ? 'UETR' : 'MsgId and EndToEndId'} was already received`,
+        result.existingId ? { existingTransactionId: result.existingId, duplicateBy: result.by } : { duplicateBy: result.by },
+        result.existingId ? { Location: `/v1/transactions/${result.existingId}` } : {},
+      );
+    case 'idempotency-conflict':
+      throw new ProblemException(
+        409,
+        'IDEMPOTENCY.KEY_REUSED',
+        'this X-Transaction-Id was already used with a different request body',
+        { transactionId: result.transactionId },
+      );
+    case 'unprocessable':
+      throw new ProblemException(422, result.code, result.detail);
+    case 'invalid': {
+      const e = result.error;
+      const extensions: Record<string, unknown> = { errors: e.issues.slice(0, 50) };
+      if (e.partial.messageType) extensions.messageType = e.partial.messageType;
+      if (result.rejectedTransactionId) extensions.transactionId = result.rejectedTransactionId;
+      throw new ProblemException(
+        STATUS_OF[e.code],
+        e.code,
+        e.message,
+        extensions,
+        result.rejectedTransactionId ? { Location: `/v1/transactions/${result.rejectedTransactionId}` } : {},
+      );
     }
   }
 }

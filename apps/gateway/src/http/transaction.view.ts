@@ -16,6 +16,14 @@ export function transactionView(p: PaymentSnapshot) {
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
     history: p.history.map((h) => (h.reason ? { status: h.status, at: h.at, reason: h.reason } : { status: h.status, at: h.at })),
+    // Beyond the fixed contract: what the transaction is, what it is linked to, and the decisions on it.
+    kind: p.kind ?? 'payment',
+    relatedTransactionId: p.relatedTransactionId ?? null,
+    ...(p.childTransactionIds?.length ? { childTransactionIds: p.childTransactionIds } : {}),
+    hold: p.hold ?? null,
+    cancellation: p.cancellation ?? null,
+    return: p.returnInfo ?? null,
+    decisions: p.decisions ?? [],
   };
 }
 

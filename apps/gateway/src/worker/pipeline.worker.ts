@@ -3,7 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import {
   ConcurrentUpdateError,
   HostUnavailableError,
+  CancelPaymentCommand,
   JobType,
+  ReturnPaymentCommand,
   ProcessPaymentCommand,
   ReleasePaymentCommand,
   TransactionNotFoundError,
@@ -89,6 +91,12 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
           break;
         case JobType.RELEASE:
           await this.commands.execute(new ReleasePaymentCommand(job.transactionId));
+          break;
+        case JobType.CANCEL:
+          await this.commands.execute(new CancelPaymentCommand(job.transactionId));
+          break;
+        case JobType.RETURN:
+          await this.commands.execute(new ReturnPaymentCommand(job.transactionId));
           break;
         default:
           await this.queue.deadLetter(receipt, `unknown job type ${String(job.type)}`);

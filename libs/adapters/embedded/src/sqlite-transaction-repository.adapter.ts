@@ -107,6 +107,14 @@ export class SqliteTransactionRepository implements TransactionRepository {
     });
   }
 
+  async findId(key: { uetr: string } | { clientId: string; msgIdEndToEndId: string }): Promise<string | null> {
+    const hit =
+      'uetr' in key
+        ? this.findKey('uetr', '', key.uetr.toLowerCase())
+        : this.findKey('msgid-e2e', key.clientId, key.msgIdEndToEndId);
+    return hit ? hit.transaction_id : null;
+  }
+
   async get(id: string): Promise<PaymentSnapshot | null> {
     const row = this.db.get<{ snapshot: string }>('SELECT snapshot FROM payments WHERE id = ?', id);
     return row ? (JSON.parse(row.snapshot) as PaymentSnapshot) : null;

@@ -45,6 +45,11 @@ export interface TransactionRepository {
   create(payment: PaymentSnapshot, keys: UniquenessKeys, jobs: Job[]): Promise<CreateResult>;
   get(id: string): Promise<PaymentSnapshot | null>;
   /**
+   * The id of the transaction that holds a uniqueness key: a UETR (any client), or a client's
+   * `MsgId|EndToEndId`. How a camt.056, pacs.028 or pacs.004 finds the payment it is about.
+   */
+  findId(key: { uetr: string } | { clientId: string; msgIdEndToEndId: string }): Promise<string | null>;
+  /**
    * Writes `payment` if the stored version still equals `expectedVersion`; the stored version becomes
    * expectedVersion + 1. Returns false (and writes nothing) when someone else wrote first.
    * `postings` (core-mode ledger) are applied in the same atomic write; when one is refused (unknown

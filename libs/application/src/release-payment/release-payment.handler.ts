@@ -32,6 +32,8 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
     let payment = await loadPayment(this.repository, cmd.transactionId);
     if (payment.status === 'ACTC') payment = await commitTransition(deps, payment, 'ACSP');
     if (payment.status !== 'ACSP' && payment.status !== 'PDNG') return 'skipped';
+    // Held for a consumer's decision: nothing goes to the host until it is accepted.
+    if (payment.isHeld) return 'skipped';
 
     if (this.settings.mode === 'core') {
       await commitTransition(deps, payment, 'ACSC');

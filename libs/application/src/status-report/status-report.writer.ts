@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { PaymentSnapshot } from '#domain';
-import type { AgentId, Iso20022Codec } from '#iso20022';
+import { pacs002VersionFor, type AgentId, type Iso20022Codec, type ParsedMessage } from '#iso20022';
 import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE } from '../application.tokens.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
 
+/** The default pacs.002 version (answers pacs.008.001.08 and the 2019 generation). */
 export const STATUS_REPORT_TYPE = 'pacs.002.001.10';
 
 /** `BICFIXXX` stays a BIC; `USABA:021000021` is a clearing-system member id. */
@@ -35,11 +36,17 @@ export class StatusReportWriter {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  build(p: PaymentSnapshot): string {
+  /** The pacs.002 version of the generation of `messageType` (pacs.008 .08 -> .10, .10 -> .12, .12 -> .14). */
+  static versionFor(messageType: string): string {
+    return pacs002VersionFor(messageType);
+  }
+
+  build(p: PaymentSnapshot, msgIdSeed = `${p.id}|${p.status}`): string {
     const at = this.clock.now().toISOString();
     // Deterministic per (transaction, status): a retried step writes a report with the same MsgId.
-    const msgId = `CW${createHash('sha256').update(`${p.id}|${p.status}`).digest('hex').slice(0, 30)}`;
+    const msgId = StatusReportWriter.msgId(msgIdSeed);
     return this.codec.writePacs002({
+      version: pacs002VersionFor(p.messageType),
       msgId,
       creationDateTime: at.replace(/\.\d{3}Z$/, 'Z'),
       // The report goes back the way the payment came: its instructed agent reports to its instructing agent.
@@ -62,15 +69,59 @@ export class StatusReportWriter {
     });
   }
 
+  private static msgId(seed: string): string {
+    return `CW${createHash('sha256').update(seed).digest('hex').slice(0, 30)}`;
+  }
+
+  /**
+   * Wraps a report with an AppHdr answering the one the inbound message carried (same head.001 version,
+   * Fr/To swapped, Rltd pointing at it) in the envelope it came in; bare when it had none.
+   */
+  private async wrap(transactionId: string, inboundType: string, version: string, document: string, bizMsgIdr: string, inbound?: ParsedMessage | null): Promise<string> {
+    let parsed = inbound ?? null;
+    if (parsed === null) {
+      const raw = await this.archive.latest(transactionId, 'in', inboundType);
+      if (!raw) return document;
+      try {
+        parsed = this.codec.parse(raw.body);
+      } catch {
+        return document;
+      }
+    }
+    if (!parsed.appHeader) return document;
+    const header = this.codec.replyAppHdr(parsed.appHeader, {
+      bizMsgIdr,
+      msgDefIdr: version,
+      creationDate: this.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
+    return this.codec.wrapWithAppHdr(document, header, parsed.envelope);
+  }
+
   /** Builds the report and archives it as the latest outgoing message of the transaction. */
   async write(p: PaymentSnapshot): Promise<void> {
+    const version = pacs002VersionFor(p.messageType);
+    const document = this.build(p);
+    const body = p.appHeader ? await this.wrap(p.id, p.messageType, version, document, StatusReportWriter.msgId(`${p.id}|${p.status}`)) : document;
     await this.archive.put({
       transactionId: p.id,
       direction: 'out',
-      messageType: STATUS_REPORT_TYPE,
+      messageType: version,
       channel: 'gateway',
-      body: this.build(p),
+      body,
       at: this.clock.now().toISOString(),
     });
+  }
+
+  /**
+   * A pacs.002 about `reportFor` (its references and status) answering another transaction's message (a
+   * pacs.028 status request, a pacs.004): archived in `targetId`'s outbox, with an answering AppHdr when
+   * `inbound` had one.
+   */
+  async writeAnswer(reportFor: PaymentSnapshot, targetId: string, inbound: ParsedMessage): Promise<void> {
+    const seed = `${targetId}|answer|${reportFor.status}`;
+    const version = pacs002VersionFor(reportFor.messageType);
+    const document = this.build(reportFor, seed);
+    const body = await this.wrap(targetId, inbound.messageType, version, document, StatusReportWriter.msgId(seed), inbound);
+    await this.archive.put({ transactionId: targetId, direction: 'out', messageType: version, channel: 'gateway', body, at: this.clock.now().toISOString() });
   }
 }

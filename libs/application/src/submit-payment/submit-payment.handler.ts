@@ -14,20 +14,18 @@ import {
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock, IdGenerator } from '../ports/support.port.js';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
-import { JobType, type Job } from '../ports/work-queue.port.js';
+import { processJob } from '../payment-jobs.js';
+import { MessageIntake, type PaymentIntake } from './message-intake.js';
 import { agentKey, StatusReportWriter } from '../status-report/status-report.writer.js';
 import type { WorkSignal } from '../work-signal.js';
 import { SubmitPaymentCommand, type SubmitPaymentResult } from './submit-payment.command.js';
 
-const SUPPORTED_PAYMENTS = new Set(['pacs.008.001.08']);
+/** The pacs.008 versions the inbox takes; each is answered by the pacs.002 of its generation. */
+export const SUPPORTED_PAYMENTS: ReadonlySet<string> = new Set(['pacs.008.001.08', 'pacs.008.001.10', 'pacs.008.001.12']);
 
-export function processJob(transactionId: string, dedupSuffix = 'initial'): Job {
-  return {
-    type: JobType.PROCESS,
-    transactionId,
-    groupKey: transactionId,
-    deduplicationId: `${transactionId}:process:${dedupSuffix}`,
-  };
+/** Every message id the inbox takes. */
+export function inboxMessageTypes(): string[] {
+  return [...SUPPORTED_PAYMENTS, ...MessageIntake.TYPES.keys()].sort();
 }
 
 /**
@@ -35,7 +33,7 @@ export function processJob(transactionId: string, dedupSuffix = 'initial'): Job 
  * payment with its first job in one write, and answer. Nothing is stored for input that cannot be read.
  */
 @CommandHandler(SubmitPaymentCommand)
-export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentCommand, SubmitPaymentResult> {
+export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentCommand, SubmitPaymentResult>, PaymentIntake {
   constructor(
     @Inject(ISO20022_CODEC) private readonly codec: Iso20022Codec,
     @Inject(TRANSACTION_REPOSITORY) private readonly repository: TransactionRepository,
@@ -44,6 +42,7 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
     private readonly reports: StatusReportWriter,
+    private readonly intake: MessageIntake,
   ) {}
 
   async execute(cmd: SubmitPaymentCommand): Promise<SubmitPaymentResult> {
@@ -62,13 +61,27 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
       if (!(e instanceof Iso20022Error)) throw e;
       return this.rejectInvalid(cmd, id, e, idempotency);
     }
+    if (MessageIntake.TYPES.has(parsed.messageType)) {
+      return this.intake.take(cmd, id, parsed, idempotency, this);
+    }
     if (!SUPPORTED_PAYMENTS.has(parsed.messageType)) {
       return {
         kind: 'unprocessable',
         code: 'ISO20022.UNSUPPORTED_MESSAGE',
-        detail: `${parsed.messageType} is a known schema but not a message the inbox takes yet (it takes ${[...SUPPORTED_PAYMENTS].join(', ')})`,
+        detail: `${parsed.messageType} is a known schema but not a message the inbox takes (it takes ${inboxMessageTypes().join(', ')})`,
       };
     }
+    return this.take(cmd, id, parsed, idempotency);
+  }
+
+  /** The payment path: one pacs.008 (sent by a client, or mapped from a pain.001 transaction). */
+  async take(
+    cmd: { clientId: string; channel: string; body: string },
+    id: string,
+    parsed: ParsedMessage,
+    idempotency: { key: string; requestHash: string } | undefined,
+    extra: { relatedTransactionId?: string; uniquenessKey?: string } = {},
+  ): Promise<SubmitPaymentResult> {
     const message = this.codec.readPacs008(parsed);
     if (message.transactions.length !== 1) {
       return {
@@ -105,11 +118,16 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
             to: parsed.appHeader.to,
             bizMsgIdr: parsed.appHeader.bizMsgIdr,
             msgDefIdr: parsed.appHeader.msgDefIdr,
+            version: parsed.appHeader.version,
+            bizSvc: parsed.appHeader.bizSvc,
+            creationDate: parsed.appHeader.creationDate,
+            envelope: parsed.envelope,
           }
         : null,
     };
     const now = this.clock.now();
     const payment = Payment.receive({ id, clientId: cmd.clientId, at: now, ...details });
+    payment.annotate({ kind: 'payment', channel: cmd.channel, ...(extra.relatedTransactionId ? { relatedTransactionId: extra.relatedTransactionId } : {}) }, now);
     // The raw message is archived before the payment exists, so a stored payment always has it.
     await this.archive.put({
       transactionId: id,
@@ -122,18 +140,18 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
     const snapshot = payment.toSnapshot();
     const result = await this.repository.create(
       snapshot,
-      { idempotency, uetr: tx.uetr, msgIdEndToEndId: `${gh.msgId}|${tx.endToEndId}` },
+      { idempotency, uetr: tx.uetr, msgIdEndToEndId: extra.uniquenessKey ?? `${gh.msgId}|${tx.endToEndId}` },
       [processJob(id)],
     );
     if (result.kind === 'created') {
       this.signal.notify();
       return { kind: 'accepted', transactionId: id, status: snapshot.status, messageType: parsed.messageType, replayed: false };
     }
-    return this.answerDuplicate(cmd, result.by, result.existingId, result.sameRequest);
+    return this.answerDuplicate(cmd.clientId, result.by, result.existingId, result.sameRequest);
   }
 
   private async answerDuplicate(
-    cmd: SubmitPaymentCommand,
+    clientId: string,
     by: 'idempotency-key' | 'uetr' | 'msgid-endtoendid',
     existingId: string,
     sameRequest: boolean,
@@ -151,7 +169,7 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
       };
     }
     const existing = await this.repository.get(existingId);
-    return { kind: 'duplicate', by, existingId: existing?.clientId === cmd.clientId ? existingId : null };
+    return { kind: 'duplicate', by, existingId: existing?.clientId === clientId ? existingId : null };
   }
 
   /** Schema-invalid but identifiable: keep a RJCT/FF01 record whose outbox holds the pacs.002. */

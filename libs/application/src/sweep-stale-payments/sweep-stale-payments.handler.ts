@@ -8,10 +8,9 @@ import type { PipelineSettings } from '../pipeline.settings.js';
 import type { Clock } from '../ports/support.port.js';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
 import type { Job, WorkQueue } from '../ports/work-queue.port.js';
-import { releaseJob } from '../process-payment/process-payment.handler.js';
 import { ReleasePaymentCommand } from '../release-payment/release-payment.command.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
-import { processJob } from '../submit-payment/submit-payment.handler.js';
+import { nextStepJob } from '../payment-jobs.js';
 import type { WorkSignal } from '../work-signal.js';
 import { SweepStalePaymentsCommand, type SweepResult } from './sweep-stale-payments.command.js';
 
@@ -38,7 +37,9 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
     const late = await this.repository.findStale(NON_TERMINAL_STATUSES, new Date(now - this.settings.slaMs), cmd.batchSize);
     for (const stale of late) {
       try {
-        if (DOWNSTREAM.includes(stale.status) && this.settings.mode === 'proxy') {
+        const held = stale.status === 'PDNG' && stale.hold != null;
+        if ((stale.kind ?? 'payment') !== 'payment') continue;
+        if (DOWNSTREAM.includes(stale.status) && this.settings.mode === 'proxy' && !held) {
           // The host may have settled it: ask once more (idempotent by UETR); its answer wins over the timeout.
           await this.commands.execute(new ReleasePaymentCommand(stale.id, true));
         } else {
@@ -48,7 +49,12 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
             { repository: this.repository, reports: this.reports, clock: this.clock },
             payment,
             'RJCT',
-            { code: ReasonCode.TIMEOUT_CREDITOR_AGENT, text: `not completed within the SLA of ${this.settings.slaMs / 1000}s` },
+            {
+              code: ReasonCode.TIMEOUT_CREDITOR_AGENT,
+              text: held
+                ? `held and not decided within the SLA of ${this.settings.slaMs / 1000}s`
+                : `not completed within the SLA of ${this.settings.slaMs / 1000}s`,
+            },
           );
         }
         timedOut++;
@@ -65,9 +71,8 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
     const jobs: Job[] = [];
     for (const p of stranded) {
       // One re-drive per stored version: the dedup id stops the sweeper from piling up jobs for one state.
-      const suffix = `recover-v${p.version}`;
-      if (p.status === 'RCVD') jobs.push(processJob(p.id, suffix));
-      else jobs.push(releaseJob(p.id, suffix));
+      const job = nextStepJob(p, `recover-v${p.version}`);
+      if (job) jobs.push(job);
     }
     if (jobs.length) {
       await this.queue.enqueue(jobs);

@@ -19,6 +19,11 @@ export class FakeRepository implements TransactionRepository {
   readonly jobs: Job[] = [];
   private readonly keys = new Map<string, { id: string; hash?: string }>();
 
+  async findId(key: { uetr: string } | { clientId: string; msgIdEndToEndId: string }): Promise<string | null> {
+    const hit = 'uetr' in key ? this.keys.get(`uetr:${key.uetr}`) : this.keys.get(`m:${key.clientId}:${key.msgIdEndToEndId}`);
+    return hit ? hit.id : null;
+  }
+
   async create(p: PaymentSnapshot, keys: UniquenessKeys, jobs: Job[]): Promise<CreateResult> {
     const idem = keys.idempotency && this.keys.get(`idem:${p.clientId}:${keys.idempotency.key}`);
     if (idem) return { kind: 'duplicate', by: 'idempotency-key', existingId: idem.id, sameRequest: idem.hash === keys.idempotency!.requestHash };

@@ -1,0 +1,22 @@
+/**
+ * Scope names of the AWS reference guidance (its Cognito resource server `rp2`), accepted as aliases so its
+ * clients work unchanged: a token asked for or carrying an alias grants the Clearway scope it stands for.
+ */
+export const SCOPE_ALIASES: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  'rp2/read': ['payments:read'],
+  'rp2/write': ['payments:write'],
+});
+
+/** The scopes a token grants: its own plus what its aliases stand for. */
+export function expandScopes(scopes: readonly string[]): string[] {
+  const out = new Set(scopes);
+  for (const s of scopes) for (const target of SCOPE_ALIASES[s] ?? []) out.add(target);
+  return [...out];
+}
+
+/** Whether a client holding `granted` may ask for `requested` (itself, or an alias of a scope it holds). */
+export function mayRequest(requested: string, granted: readonly string[]): boolean {
+  if (granted.includes(requested)) return true;
+  const targets = SCOPE_ALIASES[requested];
+  return targets !== undefined && targets.every((t) => granted.includes(t));
+}

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GetOutboxQuery, GetTransactionQuery, SubmitPaymentCommand } from '#application';
+import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.guards.js';
+import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
+import type { GatewayConfig } from '../gateway.config.js';
+import { GATEWAY_CONFIG } from '../gateway.tokens.js';
+import { answerSubmit } from './inbox.controller.js';
+import { ProblemException } from './problem.js';
+import { UUID } from './transaction.view.js';
+
+/** `YYYY-MM-DD HH:MM:SS.ffffff`, the guidance's `request_timestamp` of GET /uuid. */
+function pythonTimestamp(d: Date): string {
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')}.${String(d.getUTCMilliseconds()).padStart(3, '0')}000`;
+}
+
+/**
+ * The AWS reference guidance's API (`GET /uuid`, `POST /inbox`, `POST /outbox`) with its JSON field names, so
+ * its clients work unchanged. Behind it runs the same pipeline as /v1. Unlike the guidance, `/inbox` validates
+ * before it answers, `/outbox` answers the real pacs.002 XML, can be read again, and shows rejections.
+ * Errors are RFC 9457 problems that also carry the guidance's fields (`message`, `error_code`, ...).
+ */
+@ApiTags('aws-guidance compatibility')
+@ApiBearerAuth()
+@Controller()
+@UseGuards(JwtAuthGuard, ScopesGuard)
+export class AwsCompatController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  private meta(req: FastifyRequest, started: number) {
+    return {
+      request_id: req.id ? String(req.id) : randomUUID(),
+      region_id: this.config.regionId,
+      api_endpoint: `${req.protocol}://${req.headers.host ?? 'localhost'}`,
+      request_duration: String((performance.now() - started) / 1000),
+    };
+  }
+
+  private static transactionIdOf(header: string | undefined, required: boolean): string | null {
+    if (header === undefined || header === '') {
+      if (!required) return null;
+      throw new ProblemException(400, 'REQUEST.MISSING_TRANSACTION_ID', 'the X-Transaction-Id header is required', {
+        message: 'the X-Transaction-Id header is required',
+        error_code: 'FF02',
+      });
+    }
+    if (!UUID.test(header)) {
+      throw new ProblemException(400, 'REQUEST.INVALID_TRANSACTION_ID', 'X-Transaction-Id must be a UUID', {
+        message: 'X-Transaction-Id must be a UUID',
+        error_code: 'FF02',
+        transaction_id: header,
+      });
+    }
+    return header.toLowerCase();
+  }
+
+  @Get('uuid')
+  @Scopes('payments:read', 'payments:write')
+  @ApiOperation({ summary: 'AWS guidance: get a new transaction id to submit with (scope rp2/read or payments:read)' })
+  @ApiHeader({ name: 'X-Message-Type', required: false })
+  uuid(@Req() req: FastifyRequest) {
+    const started = performance.now();
+    return {
+      message: 'transaction initialized successfully',
+      request_timestamp: pythonTimestamp(new Date()),
+      transaction_id: randomUUID(),
+      ...this.meta(req, started),
+    };
+  }
+
+  @Post('inbox')
+  @HttpCode(200)
+  @Scopes('payments:write')
+  @ApiOperation({
+    summary: 'AWS guidance: submit an ISO 20022 message (XML, also when sent as Content-Type application/json)',
+  })
+  @ApiHeader({ name: 'X-Transaction-Id', required: true, description: 'the id from GET /uuid (any UUID); makes the call idempotent' })
+  @ApiHeader({ name: 'X-Message-Type', required: false, description: 'e.g. pacs.008; informational, the message itself decides' })
+  @ApiBody({ schema: { type: 'string', format: 'xml' } })
+  async inbox(
+    @Body() body: unknown,
+    @Headers('x-transaction-id') header: string | undefined,
+    @CurrentClient() client: AuthenticatedClient,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const started = performance.now();
+    const transactionId = AwsCompatController.transactionIdOf(header, true)!;
+    if (typeof body !== 'string' || body.trim() === '') {
+      throw new ProblemException(400, 'REQUEST.EMPTY_BODY', 'send one ISO 20022 message (XML) as the body', {
+        message: 'transaction received failed',
+        error_code: 'FF01',
+        transaction_id: transactionId,
+      });
+    }
+    const result = await this.commands.execute(new SubmitPaymentCommand(client.clientId, body, 'api', transactionId));
+    try {
+      const accepted = answerSubmit(result, reply);
+      void reply.removeHeader('Location');
+      void reply.header('Location', `/v1/transactions/${accepted.transactionId}`);
+      return {
+        message: 'transaction received successfully',
+        transaction_id: accepted.transactionId,
+        status: accepted.status,
+        message_type: accepted.messageType,
+        request_timestamp: Date.now(),
+        ...this.meta(req, started),
+      };
+    } catch (e) {
+      if (e instanceof ProblemException) {
+        const p = e.problem;
+        throw new ProblemException(
+          p.status,
+          p.code,
+          p.detail,
+          {
+            ...p,
+            message: 'transaction received failed',
+            error_code: p.code,
+            error_message: p.detail,
+            transaction_id: transactionId,
+            ...this.meta(req, started),
+          },
+          e.headers,
+        );
+      }
+      throw e;
+    }
+  }
+
+  @Post('outbox')
+  @HttpCode(200)
+  @Scopes('payments:write', 'payments:read')
+  @ApiOperation({
+    summary: 'AWS guidance: the pacs.002 status report of a finished transaction, as XML (repeatable; rejections too)',
+  })
+  @ApiHeader({ name: 'X-Transaction-Id', required: true })
+  async outbox(
+    @Headers('x-transaction-id') header: string | undefined,
+    @CurrentClient() client: AuthenticatedClient,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const started = performance.now();
+    const transactionId = AwsCompatController.transactionIdOf(header, true)!;
+    const tx = await this.queries.execute(new GetTransactionQuery(client.clientId, transactionId));
+    const result = tx ? await this.queries.execute(new GetOutboxQuery(client.clientId, transactionId, 'pacs.002')) : null;
+    if (!tx || !result || result.kind !== 'message') {
+      // The guidance answers 400 "missing object in s3" until the report exists; its clients poll on that.
+      const detail = tx
+        ? `transaction ${transactionId} has no status report yet (status ${tx.status})`
+        : `no transaction ${transactionId} for this client`;
+      throw new ProblemException(400, 'OUTBOX.NOT_READY', detail, {
+        message: 'missing object in s3',
+        error_code: 'MISS',
+        error_message: detail,
+        transaction_id: transactionId,
+        ...(tx ? { status: tx.status } : {}),
+        ...this.meta(req, started),
+      });
+    }
+    void reply
+      .header('Content-Type', 'application/xml; charset=utf-8')
+      .header('X-Message-Type', result.message.messageType)
+      .header('X-Transaction-Id', transactionId)
+      .header('X-Transaction-Status', tx.status);
+    return result.message.body;
+  }
+}

@@ -1,0 +1,146 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Payment } from '#domain';
+import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
+import { AnswerWriter, CAMT029_TYPE, CAMT056_TYPE } from '../answers/answer.writer.js';
+import { cancelJob } from '../payment-jobs.js';
+import { commitChange, commitTransition, loadPayment } from '../payment-steps.js';
+import type { CancellationOutcome, LegacyHost } from '../ports/legacy-host.port.js';
+import type { MessageArchive } from '../ports/message-archive.port.js';
+import type { Clock } from '../ports/support.port.js';
+import type { TransactionRepository } from '../ports/transaction-repository.port.js';
+import type { StepResult } from '../process-payment/process-payment.command.js';
+import { StatusReportWriter } from '../status-report/status-report.writer.js';
+import type { WorkSignal } from '../work-signal.js';
+import { CancelPaymentCommand } from './cancel-payment.command.js';
+
+/** How long a cancellation the host left pending (PDCR) waits before it is asked again. */
+export const PENDING_CANCELLATION_RETRY_MS = 30_000;
+
+/**
+ * Sends the camt.056 of a released payment (ACSP, PDNG or ACSC) to the legacy host, archives the host's
+ * camt.029 and applies it: CNCL ends the payment CANC, RJCR leaves it as it is with the refusal recorded.
+ * Either way the gateway's own camt.029 becomes the latest message of the payment's outbox (and of the
+ * camt.056 transaction's, when the request came through the inbox). The host is idempotent by
+ * `<UETR>:cancel`, so a redelivered job changes nothing.
+ */
+@CommandHandler(CancelPaymentCommand)
+export class CancelPaymentHandler implements ICommandHandler<CancelPaymentCommand, StepResult> {
+  constructor(
+    @Inject(TRANSACTION_REPOSITORY) private readonly repository: TransactionRepository,
+    @Inject(MESSAGE_ARCHIVE) private readonly archive: MessageArchive,
+    @Inject(LEGACY_HOST) private readonly host: LegacyHost,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
+    private readonly reports: StatusReportWriter,
+    private readonly answers: AnswerWriter,
+  ) {}
+
+  private get deps() {
+    return { repository: this.repository, reports: this.reports, clock: this.clock };
+  }
+
+  async execute(cmd: CancelPaymentCommand): Promise<StepResult> {
+    let p = await loadPayment(this.repository, cmd.transactionId);
+    const c = p.details.cancellation;
+    if (!c) return 'skipped';
+    if (c.state === 'cancelled' || c.state === 'refused') {
+      // Decided already (a redelivered job after a crash): make sure the answer is there.
+      await this.resolve(p);
+      return 'skipped';
+    }
+    if (p.status === 'RJCT' || p.status === 'CANC') {
+      // Ended some other way while the request waited (the host rejected it, or the SLA did).
+      const now = this.clock.now();
+      const cancelled = p.status === 'CANC';
+      p.annotate(
+        {
+          cancellation: {
+            ...c,
+            state: cancelled ? 'cancelled' : 'refused',
+            decidedAt: now.toISOString(),
+            refusal: cancelled ? null : { code: 'NARR', text: `the payment ended ${p.status} before the cancellation was decided` },
+          },
+        },
+        now,
+      );
+      p = await commitChange(this.deps, p);
+      await this.resolve(p);
+      return 'done';
+    }
+
+    const message = await this.answers.cancellationRequest(p.toSnapshot(), this.host.name);
+    const key = p.details.uetr ?? p.id;
+    const outcome: CancellationOutcome = await this.host.requestCancellation({
+      transactionId: p.id,
+      uetr: p.details.uetr,
+      idempotencyKey: `${key}:cancel`,
+      messageType: CAMT056_TYPE,
+      message,
+    });
+    if (outcome.resolution) {
+      await this.archive.put({
+        transactionId: p.id,
+        direction: 'in',
+        messageType: CAMT029_TYPE,
+        channel: `host:${this.host.name}`,
+        body: outcome.resolution,
+        at: this.clock.now().toISOString(),
+      });
+    }
+    const now = this.clock.now();
+    const at = now.toISOString();
+    switch (outcome.kind) {
+      case 'cancelled':
+        p.annotate({ cancellation: { ...c, state: 'cancelled', decidedAt: at, refusal: null } }, now);
+        p = await commitTransition(this.deps, p, 'CANC', c.reason ?? undefined);
+        break;
+      case 'refused':
+        p.annotate(
+          {
+            cancellation: {
+              ...c,
+              state: 'refused',
+              decidedAt: at,
+              refusal: { code: outcome.reasonCode ?? 'NARR', text: outcome.reasonText },
+            },
+          },
+          now,
+        );
+        p = await commitChange(this.deps, p);
+        break;
+      case 'pending': {
+        // The host has not decided: ask again later (a new job per stored version).
+        p.annotate({ cancellation: { ...c, state: 'pending' } }, now);
+        const again = { ...cancelJob(p.id, `pending-v${p.version}`), notBefore: new Date(now.getTime() + PENDING_CANCELLATION_RETRY_MS) };
+        await commitChange(this.deps, p, [again]);
+        this.signal.notify();
+        return 'done';
+      }
+    }
+    await this.resolve(p);
+    return 'done';
+  }
+
+  /** The gateway's camt.029 for the payment and, when there is one, the camt.056 transaction that asked; that one ends too. */
+  private async resolve(p: Payment): Promise<void> {
+    const c = p.details.cancellation;
+    const requestId = c?.requestTransactionId ?? null;
+    const request = requestId ? await this.repository.get(requestId) : null;
+    await this.answers.writeResolution(p.toSnapshot(), request);
+    if (request) await completeRequest(this.repository, this.clock, request.id, p);
+  }
+}
+
+/** Ends a camt.056 transaction from the cancellation it asked for: ACSC when cancelled, RJCT with the refusal. */
+export async function completeRequest(repository: TransactionRepository, clock: Clock, requestId: string, p: Payment): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const snapshot = await repository.get(requestId);
+    if (!snapshot || snapshot.status === 'ACSC' || snapshot.status === 'RJCT') return;
+    const request = Payment.fromSnapshot(snapshot);
+    const c = p.details.cancellation;
+    if (p.status === 'CANC') request.completeMessage('ACSC', clock.now());
+    else request.completeMessage('RJCT', clock.now(), c?.refusal ?? { code: 'NARR', text: 'cancellation refused' });
+    if (await repository.update(request.toSnapshot(), snapshot.version, [])) return;
+  }
+}

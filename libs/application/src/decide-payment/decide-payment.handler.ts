@@ -1,0 +1,210 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Payment, type StatusReason } from '#domain';
+import { CLOCK, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY, WORK_QUEUE, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
+import { ConcurrentUpdateError } from '../application.errors.js';
+import { AnswerWriter } from '../answers/answer.writer.js';
+import { CoreSettlement } from '../core-settlement/core-settlement.js';
+import { cancelJob, nextStepJob, releaseJob, returnJob } from '../payment-jobs.js';
+import { commitChange, commitTransition } from '../payment-steps.js';
+import type { PipelineSettings } from '../pipeline.settings.js';
+import type { Clock } from '../ports/support.port.js';
+import type { TransactionRepository } from '../ports/transaction-repository.port.js';
+import type { WorkQueue } from '../ports/work-queue.port.js';
+import { StatusReportWriter } from '../status-report/status-report.writer.js';
+import type { WorkSignal } from '../work-signal.js';
+import { DecidePaymentCommand, type DecisionResult } from './decide-payment.command.js';
+
+const MAX_RACES = 5;
+
+/**
+ * Accept, reject, cancel, return and redrive. Each is idempotent (asking again for what was already decided
+ * answers with the transaction as it stands) and refused with `not-allowed` when the status does not allow it.
+ * A decision that lost a race with the pipeline is decided again on the fresh state.
+ */
+@CommandHandler(DecidePaymentCommand)
+export class DecidePaymentHandler implements ICommandHandler<DecidePaymentCommand, DecisionResult> {
+  constructor(
+    @Inject(TRANSACTION_REPOSITORY) private readonly repository: TransactionRepository,
+    @Inject(WORK_QUEUE) private readonly queue: WorkQueue,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PIPELINE_SETTINGS) private readonly settings: PipelineSettings,
+    @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
+    private readonly reports: StatusReportWriter,
+    private readonly answers: AnswerWriter,
+    private readonly core: CoreSettlement,
+  ) {}
+
+  async execute(cmd: DecidePaymentCommand): Promise<DecisionResult> {
+    for (let race = 0; ; race++) {
+      const snapshot = await this.repository.get(cmd.transactionId);
+      if (!snapshot || snapshot.clientId !== cmd.clientId) return { kind: 'not-found' };
+      const payment = Payment.fromSnapshot(snapshot);
+      if (payment.kind !== 'payment') {
+        return { kind: 'not-allowed', transaction: snapshot, detail: `transaction ${snapshot.id} is a ${payment.kind}, not a payment` };
+      }
+      try {
+        const result = await this.decide(payment, cmd);
+        if (result.kind === 'accepted' && !result.replayed) this.signal.notify();
+        return result;
+      } catch (e) {
+        if (!(e instanceof ConcurrentUpdateError) || race >= MAX_RACES) throw e;
+      }
+    }
+  }
+
+  private get deps() {
+    return { repository: this.repository, reports: this.reports, clock: this.clock };
+  }
+
+  private decide(p: Payment, cmd: DecidePaymentCommand): Promise<DecisionResult> {
+    switch (cmd.action) {
+      case 'accept':
+        return this.accept(p, cmd);
+      case 'reject':
+        return this.reject(p, cmd);
+      case 'cancel':
+        return this.cancel(p, cmd);
+      case 'return':
+        return this.return(p, cmd);
+      case 'redrive':
+        return this.redrive(p, cmd);
+    }
+  }
+
+  private record(p: Payment, cmd: DecidePaymentCommand, reason: StatusReason | null = null): Date {
+    const now = this.clock.now();
+    p.recordDecision({ action: cmd.action, at: now.toISOString(), by: cmd.clientId, reason });
+    return now;
+  }
+
+  private static done(kind: 'completed' | 'accepted', p: Payment, replayed = false): DecisionResult {
+    return { kind, transaction: p.toSnapshot(), replayed };
+  }
+
+  private static refuse(p: Payment, detail: string): DecisionResult {
+    return { kind: 'not-allowed', transaction: p.toSnapshot(), detail };
+  }
+
+  /** Before release: nothing has gone downstream yet (RCVD, ACTC, or held in PDNG). */
+  private static beforeRelease(p: Payment): boolean {
+    return p.status === 'RCVD' || p.status === 'ACTC' || p.isHeld;
+  }
+
+  private async accept(p: Payment, cmd: DecidePaymentCommand): Promise<DecisionResult> {
+    if (!p.isHeld) {
+      if (p.hasDecision('accept')) return DecidePaymentHandler.done(p.isTerminal ? 'completed' : 'accepted', p, true);
+      return DecidePaymentHandler.refuse(p, `status ${p.status}: only a payment held for a decision (PDNG) can be accepted`);
+    }
+    const now = this.record(p, cmd);
+    p.annotate({ hold: null }, now);
+    const stored = await commitTransition(this.deps, p, 'ACTC', undefined, [releaseJob(p.id, `accept-v${p.version}`)]);
+    return DecidePaymentHandler.done('accepted', stored);
+  }
+
+  private async reject(p: Payment, cmd: DecidePaymentCommand): Promise<DecisionResult> {
+    if (p.status === 'RJCT' && p.hasDecision('reject')) return DecidePaymentHandler.done('completed', p, true);
+    if (!DecidePaymentHandler.beforeRelease(p)) {
+      return DecidePaymentHandler.refuse(
+        p,
+        p.isTerminal
+          ? `status ${p.status} is final`
+          : `status ${p.status}: the payment was already released to the legacy host; cancel it instead`,
+      );
+    }
+    const reason = cmd.reason ?? { code: 'NARR', text: `rejected by ${cmd.clientId}` };
+    const now = this.record(p, cmd, reason);
+    p.annotate({ hold: null }, now);
+    const stored = await commitTransition(this.deps, p, 'RJCT', reason);
+    return DecidePaymentHandler.done('completed', stored);
+  }
+
+  private async cancel(p: Payment, cmd: DecidePaymentCommand): Promise<DecisionResult> {
+    const c = p.details.cancellation;
+    if (c && p.hasDecision('cancel')) {
+      if (c.state === 'cancelled') return DecidePaymentHandler.done('completed', p, true);
+      if (c.state === 'requested' || c.state === 'pending') return DecidePaymentHandler.done('accepted', p, true);
+    }
+    if (c?.state === 'refused') {
+      return DecidePaymentHandler.refuse(p, `the legacy host refused to cancel it (${c.refusal?.code ?? 'no reason'}); it stays ${p.status}`);
+    }
+    if (c && (c.state === 'requested' || c.state === 'pending')) {
+      return DecidePaymentHandler.done('accepted', p, true);
+    }
+    if (p.status === 'RJCT' || p.status === 'CANC') return DecidePaymentHandler.refuse(p, `status ${p.status} is final`);
+    if (p.details.returnInfo) return DecidePaymentHandler.refuse(p, 'the payment was returned; it cannot be cancelled');
+    const reason = cmd.reason ?? { code: 'CUST', text: null };
+    const now = this.record(p, cmd, reason);
+    const at = now.toISOString();
+
+    if (DecidePaymentHandler.beforeRelease(p)) {
+      // Nothing went downstream: cancelled here and now; the camt.029 answers the request.
+      p.annotate(
+        {
+          hold: null,
+          cancellation: { state: 'cancelled', requestedAt: at, decidedAt: at, reason, refusal: null, requestTransactionId: cmd.requestTransactionId },
+        },
+        now,
+      );
+      const stored = await commitTransition(this.deps, p, 'CANC', reason);
+      await this.answers.writeResolution(stored.toSnapshot());
+      return DecidePaymentHandler.done('completed', stored);
+    }
+    if (this.settings.mode === 'core') {
+      // The gateway settled it itself: it reverses its own postings (refused when the creditor's balance no longer covers them).
+      return this.core.cancelSettled(p, reason, cmd.requestTransactionId);
+    }
+    // Released: the legacy host decides through a camt.056 / camt.029 exchange (the cancel job).
+    p.annotate(
+      {
+        cancellation: { state: 'requested', requestedAt: at, decidedAt: null, reason, refusal: null, requestTransactionId: cmd.requestTransactionId },
+      },
+      now,
+    );
+    const stored = await commitChange(this.deps, p, [cancelJob(p.id, `v${p.version}`)]);
+    return DecidePaymentHandler.done('accepted', stored);
+  }
+
+  private async return(p: Payment, cmd: DecidePaymentCommand): Promise<DecisionResult> {
+    const r = p.details.returnInfo;
+    if (r && r.direction === 'outbound' && p.hasDecision('return')) {
+      return DecidePaymentHandler.done(r.state === 'requested' || r.state === 'pending' ? 'accepted' : 'completed', p, true);
+    }
+    if (r) return DecidePaymentHandler.refuse(p, `the payment was already returned (${r.direction})`);
+    if (p.status !== 'ACSC') {
+      return DecidePaymentHandler.refuse(p, `status ${p.status}: only a settled payment (ACSC) can be returned`);
+    }
+    const reason = cmd.reason ?? { code: 'CUST', text: null };
+    const now = this.record(p, cmd, reason);
+    if (this.settings.mode === 'core') return this.core.returnSettled(p, reason);
+    p.annotate(
+      {
+        returnInfo: {
+          direction: 'outbound',
+          state: 'requested',
+          at: now.toISOString(),
+          decidedAt: null,
+          reason,
+          amount: p.details.amount,
+          returnTransactionId: null,
+        },
+      },
+      now,
+    );
+    const stored = await commitChange(this.deps, p, [returnJob(p.id, `v${p.version}`)]);
+    return DecidePaymentHandler.done('accepted', stored);
+  }
+
+  private async redrive(p: Payment, cmd: DecidePaymentCommand): Promise<DecisionResult> {
+    if (p.isHeld) return DecidePaymentHandler.refuse(p, 'the payment is held for a decision: accept or reject it');
+    const moved = await this.queue.redrive(p.id);
+    const job = moved > 0 ? null : nextStepJob(p.toSnapshot(), `redrive-v${p.version}`);
+    if (moved === 0 && !job) {
+      return DecidePaymentHandler.refuse(p, `status ${p.status}: nothing is pending or failed, there is nothing to re-drive`);
+    }
+    this.record(p, cmd);
+    // Recording the decision bumps the version, so a later redrive gets a fresh deduplication id.
+    const stored = await commitChange(this.deps, p, job ? [job] : []);
+    return DecidePaymentHandler.done('accepted', stored);
+  }
+}

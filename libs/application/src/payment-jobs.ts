@@ -1,0 +1,38 @@
+import type { PaymentSnapshot } from '#domain';
+import { JobType, type Job } from './ports/work-queue.port.js';
+
+function job(type: JobType, transactionId: string, step: string, dedupSuffix: string): Job {
+  return { type, transactionId, groupKey: transactionId, deduplicationId: `${transactionId}:${step}:${dedupSuffix}` };
+}
+
+export const processJob = (id: string, suffix = 'initial'): Job => job(JobType.PROCESS, id, 'process', suffix);
+export const releaseJob = (id: string, suffix = 'initial'): Job => job(JobType.RELEASE, id, 'release', suffix);
+export const cancelJob = (id: string, suffix = 'initial'): Job => job(JobType.CANCEL, id, 'cancel', suffix);
+export const returnJob = (id: string, suffix = 'initial'): Job => job(JobType.RETURN, id, 'return', suffix);
+
+/**
+ * The job that carries a payment's next step from where it stands, or null when nothing is pending
+ * (terminal with no cancellation or return under way, held for a decision, or not a payment).
+ * Used by the recovery sweeper and by a consumer's redrive: each step checks the stored state first, so
+ * re-running one never repeats what already succeeded.
+ */
+export function nextStepJob(p: PaymentSnapshot, dedupSuffix: string): Job | null {
+  if ((p.kind ?? 'payment') !== 'payment') return null;
+  if (p.cancellation && (p.cancellation.state === 'requested' || p.cancellation.state === 'pending')) {
+    return cancelJob(p.id, dedupSuffix);
+  }
+  if (p.returnInfo && p.returnInfo.direction === 'outbound' && (p.returnInfo.state === 'requested' || p.returnInfo.state === 'pending')) {
+    return returnJob(p.id, dedupSuffix);
+  }
+  switch (p.status) {
+    case 'RCVD':
+      return processJob(p.id, dedupSuffix);
+    case 'ACTC':
+    case 'ACSP':
+      return releaseJob(p.id, dedupSuffix);
+    case 'PDNG':
+      return p.hold ? null : releaseJob(p.id, dedupSuffix);
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,75 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
+import { AnswerWriter, PACS004_TYPE } from '../answers/answer.writer.js';
+import { returnJob } from '../payment-jobs.js';
+import { commitChange, loadPayment } from '../payment-steps.js';
+import type { LegacyHost, ReturnOutcome } from '../ports/legacy-host.port.js';
+import type { MessageArchive } from '../ports/message-archive.port.js';
+import type { Clock } from '../ports/support.port.js';
+import type { TransactionRepository } from '../ports/transaction-repository.port.js';
+import type { StepResult } from '../process-payment/process-payment.command.js';
+import type { WorkSignal } from '../work-signal.js';
+import { ReturnPaymentCommand } from './return-payment.command.js';
+
+export const PENDING_RETURN_RETRY_MS = 30_000;
+
+/**
+ * Sends the pacs.004 of a settled payment to the legacy host (idempotent by `<UETR>:return`). The pacs.004
+ * is archived first, as the latest message of the payment's outbox; the host's pacs.002 answer is archived
+ * as inbound and its verdict recorded on the payment, which stays ACSC.
+ */
+@CommandHandler(ReturnPaymentCommand)
+export class ReturnPaymentHandler implements ICommandHandler<ReturnPaymentCommand, StepResult> {
+  constructor(
+    @Inject(TRANSACTION_REPOSITORY) private readonly repository: TransactionRepository,
+    @Inject(MESSAGE_ARCHIVE) private readonly archive: MessageArchive,
+    @Inject(LEGACY_HOST) private readonly host: LegacyHost,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
+    private readonly answers: AnswerWriter,
+  ) {}
+
+  async execute(cmd: ReturnPaymentCommand): Promise<StepResult> {
+    const p = await loadPayment(this.repository, cmd.transactionId);
+    const r = p.details.returnInfo;
+    if (!r || r.direction !== 'outbound' || (r.state !== 'requested' && r.state !== 'pending')) return 'skipped';
+    const message = await this.answers.returnMessage(p.toSnapshot(), `host:${this.host.name}`);
+    const outcome: ReturnOutcome = await this.host.deliverReturn({
+      transactionId: p.id,
+      uetr: p.details.uetr,
+      idempotencyKey: `${p.details.uetr ?? p.id}:return`,
+      messageType: PACS004_TYPE,
+      message,
+    });
+    const now = this.clock.now();
+    if (outcome.statusReport) {
+      await this.archive.put({
+        transactionId: p.id,
+        direction: 'in',
+        messageType: 'pacs.002.001.10',
+        channel: `host:${this.host.name}`,
+        body: outcome.statusReport,
+        at: now.toISOString(),
+      });
+    }
+    const at = now.toISOString();
+    switch (outcome.kind) {
+      case 'accepted':
+        p.annotate({ returnInfo: { ...r, state: 'accepted', decidedAt: at } }, now);
+        await commitChange({ repository: this.repository }, p);
+        return 'done';
+      case 'rejected':
+        p.annotate({ returnInfo: { ...r, state: 'rejected', decidedAt: at, reason: { code: outcome.reasonCode, text: outcome.reasonText } } }, now);
+        await commitChange({ repository: this.repository }, p);
+        return 'done';
+      case 'pending': {
+        p.annotate({ returnInfo: { ...r, state: 'pending' } }, now);
+        const again = { ...returnJob(p.id, `pending-v${p.version}`), notBefore: new Date(now.getTime() + PENDING_RETURN_RETRY_MS) };
+        await commitChange({ repository: this.repository }, p, [again]);
+        this.signal.notify();
+        return 'done';
+      }
+    }
+  }
+}
