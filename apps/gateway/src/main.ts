@@ -26,22 +26,21 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
       done(null, body),
     );
   }
+  // application/x-www-form-urlencoded (the token endpoint) is parsed by Nest's Fastify adapter itself.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, clients), adapter, {
+    logger: LEVELS[config.logLevel],
+  });
   // JSON, except that an XML body sent as application/json (how the AWS guidance's clients post to /inbox) is
-  // kept as text; /v1/inbox still refuses JSON with 415, only the compatibility routes take it.
-  fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.maxBodyBytes }, (_req, body, done) => {
-    const text = body as string;
+  // kept as text; /v1/inbox still refuses JSON with 415, only the compatibility route takes it.
+  app.useBodyParser('application/json', { bodyLimit: config.maxBodyBytes }, (_req, body, done) => {
+    const text = body.toString('utf8');
     if (/^\s*</.test(text)) return done(null, text);
     if (text.trim() === '') return done(null, undefined);
     try {
       done(null, JSON.parse(text));
     } catch {
-      done(Object.assign(new Error('the body is not valid JSON'), { statusCode: 400 }), undefined);
+      done(Object.assign(new Error('the body is not valid JSON'), { statusCode: 400 }));
     }
-  });
-  // application/x-www-form-urlencoded (the token endpoint) is parsed by Nest's Fastify adapter itself.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, clients), adapter, {
-    logger: LEVELS[config.logLevel],
   });
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();

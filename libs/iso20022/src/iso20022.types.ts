@@ -297,6 +297,8 @@ export interface Pain001Transaction {
   instructedAmount: Amount | null;
   /** `Amt/EqvtAmt/Amt` (an amount in the debtor's currency to be converted), else null. */
   equivalentAmount: Amount | null;
+  /** `Amt/EqvtAmt/CcyOfTrf`: the currency to transfer the equivalent amount in. */
+  currencyOfTransfer: string | null;
   chargeBearer: string | null;
   creditorAgent: AgentId | null;
   creditor: Party;

@@ -158,6 +158,7 @@ export function readPain001Document(messageType: string, root: XNode): Pain001 {
         uetr: token(pmtId, 'UETR'),
         instructedAmount: amount(child(child(tx, 'Amt'), 'InstdAmt')),
         equivalentAmount: amount(child(child(child(tx, 'Amt'), 'EqvtAmt'), 'Amt')),
+        currencyOfTransfer: text(child(child(tx, 'Amt'), 'EqvtAmt'), 'CcyOfTrf'),
         chargeBearer: token(tx, 'ChrgBr'),
         creditorAgent: agent(child(tx, 'CdtrAgt')),
         creditor: party(child(tx, 'Cdtr')),

@@ -64,7 +64,7 @@ export class DecisionsController {
       case 'not-allowed':
         throw new ProblemException(409, 'TRANSACTION.DECISION_NOT_ALLOWED', `cannot ${action} transaction ${result.transaction.id}: ${result.detail}`, {
           transactionId: result.transaction.id,
-          status: result.transaction.status,
+          transactionStatus: result.transaction.status,
         });
       case 'completed':
       case 'accepted':

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Payment, type PaymentDetails, type PaymentSnapshot, type StatusReason, type TransactionKind } from '#domain';
-import type { AgentId, Iso20022Codec, OriginalTransactionRef, ParsedMessage } from '#iso20022';
+import type { Iso20022Codec, OriginalTransactionRef, ParsedMessage } from '#iso20022';
 import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import { AnswerWriter, deterministicId, isoSeconds, PAIN002_TYPE } from '../answers/answer.writer.js';
 import { completeRequest } from '../cancel-payment/cancel-payment.handler.js';
@@ -10,7 +10,7 @@ import { DecidePaymentCommand, type DecisionResult } from '../decide-payment/dec
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
 import type { TransactionRepository, UniquenessKeys } from '../ports/transaction-repository.port.js';
-import { agentKey, StatusReportWriter } from '../status-report/status-report.writer.js';
+import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import type { SubmitPaymentCommand, SubmitPaymentResult } from './submit-payment.command.js';
 
 /** What the payment path needs to take one pacs.008 (from the API, or mapped from a pain.001 transaction). */
@@ -118,10 +118,20 @@ export class MessageIntake {
     return { created: false, result: { kind: 'duplicate', by: result.by, existingId: existing?.clientId === cmd.clientId ? result.existingId : null } };
   }
 
-  private base(cmd: SubmitPaymentCommand, id: string, parsed: ParsedMessage, kind: Exclude<TransactionKind, 'payment'>, msgId: string, creationDateTime: string | null, endToEndId: string): Payment {
+  private base(
+    cmd: SubmitPaymentCommand,
+    id: string,
+    parsed: ParsedMessage,
+    kind: Exclude<TransactionKind, 'payment'>,
+    msgId: string,
+    creationDateTime: string | null,
+    endToEndId: string,
+    extra: Partial<PaymentDetails> = {},
+  ): Payment {
     const hdr = parsed.appHeader;
     return Payment.receiveMessage({
       ...EMPTY_DETAILS,
+      ...extra,
       id,
       clientId: cmd.clientId,
       at: this.clock.now(),
@@ -230,12 +240,12 @@ export class MessageIntake {
   private async inboundReturn(cmd: SubmitPaymentCommand, id: string, parsed: ParsedMessage, idempotency: UniquenessKeys['idempotency']): Promise<SubmitPaymentResult> {
     const ret = this.codec.readPacs004(parsed);
     const tx = ret.transactions[0] ?? null;
-    const message = this.base(cmd, id, parsed, 'return', ret.msgId, ret.creationDateTime, tx?.endToEndId ?? 'NOTPROVIDED');
     const now = this.clock.now();
-    message.annotate({}, now);
-    const m = message.toSnapshot();
-    const withIds: PaymentSnapshot = { ...m, txId: tx?.returnId ?? null, amount: tx?.returnedAmount ?? null };
-    const msg = Payment.fromSnapshot(withIds);
+    const msg = this.base(cmd, id, parsed, 'return', ret.msgId, ret.creationDateTime, tx?.endToEndId ?? 'NOTPROVIDED', {
+      txId: tx?.returnId ?? null,
+      amount: tx?.returnedAmount ?? null,
+      uetr: null,
+    });
     const original = await this.findOriginal(cmd.clientId, tx);
     if (original) msg.annotate({ relatedTransactionId: original.id }, now);
     const stored = await this.store(cmd, msg, parsed, { idempotency, msgIdEndToEndId: `pacs.004|${ret.msgId}|${tx?.returnId ?? tx?.endToEndId ?? ''}` });
@@ -273,8 +283,6 @@ export class MessageIntake {
   private async initiation(cmd: SubmitPaymentCommand, id: string, parsed: ParsedMessage, idempotency: UniquenessKeys['idempotency'], payments: PaymentIntake): Promise<SubmitPaymentResult> {
     const pain = this.codec.readPain001(parsed);
     const gh = pain.groupHeader;
-    const existingParent = idempotency ? null : null;
-    void existingParent;
     const results: { pmtInfId: string; instrId: string | null; endToEndId: string; uetr: string | null; childId: string | null; status: string; reason: { code: string; text: string | null } | null }[] = [];
     let index = 0;
     for (const pmtInf of pain.paymentInformation) {
@@ -284,9 +292,13 @@ export class MessageIntake {
         const uetr = t.uetr ?? uuidFrom(`uetr|${childId}`);
         const row = { pmtInfId: pmtInf.pmtInfId, instrId: t.instrId, endToEndId: t.endToEndId, uetr, childId: null as string | null, status: 'ACTC', reason: null as { code: string; text: string | null } | null };
         results.push(row);
-        if (!t.instructedAmount) {
+        // EqvtAmt in the currency to transfer needs no conversion; another currency would (not done here).
+        const amount =
+          t.instructedAmount ??
+          (t.equivalentAmount && t.currencyOfTransfer === t.equivalentAmount.currency ? t.equivalentAmount : null);
+        if (!amount) {
           row.status = 'RJCT';
-          row.reason = { code: 'AM03', text: 'only InstdAmt is supported; EqvtAmt needs a currency conversion' };
+          row.reason = { code: 'AM03', text: 'EqvtAmt in another currency than CcyOfTrf needs a currency conversion' };
           continue;
         }
         let xml: string;
@@ -301,9 +313,9 @@ export class MessageIntake {
               endToEndId: t.endToEndId,
               txId: null,
               uetr,
-              interbankSettlementAmount: t.instructedAmount,
+              interbankSettlementAmount: amount,
               interbankSettlementDate: pmtInf.requestedExecutionDate.slice(0, 10),
-              instructedAmount: t.instructedAmount,
+              instructedAmount: amount,
               chargeBearer: t.chargeBearer ?? pmtInf.chargeBearer ?? 'SHAR',
               instructingAgent: pmtInf.debtorAgent,
               instructedAgent: t.creditorAgent,
@@ -371,8 +383,4 @@ export class MessageIntake {
     await this.finish(id, taken.length > 0 ? 'ACSC' : 'RJCT', taken.length > 0 ? undefined : { code: 'NARR', text: 'none of its transactions could be taken' });
     return { kind: 'accepted', transactionId: id, status: 'RCVD', messageType: parsed.messageType, replayed: false };
   }
-}
-
-export function agentOf(a: AgentId | null): string | null {
-  return agentKey(a);
 }
