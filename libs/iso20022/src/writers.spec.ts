@@ -56,7 +56,8 @@ describe('writers: mapping details', () => {
       expect(check.amount('a', { value: '0000000000000000001.12345', currency: 'EUR' })).not.toBeNull();
       expect(() => check.amount('a', { value: '1234567890123456.789', currency: 'EUR' })).toThrow('a.value: more than 18 digits');
       expect(() => check.amount('a', { value: '1e3', currency: 'EUR' })).toThrow(RangeError);
-      expect(() => check.amount('a', { value: '-1.00', currency: 'EUR' })).toThrow(RangeError);
+      expect(() => check.amount('a', { value: '-1.00', currency: 'EUR' })).toThrow('a.value: negative');
+      expect(check.amount('a', { value: '1.1234500', currency: 'EUR' })).not.toBeNull();
       expect(() => check.amount('a', { value: '1.00', currency: 'eur' })).toThrow('a.currency');
     });
 
