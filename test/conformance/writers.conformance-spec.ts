@@ -16,6 +16,7 @@ import { basename, join } from 'node:path';
 import {
   Iso20022Codec,
   pacs002VersionFor,
+  pacs008FromPain001,
   PACS002_VERSIONS,
   type AgentId,
   type AppHeader,
@@ -316,6 +317,42 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
       const { interbankSettlementDate, ...rest } = input.transaction;
       expect(back.transactions[0]).toMatchObject({ ...rest, remittanceInformation: full ? `invoice 1\n${'r'.repeat(140)}\n${'r'.repeat(60)}` : null });
       expect(back.transactions[0]!.interbankSettlementDate).toBe(interbankSettlementDate);
+    });
+
+    it.each(cases('pain.001.001.09'))('pacs.008.001.08 for every transaction of the official pain.001 %s', (_n, file) => {
+      const pain = codec.readPain001(codec.parse(read(file)));
+      let written = 0;
+      pain.paymentInformation.forEach((pmtInf, i) =>
+        pmtInf.transactions.forEach((tx, j) => {
+          const ctx = {
+            msgId: `CLWY-P1-${i}-${j}`,
+            creationDateTime: '2025-03-14T10:00:00Z',
+            uetr: UETR,
+            settlementMethod: 'INDA',
+            clearingSystem: null,
+            interbankSettlementDate: '2025-03-14',
+            instructingAgent: pmtInf.debtorAgent,
+            instructedAgent: tx.creditorAgent,
+          };
+          if (tx.creditorAgent === null) {
+            expect(() => pacs008FromPain001(pmtInf, tx, ctx)).toThrow(/no creditor agent/);
+            return;
+          }
+          const xml = codec.writePacs008(pacs008FromPain001(pmtInf, tx, ctx));
+          const q = officiallyValid('pacs.008.001.08', xml);
+          const t = '/d:Document/d:FIToFICstmrCdtTrf/d:CdtTrfTxInf';
+          expect(q(`${t}/d:PmtId/d:EndToEndId`)).toBe(tx.endToEndId);
+          expect(q(`${t}/d:PmtId/d:UETR`)).toBe(tx.uetr ?? UETR);
+          const amount = tx.instructedAmount ?? tx.equivalentAmount!;
+          expect(q(`${t}/d:IntrBkSttlmAmt`)).toBe(amount.value);
+          expect(q(`${t}/d:IntrBkSttlmAmt/@Ccy`)).toBe(amount.currency);
+          expect(q(`${t}/d:ChrgBr`)).toBe(tx.chargeBearer ?? pmtInf.chargeBearer ?? 'SLEV');
+          expect(q(`${t}/d:Cdtr/d:Nm`)).toBe(tx.creditor.name ?? '');
+          expect(q(`${t}/d:DbtrAcct/d:Id/d:IBAN | ${t}/d:DbtrAcct/d:Id/d:Othr/d:Id`)).toBe(pmtInf.debtorAccount?.iban ?? pmtInf.debtorAccount?.other ?? '');
+          written++;
+        }),
+      );
+      expect(written).toBeGreaterThan(0);
     });
 
     it('writes the same bytes for the same input', () => {
