@@ -16,6 +16,7 @@ import { basename, join } from 'node:path';
 import {
   Iso20022Codec,
   pacs002VersionFor,
+  pacs008FromPain001,
   PACS002_VERSIONS,
   type AgentId,
   type AppHeader,
@@ -41,6 +42,8 @@ import {
 let missing: Error | null = null;
 const samples: Record<string, string[]> = {};
 const SAMPLE_IDS = [
+  'pacs.002.001.12',
+  'pacs.002.001.14',
   'pacs.008.001.08',
   'pacs.008.001.12',
   'pacs.028.001.03',
@@ -316,6 +319,42 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
       expect(back.transactions[0]!.interbankSettlementDate).toBe(interbankSettlementDate);
     });
 
+    it.each(cases('pain.001.001.09'))('pacs.008.001.08 for every transaction of the official pain.001 %s', (_n, file) => {
+      const pain = codec.readPain001(codec.parse(read(file)));
+      let written = 0;
+      pain.paymentInformation.forEach((pmtInf, i) =>
+        pmtInf.transactions.forEach((tx, j) => {
+          const ctx = {
+            msgId: `CLWY-P1-${i}-${j}`,
+            creationDateTime: '2025-03-14T10:00:00Z',
+            uetr: UETR,
+            settlementMethod: 'INDA',
+            clearingSystem: null,
+            interbankSettlementDate: '2025-03-14',
+            instructingAgent: pmtInf.debtorAgent,
+            instructedAgent: tx.creditorAgent,
+          };
+          if (tx.creditorAgent === null) {
+            expect(() => pacs008FromPain001(pmtInf, tx, ctx)).toThrow(/no creditor agent/);
+            return;
+          }
+          const xml = codec.writePacs008(pacs008FromPain001(pmtInf, tx, ctx));
+          const q = officiallyValid('pacs.008.001.08', xml);
+          const t = '/d:Document/d:FIToFICstmrCdtTrf/d:CdtTrfTxInf';
+          expect(q(`${t}/d:PmtId/d:EndToEndId`)).toBe(tx.endToEndId);
+          expect(q(`${t}/d:PmtId/d:UETR`)).toBe(tx.uetr ?? UETR);
+          const amount = tx.instructedAmount ?? tx.equivalentAmount!;
+          expect(q(`${t}/d:IntrBkSttlmAmt`)).toBe(amount.value);
+          expect(q(`${t}/d:IntrBkSttlmAmt/@Ccy`)).toBe(amount.currency);
+          expect(q(`${t}/d:ChrgBr`)).toBe(tx.chargeBearer ?? pmtInf.chargeBearer ?? 'SLEV');
+          expect(q(`${t}/d:Cdtr/d:Nm`)).toBe(tx.creditor.name ?? '');
+          expect(q(`${t}/d:DbtrAcct/d:Id/d:IBAN | ${t}/d:DbtrAcct/d:Id/d:Othr/d:Id`)).toBe(pmtInf.debtorAccount?.iban ?? pmtInf.debtorAccount?.other ?? '');
+          written++;
+        }),
+      );
+      expect(written).toBeGreaterThan(0);
+    });
+
     it('writes the same bytes for the same input', () => {
       expect(codec.writeCamt056(camt056(true))).toBe(codec.writeCamt056(camt056(true)));
       expect(codec.writePacs004(pacs004(true))).toBe(codec.writePacs004(pacs004(true)));
@@ -333,6 +372,71 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
     ])('%s refuses an input that would not validate with a RangeError naming the field', (_m, write, message) => {
       expect(write).toThrow(RangeError);
       expect(write).toThrow(message as RegExp);
+    });
+
+    describe('the input checks refuse exactly what the official schema refuses', () => {
+      /**
+       * For each edge value: the writer refuses it (RangeError) if and only if the official schema refuses
+       * the same message with that value put in by hand. `path` selects the one element to change.
+       */
+      const BASE = pacs002('pacs.002.001.10', true);
+      const EDGES: [string, string, (v: string) => Pacs002Input, string[]][] = [
+        ['creationDateTime', '/d:Document/d:FIToFIPmtStsRpt/d:GrpHdr/d:CreDtTm', (v) => ({ ...BASE, creationDateTime: v }), [
+          '2025-03-14T10:00:00', '2025-03-14T10:00:00.123456789+14:00', '2025-03-14T24:00:00Z', '12025-03-14T10:00:00Z',
+          '2024-02-29T10:00:00-12:00', '2025-02-29T10:00:00Z', '2025-03-14T10:00:60Z', '2025-03-14T10:00Z',
+          '2025-03-14T10:00:00+14:01', '2025-03-14 10:00:00Z', ' 2025-03-14T10:00:00Z',
+        ]],
+        ['settlementDate', '/d:Document/d:FIToFIPmtStsRpt/d:TxInfAndSts/d:OrgnlTxRef/d:IntrBkSttlmDt', (v) => ({ ...BASE, original: { ...BASE.original, settlementDate: v } }), [
+          '2025-03-14', '2025-03-14Z', '2025-03-14+01:00', '2025-13-01', '2025-04-31', '25-03-14', '2025-3-14',
+        ]],
+        ['amount', '/d:Document/d:FIToFIPmtStsRpt/d:TxInfAndSts/d:OrgnlTxRef/d:IntrBkSttlmAmt', (v) => ({ ...BASE, original: { ...BASE.original, amount: { value: v, currency: 'EUR' } } }), [
+          '0', '0.00000', '1.123456', '1.123450', '1.1234500000', '123456789012345678', '1234567890123456789',
+          '123456789012345678.0', '0000000000000000001.5', '0001.5', '-0', '-0.00', '-1', '1.', '.5', '+1', '.', '', '1e3', '1,5',
+        ]],
+        ['msgId', '/d:Document/d:FIToFIPmtStsRpt/d:GrpHdr/d:MsgId', (v) => ({ ...BASE, msgId: v }), [
+          'M'.repeat(35), 'M'.repeat(36), '😀'.repeat(35), ' ', 'a b',
+        ]],
+        ['uetr', '/d:Document/d:FIToFIPmtStsRpt/d:TxInfAndSts/d:OrgnlUETR', (v) => ({ ...BASE, original: { ...BASE.original, uetr: v } }), [
+          UETR, UETR.toUpperCase(), 'c5b81673-9bcf-3ed6-a394-b9d207705ecf', 'c5b81673-9bcf-4ed6-c394-b9d207705ecf',
+        ]],
+        ['bic', '/d:Document/d:FIToFIPmtStsRpt/d:GrpHdr/d:InstgAgt/d:FinInstnId/d:BICFI', (v) => ({ ...BASE, instructingAgent: { ...BIC_B, bic: v } }), [
+          'CLWYNL2A', 'CLWYNL2AXXX', '1234NL2A', 'CLWY1L2A', 'clwynl2a', 'CLWYNL2AXX',
+        ]],
+      ];
+
+      /** The base report with the element at `path` given `value` (escaped), by libxml2-free text surgery. */
+      function substituted(path: string, value: string): string {
+        const base = codec.writePacs002(BASE);
+        const leaf = path.slice(path.lastIndexOf(':') + 1);
+        const current = xpathString(base, ISO_NS + 'pacs.002.001.10', path);
+        expect(current).not.toBe('');
+        const escaped = value.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+        const re = new RegExp(`(<${leaf}(?: [^>]*)?>)${current.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(</${leaf}>)`);
+        expect(re.test(base)).toBe(true);
+        return base.replace(re, (_m, open: string, close: string) => `${open}${escaped}${close}`);
+      }
+
+      it.each(EDGES.map(([field, path, make, values]) => [field, path, make, values] as const))('%s', (_field, path, make, values) => {
+        const disagreements: string[] = [];
+        let refused = 0;
+        for (const value of values) {
+          const official = validateOfficially('pacs.002.001.10', substituted(path, value)).valid;
+          let mine: boolean;
+          try {
+            codec.writePacs002(make(value));
+            mine = true;
+          } catch (e) {
+            if (!(e instanceof RangeError)) throw e;
+            mine = false;
+            refused++;
+          }
+          if (mine !== official) disagreements.push(`${JSON.stringify(value)}: official ${official ? 'valid' : 'invalid'}, writer ${mine ? 'wrote it' : 'refused it'}`);
+        }
+        expect(disagreements).toEqual([]);
+        // each list holds values on both sides of the line
+        expect(refused).toBeGreaterThan(0);
+        expect(refused).toBeLessThan(values.length);
+      });
     });
 
     describe('AppHdr of an answer, in the envelope the original used', () => {
@@ -451,6 +555,21 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
     it('has samples of every message read here', () => {
       if (missing) throw missing;
       for (const id of SAMPLE_IDS) expect(samples[id]!.length).toBeGreaterThan(0);
+    });
+
+    it.each([...cases('pacs.002.001.12'), ...cases('pacs.002.001.14')])('pacs.002 %s (the .12 and .14 generations)', (_n, file) => {
+      const id = file.includes('pacs.002.001.12') ? 'pacs.002.001.12' : 'pacs.002.001.14';
+      const { msg, q } = parsedSample(id, file);
+      const r = codec.readPacs002(msg);
+      const root = '/d:Document/d:FIToFIPmtStsRpt';
+      const txSts = q(`${root}/d:TxInfAndSts[1]/d:TxSts`);
+      expect(r.status).toBe(txSts !== '' ? txSts : q(`${root}/d:OrgnlGrpInfAndSts[1]/d:GrpSts`));
+      expect(r.status).not.toBeNull();
+      expect(r.originalMsgId).toBe(q(`${root}/d:OrgnlGrpInfAndSts[1]/d:OrgnlMsgId | ${root}/d:TxInfAndSts[1]/d:OrgnlGrpInf/d:OrgnlMsgId`));
+      expect(r.originalUetr).toBe(orNull(q(`${root}/d:TxInfAndSts[1]/d:OrgnlUETR`)));
+      const cd = q(`${root}/d:TxInfAndSts[1]/d:StsRsnInf[1]/d:Rsn/d:Cd`);
+      if (cd !== '') expect(r.reasonCode).toBe(cd);
+      if (r.status === 'RJCT') expect(r.reasonCode).not.toBeNull();
     });
 
     it.each(cases('pacs.028.001.03'))('pacs.028.001.03 %s', (_n, file) => {

@@ -57,7 +57,7 @@ describe('HttpLegacyHost -> legacy host simulator', () => {
     const first = await host().deliver(d);
     const second = await host().deliver(d);
     expect(second).toEqual(first);
-    expect(await stats()).toEqual({ received: 2, unique: 1, duplicates: 1, accepted: 1, rejected: 0 });
+    expect(await stats()).toMatchObject({ received: 2, unique: 1, duplicates: 1, accepted: 1, rejected: 0, cancellations: { received: 0 }, returns: { received: 0 } });
   });
 
   it('recovers the outcome of a delivery whose answer timed out, without a second decision', async () => {

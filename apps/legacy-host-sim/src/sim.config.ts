@@ -16,6 +16,11 @@ export interface FaultSettings {
   down: boolean;
   /** Creditor accounts (IBAN or Othr/Id) ending in this are rejected with AC04. Empty: reject none. */
   rejectSuffix: string;
+  /**
+   * A cancellation request (camt.056) for a payment the host took at least this long ago is refused
+   * (camt.029 RJCR, reason CUST: the creditor's bank keeps the funds). 0 refuses every cancellation.
+   */
+  cancelWindowSeconds: number;
 }
 
 export const DEFAULT_FAULTS: Readonly<FaultSettings> = Object.freeze({
@@ -26,6 +31,7 @@ export const DEFAULT_FAULTS: Readonly<FaultSettings> = Object.freeze({
   timeoutMs: 30_000,
   down: false,
   rejectSuffix: '9999',
+  cancelWindowSeconds: 3600,
 });
 
 export interface SimulatorOptions {
@@ -97,6 +103,7 @@ export function applyFaultChanges(base: Readonly<FaultSettings>, change: unknown
       case 'latencyMs':
       case 'latencyJitterMs':
       case 'timeoutMs':
+      case 'cancelWindowSeconds':
         if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
           throw new ConfigError(`${name} must be a number >= 0`);
         }
@@ -146,6 +153,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SimulatorO
     timeoutMs: num('SIM_TIMEOUT_MS'),
     down: bool('SIM_DOWN'),
     rejectSuffix: env.SIM_REJECT_SUFFIX,
+    cancelWindowSeconds: num('SIM_CANCEL_WINDOW_SECONDS'),
   };
   try {
     applyFaultChanges(DEFAULT_FAULTS, faults);

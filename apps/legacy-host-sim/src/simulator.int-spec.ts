@@ -9,6 +9,11 @@ import { startSimulator, type RunningSimulator } from './simulator.js';
 const UETR_A = '0d7c8a4e-6f2b-4c1d-9e3a-5b4f6a7c8d91';
 const UETR_B = '1e8d9b5f-7a3c-4d2e-8f4b-6c5a7b8d9ea2';
 const UETR_C = '2f9eac60-8b4d-4e3f-9a5c-7d6b8c9eafb3';
+/** The /stats counters of cancellations and returns when none were sent. */
+const NO_OTHER_MESSAGES = {
+  cancellations: { received: 0, unique: 0, duplicates: 0, cancelled: 0, refused: 0 },
+  returns: { received: 0, unique: 0, duplicates: 0 },
+};
 
 describe('legacy host simulator', () => {
   let codec: Iso20022Codec;
@@ -64,7 +69,7 @@ describe('legacy host simulator', () => {
     const other = await post(buildPacs008({ uetr: UETR_B, creditorAccountOther: '000123459999' }));
     expect(readReport(await other.text())).toMatchObject({ status: 'RJCT', reasonCode: 'AC04' });
     expect((await json(`/v1/payments/${UETR_B}`)).body).toMatchObject({ status: 'RJCT', reasonCode: 'AC04' });
-    expect((await json('/stats')).body).toEqual({ received: 2, unique: 2, duplicates: 0, accepted: 0, rejected: 2 });
+    expect((await json('/stats')).body).toEqual({ received: 2, unique: 2, duplicates: 0, accepted: 0, rejected: 2, ...NO_OTHER_MESSAGES });
   });
 
   it('replays the first answer, byte for byte, to a re-delivery and counts it', async () => {
@@ -79,7 +84,7 @@ describe('legacy host simulator', () => {
     const third = await (await post(xml)).text();
     expect(readReport(third).status).toBe('RJCT');
     expect((await json('/v1/payments/key-1')).body).toMatchObject({ status: 'ACSC', deliveries: 2 });
-    expect((await json('/stats')).body).toEqual({ received: 3, unique: 2, duplicates: 1, accepted: 1, rejected: 1 });
+    expect((await json('/stats')).body).toEqual({ received: 3, unique: 2, duplicates: 1, accepted: 1, rejected: 1, ...NO_OTHER_MESSAGES });
   });
 
   it('keys by MsgId + EndToEndId when there is neither header nor UETR', async () => {
@@ -97,7 +102,7 @@ describe('legacy host simulator', () => {
     expect(res.status).toBe(503);
     await res.body?.cancel();
     expect((await json(`/v1/payments/${UETR_A}`)).status).toBe(404);
-    expect((await json('/stats')).body).toEqual({ received: 0, unique: 0, duplicates: 0, accepted: 0, rejected: 0 });
+    expect((await json('/stats')).body).toEqual({ received: 0, unique: 0, duplicates: 0, accepted: 0, rejected: 0, ...NO_OTHER_MESSAGES });
   });
 
   it('at timeout rate 1 records and decides, then holds the answer; a re-delivery gets the recorded answer', async () => {
@@ -109,7 +114,7 @@ describe('legacy host simulator', () => {
     sim.setFaults({ timeoutRate: 0, rejectSuffix: '' });
     const again = await post(xml);
     expect(readReport(await again.text())).toMatchObject({ status: 'RJCT', reasonCode: 'AC04' });
-    expect((await json('/stats')).body).toEqual({ received: 2, unique: 1, duplicates: 1, accepted: 0, rejected: 1 });
+    expect((await json('/stats')).body).toEqual({ received: 2, unique: 1, duplicates: 1, accepted: 0, rejected: 1, ...NO_OTHER_MESSAGES });
   });
 
   it('holds the answer for timeoutMs, then sends it', async () => {
@@ -216,7 +221,7 @@ describe('legacy host simulator', () => {
         expect(s2.recordsLoaded).toBe(2);
         expect(await send(s2, a)).toBe(answerA);
         const stats = await (await fetch(`${s2.url}/stats`)).json();
-        expect(stats).toEqual({ received: 4, unique: 2, duplicates: 2, accepted: 1, rejected: 1 });
+        expect(stats).toEqual({ received: 4, unique: 2, duplicates: 2, accepted: 1, rejected: 1, ...NO_OTHER_MESSAGES });
         const recB = await (await fetch(`${s2.url}/v1/payments/${UETR_B}`)).json();
         expect(recB).toMatchObject({ status: 'RJCT', reasonCode: 'AC04', deliveries: 1 });
         // reset empties the file too

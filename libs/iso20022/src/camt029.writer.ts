@@ -16,7 +16,6 @@ function checkCamt029(input: Camt029Input): void {
   check.code('status', input.status, ['CNCL', 'RJCR']);
   check.optId('cancellationStatusId', input.cancellationStatusId);
   check.ref('original', input.original);
-  check.group('original.group', input.original.group);
   check.reason('reason', input.reason);
   if (input.status === 'CNCL' && input.reason !== null) throw new RangeError('reason: only a refusal (RJCR) carries a reason');
   check.amount('originalAmount', input.originalAmount);

@@ -350,7 +350,10 @@ export class Iso20022Codec {
 
   /** Reads a parsed pacs.008 (group header and every transaction). */
   readPacs008(msg: ParsedMessage): Pacs008 {
-    return readPacs008Document(msg.messageType, this.tree(msg, 'pacs.008.'));
+    if (!msg.messageType.startsWith('pacs.008.')) {
+      fail('ISO20022.UNSUPPORTED_MESSAGE', `expected a pacs.008, got ${msg.messageType}`);
+    }
+    return readPacs008Document(msg.messageType, this.tree(msg));
   }
 
   /** Reads the (first) transaction status of a parsed pacs.002 (.10, .12 or .14). */

@@ -338,8 +338,8 @@ export interface Camt029Input {
   status: 'CNCL' | 'RJCR';
   /** `CxlStsId`: e.g. the camt.056's `CxlId`. */
   cancellationStatusId: string | null;
-  /** The original payment. `group` is required (`OrgnlGrpInf`). */
-  original: OriginalTransactionRef & { group: OriginalGroupRef };
+  /** The original payment (`OrgnlGrpInf` is written when `group` is given). */
+  original: OriginalTransactionRef;
   /** ExternalPaymentCancellationRejection1Code (e.g. LEGL, CUST, NOOR, ARDT) and narrative; RJCR only. */
   reason: { code: string; text: string | null } | null;
   originalAmount: Amount | null;

@@ -1,4 +1,4 @@
-import type { Pacs008Input } from './iso20022.types.js';
+import type { AgentId, Pacs008Input, Pain001PaymentInformation, Pain001Transaction } from './iso20022.types.js';
 import { CHARGE_BEARERS, SETTLEMENT_METHODS } from './pacs004.writer.js';
 import { check, ISO_NS, splitNarrative, writeAccount, writeAgent, writeAmount, writeParty } from './writer.helpers.js';
 import { XmlBuilder } from './xml-writer.js';
@@ -75,4 +75,55 @@ export function buildPacs008(input: Pacs008Input): string {
 
   b.close().close();
   return b.toString();
+}
+
+/** What the gateway adds to a pain.001 transaction to release it as a pacs.008. */
+export interface Pain001ReleaseContext {
+  msgId: string;
+  creationDateTime: string;
+  /** A UETR for the payment when the pain.001 transaction has none. */
+  uetr: string | null;
+  settlementMethod: string;
+  clearingSystem: string | null;
+  interbankSettlementDate: string | null;
+  instructingAgent: AgentId | null;
+  instructedAgent: AgentId | null;
+}
+
+/**
+ * Maps one pain.001 transaction (with its payment information block) to the input of a pacs.008.001.08:
+ * ids (`InstrId`, `EndToEndId`, the UETR of the transaction or of `ctx`), the instructed amount as the
+ * interbank settlement amount (the equivalent amount when only `EqvtAmt` is given), the charge bearer of
+ * the transaction, else of the block, else SLEV, the debtor side from the block and the creditor side
+ * from the transaction. Refuses (RangeError) a transaction without a creditor agent: a pacs.008 needs one.
+ */
+export function pacs008FromPain001(pmtInf: Pain001PaymentInformation, tx: Pain001Transaction, ctx: Pain001ReleaseContext): Pacs008Input {
+  const amount = tx.instructedAmount ?? tx.equivalentAmount;
+  if (amount === null) throw new RangeError(`transaction ${tx.endToEndId}: no amount`);
+  if (tx.creditorAgent === null) throw new RangeError(`transaction ${tx.endToEndId}: no creditor agent (CdtrAgt), a pacs.008 needs one`);
+  return {
+    msgId: ctx.msgId,
+    creationDateTime: ctx.creationDateTime,
+    settlementMethod: ctx.settlementMethod,
+    clearingSystem: ctx.clearingSystem,
+    transaction: {
+      instrId: tx.instrId,
+      endToEndId: tx.endToEndId,
+      txId: null,
+      uetr: tx.uetr ?? ctx.uetr,
+      interbankSettlementAmount: amount,
+      interbankSettlementDate: ctx.interbankSettlementDate,
+      instructedAmount: tx.instructedAmount,
+      chargeBearer: tx.chargeBearer ?? pmtInf.chargeBearer ?? 'SLEV',
+      instructingAgent: ctx.instructingAgent,
+      instructedAgent: ctx.instructedAgent,
+      debtor: pmtInf.debtor,
+      debtorAccount: pmtInf.debtorAccount,
+      debtorAgent: pmtInf.debtorAgent,
+      creditorAgent: tx.creditorAgent,
+      creditor: tx.creditor,
+      creditorAccount: tx.creditorAccount,
+      remittanceInformation: tx.remittanceInformation,
+    },
+  };
 }

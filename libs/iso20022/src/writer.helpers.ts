@@ -19,9 +19,12 @@ const UETR = /^[a-f0-9]{8}-[a-f0-9]{4}-4[a-f0-9]{3}-[89ab][a-f0-9]{3}-[a-f0-9]{1
 const IBAN = /^[A-Z]{2}[0-9]{2}[a-zA-Z0-9]{1,30}$/;
 const CURRENCY = /^[A-Z]{3}$/;
 const COUNTRY = /^[A-Z]{2}$/;
-const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))?$/;
+// xs:decimal: optional sign, digits with an optional point (`1.`, `.5`, `+1` and `-0` are all decimals).
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+// xs:date / xs:dateTime as XSD 1.0 has them (years of 4 or more digits, 24:00:00 as the end of a day).
+const DATE = /^(\d{4,})-(\d{2})-(\d{2})(?:Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))?$/;
+const DATE_TIME =
+  /^(\d{4,})-(\d{2})-(\d{2})T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?|24:00:00(?:\.0+)?)(?:Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))?$/;
 
 function fail(field: string, what: string): never {
   throw new RangeError(`${field}: ${what}`);
@@ -96,14 +99,16 @@ export const check = {
   reqDateTime(field: string, v: string): string {
     return check.dateTime(field, v)!;
   },
-  /** `Active(OrHistoric)CurrencyAndAmount`: a non-negative decimal, at most 5 fraction and 18 total digits. */
+  /** `Active(OrHistoric)CurrencyAndAmount`: a decimal >= 0, at most 5 fraction and 18 total digits. */
   amount(field: string, a: Amount | null): Amount | null {
     if (a === null) return null;
     if (!CURRENCY.test(a.currency)) fail(`${field}.currency`, `not an ISO 4217 code: ${JSON.stringify(a.currency)}`);
     const m = DECIMAL.exec(a.value);
-    if (m === null) fail(`${field}.value`, `not a non-negative decimal: ${JSON.stringify(a.value)}`);
-    const int = m[1]!.replace(/^0+/, '');
-    const frac = m[2] ?? '';
+    if (m === null || m[2]! + (m[3] ?? '') === '') fail(`${field}.value`, `not a decimal: ${JSON.stringify(a.value)}`);
+    // Digits count as in the value: leading zeros of the integer part and trailing zeros of the fraction do not.
+    const int = m[2]!.replace(/^0+/, '');
+    const frac = (m[3] ?? '').replace(/0+$/, '');
+    if (m[1] === '-' && int + frac !== '') fail(`${field}.value`, `negative: ${JSON.stringify(a.value)}`);
     if (frac.length > 5) fail(`${field}.value`, 'more than 5 fraction digits');
     if (int.length + frac.length > 18) fail(`${field}.value`, 'more than 18 digits');
     return a;

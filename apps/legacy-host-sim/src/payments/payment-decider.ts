@@ -89,7 +89,7 @@ export function formatRejectionFor(codec: StatusWriter, ids: PartialIdentificati
   }
 }
 
-function isoSeconds(d: Date): string {
+export function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

@@ -20,6 +20,50 @@ export interface PaymentRecord {
   deliveries: number;
 }
 
+/** What the host answered to one cancellation request (camt.056), by its idempotency key. */
+export interface CancellationRecord {
+  key: string;
+  /** Key of the payment it asks to cancel; null when the host never got that payment. */
+  paymentKey: string | null;
+  status: 'CNCL' | 'RJCR';
+  reasonCode: string | null;
+  reasonText: string | null;
+  /** The camt.029 answered the first time; every re-delivery gets these same bytes. */
+  resolution: string;
+  decidedAt: string;
+  deliveries: number;
+}
+
+/** A return (pacs.004) the host took, by its idempotency key. */
+export interface ReturnRecord {
+  key: string;
+  /** Key of the payment it returns; null when the host does not know that payment. */
+  paymentKey: string | null;
+  uetr: string | null;
+  /** The pacs.002 answered the first time. */
+  statusReport: string;
+  decidedAt: string;
+  deliveries: number;
+}
+
+export interface CancellationStats {
+  /** Every camt.056 that reached the decision step or a replay. */
+  received: number;
+  /** Distinct keys decided. */
+  unique: number;
+  duplicates: number;
+  /** CNCL answers of unique keys. */
+  cancelled: number;
+  /** RJCR answers of unique keys. */
+  refused: number;
+}
+
+export interface ReturnStats {
+  received: number;
+  unique: number;
+  duplicates: number;
+}
+
 export interface SimulatorStats {
   /** Every POST that reached the decision step or a replay. */
   received: number;
@@ -31,21 +75,35 @@ export interface SimulatorStats {
   accepted: number;
   /** RJCT outcomes of unique keys. */
   rejected: number;
+  cancellations: CancellationStats;
+  returns: ReturnStats;
 }
+
+type Kind = 'payment' | 'cancellation' | 'return';
 
 type JournalLine =
   | ({ t: 'decision' } & Omit<PaymentRecord, 'deliveries'>)
-  | { t: 'replay'; key: string; at: string };
+  | ({ t: 'cancellation' } & Omit<CancellationRecord, 'deliveries'>)
+  | ({ t: 'return' } & Omit<ReturnRecord, 'deliveries'>)
+  /** `kind` is absent on lines written before cancellations and returns existed: a payment. */
+  | { t: 'replay'; key: string; at: string; kind?: Kind };
+
+const zeroCancellations = (): CancellationStats => ({ received: 0, unique: 0, duplicates: 0, cancelled: 0, refused: 0 });
+const zeroReturns = (): ReturnStats => ({ received: 0, unique: 0, duplicates: 0 });
 
 /**
- * The host's memory of payments: a Map, optionally journaled as JSON lines to `dataFile` (each decision and
+ * The host's memory of payments, cancellation requests and returns: a Map, optionally journaled as JSON lines to `dataFile` (each decision and
  * each replay, written synchronously before the answer leaves) and replayed from it at start.
  * All methods are synchronous so "look up, else decide and record" cannot interleave between requests.
  */
 @Injectable()
 export class PaymentLedger {
   private readonly records = new Map<string, PaymentRecord>();
+  private readonly cancellations = new Map<string, CancellationRecord>();
+  private readonly returns = new Map<string, ReturnRecord>();
   private counters = { received: 0, duplicates: 0, accepted: 0, rejected: 0 };
+  private cancellationCounters = zeroCancellations();
+  private returnCounters = zeroReturns();
   private readonly dataFile: string | null;
   /** Lines of the data file that could not be read at start (a torn last line after a crash, ...). */
   readonly skippedLines: number = 0;
@@ -71,6 +129,72 @@ export class PaymentLedger {
     return this.records.size;
   }
 
+  /**
+   * The payment a later message refers to: by UETR, else by MsgId + EndToEndId. Linear in the number of
+   * payments (a simulator's ledger is small).
+   */
+  findPayment(ref: { uetr: string | null; msgId: string | null; endToEndId: string | null }): PaymentRecord | undefined {
+    const uetr = ref.uetr?.toLowerCase() ?? null;
+    for (const rec of this.records.values()) {
+      if (uetr !== null && rec.uetr?.toLowerCase() === uetr) return rec;
+    }
+    if (ref.msgId === null || ref.endToEndId === null) return undefined;
+    for (const rec of this.records.values()) {
+      if (rec.msgId === ref.msgId && rec.endToEndId === ref.endToEndId) return rec;
+    }
+    return undefined;
+  }
+
+  getCancellation(key: string): CancellationRecord | undefined {
+    return this.cancellations.get(key);
+  }
+
+  getReturn(key: string): ReturnRecord | undefined {
+    return this.returns.get(key);
+  }
+
+  /** True when a cancellation of this payment was accepted (CNCL). */
+  isCancelled(paymentKey: string): boolean {
+    for (const c of this.cancellations.values()) if (c.paymentKey === paymentKey && c.status === 'CNCL') return true;
+    return false;
+  }
+
+  /** True when a return of this payment was taken. */
+  isReturned(paymentKey: string): boolean {
+    for (const r of this.returns.values()) if (r.paymentKey === paymentKey) return true;
+    return false;
+  }
+
+  /** Records the first answer to a cancellation request. */
+  recordCancellation(decision: Omit<CancellationRecord, 'deliveries'>): CancellationRecord {
+    if (this.cancellations.has(decision.key)) throw new Error(`cancellation ${decision.key} is already recorded`);
+    this.append({ t: 'cancellation', ...decision });
+    return this.applyCancellation(decision);
+  }
+
+  /** Records a return taken. */
+  recordReturn(decision: Omit<ReturnRecord, 'deliveries'>): ReturnRecord {
+    if (this.returns.has(decision.key)) throw new Error(`return ${decision.key} is already recorded`);
+    this.append({ t: 'return', ...decision });
+    return this.applyReturn(decision);
+  }
+
+  /** Counts a re-delivery of a known cancellation request and returns its record. */
+  replayCancellation(key: string): CancellationRecord {
+    const rec = this.cancellations.get(key);
+    if (!rec) throw new Error(`cancellation ${key} is not recorded`);
+    this.append({ t: 'replay', key, at: new Date().toISOString(), kind: 'cancellation' });
+    return this.applyReplayOf('cancellation', rec);
+  }
+
+  /** Counts a re-delivery of a known return and returns its record. */
+  replayReturn(key: string): ReturnRecord {
+    const rec = this.returns.get(key);
+    if (!rec) throw new Error(`return ${key} is not recorded`);
+    this.append({ t: 'replay', key, at: new Date().toISOString(), kind: 'return' });
+    return this.applyReplayOf('return', rec);
+  }
+
   /** Records the first decision for a key. */
   record(decision: Omit<PaymentRecord, 'deliveries'>): PaymentRecord {
     if (this.records.has(decision.key)) throw new Error(`key ${decision.key} is already recorded`);
@@ -88,13 +212,25 @@ export class PaymentLedger {
 
   stats(): SimulatorStats {
     const { received, duplicates, accepted, rejected } = this.counters;
-    return { received, unique: this.records.size, duplicates, accepted, rejected };
+    return {
+      received,
+      unique: this.records.size,
+      duplicates,
+      accepted,
+      rejected,
+      cancellations: { ...this.cancellationCounters, unique: this.cancellations.size },
+      returns: { ...this.returnCounters, unique: this.returns.size },
+    };
   }
 
   /** Forgets every record and counter (and empties the data file). */
   reset(): void {
     this.records.clear();
+    this.cancellations.clear();
+    this.returns.clear();
     this.counters = { received: 0, duplicates: 0, accepted: 0, rejected: 0 };
+    this.cancellationCounters = zeroCancellations();
+    this.returnCounters = zeroReturns();
     if (this.dataFile) writeFileSync(this.dataFile, '');
   }
 
@@ -104,6 +240,30 @@ export class PaymentLedger {
     this.counters.received++;
     if (rec.status === 'ACSC') this.counters.accepted++;
     else this.counters.rejected++;
+    return rec;
+  }
+
+  private applyCancellation(decision: Omit<CancellationRecord, 'deliveries'>): CancellationRecord {
+    const rec: CancellationRecord = { ...decision, deliveries: 1 };
+    this.cancellations.set(rec.key, rec);
+    this.cancellationCounters.received++;
+    if (rec.status === 'CNCL') this.cancellationCounters.cancelled++;
+    else this.cancellationCounters.refused++;
+    return rec;
+  }
+
+  private applyReturn(decision: Omit<ReturnRecord, 'deliveries'>): ReturnRecord {
+    const rec: ReturnRecord = { ...decision, deliveries: 1 };
+    this.returns.set(rec.key, rec);
+    this.returnCounters.received++;
+    return rec;
+  }
+
+  private applyReplayOf<T extends { deliveries: number }>(kind: 'cancellation' | 'return', rec: T): T {
+    const counters = kind === 'cancellation' ? this.cancellationCounters : this.returnCounters;
+    rec.deliveries++;
+    counters.received++;
+    counters.duplicates++;
     return rec;
   }
 
@@ -134,12 +294,25 @@ export class PaymentLedger {
         this.applyDecision(decision);
         continue;
       }
-      const known = line.t === 'replay' ? this.records.get(line.key) : undefined;
-      if (known) {
-        this.applyReplay(known);
-      } else {
-        skipped++;
+      if (line.t === 'cancellation' && typeof line.key === 'string' && !this.cancellations.has(line.key)) {
+        const { t: _t, ...decision } = line;
+        this.applyCancellation(decision);
+        continue;
       }
+      if (line.t === 'return' && typeof line.key === 'string' && !this.returns.has(line.key)) {
+        const { t: _t, ...decision } = line;
+        this.applyReturn(decision);
+        continue;
+      }
+      if (line.t !== 'replay') {
+        skipped++;
+        continue;
+      }
+      const kind = line.kind ?? 'payment';
+      if (kind === 'payment' && this.records.has(line.key)) this.applyReplay(this.records.get(line.key)!);
+      else if (kind === 'cancellation' && this.cancellations.has(line.key)) this.applyReplayOf(kind, this.cancellations.get(line.key)!);
+      else if (kind === 'return' && this.returns.has(line.key)) this.applyReplayOf(kind, this.returns.get(line.key)!);
+      else skipped++;
     }
     return skipped;
   }

@@ -1,5 +1,5 @@
-import type { HostOutcome } from '#application';
-import type { Pacs002Status } from '#iso20022';
+import type { CancellationOutcome, HostOutcome, ReturnOutcome } from '#application';
+import type { Camt029, Pacs002Status } from '#iso20022';
 
 /** TxSts codes (ExternalPaymentTransactionStatus1Code) that mean the host settled the payment. */
 const SETTLED = new Set(['ACSC', 'ACCC']);
@@ -37,4 +37,35 @@ export function outcomeFromPacs002(report: Pacs002Status, statusReport: string, 
   }
   if (PENDING.has(status)) return { kind: 'pending', statusReport };
   throw new HostProtocolError(`the host answered an unknown transaction status "${status}"`);
+}
+
+/**
+ * Maps a pacs.002 answering a pacs.004 to the return outcome: the host's status of the return (ACSC:
+ * accepted; RJCT with its reason; pending). Same checks as `outcomeFromPacs002`.
+ */
+export function returnOutcomeFromPacs002(report: Pacs002Status, statusReport: string, expectedUetr: string | null): ReturnOutcome {
+  const outcome = outcomeFromPacs002(report, statusReport, expectedUetr);
+  return outcome.kind === 'settled' ? { kind: 'accepted', statusReport } : outcome;
+}
+
+/**
+ * Maps a camt.029 answering a camt.056 to the cancellation outcome: CNCL (or TxCxlSts ACCR) cancelled,
+ * RJCR refused with its reason, PDCR pending. Throws HostProtocolError for another status or a camt.029
+ * about another payment (its OrgnlUETR differs from the payment's).
+ */
+export function cancellationOutcomeFromCamt029(resolution: Camt029, xml: string, expectedUetr: string | null): CancellationOutcome {
+  const uetr = resolution.original?.uetr ?? null;
+  if (expectedUetr && uetr && uetr.toLowerCase() !== expectedUetr.toLowerCase()) {
+    throw new HostProtocolError(`the host's camt.029 is for UETR ${uetr}, not ${expectedUetr}`);
+  }
+  switch (resolution.status) {
+    case 'CNCL':
+      return { kind: 'cancelled', resolution: xml };
+    case 'RJCR':
+      return { kind: 'refused', reasonCode: resolution.reasonCode, reasonText: resolution.reasonText, resolution: xml };
+    case 'PDCR':
+      return { kind: 'pending', resolution: xml };
+    default:
+      throw new HostProtocolError(`the host answered the cancellation request with "${resolution.status ?? 'no status'}"`);
+  }
 }

@@ -8,17 +8,28 @@ import {
   type LegacyHost,
   type ReturnOutcome,
 } from '#application';
-import type { Iso20022Codec } from '#iso20022';
-import { HostProtocolError, outcomeFromPacs002 } from './host-outcome.mapper.js';
+import type { Iso20022Codec, Pacs002Status } from '#iso20022';
+import { cancellationOutcomeFromCamt029, HostProtocolError, outcomeFromPacs002, returnOutcomeFromPacs002 } from './host-outcome.mapper.js';
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from './retry-policy.js';
 
 /** What the adapter needs of the ISO 20022 codec (the real `Iso20022Codec` fits; tests may pass a fake). */
-export type Pacs002Reader = Pick<Iso20022Codec, 'parse' | 'readPacs002'>;
+export type HostAnswerReader = Pick<Iso20022Codec, 'parse' | 'readPacs002' | 'readCamt029'>;
+/** @deprecated the adapter now also reads camt.029: use HostAnswerReader. */
+export type Pacs002Reader = HostAnswerReader;
+
+/** What one call posts, and how its answer becomes the call's outcome. */
+interface Exchange<T> {
+  path: string;
+  /** `payment`, `cancellation request`, `return`: for messages and logs. */
+  what: string;
+  message: HostDelivery;
+  read: (status: number, body: string) => T;
+}
 
 export interface HttpLegacyHostOptions {
   /** e.g. `http://legacy-host:8081` (no trailing `/v1`). */
   baseUrl: string;
-  codec: Pacs002Reader;
+  codec: HostAnswerReader;
   /** Per attempt, covering connect, headers and body. Default 5000. */
   timeoutMs?: number;
   /** Attempts per `deliver()` call, the first included. Default 3. */
@@ -41,14 +52,15 @@ export interface HttpLegacyHostOptions {
 }
 
 /**
- * Delivers pacs.008 messages to a legacy payment host over HTTP: `POST {baseUrl}/v1/payments`, answered by
- * a pacs.002. Safe to retry because every attempt carries the same `Idempotency-Key`; the host must answer a
- * re-delivery with its first outcome.
+ * Talks to a legacy payment host over HTTP: `POST {baseUrl}/v1/payments` (a pacs.008, answered by a
+ * pacs.002), `POST {baseUrl}/v1/cancellations` (a camt.056, answered by a camt.029) and
+ * `POST {baseUrl}/v1/returns` (a pacs.004, answered by a pacs.002). Safe to retry because every attempt
+ * carries the same `Idempotency-Key`; the host must answer a re-delivery with its first outcome.
  */
 export class HttpLegacyHost implements LegacyHost {
   readonly name = 'http';
   private readonly baseUrl: string;
-  private readonly codec: Pacs002Reader;
+  private readonly codec: HostAnswerReader;
   private readonly timeoutMs: number;
   private readonly attempts: number;
   private readonly backoffBaseMs: number;
@@ -82,25 +94,69 @@ export class HttpLegacyHost implements LegacyHost {
     this.logger = options.logger ?? new Logger('HttpLegacyHost');
   }
 
-  // Implemented with the camt.029 reader (issue 3); until then the host is asked nothing.
+  /** Sends a camt.056; the host's camt.029 decides (CNCL -> cancelled, RJCR -> refused, PDCR -> pending). */
   requestCancellation(request: HostDelivery): Promise<CancellationOutcome> {
-    return Promise.reject(new HostUnavailableError(`cancellation over HTTP is not wired yet (${request.transactionId})`, false));
+    return this.exchange({
+      path: '/v1/cancellations',
+      what: 'cancellation request',
+      message: request,
+      read: (status, body) => {
+        if (body.trim() === '' && (status === 202 || status === 204)) return { kind: 'pending', resolution: null };
+        if (body.trim() === '') throw new HostProtocolError(`HTTP ${status} without a camt.029`);
+        let resolution;
+        try {
+          resolution = this.codec.readCamt029(this.codec.parse(body));
+        } catch (err) {
+          throw new HostProtocolError(`the answer is not a valid camt.029${codeOf(err)}`);
+        }
+        const outcome = cancellationOutcomeFromCamt029(resolution, body, request.uetr);
+        this.logger.debug(`cancellation of ${request.transactionId}: host answered ${resolution.status ?? '-'}`);
+        return outcome;
+      },
+    });
   }
 
+  /** Sends a pacs.004; the host's pacs.002 decides (ACSC -> accepted, RJCT -> rejected). */
   deliverReturn(request: HostDelivery): Promise<ReturnOutcome> {
-    return Promise.reject(new HostUnavailableError(`returns over HTTP are not wired yet (${request.transactionId})`, false));
+    return this.exchange({
+      path: '/v1/returns',
+      what: 'return',
+      message: request,
+      read: (status, body) => {
+        if (body.trim() === '' && (status === 202 || status === 204)) return { kind: 'pending', statusReport: null };
+        if (body.trim() === '') throw new HostProtocolError(`HTTP ${status} without a status report`);
+        const report = this.readPacs002(body);
+        const outcome = returnOutcomeFromPacs002(report, body, request.uetr);
+        this.logger.debug(`return of ${request.transactionId}: host answered ${report.status ?? '-'}`);
+        return outcome;
+      },
+    });
   }
 
-  async deliver(delivery: HostDelivery): Promise<HostOutcome> {
-    const url = `${this.baseUrl}/v1/payments`;
+  /** Sends a pacs.008; the host's pacs.002 decides. */
+  deliver(delivery: HostDelivery): Promise<HostOutcome> {
+    return this.exchange({
+      path: '/v1/payments',
+      what: 'payment',
+      message: delivery,
+      read: (status, body) => this.readOutcome(status, body, delivery),
+    });
+  }
+
+  /**
+   * One call: POST with the idempotency headers, attempts with backoff (Retry-After honoured up to
+   * retryAfterMaxMs), 2xx answers read by `read`; other answers and network failures as HostUnavailableError.
+   */
+  private async exchange<T>({ path, what, message, read }: Exchange<T>): Promise<T> {
+    const url = `${this.baseUrl}${path}`;
     const headers: Record<string, string> = {
       'Content-Type': 'application/xml; charset=utf-8',
       Accept: 'application/xml',
-      'Idempotency-Key': delivery.idempotencyKey,
-      'X-Transaction-Id': delivery.transactionId,
-      'X-Message-Type': delivery.messageType,
+      'Idempotency-Key': message.idempotencyKey,
+      'X-Transaction-Id': message.transactionId,
+      'X-Message-Type': message.messageType,
     };
-    if (delivery.uetr) headers['X-UETR'] = delivery.uetr;
+    if (message.uetr) headers['X-UETR'] = message.uetr;
     if (this.authHeader) headers['Authorization'] = this.authHeader;
 
     let lastFailure = 'no attempt made';
@@ -110,18 +166,18 @@ export class HttpLegacyHost implements LegacyHost {
         const res = await fetch(url, {
           method: 'POST',
           headers,
-          body: delivery.message,
+          body: message.message,
           redirect: 'manual',
           // One deadline for the whole attempt: connecting, the answer's headers and reading its body.
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         if (res.status >= 200 && res.status < 300) {
           const body = await res.text();
-          return this.readOutcome(res.status, body, delivery);
+          return read(res.status, body);
         }
         await discardBody(res);
         if (!isRetryableStatus(res.status)) {
-          throw new HostUnavailableError(`legacy host refused payment ${delivery.transactionId}: HTTP ${res.status}`, false);
+          throw new HostUnavailableError(`legacy host refused ${what} ${message.transactionId}: HTTP ${res.status}`, false);
         }
         lastFailure = `HTTP ${res.status}`;
         retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
@@ -129,7 +185,7 @@ export class HttpLegacyHost implements LegacyHost {
         if (err instanceof HostUnavailableError) throw err;
         if (err instanceof HostProtocolError) {
           // The host answered, but not usefully; asking again at once would get the same (idempotent) answer.
-          throw new HostUnavailableError(`legacy host answer for ${delivery.transactionId} unusable: ${err.message}`, true);
+          throw new HostUnavailableError(`legacy host answer to ${what} ${message.transactionId} unusable: ${err.message}`, true);
         }
         lastFailure = describeFailure(err, this.timeoutMs);
       }
@@ -146,12 +202,12 @@ export class HttpLegacyHost implements LegacyHost {
         delay = Math.max(delay, retryAfterMs);
       }
       this.logger.warn(
-        `delivery of ${delivery.transactionId} attempt ${attempt}/${this.attempts} failed (${lastFailure}); retrying in ${delay} ms`,
+        `${what} ${message.transactionId} attempt ${attempt}/${this.attempts} failed (${lastFailure}); retrying in ${delay} ms`,
       );
       await sleep(delay);
     }
     throw new HostUnavailableError(
-      `legacy host unavailable for ${delivery.transactionId} after ${this.attempts} attempt(s): ${lastFailure}`,
+      `legacy host unavailable for ${what} ${message.transactionId} after ${this.attempts} attempt(s): ${lastFailure}`,
       true,
     );
   }
@@ -174,23 +230,30 @@ export class HttpLegacyHost implements LegacyHost {
     }
   }
 
+  private readPacs002(body: string): Pacs002Status {
+    try {
+      return this.codec.readPacs002(this.codec.parse(body));
+    } catch (err) {
+      throw new HostProtocolError(`the answer is not a valid pacs.002${codeOf(err)}`);
+    }
+  }
+
   private readOutcome(status: number, body: string, delivery: HostDelivery): HostOutcome {
     if (body.trim() === '') {
       // 202/204 without a report: the host took it and will answer later.
       if (status === 202 || status === 204) return { kind: 'pending', statusReport: null };
       throw new HostProtocolError(`HTTP ${status} without a status report`);
     }
-    let report;
-    try {
-      report = this.codec.readPacs002(this.codec.parse(body));
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      throw new HostProtocolError(`the answer is not a valid pacs.002${typeof code === 'string' ? ` (${code})` : ''}`);
-    }
+    const report = this.readPacs002(body);
     const outcome = outcomeFromPacs002(report, body, delivery.uetr);
     this.logger.debug(`delivery of ${delivery.transactionId}: host answered ${report.status}`);
     return outcome;
   }
+}
+
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? ` (${code})` : '';
 }
 
 async function discardBody(res: Response): Promise<void> {

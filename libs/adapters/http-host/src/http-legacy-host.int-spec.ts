@@ -228,4 +228,55 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
     script = [late(800, statusOnly(200))];
     await expect(host({ pingTimeoutMs: 100 }).ping()).rejects.toThrow(/within 100 ms/);
   });
+
+  describe('cancellations and returns', () => {
+    const cancellation = (over: Partial<HostDelivery> = {}): HostDelivery =>
+      delivery({ idempotencyKey: `${UETR}:cancel`, messageType: 'camt.056.001.08', message: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.056.001.08"/>', ...over });
+    const paymentReturn = (over: Partial<HostDelivery> = {}): HostDelivery =>
+      delivery({ idempotencyKey: `${UETR}:return`, messageType: 'pacs.004.001.09', message: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.004.001.09"/>', ...over });
+
+    it('posts a return to /v1/returns with the same headers, retries as deliver does, and maps ACSC to accepted', async () => {
+      const body = report('ACSC');
+      script = [statusOnly(503), statusOnly(429, { 'retry-after': '0' }), xml(body)];
+      const outcome = await host({ authHeader: 'Bearer s3cr3t' }).deliverReturn(paymentReturn());
+      expect(outcome).toEqual({ kind: 'accepted', statusReport: body });
+      expect(seen.map((r) => r.url)).toEqual(['/v1/returns', '/v1/returns', '/v1/returns']);
+      for (const req of seen) {
+        expect(req.headers['idempotency-key']).toBe(`${UETR}:return`);
+        expect(req.headers['x-message-type']).toBe('pacs.004.001.09');
+        expect(req.headers['x-uetr']).toBe(UETR);
+        expect(req.headers['x-transaction-id']).toBe('0f9a3c1e-8b7d-4e6f-a5c4-3b2a19087f6e');
+        expect(req.headers['authorization']).toBe('Bearer s3cr3t');
+      }
+    });
+
+    it('maps a rejected return, and a pacs.002 about another payment is unusable', async () => {
+      script = [xml(report('RJCT', { code: 'AC04', text: 'closed account' }))];
+      expect(await host().deliverReturn(paymentReturn())).toMatchObject({ kind: 'rejected', reasonCode: 'AC04', reasonText: 'closed account' });
+      script = [xml(report('ACSC', null, 'eb6305c9-1f7f-49de-aed0-16487c27b42d'))];
+      const err = await host().deliverReturn(paymentReturn()).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HostUnavailableError);
+      expect((err as Error).message).toMatch(/return .* unusable/);
+    });
+
+    it('posts a cancellation to /v1/cancellations; 202 without a body is pending; 4xx is final', async () => {
+      script = [xml('', 202)];
+      expect(await host().requestCancellation(cancellation())).toEqual({ kind: 'pending', resolution: null });
+      expect(seen[0]).toMatchObject({ url: '/v1/cancellations', headers: expect.objectContaining({ 'idempotency-key': `${UETR}:cancel`, 'x-message-type': 'camt.056.001.08' }) });
+      script = [statusOnly(400)];
+      const err = await host().requestCancellation(cancellation()).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HostUnavailableError);
+      expect((err as HostUnavailableError).retryable).toBe(false);
+      expect(seen).toHaveLength(2);
+    });
+
+    it('a cancellation answered by something that is not a camt.029 is unusable, and a long Retry-After ends the call', async () => {
+      script = [xml(report('ACSC'))];
+      await expect(host().requestCancellation(cancellation())).rejects.toThrow(/not a valid camt\.029/);
+      script = [statusOnly(503, { 'retry-after': '120' }), xml('', 202)];
+      const err = await host().requestCancellation(cancellation()).catch((e: unknown) => e);
+      expect((err as HostUnavailableError).retryable).toBe(true);
+      expect((err as Error).message).toMatch(/retry after 120 s/);
+    });
+  });
 });
