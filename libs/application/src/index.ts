@@ -10,6 +10,7 @@ export * from './ports/legacy-host.port.js';
 export * from './ports/support.port.js';
 export * from './ports/ledger.port.js';
 export * from './business-rules/business-rules.js';
+export * from './ledger/settlement-postings.js';
 export * from './status-report/status-report.writer.js';
 export * from './submit-payment/submit-payment.command.js';
 export * from './process-payment/process-payment.command.js';
