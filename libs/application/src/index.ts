@@ -19,3 +19,5 @@ export * from './sweep-stale-payments/sweep-stale-payments.command.js';
 export * from './get-transaction/get-transaction.query.js';
 export * from './list-transactions/list-transactions.query.js';
 export * from './get-outbox/get-outbox.query.js';
+export * from './ledger-accounts/ledger-accounts.query.js';
+export * from './ledger-accounts/open-ledger-accounts.command.js';
