@@ -23,6 +23,8 @@ import { NoLegacyHost } from './core-host.adapter.js';
 import type { GatewayConfig } from './gateway.config.js';
 import { GATEWAY_CONFIG } from './gateway.tokens.js';
 import { HealthController } from './http/health.controller.js';
+import { LedgerController } from './ledger/ledger.controller.js';
+import { LedgerSeeder } from './ledger/ledger.seeder.js';
 import { InboxController } from './http/inbox.controller.js';
 import { TransactionsController } from './http/transactions.controller.js';
 import { PipelineWorker } from './worker/pipeline.worker.js';
@@ -40,6 +42,7 @@ class PortsModule {
       recoveryAfterMs: config.recoveryAfterMs,
       completedJobRetentionMs: 24 * 3_600_000,
       maxAmount: config.maxAmount,
+      ledger: config.mode === 'core' && config.ledger.enabled,
     };
     const providers: Provider[] = [
       { provide: GATEWAY_CONFIG, useValue: config },
@@ -96,8 +99,8 @@ export class AppModule {
         ApplicationModule,
         AuthModule.forRoot(clients),
       ],
-      controllers: api ? [InboxController, TransactionsController, HealthController] : [HealthController],
-      providers: workers ? [PipelineWorker, SweeperService] : [],
+      controllers: api ? [InboxController, TransactionsController, LedgerController, HealthController] : [HealthController],
+      providers: [LedgerSeeder, ...(workers ? [PipelineWorker, SweeperService] : [])],
     };
   }
 }

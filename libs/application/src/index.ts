@@ -21,3 +21,4 @@ export * from './list-transactions/list-transactions.query.js';
 export * from './get-outbox/get-outbox.query.js';
 export * from './ledger-accounts/ledger-accounts.query.js';
 export * from './ledger-accounts/open-ledger-accounts.command.js';
+export { openLedgerAccounts } from './ledger-accounts/ledger-accounts.handlers.js';
