@@ -170,3 +170,9 @@ it('unknown accounts are refused with AC02 / AC03; an account opened over the AP
   expect(otherCurrency.status).toBe(409);
   expect(await otherCurrency.json()).toMatchObject({ code: 'LEDGER.CURRENCY_MISMATCH' });
 });
+
+it('an invalid LEDGER_OPENING_BALANCES stops the start with a message naming the entry', async () => {
+  await expect(
+    startGateway({ DATA_DIR: tempDir('ledger-bad'), MODE: 'core', LEDGER_OPENING_BALANCES: '{"DE89370400440532013000":"10.001 EUR"}' }),
+  ).rejects.toThrow(/exited with 2[\s\S]*LEDGER_OPENING_BALANCES\["DE89370400440532013000"\]: amount: EUR has 2 decimal/);
+});
