@@ -100,8 +100,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   disposeOfficialValidators();
-  await gw?.stop();
-  await sim?.stop();
+  await gw?.kill();
+  await sim?.kill();
 });
 
 describe('hold, accept and reject', () => {

@@ -59,7 +59,7 @@ export function pacs004For(ref: PaymentRef): string {
 }
 
 /** pain.001.001.09 with one transaction (from the synthetic CBPR+ sample), fresh ids. */
-export function pain001(): { xml: string; msgId: string; endToEndId: string; uetr: string } {
+export function pain001(amount = '100.00'): { xml: string; msgId: string; endToEndId: string; uetr: string } {
   const msgId = fresh('PN');
   const endToEndId = fresh('E2E');
   const uetr = randomUUID();
@@ -68,5 +68,6 @@ export function pain001(): { xml: string; msgId: string; endToEndId: string; uet
   xml = setElement(xml, 'BizMsgIdr', msgId);
   xml = setElement(xml, 'EndToEndId', endToEndId);
   xml = setElement(xml, 'UETR', uetr);
+  xml = setElement(xml, 'Amt', amount);
   return { xml, msgId, endToEndId, uetr };
 }

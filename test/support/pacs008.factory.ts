@@ -15,6 +15,8 @@ export interface Pacs008FactoryOptions {
   amount?: string;
   currency?: string;
   creditorIban?: string;
+  /** Debtor account IBAN; DEFAULT_DEBTOR_IBAN unless given. */
+  debtorIban?: string;
   /** Creditor account as `Othr/Id` instead of an IBAN (wins over `creditorIban`). */
   creditorAccountOther?: string;
   debtorBic?: string;
@@ -74,7 +76,7 @@ export function buildPacs008(opts: Pacs008FactoryOptions = {}): string {
       <InstgAgt><FinInstnId><BICFI>${x(debtorBic)}</BICFI></FinInstnId></InstgAgt>
       <InstdAgt><FinInstnId><BICFI>${x(creditorBic)}</BICFI></FinInstnId></InstdAgt>
       <Dbtr><Nm>Muster Maschinenbau GmbH</Nm><PstlAdr><TwnNm>Frankfurt am Main</TwnNm><Ctry>DE</Ctry></PstlAdr></Dbtr>
-      <DbtrAcct><Id><IBAN>${DEFAULT_DEBTOR_IBAN}</IBAN></Id></DbtrAcct>
+      <DbtrAcct><Id><IBAN>${x(opts.debtorIban ?? DEFAULT_DEBTOR_IBAN)}</IBAN></Id></DbtrAcct>
       <DbtrAgt><FinInstnId><BICFI>${x(debtorBic)}</BICFI></FinInstnId></DbtrAgt>
       <CdtrAgt><FinInstnId><BICFI>${x(creditorBic)}</BICFI></FinInstnId></CdtrAgt>
       <Cdtr><Nm>Voorbeeld Handel B.V.</Nm><PstlAdr><TwnNm>Amsterdam</TwnNm><Ctry>NL</Ctry></PstlAdr></Cdtr>

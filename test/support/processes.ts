@@ -114,6 +114,7 @@ export const TEST_CLIENTS = [
   { id: 'bank-a', secret: 'bank-a-secret-0001', scopes: ['payments:read', 'payments:write', 'payments:operate'] },
   { id: 'bank-b', secret: 'bank-b-secret-0002', scopes: ['payments:read', 'payments:write'] },
   { id: 'writer', secret: 'writer-secret-0003', scopes: ['payments:write'] },
+  { id: 'ledger-ops', secret: 'ledger-ops-secret-0004', scopes: ['ledger:admin'] },
 ];
 
 export async function startGateway(env: Record<string, string>, port?: number): Promise<NodeProcess> {

@@ -27,6 +27,8 @@ import { GATEWAY_CONFIG } from './gateway.tokens.js';
 import { HealthController } from './http/health.controller.js';
 import { AwsCompatController } from './http/aws-compat.controller.js';
 import { DecisionsController } from './http/decisions.controller.js';
+import { LedgerController } from './ledger/ledger.controller.js';
+import { LedgerSeeder } from './ledger/ledger.seeder.js';
 import { InboxController } from './http/inbox.controller.js';
 import { TransactionsController } from './http/transactions.controller.js';
 import { PipelineWorker } from './worker/pipeline.worker.js';
@@ -44,6 +46,7 @@ class PortsModule {
       recoveryAfterMs: config.recoveryAfterMs,
       completedJobRetentionMs: 24 * 3_600_000,
       maxAmount: config.maxAmount,
+      ledger: config.mode === 'core' && config.ledger.enabled,
     };
     const providers: Provider[] = [
       { provide: GATEWAY_CONFIG, useValue: config },
@@ -102,9 +105,9 @@ export class AppModule {
         AuthModule.forRoot(clients),
       ],
       controllers: api
-        ? [InboxController, TransactionsController, DecisionsController, AwsCompatController, HealthController]
+        ? [InboxController, TransactionsController, DecisionsController, AwsCompatController, LedgerController, HealthController]
         : [HealthController],
-      providers: workers ? [PipelineWorker, SweeperService] : [],
+      providers: [LedgerSeeder, ...(workers ? [PipelineWorker, SweeperService] : [])],
     };
   }
 }

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { HoldPolicy } from '#application';
+import { isLedgerAccountId, type LedgerAccountInput } from '#application';
+import { Money } from '#domain';
 
 export interface ClientConfig {
   id: string;
@@ -28,6 +30,11 @@ export interface GatewayConfig {
   jobVisibilityMs: number;
   jobMaxAttempts: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /**
+   * The core-mode ledger: on in MODE=core when LEDGER_OPENING_BALANCES is set or LEDGER_ENABLED=true.
+   * `ignored` names the LEDGER_* settings given in proxy mode, where there is no ledger (main logs it).
+   */
+  ledger: { enabled: boolean; openingBalances: LedgerAccountInput[]; ignored: string[] };
   clients: ClientConfig[];
   auth: {
     issuer: string;
@@ -93,6 +100,56 @@ function parseClients(raw: string | undefined): ClientConfig[] {
   });
 }
 
+const OPENING_BALANCE = /^\s*(\d{1,18}(?:\.\d{1,18})?)\s+([A-Z]{3})\s*$/;
+
+/** `{"DE89…":"1000.00 EUR", …}`: account id -> "<amount> <currency>", amounts checked as Money (no floats). */
+export function parseOpeningBalances(raw: string | undefined): LedgerAccountInput[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const shape = 'a JSON object of account id -> "<amount> <currency>", e.g. {"DE89370400440532013000":"1000.00 EUR"}';
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`LEDGER_OPENING_BALANCES must be ${shape}; it is not valid JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(`LEDGER_OPENING_BALANCES must be ${shape}`);
+  }
+  return Object.entries(value as Record<string, unknown>).map(([id, entry]) => {
+    if (!isLedgerAccountId(id)) {
+      throw new ConfigError(`LEDGER_OPENING_BALANCES: account id "${id}" must be 1-34 characters of A-Z a-z 0-9 . _ : -`);
+    }
+    const m = typeof entry === 'string' ? OPENING_BALANCE.exec(entry) : null;
+    if (!m) {
+      throw new ConfigError(
+        `LEDGER_OPENING_BALANCES["${id}"] must be a string "<amount> <currency>" such as "1000.00 EUR", got ${JSON.stringify(entry)}`,
+      );
+    }
+    const [, balance, currency] = m as unknown as [string, string, string];
+    try {
+      Money.parse(balance, currency);
+    } catch (e) {
+      throw new ConfigError(`LEDGER_OPENING_BALANCES["${id}"]: ${(e as Error).message}`);
+    }
+    return { id, balance, currency };
+  });
+}
+
+function ledgerConfig(env: Env, mode: 'proxy' | 'core'): GatewayConfig['ledger'] {
+  const openingBalances = parseOpeningBalances(env.LEDGER_OPENING_BALANCES);
+  const flag = env.LEDGER_ENABLED?.trim() ?? '';
+  if (!['', 'true', 'false'].includes(flag)) throw new ConfigError(`LEDGER_ENABLED must be true or false, got "${flag}"`);
+  if (flag === 'false' && openingBalances.length > 0) {
+    throw new ConfigError('LEDGER_ENABLED=false contradicts LEDGER_OPENING_BALANCES: unset one of them');
+  }
+  const asked = flag === 'true' || openingBalances.length > 0;
+  if (mode !== 'core') {
+    const ignored = ['LEDGER_OPENING_BALANCES', 'LEDGER_ENABLED'].filter((n) => (env[n]?.trim() ?? '') !== '');
+    return { enabled: false, openingBalances: [], ignored };
+  }
+  return { enabled: asked, openingBalances, ignored: [] };
+}
+
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const maxAmount = env.MAX_AMOUNT?.trim() || null;
   if (maxAmount !== null && !/^\d{1,18}(\.\d{1,5})?$/.test(maxAmount)) {
@@ -108,11 +165,12 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
+  const mode = oneOf(env, 'MODE', ['proxy', 'core'] as const, 'proxy');
   return {
     port,
     host: env.HOST || '0.0.0.0',
     role: oneOf(env, 'ROLE', ['all', 'api', 'worker'] as const, 'all'),
-    mode: oneOf(env, 'MODE', ['proxy', 'core'] as const, 'proxy'),
+    mode,
     dataDir: resolve(env.DATA_DIR || './data'),
     schemaDir: resolve(env.SCHEMA_DIR || 'config/schemas'),
     legacyHostUrl,
@@ -129,6 +187,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     jobVisibilityMs: int(env, 'JOB_VISIBILITY_MS', 30000, 1000),
     jobMaxAttempts: int(env, 'JOB_MAX_ATTEMPTS', 8, 1),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
+    ledger: ledgerConfig(env, mode),
     clients: parseClients(env.CLEARWAY_CLIENTS),
     auth: {
       issuer: env.AUTH_ISSUER || `http://localhost:${port}`,

@@ -50,7 +50,7 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
       .setDescription('Receive, validate, track and release ISO 20022 payments. Errors are RFC 9457 problem details.')
       .setVersion('0.1.0')
       .addBearerAuth()
-      .addOAuth2({ type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { 'payments:read': 'read', 'payments:write': 'submit', 'payments:operate': 'decide (accept, reject, cancel, return, redrive)', 'rp2/read': 'alias of payments:read (AWS guidance)', 'rp2/write': 'alias of payments:write (AWS guidance)' } } } })
+      .addOAuth2({ type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { 'payments:read': 'read', 'payments:write': 'submit', 'payments:operate': 'decide (accept, reject, cancel, return, redrive)', 'rp2/read': 'alias of payments:read (AWS guidance)', 'rp2/write': 'alias of payments:write (AWS guidance)', 'ledger:admin': 'read and set core-mode ledger accounts' } } } })
       .build();
     SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
   }
@@ -86,11 +86,14 @@ async function bootstrap(): Promise<void> {
     const sim = await ensureSimulator(config.simPort, config.schemaDir);
     config = { ...config, legacyHostUrl: sim.url };
   }
+  if (config.ledger.ignored.length > 0) {
+    log.warn(`${config.ledger.ignored.join(' and ')} ignored: the ledger exists only in MODE=core`);
+  }
   const app = await createGateway(config, new ClientRegistry(clientList));
   await app.listen({ port: config.port, host: config.host });
   log.log(
     `listening on ${config.host}:${config.port} (role ${config.role}, mode ${config.mode}, data ${config.dataDir}` +
-      `${config.mode === 'proxy' ? `, host ${config.legacyHostUrl ?? 'none'}` : ''})`,
+      `${config.mode === 'proxy' ? `, host ${config.legacyHostUrl ?? 'none'}` : `, ledger ${config.ledger.enabled ? 'on' : 'off'}`})`,
   );
 }
 

@@ -14,3 +14,12 @@ export class TransactionNotFoundError extends Error {
     this.name = 'TransactionNotFoundError';
   }
 }
+
+/** The core-mode ledger is not on (MODE=proxy, or MODE=core without LEDGER_OPENING_BALANCES / LEDGER_ENABLED). */
+export class LedgerNotEnabledError extends Error {
+  readonly code = 'LEDGER.NOT_ENABLED';
+  constructor() {
+    super('the ledger is not enabled: it runs in MODE=core with LEDGER_OPENING_BALANCES or LEDGER_ENABLED=true');
+    this.name = 'LedgerNotEnabledError';
+  }
+}

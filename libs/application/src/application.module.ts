@@ -8,6 +8,11 @@ import { GetOutboxHandler } from './get-outbox/get-outbox.handler.js';
 import { ReturnPaymentHandler } from './return-payment/return-payment.handler.js';
 import { MessageIntake } from './submit-payment/message-intake.js';
 import { GetTransactionHandler } from './get-transaction/get-transaction.handler.js';
+import {
+  GetLedgerAccountHandler,
+  ListLedgerAccountsHandler,
+  OpenLedgerAccountsHandler,
+} from './ledger-accounts/ledger-accounts.handlers.js';
 import { ListTransactionsHandler } from './list-transactions/list-transactions.handler.js';
 import { ProcessPaymentHandler } from './process-payment/process-payment.handler.js';
 import { ReleasePaymentHandler } from './release-payment/release-payment.handler.js';
@@ -17,7 +22,7 @@ import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-pa
 
 /**
  * The use cases. The ports they need (repository, queue, archive, host, codec, clock, ids, settings,
- * rules, signal) are provided by the composition root, which binds them to adapters.
+ * rules, signal; the ledger store optionally) are provided by the composition root, which binds them to adapters.
  */
 @Module({
   imports: [CqrsModule],
@@ -36,6 +41,9 @@ import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-pa
     GetTransactionHandler,
     ListTransactionsHandler,
     GetOutboxHandler,
+    GetLedgerAccountHandler,
+    ListLedgerAccountsHandler,
+    OpenLedgerAccountsHandler,
   ],
   exports: [StatusReportWriter, AnswerWriter],
 })

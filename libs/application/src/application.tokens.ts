@@ -11,3 +11,5 @@ export const PIPELINE_SETTINGS = Symbol('clearway.PipelineSettings');
 export const WORK_QUEUE_SIGNAL = Symbol('clearway.WorkSignal');
 export const BUSINESS_RULES = Symbol('clearway.BusinessRules');
 export const HOLD_POLICY = Symbol('clearway.HoldPolicy');
+/** The core-mode ledger's accounts (LedgerStore). */
+export const LEDGER_STORE = Symbol('clearway.LedgerStore');

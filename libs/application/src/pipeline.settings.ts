@@ -10,8 +10,12 @@ export interface PipelineSettings {
   completedJobRetentionMs: number;
   /** Upper bound of the amount of one payment, in major units of any currency (a decimal string); null = none. */
   maxAmount: string | null;
-  /** MODE=core only: settle, cancel and return against the ledger's accounts (postings in the same write). */
-  ledgerEnabled?: boolean;
+  /**
+   * MODE=core only: settle against the gateway's own ledger (LedgerStore): the release step debits and
+   * credits in the same write that moves the payment to ACSC, or rejects it (AM04, AC02, AC03, AM03).
+   * Absent or false: core mode settles without accounts.
+   */
+  ledger?: boolean;
 }
 
 export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {

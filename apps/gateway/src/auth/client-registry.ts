@@ -35,5 +35,5 @@ function digest(secret: string): Buffer {
 export const DEMO_CLIENT: ClientConfig = {
   id: 'demo',
   secret: 'demo-secret-not-for-production',
-  scopes: ['payments:read', 'payments:write', 'payments:operate'],
+  scopes: ['payments:read', 'payments:write', 'payments:operate', 'ledger:admin'],
 };

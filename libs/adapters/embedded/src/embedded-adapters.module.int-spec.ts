@@ -5,6 +5,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CLOCK,
+  LEDGER_STORE,
+  type LedgerStore,
   MESSAGE_ARCHIVE,
   type MessageArchive,
   SECRET_STORE,
@@ -23,7 +25,7 @@ describe('EmbeddedAdaptersModule', () => {
   const tmp = tempDataDir();
   afterAll(() => tmp.cleanup());
 
-  it('binds the four ports to the embedded adapters and closes the database on shutdown', async () => {
+  it('binds the five ports to the embedded adapters and closes the database on shutdown', async () => {
     const dataDir = join(tmp.dir, 'data');
     const moduleRef = await Test.createTestingModule({
       imports: [EmbeddedAdaptersModule.forRoot({ dataDir, synchronous: 'NORMAL', maxAttempts: 2 })],
@@ -46,6 +48,9 @@ describe('EmbeddedAdaptersModule', () => {
     await expect(archive.put({ transactionId: p.id, direction: 'in', messageType: 'pacs.008.001.08', channel: 'api', body: '<x/>', at: p.createdAt })).resolves.toBe(1);
     await secrets.put('k', 'v');
     expect(statSync(join(dataDir, 'secrets', 'k')).mode & 0o777).toBe(0o600);
+    const ledger = app.get<LedgerStore>(LEDGER_STORE);
+    await ledger.openAccounts([{ id: 'DE89370400440532013000', currency: 'EUR', balance: 500n }], false);
+    await expect(ledger.getAccount('DE89370400440532013000')).resolves.toMatchObject({ balance: 500n, currency: 'EUR' });
     await Promise.all([repo.ping(), queue.ping(), archive.ping()]);
 
     await app.close();

@@ -2,6 +2,7 @@ import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '
 import {
   CLOCK,
   type Clock,
+  LEDGER_STORE,
   MESSAGE_ARCHIVE,
   SECRET_STORE,
   TRANSACTION_REPOSITORY,
@@ -9,6 +10,7 @@ import {
 } from '#application';
 import { EmbeddedDatabase, type SynchronousMode } from './embedded-database.js';
 import { FileSecretStore } from './file-secret-store.adapter.js';
+import { SqliteLedgerStore } from './sqlite-ledger-store.adapter.js';
 import { SqliteMessageArchive } from './sqlite-message-archive.adapter.js';
 import { SqliteTransactionRepository } from './sqlite-transaction-repository.adapter.js';
 import { SqliteWorkQueue } from './sqlite-work-queue.adapter.js';
@@ -27,7 +29,7 @@ export interface EmbeddedAdaptersOptions {
 export const EMBEDDED_ADAPTERS_OPTIONS = Symbol('clearway.EmbeddedAdaptersOptions');
 
 /**
- * The embedded default: transaction store, work queue and message archive in one SQLite file
+ * The embedded default: transaction store, work queue, message archive and core-mode ledger in one SQLite file
  * (`${dataDir}/clearway.db`, one connection per process), secrets as files under `${dataDir}/secrets`.
  * Global: import once in the composition root. Uses the application's CLOCK when one is visible, else
  * the system time. Closes the database on application shutdown (call `app.enableShutdownHooks()`).
@@ -74,6 +76,11 @@ export class EmbeddedAdaptersModule implements OnApplicationShutdown {
           inject: [EmbeddedDatabase],
         },
         {
+          provide: SqliteLedgerStore,
+          useFactory: (db: EmbeddedDatabase, clock?: Clock) => new SqliteLedgerStore(db, clock ? { clock } : {}),
+          inject: [EmbeddedDatabase, clockDep],
+        },
+        {
           provide: FileSecretStore,
           useFactory: (opts: EmbeddedAdaptersOptions) => new FileSecretStore(opts.dataDir),
           inject: [EMBEDDED_ADAPTERS_OPTIONS],
@@ -82,6 +89,7 @@ export class EmbeddedAdaptersModule implements OnApplicationShutdown {
         { provide: WORK_QUEUE, useExisting: SqliteWorkQueue },
         { provide: MESSAGE_ARCHIVE, useExisting: SqliteMessageArchive },
         { provide: SECRET_STORE, useExisting: FileSecretStore },
+        { provide: LEDGER_STORE, useExisting: SqliteLedgerStore },
       ],
       exports: [
         EmbeddedDatabase,
@@ -89,10 +97,12 @@ export class EmbeddedAdaptersModule implements OnApplicationShutdown {
         SqliteWorkQueue,
         SqliteMessageArchive,
         FileSecretStore,
+        SqliteLedgerStore,
         TRANSACTION_REPOSITORY,
         WORK_QUEUE,
         MESSAGE_ARCHIVE,
         SECRET_STORE,
+        LEDGER_STORE,
       ],
     };
   }

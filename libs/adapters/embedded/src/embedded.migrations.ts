@@ -98,4 +98,51 @@ export const MIGRATIONS: readonly string[] = [
     SELECT RAISE(ABORT, 'archived_messages is append-only: a stored message cannot be replaced');
   END;
   `,
+  // 2: the core-mode ledger (MODE=core): accounts with balances in minor units, and the postings journal.
+  `
+  -- balance: integer minor units of the currency (read as bigint); never below zero.
+  CREATE TABLE ledger_accounts (
+    id         TEXT    NOT NULL PRIMARY KEY,
+    currency   TEXT    NOT NULL CHECK (length(currency) = 3),
+    balance    INTEGER NOT NULL CHECK (balance >= 0),
+    created_at TEXT    NOT NULL,
+    updated_at TEXT    NOT NULL
+  ) STRICT, WITHOUT ROWID;
+
+  -- Every change of a balance is one row: settlement legs (written in the same transaction as the payment's
+  -- status change, with the payment version that change produced), openings and operator adjustments. So
+  -- for every account, balance = SUM(delta). Append-only like archived_messages.
+  CREATE TABLE ledger_postings (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind            TEXT    NOT NULL CHECK (kind IN ('settlement', 'opening', 'adjustment')),
+    transaction_id  TEXT,
+    payment_version INTEGER,
+    leg             INTEGER NOT NULL DEFAULT 0,
+    account_id      TEXT    NOT NULL REFERENCES ledger_accounts (id),
+    currency        TEXT    NOT NULL,
+    delta           INTEGER NOT NULL,
+    at              TEXT    NOT NULL,
+    CHECK ((kind = 'settlement') = (transaction_id IS NOT NULL AND payment_version IS NOT NULL)),
+    UNIQUE (transaction_id, payment_version, leg)
+  ) STRICT;
+  CREATE INDEX ledger_postings_account ON ledger_postings (account_id, seq);
+  CREATE INDEX ledger_postings_tx ON ledger_postings (transaction_id) WHERE transaction_id IS NOT NULL;
+  CREATE TRIGGER ledger_postings_no_update BEFORE UPDATE ON ledger_postings
+  BEGIN
+    SELECT RAISE(ABORT, 'ledger_postings is append-only: UPDATE refused');
+  END;
+  CREATE TRIGGER ledger_postings_no_delete BEFORE DELETE ON ledger_postings
+  BEGIN
+    SELECT RAISE(ABORT, 'ledger_postings is append-only: DELETE refused');
+  END;
+  CREATE TRIGGER ledger_postings_no_replace BEFORE INSERT ON ledger_postings
+  WHEN NEW.seq IS NOT NULL AND EXISTS (SELECT 1 FROM ledger_postings WHERE seq = NEW.seq)
+    OR NEW.transaction_id IS NOT NULL AND EXISTS (
+      SELECT 1 FROM ledger_postings
+      WHERE transaction_id = NEW.transaction_id AND payment_version = NEW.payment_version AND leg = NEW.leg
+    )
+  BEGIN
+    SELECT RAISE(ABORT, 'ledger_postings is append-only: a stored posting cannot be replaced');
+  END;
+  `,
 ];

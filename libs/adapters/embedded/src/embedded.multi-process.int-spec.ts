@@ -1,14 +1,17 @@
 /**
  * Real OS processes on one database file: concurrent receivers, and a SIGKILL in the middle of a
- * transaction. The children run this library's own code, transpiled on the fly to plain ESM (the adapters
- * import only types from #domain/#application, so they load without the rest of the tree).
+ * transaction; two processes settling payments against the same ledger accounts. The children run this
+ * library's own code, transpiled on the fly to plain ESM. The adapters import only types from #domain and
+ * #application, except LedgerError: the children's `#application` is the transpiled ledger port alone.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import type { PaymentSnapshot } from '#domain';
 import { EmbeddedDatabase } from './embedded-database.js';
+import { SqliteLedgerStore } from './sqlite-ledger-store.adapter.js';
 import { SqliteTransactionRepository } from './sqlite-transaction-repository.adapter.js';
 import { SqliteWorkQueue } from './sqlite-work-queue.adapter.js';
 import { keysOf, sampleJob, samplePayment, tempDataDir } from './testing/embedded.fixtures.js';
@@ -19,9 +22,12 @@ const SOURCES = [
   'embedded.migrations.ts',
   'sqlite-work-queue.adapter.ts',
   'sqlite-transaction-repository.adapter.ts',
+  'sqlite-ledger-store.adapter.ts',
 ];
+const LEDGER_PORT = join(here, '../../../application/src/ports/ledger.port.ts');
 
 const CHILD = `
+import { readFileSync } from 'node:fs';
 import { EmbeddedDatabase } from './embedded-database.js';
 import { SqliteWorkQueue, enqueueJobs } from './sqlite-work-queue.adapter.js';
 import { SqliteTransactionRepository } from './sqlite-transaction-repository.adapter.js';
@@ -54,12 +60,26 @@ if (mode === 'receive') {
     enqueueJobs(db, [{ type: 'payment.process', transactionId: 'half-done', groupKey: 'half-done', deduplicationId: 'half-done' }], Date.now());
     process.kill(process.pid, 'SIGKILL');
   });
+} else if (mode === 'settle') {
+  // arg: a JSON file of [{payment, postings}] (deltas as strings); tries each settling update in turn
+  const repo = new SqliteTransactionRepository(db);
+  const outcomes = [];
+  for (const { payment, postings } of JSON.parse(readFileSync(arg, 'utf8'))) {
+    const legs = postings.map((p) => ({ ...p, delta: BigInt(p.delta) }));
+    try {
+      outcomes.push((await repo.update(payment, payment.version, [], legs)) ? 'settled' : 'stale');
+    } catch (e) {
+      outcomes.push(e && e.name === 'LedgerError' ? e.code : 'error: ' + e.message);
+    }
+  }
+  process.stdout.write(JSON.stringify(outcomes));
+  db.close();
 }
 `;
 
 function buildChild(dir: string): string {
-  for (const file of SOURCES) {
-    const out = ts.transpileModule(readFileSync(join(here, file), 'utf8'), {
+  const transpile = (source: string, target: string) => {
+    const out = ts.transpileModule(readFileSync(source, 'utf8'), {
       compilerOptions: {
         module: ts.ModuleKind.ESNext,
         target: ts.ScriptTarget.ES2022,
@@ -67,9 +87,11 @@ function buildChild(dir: string): string {
         verbatimModuleSyntax: false,
       },
     });
-    writeFileSync(join(dir, file.replace(/\.ts$/, '.js')), out.outputText);
-  }
-  writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+    writeFileSync(join(dir, target), out.outputText);
+  };
+  for (const file of SOURCES) transpile(join(here, file), file.replace(/\.ts$/, '.js'));
+  transpile(LEDGER_PORT, 'ledger.port.js');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', imports: { '#application': './ledger.port.js' } }));
   writeFileSync(join(dir, 'child.js'), CHILD);
   return join(dir, 'child.js');
 }
@@ -140,6 +162,91 @@ describe('embedded database shared by several processes', () => {
       db.close();
     }
   }, 30_000);
+
+  it('two processes settling against the same few accounts: every payment settles at most once, no balance goes wrong', async () => {
+    const dataDir = join(tmp.dir, 'ledger');
+    const db = new EmbeddedDatabase({ dataDir });
+    const [A, B, C] = ['DE89370400440532013000', 'FR1420041010050500013M02606', 'GB29NWBK60161331926819'];
+    const opening = { [A]: 10_000n, [B]: 5_000n, [C]: 0n };
+    const payments: { payment: PaymentSnapshot; postings: { account: string; currency: string; delta: string }[] }[] = [];
+    try {
+      await new SqliteLedgerStore(db).openAccounts(
+        Object.entries(opening).map(([id, balance]) => ({ id, currency: 'EUR', balance })),
+        false,
+      );
+      const repo = new SqliteTransactionRepository(db);
+      const routes = [[A, B], [B, C], [C, A], [A, C], [B, A]] as const;
+      for (let i = 0; i < 300; i++) {
+        const [from, to] = routes[i % routes.length]!;
+        const minor = 100n + BigInt((i * 37) % 400); // 1.00 to 4.99: together far more than there is
+        const p = samplePayment({ status: 'ACSP' });
+        await repo.create(p, keysOf(p), []);
+        payments.push({
+          payment: { ...p, version: 1, status: 'ACSC' },
+          postings: [
+            { account: from, currency: 'EUR', delta: String(-minor) },
+            { account: to, currency: 'EUR', delta: String(minor) },
+          ],
+        });
+      }
+    } finally {
+      db.close();
+    }
+    // both processes try every payment, in opposite orders, starting at the same moment
+    const startAt = String(Date.now() + 1500);
+    writeFileSync(join(tmp.dir, 'forward.json'), JSON.stringify(payments));
+    writeFileSync(join(tmp.dir, 'backward.json'), JSON.stringify([...payments].reverse()));
+    const results = await Promise.all([
+      run(script, ['settle', dataDir, join(tmp.dir, 'forward.json'), startAt]),
+      run(script, ['settle', dataDir, join(tmp.dir, 'backward.json'), startAt]),
+    ]);
+    for (const r of results) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    const first = JSON.parse(results[0]!.stdout) as string[];
+    const second = (JSON.parse(results[1]!.stdout) as string[]).reverse();
+    expect(first).toHaveLength(300);
+    // both took part: each settled some payments itself
+    expect([first.includes('settled'), second.includes('settled')]).toEqual([true, true]);
+    expect([...first, ...second].filter((o) => !['settled', 'stale', 'LEDGER.INSUFFICIENT_FUNDS'].includes(o))).toEqual([]);
+
+    const check = new EmbeddedDatabase({ dataDir });
+    try {
+      const repo = new SqliteTransactionRepository(check);
+      const ledger = new SqliteLedgerStore(check);
+      const settledIds = new Set<string>();
+      const expected = { ...opening };
+      for (const [i, { payment, postings }] of payments.entries()) {
+        const stored = (await repo.get(payment.id))!;
+        const settledBy = [first[i], second[i]].filter((o) => o === 'settled').length;
+        // at most one process settled it, and the store agrees with what the processes saw
+        expect({ i, settledBy, status: stored.status }).toEqual({
+          i,
+          settledBy: Math.min(settledBy, 1),
+          status: settledBy === 0 ? 'ACSP' : 'ACSC',
+        });
+        if (settledBy === 1) {
+          settledIds.add(payment.id);
+          for (const leg of postings) expected[leg.account] = expected[leg.account]! + BigInt(leg.delta);
+        }
+      }
+      // some payments were refused for funds, and many were settled
+      expect(settledIds.size).toBeGreaterThan(50);
+      expect(settledIds.size).toBeLessThan(300);
+      const accounts = await ledger.listAccounts();
+      const actual = Object.fromEntries(accounts.map((a) => [a.id, a.balance]));
+      expect(actual).toEqual(expected);
+      expect(accounts.every((a) => a.balance >= 0n)).toBe(true);
+      expect(accounts.reduce((s, a) => s + a.balance, 0n)).toBe(15_000n);
+      // the journal holds exactly two legs per settled payment, and each balance is the sum of its journal
+      const legs = (await ledger.postings()).filter((r) => r.kind === 'settlement');
+      expect(legs).toHaveLength(settledIds.size * 2);
+      expect(new Set(legs.map((r) => r.transactionId))).toEqual(settledIds);
+      for (const a of accounts) {
+        expect((await ledger.postings(a.id)).reduce((s, r) => s + r.delta, 0n)).toBe(a.balance);
+      }
+    } finally {
+      check.close();
+    }
+  }, 60_000);
 
   it('two connections updating from the same version: exactly one wins', async () => {
     const dataDir = join(tmp.dir, 'occ');

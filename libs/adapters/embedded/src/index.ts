@@ -3,5 +3,6 @@ export * from './embedded.migrations.js';
 export * from './sqlite-transaction-repository.adapter.js';
 export * from './sqlite-work-queue.adapter.js';
 export * from './sqlite-message-archive.adapter.js';
+export * from './sqlite-ledger-store.adapter.js';
 export * from './file-secret-store.adapter.js';
 export * from './embedded-adapters.module.js';

@@ -4,11 +4,13 @@ import type {
   CreateResult,
   Job,
   ListFilter,
+  Posting,
   TransactionPage,
   TransactionRepository,
   UniquenessKeys,
 } from '#application';
 import type { EmbeddedDatabase } from './embedded-database.js';
+import { applyPostings } from './sqlite-ledger-store.adapter.js';
 import { enqueueJobs } from './sqlite-work-queue.adapter.js';
 
 export interface SqliteTransactionRepositoryOptions {
@@ -120,7 +122,12 @@ export class SqliteTransactionRepository implements TransactionRepository {
     return row ? (JSON.parse(row.snapshot) as PaymentSnapshot) : null;
   }
 
-  async update(payment: PaymentSnapshot, expectedVersion: number, jobs: Job[]): Promise<boolean> {
+  /**
+   * Conditional on the version; `postings` (core-mode ledger) are applied in the same transaction after the
+   * version check, so a stale writer posts nothing, and a refused posting (LedgerError) rolls back the
+   * status change and its jobs too.
+   */
+  async update(payment: PaymentSnapshot, expectedVersion: number, jobs: Job[], postings: Posting[] = []): Promise<boolean> {
     const version = expectedVersion + 1;
     const stored: PaymentSnapshot = { ...payment, version };
     const updatedAt = toMs(stored.updatedAt, 'updatedAt');
@@ -137,6 +144,9 @@ export class SqliteTransactionRepository implements TransactionRepository {
         expectedVersion,
       );
       if (changes === 0) return false;
+      if (postings.length > 0) {
+        applyPostings(this.db, postings, { transactionId: stored.id, paymentVersion: version, at: stored.updatedAt });
+      }
       enqueueJobs(this.db, jobs, now);
       return true;
     });

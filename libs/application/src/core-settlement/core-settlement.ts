@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Money, Payment, type PaymentSnapshot, type StatusReason } from '#domain';
+import { Payment, type PaymentSnapshot, type StatusReason } from '#domain';
+import { negatePostings, settlementPostings } from '../ledger/settlement-postings.js';
 import { CLOCK, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import { ConcurrentUpdateError } from '../application.errors.js';
 import { AnswerWriter } from '../answers/answer.writer.js';
@@ -9,21 +10,6 @@ import { LedgerError, type Posting } from '../ports/ledger.port.js';
 import type { Clock } from '../ports/support.port.js';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
-
-/** The legs that settle a payment in the core-mode ledger: debit the debtor's account, credit the creditor's. */
-export function settlementLegs(p: PaymentSnapshot): Posting[] {
-  if (!p.amount || !p.debtorAccount || !p.creditorAccount) return [];
-  const minor = Money.parse(p.amount.value, p.amount.currency).minor;
-  return [
-    { account: p.debtorAccount, currency: p.amount.currency, delta: -minor },
-    { account: p.creditorAccount, currency: p.amount.currency, delta: minor },
-  ];
-}
-
-/** The legs that undo a settlement (a cancellation after settlement, or a return). */
-export function reversalLegs(p: PaymentSnapshot): Posting[] {
-  return settlementLegs(p).map((leg) => ({ ...leg, delta: -leg.delta }));
-}
 
 /**
  * MODE=core: the gateway is the settler, so it also decides cancellations after settlement and returns:
@@ -41,7 +27,7 @@ export class CoreSettlement {
   ) {}
 
   private legs(p: Payment): Posting[] {
-    return this.settings.ledgerEnabled ? reversalLegs(p.toSnapshot()) : [];
+    return this.settings.ledger ? negatePostings(settlementPostings(p.toSnapshot())) : [];
   }
 
   private async store(p: Payment, loadedVersion: number, postings: Posting[]): Promise<PaymentSnapshot> {

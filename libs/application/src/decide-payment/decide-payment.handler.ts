@@ -147,7 +147,8 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
         now,
       );
       const stored = await commitTransition(this.deps, p, 'CANC', reason);
-      await this.answers.writeResolution(stored.toSnapshot());
+      const request = cmd.requestTransactionId ? await this.repository.get(cmd.requestTransactionId) : null;
+      await this.answers.writeResolution(stored.toSnapshot(), request);
       return DecidePaymentHandler.done('completed', stored);
     }
     if (this.settings.mode === 'core') {

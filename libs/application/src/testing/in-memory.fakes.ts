@@ -1,5 +1,6 @@
 /** In-memory fakes of the ports, for unit specs only (the real engines are tested in *.int-spec.ts). */
 import type { PaymentSnapshot, PaymentStatus } from '#domain';
+import { LedgerError, type LedgerAccount, type LedgerStore, type Posting } from '../ports/ledger.port.js';
 import type { ArchivedMessage, MessageArchive, StoredMessage } from '../ports/message-archive.port.js';
 import type { CreateResult, ListFilter, TransactionPage, TransactionRepository, UniquenessKeys } from '../ports/transaction-repository.port.js';
 import type { DeadLetter, Job, ReceivedJob, WorkQueue } from '../ports/work-queue.port.js';
@@ -14,6 +15,49 @@ export class FakeClock {
   }
 }
 
+/** The core-mode ledger in memory; FakeRepository applies postings to it (all or nothing). */
+export class FakeLedger implements LedgerStore {
+  readonly accounts = new Map<string, LedgerAccount>();
+  /** Settlement legs applied, with the transaction they came with. */
+  readonly journal: (Posting & { transactionId: string })[] = [];
+
+  async openAccounts(accounts: { id: string; currency: string; balance: bigint }[], replace: boolean): Promise<void> {
+    for (const a of accounts) {
+      const existing = this.accounts.get(a.id);
+      if (existing && existing.currency !== a.currency && replace) {
+        throw new LedgerError('LEDGER.CURRENCY_MISMATCH', a.id, `ledger account ${a.id} is kept in ${existing.currency}`);
+      }
+    }
+    for (const a of accounts) {
+      if (this.accounts.has(a.id) && !replace) continue;
+      this.accounts.set(a.id, { ...a, updatedAt: '2026-11-22T10:00:00.000Z' });
+    }
+  }
+  async getAccount(id: string) {
+    const a = this.accounts.get(id);
+    return a ? { ...a } : null;
+  }
+  async listAccounts() {
+    return [...this.accounts.values()].sort((a, b) => a.id.localeCompare(b.id)).map((a) => ({ ...a }));
+  }
+  /** Checks every leg first, then applies them: a refusal changes nothing. */
+  apply(transactionId: string, postings: readonly Posting[]): void {
+    const next = new Map<string, bigint>();
+    for (const leg of postings) {
+      const account = this.accounts.get(leg.account);
+      if (!account) throw new LedgerError('LEDGER.UNKNOWN_ACCOUNT', leg.account, `ledger account ${leg.account} does not exist`);
+      if (account.currency !== leg.currency) {
+        throw new LedgerError('LEDGER.CURRENCY_MISMATCH', leg.account, `ledger account ${leg.account} is kept in ${account.currency}, not ${leg.currency}`);
+      }
+      const balance = (next.get(leg.account) ?? account.balance) + leg.delta;
+      if (balance < 0n) throw new LedgerError('LEDGER.INSUFFICIENT_FUNDS', leg.account, `ledger account ${leg.account} has insufficient funds`);
+      next.set(leg.account, balance);
+    }
+    for (const [id, balance] of next) this.accounts.set(id, { ...this.accounts.get(id)!, balance });
+    for (const leg of postings) this.journal.push({ ...leg, transactionId });
+  }
+}
+
 export class FakeRepository implements TransactionRepository {
   readonly rows = new Map<string, PaymentSnapshot>();
   readonly jobs: Job[] = [];
@@ -23,6 +67,8 @@ export class FakeRepository implements TransactionRepository {
     const hit = 'uetr' in key ? this.keys.get(`uetr:${key.uetr}`) : this.keys.get(`m:${key.clientId}:${key.msgIdEndToEndId}`);
     return hit ? hit.id : null;
   }
+  /** With a ledger, postings given to update are applied to it in the same (all-or-nothing) write. */
+  constructor(readonly ledger?: FakeLedger) {}
 
   async create(p: PaymentSnapshot, keys: UniquenessKeys, jobs: Job[]): Promise<CreateResult> {
     const idem = keys.idempotency && this.keys.get(`idem:${p.clientId}:${keys.idempotency.key}`);
@@ -42,9 +88,13 @@ export class FakeRepository implements TransactionRepository {
     const p = this.rows.get(id);
     return p ? structuredClone(p) : null;
   }
-  async update(p: PaymentSnapshot, expectedVersion: number, jobs: Job[]) {
+  async update(p: PaymentSnapshot, expectedVersion: number, jobs: Job[], postings: Posting[] = []) {
     const cur = this.rows.get(p.id);
     if (!cur || cur.version !== expectedVersion) return false;
+    if (postings.length > 0) {
+      if (!this.ledger) throw new Error('FakeRepository: postings given but no ledger');
+      this.ledger.apply(p.id, postings);
+    }
     this.rows.set(p.id, { ...structuredClone(p), version: expectedVersion + 1 });
     this.jobs.push(...jobs);
     return true;

@@ -1,0 +1,126 @@
+import { Body, Controller, Get, Inject, Param, Put, Res, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import {
+  GetLedgerAccountQuery,
+  isLedgerAccountId,
+  LedgerError,
+  LedgerNotEnabledError,
+  ListLedgerAccountsQuery,
+  OpenLedgerAccountsCommand,
+  type LedgerAccount,
+} from '#application';
+import { InvalidValueError, Money } from '#domain';
+import { JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.guards.js';
+import { ProblemException } from '../http/problem.js';
+
+export const LEDGER_ADMIN_SCOPE = 'ledger:admin';
+
+/** The JSON of a ledger account: the balance as a decimal string with the currency's decimals. */
+export function ledgerAccountView(a: LedgerAccount) {
+  return { id: a.id, currency: a.currency, balance: Money.ofMinor(a.balance, a.currency).toDecimalString(), updatedAt: a.updatedAt };
+}
+
+const ACCOUNT_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', example: 'DE89370400440532013000' },
+    currency: { type: 'string', example: 'EUR' },
+    balance: { type: 'string', example: '1000.00', description: 'decimal string; never a JSON number' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+function notFound(id: string): ProblemException {
+  return new ProblemException(404, 'LEDGER.ACCOUNT_NOT_FOUND', `no ledger account ${id}`);
+}
+
+/** Problems for what the ledger use cases throw. */
+function toProblem(e: unknown): unknown {
+  if (e instanceof LedgerNotEnabledError) return new ProblemException(404, e.code, e.message);
+  if (e instanceof InvalidValueError) {
+    return new ProblemException(400, 'LEDGER.INVALID_ACCOUNT', e.message, { errors: [{ path: e.field, message: e.message }] });
+  }
+  if (e instanceof LedgerError) return new ProblemException(409, e.code, e.message);
+  return e;
+}
+
+async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toProblem(e);
+  }
+}
+
+/** Operators' view of the core-mode ledger: read accounts, open them or set their balance. */
+@ApiTags('ledger')
+@ApiBearerAuth()
+@Controller('v1/ledger/accounts')
+@UseGuards(JwtAuthGuard, ScopesGuard)
+@Scopes(LEDGER_ADMIN_SCOPE)
+export class LedgerController {
+  constructor(
+    @Inject(QueryBus) private readonly queries: QueryBus,
+    @Inject(CommandBus) private readonly commands: CommandBus,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'All ledger accounts with their balances (MODE=core with the ledger on)' })
+  @ApiResponse({ status: 200, schema: { type: 'object', properties: { items: { type: 'array', items: ACCOUNT_SCHEMA } } } })
+  @ApiResponse({ status: 404, description: 'LEDGER.NOT_ENABLED' })
+  async list() {
+    const accounts = await guarded(() => this.queries.execute(new ListLedgerAccountsQuery()));
+    return { items: accounts.map(ledgerAccountView) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One ledger account and its balance' })
+  @ApiParam({ name: 'id', description: 'account id as in payments: an IBAN or an Othr/Id' })
+  @ApiResponse({ status: 200, schema: ACCOUNT_SCHEMA })
+  @ApiResponse({ status: 404, description: 'LEDGER.ACCOUNT_NOT_FOUND or LEDGER.NOT_ENABLED' })
+  async get(@Param('id') id: string) {
+    const account = await guarded(() => this.queries.execute(new GetLedgerAccountQuery(id)));
+    if (!account) throw notFound(id);
+    return ledgerAccountView(account);
+  }
+
+  @Put(':id')
+  @ApiOperation({ summary: 'Open an account with a balance, or set the balance of an open one (its currency never changes)' })
+  @ApiParam({ name: 'id', description: 'account id as in payments: an IBAN or an Othr/Id' })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['balance', 'currency'],
+      properties: { balance: { type: 'string', example: '100.00' }, currency: { type: 'string', example: 'EUR' } },
+    },
+  })
+  @ApiResponse({ status: 201, description: 'opened', schema: ACCOUNT_SCHEMA })
+  @ApiResponse({ status: 200, description: 'balance set', schema: ACCOUNT_SCHEMA })
+  @ApiResponse({ status: 400, description: 'LEDGER.INVALID_ACCOUNT (id, balance or currency)' })
+  @ApiResponse({ status: 409, description: 'LEDGER.CURRENCY_MISMATCH: the account is kept in another currency' })
+  async put(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    const b = (body ?? {}) as { balance?: unknown; currency?: unknown };
+    const errors: { path: string; message: string }[] = [];
+    if (!isLedgerAccountId(id)) errors.push({ path: 'id', message: 'must be 1-34 characters of A-Z a-z 0-9 . _ : -' });
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      errors.push({ path: '', message: 'the body must be a JSON object {"balance":"100.00","currency":"EUR"}' });
+    } else {
+      if (typeof b.balance !== 'string') {
+        errors.push({ path: 'balance', message: 'must be a decimal string such as "100.00" (money is never a JSON number)' });
+      }
+      if (typeof b.currency !== 'string') errors.push({ path: 'currency', message: 'must be an ISO 4217 code such as "EUR"' });
+    }
+    if (errors.length > 0) {
+      throw new ProblemException(400, 'LEDGER.INVALID_ACCOUNT', errors.map((e) => `${e.path || 'body'} ${e.message}`).join('; '), { errors });
+    }
+    const existed = (await guarded(() => this.queries.execute(new GetLedgerAccountQuery(id)))) !== null;
+    const [account] = await guarded(() =>
+      this.commands.execute(new OpenLedgerAccountsCommand([{ id, balance: b.balance as string, currency: b.currency as string }], true)),
+    );
+    if (!account) throw notFound(id);
+    void reply.status(existed ? 200 : 201);
+    return ledgerAccountView(account);
+  }
+}

@@ -1,0 +1,204 @@
+import { LedgerError, type LedgerAccount, type LedgerStore, type Posting } from '#application';
+import type { EmbeddedDatabase } from './embedded-database.js';
+
+/** SQLite INTEGER is a signed 64-bit integer: no balance may leave this range (it would turn into a REAL). */
+const MAX_BALANCE = 2n ** 63n - 1n;
+
+interface AccountRow {
+  id: string;
+  currency: string;
+  balance: bigint;
+  updated_at: string;
+}
+
+/** The journal row of one settlement leg, for tests and audits. */
+export interface LedgerPostingRow {
+  seq: bigint;
+  kind: 'settlement' | 'opening' | 'adjustment';
+  transactionId: string | null;
+  paymentVersion: bigint | null;
+  leg: bigint;
+  account: string;
+  currency: string;
+  delta: bigint;
+  at: string;
+}
+
+/** Reads an account with its balance as a bigint (never through a JS number). */
+function readAccount(db: EmbeddedDatabase, id: string): AccountRow | undefined {
+  const stmt = db.statement('SELECT id, currency, balance, updated_at FROM ledger_accounts WHERE id = ?');
+  stmt.setReadBigInts(true);
+  return stmt.get(id) as AccountRow | undefined;
+}
+
+function toAccount(row: AccountRow): LedgerAccount {
+  return { id: row.id, currency: row.currency, balance: row.balance, updatedAt: row.updated_at };
+}
+
+/**
+ * Applies settlement postings inside the caller's transaction (`db.immediate`), in order: every account must
+ * exist, be in the posting's currency and stay within 0..2^63-1. Throws a LedgerError on the first refusal;
+ * the caller's transaction then rolls back, so nothing of the write is kept. Each leg is journalled with the
+ * payment version the write produces.
+ */
+export function applyPostings(
+  db: EmbeddedDatabase,
+  postings: readonly Posting[],
+  ref: { transactionId: string; paymentVersion: number; at: string },
+): void {
+  postings.forEach((posting, leg) => {
+    if (typeof posting.delta !== 'bigint') {
+      throw new TypeError(`posting delta for ${posting.account} must be a bigint, got ${typeof posting.delta}`);
+    }
+    const account = readAccount(db, posting.account);
+    if (!account) {
+      throw new LedgerError('LEDGER.UNKNOWN_ACCOUNT', posting.account, `ledger account ${posting.account} does not exist`);
+    }
+    if (account.currency !== posting.currency) {
+      throw new LedgerError(
+        'LEDGER.CURRENCY_MISMATCH',
+        posting.account,
+        `ledger account ${posting.account} is kept in ${account.currency}, not ${posting.currency}`,
+      );
+    }
+    const balance = account.balance + posting.delta;
+    if (balance < 0n) {
+      throw new LedgerError(
+        'LEDGER.INSUFFICIENT_FUNDS',
+        posting.account,
+        `ledger account ${posting.account} has insufficient funds`,
+      );
+    }
+    if (balance > MAX_BALANCE) throw new RangeError(`ledger account ${posting.account} would overflow`);
+    db.run('UPDATE ledger_accounts SET balance = ?, updated_at = ? WHERE id = ?', balance, ref.at, posting.account);
+    db.run(
+      `INSERT INTO ledger_postings (kind, transaction_id, payment_version, leg, account_id, currency, delta, at)
+       VALUES ('settlement', ?, ?, ?, ?, ?, ?, ?)`,
+      ref.transactionId,
+      ref.paymentVersion,
+      leg,
+      posting.account,
+      posting.currency,
+      posting.delta,
+      ref.at,
+    );
+  });
+}
+
+export interface SqliteLedgerStoreOptions {
+  /** Time source of `updatedAt`; the system clock when absent. */
+  clock?: { now(): Date };
+}
+
+/**
+ * The core-mode ledger's accounts in the shared SQLite file. Balances are INTEGER minor units read as
+ * bigint. Settlement postings are applied by SqliteTransactionRepository.update (applyPostings) in the same
+ * transaction as the payment's status change; this store opens accounts, sets balances and reads them.
+ * Every balance change, openings and adjustments included, is a row in the append-only `ledger_postings`.
+ */
+export class SqliteLedgerStore implements LedgerStore {
+  private readonly clock: { now(): Date } | undefined;
+
+  constructor(
+    private readonly db: EmbeddedDatabase,
+    options: SqliteLedgerStoreOptions = {},
+  ) {
+    this.clock = options.clock;
+  }
+
+  async openAccounts(accounts: { id: string; currency: string; balance: bigint }[], replace: boolean): Promise<void> {
+    for (const a of accounts) {
+      if (typeof a.balance !== 'bigint' || a.balance < 0n || a.balance > MAX_BALANCE) {
+        throw new RangeError(`ledger account ${a.id}: balance must be a bigint from 0 to 2^63-1`);
+      }
+      if (!/^[A-Z]{3}$/.test(a.currency)) throw new RangeError(`ledger account ${a.id}: currency must be 3 letters`);
+    }
+    const at = (this.clock?.now() ?? new Date()).toISOString();
+    this.db.immediate(() => {
+      for (const a of accounts) {
+        const existing = readAccount(this.db, a.id);
+        if (!existing) {
+          this.db.run(
+            'INSERT INTO ledger_accounts (id, currency, balance, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+            a.id,
+            a.currency,
+            a.balance,
+            at,
+            at,
+          );
+          this.journal('opening', a.id, a.currency, a.balance, at);
+          continue;
+        }
+        if (!replace) continue;
+        if (existing.currency !== a.currency) {
+          throw new LedgerError(
+            'LEDGER.CURRENCY_MISMATCH',
+            a.id,
+            `ledger account ${a.id} is kept in ${existing.currency}; its currency cannot change to ${a.currency}`,
+          );
+        }
+        const delta = a.balance - existing.balance;
+        if (delta === 0n) continue;
+        this.db.run('UPDATE ledger_accounts SET balance = ?, updated_at = ? WHERE id = ?', a.balance, at, a.id);
+        this.journal('adjustment', a.id, a.currency, delta, at);
+      }
+    });
+  }
+
+  async getAccount(id: string): Promise<LedgerAccount | null> {
+    const row = readAccount(this.db, id);
+    return row ? toAccount(row) : null;
+  }
+
+  async listAccounts(): Promise<LedgerAccount[]> {
+    const stmt = this.db.statement('SELECT id, currency, balance, updated_at FROM ledger_accounts ORDER BY id');
+    stmt.setReadBigInts(true);
+    return (stmt.all() as unknown as AccountRow[]).map(toAccount);
+  }
+
+  /** The journal, oldest first; of one account when given. For audits and tests. */
+  async postings(account?: string): Promise<LedgerPostingRow[]> {
+    const sql = `SELECT seq, kind, transaction_id, payment_version, leg, account_id, currency, delta, at
+       FROM ledger_postings ${account === undefined ? '' : 'WHERE account_id = ?'} ORDER BY seq`;
+    const stmt = this.db.statement(sql);
+    stmt.setReadBigInts(true);
+    const rows = (account === undefined ? stmt.all() : stmt.all(account)) as unknown as {
+      seq: bigint;
+      kind: LedgerPostingRow['kind'];
+      transaction_id: string | null;
+      payment_version: bigint | null;
+      leg: bigint;
+      account_id: string;
+      currency: string;
+      delta: bigint;
+      at: string;
+    }[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      kind: r.kind,
+      transactionId: r.transaction_id,
+      paymentVersion: r.payment_version,
+      leg: r.leg,
+      account: r.account_id,
+      currency: r.currency,
+      delta: r.delta,
+      at: r.at,
+    }));
+  }
+
+  async ping(): Promise<void> {
+    this.db.ping();
+  }
+
+  private journal(kind: 'opening' | 'adjustment', account: string, currency: string, delta: bigint, at: string): void {
+    this.db.run(
+      `INSERT INTO ledger_postings (kind, transaction_id, payment_version, leg, account_id, currency, delta, at)
+       VALUES (?, NULL, NULL, 0, ?, ?, ?, ?)`,
+      kind,
+      account,
+      currency,
+      delta,
+      at,
+    );
+  }
+}
