@@ -64,7 +64,8 @@ describe('Iso20022Codec', () => {
   it('compiles the project schemas once and lists the supported messages', () => {
     expect(codec.supportedMessages()).toEqual(expect.arrayContaining(['pacs.002.001.10', 'pacs.008.001.08']));
     expect(codec.supportedMessages()).not.toContain('head.001.001.02');
-    expect(codec.supportedHeaders()).toContain('head.001.001.02');
+    expect(codec.supportedMessages()).toEqual(expect.arrayContaining(['pacs.008.001.10', 'pacs.008.001.12']));
+    expect(codec.supportedHeaders()).toEqual(['head.001.001.02', 'head.001.001.04']);
     expect(codec.limits).toEqual({ maxBytes: 1024 * 1024, maxDepth: 64 });
   });
 
@@ -314,9 +315,14 @@ describe('Iso20022Codec', () => {
       expect(codec.parse(deeper)).toMatchObject({ envelope: 'RequestPayload', appHeader: null });
     });
 
-    it('accepts a head.001.001.04 AppHdr without validating it (schema not loaded)', () => {
+    it('validates and reads a head.001.001.04 AppHdr as well', () => {
       const v04 = ENVELOPE.replace('xsd:head.001.001.02"', 'xsd:head.001.001.04"');
-      expect(codec.parse(v04).appHeader).toMatchObject({ version: 'head.001.001.04', from: 'CLWYDEFF' });
+      expect(codec.parse(v04).appHeader).toMatchObject({ version: 'head.001.001.04', from: 'CLWYDEFF', to: 'CLWYNL2A' });
+      const bad = v04.replace(/<head:CreDt>[^<]*</, '<head:CreDt>2025-03-14<');
+      const err = failure(() => codec.parse(bad));
+      expect(err.code).toBe('ISO20022.SCHEMA_INVALID');
+      expect(err.message).toContain('head.001.001.04');
+      expect(err.issues[0]).toMatchObject({ line: lineOf(bad, '<head:CreDt>') });
     });
 
     it('keeps a bare Document exactly as sent, without the leading comment', () => {
