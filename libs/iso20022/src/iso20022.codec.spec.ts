@@ -413,6 +413,25 @@ describe('Iso20022Codec', () => {
       expect(p.transactions[1]!.interbankSettlementDate).toBe('2025-03-15');
     });
 
+    it('reads pacs.008.001.10 and .12 into the same shape as .08', () => {
+      const v08 = codec.readPacs008(codec.parse(BARE));
+      for (const version of ['pacs.008.001.10', 'pacs.008.001.12']) {
+        const msg = codec.parse(BARE.replace('xsd:pacs.008.001.08"', `xsd:${version}"`));
+        expect(msg.messageType).toBe(version);
+        expect(codec.readPacs008(msg)).toEqual({ ...v08, messageType: version });
+      }
+    });
+
+    it('reads a proxy-only account, which CashAccount40 (.10, .12) allows and CashAccount38 (.08) does not', () => {
+      const iban = /<CdtrAcct>[\s\S]*?<\/CdtrAcct>/;
+      const proxy = '<CdtrAcct><Prxy><Tp><Cd>TELE</Cd></Tp><Id>+31-612345678</Id></Prxy></CdtrAcct>';
+      const v12 = BARE.replace('xsd:pacs.008.001.08"', 'xsd:pacs.008.001.12"').replace(iban, proxy);
+      expect(codec.readPacs008(codec.parse(v12)).transactions[0]!.creditorAccount).toEqual({ iban: null, other: null, proxy: '+31-612345678' });
+      expect(failure(() => codec.parse(BARE.replace(iban, proxy))).code).toBe('ISO20022.SCHEMA_INVALID');
+      const both = BARE.replace('<IBAN>NL29CLWY0417164300</IBAN>\n        </Id>', '<IBAN>NL29CLWY0417164300</IBAN>\n        </Id><Prxy><Id>pay@example.nl</Id></Prxy>');
+      expect(codec.readPacs008(codec.parse(both)).transactions[0]!.creditorAccount).toEqual({ iban: 'NL29CLWY0417164300', other: null, proxy: 'pay@example.nl' });
+    });
+
     it('refuses to read another message type as a pacs.008', () => {
       const report = codec.parse(codec.writePacs002(pacs002Input()));
       expect(failure(() => codec.readPacs008(report)).code).toBe('ISO20022.UNSUPPORTED_MESSAGE');
