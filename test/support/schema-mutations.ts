@@ -165,3 +165,44 @@ export const APPHDR_MUTATIONS: Mutation[] = [
   ['AppHdr namespace of head.001.001.04', (s) => sub(s, /head\.001\.001\.02"/, 'head.001.001.04"')],
   ['AppHdr namespace of head.001.001.02', (s) => sub(s, /head\.001\.001\.04"/, 'head.001.001.02"')],
 ];
+
+const anyAmount = (value: string) => (s: string) => sub(s, /(<(?:\w+:)?\w+ Ccy="[A-Z]{3}">)[^<]*(<\/)/, `$1${value}$2`);
+
+/**
+ * Edits that apply to most ISO 20022 payment messages (status reports, returns, cancellation requests):
+ * the first amount of any kind, and the references, codes and blocks those messages have.
+ */
+export const GENERIC_MUTATIONS: Mutation[] = [
+  ['first amount with 6 fraction digits', anyAmount('10.123456')],
+  ['first amount with 19 total digits', anyAmount('1234567890123456.78')],
+  ['first amount negative', anyAmount('-1.00')],
+  ['first amount not a number', anyAmount('ten')],
+  ['first currency lower-case', (s) => sub(s, /(<(?:\w+:)?\w+ Ccy=")[A-Z]{3}(")/, '$1usd$2')],
+  ...['Id', 'OrgnlMsgId', 'OrgnlEndToEndId', 'OrgnlTxId', 'OrgnlInstrId', 'RtrId', 'StsId', 'CxlId', 'OrgnlMsgNmId', 'MmbId'].flatMap(
+    (local): Mutation[] => [
+      [`${local} of 36 characters`, setLeaf(local, 'X'.repeat(36))],
+      [`empty ${local}`, setLeaf(local, '')],
+    ],
+  ),
+  ['AddtlInf of 106 characters', setLeaf('AddtlInf', 'A'.repeat(106))],
+  ['AddtlInf of 105 characters', setLeaf('AddtlInf', 'A'.repeat(105))],
+  ['upper-case OrgnlUETR', (s) => sub(s, leaf('OrgnlUETR'), (_m, a: string, v: string, b: string) => a + v.toUpperCase() + b)],
+  ['OrgnlUETR without dashes', (s) => sub(s, leaf('OrgnlUETR'), (_m, a: string, v: string, b: string) => a + v.replace(/-/g, '') + b)],
+  ['TxSts of 5 characters', setLeaf('TxSts', 'ACSCX')],
+  ['reason code of 5 characters', (s) => sub(s, /(<(?:\w+:)?Rsn>\s*<(?:\w+:)?Cd>)[^<]*(<\/)/, '$1AC04X$2')],
+  ['unknown charge bearer', setLeaf('ChrgBr', 'XXXX')],
+  ['impossible settlement date', setLeaf('IntrBkSttlmDt', '2025-02-30')],
+  ['creation date-time without time', setLeaf('CreDtTm', '2025-03-14')],
+  ['Assgnmt CreDtTm without time', (s) => sub(s, /(<(?:\w+:)?Assgnmt>[\s\S]*?<(?:\w+:)?CreDtTm>)[^<]*(<\/)/, '$12025-03-14$2')],
+  ...['GrpHdr', 'Assgnmt', 'Undrlyg', 'OrgnlGrpInf', 'OrgnlGrpInfAndSts', 'TxInf', 'TxInfAndSts', 'RtrRsnInf', 'CxlRsnInf', 'RtrdIntrBkSttlmAmt', 'OrgnlMsgNmId', 'OrgnlMsgId', 'MsgId', 'Assgnr', 'Assgne', 'Case', 'Cretr', 'TxSts', 'RtrChain', 'StsRsnInf'].map(
+    (local): Mutation => [`missing ${local}`, drop(local)],
+  ),
+  ...['OrgnlGrpInf', 'Assgnmt', 'GrpHdr', 'Case', 'RtrdIntrBkSttlmAmt', 'TxSts'].map((local): Mutation => [`duplicate ${local}`, twice(local)]),
+  ['malformed BIC (first)', setLeaf('BICFI', 'ABC')],
+  ['malformed BIC (last)', setLastLeaf('BICFI', 'ABC')],
+  ['BIC with branch code', (s) => sub(s, /(<(?:\w+:)?BICFI>)([A-Z0-9]{8})(<\/)/, '$1$2XXX$3')],
+  ['malformed AnyBIC', setLeaf('AnyBIC', 'AB')],
+  ['long country', setLeaf('Ctry', 'Germany')],
+  ['party name of 141 characters', setLeaf('Nm', 'N'.repeat(141))],
+  ['unknown element first in the group header', (s) => sub(s, /(<(\w+:)?GrpHdr>)/, '$1<$2Foo>1</$2Foo>')],
+];
