@@ -1,9 +1,9 @@
 /**
  * The other 2021/2023-generation messages whose schemas Clearway writes (pacs.002.001.12 and .14, the
- * status reports answering pacs.008.001.10 and .12; camt.056.001.11; pacs.004.001.13): the codec (with
- * config/schemas) gives the same verdict as the OFFICIAL schemas on every sample of those ids (Document
- * and AppHdr each) and on systematic edits of them. Their content model is compared type by type in
- * schema-models.conformance-spec.ts.
+ * status reports answering pacs.008.001.10 and .12; camt.056.001.11 and its answer camt.029.001.13;
+ * pacs.004.001.13): the codec (with config/schemas) gives the same verdict as the OFFICIAL schemas on
+ * every sample of those ids (Document and AppHdr each) and on systematic edits of them. Their content
+ * model is compared type by type in schema-models.conformance-spec.ts.
  *
  * Needs ../shared/iso20022 beside the checkout (or ISO20022_REFERENCE_DIR); fails without it, never skips.
  */
@@ -13,7 +13,7 @@ import { Iso20022Codec, Iso20022Error } from '#iso20022';
 import { disposeOfficialValidators, officialVerdict, REPO_ROOT, referenceDir, referenceDirCandidate, sampleFiles } from '../support/reference.js';
 import { APPHDR_MUTATIONS, DOCUMENT_MUTATIONS, GENERIC_MUTATIONS, type Mutation } from '../support/schema-mutations.js';
 
-const IDS = ['pacs.002.001.12', 'pacs.002.001.14', 'camt.056.001.11', 'pacs.004.001.13'];
+const IDS = ['pacs.002.001.12', 'pacs.002.001.14', 'camt.056.001.11', 'camt.029.001.13', 'pacs.004.001.13'];
 
 let missing: Error | null = null;
 /** [message id, file name, text] of every sample of those ids. */
@@ -49,7 +49,7 @@ const allMutations: Mutation[] = [...GENERIC_MUTATIONS, ...DOCUMENT_MUTATIONS.fi
 const applicable = missing === null ? allMutations.filter(([, fn]) => samples.some(([, , xml]) => fn(xml) !== null)) : [];
 const headerMutations = missing === null ? APPHDR_MUTATIONS.filter(([, fn]) => samples.some(([, , xml]) => /AppHdr/.test(xml) && fn(xml) !== null)) : [];
 
-describe('pacs.002.001.12/.14, camt.056.001.11 and pacs.004.001.13 conformance with the official schemas', () => {
+describe('pacs.002.001.12/.14, camt.056.001.11, camt.029.001.13 and pacs.004.001.13 conformance with the official schemas', () => {
   let codec: Iso20022Codec;
 
   beforeAll(async () => {

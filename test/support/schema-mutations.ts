@@ -178,7 +178,7 @@ export const GENERIC_MUTATIONS: Mutation[] = [
   ['first amount negative', anyAmount('-1.00')],
   ['first amount not a number', anyAmount('ten')],
   ['first currency lower-case', (s) => sub(s, /(<(?:\w+:)?\w+ Ccy=")[A-Z]{3}(")/, '$1usd$2')],
-  ...['Id', 'OrgnlMsgId', 'OrgnlEndToEndId', 'OrgnlTxId', 'OrgnlInstrId', 'RtrId', 'StsId', 'CxlId', 'OrgnlMsgNmId', 'MmbId'].flatMap(
+  ...['Id', 'OrgnlMsgId', 'OrgnlEndToEndId', 'OrgnlTxId', 'OrgnlInstrId', 'RtrId', 'StsId', 'CxlId', 'CxlStsId', 'OrgnlMsgNmId', 'MmbId'].flatMap(
     (local): Mutation[] => [
       [`${local} of 36 characters`, setLeaf(local, 'X'.repeat(36))],
       [`empty ${local}`, setLeaf(local, '')],
@@ -189,12 +189,14 @@ export const GENERIC_MUTATIONS: Mutation[] = [
   ['upper-case OrgnlUETR', (s) => sub(s, leaf('OrgnlUETR'), (_m, a: string, v: string, b: string) => a + v.toUpperCase() + b)],
   ['OrgnlUETR without dashes', (s) => sub(s, leaf('OrgnlUETR'), (_m, a: string, v: string, b: string) => a + v.replace(/-/g, '') + b)],
   ['TxSts of 5 characters', setLeaf('TxSts', 'ACSCX')],
+  ['unknown cancellation status', setLeaf('TxCxlSts', 'XXXX')],
+  ['investigation status code of 5 characters', (s) => sub(s, /(<(?:\w+:)?Conf>)[^<]*(<\/)/, '$1CNCLX$2')],
   ['reason code of 5 characters', (s) => sub(s, /(<(?:\w+:)?Rsn>\s*<(?:\w+:)?Cd>)[^<]*(<\/)/, '$1AC04X$2')],
   ['unknown charge bearer', setLeaf('ChrgBr', 'XXXX')],
   ['impossible settlement date', setLeaf('IntrBkSttlmDt', '2025-02-30')],
   ['creation date-time without time', setLeaf('CreDtTm', '2025-03-14')],
   ['Assgnmt CreDtTm without time', (s) => sub(s, /(<(?:\w+:)?Assgnmt>[\s\S]*?<(?:\w+:)?CreDtTm>)[^<]*(<\/)/, '$12025-03-14$2')],
-  ...['GrpHdr', 'Assgnmt', 'Undrlyg', 'OrgnlGrpInf', 'OrgnlGrpInfAndSts', 'TxInf', 'TxInfAndSts', 'RtrRsnInf', 'CxlRsnInf', 'RtrdIntrBkSttlmAmt', 'OrgnlMsgNmId', 'OrgnlMsgId', 'MsgId', 'Assgnr', 'Assgne', 'Case', 'Cretr', 'TxSts', 'RtrChain', 'StsRsnInf'].map(
+  ...['GrpHdr', 'Assgnmt', 'Undrlyg', 'OrgnlGrpInf', 'OrgnlGrpInfAndSts', 'TxInf', 'TxInfAndSts', 'RtrRsnInf', 'CxlRsnInf', 'RtrdIntrBkSttlmAmt', 'OrgnlMsgNmId', 'OrgnlMsgId', 'MsgId', 'Assgnr', 'Assgne', 'Case', 'Cretr', 'TxSts', 'RtrChain', 'StsRsnInf', 'Sts', 'RslvdCase', 'CxlDtls', 'TxCxlSts'].map(
     (local): Mutation => [`missing ${local}`, drop(local)],
   ),
   ...['OrgnlGrpInf', 'Assgnmt', 'GrpHdr', 'Case', 'RtrdIntrBkSttlmAmt', 'TxSts'].map((local): Mutation => [`duplicate ${local}`, twice(local)]),
