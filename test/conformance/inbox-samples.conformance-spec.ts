@@ -7,7 +7,16 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { startGateway, startSimulator, tempDir, tokenFor, waitForTerminal, type NodeProcess } from '../support/processes.js';
-import { disposeOfficialValidators, officialVerdict, sampleFiles } from '../support/reference.js';
+import { disposeOfficialValidators, officialVerdict, sampleFiles, xpathString } from '../support/reference.js';
+
+/** The uniqueness keys of a pacs.008 sample (UETR, MsgId + EndToEndId): two samples may share them. */
+function paymentKeys(document: string, namespace: string): string[] {
+  const uetr = xpathString(document, namespace, 'string(//d:CdtTrfTxInf[1]/d:PmtId/d:UETR)');
+  const msgId = xpathString(document, namespace, 'string(//d:GrpHdr/d:MsgId)');
+  const e2e = xpathString(document, namespace, 'string(//d:CdtTrfTxInf[1]/d:PmtId/d:EndToEndId)');
+  return [uetr ? `uetr:${uetr.toLowerCase()}` : '', `m:${msgId}|${e2e}`].filter(Boolean);
+}
+const seenKeys = new Set<string>();
 
 /** The message ids the inbox takes (docs/iso20022-messages.md); the gateway's 422 for any other id is tested in api.e2e. */
 const INBOX_TYPES = [
@@ -16,7 +25,9 @@ const INBOX_TYPES = [
   'pacs.008.001.12',
   'pacs.028.001.03',
   'camt.056.001.08',
+  'camt.056.001.11',
   'pacs.004.001.09',
+  'pacs.004.001.13',
   'pain.001.001.09',
 ];
 
@@ -55,7 +66,15 @@ it.each(cases)('$name: the inbox agrees with the official schema', async ({ id, 
   });
   const body = (await res.json()) as { transactionId?: string; code?: string; messageType?: string };
   if (official.valid) {
-    // A sample sent twice (same UETR / ids as another sample) would be a duplicate: none of the samples is.
+    // Some samples reuse another sample's UETR (the Fedwire variations, two CBPR+ scenarios): those are
+    // taken through validation and then refused as duplicates of the earlier one, as any payment would be.
+    const keys = id.startsWith('pacs.008.') ? paymentKeys(official.document!, official.documentNamespace!) : [];
+    const repeats = keys.some((k) => seenKeys.has(k));
+    keys.forEach((k) => seenKeys.add(k));
+    if (repeats) {
+      expect({ status: res.status, code: body.code }).toEqual({ status: 409, code: 'PAYMENT.DUPLICATE' });
+      return;
+    }
     expect({ status: res.status, body }).toMatchObject({ status: 202, body: { messageType: id } });
     const t = await waitForTerminal(gw.url, token, body.transactionId!, 30_000);
     expect(['ACSC', 'RJCT', 'CANC']).toContain(t.status);

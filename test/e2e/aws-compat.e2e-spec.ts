@@ -89,7 +89,7 @@ it('POST /outbox shows rejections (unlike the guidance) and answers 400 MISS whi
   expect(JSON.parse(early.text)).toMatchObject({ error_code: 'MISS', code: 'OUTBOX.NOT_READY' });
 
   const id = (await newId()).transaction_id as string;
-  expect((await inbox(id, buildPacs008({ creditorIban: 'NL02ABNA0123459999' }))).res.status).toBe(200);
+  expect((await inbox(id, buildPacs008({ creditorAccountOther: 'ACCT-9999' }))).res.status).toBe(200);
   expect((await waitForTerminal(gw.url, rp2, id)).status).toBe('RJCT');
   const out = await outbox(id);
   expect(out.res.status).toBe(200);

@@ -80,9 +80,9 @@ async function outbox(id: string, type?: string): Promise<{ xml: string; message
 const x = (xml: string, messageType: string, path: string) => xpathString(xml, ISO_NS + messageType, path);
 
 /** A payment (amount above the hold threshold when `held`), submitted; returns its id and references. */
-async function payment(opts: { held?: boolean; creditorIban?: string } = {}): Promise<{ id: string; ref: PaymentRef }> {
+async function payment(opts: { held?: boolean; creditorAccountOther?: string } = {}): Promise<{ id: string; ref: PaymentRef }> {
   const ref: PaymentRef = { msgId: `M${randomUUID().slice(0, 30)}`, endToEndId: `E${randomUUID().slice(0, 30)}`, uetr: randomUUID(), amount: opts.held ? '1500.00' : '100.00', currency: 'EUR' };
-  const xml = buildPacs008({ msgId: ref.msgId, endToEndId: ref.endToEndId, uetr: ref.uetr, amount: ref.amount, ...(opts.creditorIban ? { creditorIban: opts.creditorIban } : {}) });
+  const xml = buildPacs008({ msgId: ref.msgId, endToEndId: ref.endToEndId, uetr: ref.uetr, amount: ref.amount, ...(opts.creditorAccountOther ? { creditorAccountOther: opts.creditorAccountOther } : {}) });
   return { id: await submit(xml), ref };
 }
 
@@ -198,7 +198,7 @@ describe('cancel', () => {
   });
 
   it('is refused with 409 on a rejected payment', async () => {
-    const { id } = await payment({ creditorIban: 'NL02ABNA0123459999' });
+    const { id } = await payment({ creditorAccountOther: 'ACCT-9999' });
     const t = await waitForTerminal(url, operator, id);
     expect(t.status).toBe('RJCT');
     const r = await call('POST', `/v1/transactions/${id}/cancel`);

@@ -1,8 +1,11 @@
 /**
- * Builds valid pacs.008.001.08 Documents for end-to-end tests, crash tests and benchmarks: one
- * transaction, EUR by default, IBAN accounts (or `Othr/Id`), BIC agents, SttlmMtd INDA, ChrgBr SHAR.
- * Ids are random unless given. A string template with escaping: cheap enough to call in a hot loop.
- * All defaults are made up; the default IBANs pass the mod-97 check.
+ * Builds valid pacs.008 Documents (pacs.008.001.08 by default; .10 and .12 on request) for end-to-end
+ * tests, crash tests and benchmarks: one transaction, EUR by default, IBAN accounts (or `Othr/Id`), BIC
+ * agents, SttlmMtd INDA, ChrgBr SHAR. The elements used have the same names and places in all three
+ * versions, so only the namespace differs. Optionally wrapped with a business application header
+ * (head.001.001.02 or .04) in a transport `Envelope`. Ids are random unless given. A string template
+ * with escaping: cheap enough to call in a hot loop. All defaults are made up; the default IBANs pass
+ * the mod-97 check.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -23,9 +26,22 @@ export interface Pacs008FactoryOptions {
   creditorBic?: string;
   /** ISO date-time; its date is also the interbank settlement date. Default: now (UTC). */
   creationDateTime?: string;
+  /** Message version; default `pacs.008.001.08`. */
+  version?: Pacs008Version;
+  /**
+   * Wrap the Document in `<Envelope xmlns="urn:swift:xsd:envelope">` with an AppHdr of this version
+   * (Fr = debtor BIC, To = creditor BIC, BizMsgIdr = MsgId, MsgDefIdr = the pacs.008 version). Default: a
+   * bare Document.
+   */
+  appHeader?: AppHeaderVersion;
 }
 
-export const PACS008_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08';
+export type Pacs008Version = 'pacs.008.001.08' | 'pacs.008.001.10' | 'pacs.008.001.12';
+export type AppHeaderVersion = 'head.001.001.02' | 'head.001.001.04';
+
+const ISO_NS = 'urn:iso:std:iso:20022:tech:xsd:';
+/** Namespace of the default version. */
+export const PACS008_NAMESPACE = `${ISO_NS}pacs.008.001.08`;
 export const DEFAULT_DEBTOR_IBAN = 'DE12500105170648489890';
 export const DEFAULT_CREDITOR_IBAN = 'NL29CLWY0417164300';
 export const DEFAULT_DEBTOR_BIC = 'CLWYDEFF';
@@ -54,8 +70,8 @@ export function buildPacs008(opts: Pacs008FactoryOptions = {}): string {
     opts.creditorAccountOther !== undefined
       ? `<Othr><Id>${x(opts.creditorAccountOther)}</Id></Othr>`
       : `<IBAN>${x(opts.creditorIban ?? DEFAULT_CREDITOR_IBAN)}</IBAN>`;
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="${PACS008_NAMESPACE}">
+  const version = opts.version ?? 'pacs.008.001.08';
+  const document = `<Document xmlns="${ISO_NS}${version}">
   <FIToFICstmrCdtTrf>
     <GrpHdr>
       <MsgId>${x(msgId)}</MsgId>
@@ -84,6 +100,19 @@ export function buildPacs008(opts: Pacs008FactoryOptions = {}): string {
       <RmtInf><Ustrd>Clearway test payment ${x(endToEndId)}</Ustrd></RmtInf>
     </CdtTrfTxInf>
   </FIToFICstmrCdtTrf>
-</Document>
+</Document>`;
+  if (opts.appHeader === undefined) return `<?xml version="1.0" encoding="UTF-8"?>\n${document}\n`;
+  const fi = (bic: string): string => `<FIId><FinInstnId><BICFI>${x(bic)}</BICFI></FinInstnId></FIId>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Envelope xmlns="urn:swift:xsd:envelope">
+<AppHdr xmlns="${ISO_NS}${opts.appHeader}">
+  <Fr>${fi(debtorBic)}</Fr>
+  <To>${fi(creditorBic)}</To>
+  <BizMsgIdr>${x(msgId)}</BizMsgIdr>
+  <MsgDefIdr>${version}</MsgDefIdr>
+  <CreDt>${x(created)}</CreDt>
+</AppHdr>
+${document}
+</Envelope>
 `;
 }

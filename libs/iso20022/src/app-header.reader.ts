@@ -2,7 +2,10 @@ import type { AppHeader, HeaderParty } from './iso20022.types.js';
 import { token } from './reader.helpers.js';
 import { child, text, type XNode } from './xml-tree.js';
 
-/** Sender or receiver of a BAH (`Party44Choice` / `Party51Choice`) in full. */
+/**
+ * Sender or receiver of a BAH (`Party44Choice` in head.001.001.02, `Party51Choice` in .04: the same
+ * `FIId/FinInstnId` and `OrgId/Id/OrgId` paths) in full.
+ */
 function headerParty(node: XNode | null): HeaderParty | null {
   if (node === null) return null;
   const fi = child(child(node, 'FIId'), 'FinInstnId');

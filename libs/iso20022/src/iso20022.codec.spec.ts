@@ -64,7 +64,8 @@ describe('Iso20022Codec', () => {
   it('compiles the project schemas once and lists the supported messages', () => {
     expect(codec.supportedMessages()).toEqual(expect.arrayContaining(['pacs.002.001.10', 'pacs.008.001.08']));
     expect(codec.supportedMessages()).not.toContain('head.001.001.02');
-    expect(codec.supportedHeaders()).toContain('head.001.001.02');
+    expect(codec.supportedMessages()).toEqual(expect.arrayContaining(['pacs.008.001.10', 'pacs.008.001.12']));
+    expect(codec.supportedHeaders()).toEqual(['head.001.001.02', 'head.001.001.04']);
     expect(codec.limits).toEqual({ maxBytes: 1024 * 1024, maxDepth: 64 });
   });
 
@@ -319,9 +320,14 @@ describe('Iso20022Codec', () => {
       expect(codec.parse(deeper)).toMatchObject({ envelope: 'RequestPayload', appHeader: null });
     });
 
-    it('accepts a head.001.001.04 AppHdr without validating it (schema not loaded)', () => {
+    it('validates and reads a head.001.001.04 AppHdr as well', () => {
       const v04 = ENVELOPE.replace('xsd:head.001.001.02"', 'xsd:head.001.001.04"');
-      expect(codec.parse(v04).appHeader).toMatchObject({ version: 'head.001.001.04', from: 'CLWYDEFF' });
+      expect(codec.parse(v04).appHeader).toMatchObject({ version: 'head.001.001.04', from: 'CLWYDEFF', to: 'CLWYNL2A' });
+      const bad = v04.replace(/<head:CreDt>[^<]*</, '<head:CreDt>2025-03-14<');
+      const err = failure(() => codec.parse(bad));
+      expect(err.code).toBe('ISO20022.SCHEMA_INVALID');
+      expect(err.message).toContain('head.001.001.04');
+      expect(err.issues[0]).toMatchObject({ line: lineOf(bad, '<head:CreDt>') });
     });
 
     it('keeps a bare Document exactly as sent, without the leading comment', () => {
@@ -410,6 +416,25 @@ describe('Iso20022Codec', () => {
       expect(p.transactions[1]!.endToEndId).toBe('CLWY-EX-E2E-0001B');
       expect(p.transactions[1]!.instructingAgent).toEqual({ bic: 'CLWYUS33', clearingSystem: null, memberId: null, name: null });
       expect(p.transactions[1]!.interbankSettlementDate).toBe('2025-03-15');
+    });
+
+    it('reads pacs.008.001.10 and .12 into the same shape as .08', () => {
+      const v08 = codec.readPacs008(codec.parse(BARE));
+      for (const version of ['pacs.008.001.10', 'pacs.008.001.12']) {
+        const msg = codec.parse(BARE.replace('xsd:pacs.008.001.08"', `xsd:${version}"`));
+        expect(msg.messageType).toBe(version);
+        expect(codec.readPacs008(msg)).toEqual({ ...v08, messageType: version });
+      }
+    });
+
+    it('reads a proxy-only account, which CashAccount40 (.10, .12) allows and CashAccount38 (.08) does not', () => {
+      const iban = /<CdtrAcct>[\s\S]*?<\/CdtrAcct>/;
+      const proxy = '<CdtrAcct><Prxy><Tp><Cd>TELE</Cd></Tp><Id>+31-612345678</Id></Prxy></CdtrAcct>';
+      const v12 = BARE.replace('xsd:pacs.008.001.08"', 'xsd:pacs.008.001.12"').replace(iban, proxy);
+      expect(codec.readPacs008(codec.parse(v12)).transactions[0]!.creditorAccount).toEqual({ iban: null, other: null, proxy: '+31-612345678' });
+      expect(failure(() => codec.parse(BARE.replace(iban, proxy))).code).toBe('ISO20022.SCHEMA_INVALID');
+      const both = BARE.replace('<IBAN>NL29CLWY0417164300</IBAN>\n        </Id>', '<IBAN>NL29CLWY0417164300</IBAN>\n        </Id><Prxy><Id>pay@example.nl</Id></Prxy>');
+      expect(codec.readPacs008(codec.parse(both)).transactions[0]!.creditorAccount).toEqual({ iban: 'NL29CLWY0417164300', other: null, proxy: 'pay@example.nl' });
     });
 
     it('refuses to read another message type as a pacs.008', () => {

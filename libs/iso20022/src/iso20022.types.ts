@@ -108,6 +108,12 @@ export interface Account {
   iban: string | null;
   /** `Othr/Id` when the account is not an IBAN. */
   other: string | null;
+  /**
+   * `Prxy/Id` (an alias such as a phone number or e-mail), present only when the message gives one. From
+   * pacs.008.001.10 on (CashAccount40) an account may be identified by its proxy alone: `iban` and
+   * `other` are then both null.
+   */
+  proxy?: string;
 }
 
 export interface Amount {

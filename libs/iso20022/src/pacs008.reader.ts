@@ -6,6 +6,14 @@ import { at, child, children, text, type XNode } from './xml-tree.js';
  * Maps a validated pacs.008 `Document` (FIToFICstmrCdtTrf) to plain data. Agents given at group level
  * (`GrpHdr/InstgAgt`, `GrpHdr/InstdAgt`, `GrpHdr/IntrBkSttlmDt`) are used for a transaction that does not
  * carry its own.
+ *
+ * One reader for pacs.008.001.08, .10 and .12: every element read here has the same name and place in
+ * the three versions. What changed underneath does not move them: agents are
+ * BranchAndFinancialInstitutionIdentification6 (.08, .10) or 8 (.12), parties PartyIdentification135 or
+ * 272 with PostalAddress24 or 27 (`Nm`, `PstlAdr/Ctry` unchanged), the settlement instruction 7, 11 or 15
+ * (`SttlmMtd`, `ClrSys`), `PmtId` PaymentIdentification7 or 13 (13 adds `ClrSysRef`, `UETR` unchanged),
+ * amounts unchanged. Accounts are CashAccount38 (.08) or 40 (.10, .12), where `Id` became optional: an
+ * account may then be known by its proxy only (see `Account.proxy`).
  */
 export function readPacs008Document(messageType: string, root: XNode): Pacs008 {
   const body = child(root, 'FIToFICstmrCdtTrf');

@@ -58,11 +58,14 @@ export function party(node: XNode | null): Party {
   return { name: text(node, 'Nm'), country: token(node, 'PstlAdr/Ctry') };
 }
 
-/** A `CashAccount*` element: IBAN or `Othr/Id`. */
+/** A `CashAccount*` element (38 in 2019, 40 from 2021 on, where `Id` is optional): IBAN, `Othr/Id`, proxy. */
 export function account(node: XNode | null): Account | null {
   if (node === null) return null;
   const id = at(node, 'Id');
-  return { iban: token(id, 'IBAN'), other: text(id, 'Othr/Id') };
+  const out: Account = { iban: token(id, 'IBAN'), other: text(id, 'Othr/Id') };
+  const proxy = text(node, 'Prxy/Id');
+  if (proxy !== null) out.proxy = proxy;
+  return out;
 }
 
 /** An `OrgnlGrpInf` / `OrgnlGrpInfAndSts` element: the original message's id, name id and creation time. */

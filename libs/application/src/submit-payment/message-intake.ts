@@ -71,7 +71,9 @@ export class MessageIntake {
   static readonly TYPES: ReadonlyMap<string, Exclude<TransactionKind, 'payment'>> = new Map([
     ['pacs.028.001.03', 'status-request'],
     ['camt.056.001.08', 'cancellation-request'],
+    ['camt.056.001.11', 'cancellation-request'],
     ['pacs.004.001.09', 'return'],
+    ['pacs.004.001.13', 'return'],
     ['pain.001.001.09', 'initiation'],
   ]);
 
