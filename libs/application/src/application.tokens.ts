@@ -10,3 +10,4 @@ export const ISO20022_CODEC = Symbol('clearway.Iso20022Codec');
 export const PIPELINE_SETTINGS = Symbol('clearway.PipelineSettings');
 export const WORK_QUEUE_SIGNAL = Symbol('clearway.WorkSignal');
 export const BUSINESS_RULES = Symbol('clearway.BusinessRules');
+export const SCREENING_SERVICE = Symbol('clearway.ScreeningService');
