@@ -41,7 +41,10 @@ describe('gateway configuration: business rules and screening', () => {
     expect(() => loadGatewayConfig({ SCREENING_URL: 'http://x', SCREENING_TIMEOUT_MS: '0' })).toThrow(/SCREENING_TIMEOUT_MS/);
   });
 
-  it('never repeats a secret-bearing SCREENING_URL in its error', () => {
+  it('refuses credentials in SCREENING_URL and never repeats the URL in its errors', () => {
     expect(() => loadGatewayConfig({ SCREENING_URL: 'ldap://user:s3cret@host' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
+    expect(() => loadGatewayConfig({ SCREENING_URL: 'https://user:s3cret@host/screen' })).toThrow(
+      expect.objectContaining({ message: 'SCREENING_URL must not carry credentials; put them in SCREENING_AUTH_HEADER' }),
+    );
   });
 });

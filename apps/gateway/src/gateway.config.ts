@@ -127,7 +127,11 @@ function businessRules(env: Env): GatewayConfig['businessRules'] {
 function screening(env: Env): GatewayConfig['screening'] {
   const url = env.SCREENING_URL?.trim() || null;
   if (url === null) return null;
-  if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ConfigError('SCREENING_URL must be an http(s) URL');
+  const parsedUrl = URL.canParse(url) ? new URL(url) : null;
+  if (!parsedUrl || !/^https?:$/.test(parsedUrl.protocol)) throw new ConfigError('SCREENING_URL must be an http(s) URL');
+  if (parsedUrl.username || parsedUrl.password) {
+    throw new ConfigError('SCREENING_URL must not carry credentials; put them in SCREENING_AUTH_HEADER');
+  }
   return {
     url,
     timeoutMs: int(env, 'SCREENING_TIMEOUT_MS', 2000, 1),

@@ -39,10 +39,14 @@ export class HttpScreeningService implements ScreeningService {
     try {
       parsed = new URL(options.url);
     } catch {
-      throw new Error(`HttpScreeningService: url "${options.url}" is not a URL`);
+      throw new Error('HttpScreeningService: url is not a URL');
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
       throw new Error(`HttpScreeningService: url must be http(s), not ${parsed.protocol}`);
+    }
+    if (parsed.username || parsed.password) {
+      // fetch refuses such URLs, quoting them (and the secret) in its error; credentials go in authHeader.
+      throw new Error('HttpScreeningService: url must not carry credentials; use authHeader (SCREENING_AUTH_HEADER)');
     }
     const timeoutMs = options.timeoutMs ?? 2000;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error('HttpScreeningService: timeoutMs must be a positive number');

@@ -119,5 +119,8 @@ describe('HttpScreeningService against a loopback screening server', () => {
   it('refuses a URL that is not http(s) at construction', () => {
     expect(() => new HttpScreeningService({ url: 'file:///etc/passwd' })).toThrow(/http\(s\)/);
     expect(() => new HttpScreeningService({ url: 'not a url' })).toThrow(/not a URL/);
+    const withSecret = () => new HttpScreeningService({ url: 'https://user:s3cret@screening.example/v1' });
+    expect(withSecret).toThrow(/must not carry credentials/);
+    expect(withSecret).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
   });
 });
