@@ -196,6 +196,20 @@ describe('screening fail-closed', () => {
   });
 });
 
+describe('screening fail-closed, an outage longer than the job attempts', () => {
+  it('keeps retrying past JOB_MAX_ATTEMPTS (no dead letter) and settles once screening answers', async () => {
+    const gw = await gatewayWith({ SCREENING_FAILURE: 'closed', JOB_MAX_ATTEMPTS: '2' });
+    gw.screening.answer = () => ({ status: 503, json: { error: 'down' } });
+    const id = await submit(gw, buildPacs008());
+    // Five calls: more than two jobs' worth of attempts.
+    await until('five screening attempts', () => gw.screening.callsFor(id).length >= 5);
+    expect((await transaction(gw, id)).status).toBe('RCVD');
+    gw.screening.answer = null;
+    const tx = await waitForTerminal(gw.url, gw.token, id, 60_000);
+    expect(tx.status).toBe('ACSC');
+  });
+});
+
 describe('screening fail-closed that never answers', () => {
   it('is rejected by the SLA sweeper with AB05', async () => {
     const gw = await gatewayWith({

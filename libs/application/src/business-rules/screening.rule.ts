@@ -1,4 +1,5 @@
 import { Bic, ReasonCode, type PaymentSnapshot } from '#domain';
+import { WaitingForDependencyError } from '../application.errors.js';
 import { ScreeningUnavailableError, type ScreeningRequest, type ScreeningService } from '../ports/screening.port.js';
 import { pass, reject, type BusinessRule } from './business-rule.js';
 import { creditorCountryOf, debtorCountryOf } from './creditor-country.rule.js';
@@ -6,14 +7,14 @@ import { creditorCountryOf, debtorCountryOf } from './creditor-country.rule.js';
 /** What to do when the screening service gives no verdict (unreachable, timeout, unusable answer). */
 export type ScreeningFailurePolicy = 'open' | 'closed';
 
-/** The process step failed because screening gave no verdict and the policy is `closed`; the job is retried. */
-export class ScreeningPendingError extends Error {
-  readonly code = 'SCREENING.UNAVAILABLE';
-  constructor(
-    readonly transactionId: string,
-    cause: string,
-  ) {
-    super(`screening of ${transactionId} gave no verdict (${cause}); SCREENING_FAILURE=closed, retrying later`);
+/**
+ * The process step failed because screening gave no verdict and the policy is `closed`; the job is retried
+ * until screening answers or the SLA sweeper ends the wait.
+ */
+export class ScreeningPendingError extends WaitingForDependencyError {
+  override readonly code = 'SCREENING.UNAVAILABLE';
+  constructor(transactionId: string, cause: string) {
+    super(transactionId, `screening of ${transactionId} gave no verdict (${cause}); SCREENING_FAILURE=closed, retrying later`);
     this.name = 'ScreeningPendingError';
   }
 }
