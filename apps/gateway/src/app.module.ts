@@ -74,7 +74,10 @@ class PortsModule {
             extraRules: CUSTOM_BUSINESS_RULES,
             order: config.businessRules.order,
           });
-          new Logger('BusinessRules').log(`business rules in order: ${rules.ids.join(', ')}`);
+          const screeningNote = config.screening
+            ? ` (screening: fail-${config.screening.failure}, timeout ${config.screening.timeoutMs} ms)`
+            : '';
+          new Logger('BusinessRules').log(`business rules in order: ${rules.ids.join(', ')}${screeningNote}`);
           return rules;
         },
       },
