@@ -5,7 +5,6 @@ import { TerminusModule } from '@nestjs/terminus';
 import {
   ApplicationModule,
   BUSINESS_RULES,
-  BusinessRuleSet,
   HOLD_POLICY,
   HoldPolicy,
   CLOCK,
@@ -13,15 +12,20 @@ import {
   ISO20022_CODEC,
   LEGACY_HOST,
   PIPELINE_SETTINGS,
+  SCREENING_SERVICE,
+  standardBusinessRules,
   WORK_QUEUE_SIGNAL,
   type PipelineSettings,
+  type ScreeningService,
 } from '#application';
 import { EmbeddedAdaptersModule } from '#adapters/embedded';
 import { HttpLegacyHost } from '#adapters/http-host';
+import { HttpScreeningService } from '#adapters/screening-http';
 import { Iso20022Codec } from '#iso20022';
 import { AuthModule } from './auth/auth.module.js';
 import type { ClientRegistry } from './auth/client-registry.js';
 import { NoLegacyHost } from './core-host.adapter.js';
+import { CUSTOM_BUSINESS_RULES } from './custom-business-rules.js';
 import type { GatewayConfig } from './gateway.config.js';
 import { GATEWAY_CONFIG } from './gateway.tokens.js';
 import { HealthController } from './http/health.controller.js';
@@ -53,7 +57,37 @@ class PortsModule {
       { provide: PIPELINE_SETTINGS, useValue: settings },
       { provide: CLOCK, useValue: { now: () => new Date() } },
       { provide: ID_GENERATOR, useValue: { uuid: () => randomUUID() } },
-      { provide: BUSINESS_RULES, useValue: BusinessRuleSet.defaults({ maxAmount: config.maxAmount }) },
+      {
+        provide: SCREENING_SERVICE,
+        useValue: config.screening
+          ? new HttpScreeningService({
+              url: config.screening.url,
+              timeoutMs: config.screening.timeoutMs,
+              ...(config.screening.authHeader ? { authHeader: config.screening.authHeader } : {}),
+            })
+          : null,
+      },
+      {
+        provide: BUSINESS_RULES,
+        inject: [SCREENING_SERVICE],
+        useFactory: (screening: ScreeningService | null) => {
+          const rules = standardBusinessRules({
+            amountLimits: config.businessRules.amountLimits,
+            creditorCountries: { allow: config.businessRules.creditorCountryAllow, deny: config.businessRules.creditorCountryDeny },
+            screening:
+              screening && config.screening
+                ? { service: screening, failure: config.screening.failure, logger: new Logger('Screening') }
+                : null,
+            extraRules: CUSTOM_BUSINESS_RULES,
+            order: config.businessRules.order,
+          });
+          const screeningNote = config.screening
+            ? ` (screening: fail-${config.screening.failure}, timeout ${config.screening.timeoutMs} ms)`
+            : '';
+          new Logger('BusinessRules').log(`business rules in order: ${rules.ids.join(', ')}${screeningNote}`);
+          return rules;
+        },
+      },
       { provide: HOLD_POLICY, useValue: HoldPolicy.fromConfig({ amountAbove: config.holdAmountAbove, rulesJson: config.holdRules }) },
       WorkSignalHub,
       { provide: WORK_QUEUE_SIGNAL, useExisting: WorkSignalHub },

@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { HoldPolicy } from '#application';
 import { isLedgerAccountId, type LedgerAccountInput } from '#application';
 import { Money } from '#domain';
+import { BUILT_IN_RULE_IDS, parseAmountLimits, parseCountryList, type AmountLimits } from '#application';
+import { CUSTOM_BUSINESS_RULES } from './custom-business-rules.js';
 
 export interface ClientConfig {
   id: string;
@@ -25,7 +27,23 @@ export interface GatewayConfig {
   slaMs: number;
   recoveryAfterMs: number;
   sweepIntervalMs: number;
+  /** The global MAX_AMOUNT (any currency), when there is one; the per-currency ones are in `businessRules`. */
   maxAmount: string | null;
+  businessRules: {
+    amountLimits: AmountLimits | null;
+    creditorCountryAllow: string[] | null;
+    creditorCountryDeny: string[];
+    /** BUSINESS_RULES_ORDER: rule ids to run first, in this order. */
+    order: string[];
+  };
+  /** SCREENING_URL set: the screening rule calls it; null: no screening rule. */
+  screening: {
+    url: string;
+    timeoutMs: number;
+    failure: 'open' | 'closed';
+    /** SCREENING_AUTH_HEADER: the `Authorization` value sent to the service (a secret: never logged). */
+    authHeader: string | null;
+  } | null;
   workerConcurrency: number;
   jobVisibilityMs: number;
   jobMaxAttempts: number;
@@ -150,11 +168,44 @@ function ledgerConfig(env: Env, mode: 'proxy' | 'core'): GatewayConfig['ledger']
   return { enabled: asked, openingBalances, ignored: [] };
 }
 
-export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
-  const maxAmount = env.MAX_AMOUNT?.trim() || null;
-  if (maxAmount !== null && !/^\d{1,18}(\.\d{1,5})?$/.test(maxAmount)) {
-    throw new ConfigError(`MAX_AMOUNT must be a decimal amount such as 1000000.00, got "${maxAmount}"`);
+function parsed<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new ConfigError(`${name}: ${(e as Error).message}`);
   }
+}
+
+function businessRules(env: Env): GatewayConfig['businessRules'] {
+  const amountLimits = parsed('MAX_AMOUNT', () => parseAmountLimits(env.MAX_AMOUNT));
+  const creditorCountryAllow = parsed('CREDITOR_COUNTRY_ALLOW', () => parseCountryList(env.CREDITOR_COUNTRY_ALLOW));
+  const creditorCountryDeny = parsed('CREDITOR_COUNTRY_DENY', () => parseCountryList(env.CREDITOR_COUNTRY_DENY)) ?? [];
+  const known: string[] = [...BUILT_IN_RULE_IDS, ...CUSTOM_BUSINESS_RULES.map((r) => r.id)];
+  const order = (env.BUSINESS_RULES_ORDER ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '');
+  for (const id of order) {
+    if (!known.includes(id)) throw new ConfigError(`BUSINESS_RULES_ORDER: "${id}" is not a business rule (rules: ${known.join(', ')})`);
+  }
+  return { amountLimits, creditorCountryAllow, creditorCountryDeny, order };
+}
+
+function screening(env: Env): GatewayConfig['screening'] {
+  const url = env.SCREENING_URL?.trim() || null;
+  if (url === null) return null;
+  const parsedUrl = URL.canParse(url) ? new URL(url) : null;
+  if (!parsedUrl || !/^https?:$/.test(parsedUrl.protocol)) throw new ConfigError('SCREENING_URL must be an http(s) URL');
+  if (parsedUrl.username || parsedUrl.password) {
+    throw new ConfigError('SCREENING_URL must not carry credentials; put them in SCREENING_AUTH_HEADER');
+  }
+  return {
+    url,
+    timeoutMs: int(env, 'SCREENING_TIMEOUT_MS', 2000, 1),
+    failure: oneOf(env, 'SCREENING_FAILURE', ['open', 'closed'] as const, 'closed'),
+    authHeader: env.SCREENING_AUTH_HEADER?.trim() || null,
+  };
+}
+
+export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
+  const rules = businessRules(env);
   const legacyHostUrl = env.LEGACY_HOST_URL?.trim() || null;
   if (legacyHostUrl && !/^https?:\/\//.test(legacyHostUrl)) {
     throw new ConfigError(`LEGACY_HOST_URL must be an http(s) URL, got "${legacyHostUrl}"`);
@@ -182,7 +233,9 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     slaMs: int(env, 'SLA_SECONDS', 300, 1) * 1000,
     recoveryAfterMs: int(env, 'RECOVERY_AFTER_SECONDS', 60, 1) * 1000,
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_MS', 5000, 100),
-    maxAmount,
+    maxAmount: rules.amountLimits?.global ?? null,
+    businessRules: rules,
+    screening: screening(env),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 16, 1),
     jobVisibilityMs: int(env, 'JOB_VISIBILITY_MS', 30000, 1000),
     jobMaxAttempts: int(env, 'JOB_MAX_ATTEMPTS', 8, 1),

@@ -23,3 +23,19 @@ export class LedgerNotEnabledError extends Error {
     this.name = 'LedgerNotEnabledError';
   }
 }
+
+/**
+ * A step cannot run yet because something it depends on gives no answer (e.g. sanctions screening under
+ * SCREENING_FAILURE=closed). Its job is retried with backoff for as long as the payment waits, not only
+ * JOB_MAX_ATTEMPTS times: the SLA sweeper is what ends the wait (AB05).
+ */
+export class WaitingForDependencyError extends Error {
+  readonly code: string = 'PAYMENT.WAITING_FOR_DEPENDENCY';
+  constructor(
+    readonly transactionId: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WaitingForDependencyError';
+  }
+}

@@ -13,3 +13,4 @@ export const BUSINESS_RULES = Symbol('clearway.BusinessRules');
 export const HOLD_POLICY = Symbol('clearway.HoldPolicy');
 /** The core-mode ledger's accounts (LedgerStore). */
 export const LEDGER_STORE = Symbol('clearway.LedgerStore');
+export const SCREENING_SERVICE = Symbol('clearway.ScreeningService');

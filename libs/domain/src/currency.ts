@@ -21,6 +21,44 @@ const MINOR_UNITS: Readonly<Record<string, number>> = Object.freeze({
   VUV: 0, WST: 2, XAF: 0, XCD: 2, XCG: 2, XOF: 0, XPF: 0, YER: 2, ZAR: 2, ZMW: 2, ZWG: 2,
 });
 
+/**
+ * ISO 4217 codes that are not currencies a customer credit transfer settles in. They are real codes, so a
+ * message using one is schema-valid; business rules refuse it with a precise reason.
+ */
+const NON_CURRENCY: Readonly<Record<string, Exclude<CurrencyKind, 'active' | 'withdrawn' | 'unknown'>>> = Object.freeze({
+  XAU: 'precious-metal', XAG: 'precious-metal', XPT: 'precious-metal', XPD: 'precious-metal',
+  XDR: 'unit-of-account', XSU: 'unit-of-account', XUA: 'unit-of-account',
+  XBA: 'unit-of-account', XBB: 'unit-of-account', XBC: 'unit-of-account', XBD: 'unit-of-account',
+  XTS: 'test', XXX: 'test',
+  BOV: 'fund', CHE: 'fund', CHW: 'fund', CLF: 'fund', COU: 'fund', MXV: 'fund', USN: 'fund', UYI: 'fund', UYW: 'fund',
+});
+
+/** Codes withdrawn from ISO 4217 (list A.3) that a stale system may still send. Not exhaustive. */
+const WITHDRAWN: ReadonlySet<string> = new Set([
+  'ANG', 'ATS', 'AZM', 'BEF', 'BGL', 'BYR', 'CSD', 'CUC', 'CYP', 'DEM', 'EEK', 'ESP', 'FIM', 'FRF', 'GHC', 'GRD',
+  'HRK', 'IEP', 'ITL', 'LTL', 'LUF', 'LVL', 'MGF', 'MRO', 'MTL', 'MZM', 'NLG', 'PTE', 'ROL', 'SDD', 'SIT', 'SKK',
+  'SLL', 'SRG', 'STD', 'TMM', 'TRL', 'VEB', 'VEF', 'YUM', 'ZMK', 'ZWD', 'ZWL',
+]);
+
+/** What an ISO 4217-shaped code is, for business rules and their rejection texts. */
+export type CurrencyKind =
+  | 'active'
+  | 'precious-metal'
+  | 'fund'
+  | 'unit-of-account'
+  | 'test'
+  | 'withdrawn'
+  | 'unknown';
+
+const KIND_TEXT: Readonly<Record<Exclude<CurrencyKind, 'active'>, string>> = {
+  'precious-metal': 'is an ISO 4217 precious-metal code, not a currency',
+  fund: 'is an ISO 4217 fund code, not a currency',
+  'unit-of-account': 'is an ISO 4217 unit of account, not a currency',
+  test: 'is an ISO 4217 testing or no-currency code',
+  withdrawn: 'is a withdrawn ISO 4217 currency',
+  unknown: 'is not an ISO 4217 currency code',
+};
+
 /** An active ISO 4217 currency code. */
 export class CurrencyCode {
   private constructor(
@@ -31,13 +69,26 @@ export class CurrencyCode {
   static parse(code: string): CurrencyCode {
     const upper = code.trim();
     if (!/^[A-Z]{3}$/.test(upper)) throw new InvalidValueError('currency', `"${code}" is not an ISO 4217 code`);
-    const units = MINOR_UNITS[upper];
+    const units = Object.hasOwn(MINOR_UNITS, upper) ? MINOR_UNITS[upper] : undefined;
     if (units === undefined) throw new InvalidValueError('currency', `${upper} is not an active ISO 4217 currency`);
     return new CurrencyCode(upper, units);
   }
 
   static isActive(code: string): boolean {
-    return MINOR_UNITS[code] !== undefined;
+    return Object.hasOwn(MINOR_UNITS, code);
+  }
+
+  /** Classifies a code: `active` (with its minor units) or why it is not a currency a payment may use. */
+  static classify(code: string): { kind: CurrencyKind; minorUnits: number | null; description: string } {
+    if (Object.hasOwn(MINOR_UNITS, code)) {
+      return { kind: 'active', minorUnits: MINOR_UNITS[code]!, description: `is an active ISO 4217 currency` };
+    }
+    const kind: Exclude<CurrencyKind, 'active'> = Object.hasOwn(NON_CURRENCY, code)
+      ? NON_CURRENCY[code]!
+      : WITHDRAWN.has(code)
+        ? 'withdrawn'
+        : 'unknown';
+    return { kind, minorUnits: null, description: KIND_TEXT[kind] };
   }
 
   toString(): string {

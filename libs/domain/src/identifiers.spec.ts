@@ -1,4 +1,4 @@
-import { Bic, Iban, Uetr } from './identifiers.js';
+import { Bic, Iban, partyCountry, Uetr } from './identifiers.js';
 
 describe('Bic', () => {
   it('accepts 8 and 11 character BICs', () => {
@@ -27,5 +27,18 @@ describe('Uetr', () => {
     expect(Uetr.parse('eb6305c9-1f7f-49de-aed0-16487c27b42d').value).toBe('eb6305c9-1f7f-49de-aed0-16487c27b42d');
     expect(() => Uetr.parse('EB6305C9-1F7F-49DE-AED0-16487C27B42D')).toThrow();
     expect(() => Uetr.parse('eb6305c9-1f7f-19de-aed0-16487c27b42d')).toThrow();
+  });
+});
+
+describe('partyCountry', () => {
+  it('takes the postal country first, then the IBAN country, then the BIC country', () => {
+    expect(partyCountry({ postal: 'CH', iban: 'DE89370400440532013000', bic: 'CLWYNL2A' })).toBe('CH');
+    expect(partyCountry({ postal: null, iban: 'DE89370400440532013000', bic: 'CLWYNL2A' })).toBe('DE');
+    expect(partyCountry({ postal: null, iban: null, bic: 'CLWYNL2AXXX' })).toBe('NL');
+  });
+
+  it('ignores sources that do not name a country', () => {
+    expect(partyCountry({ postal: 'c', iban: '12345678', bic: 'USABA:021000021' })).toBeNull();
+    expect(partyCountry({})).toBeNull();
   });
 });

@@ -99,3 +99,19 @@ export class Uetr {
     return this.value;
   }
 }
+
+const COUNTRY = /^[A-Z]{2}$/;
+
+/**
+ * The ISO 3166 alpha-2 country of a party: its postal address country, else the country of its IBAN
+ * (the caller passes only an account it knows to be an IBAN), else the country of its agent's BIC.
+ * Null when none of them gives one.
+ */
+export function partyCountry(sources: { postal?: string | null; iban?: string | null; bic?: string | null }): string | null {
+  const postal = sources.postal?.trim();
+  if (postal && COUNTRY.test(postal)) return postal;
+  const iban = sources.iban?.replace(/\s+/g, '').toUpperCase();
+  if (iban && /^[A-Z]{2}[0-9]{2}/.test(iban)) return iban.slice(0, 2);
+  if (sources.bic && Bic.isValid(sources.bic)) return Bic.parse(sources.bic).countryCode;
+  return null;
+}

@@ -36,3 +36,22 @@ describe('Money', () => {
     expect(() => Money.parse('2', 'EUR').compare(Money.parse('2', 'USD'))).toThrow(/cannot combine/);
   });
 });
+
+describe('CurrencyCode.classify', () => {
+  it('tells active currencies (with their decimals) from codes that are not currencies', () => {
+    expect(CurrencyCode.classify('EUR')).toMatchObject({ kind: 'active', minorUnits: 2 });
+    expect(CurrencyCode.classify('KWD')).toMatchObject({ kind: 'active', minorUnits: 3 });
+    for (const metal of ['XAU', 'XAG', 'XPT', 'XPD']) expect(CurrencyCode.classify(metal).kind).toBe('precious-metal');
+    expect(CurrencyCode.classify('XDR').kind).toBe('unit-of-account');
+    expect(CurrencyCode.classify('XTS').kind).toBe('test');
+    expect(CurrencyCode.classify('XXX').kind).toBe('test');
+    expect(CurrencyCode.classify('CLF').kind).toBe('fund');
+    expect(CurrencyCode.classify('HRK').kind).toBe('withdrawn');
+    expect(CurrencyCode.classify('QQQ')).toMatchObject({ kind: 'unknown', minorUnits: null });
+  });
+
+  it('never treats an Object.prototype name as a currency', () => {
+    expect(CurrencyCode.isActive('constructor')).toBe(false);
+    expect(CurrencyCode.classify('toString').kind).toBe('unknown');
+  });
+});

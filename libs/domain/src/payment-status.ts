@@ -50,8 +50,14 @@ export const ReasonCode = {
   NARRATIVE: 'NARR',
   INVALID_AMOUNT: 'AM12',
   ZERO_AMOUNT: 'AM01',
+  /** Amount above the allowed maximum (MAX_AMOUNT). */
+  NOT_ALLOWED_AMOUNT: 'AM02',
   INVALID_CURRENCY: 'AM03',
   INVALID_CREDITOR_ACCOUNT: 'AC03',
   INVALID_DEBTOR_ACCOUNT: 'AC02',
   INVALID_BIC: 'RC01',
+  /** Regulatory reason: a denied creditor country, a sanctions-screening hit. */
+  REGULATORY: 'RR04',
+  /** The creditor's name or address needed for regulatory checks is missing (e.g. no creditor country). */
+  MISSING_CREDITOR_ADDRESS: 'RR03',
 } as const;

@@ -33,6 +33,12 @@ export interface PaymentDetails {
   creditorName: string | null;
   creditorAccount: string | null;
   creditorAgent: string | null;
+  /**
+   * ISO 3166 alpha-2 country of the debtor / creditor: the party's postal address country, else its IBAN's
+   * country, else its agent's BIC country. Absent on payments stored before the field existed.
+   */
+  debtorCountry?: string | null;
+  creditorCountry?: string | null;
   instructingAgent: string | null;
   instructedAgent: string | null;
   /** The business application header the message arrived with, when it had one. */

@@ -9,7 +9,9 @@ import {
   ProcessPaymentCommand,
   ReleasePaymentCommand,
   TransactionNotFoundError,
+  WaitingForDependencyError,
   WORK_QUEUE,
+  type Job,
   type ReceivedJob,
   type WorkQueue,
 } from '#application';
@@ -21,6 +23,17 @@ import { WorkSignalHub } from './work-signal.hub.js';
 export function backoff(attempt: number, baseMs = 250, maxMs = 30_000): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+/**
+ * The job that carries on a step that waits for a dependency after its job used up its attempts: same
+ * step, a deduplication id counting the continuations (`...:wait-1`, `...:wait-2`, ...), due after `delayMs`.
+ */
+export function waitingContinuation(job: Job, delayMs: number, now = Date.now()): Job {
+  const m = /^(.*):wait-(\d+)$/.exec(job.deduplicationId);
+  const base = m ? m[1]! : job.deduplicationId;
+  const n = m ? Number(m[2]) + 1 : 1;
+  return { ...job, deduplicationId: `${base}:wait-${n}`, notBefore: new Date(now + delayMs) };
 }
 
 /**
@@ -115,6 +128,15 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
     if (e instanceof TransactionNotFoundError || (e instanceof HostUnavailableError && !e.retryable)) {
       this.log.warn(`dead-lettering ${job.type} of ${job.transactionId}: ${message}`);
       await this.queue.deadLetter(receipt, message);
+      return;
+    }
+    if (e instanceof WaitingForDependencyError && attempt >= this.config.jobMaxAttempts) {
+      // The queue would dead-letter it now; the payment waits on (until the SLA sweeper ends it), so the
+      // job carries on as a fresh one. Enqueued before the ack: a crash in between leaves two, which is harmless.
+      const next = waitingContinuation(job, backoff(attempt));
+      await this.queue.enqueue([next]);
+      await this.queue.ack(receipt);
+      this.log.warn(`${job.type} of ${job.transactionId} still waiting after ${attempt} attempts, trying on: ${message}`);
       return;
     }
     const delay = e instanceof ConcurrentUpdateError ? 10 : backoff(attempt);

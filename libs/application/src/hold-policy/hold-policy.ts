@@ -1,4 +1,5 @@
 import type { PaymentSnapshot } from '#domain';
+import { creditorCountryOf } from '../business-rules/creditor-country.rule.js';
 
 /**
  * One hold rule. Every condition it names must match (AND); a payment is held when any rule matches (OR).
@@ -31,20 +32,6 @@ export function compareDecimal(a: string, b: string): number {
   const fa = af.padEnd(len, '0');
   const fb = bf.padEnd(len, '0');
   return fa === fb ? 0 : fa < fb ? -1 : 1;
-}
-
-/**
- * The creditor's country: the creditor's postal address country when the message had one, else the
- * creditor IBAN's country, else the country of the creditor agent's BIC.
- */
-export function creditorCountryOf(p: PaymentSnapshot): string | null {
-  const explicit = (p as { creditorCountry?: string | null }).creditorCountry;
-  if (explicit) return explicit.toUpperCase();
-  const acct = p.creditorAccount;
-  if (acct && /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(acct)) return acct.slice(0, 2);
-  const bic = p.creditorAgent;
-  if (bic && /^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/.test(bic)) return bic.slice(4, 6);
-  return null;
 }
 
 /** Decides whether a payment that passed the business rules waits in PDNG for a consumer's accept or reject. */

@@ -1,7 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ReasonCode } from '#domain';
 import { BUSINESS_RULES, CLOCK, HOLD_POLICY, TRANSACTION_REPOSITORY } from '../application.tokens.js';
-import type { BusinessRuleSet } from '../business-rules/business-rules.js';
+import type { BusinessRuleSet } from '../business-rules/business-rule-set.js';
 import type { HoldPolicy } from '../hold-policy/hold-policy.js';
 import { commitTransition, loadPayment } from '../payment-steps.js';
 import type { Clock } from '../ports/support.port.js';
@@ -13,6 +14,9 @@ import { ProcessPaymentCommand, type StepResult } from './process-payment.comman
 /**
  * RCVD -> ACTC (and the release job), RJCT with the reason of the first business rule that fails, or PDNG
  * when a hold rule matches (then a consumer's accept or reject decides).
+ * Notes of passing rules (e.g. "not screened, fail-open") are kept as the reason of the ACTC history entry.
+ * A rule that throws (e.g. screening down under SCREENING_FAILURE=closed) fails the step: the job is
+ * retried and the payment stays RCVD.
  */
 @CommandHandler(ProcessPaymentCommand)
 export class ProcessPaymentHandler implements ICommandHandler<ProcessPaymentCommand, StepResult> {
@@ -28,9 +32,9 @@ export class ProcessPaymentHandler implements ICommandHandler<ProcessPaymentComm
     const payment = await loadPayment(this.repository, cmd.transactionId);
     if (payment.status !== 'RCVD') return 'skipped';
     const deps = { repository: this.repository, reports: this.reports, clock: this.clock };
-    const failure = this.rules.evaluate(payment.details);
-    if (failure) {
-      await commitTransition(deps, payment, 'RJCT', failure.reason);
+    const outcome = await this.rules.evaluate(payment.details);
+    if (outcome.outcome === 'reject') {
+      await commitTransition(deps, payment, 'RJCT', outcome.reason);
       return 'done';
     }
     const hold = this.holds.match(payment.details);
@@ -42,7 +46,10 @@ export class ProcessPaymentHandler implements ICommandHandler<ProcessPaymentComm
       await commitTransition(deps, payment, 'PDNG', { code: 'NARR', text: `held by rule ${hold.id}: awaiting a consumer decision` });
       return 'done';
     }
-    await commitTransition(deps, payment, 'ACTC', undefined, [releaseJob(payment.id)]);
+    const note = outcome.notes.length
+      ? { code: ReasonCode.NARRATIVE, text: outcome.notes.map((n) => `${n.rule}: ${n.note}`).join('; ') }
+      : undefined;
+    await commitTransition(deps, payment, 'ACTC', note, [releaseJob(payment.id)]);
     return 'done';
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { Payment, ReasonCode, type PaymentDetails } from '#domain';
+import { partyCountry, Payment, ReasonCode, type PaymentDetails } from '#domain';
 import { Iso20022Error, type Iso20022Codec, type ParsedMessage } from '#iso20022';
 import {
   CLOCK,
@@ -110,6 +110,8 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
       creditorName: tx.creditor.name,
       creditorAccount: tx.creditorAccount?.iban ?? tx.creditorAccount?.other ?? null,
       creditorAgent: agentKey(tx.creditorAgent),
+      debtorCountry: partyCountry({ postal: tx.debtor.country, iban: tx.debtorAccount?.iban, bic: tx.debtorAgent?.bic }),
+      creditorCountry: partyCountry({ postal: tx.creditor.country, iban: tx.creditorAccount?.iban, bic: tx.creditorAgent?.bic }),
       instructingAgent: agentKey(tx.instructingAgent ?? gh.instructingAgent),
       instructedAgent: agentKey(tx.instructedAgent ?? gh.instructedAgent),
       appHeader: parsed.appHeader
@@ -208,6 +210,8 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
         creditorName: null,
         creditorAccount: null,
         creditorAgent: null,
+        debtorCountry: null,
+        creditorCountry: null,
         instructingAgent: null,
         instructedAgent: null,
         appHeader: null,

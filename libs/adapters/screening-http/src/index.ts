@@ -1,0 +1,1 @@
+export { HttpScreeningService, type HttpScreeningOptions } from './http-screening.adapter.js';

@@ -1,0 +1,43 @@
+/** A party as the screening service sees it. */
+export interface ScreeningParty {
+  name: string | null;
+  /** ISO 3166 alpha-2, when known. */
+  country: string | null;
+  /** BIC of the party's agent, when the agent is identified by one. */
+  bic: string | null;
+}
+
+/** What is sent to a sanctions-screening service for one payment. */
+export interface ScreeningRequest {
+  transactionId: string;
+  uetr: string | null;
+  endToEndId: string;
+  /** The interbank settlement amount as the decimal string of the message (never a float). */
+  amount: string;
+  currency: string;
+  debtor: ScreeningParty;
+  creditor: ScreeningParty;
+}
+
+/** The service's verdict. A hit carries the service's case or alert reference for the reason text. */
+export type ScreeningResult =
+  | { kind: 'clear'; reference: string | null }
+  | { kind: 'hit'; reference: string | null; text: string | null };
+
+/**
+ * The service could not give a verdict: unreachable, timed out, or answered something unusable.
+ * The screening rule applies the configured policy (fail open or fail closed).
+ */
+export class ScreeningUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScreeningUnavailableError';
+  }
+}
+
+/** A sanctions / watch-list screening service. `screen` has no side effects: asking twice is safe. */
+export interface ScreeningService {
+  readonly name: string;
+  /** Resolves with a verdict, or rejects with ScreeningUnavailableError when it cannot give one. */
+  screen(request: ScreeningRequest): Promise<ScreeningResult>;
+}
