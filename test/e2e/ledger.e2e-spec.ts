@@ -176,3 +176,46 @@ it('an invalid LEDGER_OPENING_BALANCES stops the start with a message naming the
     startGateway({ DATA_DIR: tempDir('ledger-bad'), MODE: 'core', LEDGER_OPENING_BALANCES: '{"DE89370400440532013000":"10.001 EUR"}' }),
   ).rejects.toThrow(/exited with 2[\s\S]*LEDGER_OPENING_BALANCES\["DE89370400440532013000"\]: amount: EUR has 2 decimal/);
 });
+
+describe('core mode decides cancellations after settlement and returns itself, against the ledger', () => {
+  async function decide(id: string, action: 'cancel' | 'return') {
+    const res = await fetch(`${gw.url}/v1/transactions/${id}/${action}`, { method: 'POST', headers: { authorization: `Bearer ${bank}` } });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('a cancel after ACSC reverses the postings in the same write as CANC; a return puts the money back and keeps ACSC', async () => {
+    const ops1 = await fetch(`${gw.url}/v1/ledger/accounts/CORE-A`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ balance: '100.00', currency: 'EUR' }),
+    });
+    expect([200, 201]).toContain(ops1.status);
+    const ops2 = await fetch(`${gw.url}/v1/ledger/accounts/CORE-B`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ balance: '0.00', currency: 'EUR' }),
+    });
+    expect([200, 201]).toContain(ops2.status);
+    const pay = (amount: string) =>
+      submit(buildPacs008({ amount, creditorAccountOther: 'CORE-B' }).replace('<IBAN>DE12500105170648489890</IBAN>', '<Othr><Id>CORE-A</Id></Othr>'));
+
+    const first = await pay('30.00');
+    expect((await waitForTerminal(gw.url, bank, first)).status).toBe('ACSC');
+    expect((await balances())['CORE-A']).toBe(7000n);
+    const cancelled = await decide(first, 'cancel');
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('CANC');
+    expect(await balances()).toMatchObject({ 'CORE-A': 10000n, 'CORE-B': 0n });
+
+    const second = await pay('40.00');
+    expect((await waitForTerminal(gw.url, bank, second)).status).toBe('ACSC');
+    const returned = await decide(second, 'return');
+    expect(returned.status).toBe(200);
+    expect(returned.body).toMatchObject({ status: 'ACSC', return: { direction: 'outbound', state: 'accepted' } });
+    expect(await balances()).toMatchObject({ 'CORE-A': 10000n, 'CORE-B': 0n });
+    expect((await decide(second, 'return')).status).toBe(200);
+    expect((await decide(second, 'cancel')).status).toBe(409);
+    const outbox = await fetch(`${gw.url}/v1/transactions/${second}/outbox`, { headers: { authorization: `Bearer ${bank}` } });
+    expect(outbox.headers.get('x-message-type')).toBe('pacs.004.001.09');
+  });
+});
