@@ -311,3 +311,29 @@ describe('messages about a payment, through the inbox', () => {
     expect(sent.json.messageType).toBe('pacs.008.001.08');
   });
 });
+
+describe('versions', () => {
+  it.each([
+    ['pacs.008.001.08', 'head.001.001.02', 'pacs.002.001.10'],
+    ['pacs.008.001.10', 'head.001.001.02', 'pacs.002.001.12'],
+    ['pacs.008.001.12', 'head.001.001.04', 'pacs.002.001.14'],
+  ] as const)('%s with an AppHdr %s is answered with %s under an answering AppHdr of the same version', async (version, header, answer) => {
+    const msgId = `V${randomUUID().replace(/-/g, '').slice(0, 30)}`;
+    const uetr = randomUUID();
+    const id = await submit(buildPacs008({ version, appHeader: header, msgId, uetr }));
+    expect((await waitForTerminal(url, operator, id)).status).toBe('ACSC');
+    const { res, text } = await call('GET', `/v1/transactions/${id}/outbox`);
+    expect(res.headers.get('x-message-type')).toBe(answer);
+    const verdict = officialVerdict(answer, text);
+    expect(verdict.errors).toEqual([]);
+    expect(verdict.appHdrVersion).toBe(header);
+    const h = (path: string) => xpathString(text, ISO_NS + header, path);
+    expect(h('string(//d:AppHdr/d:Fr/d:FIId/d:FinInstnId/d:BICFI)')).toBe('CLWYNL2A');
+    expect(h('string(//d:AppHdr/d:To/d:FIId/d:FinInstnId/d:BICFI)')).toBe('CLWYDEFF');
+    expect(h('string(//d:AppHdr/d:MsgDefIdr)')).toBe(answer);
+    expect(h('string(//d:AppHdr/d:Rltd/d:BizMsgIdr)')).toBe(msgId);
+    expect(h('string(//d:AppHdr/d:BizMsgIdr)')).not.toBe(msgId);
+    expect(x(verdict.document!, answer, 'string(//d:TxInfAndSts/d:OrgnlUETR)')).toBe(uetr);
+    expect(x(verdict.document!, answer, 'string(//d:OrgnlGrpInfAndSts/d:OrgnlMsgNmId)')).toBe(version);
+  });
+});

@@ -212,12 +212,12 @@ export class MessageIntake {
     if (original) message.annotate({ relatedTransactionId: original.id }, this.clock.now());
     const stored = await this.store(cmd, message, parsed, { idempotency, msgIdEndToEndId: `camt.056|${req.assignment.id}|${tx?.cancellationId ?? tx?.endToEndId ?? ''}` });
     if (!stored.created) return stored.result;
-    const accepted = (status: string): SubmitPaymentResult => ({ kind: 'accepted', transactionId: id, status: status as 'RCVD', messageType: parsed.messageType, replayed: false });
+    const accepted = (): SubmitPaymentResult => ({ kind: 'accepted', transactionId: id, status: 'RCVD', messageType: parsed.messageType, replayed: false });
     const agents = { assigner: req.assignment.assigner.agent, assignee: req.assignment.assignee.agent };
     if (!original || !tx) {
       await this.answers.refuseRequest(message.toSnapshot(), tx ?? { group: null, instrId: null, endToEndId: null, txId: null, uetr: null }, { code: 'NOOR', text: 'no payment with these references for this client' }, agents);
       await this.finish(id, 'RJCT', { code: 'NOOR', text: 'original payment not found' });
-      return accepted('RCVD');
+      return accepted();
     }
     const reason = tx.reason?.code ? { code: tx.reason.code, text: tx.reason.text } : { code: 'CUST', text: tx.reason?.text ?? null };
     const decision: DecisionResult = await this.commands.execute(new DecidePaymentCommand(cmd.clientId, original.id, 'cancel', reason, id));
@@ -226,7 +226,7 @@ export class MessageIntake {
       const text = decision.kind === 'not-allowed' ? decision.detail.slice(0, 105) : 'no such payment';
       await this.answers.refuseRequest(message.toSnapshot(), tx, { code, text }, agents);
       await this.finish(id, 'RJCT', { code, text });
-      return accepted('RCVD');
+      return accepted();
     }
     if (decision.kind === 'completed') {
       // Decided at once (before release, or in core mode): the camt.029 was written for both transactions.
@@ -235,7 +235,7 @@ export class MessageIntake {
       await completeRequest(this.repository, this.clock, id, p);
     }
     // Otherwise the cancel job asks the host; its camt.029 ends this transaction too.
-    return accepted('RCVD');
+    return accepted();
   }
 
   /** pacs.004 from downstream: recorded on the payment it returns; answered with a pacs.002. */
