@@ -11,9 +11,11 @@ import {
   ISO20022_CODEC,
   LEGACY_HOST,
   PIPELINE_SETTINGS,
+  STATUS_PUBLISHER,
   WORK_QUEUE_SIGNAL,
   type PipelineSettings,
 } from '#application';
+import { AmqpLegacyHost, AmqpSession, AmqpStatusPublisher, declareQueues } from '#adapters/amqp';
 import { EmbeddedAdaptersModule } from '#adapters/embedded';
 import { HttpLegacyHost } from '#adapters/http-host';
 import { Iso20022Codec } from '#iso20022';
@@ -21,7 +23,10 @@ import { AuthModule } from './auth/auth.module.js';
 import type { ClientRegistry } from './auth/client-registry.js';
 import { NoLegacyHost } from './core-host.adapter.js';
 import type { GatewayConfig } from './gateway.config.js';
-import { GATEWAY_CONFIG } from './gateway.tokens.js';
+import { AMQP_SESSION, GATEWAY_CONFIG } from './gateway.tokens.js';
+import { AmqpLifecycle } from './mq/amqp-lifecycle.service.js';
+import { HostAnswerBridge } from './mq/host-answer.bridge.js';
+import { InboundQueueConsumer } from './mq/inbound-queue.consumer.js';
 import { HealthController } from './http/health.controller.js';
 import { InboxController } from './http/inbox.controller.js';
 import { TransactionsController } from './http/transactions.controller.js';
@@ -40,6 +45,7 @@ class PortsModule {
       recoveryAfterMs: config.recoveryAfterMs,
       completedJobRetentionMs: 24 * 3_600_000,
       maxAmount: config.maxAmount,
+      publishStatusReports: config.amqp !== null,
     };
     const providers: Provider[] = [
       { provide: GATEWAY_CONFIG, useValue: config },
@@ -59,19 +65,58 @@ class PortsModule {
       },
       {
         provide: LEGACY_HOST,
-        inject: [ISO20022_CODEC],
-        useFactory: (codec: Iso20022Codec) =>
-          config.mode === 'core' || !config.legacyHostUrl
-            ? new NoLegacyHost()
-            : new HttpLegacyHost({
-                baseUrl: config.legacyHostUrl,
-                codec,
-                timeoutMs: config.hostTimeoutMs,
-                attempts: config.hostAttempts,
-                logger: new Logger('LegacyHost'),
-              }),
+        inject: [ISO20022_CODEC, { token: AMQP_SESSION, optional: true }],
+        useFactory: (codec: Iso20022Codec, session: AmqpSession | undefined) => {
+          if (config.mode === 'core') return new NoLegacyHost();
+          if (config.hostTransport === 'amqp' && session && config.amqp) {
+            return new AmqpLegacyHost({
+              session,
+              topology: config.amqp.topology,
+              codec,
+              timeoutMs: config.hostTimeoutMs,
+              replyPrefetch: Math.max(32, config.workerConcurrency * 2),
+              logger: new Logger('LegacyHost'),
+            });
+          }
+          if (!config.legacyHostUrl) return new NoLegacyHost();
+          return new HttpLegacyHost({
+            baseUrl: config.legacyHostUrl,
+            codec,
+            timeoutMs: config.hostTimeoutMs,
+            attempts: config.hostAttempts,
+            logger: new Logger('LegacyHost'),
+          });
+        },
       },
     ];
+    const amqp = config.amqp;
+    if (amqp) {
+      providers.push(
+        {
+          provide: AMQP_SESSION,
+          // The whole topology is declared at start and after every reconnect (docs/amqp-topology.md).
+          useFactory: () =>
+            AmqpSession.open({
+              url: amqp.url,
+              name: `clearway-gateway-${config.role}-${process.pid}`,
+              declare: (channel) =>
+                declareQueues(channel, amqp.topology.deadLetterExchange, [
+                  amqp.topology.inboundQueue,
+                  amqp.topology.outboundQueue,
+                  amqp.topology.requestQueue,
+                  amqp.topology.replyQueue,
+                ]),
+              logger: new Logger('Amqp'),
+            }),
+        },
+        {
+          provide: STATUS_PUBLISHER,
+          inject: [AMQP_SESSION],
+          useFactory: (session: AmqpSession) => new AmqpStatusPublisher(session, amqp.topology.outboundQueue),
+        },
+        AmqpLifecycle,
+      );
+    }
     return { module: PortsModule, providers, exports: providers };
   }
 }
@@ -97,7 +142,11 @@ export class AppModule {
         AuthModule.forRoot(clients),
       ],
       controllers: api ? [InboxController, TransactionsController, HealthController] : [HealthController],
-      providers: workers ? [PipelineWorker, SweeperService] : [],
+      providers: [
+        ...(workers ? [PipelineWorker, SweeperService] : []),
+        ...(config.amqp && api ? [InboundQueueConsumer] : []),
+        ...(config.amqp && workers && config.hostTransport === 'amqp' && config.mode === 'proxy' ? [HostAnswerBridge] : []),
+      ],
     };
   }
 }

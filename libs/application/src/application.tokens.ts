@@ -10,3 +10,5 @@ export const ISO20022_CODEC = Symbol('clearway.Iso20022Codec');
 export const PIPELINE_SETTINGS = Symbol('clearway.PipelineSettings');
 export const WORK_QUEUE_SIGNAL = Symbol('clearway.WorkSignal');
 export const BUSINESS_RULES = Symbol('clearway.BusinessRules');
+/** Outbound channel of status messages (an MQ outbound queue); optional: without it nothing is published. */
+export const STATUS_PUBLISHER = Symbol('clearway.StatusPublisher');

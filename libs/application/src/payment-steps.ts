@@ -24,8 +24,12 @@ export async function commitTransition(
   const loadedVersion = payment.version;
   payment.transition(to, deps.clock.now(), reason);
   const snapshot = payment.toSnapshot();
-  if (payment.isTerminal) await deps.reports.write(snapshot);
-  const stored = await deps.repository.update(snapshot, loadedVersion, jobs);
+  let followUps = jobs;
+  if (payment.isTerminal) {
+    await deps.reports.write(snapshot);
+    followUps = [...jobs, ...deps.reports.followUpJobs(snapshot)];
+  }
+  const stored = await deps.repository.update(snapshot, loadedVersion, followUps);
   if (!stored) throw new ConcurrentUpdateError(payment.id);
   // The payment as now stored, so a step can go on without reading it back.
   return Payment.fromSnapshot({ ...snapshot, version: loadedVersion + 1 });

@@ -10,6 +10,11 @@ export interface PipelineSettings {
   completedJobRetentionMs: number;
   /** Upper bound of the amount of one payment, in major units of any currency (a decimal string); null = none. */
   maxAmount: string | null;
+  /**
+   * Publish every terminal status message to the outbound channel (STATUS_PUBLISHER) through a job written with
+   * the status change. Off when no outbound channel is configured.
+   */
+  publishStatusReports?: boolean;
 }
 
 export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {

@@ -5,6 +5,7 @@ import {
   HostUnavailableError,
   JobType,
   ProcessPaymentCommand,
+  PublishStatusReportCommand,
   ReleasePaymentCommand,
   TransactionNotFoundError,
   WORK_QUEUE,
@@ -89,6 +90,9 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
           break;
         case JobType.RELEASE:
           await this.commands.execute(new ReleasePaymentCommand(job.transactionId));
+          break;
+        case JobType.PUBLISH_STATUS:
+          await this.commands.execute(new PublishStatusReportCommand(job.transactionId));
           break;
         default:
           await this.queue.deadLetter(receipt, `unknown job type ${String(job.type)}`);

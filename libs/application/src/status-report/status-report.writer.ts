@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { PaymentSnapshot } from '#domain';
 import type { AgentId, Iso20022Codec } from '#iso20022';
-import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE } from '../application.tokens.js';
+import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE, PIPELINE_SETTINGS } from '../application.tokens.js';
+import type { PipelineSettings } from '../pipeline.settings.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
+import { JobType, type Job } from '../ports/work-queue.port.js';
 
 export const STATUS_REPORT_TYPE = 'pacs.002.001.10';
 
@@ -33,7 +35,24 @@ export class StatusReportWriter {
     @Inject(ISO20022_CODEC) private readonly codec: Iso20022Codec,
     @Inject(MESSAGE_ARCHIVE) private readonly archive: MessageArchive,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(PIPELINE_SETTINGS) private readonly settings: Pick<PipelineSettings, 'publishStatusReports'> | null = null,
   ) {}
+
+  /**
+   * Jobs to store with a terminal status (same write): publishing its report to the outbound channel when one
+   * is configured. One per (transaction, status), so a retried step does not publish twice.
+   */
+  followUpJobs(p: PaymentSnapshot): Job[] {
+    if (!this.settings?.publishStatusReports) return [];
+    return [
+      {
+        type: JobType.PUBLISH_STATUS,
+        transactionId: p.id,
+        groupKey: `${p.id}:publish`,
+        deduplicationId: `${p.id}:publish:${p.status}`,
+      },
+    ];
+  }
 
   build(p: PaymentSnapshot): string {
     const at = this.clock.now().toISOString();

@@ -1,0 +1,9 @@
+import { Command } from '@nestjs/cqrs';
+import type { StepResult } from '../process-payment/process-payment.command.js';
+
+/** Worker step: publish the transaction's latest outgoing status message to the outbound channel. */
+export class PublishStatusReportCommand extends Command<StepResult> {
+  constructor(readonly transactionId: string) {
+    super();
+  }
+}
