@@ -158,7 +158,7 @@ export class InboundQueueConsumer implements OnApplicationBootstrap {
 
   /** A pacs.002 RJCT answering the message, or null when its MsgId cannot be read. */
   private rejectionReport(body: string, partial: PartialIdentification | null, reason: { code: string; text: string }): string | null {
-    let original: Pacs002Input['original'] | null = null;
+    let original: Pacs002Input['original'];
     let agents: Pick<Pacs002Input, 'instructingAgent' | 'instructedAgent'> = { instructingAgent: null, instructedAgent: null };
     try {
       const parsed = this.codec.parse(body);

@@ -24,6 +24,8 @@ export const AmqpHeader = {
   /** On a reply: the host could not take the request (like an HTTP 503); no body. */
   ERROR_CODE: 'x-error-code',
   ERROR_TEXT: 'x-error-text',
+  /** On an error reply: `false` when asking again cannot help (the request itself is refused). */
+  ERROR_RETRYABLE: 'x-error-retryable',
 } as const;
 
 /** What the adapter needs of the ISO 20022 codec. */
@@ -56,6 +58,7 @@ interface Reply {
   body: string;
   errorCode: string | null;
   errorText: string | null;
+  retryable: boolean;
 }
 
 /**
@@ -188,7 +191,7 @@ export class AmqpLegacyHost implements LegacyHost {
     if (reply.errorCode) {
       throw new HostUnavailableError(
         `the host could not take ${message.messageType} of ${message.transactionId}: ${reply.errorCode}${reply.errorText ? ` (${reply.errorText})` : ''}`,
-        true,
+        reply.retryable,
       );
     }
     return reply;
@@ -208,6 +211,7 @@ export class AmqpLegacyHost implements LegacyHost {
       body: d.content.toString('utf8'),
       errorCode: header(d, AmqpHeader.ERROR_CODE),
       errorText: header(d, AmqpHeader.ERROR_TEXT),
+      retryable: header(d, AmqpHeader.ERROR_RETRYABLE) !== 'false',
     };
     const correlationId = d.properties.correlationId as string | undefined;
     const waiter = correlationId ? this.waiting.get(correlationId) : undefined;
