@@ -1,11 +1,10 @@
 import { Test } from '@nestjs/testing';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Payment, type PaymentStatus } from '#domain';
-import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY } from '../application.tokens.js';
+import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE, PIPELINE_SETTINGS, STATUS_PUBLISHER, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import { JobType } from '../ports/work-queue.port.js';
 import { PublishStatusReportCommand } from '../publish-status-report/publish-status-report.command.js';
 import { PublishStatusReportHandler } from '../publish-status-report/publish-status-report.handler.js';
-import { STATUS_PUBLISHER } from '../application.tokens.js';
 import type { OutgoingStatusMessage } from '../ports/status-publisher.port.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import { FakeArchive, FakeClock, FakeRepository } from '../testing/in-memory.fakes.js';
