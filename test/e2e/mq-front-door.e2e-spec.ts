@@ -45,7 +45,7 @@ beforeAll(async () => {
   codec = await Iso20022Codec.create({ schemaDir: 'config/schemas' });
   const shared = { HOST_TRANSPORT: 'amqp', ...names.env };
   sim = await startSimulator(shared);
-  gw = await startGateway({ ...shared, DATA_DIR: tempDir('mq-front-door'), MQ_CLIENT_ID: 'bank-a' });
+  gw = await startGateway({ ...shared, DATA_DIR: tempDir('mq-front-door'), MQ_CLIENT_ID: 'bank-a', HOST_TIMEOUT_MS: '1000' });
   conn = await connect(AMQP_URL);
   ch = await conn.createChannel();
 });
@@ -78,6 +78,36 @@ it('takes a payment from the inbound queue for MQ_CLIENT_ID and publishes its pa
   expect(header(second, AmqpHeader.TRANSACTION_ID)).toBe(chosen);
   const stats = (await (await fetch(`${sim!.url}/stats`)).json()) as { unique: number };
   expect(stats.unique).toBe(2);
+});
+
+it('parks a payment whose host answer is late in PDNG, and applies the late answer when it comes', async () => {
+  const faults = (change: object) =>
+    fetch(`${sim!.url}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(change) });
+  // The host decides at once but holds its answer for 3 s; the gateway waits 1 s (HOST_TIMEOUT_MS).
+  await faults({ timeoutRate: 1, timeoutMs: 3000 });
+  const before = (await (await fetch(`${sim!.url}/stats`)).json()) as { received: number };
+  const id = randomUUID();
+  send(buildPacs008({ msgId: 'MQ-LATE-1', creditorAccountOther: 'ACC0019999' }), id);
+  const token = await tokenFor(gw!.url, 'bank-a');
+  let seenPending = false;
+  const deadline = Date.now() + 20_000;
+  let tx: { status: string; reason: { code: string } | null; history: Array<{ status: string }> };
+  for (;;) {
+    tx = (await (await fetch(`${gw!.url}/v1/transactions/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as typeof tx;
+    if (tx.status === 'PDNG') seenPending = true;
+    if (tx.status === 'RJCT' || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await faults({ timeoutRate: 0 });
+  expect(seenPending).toBe(true);
+  expect(tx.status).toBe('RJCT');
+  expect(tx.reason?.code).toBe('AC04');
+  expect(tx.history.map((h) => h.status)).toEqual(['RCVD', 'ACTC', 'ACSP', 'PDNG', 'RJCT']);
+  // Applied from the reply queue: the host was asked once (the recovery sweeper re-asks only after 60 s).
+  const after = (await (await fetch(`${sim!.url}/stats`)).json()) as { received: number };
+  expect(after.received - before.received).toBe(1);
+  const out = await next(names.outboundQueue);
+  expect([header(out, AmqpHeader.TRANSACTION_ID), header(out, STATUS_HEADER)]).toEqual([id, 'RJCT']);
 });
 
 it('dead-letters a duplicate with the reason in headers and answers it with a pacs.002 RJCT DUPL', async () => {
