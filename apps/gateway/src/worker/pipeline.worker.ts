@@ -7,6 +7,7 @@ import {
   ProcessPaymentCommand,
   PublishStatusReportCommand,
   ReleasePaymentCommand,
+  StatusReportWriter,
   TransactionNotFoundError,
   WORK_QUEUE,
   type ReceivedJob,
@@ -92,7 +93,7 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
           await this.commands.execute(new ReleasePaymentCommand(job.transactionId));
           break;
         case JobType.PUBLISH_STATUS:
-          await this.commands.execute(new PublishStatusReportCommand(job.transactionId));
+          await this.commands.execute(new PublishStatusReportCommand(job.transactionId, StatusReportWriter.statusOfPublishJob(job)));
           break;
         default:
           await this.queue.deadLetter(receipt, `unknown job type ${String(job.type)}`);

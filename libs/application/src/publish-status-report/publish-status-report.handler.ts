@@ -6,6 +6,7 @@ import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { StatusPublisher } from '../ports/status-publisher.port.js';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
 import type { StepResult } from '../process-payment/process-payment.command.js';
+import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import { PublishStatusReportCommand } from './publish-status-report.command.js';
 
 /**
@@ -25,13 +26,16 @@ export class PublishStatusReportHandler implements ICommandHandler<PublishStatus
     if (!this.publisher) return 'skipped';
     const payment = await this.repository.get(cmd.transactionId);
     if (!payment) throw new TransactionNotFoundError(cmd.transactionId);
-    const message = await this.archive.latest(cmd.transactionId, 'out');
+    const out = (await this.archive.list(cmd.transactionId)).filter((m) => m.direction === 'out');
+    // The report of the job's status, found by its deterministic MsgId; else the latest outgoing message.
+    const marker = cmd.status ? `<MsgId>${StatusReportWriter.reportMsgId(payment.id, cmd.status)}</MsgId>` : null;
+    const message = (marker ? out.findLast((m) => m.body.includes(marker)) : undefined) ?? out.at(-1);
     if (!message) return 'skipped';
     await this.publisher.publish({
       transactionId: payment.id,
       clientId: payment.clientId,
       uetr: payment.uetr,
-      status: payment.status,
+      status: cmd.status ?? payment.status,
       messageType: message.messageType,
       body: message.body,
     });

@@ -2,6 +2,7 @@ import { Test } from '@nestjs/testing';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Payment, type PaymentStatus } from '#domain';
 import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE, PIPELINE_SETTINGS, STATUS_PUBLISHER, TRANSACTION_REPOSITORY } from '../application.tokens.js';
+import { commitTransition, loadPayment } from '../payment-steps.js';
 import { JobType } from '../ports/work-queue.port.js';
 import { PublishStatusReportCommand } from '../publish-status-report/publish-status-report.command.js';
 import { PublishStatusReportHandler } from '../publish-status-report/publish-status-report.handler.js';
@@ -40,7 +41,10 @@ describe('host answers that arrive on their own, and status messages to the outb
     const repo = new FakeRepository();
     const archive = new FakeArchive();
     const published: OutgoingStatusMessage[] = [];
-    const codec = { writePacs002: (i: { status: string; reason: { code: string } | null }) => `<pacs002 ${i.status} ${i.reason?.code ?? ''}/>` };
+    const codec = {
+      writePacs002: (i: { msgId: string; status: string; reason: { code: string } | null }) =>
+        `<pacs002 ${i.status} ${i.reason?.code ?? ''}/>`.replace('/>', `<MsgId>${i.msgId}</MsgId>/>`),
+    };
     const moduleRef = await Test.createTestingModule({
       imports: [CqrsModule.forRoot()],
       providers: [
@@ -62,7 +66,7 @@ describe('host answers that arrive on their own, and status messages to the outb
       for (const s of path) p.transition(s, clock.now(), s === 'PDNG' ? { code: 'NARR', text: 'awaiting the legacy host' } : undefined);
       await repo.create(p.toSnapshot(), { msgIdEndToEndId: id }, []);
     };
-    return { repo, archive, bus, stored, published };
+    return { repo, archive, bus, stored, published, clock, moduleRef };
   }
 
   it('settles a parked payment from a late ACSC, archives the host report, and queues its publication', async () => {
@@ -73,7 +77,7 @@ describe('host answers that arrive on their own, and status messages to the outb
     expect((await repo.get('t1'))!.status).toBe('ACSC');
     expect(archive.messages.map((m) => [m.direction, m.channel, m.body])).toEqual([
       ['in', 'host:amqp', '<host-report/>'],
-      ['out', 'gateway', '<pacs002 ACSC />'],
+      ['out', 'gateway', expect.stringMatching(/^<pacs002 ACSC <MsgId>CW/)],
     ]);
     expect(repo.jobs).toEqual([{ type: JobType.PUBLISH_STATUS, transactionId: 't1', groupKey: 't1:publish', deduplicationId: 't1:publish:ACSC' }]);
   });
@@ -110,7 +114,23 @@ describe('host answers that arrive on their own, and status messages to the outb
     await bus.execute(new RecordHostAnswerCommand('t5', { kind: 'settled', statusReport: null }, 'host:amqp'));
     expect(await bus.execute(new PublishStatusReportCommand('t5'))).toBe('done');
     expect(published).toEqual([
-      { transactionId: 't5', clientId: 'bank-a', uetr: null, status: 'ACSC', messageType: 'pacs.002.001.10', body: '<pacs002 ACSC />' },
+      { transactionId: 't5', clientId: 'bank-a', uetr: null, status: 'ACSC', messageType: 'pacs.002.001.10', body: expect.stringMatching(/^<pacs002 ACSC <MsgId>CW/) },
+    ]);
+  });
+
+  it("publishes the report of the job's status even when a later status has its own report by now", async () => {
+    const { repo, bus, stored, published, clock, moduleRef } = await setup(true);
+    await stored('t6', ['ACTC', 'ACSP']);
+    await bus.execute(new RecordHostAnswerCommand('t6', { kind: 'settled', statusReport: null }, 'host:amqp'));
+    // Settled, then cancelled (camt.056 answered CNCL) before the ACSC publish job ran.
+    const deps = { repository: repo, reports: moduleRef.get(StatusReportWriter), clock };
+    await commitTransition(deps, await loadPayment(repo, 't6'), 'CANC', { code: 'NARR', text: 'cancelled at the host' });
+    const jobs = repo.jobs.filter((j) => j.transactionId === 't6');
+    expect(jobs.map((j) => StatusReportWriter.statusOfPublishJob(j))).toEqual(['ACSC', 'CANC']);
+    for (const j of jobs) await bus.execute(new PublishStatusReportCommand('t6', StatusReportWriter.statusOfPublishJob(j)));
+    expect(published.map((m) => [m.status, m.body.slice(0, 14)])).toEqual([
+      ['ACSC', '<pacs002 ACSC '],
+      ['CANC', '<pacs002 CANC '],
     ]);
   });
 });

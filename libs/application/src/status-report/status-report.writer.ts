@@ -10,6 +10,8 @@ import { JobType, type Job } from '../ports/work-queue.port.js';
 
 export const STATUS_REPORT_TYPE = 'pacs.002.001.10';
 
+const PUBLISH_MARK = ':publish:';
+
 /** `BICFIXXX` stays a BIC; `USABA:021000021` is a clearing-system member id. */
 export function agentFromKey(key: string | null): AgentId | null {
   if (!key) return null;
@@ -42,6 +44,18 @@ export class StatusReportWriter {
    * Jobs to store with a terminal status (same write): publishing its report to the outbound channel when one
    * is configured. One per (transaction, status), so a retried step does not publish twice.
    */
+  /** The MsgId of the report of a (transaction, status): deterministic, so a retried step writes the same one. */
+  static reportMsgId(transactionId: string, status: string): string {
+    return `CW${createHash('sha256').update(`${transactionId}|${status}`).digest('hex').slice(0, 30)}`;
+  }
+
+  /** The status a publish job (from followUpJobs) was written for. */
+  static statusOfPublishJob(job: Pick<Job, 'type' | 'deduplicationId'>): string | null {
+    if (job.type !== JobType.PUBLISH_STATUS) return null;
+    const at = job.deduplicationId.lastIndexOf(PUBLISH_MARK);
+    return at < 0 ? null : job.deduplicationId.slice(at + PUBLISH_MARK.length) || null;
+  }
+
   followUpJobs(p: PaymentSnapshot): Job[] {
     if (!this.settings?.publishStatusReports) return [];
     return [
@@ -49,7 +63,7 @@ export class StatusReportWriter {
         type: JobType.PUBLISH_STATUS,
         transactionId: p.id,
         groupKey: `${p.id}:publish`,
-        deduplicationId: `${p.id}:publish:${p.status}`,
+        deduplicationId: `${p.id}${PUBLISH_MARK}${p.status}`,
       },
     ];
   }
@@ -57,7 +71,7 @@ export class StatusReportWriter {
   build(p: PaymentSnapshot): string {
     const at = this.clock.now().toISOString();
     // Deterministic per (transaction, status): a retried step writes a report with the same MsgId.
-    const msgId = `CW${createHash('sha256').update(`${p.id}|${p.status}`).digest('hex').slice(0, 30)}`;
+    const msgId = StatusReportWriter.reportMsgId(p.id, p.status);
     return this.codec.writePacs002({
       msgId,
       creationDateTime: at.replace(/\.\d{3}Z$/, 'Z'),
