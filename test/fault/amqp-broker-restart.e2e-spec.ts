@@ -48,8 +48,6 @@ it(`takes ${TOTAL} payments from the inbound queue through a broker restart, eac
     HOST_TIMEOUT_MS: '3000',
     RECOVERY_AFTER_SECONDS: '5',
     SWEEP_INTERVAL_MS: '1000',
-    JOB_VISIBILITY_MS: '10000',
-    JOB_MAX_ATTEMPTS: '30',
   });
   const url = gw.url;
 
