@@ -98,6 +98,7 @@ export class AmqpLegacyHost implements LegacyHost {
 
   /** Starts consuming the reply queue (idempotent). Called by the first call, or at start by the composition root. */
   start(): Promise<void> {
+    // The session keeps the consumer registered and (re)starts it after every reconnect.
     return (this.started ??= this.session.consume(this.replyQueue, this.replyPrefetch, (d) => this.onReply(d)));
   }
 

@@ -198,7 +198,19 @@ export class AmqpSession {
   async consume(queue: string, prefetch: number, handler: DeliveryHandler): Promise<void> {
     const consumer = { queue, prefetch, handler };
     this.consumers.push(consumer);
-    if (this.connected) await this.startConsumer(this.connected, consumer);
+    const model = this.connected;
+    if (!model) return;
+    try {
+      await this.startConsumer(model, consumer);
+    } catch (err) {
+      // Registered already: restarting the connection starts it with the others (setup).
+      this.log.warn(`cannot consume ${queue} yet (${(err as Error).message}); restarting the connection`);
+      if (this.connected === model) {
+        this.connected = null;
+        this.publisher = null;
+        model.close().catch(() => undefined);
+      }
+    }
   }
 
   /**
