@@ -14,12 +14,14 @@ import {
   PIPELINE_SETTINGS,
   SCREENING_SERVICE,
   standardBusinessRules,
+  STATUS_PUBLISHER,
   WORK_QUEUE_SIGNAL,
   type PipelineSettings,
   type ScreeningService,
 } from '#application';
+import { AmqpLegacyHost, AmqpSession, AmqpStatusPublisher, declareQueues } from '#adapters/amqp';
 import { EmbeddedAdaptersModule } from '#adapters/embedded';
-import { HttpLegacyHost } from '#adapters/http-host';
+import { cancellationOutcomeFromCamt029, HttpLegacyHost } from '#adapters/http-host';
 import { HttpScreeningService } from '#adapters/screening-http';
 import { Iso20022Codec } from '#iso20022';
 import { AuthModule } from './auth/auth.module.js';
@@ -27,7 +29,10 @@ import type { ClientRegistry } from './auth/client-registry.js';
 import { NoLegacyHost } from './core-host.adapter.js';
 import { CUSTOM_BUSINESS_RULES } from './custom-business-rules.js';
 import type { GatewayConfig } from './gateway.config.js';
-import { GATEWAY_CONFIG } from './gateway.tokens.js';
+import { AMQP_SESSION, GATEWAY_CONFIG } from './gateway.tokens.js';
+import { AmqpLifecycle } from './mq/amqp-lifecycle.service.js';
+import { HostAnswerBridge } from './mq/host-answer.bridge.js';
+import { InboundQueueConsumer } from './mq/inbound-queue.consumer.js';
 import { HealthController } from './http/health.controller.js';
 import { AwsCompatController } from './http/aws-compat.controller.js';
 import { DecisionsController } from './http/decisions.controller.js';
@@ -51,6 +56,7 @@ class PortsModule {
       completedJobRetentionMs: 24 * 3_600_000,
       maxAmount: config.maxAmount,
       ledger: config.mode === 'core' && config.ledger.enabled,
+      publishStatusReports: config.amqp !== null,
     };
     const providers: Provider[] = [
       { provide: GATEWAY_CONFIG, useValue: config },
@@ -101,19 +107,60 @@ class PortsModule {
       },
       {
         provide: LEGACY_HOST,
-        inject: [ISO20022_CODEC],
-        useFactory: (codec: Iso20022Codec) =>
-          config.mode === 'core' || !config.legacyHostUrl
-            ? new NoLegacyHost()
-            : new HttpLegacyHost({
-                baseUrl: config.legacyHostUrl,
-                codec,
-                timeoutMs: config.hostTimeoutMs,
-                attempts: config.hostAttempts,
-                logger: new Logger('LegacyHost'),
-              }),
+        inject: [ISO20022_CODEC, { token: AMQP_SESSION, optional: true }],
+        useFactory: (codec: Iso20022Codec, session: AmqpSession | undefined) => {
+          if (config.mode === 'core') return new NoLegacyHost();
+          if (config.hostTransport === 'amqp' && session && config.amqp) {
+            return new AmqpLegacyHost({
+              session,
+              topology: config.amqp.topology,
+              codec,
+              // The host's camt.029 read by the same rules as over HTTP.
+              readCancellation: (xml: string) => cancellationOutcomeFromCamt029(codec.readCamt029(codec.parse(xml)), xml, null),
+              timeoutMs: config.hostTimeoutMs,
+              replyPrefetch: Math.max(32, config.workerConcurrency * 2),
+              logger: new Logger('LegacyHost'),
+            });
+          }
+          if (!config.legacyHostUrl) return new NoLegacyHost();
+          return new HttpLegacyHost({
+            baseUrl: config.legacyHostUrl,
+            codec,
+            timeoutMs: config.hostTimeoutMs,
+            attempts: config.hostAttempts,
+            logger: new Logger('LegacyHost'),
+          });
+        },
       },
     ];
+    const amqp = config.amqp;
+    if (amqp) {
+      providers.push(
+        {
+          provide: AMQP_SESSION,
+          // The whole topology is declared at start and after every reconnect (docs/amqp-topology.md).
+          useFactory: () =>
+            AmqpSession.open({
+              url: amqp.url,
+              name: `clearway-gateway-${config.role}-${process.pid}`,
+              declare: (channel) =>
+                declareQueues(channel, amqp.topology.deadLetterExchange, [
+                  amqp.topology.inboundQueue,
+                  amqp.topology.outboundQueue,
+                  amqp.topology.requestQueue,
+                  amqp.topology.replyQueue,
+                ]),
+              logger: new Logger('Amqp'),
+            }),
+        },
+        {
+          provide: STATUS_PUBLISHER,
+          inject: [AMQP_SESSION],
+          useFactory: (session: AmqpSession) => new AmqpStatusPublisher(session, amqp.topology.outboundQueue),
+        },
+        AmqpLifecycle,
+      );
+    }
     return { module: PortsModule, providers, exports: providers };
   }
 }
@@ -141,7 +188,12 @@ export class AppModule {
       controllers: api
         ? [InboxController, TransactionsController, DecisionsController, AwsCompatController, LedgerController, HealthController]
         : [HealthController],
-      providers: [LedgerSeeder, ...(workers ? [PipelineWorker, SweeperService] : [])],
+      providers: [
+        LedgerSeeder,
+        ...(workers ? [PipelineWorker, SweeperService] : []),
+        ...(config.amqp && api ? [InboundQueueConsumer] : []),
+        ...(config.amqp && workers && config.hostTransport === 'amqp' && config.mode === 'proxy' ? [HostAnswerBridge] : []),
+      ],
     };
   }
 }

@@ -4,6 +4,7 @@ import { isLedgerAccountId, type LedgerAccountInput } from '#application';
 import { Money } from '#domain';
 import { BUILT_IN_RULE_IDS, parseAmountLimits, parseCountryList, type AmountLimits } from '#application';
 import { CUSTOM_BUSINESS_RULES } from './custom-business-rules.js';
+import { topologyFromEnv, type AmqpTopologyNames } from '#adapters/amqp';
 
 export interface ClientConfig {
   id: string;
@@ -19,6 +20,20 @@ export interface GatewayConfig {
   dataDir: string;
   schemaDir: string;
   legacyHostUrl: string | null;
+  /** HOST_TRANSPORT: how the legacy host is reached in proxy mode. */
+  hostTransport: 'http' | 'amqp';
+  /**
+   * RabbitMQ (HOST_TRANSPORT=amqp or AMQP_URL set): the broker, the queue names and the API client that owns
+   * payments arriving on the inbound queue. Null when no broker is configured.
+   */
+  amqp: {
+    url: string;
+    topology: AmqpTopologyNames;
+    /** MQ_CLIENT_ID; null until resolved at start (the demo client when it is the only one). */
+    clientId: string | null;
+    /** Inbound messages in flight per process (MQ_PREFETCH). */
+    prefetch: number;
+  } | null;
   simPort: number;
   hostTimeoutMs: number;
   hostAttempts: number;
@@ -217,6 +232,24 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     throw new ConfigError((e as Error).message);
   }
   const mode = oneOf(env, 'MODE', ['proxy', 'core'] as const, 'proxy');
+  const hostTransport = oneOf(env, 'HOST_TRANSPORT', ['http', 'amqp'] as const, 'http');
+  const amqpUrl = env.AMQP_URL?.trim() || null;
+  if (amqpUrl && !/^amqps?:\/\//.test(amqpUrl)) throw new ConfigError('AMQP_URL must be an amqp:// or amqps:// URL');
+  if (hostTransport === 'amqp' && legacyHostUrl) {
+    throw new ConfigError('LEGACY_HOST_URL is for HOST_TRANSPORT=http; with HOST_TRANSPORT=amqp the host is reached through AMQP_URL');
+  }
+  let topology: AmqpTopologyNames | null = null;
+  if (hostTransport === 'amqp' || amqpUrl) {
+    try {
+      topology = topologyFromEnv(env);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  }
+  const mqClientId = env.MQ_CLIENT_ID?.trim() || null;
+  if (mqClientId !== null && !/^[A-Za-z0-9._-]{1,64}$/.test(mqClientId)) {
+    throw new ConfigError('MQ_CLIENT_ID must be 1-64 characters of A-Z a-z 0-9 . _ -');
+  }
   return {
     port,
     host: env.HOST || '0.0.0.0',
@@ -225,6 +258,10 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     dataDir: resolve(env.DATA_DIR || './data'),
     schemaDir: resolve(env.SCHEMA_DIR || 'config/schemas'),
     legacyHostUrl,
+    hostTransport,
+    amqp: topology
+      ? { url: amqpUrl ?? 'amqp://127.0.0.1:5672', topology, clientId: mqClientId, prefetch: int(env, 'MQ_PREFETCH', 32, 1) }
+      : null,
     simPort: int(env, 'SIM_PORT', 8081, 0),
     hostTimeoutMs: int(env, 'HOST_TIMEOUT_MS', 5000, 1),
     hostAttempts: int(env, 'HOST_ATTEMPTS', 3, 1),

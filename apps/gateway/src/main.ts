@@ -78,7 +78,21 @@ async function bootstrap(): Promise<void> {
     clientList = [DEMO_CLIENT];
     log.warn(`CLEARWAY_CLIENTS is not set: the local demo client "${DEMO_CLIENT.id}" is enabled (see README); never use it in production`);
   }
-  if (config.mode === 'proxy' && !config.legacyHostUrl && config.role !== 'api') {
+  if (config.amqp) {
+    // Payments from the inbound queue belong to MQ_CLIENT_ID; with only the demo client, to it.
+    let clientId = config.amqp.clientId;
+    if (clientId === null && clientList.length === 1 && clientList[0] === DEMO_CLIENT) clientId = DEMO_CLIENT.id;
+    if (clientId === null) {
+      console.error('clearway: configuration error: MQ_CLIENT_ID is required with an AMQP broker (the API client that owns payments from the inbound queue)');
+      process.exit(2);
+    }
+    if (!config.auth.jwksUrl && !clientList.some((c) => c.id === clientId)) {
+      console.error(`clearway: configuration error: MQ_CLIENT_ID "${clientId}" is not a client in CLEARWAY_CLIENTS`);
+      process.exit(2);
+    }
+    config = { ...config, amqp: { ...config.amqp, clientId } };
+  }
+  if (config.mode === 'proxy' && config.hostTransport === 'http' && !config.legacyHostUrl && config.role !== 'api') {
     if (process.env.NODE_ENV === 'production') {
       console.error('clearway: configuration error: LEGACY_HOST_URL is required in proxy mode when NODE_ENV=production (the simulator is for local use)');
       process.exit(2);
@@ -93,7 +107,8 @@ async function bootstrap(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   log.log(
     `listening on ${config.host}:${config.port} (role ${config.role}, mode ${config.mode}, data ${config.dataDir}` +
-      `${config.mode === 'proxy' ? `, host ${config.legacyHostUrl ?? 'none'}` : `, ledger ${config.ledger.enabled ? 'on' : 'off'}`})`,
+      `${config.mode === 'proxy' ? `, host ${config.hostTransport === 'amqp' ? `amqp queue ${config.amqp?.topology.requestQueue}` : (config.legacyHostUrl ?? 'none')}` : `, ledger ${config.ledger.enabled ? 'on' : 'off'}`}` +
+      `${config.amqp ? `, inbound queue ${config.amqp.topology.inboundQueue} as ${config.amqp.clientId}` : ''})`,
   );
 }
 

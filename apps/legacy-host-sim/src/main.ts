@@ -13,6 +13,8 @@ try {
         dataFile: config.dataFile,
         recordsLoaded: sim.recordsLoaded,
         schemaDir: config.schemaDir,
+        transport: config.transport,
+        requestQueue: config.amqp?.requestQueue,
         log: config.debug ? 'debug' : 'default',
       }),
   );

@@ -52,6 +52,10 @@ export interface SimulatorOptions {
   bodyLimit?: number;
   /** Close on SIGTERM/SIGINT (main.ts sets it; tests leave it off). */
   shutdownHooks?: boolean;
+  /** `http` (default): payments over POST /v1/payments only. `amqp`: also from the request queue (HOST_TRANSPORT). */
+  transport?: 'http' | 'amqp';
+  /** With transport `amqp`: the broker and queue names (AMQP_URL, AMQP_REQUEST_QUEUE, AMQP_DLX). */
+  amqp?: { url?: string; requestQueue?: string; deadLetterExchange?: string };
 }
 
 export interface ResolvedSimulatorConfig {
@@ -64,6 +68,8 @@ export interface ResolvedSimulatorConfig {
   debug: boolean;
   bodyLimit: number;
   shutdownHooks: boolean;
+  transport: 'http' | 'amqp';
+  amqp: { url: string; requestQueue: string; deadLetterExchange: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -88,6 +94,15 @@ export function resolveConfig(options: SimulatorOptions): ResolvedSimulatorConfi
     debug: options.debug ?? false,
     bodyLimit,
     shutdownHooks: options.shutdownHooks ?? false,
+    transport: options.transport ?? 'http',
+    amqp:
+      options.transport === 'amqp'
+        ? {
+            url: options.amqp?.url ?? 'amqp://127.0.0.1:5672',
+            requestQueue: options.amqp?.requestQueue ?? 'clearway.host.requests',
+            deadLetterExchange: options.amqp?.deadLetterExchange ?? 'clearway.dlx',
+          }
+        : null,
   };
 }
 
@@ -169,5 +184,19 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SimulatorO
     dataFile: env.SIM_DATA_FILE?.trim() || null,
     debug: env.SIM_LOG?.trim().toLowerCase() === 'debug',
     shutdownHooks: true,
+    ...amqpFromEnv(env),
+  };
+}
+
+/** HOST_TRANSPORT (`http` | `amqp`), AMQP_URL, AMQP_REQUEST_QUEUE, AMQP_DLX: the same variables the gateway reads. */
+function amqpFromEnv(env: NodeJS.ProcessEnv): Pick<SimulatorOptions, 'transport' | 'amqp'> {
+  const transport = env.HOST_TRANSPORT?.trim() || 'http';
+  if (transport !== 'http' && transport !== 'amqp') throw new ConfigError(`HOST_TRANSPORT="${transport}" is not http or amqp`);
+  if (transport === 'http') return { transport };
+  const url = env.AMQP_URL?.trim() || undefined;
+  if (url && !/^amqps?:\/\//.test(url)) throw new ConfigError('AMQP_URL must be an amqp:// or amqps:// URL');
+  return {
+    transport,
+    amqp: { url, requestQueue: env.AMQP_REQUEST_QUEUE?.trim() || undefined, deadLetterExchange: env.AMQP_DLX?.trim() || undefined },
   };
 }

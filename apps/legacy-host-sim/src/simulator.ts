@@ -1,3 +1,4 @@
+import { HostMessageService } from './host/host-message.service.js';
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -5,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { Iso20022Codec } from '#iso20022';
+import { SimAmqpTransport } from './amqp/amqp-transport.js';
 import { FaultInjector } from './faults/fault-injector.js';
 import { PaymentLedger } from './payments/payment-ledger.js';
 import { resolveConfig, type FaultSettings, type ResolvedSimulatorConfig, type SimulatorOptions } from './sim.config.js';
@@ -64,6 +66,18 @@ export async function startSimulator(
   await app.listen({ port: config.port, host: config.host });
 
   const address = app.getHttpServer().address() as AddressInfo;
+  let amqp: SimAmqpTransport | null = null;
+  if (config.amqp) {
+    try {
+      amqp = await SimAmqpTransport.start(
+        { ...config.amqp, debug: config.debug },
+        { service: app.get(HostMessageService) },
+      );
+    } catch (err) {
+      await app.close();
+      throw err;
+    }
+  }
   const callHost = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
   const urlHost = callHost.includes(':') ? `[${callHost}]` : callHost;
   let closed: Promise<void> | null = null;
@@ -73,6 +87,6 @@ export async function startSimulator(
     config,
     recordsLoaded: app.get(PaymentLedger).size,
     setFaults: (change) => faults.update(change),
-    close: () => (closed ??= app.close()),
+    close: () => (closed ??= (amqp ? amqp.close() : Promise.resolve()).then(() => app.close())),
   };
 }

@@ -15,6 +15,8 @@ import {
 } from './ledger-accounts/ledger-accounts.handlers.js';
 import { ListTransactionsHandler } from './list-transactions/list-transactions.handler.js';
 import { ProcessPaymentHandler } from './process-payment/process-payment.handler.js';
+import { PublishStatusReportHandler } from './publish-status-report/publish-status-report.handler.js';
+import { RecordHostAnswerHandler } from './record-host-answer/record-host-answer.handler.js';
 import { ReleasePaymentHandler } from './release-payment/release-payment.handler.js';
 import { StatusReportWriter } from './status-report/status-report.writer.js';
 import { SubmitPaymentHandler } from './submit-payment/submit-payment.handler.js';
@@ -38,6 +40,8 @@ import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-pa
     ProcessPaymentHandler,
     ReleasePaymentHandler,
     SweepStalePaymentsHandler,
+    RecordHostAnswerHandler,
+    PublishStatusReportHandler,
     GetTransactionHandler,
     ListTransactionsHandler,
     GetOutboxHandler,

@@ -14,3 +14,5 @@ export const HOLD_POLICY = Symbol('clearway.HoldPolicy');
 /** The core-mode ledger's accounts (LedgerStore). */
 export const LEDGER_STORE = Symbol('clearway.LedgerStore');
 export const SCREENING_SERVICE = Symbol('clearway.ScreeningService');
+/** Outbound channel of status messages (an MQ outbound queue); optional: without it nothing is published. */
+export const STATUS_PUBLISHER = Symbol('clearway.StatusPublisher');

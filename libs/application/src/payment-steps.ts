@@ -24,9 +24,13 @@ export async function commitTransition(
   const loadedVersion = payment.version;
   payment.transition(to, deps.clock.now(), reason);
   const snapshot = payment.toSnapshot();
+  let followUps = jobs;
   // Only payments get a pacs.002; a message transaction (pacs.028, camt.056, ...) archives its own answer.
-  if (payment.isTerminal && payment.kind === 'payment') await deps.reports.write(snapshot);
-  const stored = await deps.repository.update(snapshot, loadedVersion, jobs);
+  if (payment.isTerminal && payment.kind === 'payment') {
+    await deps.reports.write(snapshot);
+    followUps = [...jobs, ...deps.reports.followUpJobs(snapshot)];
+  }
+  const stored = await deps.repository.update(snapshot, loadedVersion, followUps);
   if (!stored) throw new ConcurrentUpdateError(payment.id);
   // The payment as now stored, so a step can go on without reading it back.
   return Payment.fromSnapshot({ ...snapshot, version: loadedVersion + 1 });

@@ -16,6 +16,11 @@ export interface PipelineSettings {
    * Absent or false: core mode settles without accounts.
    */
   ledger?: boolean;
+  /**
+   * Publish every terminal status message to the outbound channel (STATUS_PUBLISHER) through a job written with
+   * the status change. Off when no outbound channel is configured.
+   */
+  publishStatusReports?: boolean;
 }
 
 export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {

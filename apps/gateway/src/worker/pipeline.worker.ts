@@ -7,7 +7,9 @@ import {
   JobType,
   ReturnPaymentCommand,
   ProcessPaymentCommand,
+  PublishStatusReportCommand,
   ReleasePaymentCommand,
+  StatusReportWriter,
   TransactionNotFoundError,
   WaitingForDependencyError,
   WORK_QUEUE,
@@ -110,6 +112,9 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
           break;
         case JobType.RETURN:
           await this.commands.execute(new ReturnPaymentCommand(job.transactionId));
+          break;
+        case JobType.PUBLISH_STATUS:
+          await this.commands.execute(new PublishStatusReportCommand(job.transactionId, StatusReportWriter.statusOfPublishJob(job)));
           break;
         default:
           await this.queue.deadLetter(receipt, `unknown job type ${String(job.type)}`);

@@ -6,6 +6,8 @@ export const JobType = {
   CANCEL: 'payment.cancel',
   /** Send a pacs.004 returning a settled payment to the host. */
   RETURN: 'payment.return',
+  /** Publish the latest outgoing status message of a terminal payment to the outbound channel (MQ). */
+  PUBLISH_STATUS: 'payment.publish-status',
 } as const;
 export type JobType = (typeof JobType)[keyof typeof JobType];
 

@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { PaymentSnapshot } from '#domain';
 import { pacs002VersionFor, type AgentId, type Iso20022Codec, type ParsedMessage } from '#iso20022';
-import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE } from '../application.tokens.js';
+import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE, PIPELINE_SETTINGS } from '../application.tokens.js';
+import type { PipelineSettings } from '../pipeline.settings.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
+import { JobType, type Job } from '../ports/work-queue.port.js';
 
 /** The default pacs.002 version (answers pacs.008.001.08 and the 2019 generation). */
 export const STATUS_REPORT_TYPE = 'pacs.002.001.10';
+
+const PUBLISH_MARK = ':publish:';
 
 /** `BICFIXXX` stays a BIC; `USABA:021000021` is a clearing-system member id. */
 export function agentFromKey(key: string | null): AgentId | null {
@@ -34,7 +38,36 @@ export class StatusReportWriter {
     @Inject(ISO20022_CODEC) private readonly codec: Iso20022Codec,
     @Inject(MESSAGE_ARCHIVE) private readonly archive: MessageArchive,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(PIPELINE_SETTINGS) private readonly settings: Pick<PipelineSettings, 'publishStatusReports'> | null = null,
   ) {}
+
+  /** The MsgId of the report of a (transaction, status): deterministic, so a retried step writes the same one. */
+  static reportMsgId(transactionId: string, status: string): string {
+    return StatusReportWriter.msgId(`${transactionId}|${status}`);
+  }
+
+  /** The status a publish job (from followUpJobs) was written for. */
+  static statusOfPublishJob(job: Pick<Job, 'type' | 'deduplicationId'>): string | null {
+    if (job.type !== JobType.PUBLISH_STATUS) return null;
+    const at = job.deduplicationId.lastIndexOf(PUBLISH_MARK);
+    return at < 0 ? null : job.deduplicationId.slice(at + PUBLISH_MARK.length) || null;
+  }
+
+  /**
+   * Jobs to store with a terminal status (same write): publishing its report to the outbound channel when one
+   * is configured. One per (transaction, status), so a retried step does not publish twice.
+   */
+  followUpJobs(p: PaymentSnapshot): Job[] {
+    if (!this.settings?.publishStatusReports) return [];
+    return [
+      {
+        type: JobType.PUBLISH_STATUS,
+        transactionId: p.id,
+        groupKey: `${p.id}:publish`,
+        deduplicationId: `${p.id}${PUBLISH_MARK}${p.status}`,
+      },
+    ];
+  }
 
   /** The pacs.002 version of the generation of `messageType` (pacs.008 .08 -> .10, .10 -> .12, .12 -> .14). */
   static versionFor(messageType: string): string {

@@ -230,7 +230,11 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
     // The report is archived before the record exists, so a stored RJCT always has its pacs.002.
     await this.reports.write(snapshot);
     // A rejected message does not reserve its MsgId/UETR: the corrected message may be sent again.
-    const created = await this.repository.create(snapshot, { idempotency, msgIdEndToEndId: `rejected:${id}` }, []);
+    const created = await this.repository.create(
+      snapshot,
+      { idempotency, msgIdEndToEndId: `rejected:${id}` },
+      this.reports.followUpJobs(snapshot),
+    );
     if (created.kind === 'duplicate') {
       return created.by === 'idempotency-key' && !created.sameRequest
         ? { kind: 'idempotency-conflict', transactionId: created.existingId }

@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import {
+  HostUnavailableError,
+  type CancellationOutcome,
+  type HostMessage,
+  type HostOutcome,
+  type LegacyHost,
+  type ReturnOutcome,
+} from '#application';
+import type { Iso20022Codec } from '#iso20022';
+import type { AmqpDelivery, AmqpSession } from './amqp-session.js';
+import type { AmqpTopologyNames } from './amqp-topology.js';
+import { HostAnswerError, outcomeOfPacs002, returnOutcomeOf } from './host-answer.mapper.js';
+
+/** Wire names of the message headers (AMQP table fields) on requests and replies. */
+export const AmqpHeader = {
+  MESSAGE_TYPE: 'x-message-type',
+  TRANSACTION_ID: 'x-transaction-id',
+  UETR: 'x-uetr',
+  IDEMPOTENCY_KEY: 'x-idempotency-key',
+  /** On a reply: the message type of the request it answers (`pacs.008.001.08`, `camt.056.001.08`, ...). */
+  IN_REPLY_TO_TYPE: 'x-in-reply-to-type',
+  /** On a reply: the host could not take the request (like an HTTP 503); no body. */
+  ERROR_CODE: 'x-error-code',
+  ERROR_TEXT: 'x-error-text',
+  /** On an error reply: `false` when asking again cannot help (the request itself is refused). */
+  ERROR_RETRYABLE: 'x-error-retryable',
+} as const;
+
+/** What the adapter needs of the ISO 20022 codec. */
+export type Pacs002Reader = Pick<Iso20022Codec, 'parse' | 'readPacs002'>;
+
+/** A host answer that arrived when no call in this process waited for it (after HOST_TIMEOUT_MS, or sent by another process). */
+export interface LateHostAnswer {
+  transactionId: string;
+  /** The type of the request it answers; only pacs.008 answers carry a HostOutcome. */
+  requestType: string;
+  outcome: HostOutcome;
+}
+
+export interface AmqpLegacyHostOptions {
+  session: AmqpSession;
+  topology: Pick<AmqpTopologyNames, 'requestQueue' | 'replyQueue'>;
+  codec: Pacs002Reader;
+  /** How long a call waits for the host's answer (HOST_TIMEOUT_MS); after it the outcome is `pending`. Default 5000. */
+  timeoutMs?: number;
+  /** How long a call waits for a connection and the broker's publisher confirm. Default min(timeoutMs, 5000). */
+  publishTimeoutMs?: number;
+  /** Replies in flight to this process (consumer prefetch). Default 64. */
+  replyPrefetch?: number;
+  /** Reads the host's camt.029; without it a cancellation answer cannot be read (issue 3 wires the codec's reader). */
+  readCancellation?: (xml: string) => CancellationOutcome;
+  logger?: Pick<Logger, 'log' | 'warn' | 'debug'>;
+}
+
+interface Reply {
+  body: string;
+  errorCode: string | null;
+  errorText: string | null;
+  retryable: boolean;
+}
+
+/**
+ * The legacy host over RabbitMQ. A call publishes the message to the request queue (persistent, publisher
+ * confirms) with headers naming its type, transaction, UETR and idempotency key, a fresh correlation id and
+ * `reply-to` = the reply queue, then waits for the reply with that correlation id. The reply queue is durable
+ * and shared by every gateway process: a reply nobody here waits for (it came after `timeoutMs`, or another
+ * process asked) goes to the late-answer handler, which applies it to the payment idempotently. Calls are
+ * idempotent at the host by `x-idempotency-key` (the UETR), so re-asking after a timeout or a reconnect is safe.
+ */
+export class AmqpLegacyHost implements LegacyHost {
+  readonly name = 'amqp';
+  private readonly session: AmqpSession;
+  private readonly requestQueue: string;
+  private readonly replyQueue: string;
+  private readonly codec: Pacs002Reader;
+  private readonly timeoutMs: number;
+  private readonly publishTimeoutMs: number;
+  private readonly replyPrefetch: number;
+  private readonly readCancellation: ((xml: string) => CancellationOutcome) | null;
+  private readonly log: Pick<Logger, 'log' | 'warn' | 'debug'>;
+  private readonly waiting = new Map<string, (reply: Reply) => void>();
+  private lateHandler: ((answer: LateHostAnswer) => Promise<void>) | null = null;
+  private started: Promise<void> | null = null;
+
+  constructor(options: AmqpLegacyHostOptions) {
+    this.session = options.session;
+    this.requestQueue = options.topology.requestQueue;
+    this.replyQueue = options.topology.replyQueue;
+    this.codec = options.codec;
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.publishTimeoutMs = options.publishTimeoutMs ?? Math.min(this.timeoutMs, 5000);
+    this.replyPrefetch = options.replyPrefetch ?? 64;
+    this.readCancellation = options.readCancellation ?? null;
+    this.log = options.logger ?? new Logger('AmqpLegacyHost');
+  }
+
+  /** Starts consuming the reply queue (idempotent). Called by the first call, or at start by the composition root. */
+  start(): Promise<void> {
+    // The session keeps the consumer registered and (re)starts it after every reconnect.
+    return (this.started ??= this.session.consume(this.replyQueue, this.replyPrefetch, (d) => this.onReply(d)));
+  }
+
+  /** Where answers nobody in this process waits for go; without a handler they are acked and dropped (the sweeper re-asks). */
+  onLateAnswer(handler: (answer: LateHostAnswer) => Promise<void>): void {
+    this.lateHandler = handler;
+  }
+
+  /** Calls waiting for an answer now. */
+  get inFlight(): number {
+    return this.waiting.size;
+  }
+
+  async deliver(delivery: HostMessage): Promise<HostOutcome> {
+    const reply = await this.call(delivery);
+    if (!reply) return { kind: 'pending', statusReport: null };
+    return this.readPacs002(reply.body, delivery);
+  }
+
+  async requestCancellation(request: HostMessage): Promise<CancellationOutcome> {
+    const reply = await this.call(request);
+    if (!reply) return { kind: 'pending', resolution: null };
+    if (!this.readCancellation) {
+      throw new HostUnavailableError(`the host answered the camt.056 of ${request.transactionId}, but no camt.029 reader is configured`, false);
+    }
+    try {
+      return this.readCancellation(reply.body);
+    } catch (err) {
+      throw new HostUnavailableError(`the host's camt.029 for ${request.transactionId} is unusable: ${(err as Error).message}`, true);
+    }
+  }
+
+  async deliverReturn(request: HostMessage): Promise<ReturnOutcome> {
+    const reply = await this.call(request);
+    if (!reply) return { kind: 'pending', statusReport: null };
+    return returnOutcomeOf(this.readPacs002(reply.body, request));
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.session.ping();
+    } catch (err) {
+      throw new HostUnavailableError((err as Error).message, true);
+    }
+  }
+
+  /** Publishes the request and waits for its reply; null when none came within `timeoutMs`. */
+  private async call(message: HostMessage): Promise<Reply | null> {
+    await this.start();
+    const correlationId = randomUUID();
+    let settle: (reply: Reply | null) => void = () => undefined;
+    const answered = new Promise<Reply | null>((resolve) => (settle = resolve));
+    this.waiting.set(correlationId, (reply) => settle(reply));
+    const headers: Record<string, string> = {
+      [AmqpHeader.MESSAGE_TYPE]: message.messageType,
+      [AmqpHeader.TRANSACTION_ID]: message.transactionId,
+      [AmqpHeader.IDEMPOTENCY_KEY]: message.idempotencyKey,
+    };
+    if (message.uetr) headers[AmqpHeader.UETR] = message.uetr;
+    try {
+      await this.session.publish(
+        this.requestQueue,
+        Buffer.from(message.message, 'utf8'),
+        {
+          contentType: 'application/xml',
+          contentEncoding: 'utf-8',
+          correlationId,
+          replyTo: this.replyQueue,
+          messageId: message.idempotencyKey,
+          type: message.messageType,
+          appId: 'clearway',
+          timestamp: Math.floor(Date.now() / 1000),
+          headers,
+        },
+        this.publishTimeoutMs,
+      );
+    } catch (err) {
+      this.waiting.delete(correlationId);
+      throw new HostUnavailableError(`cannot send ${message.messageType} of ${message.transactionId} to the host: ${(err as Error).message}`, true);
+    }
+    const timer = setTimeout(() => {
+      this.waiting.delete(correlationId);
+      settle(null);
+    }, this.timeoutMs);
+    const reply = await answered;
+    clearTimeout(timer);
+    if (reply === null) {
+      this.log.debug(`no answer for ${message.transactionId} within ${this.timeoutMs} ms: pending`);
+      return null;
+    }
+    if (reply.errorCode) {
+      throw new HostUnavailableError(
+        `the host could not take ${message.messageType} of ${message.transactionId}: ${reply.errorCode}${reply.errorText ? ` (${reply.errorText})` : ''}`,
+        reply.retryable,
+      );
+    }
+    return reply;
+  }
+
+  private readPacs002(body: string, message: Pick<HostMessage, 'transactionId' | 'uetr'>): HostOutcome {
+    try {
+      return outcomeOfPacs002(this.codec.readPacs002(this.codec.parse(body)), body, message.uetr);
+    } catch (err) {
+      const detail = err instanceof HostAnswerError ? err.message : `not a valid pacs.002 (${codeOf(err)})`;
+      throw new HostUnavailableError(`the host's answer for ${message.transactionId} is unusable: ${detail}`, true);
+    }
+  }
+
+  private async onReply(d: AmqpDelivery): Promise<void> {
+    const reply: Reply = {
+      body: d.content.toString('utf8'),
+      errorCode: header(d, AmqpHeader.ERROR_CODE),
+      errorText: header(d, AmqpHeader.ERROR_TEXT),
+      retryable: header(d, AmqpHeader.ERROR_RETRYABLE) !== 'false',
+    };
+    const correlationId = d.properties.correlationId as string | undefined;
+    const waiter = correlationId ? this.waiting.get(correlationId) : undefined;
+    if (waiter && correlationId) {
+      this.waiting.delete(correlationId);
+      waiter(reply);
+      d.ack();
+      return;
+    }
+    const transactionId = header(d, AmqpHeader.TRANSACTION_ID);
+    const requestType = header(d, AmqpHeader.IN_REPLY_TO_TYPE) ?? 'pacs.008.001.08';
+    if (!transactionId || reply.errorCode || !requestType.startsWith('pacs.008.') || !this.lateHandler) {
+      // Nothing to apply (an error reply, an answer to a cancellation or return, no handler): the recovery
+      // sweeper asks the host again, idempotently, and gets the same answer.
+      this.log.debug(`late reply ${correlationId ?? '(no correlation id)'} for ${transactionId ?? '?'} (${requestType}) dropped`);
+      d.ack();
+      return;
+    }
+    let outcome: HostOutcome;
+    try {
+      outcome = this.readPacs002(reply.body, { transactionId, uetr: header(d, AmqpHeader.UETR) });
+    } catch (err) {
+      this.log.warn(`late reply for ${transactionId} is unusable, dead-lettered: ${(err as Error).message}`);
+      d.nack(false);
+      return;
+    }
+    await this.lateHandler({ transactionId, requestType, outcome });
+    d.ack();
+  }
+}
+
+function header(d: AmqpDelivery, name: string): string | null {
+  const v: unknown = d.properties.headers?.[name];
+  if (typeof v === 'string' && v !== '') return v;
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  return null;
+}
+
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : ((err as Error)?.message ?? 'unreadable');
+}

@@ -1,0 +1,64 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CLOCK, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY } from '../application.tokens.js';
+import { ConcurrentUpdateError } from '../application.errors.js';
+import { commitTransition, loadPayment } from '../payment-steps.js';
+import type { MessageArchive } from '../ports/message-archive.port.js';
+import type { Clock } from '../ports/support.port.js';
+import type { TransactionRepository } from '../ports/transaction-repository.port.js';
+import type { StepResult } from '../process-payment/process-payment.command.js';
+import { StatusReportWriter } from '../status-report/status-report.writer.js';
+import { RecordHostAnswerCommand } from './record-host-answer.command.js';
+
+/** Attempts when the payment changes under us (the release worker applying the same answer, say). */
+const ATTEMPTS = 5;
+
+/**
+ * ACSP | PDNG -> ACSC | RJCT (| PDNG) from a host answer, the same transitions the release step makes for an
+ * answer it waited for. A payment in any other status (already decided, or not yet released) is left alone.
+ */
+@CommandHandler(RecordHostAnswerCommand)
+export class RecordHostAnswerHandler implements ICommandHandler<RecordHostAnswerCommand, StepResult> {
+  constructor(
+    @Inject(TRANSACTION_REPOSITORY) private readonly repository: TransactionRepository,
+    @Inject(MESSAGE_ARCHIVE) private readonly archive: MessageArchive,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly reports: StatusReportWriter,
+  ) {}
+
+  async execute(cmd: RecordHostAnswerCommand): Promise<StepResult> {
+    const deps = { repository: this.repository, reports: this.reports, clock: this.clock };
+    for (let attempt = 1; ; attempt++) {
+      const payment = await loadPayment(this.repository, cmd.transactionId);
+      if (payment.status !== 'ACSP' && payment.status !== 'PDNG') return 'skipped';
+      const { outcome } = cmd;
+      if (outcome.kind === 'pending' && payment.status === 'PDNG') return 'skipped';
+      try {
+        if (outcome.statusReport) {
+          await this.archive.put({
+            transactionId: payment.id,
+            direction: 'in',
+            messageType: 'pacs.002.001.10',
+            channel: cmd.channel,
+            body: outcome.statusReport,
+            at: this.clock.now().toISOString(),
+          });
+        }
+        switch (outcome.kind) {
+          case 'settled':
+            await commitTransition(deps, payment, 'ACSC');
+            break;
+          case 'rejected':
+            await commitTransition(deps, payment, 'RJCT', { code: outcome.reasonCode, text: outcome.reasonText });
+            break;
+          case 'pending':
+            await commitTransition(deps, payment, 'PDNG', { code: 'NARR', text: 'awaiting the legacy host' });
+            break;
+        }
+        return 'done';
+      } catch (e) {
+        if (!(e instanceof ConcurrentUpdateError) || attempt >= ATTEMPTS) throw e;
+      }
+    }
+  }
+}
