@@ -47,7 +47,19 @@ describe('legacy host simulator over AMQP', () => {
       transport: 'amqp',
       amqp: { url: URL, requestQueue: topology.requestQueue, deadLetterExchange: topology.deadLetterExchange },
     });
-    host = new AmqpLegacyHost({ session, topology, codec, timeoutMs: 3000, logger: quiet });
+    host = new AmqpLegacyHost({
+      session,
+      topology,
+      codec,
+      timeoutMs: 3000,
+      logger: quiet,
+      readCancellation: (xml) => {
+        const r = codec.readCamt029(codec.parse(xml));
+        if (r.status === 'CNCL') return { kind: 'cancelled', resolution: xml };
+        if (r.status === 'RJCR') return { kind: 'refused', reasonCode: r.reasonCode, reasonText: r.reasonText, resolution: xml };
+        return { kind: 'pending', resolution: xml };
+      },
+    });
     host.onLateAnswer(async (a) => void late.push(a));
   });
   afterAll(async () => {
@@ -75,7 +87,52 @@ describe('legacy host simulator over AMQP', () => {
       originalUetr: UETR_A,
       status: 'ACSC',
     });
-    expect(await stats()).toEqual({ received: 1, unique: 1, duplicates: 0, accepted: 1, rejected: 0 });
+    expect(await stats()).toMatchObject({ received: 1, unique: 1, duplicates: 0, accepted: 1, rejected: 0 });
+  });
+
+  it('answers a camt.056 with a camt.029 and takes a pacs.004, over the same queues', async () => {
+    const uetr = '4b1ace82-ad6f-4051-9c7e-9f8dae0b1d25';
+    const msgId = 'SIMAMQP-CX';
+    const xml = buildPacs008({ uetr, msgId, endToEndId: 'E2E-CX' });
+    expect((await host.deliver(message(uetr, xml))).kind).toBe('settled');
+    const agent = { bic: 'CLWYDEFF', clearingSystem: null, memberId: null, name: null };
+    const other = { bic: 'CLWYNL2A', clearingSystem: null, memberId: null, name: null };
+    const original = { group: { msgId, msgNmId: 'pacs.008.001.08', creationDateTime: null }, instrId: null, endToEndId: 'E2E-CX', txId: null, uetr };
+    const camt056 = codec.writeCamt056({
+      assignmentId: 'CX-1',
+      creationDateTime: '2026-11-22T10:00:00Z',
+      assigner: agent,
+      assignee: other,
+      caseId: 'CASE-1',
+      cancellationId: 'CX-1',
+      original,
+      amount: { value: '100.00', currency: 'EUR' },
+      settlementDate: null,
+      reason: { code: 'CUST', text: null },
+    });
+    const cancel = { ...message(uetr, camt056), idempotencyKey: `${uetr}:cancel`, messageType: 'camt.056.001.08' };
+    const outcome = await host.requestCancellation(cancel);
+    expect(outcome.kind).toBe('cancelled');
+    expect(await host.requestCancellation(cancel)).toEqual(outcome);
+    expect(await stats()).toMatchObject({ cancellations: { received: 2, unique: 1, duplicates: 1, cancelled: 1, refused: 0 } });
+
+    const pacs004 = codec.writePacs004({
+      msgId: 'RT-1',
+      creationDateTime: '2026-11-22T10:00:00Z',
+      instructingAgent: other,
+      instructedAgent: agent,
+      returnId: 'RT-1',
+      original,
+      originalAmount: { value: '100.00', currency: 'EUR' },
+      originalSettlementDate: null,
+      returnedAmount: { value: '100.00', currency: 'EUR' },
+      settlementDate: '2026-11-22',
+      chargeBearer: null,
+      reason: { code: 'CUST', text: null },
+    });
+    const returned = await host.deliverReturn({ ...message(uetr, pacs004), idempotencyKey: `${uetr}:return`, messageType: 'pacs.004.001.09' });
+    expect(returned.kind).toBe('accepted');
+    expect(await stats()).toMatchObject({ returns: { received: 1, unique: 1 } });
   });
 
   it('decides a key once: a redelivery gets the first answer again', async () => {
@@ -84,7 +141,7 @@ describe('legacy host simulator over AMQP', () => {
     const again = await host.deliver(message(UETR_B, xml));
     expect(first).toMatchObject({ kind: 'rejected', reasonCode: 'AC04', reasonText: 'closed account' });
     expect(again).toEqual(first);
-    expect(await stats()).toEqual({ received: 2, unique: 1, duplicates: 1, accepted: 0, rejected: 1 });
+    expect(await stats()).toMatchObject({ received: 2, unique: 1, duplicates: 1, accepted: 0, rejected: 1 });
     expect(await (await fetch(`${sim.url}/v1/payments/${UETR_B}`)).json()).toMatchObject({ status: 'RJCT', deliveries: 2 });
   });
 
