@@ -1,4 +1,4 @@
-import { Payment, type PaymentStatus, type StatusReason } from '#domain';
+import { Payment, type PaymentSnapshot, type PaymentStatus, type StatusReason } from '#domain';
 import { ConcurrentUpdateError, TransactionNotFoundError } from './application.errors.js';
 import type { TransactionRepository } from './ports/transaction-repository.port.js';
 import type { Job } from './ports/work-queue.port.js';
@@ -47,4 +47,25 @@ export async function commitChange(
   const stored = await deps.repository.update(snapshot, loadedVersion, jobs);
   if (!stored) throw new ConcurrentUpdateError(payment.id);
   return Payment.fromSnapshot({ ...snapshot, version: loadedVersion + 1 });
+}
+
+/**
+ * Ends a message transaction (pacs.028, camt.056, pacs.004, pain.001) ACSC or RJCT, retrying a lost race;
+ * one already ended is left as it is. Returns the stored transaction.
+ */
+export async function completeMessage(
+  deps: { repository: TransactionRepository; clock: { now(): Date } },
+  id: string,
+  to: 'ACSC' | 'RJCT',
+  reason?: StatusReason,
+): Promise<PaymentSnapshot> {
+  for (let attempt = 0; ; attempt++) {
+    const snapshot = await deps.repository.get(id);
+    if (!snapshot) throw new TransactionNotFoundError(id);
+    if (snapshot.status === 'ACSC' || snapshot.status === 'RJCT') return snapshot;
+    const m = Payment.fromSnapshot(snapshot);
+    m.completeMessage(to, deps.clock.now(), reason);
+    if (await deps.repository.update(m.toSnapshot(), snapshot.version, [])) return { ...m.toSnapshot(), version: snapshot.version + 1 };
+    if (attempt >= 5) throw new ConcurrentUpdateError(id);
+  }
 }

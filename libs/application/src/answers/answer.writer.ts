@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { PaymentSnapshot } from '#domain';
 import type { AgentId, Iso20022Codec, OriginalTransactionRef } from '#iso20022';
@@ -6,21 +5,16 @@ import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE } from '../application.tokens.js
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
 import { agentFromKey } from '../status-report/status-report.writer.js';
+import { deterministicId, isoSeconds, wrapAnswer } from './answer-header.js';
+
+export { deterministicId, isoSeconds } from './answer-header.js';
 
 export const CAMT056_TYPE = 'camt.056.001.08';
 export const CAMT029_TYPE = 'camt.029.001.09';
 export const PACS004_TYPE = 'pacs.004.001.09';
 export const PAIN002_TYPE = 'pain.002.001.10';
 
-/** A message id (max 35) that is the same each time the same step writes the same answer. */
-export function deterministicId(...parts: string[]): string {
-  return `CW${createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 30)}`;
-}
 
-/** ISO date-time without milliseconds, as the message schemas' examples use. */
-export function isoSeconds(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** A required agent: the one given, else the fallback (pacs.008 always has both debtor and creditor agents). */
 function agentOr(primary: string | null, fallback: string | null): AgentId {
@@ -46,31 +40,14 @@ export function originalRef(p: PaymentSnapshot): OriginalTransactionRef & { grou
 @Injectable()
 export class AnswerWriter {
   constructor(
-    @Inject(ISO20022_CODEC) private readonly codec: Iso20022Codec,
-    @Inject(MESSAGE_ARCHIVE) private readonly archive: MessageArchive,
-    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ISO20022_CODEC) readonly codec: Iso20022Codec,
+    @Inject(MESSAGE_ARCHIVE) readonly archive: MessageArchive,
+    @Inject(CLOCK) readonly clock: Clock,
   ) {}
 
-  /**
-   * Wraps `document` (message id `messageType`) with an AppHdr answering the one the transaction's inbound
-   * message carried, of the same head.001 version, Fr/To swapped and Rltd pointing at it; bare otherwise.
-   */
-  async withAppHdr(transactionId: string, inboundType: string, messageType: string, document: string, bizMsgIdr: string): Promise<string> {
-    const raw = await this.archive.latest(transactionId, 'in', inboundType);
-    if (!raw) return document;
-    let parsed;
-    try {
-      parsed = this.codec.parse(raw.body);
-    } catch {
-      return document;
-    }
-    if (!parsed.appHeader) return document;
-    const header = this.codec.replyAppHdr(parsed.appHeader, {
-      bizMsgIdr,
-      msgDefIdr: messageType,
-      creationDate: isoSeconds(this.clock.now()),
-    });
-    return this.codec.wrapWithAppHdr(document, header, parsed.envelope);
+  /** `document` under an AppHdr answering the transaction's inbound one, when it had one (see wrapAnswer). */
+  withAppHdr(transactionId: string, inboundType: string, messageType: string, document: string, bizMsgIdr: string): Promise<string> {
+    return wrapAnswer(this, { transactionId, inboundType, messageType, document, bizMsgIdr });
   }
 
   private async put(transactionId: string, messageType: string, channel: string, body: string): Promise<void> {

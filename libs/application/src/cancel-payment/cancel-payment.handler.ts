@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { Payment } from '#domain';
+import type { Payment } from '#domain';
 import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
 import { AnswerWriter, CAMT029_TYPE, CAMT056_TYPE } from '../answers/answer.writer.js';
 import { cancelJob } from '../payment-jobs.js';
-import { commitChange, commitTransition, loadPayment } from '../payment-steps.js';
+import { commitChange, commitTransition, completeMessage, loadPayment } from '../payment-steps.js';
 import type { CancellationOutcome, LegacyHost } from '../ports/legacy-host.port.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
@@ -134,13 +134,6 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
 
 /** Ends a camt.056 transaction from the cancellation it asked for: ACSC when cancelled, RJCT with the refusal. */
 export async function completeRequest(repository: TransactionRepository, clock: Clock, requestId: string, p: Payment): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const snapshot = await repository.get(requestId);
-    if (!snapshot || snapshot.status === 'ACSC' || snapshot.status === 'RJCT') return;
-    const request = Payment.fromSnapshot(snapshot);
-    const c = p.details.cancellation;
-    if (p.status === 'CANC') request.completeMessage('ACSC', clock.now());
-    else request.completeMessage('RJCT', clock.now(), c?.refusal ?? { code: 'NARR', text: 'cancellation refused' });
-    if (await repository.update(request.toSnapshot(), snapshot.version, [])) return;
-  }
+  const refusal = p.details.cancellation?.refusal ?? { code: 'NARR', text: 'cancellation refused' };
+  await completeMessage({ repository, clock }, requestId, p.status === 'CANC' ? 'ACSC' : 'RJCT', p.status === 'CANC' ? undefined : refusal);
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { PaymentSnapshot } from '#domain';
 import { pacs002VersionFor, type AgentId, type Iso20022Codec, type ParsedMessage } from '#iso20022';
@@ -6,6 +5,7 @@ import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE, PIPELINE_SETTINGS } from '../ap
 import type { PipelineSettings } from '../pipeline.settings.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
+import { deterministicId, wrapAnswer } from '../answers/answer-header.js';
 import { JobType, type Job } from '../ports/work-queue.port.js';
 
 /** The default pacs.002 version (answers pacs.008.001.08 and the 2019 generation). */
@@ -35,9 +35,9 @@ export function agentKey(agent: AgentId | null | undefined): string | null {
 @Injectable()
 export class StatusReportWriter {
   constructor(
-    @Inject(ISO20022_CODEC) private readonly codec: Iso20022Codec,
-    @Inject(MESSAGE_ARCHIVE) private readonly archive: MessageArchive,
-    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ISO20022_CODEC) readonly codec: Iso20022Codec,
+    @Inject(MESSAGE_ARCHIVE) readonly archive: MessageArchive,
+    @Inject(CLOCK) readonly clock: Clock,
     @Optional() @Inject(PIPELINE_SETTINGS) private readonly settings: Pick<PipelineSettings, 'publishStatusReports'> | null = null,
   ) {}
 
@@ -103,38 +103,16 @@ export class StatusReportWriter {
   }
 
   private static msgId(seed: string): string {
-    return `CW${createHash('sha256').update(seed).digest('hex').slice(0, 30)}`;
-  }
-
-  /**
-   * Wraps a report with an AppHdr answering the one the inbound message carried (same head.001 version,
-   * Fr/To swapped, Rltd pointing at it) in the envelope it came in; bare when it had none.
-   */
-  private async wrap(transactionId: string, inboundType: string, version: string, document: string, bizMsgIdr: string, inbound?: ParsedMessage | null): Promise<string> {
-    let parsed = inbound ?? null;
-    if (parsed === null) {
-      const raw = await this.archive.latest(transactionId, 'in', inboundType);
-      if (!raw) return document;
-      try {
-        parsed = this.codec.parse(raw.body);
-      } catch {
-        return document;
-      }
-    }
-    if (!parsed.appHeader) return document;
-    const header = this.codec.replyAppHdr(parsed.appHeader, {
-      bizMsgIdr,
-      msgDefIdr: version,
-      creationDate: this.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    });
-    return this.codec.wrapWithAppHdr(document, header, parsed.envelope);
+    return deterministicId(seed);
   }
 
   /** Builds the report and archives it as the latest outgoing message of the transaction. */
   async write(p: PaymentSnapshot): Promise<void> {
     const version = pacs002VersionFor(p.messageType);
     const document = this.build(p);
-    const body = p.appHeader ? await this.wrap(p.id, p.messageType, version, document, StatusReportWriter.msgId(`${p.id}|${p.status}`)) : document;
+    const body = p.appHeader
+      ? await wrapAnswer(this, { transactionId: p.id, inboundType: p.messageType, messageType: version, document, bizMsgIdr: StatusReportWriter.msgId(`${p.id}|${p.status}`) })
+      : document;
     await this.archive.put({
       transactionId: p.id,
       direction: 'out',
@@ -154,7 +132,11 @@ export class StatusReportWriter {
     const seed = `${targetId}|answer|${reportFor.status}`;
     const version = pacs002VersionFor(reportFor.messageType);
     const document = this.build(reportFor, seed);
-    const body = await this.wrap(targetId, inbound.messageType, version, document, StatusReportWriter.msgId(seed), inbound);
+    const body = await wrapAnswer(
+      this,
+      { transactionId: targetId, inboundType: inbound.messageType, messageType: version, document, bizMsgIdr: StatusReportWriter.msgId(seed) },
+      inbound,
+    );
     await this.archive.put({ transactionId: targetId, direction: 'out', messageType: version, channel: 'gateway', body, at: this.clock.now().toISOString() });
   }
 }

@@ -6,6 +6,7 @@ import type { Iso20022Codec, OriginalTransactionRef, ParsedMessage } from '#iso2
 import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import { AnswerWriter, deterministicId, isoSeconds, PAIN002_TYPE } from '../answers/answer.writer.js';
 import { completeRequest } from '../cancel-payment/cancel-payment.handler.js';
+import { completeMessage } from '../payment-steps.js';
 import { DecidePaymentCommand, type DecisionResult } from '../decide-payment/decide-payment.command.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
@@ -146,17 +147,8 @@ export class MessageIntake {
     });
   }
 
-  private async finish(id: string, to: 'ACSC' | 'RJCT', reason?: StatusReason, patch?: Partial<PaymentSnapshot>): Promise<PaymentSnapshot> {
-    for (let attempt = 0; ; attempt++) {
-      const snapshot = await this.repository.get(id);
-      if (!snapshot) throw new Error(`transaction ${id} vanished`);
-      if (snapshot.status === 'ACSC' || snapshot.status === 'RJCT') return snapshot;
-      const m = Payment.fromSnapshot(snapshot);
-      if (patch) m.annotate(patch, this.clock.now());
-      m.completeMessage(to, this.clock.now(), reason);
-      if (await this.repository.update(m.toSnapshot(), snapshot.version, [])) return m.toSnapshot();
-      if (attempt > 5) throw new Error(`transaction ${id} keeps changing`);
-    }
+  private finish(id: string, to: 'ACSC' | 'RJCT', reason?: StatusReason): Promise<PaymentSnapshot> {
+    return completeMessage({ repository: this.repository, clock: this.clock }, id, to, reason);
   }
 
   async take(cmd: SubmitPaymentCommand, id: string, parsed: ParsedMessage, idempotency: UniquenessKeys['idempotency'], payments: PaymentIntake): Promise<SubmitPaymentResult> {
