@@ -14,9 +14,9 @@ import {
   WORK_QUEUE_SIGNAL,
   type PipelineSettings,
 } from '#application';
-import { EmbeddedAdaptersModule } from '#adapters/embedded';
 import { HttpLegacyHost } from '#adapters/http-host';
 import { Iso20022Codec } from '#iso20022';
+import { AdaptersModule } from './adapters.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { ClientRegistry } from './auth/client-registry.js';
 import { NoLegacyHost } from './core-host.adapter.js';
@@ -76,7 +76,7 @@ class PortsModule {
   }
 }
 
-/** The gateway: API and/or workers (ROLE), on the embedded default adapters. */
+/** The gateway: API and/or workers (ROLE), on the adapters chosen by STORE, QUEUE, SECRETS and ARCHIVE. */
 @Module({})
 export class AppModule {
   static forRoot(config: GatewayConfig, clients: ClientRegistry): DynamicModule {
@@ -87,11 +87,7 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         TerminusModule,
-        EmbeddedAdaptersModule.forRoot({
-          dataDir: config.dataDir,
-          synchronous: config.sqliteSynchronous,
-          maxAttempts: config.jobMaxAttempts,
-        }),
+        AdaptersModule.forRoot(config),
         PortsModule.forRoot(config),
         ApplicationModule,
         AuthModule.forRoot(clients),
