@@ -13,10 +13,8 @@
  * Names can be chosen with DYNAMODB_TABLE, SQS_QUEUE_NAME (base name, without .fifo), S3_BUCKET,
  * SECRETS_PREFIX and JOB_MAX_ATTEMPTS (the queue's RedrivePolicy maxReceiveCount).
  */
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsWorkQueues } from '#adapters/aws';
 import { startAwsEngines, type AwsEngines } from '../test/support/aws-engines.js';
-import { createLocalTableAndBucket } from './aws-local.resources.js';
+import { provisionAwsResources } from './aws-provision.js';
 
 const say = (line: string) => process.stderr.write(`aws:local: ${line}\n`);
 
@@ -42,10 +40,15 @@ async function main(): Promise<void> {
 
   engines = await startAwsEngines();
   const env = engines.env();
-  const sqs = new SQSClient({ region: engines.region, endpoint: env.AWS_ENDPOINT_URL_SQS!, credentials: engines.credentials });
-  const urls = await createSqsWorkQueues(sqs, { name: queueName, maxAttempts });
-  sqs.destroy();
-  await createLocalTableAndBucket(engines, { table, bucket });
+  const urls = await provisionAwsResources({
+    region: engines.region,
+    credentials: engines.credentials,
+    endpoints: { dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB!, sqs: env.AWS_ENDPOINT_URL_SQS!, s3: env.AWS_ENDPOINT_URL_S3! },
+    table,
+    queueName,
+    bucket,
+    maxAttempts,
+  });
   if (stopping) return;
 
   const out: Record<string, string> = {
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
     SQS_DLQ_URL: urls.deadLetterQueueUrl,
     JOB_MAX_ATTEMPTS: String(maxAttempts),
     S3_BUCKET: bucket,
+    S3_FORCE_PATH_STYLE: 'true',
     SECRETS_PREFIX: secretsPrefix,
   };
   process.stdout.write(Object.entries(out).map(([k, v]) => `${k}=${v}\n`).join(''));

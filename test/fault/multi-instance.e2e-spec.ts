@@ -8,9 +8,7 @@
  * finished were finished by the survivors.
  */
 import { randomUUID } from 'node:crypto';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsWorkQueues } from '#adapters/aws';
-import { createLocalTableAndBucket } from '../../scripts/aws-local.resources.js';
+import { provisionAwsResources } from '../../scripts/aws-provision.js';
 import { startAwsEngines, type AwsEngines } from '../support/aws-engines.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
 import { startGateway, startSimulator, tempDir, tokenFor, type NodeProcess } from '../support/processes.js';
@@ -42,12 +40,17 @@ it(`three instances on DynamoDB + SQS move ${TOTAL} payments, one is SIGKILLed m
   engines = await startAwsEngines();
   const aws = engines.env();
   const run = randomUUID().slice(0, 8);
-  const sqs = new SQSClient({ region: engines.region, endpoint: aws.AWS_ENDPOINT_URL_SQS!, credentials: engines.credentials });
-  const queues = await createSqsWorkQueues(sqs, { name: `multi-${run}`, maxAttempts: 8 });
-  sqs.destroy();
   const table = `clearway-${run}`;
   const bucket = `clearway-${run}`;
-  await createLocalTableAndBucket(engines, { table, bucket });
+  const queues = await provisionAwsResources({
+    region: engines.region,
+    credentials: engines.credentials,
+    endpoints: { dynamodb: aws.AWS_ENDPOINT_URL_DYNAMODB!, sqs: aws.AWS_ENDPOINT_URL_SQS!, s3: aws.AWS_ENDPOINT_URL_S3! },
+    table,
+    queueName: `multi-${run}`,
+    bucket,
+    maxAttempts: 8,
+  });
   sim = await startSimulator({ SIM_LATENCY_MS: '2' });
 
   const env = {
@@ -60,6 +63,7 @@ it(`three instances on DynamoDB + SQS move ${TOTAL} payments, one is SIGKILLed m
     SQS_QUEUE_URL: queues.queueUrl,
     SQS_DLQ_URL: queues.deadLetterQueueUrl,
     S3_BUCKET: bucket,
+    S3_FORCE_PATH_STYLE: 'true',
     SECRETS_PREFIX: `clearway-${run}/`,
     JOB_MAX_ATTEMPTS: '8',
     LEGACY_HOST_URL: sim.url,

@@ -31,6 +31,8 @@ export interface AdapterSelection {
     /** `S3_BUCKET` (ARCHIVE=s3) and an optional `S3_PREFIX` for its keys. */
     s3Bucket: string | null;
     s3Prefix: string;
+    /** `S3_FORCE_PATH_STYLE=true`: path-style URLs (`<endpoint>/<bucket>/<key>`), for emulators on a plain host:port. */
+    s3ForcePathStyle: boolean;
     /** `SECRETS_PREFIX` (SECRETS=aws): secret names are `<prefix><name>`. */
     secretsPrefix: string;
     /** `SECRETS_CACHE_SECONDS` (SECRETS=aws): how long a read secret is cached before it is read again. */
@@ -156,6 +158,7 @@ export function loadAdapterSelection(env: Env = process.env): AdapterSelection {
     sqsWaitSeconds: int(env, 'SQS_WAIT_SECONDS', 1, 0),
     s3Bucket: text(env, 'S3_BUCKET'),
     s3Prefix: text(env, 'S3_PREFIX') ?? '',
+    s3ForcePathStyle: oneOf(env, 'S3_FORCE_PATH_STYLE', ['true', 'false'] as const, 'false') === 'true',
     secretsPrefix: text(env, 'SECRETS_PREFIX') ?? 'clearway/',
     secretsCacheSeconds: int(env, 'SECRETS_CACHE_SECONDS', 300, 0),
   };
