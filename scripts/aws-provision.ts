@@ -8,9 +8,10 @@
  * SQS_QUEUE_NAME (base name, without .fifo), S3_BUCKET and JOB_MAX_ATTEMPTS, retries until the engines
  * answer (containers start in any order), and prints the resulting settings as KEY=value lines.
  */
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsWorkQueues, type SqsWorkQueueUrls } from '#adapters/aws';
+import { createSqsWorkQueues, ensureArchiveBucket, ensureStoreTable, type SqsWorkQueueUrls } from '#adapters/aws';
 
 export interface AwsProvisionSpec {
   region: string;
@@ -28,16 +29,18 @@ export async function provisionAwsResources(spec: AwsProvisionSpec): Promise<Sqs
   const common = { region: spec.region, ...(spec.credentials ? { credentials: spec.credentials } : {}) };
   const sqs = new SQSClient({ ...common, ...(spec.endpoints.sqs ? { endpoint: spec.endpoints.sqs } : {}) });
   const s3 = new S3Client({ ...common, ...(spec.endpoints.s3 ? { endpoint: spec.endpoints.s3, forcePathStyle: true } : {}) });
+  const dynamodb = new DynamoDBClient({ ...common, ...(spec.endpoints.dynamodb ? { endpoint: spec.endpoints.dynamodb } : {}) });
   try {
-    const urls = await createSqsWorkQueues(sqs, { name: spec.queueName, maxAttempts: spec.maxAttempts });
-    await s3.send(new CreateBucketCommand({ Bucket: spec.bucket })).catch((e: unknown) => {
-      if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes((e as Error).name)) throw e;
-    });
-    // TODO(aws-data merge): create the table with the DynamoDB store's own helper
+    const [urls] = await Promise.all([
+      createSqsWorkQueues(sqs, { name: spec.queueName, maxAttempts: spec.maxAttempts }),
+      ensureStoreTable(dynamodb, spec.table),
+      ensureArchiveBucket(s3, spec.bucket),
+    ]);
     return urls;
   } finally {
     sqs.destroy();
     s3.destroy();
+    dynamodb.destroy();
   }
 }
 

@@ -1,21 +1,36 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
+  CLOCK,
   MESSAGE_ARCHIVE,
   SECRET_STORE,
   TRANSACTION_REPOSITORY,
   WORK_QUEUE,
+  WORK_QUEUE_SIGNAL,
+  type Clock,
   type MessageArchive,
+  type SecretStore,
   type TransactionRepository,
   type WorkQueue,
+  type WorkSignal,
 } from '#application';
-import { resolveQueueUrl, SqsWorkQueue } from '#adapters/aws';
+import {
+  AwsAdaptersModule,
+  AwsSecretStore,
+  DynamoDbOutbox,
+  DynamoDbTransactionRepository,
+  resolveQueueUrl,
+  SqsWorkQueue,
+} from '#adapters/aws';
 import { EmbeddedAdaptersModule, FileSecretStore } from '#adapters/embedded';
 import { ConfigError, type AdapterSelection, type GatewayConfig } from './gateway.config.js';
+import { QueueForwardingRepository } from './queue-forwarding.repository.js';
 import { READINESS_CHECKS, type ReadinessCheck } from './readiness.js';
 
 /** The SDK clients of the AWS adapters in use (one per service, shared by its adapters). */
 export const SQS_CLIENT = Symbol('clearway.SqsClient');
+export const DYNAMODB_CLIENT = Symbol('clearway.DynamoDbClient');
 
 type Aws = AdapterSelection['aws'];
 
@@ -113,14 +128,44 @@ export class AdaptersModule implements OnApplicationShutdown {
     }
 
     if (a.store === 'dynamodb') providers.push(...dynamoDbProviders(config));
-    if (a.archive === 's3') providers.push(...s3Providers(config));
-    if (a.secrets === 'aws') providers.push(...secretsManagerProviders(config));
+    if (a.archive === 's3' || a.secrets === 'aws') {
+      // S3 archive and Secrets Manager store: the AWS adapters' own module binds their tokens.
+      imports.push(
+        AwsAdaptersModule.forRoot({
+          region: a.aws.region!,
+          ...(a.archive === 's3'
+            ? {
+                archive: {
+                  bucket: a.aws.s3Bucket!,
+                  ...(a.aws.s3Prefix ? { prefix: a.aws.s3Prefix } : {}),
+                  ...(a.aws.endpoints.s3 ? { endpoint: a.aws.endpoints.s3 } : {}),
+                  forcePathStyle: a.aws.s3ForcePathStyle,
+                },
+              }
+            : {}),
+          ...(a.secrets === 'aws'
+            ? {
+                secrets: {
+                  prefix: a.aws.secretsPrefix,
+                  ttlMs: a.aws.secretsCacheSeconds * 1000,
+                  ...(a.aws.endpoints.secretsManager ? { endpoint: a.aws.endpoints.secretsManager } : {}),
+                },
+              }
+            : {}),
+        }),
+      );
+    }
 
     providers.push({
       provide: READINESS_CHECKS,
-      inject: [TRANSACTION_REPOSITORY, WORK_QUEUE, MESSAGE_ARCHIVE, ...awsReadinessTokens(a)],
-      useFactory: (store: TransactionRepository, queue: WorkQueue, archive: MessageArchive, ...aws: unknown[]) =>
-        readinessChecks(config, store, queue, archive, aws),
+      inject: [TRANSACTION_REPOSITORY, WORK_QUEUE, MESSAGE_ARCHIVE, SECRET_STORE, ...awsReadinessTokens(a)],
+      useFactory: (
+        store: TransactionRepository,
+        queue: WorkQueue,
+        archive: MessageArchive,
+        secrets: SecretStore,
+        ...aws: unknown[]
+      ) => readinessChecks(config, store, queue, archive, secrets, aws),
     });
 
     return {
@@ -140,23 +185,39 @@ export class AdaptersModule implements OnApplicationShutdown {
 
 // ---- per-service providers ---------------------------------------------------------------------------
 
+/**
+ * STORE=dynamodb: the DynamoDB store commits each state change with its jobs as outbox items; the port is
+ * bound to a QueueForwardingRepository that hands the jobs to the work queue right after the commit and
+ * deletes their outbox items, and OutboxRelay (worker) sends what a crash left behind.
+ */
 function dynamoDbProviders(config: GatewayConfig): Provider[] {
-  void config;
-  throw new ConfigError('STORE=dynamodb is not available in this build');
+  const aws = config.adapters.aws;
+  const table = { tableName: aws.dynamodbTable! };
+  const clockDep = { token: CLOCK, optional: true };
+  return [
+    { provide: DYNAMODB_CLIENT, useFactory: () => new DynamoDBClient(clientConfig(aws, aws.endpoints.dynamodb)) },
+    {
+      provide: DynamoDbTransactionRepository,
+      inject: [DYNAMODB_CLIENT, clockDep],
+      useFactory: (client: DynamoDBClient, clock?: Clock) =>
+        new DynamoDbTransactionRepository(client, { ...table, ...(clock ? { clock } : {}) }),
+    },
+    {
+      provide: DynamoDbOutbox,
+      inject: [DYNAMODB_CLIENT, clockDep],
+      useFactory: (client: DynamoDBClient, clock?: Clock) => new DynamoDbOutbox(client, { ...table, ...(clock ? { clock } : {}) }),
+    },
+    {
+      provide: TRANSACTION_REPOSITORY,
+      inject: [DynamoDbTransactionRepository, DynamoDbOutbox, WORK_QUEUE, WORK_QUEUE_SIGNAL],
+      useFactory: (store: DynamoDbTransactionRepository, outbox: DynamoDbOutbox, queue: WorkQueue, signal: WorkSignal) =>
+        new QueueForwardingRepository(store, queue, { signal, outbox }),
+    },
+  ];
 }
 
-function s3Providers(config: GatewayConfig): Provider[] {
-  void config;
-  throw new ConfigError('ARCHIVE=s3 is not available in this build');
-}
-
-function secretsManagerProviders(config: GatewayConfig): Provider[] {
-  void config;
-  throw new ConfigError('SECRETS=aws is not available in this build');
-}
-
-function awsReadinessTokens(a: AdapterSelection): symbol[] | Array<typeof SqsWorkQueue> {
-  return a.queue === 'sqs' ? [SqsWorkQueue] : [];
+function awsReadinessTokens(a: AdapterSelection): Array<typeof SqsWorkQueue | typeof AwsSecretStore> {
+  return [...(a.queue === 'sqs' ? [SqsWorkQueue] : []), ...(a.secrets === 'aws' ? [AwsSecretStore] : [])];
 }
 
 function readinessChecks(
@@ -164,6 +225,7 @@ function readinessChecks(
   store: TransactionRepository,
   queue: WorkQueue,
   archive: MessageArchive,
+  secrets: SecretStore,
   aws: unknown[],
 ): ReadinessCheck[] {
   const a = config.adapters;
@@ -180,5 +242,9 @@ function readinessChecks(
   }
   if (a.archive === 'embedded') checks.push({ key: 'archive', ping: () => archive.ping() });
   else checks.push({ key: 's3', ping: () => archive.ping(), details: { bucket: a.aws.s3Bucket! } });
+  if (a.secrets === 'aws') {
+    const store = aws.find((x): x is AwsSecretStore => x instanceof AwsSecretStore) ?? (secrets as AwsSecretStore);
+    checks.push({ key: 'secretsmanager', ping: () => store.ping(), details: { prefix: a.aws.secretsPrefix } });
+  }
   return checks;
 }

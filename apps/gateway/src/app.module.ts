@@ -25,6 +25,7 @@ import { GATEWAY_CONFIG } from './gateway.tokens.js';
 import { HealthController } from './http/health.controller.js';
 import { InboxController } from './http/inbox.controller.js';
 import { TransactionsController } from './http/transactions.controller.js';
+import { OutboxRelay } from './worker/outbox-relay.service.js';
 import { PipelineWorker } from './worker/pipeline.worker.js';
 import { SweeperService } from './worker/sweeper.service.js';
 import { WorkSignalHub } from './worker/work-signal.hub.js';
@@ -93,7 +94,9 @@ export class AppModule {
         AuthModule.forRoot(clients),
       ],
       controllers: api ? [InboxController, TransactionsController, HealthController] : [HealthController],
-      providers: workers ? [PipelineWorker, SweeperService] : [],
+      providers: workers
+        ? [PipelineWorker, SweeperService, ...(config.adapters.store === 'dynamodb' ? [OutboxRelay] : [])]
+        : [],
     };
   }
 }

@@ -12,22 +12,33 @@ import type {
 } from '#application';
 import type { PaymentSnapshot, PaymentStatus } from '#domain';
 
+/** Where the store keeps committed jobs until they reached the queue (DynamoDbOutbox). */
+export interface CommittedJobsOutbox {
+  complete(jobs: Pick<Job, 'transactionId' | 'deduplicationId'>[]): Promise<void>;
+}
+
 /**
- * A store whose jobs live somewhere else than its own transaction (DynamoDB + SQS): after the store
- * committed a state change (and, in DynamoDB, its outbox items in the same TransactWriteItems), the jobs are
- * handed to the work queue at once. When that fails or the process dies in between, the change is still
- * stored and the job is recovered: the stranded-work sweeper re-drives every payment that has not moved for
- * RECOVERY_AFTER_SECONDS (one job per stored version, by deduplication id), and the steps are idempotent.
- * So a failed hand-over is logged, not thrown: the caller's state change did happen.
+ * A store whose jobs live somewhere else than its own transaction (DynamoDB + SQS): the store commits a
+ * state change with its jobs as outbox items (one TransactWriteItems); right after, the jobs are handed to
+ * the work queue and their outbox items deleted. When that fails or the process dies in between, the change
+ * is stored and its jobs are still in the outbox: the OutboxRelay sends them (and, as a last resort, the
+ * stranded-work sweeper re-drives every payment that has not moved for RECOVERY_AFTER_SECONDS). So a failed
+ * hand-over is logged, not thrown: the caller's state change did happen.
  */
 export class QueueForwardingRepository implements TransactionRepository {
   private readonly log = new Logger('Outbox');
 
+  private readonly signal: WorkSignal | undefined;
+  private readonly outbox: CommittedJobsOutbox | undefined;
+
   constructor(
     private readonly inner: TransactionRepository,
     private readonly queue: WorkQueue,
-    private readonly signal?: WorkSignal,
-  ) {}
+    options: { signal?: WorkSignal; outbox?: CommittedJobsOutbox } = {},
+  ) {
+    this.signal = options.signal;
+    this.outbox = options.outbox;
+  }
 
   async create(payment: PaymentSnapshot, keys: UniquenessKeys, jobs: Job[]): Promise<CreateResult> {
     const result = await this.inner.create(payment, keys, jobs);
@@ -62,6 +73,9 @@ export class QueueForwardingRepository implements TransactionRepository {
     try {
       await this.queue.enqueue(jobs);
       this.signal?.notify();
+      // The jobs are in the queue: their outbox items can go. Not awaited — if this fails, the relay sends
+      // them once more and the queue's deduplication (or the idempotent steps) absorbs the repeat.
+      this.outbox?.complete(jobs).catch((e: unknown) => this.log.warn(`outbox cleanup failed: ${(e as Error).message}`));
     } catch (e) {
       this.log.warn(
         `could not hand ${jobs.length} job(s) of ${jobs[0]!.transactionId} to the queue, the sweeper will re-drive them: ${(e as Error).message}`,
