@@ -37,7 +37,11 @@ afterAll(async () => {
 });
 
 it(`three instances on DynamoDB + SQS move ${TOTAL} payments, one is SIGKILLed midway, none is settled twice`, async () => {
+  const t0 = Date.now();
+  const phases: string[] = [];
+  const phase = (name: string) => phases.push(`${name} ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   engines = await startAwsEngines();
+  phase('engines');
   const aws = engines.env();
   const run = randomUUID().slice(0, 8);
   const table = `clearway-${run}`;
@@ -69,8 +73,8 @@ it(`three instances on DynamoDB + SQS move ${TOTAL} payments, one is SIGKILLed m
     LEGACY_HOST_URL: sim.url,
     // one issuer for all instances: a token from one is accepted by the others (shared signing key)
     AUTH_ISSUER: 'http://clearway.multi-instance.test',
-    RECOVERY_AFTER_SECONDS: '5',
-    SWEEP_INTERVAL_MS: '1000',
+    RECOVERY_AFTER_SECONDS: '10',
+    SWEEP_INTERVAL_MS: '2000',
     JOB_VISIBILITY_MS: '3000',
     WORKER_CONCURRENCY: '16',
     SQS_WAIT_SECONDS: '1',
@@ -84,6 +88,7 @@ it(`three instances on DynamoDB + SQS move ${TOTAL} payments, one is SIGKILLed m
     expect(Object.keys(body.info)).toEqual(expect.arrayContaining(['dynamodb', 'sqs', 'sqs-dlq', 's3', 'secretsmanager']));
   }
   const token = await tokenFor(gateways[0]!.url, 'bank-a');
+  phase('gateways');
 
   const payments: Sent[] = Array.from({ length: TOTAL }, (_, i) => ({
     key: randomUUID(),
@@ -163,11 +168,13 @@ it(`three instances on DynamoDB + SQS move ${TOTAL} payments, one is SIGKILLed m
       if (!killed && sentCount >= TOTAL / 2) {
         killed = true;
         await gateways[VICTIM]!.kill('SIGKILL');
+        phase('killed');
         unfinishedAtKill = await notTerminal(payments.filter((p) => p.by === VICTIM));
       }
     }
   });
   await Promise.all(workers);
+  phase('submitted');
   expect(killed).toBe(true);
   expect(payments.filter((p) => !p.accepted)).toEqual([]);
   // The victim had work in progress when it died (else this test would show nothing about taking over).
@@ -181,6 +188,7 @@ it(`three instances on DynamoDB + SQS move ${TOTAL} payments, one is SIGKILLed m
     await new Promise((r) => setTimeout(r, 500));
     pending = await notTerminal(pending);
   }
+  phase('terminal');
   expect(pending.map((p) => `${p.key}:${statuses.get(p.key)?.status}`)).toEqual([]);
   // ... including everything the victim had left unfinished
   expect(unfinishedAtKill.filter((p) => !TERMINAL.includes(statuses.get(p.key)!.status))).toEqual([]);
@@ -218,6 +226,6 @@ it(`three instances on DynamoDB + SQS move ${TOTAL} payments, one is SIGKILLed m
   console.log(
     `multi-instance: ${TOTAL} payments taken by instances ${byInstance.join('/')}, ` +
       `${unfinishedAtKill.length} unfinished on the killed one were finished by the survivors; ` +
-      `host redeliveries absorbed as duplicates: ${stats.duplicates}`,
+      `host redeliveries absorbed as duplicates: ${stats.duplicates}; ${phases.join(', ')}`,
   );
 }, 300_000);

@@ -30,6 +30,9 @@ export class QueueForwardingRepository implements TransactionRepository {
 
   private readonly signal: WorkSignal | undefined;
   private readonly outbox: CommittedJobsOutbox | undefined;
+  /** Outbox items to delete, gathered over one turn of the event loop into one call (BatchWriteItem). */
+  private completed: Job[] = [];
+  private completing = false;
 
   constructor(
     private readonly inner: TransactionRepository,
@@ -68,6 +71,19 @@ export class QueueForwardingRepository implements TransactionRepository {
     return this.inner.ping();
   }
 
+  private complete(jobs: Job[]): void {
+    if (!this.outbox) return;
+    this.completed.push(...jobs);
+    if (this.completing) return;
+    this.completing = true;
+    setImmediate(() => {
+      const batch = this.completed;
+      this.completed = [];
+      this.completing = false;
+      this.outbox!.complete(batch).catch((e: unknown) => this.log.warn(`outbox cleanup failed: ${(e as Error).message}`));
+    });
+  }
+
   private async forward(jobs: Job[]): Promise<void> {
     if (jobs.length === 0) return;
     try {
@@ -75,7 +91,7 @@ export class QueueForwardingRepository implements TransactionRepository {
       this.signal?.notify();
       // The jobs are in the queue: their outbox items can go. Not awaited — if this fails, the relay sends
       // them once more and the queue's deduplication (or the idempotent steps) absorbs the repeat.
-      this.outbox?.complete(jobs).catch((e: unknown) => this.log.warn(`outbox cleanup failed: ${(e as Error).message}`));
+      this.complete(jobs);
     } catch (e) {
       this.log.warn(
         `could not hand ${jobs.length} job(s) of ${jobs[0]!.transactionId} to the queue, the sweeper will re-drive them: ${(e as Error).message}`,

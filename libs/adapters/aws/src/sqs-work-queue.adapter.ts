@@ -22,6 +22,8 @@ const DEFAULT_DLQ_SCAN_LIMIT = 1000;
 /** How long a scan keeps the dead letters it has seen hidden from other scans (released at its end). */
 const DLQ_SCAN_VISIBILITY_SECONDS = 30;
 const MAX_REASON_LENGTH = 1000;
+/** Batch calls of one kind (sends, deletes) in flight at once. */
+const MAX_BATCHES_IN_FLIGHT = 4;
 
 /** Message attributes carried by the dead letters the adapter writes itself. */
 const ATTR_REASON = 'clearway-reason';
@@ -118,8 +120,10 @@ export class SqsWorkQueue implements WorkQueue {
   private readonly scanLimit: number;
   private readonly extendMaxMs: number | null;
   private readonly leases = new Map<string, Lease>();
-  private pendingDeletes: Array<{ handle: string; done: (error?: Error) => void }> = [];
-  private deleteFlush: Promise<void> | null = null;
+  /** Sends of concurrent `enqueue` calls, grouped into SendMessageBatch calls of up to 10. */
+  private readonly sends: Batcher<Job>;
+  /** Deletes of concurrent `ack` calls, grouped into DeleteMessageBatch calls of up to 10. */
+  private readonly deletes: Batcher<string>;
   private closed = false;
 
   constructor(private readonly options: SqsWorkQueueOptions) {
@@ -137,31 +141,19 @@ export class SqsWorkQueue implements WorkQueue {
     this.scanWaitSeconds = clampInt(options.deadLetterScanWaitSeconds ?? 1, 0, 20);
     this.scanLimit = Math.max(1, Math.trunc(options.deadLetterScanLimit ?? DEFAULT_DLQ_SCAN_LIMIT));
     this.extendMaxMs = options.extendVisibility ? Math.max(0, options.extendVisibility.maxMs) : null;
+    this.sends = new Batcher(SQS_BATCH, MAX_BATCHES_IN_FLIGHT, (jobs) => this.sendBatch(jobs));
+    this.deletes = new Batcher(SQS_BATCH, MAX_BATCHES_IN_FLIGHT, (handles) => this.deleteEntries(this.queueUrl, handles));
   }
 
+  /**
+   * Sends the jobs (SendMessageBatch). Jobs of concurrent calls share batches of up to 10; the jobs of one
+   * call stay together and in order. Resolves once SQS took every job of the call (or dropped it as a
+   * duplicate); rejects naming SQS's refusal otherwise (a resend is safe: deduplication).
+   */
   async enqueue(jobs: Job[]): Promise<void> {
     for (const job of jobs) validateJob(job);
-    for (let i = 0; i < jobs.length; i += SQS_BATCH) {
-      const chunk = jobs.slice(i, i + SQS_BATCH);
-      const out = await this.client.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.queueUrl,
-          Entries: chunk.map((job, n) => ({
-            Id: `j${n}`,
-            MessageBody: JSON.stringify(toBody(job)),
-            MessageGroupId: sqsToken(job.groupKey),
-            MessageDeduplicationId: sqsToken(job.deduplicationId),
-          })),
-        }),
-      );
-      if (out.Failed?.length) {
-        const first = out.Failed[0]!;
-        throw new Error(
-          `SQS refused ${out.Failed.length} of ${chunk.length} jobs (${first.Code}: ${first.Message ?? ''}); ` +
-            'the ones before were sent, deduplication makes a resend safe',
-        );
-      }
-    }
+    if (jobs.length === 0) return;
+    await this.sends.add(jobs);
   }
 
   async receive(max: number, visibilityMs: number): Promise<ReceivedJob[]> {
@@ -217,7 +209,7 @@ export class SqsWorkQueue implements WorkQueue {
     const r = decodeReceipt(receipt);
     if (!r) return;
     this.release(r.h);
-    await this.deleteLater(r.h);
+    await this.deletes.add([r.h]);
   }
 
   async retry(receipt: string, delayMs: number, reason: string): Promise<'retried' | 'dead-lettered'> {
@@ -352,7 +344,7 @@ export class SqsWorkQueue implements WorkQueue {
     this.closed = true;
     for (const lease of this.leases.values()) clearTimeout(lease.timer);
     this.leases.clear();
-    await this.deleteFlush;
+    await Promise.all([this.sends.drain(), this.deletes.drain()]);
   }
 
   // --- dead letters -------------------------------------------------------------------------------
@@ -428,44 +420,54 @@ export class SqsWorkQueue implements WorkQueue {
 
   // --- deletes, visibility ---------------------------------------------------------------------------
 
-  /** Queues a delete of the work queue and resolves once its DeleteMessageBatch call answered. */
-  private deleteLater(handle: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pendingDeletes.push({ handle, done: (e) => (e ? reject(e) : resolve()) });
-      if (!this.deleteFlush) this.deleteFlush = new Promise<void>((r) => setImmediate(r)).then(() => this.flushDeletes());
-    });
-  }
-
-  private async flushDeletes(): Promise<void> {
-    while (this.pendingDeletes.length > 0) {
-      const batch = this.pendingDeletes.splice(0, SQS_BATCH);
-      try {
-        await this.deleteBatch(
-          this.queueUrl,
-          batch.map((p) => p.handle),
-        );
-        for (const p of batch) p.done();
-      } catch (e) {
-        for (const p of batch) p.done(e as Error);
+  private async sendBatch(jobs: Job[]): Promise<Array<Error | null>> {
+    const out = await this.client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: this.queueUrl,
+        Entries: jobs.map((job, n) => ({
+          Id: `j${n}`,
+          MessageBody: JSON.stringify(toBody(job)),
+          MessageGroupId: sqsToken(job.groupKey),
+          MessageDeduplicationId: sqsToken(job.deduplicationId),
+        })),
+      }),
+    );
+    const errors: Array<Error | null> = jobs.map(() => null);
+    for (const f of out.Failed ?? []) {
+      const n = Number(f.Id?.slice(1));
+      if (Number.isInteger(n) && n >= 0 && n < errors.length) {
+        errors[n] = new Error(`SQS refused job ${jobs[n]!.deduplicationId} (${f.Code}: ${f.Message ?? ''}); a resend is safe`);
       }
     }
-    this.deleteFlush = null;
+    return errors;
   }
 
-  /**
-   * DeleteMessageBatch. Entries refused because their receipt is no longer valid are ignored (the job was
-   * redelivered and someone else holds it); other refusals fail the call.
-   */
-  private async deleteBatch(queueUrl: string, handles: string[]): Promise<void> {
-    if (handles.length === 0) return;
+  /** DeleteMessageBatch, one error (or null) per handle; a stale receipt is not an error. */
+  private async deleteEntries(queueUrl: string, handles: string[]): Promise<Array<Error | null>> {
     const out = await this.client.send(
       new DeleteMessageBatchCommand({
         QueueUrl: queueUrl,
         Entries: handles.map((h, n) => ({ Id: `d${n}`, ReceiptHandle: h })),
       }),
     );
-    const failed = (out.Failed ?? []).filter((f) => !isStaleReceiptCode(f.Code, f.Message));
-    if (failed.length) throw new Error(`SQS refused to delete ${failed.length} messages (${failed[0]!.Code})`);
+    const errors: Array<Error | null> = handles.map(() => null);
+    for (const f of out.Failed ?? []) {
+      const n = Number(f.Id?.slice(1));
+      if (!isStaleReceiptCode(f.Code, f.Message) && Number.isInteger(n) && n >= 0 && n < errors.length) {
+        errors[n] = new Error(`SQS refused to delete a message (${f.Code}: ${f.Message ?? ''})`);
+      }
+    }
+    return errors;
+  }
+
+  /**
+   * DeleteMessageBatch of up to 10 handles, now. Entries refused because their receipt is no longer valid are
+   * ignored (the job was redelivered and someone else holds it); other refusals fail the call.
+   */
+  private async deleteBatch(queueUrl: string, handles: string[]): Promise<void> {
+    if (handles.length === 0) return;
+    const failed = (await this.deleteEntries(queueUrl, handles)).filter((e) => e !== null);
+    if (failed.length) throw failed[0]!;
   }
 
   private async changeVisibility(handle: string, seconds: number): Promise<void> {
@@ -521,6 +523,79 @@ export class SqsWorkQueue implements WorkQueue {
 }
 
 // --- helpers -------------------------------------------------------------------------------------------
+
+/**
+ * Groups the items of concurrent calls into batch calls of up to `size` (at most `inFlight` at once). The
+ * items of one call stay in one batch (a call larger than `size` is sent alone, in order, `size` at a time).
+ * `send` answers one error (or null) per item; a call fails with the first error among its items.
+ */
+class Batcher<T> {
+  private waiting: Array<{ items: T[]; resolve: () => void; reject: (e: Error) => void }> = [];
+  private inFlightCount = 0;
+  private scheduled = false;
+  private idle: Array<() => void> = [];
+
+  constructor(
+    private readonly size: number,
+    private readonly inFlight: number,
+    private readonly send: (items: T[]) => Promise<Array<Error | null>>,
+  ) {}
+
+  add(items: T[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ items, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // one turn of the event loop: calls made together share a batch
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
+    });
+  }
+
+  /** Resolves when nothing is waiting or in flight. */
+  drain(): Promise<void> {
+    if (this.waiting.length === 0 && this.inFlightCount === 0) return Promise.resolve();
+    return new Promise((r) => this.idle.push(r));
+  }
+
+  private pump(): void {
+    while (this.inFlightCount < this.inFlight && this.waiting.length > 0) {
+      const calls = [this.waiting.shift()!];
+      let count = calls[0]!.items.length;
+      while (this.waiting.length > 0 && count + this.waiting[0]!.items.length <= this.size) {
+        const next = this.waiting.shift()!;
+        calls.push(next);
+        count += next.items.length;
+      }
+      this.inFlightCount++;
+      void this.run(calls).finally(() => {
+        this.inFlightCount--;
+        this.pump();
+        if (this.waiting.length === 0 && this.inFlightCount === 0) for (const r of this.idle.splice(0)) r();
+      });
+    }
+  }
+
+  private async run(calls: Array<{ items: T[]; resolve: () => void; reject: (e: Error) => void }>): Promise<void> {
+    const items = calls.flatMap((c) => c.items);
+    try {
+      const errors: Array<Error | null> = [];
+      for (let i = 0; i < items.length; i += this.size) errors.push(...(await this.send(items.slice(i, i + this.size))));
+      let at = 0;
+      for (const c of calls) {
+        const own = errors.slice(at, at + c.items.length).find((e) => e !== null);
+        at += c.items.length;
+        if (own) c.reject(own);
+        else c.resolve();
+      }
+    } catch (e) {
+      for (const c of calls) c.reject(e as Error);
+    }
+  }
+}
 
 function clampInt(n: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Math.trunc(n)));
