@@ -7,3 +7,4 @@ export * from './dynamodb-ledger-store.adapter.js';
 export * from './s3-message-archive.adapter.js';
 export * from './aws-secret-store.adapter.js';
 export * from './aws-adapters.module.js';
+export * from './dynamodb-backup.js';
