@@ -53,6 +53,8 @@ export interface AwsEnginesOptions {
   secretsManager?: boolean;
   /** Milliseconds to wait for each engine to answer (default 60 s; DynamoDB Local starts a JVM). */
   startTimeoutMs?: number;
+  /** The Java launcher for DynamoDB Local (default `java` on PATH). */
+  java?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -60,6 +62,11 @@ export interface AwsEnginesOptions {
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
+
+/** How many engine child processes of this process are running (for tests that check for leftovers). */
+export function runningEngineProcesses(): number {
+  return live.size;
+}
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
@@ -183,11 +190,11 @@ function dynamoDbLocalJar(): { jar: string; libDir: string } {
   return { jar: join(lib, dir, 'DynamoDBLocal.jar'), libDir: join(lib, dir, 'DynamoDBLocal_lib') };
 }
 
-function checkJava(): void {
-  const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
+function checkJava(java: string): void {
+  const r = spawnSync(java, ['-version'], { encoding: 'utf8' });
   if (r.error !== undefined) {
     throw new Error(
-      `DynamoDB Local needs Java 17 or newer on PATH, and \`java\` could not be run (${r.error.message}). ` +
+      `DynamoDB Local needs Java 17 or newer on PATH, and \`${java}\` could not be run (${r.error.message}). ` +
         'Install a JRE (e.g. `apt-get install openjdk-17-jre-headless`).',
     );
   }
@@ -205,8 +212,8 @@ function checkJava(): void {
  */
 const WATCHDOG = 'exec 3<&0; "$@" </dev/null & pid=$!; ( cat <&3 >/dev/null; kill -9 $pid 2>/dev/null ) & wait $pid';
 
-export async function startDynamoDbLocal(timeoutMs = 60_000): Promise<EngineProcess> {
-  checkJava();
+export async function startDynamoDbLocal(timeoutMs = 60_000, java = 'java'): Promise<EngineProcess> {
+  checkJava(java);
   const { jar, libDir } = dynamoDbLocalJar();
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -221,7 +228,7 @@ export async function startDynamoDbLocal(timeoutMs = 60_000): Promise<EngineProc
       '-port',
       String(port),
     ];
-    const child = spawn('sh', ['-c', WATCHDOG, 'sh', 'java', ...args], {
+    const child = spawn('sh', ['-c', WATCHDOG, 'sh', java, ...args], {
       cwd: dirname(jar),
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -332,7 +339,7 @@ export async function startAwsEngines(options: AwsEnginesOptions = {}): Promise<
   const timeout = options.startTimeoutMs ?? 60_000;
 
   const results = await Promise.allSettled([
-    wantDynamo ? startDynamoDbLocal(timeout) : Promise.resolve(null),
+    wantDynamo ? startDynamoDbLocal(timeout, options.java) : Promise.resolve(null),
     wantFauxqs ? startFauxqs(timeout) : Promise.resolve(null),
     wantSecrets ? startSecretsManagerFake() : Promise.resolve(null),
   ] as const);

@@ -28,6 +28,8 @@ export interface AwsAdaptersOptions {
     endpoint?: string;
     shards?: Partial<ShardCounts>;
     retentionDays?: number;
+    /** Outbox items in the state change's transaction (default true); see DynamoDbStoreOptions.outbox. */
+    outbox?: boolean;
   };
   /** ARCHIVE=s3: the message archive in an S3 bucket. */
   archive?: {
@@ -86,6 +88,7 @@ export class AwsAdaptersModule implements OnApplicationShutdown {
               tableName: store.tableName,
               ...(store.shards ? { shards: store.shards } : {}),
               ...(store.retentionDays !== undefined ? { retentionDays: store.retentionDays } : {}),
+              ...(store.outbox !== undefined ? { outbox: store.outbox } : {}),
               ...(clock ? { clock } : {}),
             }),
           inject: [DynamoDBClient, clockDep],

@@ -18,6 +18,7 @@ import {
   type ShardCounts,
   shardOf,
   str,
+  TTL_ATTRIBUTE,
 } from './dynamodb-table.js';
 
 /** A job waiting in the outbox (committed with a state change, not yet handed to the work queue). */
@@ -39,9 +40,12 @@ interface StoredJob {
 
 /**
  * The outbox item of a job: `TX#<transactionId>` / `OUTBOX#<dedupId>`, listed through the byShard index
- * under `OUTBOX#<s>` (s from the transaction id) sorted by the time it is due (`notBefore`, else now).
+ * under `OUTBOX#<s>` (s from the transaction id) sorted by the time it is due (`notBefore`, else now), with
+ * a TTL (`expiresAt`) so that items nobody completes do not pile up.
  */
-export function outboxItem(job: Job, nowMs: number, outboxShards: number): Item {
+export const DEFAULT_OUTBOX_TTL_SECONDS = 7 * 86_400;
+
+export function outboxItem(job: Job, nowMs: number, outboxShards: number, ttlSeconds = DEFAULT_OUTBOX_TTL_SECONDS): Item {
   const stored: StoredJob = {
     type: job.type,
     transactionId: job.transactionId,
@@ -56,6 +60,9 @@ export function outboxItem(job: Job, nowMs: number, outboxShards: number): Item 
     job: S(JSON.stringify(stored)),
     enqueuedAt: S(new Date(nowMs).toISOString()),
     claims: N(0),
+    // a job nobody relayed or completed is deleted by DynamoDB's TTL after a week (the sweeper re-drives
+    // its payment long before that)
+    [TTL_ATTRIBUTE]: N(Math.floor(nowMs / 1000) + ttlSeconds),
     gsi2pk: S(gsi.outbox(shardOf(job.transactionId, outboxShards))),
     gsi2sk: S(`${padMs(due)}#${job.deduplicationId}`),
   };

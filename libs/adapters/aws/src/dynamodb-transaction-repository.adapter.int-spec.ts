@@ -4,6 +4,7 @@ import { transactionRepositoryContract } from '../../../application/src/testing/
 import { ledgerStoreContract } from '../../../application/src/testing/contracts/ledger-store.contract.js';
 import { keysOf, sampleJob, samplePayment } from '../../../application/src/testing/contracts/contract.fixtures.js';
 import { ensureStoreTable } from './aws-resources.js';
+import { exportTable, importTable } from './dynamodb-backup.js';
 import { DynamoDbLedgerStore } from './dynamodb-ledger-store.adapter.js';
 import { DynamoDbOutbox } from './dynamodb-outbox.js';
 import { GSI_BY_CLIENT, GSI_BY_SHARD, keys, shardOf } from './dynamodb-table.js';
@@ -185,6 +186,74 @@ describe('DynamoDB store (DynamoDB Local)', () => {
       await expect(repo.create(p, keysOf(p), [job, { ...job }])).resolves.toEqual({ kind: 'created' });
       await repo.update({ ...p, status: 'RJCT' }, 5, [sampleJob({ transactionId: p.id })]);
       expect(seen).toEqual([[job]]);
+    });
+  });
+
+  describe('without outbox items (jobs handed over after the commit, the sweeper as recovery)', () => {
+    it('writes no outbox item, still tells listeners, and keeps the version condition', async () => {
+      const tableName = await freshTable();
+      const seen: Job[][] = [];
+      const repo = new DynamoDbTransactionRepository(client, { tableName, outbox: false, onJobsCommitted: (j) => seen.push(j) });
+      const p = samplePayment();
+      const job = sampleJob({ transactionId: p.id });
+      const next = sampleJob({ transactionId: p.id, type: 'payment.release' });
+      await repo.create(p, keysOf(p), [job]);
+      await expect(repo.update({ ...p, status: 'ACTC' }, 1, [next])).resolves.toBe(true);
+      await expect(repo.update({ ...p, status: 'RJCT' }, 1, [sampleJob()])).resolves.toBe(false);
+      expect(seen).toEqual([[job], [next]]);
+      const { Items } = await client.send(new ScanCommand({ TableName: tableName }));
+      expect(Items!.filter((i) => i.sk!.S!.startsWith('OUTBOX#'))).toEqual([]);
+    });
+  });
+
+  describe('backup and restore (JSON lines)', () => {
+    it('restores every item exactly into a fresh table, and the store works on it', async () => {
+      const source = await freshTable();
+      const repo = new DynamoDbTransactionRepository(client, { tableName: source });
+      const ledger = new DynamoDbLedgerStore(client, { tableName: source });
+      await ledger.openAccounts([{ id: 'A', currency: 'EUR', balance: 2n ** 64n }], false);
+      const payments = Array.from({ length: 30 }, () => samplePayment());
+      for (const p of payments) await repo.create(p, keysOf(p, { key: `k-${p.id}`, requestHash: 'h' }), [sampleJob({ transactionId: p.id })]);
+      await repo.update({ ...payments[0]!, status: 'ACSC' }, 1, []);
+
+      const lines: string[] = [];
+      for await (const line of exportTable(client, source, { segments: 3, now: new Date('2026-11-22T00:00:00Z') })) lines.push(line);
+      expect(JSON.parse(lines[0]!)).toEqual({
+        format: 'clearway-dynamodb-jsonl',
+        version: 1,
+        table: source,
+        exportedAt: '2026-11-22T00:00:00.000Z',
+      });
+      // 30 payments x (payment, idempotency key, UETR, MsgId+E2E, outbox job) + 1 account
+      expect(lines).toHaveLength(1 + 30 * 5 + 1);
+
+      const target = await freshTable();
+      await expect(importTable(client, target, lines)).resolves.toBe(30 * 5 + 1);
+      const dump = async (t: string) =>
+        ((await client.send(new ScanCommand({ TableName: t }))).Items ?? [])
+          .map((i) => JSON.stringify(i, Object.keys(i).sort()))
+          .sort();
+      expect(await dump(target)).toEqual(await dump(source));
+
+      const restored = new DynamoDbTransactionRepository(client, { tableName: target });
+      await expect(restored.get(payments[0]!.id)).resolves.toMatchObject({ status: 'ACSC', version: 2 });
+      await expect(restored.create(payments[1]!, keysOf(payments[1]!, { key: `k-${payments[1]!.id}`, requestHash: 'h' }), [])).resolves.toMatchObject({
+        kind: 'duplicate',
+        by: 'idempotency-key',
+        sameRequest: true,
+      });
+      await expect(new DynamoDbLedgerStore(client, { tableName: target }).getAccount('A')).resolves.toMatchObject({ balance: 2n ** 64n });
+      const stale = await restored.findStale(['RCVD'], new Date('2030-01-01T00:00:00Z'), 100);
+      expect(stale).toHaveLength(29);
+    });
+
+    it('refuses input that is not a Clearway backup', async () => {
+      const target = await freshTable();
+      await expect(importTable(client, target, ['{"pk":{"S":"x"},"sk":{"S":"y"}}'])).rejects.toThrow(/not a Clearway DynamoDB backup/);
+      await expect(importTable(client, target, [])).rejects.toThrow(/empty backup/);
+      await expect(
+        importTable(client, target, ['{"format":"clearway-dynamodb-jsonl","version":1}', 'garbage']),
+      ).rejects.toThrow(/line 2 is not JSON/);
     });
   });
 });

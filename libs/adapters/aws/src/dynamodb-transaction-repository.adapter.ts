@@ -58,6 +58,14 @@ export interface DynamoDbStoreOptions {
    * (DynamoDbOutbox.claim) to pick up.
    */
   onJobsCommitted?: (jobs: Job[]) => void;
+  /**
+   * Write an outbox item per job in the state change's transaction (default true). Turn it off when the
+   * jobs are handed to the queue after the commit and the stranded-work sweeper is the only recovery
+   * (cheaper writes: no transaction for a state change without postings).
+   */
+  outbox?: boolean;
+  /** Seconds an outbox item lives when nobody completes it (DynamoDB TTL); 7 days by default. */
+  outboxTtlSeconds?: number;
 }
 
 /**
@@ -168,10 +176,11 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
       ExpressionAttributeValues: { ':expected': N(expectedVersion) },
     };
     const unique = uniqueJobs(jobs);
-    if (unique.length === 0 && postings.length === 0) {
+    if ((unique.length === 0 || this.options.outbox === false) && postings.length === 0) {
       // a single conditional put: half the cost of a transaction
       try {
         await this.client.send(new PutItemCommand(put));
+        this.committed(unique);
         return true;
       } catch (e) {
         if (e instanceof ConditionalCheckFailedException) return false;
@@ -366,9 +375,13 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
   }
 
   private outboxPuts(jobs: Job[]): TransactWriteItem[] {
+    if (this.options.outbox === false) return [];
     const now = this.nowMs();
     return jobs.map((job) => ({
-      Put: { TableName: this.table, Item: outboxItem(job, now, this.shards.outbox) },
+      Put: {
+        TableName: this.table,
+        Item: outboxItem(job, now, this.shards.outbox, this.options.outboxTtlSeconds),
+      },
     }));
   }
 

@@ -10,7 +10,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startAwsEngines, type AwsEngines } from '../../../../test/support/aws-engines.js';
+import { runningEngineProcesses, startAwsEngines, type AwsEngines } from '../../../../test/support/aws-engines.js';
 
 /** The local engines the AWS adapters are tested against: they start, answer the real SDK clients, and stop. */
 describe('local AWS engines (DynamoDB Local, fauxqs, the Secrets Manager fake)', () => {
@@ -97,9 +97,21 @@ describe('local AWS engines (DynamoDB Local, fauxqs, the Secrets Manager fake)',
 
   it('stop() leaves nothing listening', async () => {
     const { dynamodb, fauxqs, secretsManager } = engines;
+    expect(runningEngineProcesses()).toBe(2);
     await engines.stop();
+    expect(runningEngineProcesses()).toBe(0);
     for (const url of [dynamodb!.endpoint, fauxqs!.endpoint, `${secretsManager!.endpoint}/health`]) {
       await expect(fetch(url, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
     }
+  });
+
+  it('fails loudly, naming the cause, when Java is missing, and leaves no other engine running', async () => {
+    const err = await startAwsEngines({ java: '/nonexistent/bin/java' }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toMatch(/DynamoDB Local needs Java 17 or newer.*\/nonexistent\/bin\/java/s);
+    // fauxqs was started beside it and has been stopped again
+    expect(runningEngineProcesses()).toBe(0);
   });
 });

@@ -62,3 +62,14 @@ export function sampleJob(overrides: Partial<Job> = {}): Job {
 export function jobKey(job: Job): string {
   return `${job.type}|${job.transactionId}|${job.groupKey}|${job.deduplicationId}`;
 }
+
+/** Real engines (a JVM warming up, a fresh table per test) can be slow on a busy machine. */
+export const TEST_TIMEOUT_MS = 60_000;
+export const SETUP_TIMEOUT_MS = 60_000;
+
+/** `it` with the contract suites' timeout. */
+export function contractTest(name: string, fn: () => Promise<unknown>): void {
+  it(name, async () => {
+    await fn();
+  }, TEST_TIMEOUT_MS);
+}

@@ -2,6 +2,7 @@ import type { PaymentSnapshot } from '#domain';
 import type { LedgerStore, Posting } from '../../ports/ledger.port.js';
 import type { TransactionRepository } from '../../ports/transaction-repository.port.js';
 import { keysOf, samplePayment } from './contract.fixtures.js';
+import { contractTest, SETUP_TIMEOUT_MS } from './contract.fixtures.js';
 
 export interface LedgerStoreHarness {
   ledger: LedgerStore;
@@ -13,11 +14,12 @@ export interface LedgerStoreHarness {
 /** The core-mode ledger's contract: LedgerStore, and postings applied by TransactionRepository.update. */
 export function ledgerStoreContract(open: () => Promise<LedgerStoreHarness>): void {
   describe('LedgerStore contract (with postings through TransactionRepository.update)', () => {
+    const it = contractTest;
     let h: LedgerStoreHarness;
 
     beforeEach(async () => {
       h = await open();
-    });
+    }, SETUP_TIMEOUT_MS);
     afterEach(async () => {
       await h?.close();
     });
@@ -92,24 +94,27 @@ export function ledgerStoreContract(open: () => Promise<LedgerStoreHarness>): vo
       await expect(balance('DEBTOR')).resolves.toBe(40_00n);
     });
 
-    it.each([
+    const refusals: [string, string, Posting[]][] = [
       ['LEDGER.INSUFFICIENT_FUNDS', 'DEBTOR', [{ account: 'DEBTOR', currency: 'EUR', delta: -100_01n }, { account: 'CREDITOR', currency: 'EUR', delta: 100_01n }]],
       ['LEDGER.UNKNOWN_ACCOUNT', 'GHOST', [{ account: 'DEBTOR', currency: 'EUR', delta: -1n }, { account: 'GHOST', currency: 'EUR', delta: 1n }]],
       ['LEDGER.CURRENCY_MISMATCH', 'CREDITOR', [{ account: 'DEBTOR', currency: 'EUR', delta: -1n }, { account: 'CREDITOR', currency: 'USD', delta: 1n }]],
-    ] as const)('refuses a posting with %s naming %s, and writes nothing', async (code, account, postings) => {
-      await h.ledger.openAccounts(
-        [
-          { id: 'DEBTOR', currency: 'EUR', balance: 100_00n },
-          { id: 'CREDITOR', currency: 'EUR', balance: 0n },
-        ],
-        false,
-      );
-      const p = await created();
-      await expect(settle(p, postings.map((x) => ({ ...x })))).rejects.toMatchObject({ name: 'LedgerError', code, account });
-      await expect(h.repository.get(p.id)).resolves.toMatchObject({ status: 'ACSP', version: 1 });
-      await expect(balance('DEBTOR')).resolves.toBe(100_00n);
-      await expect(balance('CREDITOR')).resolves.toBe(0n);
-    });
+    ];
+    for (const [code, account, postings] of refusals) {
+      it(`refuses a posting with ${code} naming ${account}, and writes nothing`, async () => {
+        await h.ledger.openAccounts(
+          [
+            { id: 'DEBTOR', currency: 'EUR', balance: 100_00n },
+            { id: 'CREDITOR', currency: 'EUR', balance: 0n },
+          ],
+          false,
+        );
+        const p = await created();
+        await expect(settle(p, postings.map((x) => ({ ...x })))).rejects.toMatchObject({ name: 'LedgerError', code, account });
+        await expect(h.repository.get(p.id)).resolves.toMatchObject({ status: 'ACSP', version: 1 });
+        await expect(balance('DEBTOR')).resolves.toBe(100_00n);
+        await expect(balance('CREDITOR')).resolves.toBe(0n);
+      });
+    }
 
     it('never lets concurrent debits take a balance below zero', async () => {
       await h.ledger.openAccounts(

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ArchivedMessage, MessageArchive } from '../../ports/message-archive.port.js';
+import { contractTest, SETUP_TIMEOUT_MS } from './contract.fixtures.js';
 
 export interface MessageArchiveHarness {
   archive: MessageArchive;
@@ -11,6 +12,7 @@ export interface MessageArchiveHarness {
 /** The MessageArchive port's contract; transaction ids are fresh per test, so one storage may serve all. */
 export function messageArchiveContract(open: () => Promise<MessageArchiveHarness>): void {
   describe('MessageArchive contract', () => {
+    const it = contractTest;
     let h: MessageArchiveHarness;
     let archive: MessageArchive;
     let tx: string;
@@ -19,7 +21,7 @@ export function messageArchiveContract(open: () => Promise<MessageArchiveHarness
       h = await open();
       archive = h.archive;
       tx = randomUUID();
-    });
+    }, SETUP_TIMEOUT_MS);
     afterEach(async () => {
       await h?.close();
     });

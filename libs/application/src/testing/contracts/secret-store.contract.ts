@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SecretStore } from '../../ports/support.port.js';
+import { contractTest, SETUP_TIMEOUT_MS } from './contract.fixtures.js';
 
 export interface SecretStoreHarness {
   store: SecretStore;
@@ -14,6 +15,7 @@ export interface SecretStoreHarness {
  */
 export function secretStoreContract(open: () => Promise<SecretStoreHarness>): void {
   describe('SecretStore contract', () => {
+    const it = contractTest;
     let h: SecretStoreHarness;
     let store: SecretStore;
     let name: string;
@@ -22,7 +24,7 @@ export function secretStoreContract(open: () => Promise<SecretStoreHarness>): vo
       h = await open();
       store = h.store;
       name = `test-${randomUUID()}`;
-    });
+    }, SETUP_TIMEOUT_MS);
     afterEach(async () => {
       await h?.close();
     });

@@ -2,6 +2,7 @@ import type { PaymentSnapshot } from '#domain';
 import type { TransactionRepository } from '../../ports/transaction-repository.port.js';
 import type { Job } from '../../ports/work-queue.port.js';
 import { jobKey, keysOf, sampleJob, samplePayment } from './contract.fixtures.js';
+import { contractTest, SETUP_TIMEOUT_MS } from './contract.fixtures.js';
 
 /** What a store under test gives the contract: a fresh, empty store per test. */
 export interface TransactionRepositoryHarness {
@@ -20,13 +21,14 @@ export interface TransactionRepositoryHarness {
  */
 export function transactionRepositoryContract(open: () => Promise<TransactionRepositoryHarness>): void {
   describe('TransactionRepository contract', () => {
+    const it = contractTest;
     let h: TransactionRepositoryHarness;
     let repo: TransactionRepository;
 
     beforeEach(async () => {
       h = await open();
       repo = h.repository;
-    });
+    }, SETUP_TIMEOUT_MS);
     afterEach(async () => {
       await h?.close();
     });
@@ -139,6 +141,20 @@ export function transactionRepositoryContract(open: () => Promise<TransactionRep
       await expect(repo.create(b, { ...keysOf(b, { key: 'x#x#k', requestHash: 'h' }), msgIdEndToEndId: 'x#y|z' }, [])).resolves.toEqual({
         kind: 'created',
       });
+    });
+
+    it('lets exactly one of concurrent creates with the same UETR in, and names it to the others', async () => {
+      const uetr = samplePayment().uetr;
+      const racers = Array.from({ length: 6 }, (_, i) => samplePayment({ uetr, clientId: `client-${i}` }));
+      const results = await Promise.all(racers.map((p) => repo.create(p, keysOf(p), [sampleJob({ transactionId: p.id })])));
+      const winners = racers.filter((_, i) => results[i]!.kind === 'created');
+      expect(winners).toHaveLength(1);
+      for (const r of results) {
+        if (r.kind === 'duplicate') expect(r).toEqual({ kind: 'duplicate', by: 'uetr', existingId: winners[0]!.id, sameRequest: false });
+      }
+      await expect(jobKeys()).resolves.toHaveLength(1);
+      const stored = await Promise.all(racers.map((p) => repo.get(p.id)));
+      expect(stored.filter(Boolean).map((p) => p!.id)).toEqual([winners[0]!.id]);
     });
 
     it('accepts payments without a UETR (null UETRs never collide)', async () => {
