@@ -29,8 +29,11 @@ interface Sent {
 let engines: AwsEngines | null = null;
 let sim: NodeProcess | null = null;
 const gateways: NodeProcess[] = [];
+/** Set when the test ends (also by a timeout): the client loops stop. */
+let over = false;
 
 afterAll(async () => {
+  over = true;
   await Promise.allSettled(gateways.map((g) => g.kill('SIGKILL')));
   await sim?.kill();
   await engines?.stop();
@@ -73,14 +76,18 @@ it(`three instances on DynamoDB + SQS move ${TOTAL} payments, one is SIGKILLed m
     LEGACY_HOST_URL: sim.url,
     // one issuer for all instances: a token from one is accepted by the others (shared signing key)
     AUTH_ISSUER: 'http://clearway.multi-instance.test',
-    RECOVERY_AFTER_SECONDS: '10',
+    // the outbox relay (every SWEEP_INTERVAL_MS) and the visibility timeout recover the killed instance's
+    // work; the stranded-work sweeper is the last resort, and the SLA must not end payments of a slow run
+    RECOVERY_AFTER_SECONDS: '30',
     SWEEP_INTERVAL_MS: '2000',
-    JOB_VISIBILITY_MS: '3000',
+    SLA_SECONDS: '1800',
+    JOB_VISIBILITY_MS: '5000',
     WORKER_CONCURRENCY: '16',
     SQS_WAIT_SECONDS: '1',
   };
-  // One after the other: the first creates the token-signing key in Secrets Manager, the others read it.
-  for (let i = 0; i < 3; i++) gateways.push(await startGateway({ ...env, DATA_DIR: tempDir(`multi-${i}`) }));
+  // The first creates the token-signing key in Secrets Manager; the other two start after it and read it.
+  gateways.push(await startGateway({ ...env, DATA_DIR: tempDir('multi-0') }));
+  gateways.push(...(await Promise.all([1, 2].map((i) => startGateway({ ...env, DATA_DIR: tempDir(`multi-${i}`) })))));
   for (const g of gateways) {
     const ready = await fetch(`${g.url}/health/ready`);
     const body = (await ready.json()) as { status: string; info: Record<string, unknown> };
@@ -112,6 +119,7 @@ it(`three instances on DynamoDB + SQS move ${TOTAL} payments, one is SIGKILLed m
   async function send(p: Sent, i: number): Promise<void> {
     const body = bodyOf(p, i);
     for (let attempt = 0; attempt < 100; attempt++) {
+      if (over) throw new Error('test over');
       // round robin over the instances; after the kill, over the survivors (the client fails over)
       const n = killed ? [0, 2][(i + attempt) % 2]! : (i + attempt) % 3;
       try {
@@ -180,11 +188,18 @@ it(`three instances on DynamoDB + SQS move ${TOTAL} payments, one is SIGKILLed m
   // The victim had work in progress when it died (else this test would show nothing about taking over).
   expect(unfinishedAtKill.length).toBeGreaterThan(0);
 
-  // Wait until every accepted payment is terminal (the survivors take over the victim's jobs once their
-  // visibility timeout ends, and the sweeper re-drives what never reached the queue).
-  const deadline = Date.now() + 180_000;
+  // Wait until the host has seen every payment (one cheap call), then until every accepted payment is
+  // terminal: the survivors take over the victim's jobs once their visibility timeout ends, and the
+  // outbox relay sends the jobs it committed but never handed to the queue.
+  const deadline = Date.now() + 400_000;
+  while (Date.now() < deadline && !over) {
+    const seen = (await (await fetch(`${sim.url}/stats`)).json()) as { unique: number };
+    if (seen.unique >= TOTAL) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  phase('host saw all');
   let pending = await notTerminal(payments);
-  while (pending.length > 0 && Date.now() < deadline) {
+  while (pending.length > 0 && Date.now() < deadline && !over) {
     await new Promise((r) => setTimeout(r, 500));
     pending = await notTerminal(pending);
   }
@@ -228,4 +243,4 @@ it(`three instances on DynamoDB + SQS move ${TOTAL} payments, one is SIGKILLed m
       `${unfinishedAtKill.length} unfinished on the killed one were finished by the survivors; ` +
       `host redeliveries absorbed as duplicates: ${stats.duplicates}; ${phases.join(', ')}`,
   );
-}, 300_000);
+}, 600_000);
