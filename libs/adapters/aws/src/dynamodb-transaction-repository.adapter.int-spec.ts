@@ -144,6 +144,19 @@ describe('DynamoDB store (DynamoDB Local)', () => {
     });
   });
 
+  describe('lookups by uniqueness key', () => {
+    it('finds a transaction id by UETR (any case) or by a client\u2019s MsgId|EndToEndId, and null otherwise', async () => {
+      const tableName = await freshTable();
+      const repo = new DynamoDbTransactionRepository(client, { tableName });
+      const p = samplePayment({ clientId: 'bank#1' });
+      await repo.create(p, keysOf(p), []);
+      await expect(repo.findId({ uetr: p.uetr!.toUpperCase() })).resolves.toBe(p.id);
+      await expect(repo.findId({ clientId: 'bank#1', msgIdEndToEndId: `${p.msgId}|${p.endToEndId}` })).resolves.toBe(p.id);
+      await expect(repo.findId({ clientId: 'bank', msgIdEndToEndId: `${p.msgId}|${p.endToEndId}` })).resolves.toBeNull();
+      await expect(repo.findId({ uetr: '00000000-0000-4000-8000-000000000000' })).resolves.toBeNull();
+    });
+  });
+
   describe('outbox relay', () => {
     it('hands a claimed job to no other claimer until its lease ends, and completes it for good', async () => {
       const tableName = await freshTable();

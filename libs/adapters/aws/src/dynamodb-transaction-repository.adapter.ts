@@ -162,6 +162,15 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
     return res.Item ? snapshotOf(res.Item) : null;
   }
 
+  /**
+   * The id of the transaction holding a uniqueness key: a UETR (any client, case-insensitive) or a client's
+   * `MsgId|EndToEndId`. One strongly consistent GetItem on the key's own item.
+   */
+  async findId(key: { uetr: string } | { clientId: string; msgIdEndToEndId: string }): Promise<string | null> {
+    const k = 'uetr' in key ? itemKeys.uetr(key.uetr) : itemKeys.msgIdEndToEndId(key.clientId, key.msgIdEndToEndId);
+    return str(await this.getRaw(keyOf(k)), 'transactionId') ?? null;
+  }
+
   async update(
     payment: PaymentSnapshot,
     expectedVersion: number,
