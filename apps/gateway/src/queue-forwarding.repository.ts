@@ -59,6 +59,13 @@ export class QueueForwardingRepository implements TransactionRepository {
     return this.inner.get(id);
   }
 
+  /** Passes through to the store when it can look a uniqueness key up (the port's `findId` on main). */
+  async findId(key: { uetr: string } | { clientId: string; msgIdEndToEndId: string }): Promise<string | null> {
+    const inner = this.inner as TransactionRepository & { findId?: (k: typeof key) => Promise<string | null> };
+    if (!inner.findId) throw new Error('the store cannot look up uniqueness keys');
+    return inner.findId(key);
+  }
+
   list(filter: ListFilter): Promise<TransactionPage> {
     return this.inner.list(filter);
   }
