@@ -20,10 +20,10 @@ import {
   type ScreeningService,
 } from '#application';
 import { AmqpLegacyHost, AmqpSession, AmqpStatusPublisher, declareQueues } from '#adapters/amqp';
-import { EmbeddedAdaptersModule } from '#adapters/embedded';
 import { cancellationOutcomeFromCamt029, HttpLegacyHost } from '#adapters/http-host';
 import { HttpScreeningService } from '#adapters/screening-http';
 import { Iso20022Codec } from '#iso20022';
+import { AdaptersModule } from './adapters.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { ClientRegistry } from './auth/client-registry.js';
 import { NoLegacyHost } from './core-host.adapter.js';
@@ -40,6 +40,7 @@ import { LedgerController } from './ledger/ledger.controller.js';
 import { LedgerSeeder } from './ledger/ledger.seeder.js';
 import { InboxController } from './http/inbox.controller.js';
 import { TransactionsController } from './http/transactions.controller.js';
+import { OutboxRelay } from './worker/outbox-relay.service.js';
 import { PipelineWorker } from './worker/pipeline.worker.js';
 import { SweeperService } from './worker/sweeper.service.js';
 import { WorkSignalHub } from './worker/work-signal.hub.js';
@@ -165,7 +166,7 @@ class PortsModule {
   }
 }
 
-/** The gateway: API and/or workers (ROLE), on the embedded default adapters. */
+/** The gateway: API and/or workers (ROLE), on the adapters chosen by STORE, QUEUE, SECRETS and ARCHIVE. */
 @Module({})
 export class AppModule {
   static forRoot(config: GatewayConfig, clients: ClientRegistry): DynamicModule {
@@ -176,11 +177,7 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         TerminusModule,
-        EmbeddedAdaptersModule.forRoot({
-          dataDir: config.dataDir,
-          synchronous: config.sqliteSynchronous,
-          maxAttempts: config.jobMaxAttempts,
-        }),
+        AdaptersModule.forRoot(config),
         PortsModule.forRoot(config),
         ApplicationModule,
         AuthModule.forRoot(clients),
@@ -190,7 +187,7 @@ export class AppModule {
         : [HealthController],
       providers: [
         LedgerSeeder,
-        ...(workers ? [PipelineWorker, SweeperService] : []),
+        ...(workers ? [PipelineWorker, SweeperService, ...(config.adapters.store === 'dynamodb' ? [OutboxRelay] : [])] : []),
         ...(config.amqp && api ? [InboundQueueConsumer] : []),
         ...(config.amqp && workers && config.hostTransport === 'amqp' && config.mode === 'proxy' ? [HostAnswerBridge] : []),
       ],

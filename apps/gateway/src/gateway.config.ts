@@ -12,6 +12,40 @@ export interface ClientConfig {
   scopes: string[];
 }
 
+/**
+ * Which adapter serves each port, and the AWS settings of those on AWS. Endpoints come from the SDK's
+ * standard variables (`AWS_ENDPOINT_URL_<SERVICE>`, else the service's regional endpoint); credentials from
+ * the SDK's default chain (environment, shared files, ECS task role, instance profile).
+ */
+export interface AdapterSelection {
+  store: 'embedded' | 'dynamodb';
+  queue: 'embedded' | 'sqs';
+  secrets: 'file' | 'aws';
+  archive: 'embedded' | 's3';
+  aws: {
+    /** `AWS_REGION` (or `AWS_DEFAULT_REGION`); required as soon as one adapter is on AWS. */
+    region: string | null;
+    endpoints: { dynamodb: string | null; sqs: string | null; s3: string | null; secretsManager: string | null };
+    /** `DYNAMODB_TABLE` (STORE=dynamodb). */
+    dynamodbTable: string | null;
+    /** `SQS_QUEUE_URL`, or `SQS_QUEUE_NAME` looked up at start (QUEUE=sqs). */
+    sqsQueue: string | null;
+    /** `SQS_DLQ_URL`, or `SQS_DLQ_NAME` looked up at start (QUEUE=sqs). */
+    sqsDeadLetterQueue: string | null;
+    /** `SQS_WAIT_SECONDS`: long polling of the workers' receive (0-20). */
+    sqsWaitSeconds: number;
+    /** `S3_BUCKET` (ARCHIVE=s3) and an optional `S3_PREFIX` for its keys. */
+    s3Bucket: string | null;
+    s3Prefix: string;
+    /** `S3_FORCE_PATH_STYLE=true`: path-style URLs (`<endpoint>/<bucket>/<key>`), for emulators on a plain host:port. */
+    s3ForcePathStyle: boolean;
+    /** `SECRETS_PREFIX` (SECRETS=aws): secret names are `<prefix><name>`. */
+    secretsPrefix: string;
+    /** `SECRETS_CACHE_SECONDS` (SECRETS=aws): how long a read secret is cached before it is read again. */
+    secretsCacheSeconds: number;
+  };
+}
+
 export interface GatewayConfig {
   port: number;
   host: string;
@@ -63,6 +97,7 @@ export interface GatewayConfig {
   jobVisibilityMs: number;
   jobMaxAttempts: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  adapters: AdapterSelection;
   /**
    * The core-mode ledger: on in MODE=core when LEDGER_OPENING_BALANCES is set or LEDGER_ENABLED=true.
    * `ignored` names the LEDGER_* settings given in proxy mode, where there is no ledger (main logs it).
@@ -131,6 +166,65 @@ function parseClients(raw: string | undefined): ClientConfig[] {
     if (!scopes.every((s) => typeof s === 'string')) throw new ConfigError(`CLEARWAY_CLIENTS[${i}].scopes must be strings`);
     return { id: o.id, secret: o.secret, scopes };
   });
+}
+
+function text(env: Env, name: string): string | null {
+  return env[name]?.trim() || null;
+}
+
+function url(env: Env, name: string): string | null {
+  const value = text(env, name);
+  if (value !== null && !/^https?:\/\/[^\s]+$/.test(value)) throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`);
+  return value;
+}
+
+/** Reads STORE/QUEUE/SECRETS/ARCHIVE and the AWS settings they need; names the first missing one. */
+export function loadAdapterSelection(env: Env = process.env): AdapterSelection {
+  const store = oneOf(env, 'STORE', ['embedded', 'dynamodb'] as const, 'embedded');
+  const queue = oneOf(env, 'QUEUE', ['embedded', 'sqs'] as const, 'embedded');
+  const secrets = oneOf(env, 'SECRETS', ['file', 'aws'] as const, 'file');
+  const archive = oneOf(env, 'ARCHIVE', ['embedded', 's3'] as const, 'embedded');
+  if (store === 'embedded' && queue === 'sqs') {
+    throw new ConfigError(
+      'QUEUE=sqs needs STORE=dynamodb: the embedded store commits the jobs that follow a state change to its own SQLite queue',
+    );
+  }
+  const sqsQueue = url(env, 'SQS_QUEUE_URL') ?? text(env, 'SQS_QUEUE_NAME');
+  const sqsDeadLetterQueue = url(env, 'SQS_DLQ_URL') ?? text(env, 'SQS_DLQ_NAME');
+  const aws: AdapterSelection['aws'] = {
+    region: text(env, 'AWS_REGION') ?? text(env, 'AWS_DEFAULT_REGION'),
+    endpoints: {
+      dynamodb: url(env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? url(env, 'AWS_ENDPOINT_URL'),
+      sqs: url(env, 'AWS_ENDPOINT_URL_SQS') ?? url(env, 'AWS_ENDPOINT_URL'),
+      s3: url(env, 'AWS_ENDPOINT_URL_S3') ?? url(env, 'AWS_ENDPOINT_URL'),
+      secretsManager: url(env, 'AWS_ENDPOINT_URL_SECRETS_MANAGER') ?? url(env, 'AWS_ENDPOINT_URL'),
+    },
+    dynamodbTable: text(env, 'DYNAMODB_TABLE'),
+    sqsQueue,
+    sqsDeadLetterQueue,
+    sqsWaitSeconds: int(env, 'SQS_WAIT_SECONDS', 1, 0),
+    s3Bucket: text(env, 'S3_BUCKET'),
+    s3Prefix: text(env, 'S3_PREFIX') ?? '',
+    s3ForcePathStyle: oneOf(env, 'S3_FORCE_PATH_STYLE', ['true', 'false'] as const, 'false') === 'true',
+    secretsPrefix: text(env, 'SECRETS_PREFIX') ?? 'clearway/',
+    secretsCacheSeconds: int(env, 'SECRETS_CACHE_SECONDS', 300, 0),
+  };
+  if (aws.sqsWaitSeconds > 20) throw new ConfigError(`SQS_WAIT_SECONDS must be an integer from 0 to 20, got "${env.SQS_WAIT_SECONDS}"`);
+  const onAws = store === 'dynamodb' || queue === 'sqs' || secrets === 'aws' || archive === 's3';
+  const need = (ok: unknown, setting: string, because: string) => {
+    if (!ok) throw new ConfigError(`${setting} is required when ${because}`);
+  };
+  if (onAws) need(aws.region, 'AWS_REGION', `an adapter runs on AWS (STORE=${store}, QUEUE=${queue}, SECRETS=${secrets}, ARCHIVE=${archive})`);
+  if (store === 'dynamodb') need(aws.dynamodbTable, 'DYNAMODB_TABLE', 'STORE=dynamodb');
+  if (queue === 'sqs') {
+    need(sqsQueue, 'SQS_QUEUE_URL (or SQS_QUEUE_NAME)', 'QUEUE=sqs');
+    need(sqsDeadLetterQueue, 'SQS_DLQ_URL (or SQS_DLQ_NAME)', 'QUEUE=sqs');
+    if (!sqsQueue!.endsWith('.fifo') || !sqsDeadLetterQueue!.endsWith('.fifo')) {
+      throw new ConfigError('SQS_QUEUE_URL/SQS_QUEUE_NAME and SQS_DLQ_URL/SQS_DLQ_NAME must name FIFO queues (ending in .fifo)');
+    }
+  }
+  if (archive === 's3') need(aws.s3Bucket, 'S3_BUCKET', 'ARCHIVE=s3');
+  return { store, queue, secrets, archive, aws };
 }
 
 const OPENING_BALANCE = /^\s*(\d{1,18}(?:\.\d{1,18})?)\s+([A-Z]{3})\s*$/;
@@ -277,6 +371,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     jobVisibilityMs: int(env, 'JOB_VISIBILITY_MS', 30000, 1000),
     jobMaxAttempts: int(env, 'JOB_MAX_ATTEMPTS', 8, 1),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
+    adapters: loadAdapterSelection(env),
     ledger: ledgerConfig(env, mode),
     clients: parseClients(env.CLEARWAY_CLIENTS),
     auth: {

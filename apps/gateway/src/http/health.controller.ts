@@ -1,27 +1,21 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import {
-  LEGACY_HOST,
-  MESSAGE_ARCHIVE,
-  TRANSACTION_REPOSITORY,
-  WORK_QUEUE,
-  type LegacyHost,
-  type MessageArchive,
-  type TransactionRepository,
-  type WorkQueue,
-} from '#application';
+import { LEGACY_HOST, type LegacyHost } from '#application';
+import { READINESS_CHECKS, type ReadinessCheck } from '../readiness.js';
 
-/** Liveness (the process answers) and readiness (every active adapter answers). No auth. */
+/**
+ * Liveness (the process answers) and readiness (every active adapter answers: one Terminus indicator per
+ * dependency — `store`, `queue`, `archive` on the embedded adapters; `dynamodb`, `sqs`, `sqs-dlq`, `s3`,
+ * `secretsmanager` on AWS — and the legacy host). No auth.
+ */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    @Inject(TRANSACTION_REPOSITORY) private readonly repository: TransactionRepository,
-    @Inject(WORK_QUEUE) private readonly queue: WorkQueue,
-    @Inject(MESSAGE_ARCHIVE) private readonly archive: MessageArchive,
+    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
     @Inject(LEGACY_HOST) private readonly host: LegacyHost,
   ) {}
 
@@ -34,9 +28,16 @@ export class HealthController {
   @HealthCheck()
   ready() {
     return this.health.check([
-      () => this.indicators.check('store').attempt(() => this.repository.ping()).withTimeout(2000),
-      () => this.indicators.check('queue').attempt(() => this.queue.ping()).withTimeout(2000),
-      () => this.indicators.check('archive').attempt(() => this.archive.ping()).withTimeout(2000),
+      ...this.checks.map(
+        (c) => () =>
+          this.indicators
+            .check(c.key)
+            .attempt(async () => {
+              await c.ping();
+              return c.details;
+            })
+            .withTimeout(c.timeoutMs ?? 2000),
+      ),
       () =>
         this.indicators
           .check(`host:${this.host.name}`)

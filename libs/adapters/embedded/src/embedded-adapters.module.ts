@@ -24,6 +24,12 @@ export interface EmbeddedAdaptersOptions {
   maxAttempts?: number;
   /** Busy timeout for the write lock when several processes share the file; 5000 ms unless told otherwise. */
   busyTimeoutMs?: number;
+  /**
+   * The port tokens this module binds (all four unless told otherwise), so a composition root can put some
+   * ports on other adapters (e.g. STORE=dynamodb with the embedded archive). The adapter classes are
+   * provided and exported either way.
+   */
+  ports?: ReadonlyArray<'store' | 'queue' | 'archive' | 'secrets'>;
 }
 
 export const EMBEDDED_ADAPTERS_OPTIONS = Symbol('clearway.EmbeddedAdaptersOptions');
@@ -40,6 +46,15 @@ export class EmbeddedAdaptersModule implements OnApplicationShutdown {
 
   static forRoot(options: EmbeddedAdaptersOptions): DynamicModule {
     const clockDep = { token: CLOCK, optional: true };
+    const ports = new Set(options.ports ?? ['store', 'queue', 'archive', 'secrets']);
+    const bindings = [
+      ports.has('store') ? { provide: TRANSACTION_REPOSITORY, useExisting: SqliteTransactionRepository } : null,
+      ports.has('queue') ? { provide: WORK_QUEUE, useExisting: SqliteWorkQueue } : null,
+      ports.has('archive') ? { provide: MESSAGE_ARCHIVE, useExisting: SqliteMessageArchive } : null,
+      ports.has('secrets') ? { provide: SECRET_STORE, useExisting: FileSecretStore } : null,
+      // The core-mode ledger lives in the store's database (its postings are written with the payment).
+      ports.has('store') ? { provide: LEDGER_STORE, useExisting: SqliteLedgerStore } : null,
+    ].filter((b) => b !== null);
     return {
       module: EmbeddedAdaptersModule,
       global: true,
@@ -85,11 +100,7 @@ export class EmbeddedAdaptersModule implements OnApplicationShutdown {
           useFactory: (opts: EmbeddedAdaptersOptions) => new FileSecretStore(opts.dataDir),
           inject: [EMBEDDED_ADAPTERS_OPTIONS],
         },
-        { provide: TRANSACTION_REPOSITORY, useExisting: SqliteTransactionRepository },
-        { provide: WORK_QUEUE, useExisting: SqliteWorkQueue },
-        { provide: MESSAGE_ARCHIVE, useExisting: SqliteMessageArchive },
-        { provide: SECRET_STORE, useExisting: FileSecretStore },
-        { provide: LEDGER_STORE, useExisting: SqliteLedgerStore },
+        ...bindings,
       ],
       exports: [
         EmbeddedDatabase,
@@ -98,11 +109,7 @@ export class EmbeddedAdaptersModule implements OnApplicationShutdown {
         SqliteMessageArchive,
         FileSecretStore,
         SqliteLedgerStore,
-        TRANSACTION_REPOSITORY,
-        WORK_QUEUE,
-        MESSAGE_ARCHIVE,
-        SECRET_STORE,
-        LEDGER_STORE,
+        ...bindings.map((b) => b.provide),
       ],
     };
   }

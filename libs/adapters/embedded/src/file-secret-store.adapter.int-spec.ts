@@ -2,6 +2,17 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileSecretStore, secretFileName } from './file-secret-store.adapter.js';
 import { tempDataDir } from './testing/embedded.fixtures.js';
+import { secretStoreContract } from '../../../application/src/testing/contracts/secret-store.contract.js';
+
+describe('FileSecretStore (port contract, shared with the AWS secret store)', () => {
+  const tmp = tempDataDir();
+  afterAll(() => tmp.cleanup());
+  secretStoreContract(async () => ({
+    store: new FileSecretStore(tmp.dir),
+    reopen: async () => new FileSecretStore(tmp.dir),
+    close: async () => {},
+  }));
+});
 
 describe('FileSecretStore (real files)', () => {
   const tmp = tempDataDir();

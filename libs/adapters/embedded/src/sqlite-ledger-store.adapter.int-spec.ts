@@ -4,6 +4,7 @@ import { EmbeddedDatabase } from './embedded-database.js';
 import { SqliteLedgerStore } from './sqlite-ledger-store.adapter.js';
 import { SqliteTransactionRepository } from './sqlite-transaction-repository.adapter.js';
 import { SqliteWorkQueue } from './sqlite-work-queue.adapter.js';
+import { ledgerStoreContract } from '../../../application/src/testing/contracts/ledger-store.contract.js';
 import { keysOf, ManualClock, sampleJob, samplePayment, tempDataDir } from './testing/embedded.fixtures.js';
 
 const A = 'DE89370400440532013000';
@@ -205,5 +206,19 @@ describe('SqliteLedgerStore and ledger postings in SqliteTransactionRepository.u
     } finally {
       other.close();
     }
+  });
+});
+
+describe('SqliteLedgerStore: the LedgerStore contract shared with the DynamoDB ledger', () => {
+  const tmp = tempDataDir();
+  let files = 0;
+  afterAll(() => tmp.cleanup());
+  ledgerStoreContract(async () => {
+    const db = new EmbeddedDatabase({ dataDir: `${tmp.dir}/contract${++files}` });
+    return {
+      ledger: new SqliteLedgerStore(db),
+      repository: new SqliteTransactionRepository(db),
+      close: async () => db.close(),
+    };
   });
 });

@@ -2,6 +2,11 @@ import { EmbeddedDatabase } from './embedded-database.js';
 import { backoffDelay, SqliteWorkQueue } from './sqlite-work-queue.adapter.js';
 import { ManualClock, sampleJob, tempDataDir } from './testing/embedded.fixtures.js';
 
+/**
+ * What only the SQLite queue does, on a settable clock (exact boundaries, purge, restart, redrive order, query
+ * plans). The port's behaviour shared with the SQS queue is in the WorkQueue contract
+ * (sqlite-work-queue.contract.int-spec.ts).
+ */
 describe('SqliteWorkQueue (real SQLite file)', () => {
   const tmp = tempDataDir();
   let db: EmbeddedDatabase;
@@ -33,43 +38,6 @@ describe('SqliteWorkQueue (real SQLite file)', () => {
     await expect(queue.purgeCompleted(clock.now())).resolves.toBe(1);
     await queue.enqueue([job]);
     await expect(queue.receive(10, 1000)).resolves.toHaveLength(1);
-  });
-
-  it('hands out the jobs of one group one at a time, in enqueue order', async () => {
-    const first = sampleJob({ groupKey: 'g1', transactionId: 't1' });
-    const second = sampleJob({ groupKey: 'g1', transactionId: 't1', type: 'payment.release' });
-    const other = sampleJob({ groupKey: 'g2' });
-    await queue.enqueue([first, second, other]);
-    const batch = await queue.receive(10, 1000);
-    expect(batch.map((r) => r.job.deduplicationId)).toEqual([first.deduplicationId, other.deduplicationId]);
-    await expect(queue.receive(10, 1000)).resolves.toEqual([]); // second waits while first is inflight
-    await queue.ack(batch[0]!.receipt);
-    const next = await queue.receive(10, 1000);
-    expect(next.map((r) => r.job.deduplicationId)).toEqual([second.deduplicationId]);
-  });
-
-  it('keeps the group blocked while its head waits for a retry, and lets it pass once the head is dead', async () => {
-    const head = sampleJob({ groupKey: 'g' });
-    const tail = sampleJob({ groupKey: 'g' });
-    await queue.enqueue([head, tail]);
-    const [r1] = await queue.receive(10, 1000);
-    await queue.retry(r1!.receipt, 5000, 'host down');
-    await expect(queue.receive(10, 1000)).resolves.toEqual([]);
-    clock.advance(5000);
-    const [r2] = await queue.receive(10, 1000);
-    expect(r2!.job.deduplicationId).toBe(head.deduplicationId);
-    await queue.deadLetter(r2!.receipt, 'poison');
-    const [r3] = await queue.receive(10, 1000);
-    expect(r3!.job.deduplicationId).toBe(tail.deduplicationId);
-  });
-
-  it('does not hand out a delayed job before notBefore', async () => {
-    const job = sampleJob({ notBefore: new Date(clock.ms + 60_000) });
-    await queue.enqueue([job]);
-    await expect(queue.receive(10, 1000)).resolves.toEqual([]);
-    clock.advance(60_000);
-    const [got] = await queue.receive(10, 1000);
-    expect(got!.job).toEqual(job);
   });
 
   it('redelivers after the visibility timeout with the next attempt number; a stale receipt cannot ack', async () => {
@@ -116,58 +84,6 @@ describe('SqliteWorkQueue (real SQLite file)', () => {
     await expect(queue.receive(1, 1000)).resolves.toEqual([]);
     const deadAt = new Date(clock.ms - 10_000).toISOString();
     await expect(queue.listDeadLetters(10)).resolves.toEqual([{ job, reason: 'failure 3', attempts: 3, at: deadAt }]);
-  });
-
-  it('dead-letters a job whose last allowed delivery timed out instead of redelivering it forever', async () => {
-    const job = sampleJob();
-    await queue.enqueue([job]);
-    for (let i = 0; i < 3; i++) {
-      await expect(queue.receive(1, 1000)).resolves.toHaveLength(1);
-      clock.advance(1000);
-    }
-    await expect(queue.receive(1, 1000)).resolves.toEqual([]);
-    const [dead] = await queue.listDeadLetters(10);
-    expect(dead!.attempts).toBe(3);
-    expect(dead!.reason).toMatch(/visibility timeout/);
-  });
-
-  it('redrives the dead jobs of a transaction with a fresh attempt count', async () => {
-    const a = sampleJob({ transactionId: 'tx-1', groupKey: 'tx-1' });
-    const b = sampleJob({ transactionId: 'tx-2', groupKey: 'tx-2' });
-    await queue.enqueue([a, b]);
-    for (const got of await queue.receive(10, 1000)) await queue.deadLetter(got.receipt, 'manual');
-    expect(await queue.listDeadLetters(10)).toHaveLength(2);
-    await expect(queue.redrive('tx-1')).resolves.toBe(1);
-    await expect(queue.redrive('tx-1')).resolves.toBe(0);
-    const [again] = await queue.receive(10, 1000);
-    expect(again!.job).toEqual(a);
-    expect(again!.attempt).toBe(1);
-    expect((await queue.listDeadLetters(10)).map((d) => d.job.transactionId)).toEqual(['tx-2']);
-  });
-
-  it('never hands the same job to two connections of the same file', async () => {
-    const other = new EmbeddedDatabase({ dataDir: db.path.replace(/\/clearway\.db$/, '') });
-    try {
-      const queues = [queue, new SqliteWorkQueue(other, { clock, maxAttempts: 3 })];
-      const jobs = Array.from({ length: 200 }, (_, i) => sampleJob({ groupKey: `g${i % 50}` }));
-      await queue.enqueue(jobs);
-      const seen = new Map<string, number>();
-      let idle = 0;
-      for (let round = 0; idle < 4; round++) {
-        // both receive before either acks: the second must not get what the first holds
-        const batches = await Promise.all(queues.map((q) => q.receive(7, 60_000)));
-        const all = batches.flat();
-        idle = all.length === 0 ? idle + 1 : 0;
-        for (const r of all) seen.set(r.job.deduplicationId, (seen.get(r.job.deduplicationId) ?? 0) + 1);
-        const groups = all.map((r) => r.job.groupKey);
-        expect(new Set(groups).size).toBe(groups.length); // one job per group at a time
-        await Promise.all(batches.map((batch, i) => Promise.all(batch.map((r) => queues[i]!.ack(r.receipt)))));
-      }
-      expect(seen.size).toBe(200);
-      expect([...seen.values()].every((count) => count === 1)).toBe(true);
-    } finally {
-      other.close();
-    }
   });
 
   it('keeps its jobs across close and reopen', async () => {

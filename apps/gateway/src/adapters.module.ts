@@ -1,0 +1,258 @@
+import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CLOCK,
+  LEDGER_STORE,
+  MESSAGE_ARCHIVE,
+  SECRET_STORE,
+  TRANSACTION_REPOSITORY,
+  WORK_QUEUE,
+  WORK_QUEUE_SIGNAL,
+  type Clock,
+  type MessageArchive,
+  type SecretStore,
+  type TransactionRepository,
+  type WorkQueue,
+  type WorkSignal,
+} from '#application';
+import {
+  AwsAdaptersModule,
+  DynamoDbLedgerStore,
+  AwsSecretStore,
+  DynamoDbOutbox,
+  DynamoDbTransactionRepository,
+  resolveQueueUrl,
+  SqsWorkQueue,
+} from '#adapters/aws';
+import { EmbeddedAdaptersModule, FileSecretStore } from '#adapters/embedded';
+import { ConfigError, type AdapterSelection, type GatewayConfig } from './gateway.config.js';
+import { QueueForwardingRepository } from './queue-forwarding.repository.js';
+import { READINESS_CHECKS, type ReadinessCheck } from './readiness.js';
+
+/** The SDK clients of the AWS adapters in use (one per service, shared by its adapters). */
+export const SQS_CLIENT = Symbol('clearway.SqsClient');
+export const DYNAMODB_CLIENT = Symbol('clearway.DynamoDbClient');
+
+type Aws = AdapterSelection['aws'];
+
+function clientConfig(aws: Aws, endpoint: string | null): { region: string; endpoint?: string } {
+  return { region: aws.region!, ...(endpoint ? { endpoint } : {}) };
+}
+
+/**
+ * Reads the work queue's RedrivePolicy: it must send dead letters to SQS_DLQ_URL. Its maxReceiveCount is the
+ * number of deliveries a job gets; when it differs from JOB_MAX_ATTEMPTS the queue wins (and we say so).
+ */
+async function checkRedrivePolicy(client: SQSClient, queueUrl: string, dlqUrl: string, maxAttempts: number): Promise<number> {
+  const [main, dlq] = await Promise.all([
+    client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy', 'FifoQueue'] })),
+    client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] })),
+  ]);
+  if (main.Attributes?.FifoQueue !== 'true') throw new ConfigError(`SQS queue ${queueUrl} is not a FIFO queue`);
+  const raw = main.Attributes?.RedrivePolicy;
+  if (!raw) throw new ConfigError(`SQS queue ${queueUrl} has no RedrivePolicy; set one with deadLetterTargetArn = the DLQ (SQS_DLQ_URL)`);
+  const policy = JSON.parse(raw) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string };
+  if (policy.deadLetterTargetArn !== dlq.Attributes?.QueueArn) {
+    throw new ConfigError(
+      `the RedrivePolicy of ${queueUrl} sends dead letters to ${policy.deadLetterTargetArn}, not to SQS_DLQ_URL (${dlq.Attributes?.QueueArn})`,
+    );
+  }
+  const count = Number(policy.maxReceiveCount);
+  if (Number.isInteger(count) && count >= 1 && count !== maxAttempts) {
+    new Logger('Adapters').warn(
+      `JOB_MAX_ATTEMPTS is ${maxAttempts} but the queue's RedrivePolicy maxReceiveCount is ${count}: using ${count}`,
+    );
+    return count;
+  }
+  return maxAttempts;
+}
+
+/**
+ * Binds the ports to the adapters chosen by STORE, QUEUE, SECRETS and ARCHIVE (composition root) and lists
+ * what `/health/ready` checks. The embedded adapters share one SQLite file; the AWS ones each get an SDK
+ * client on AWS_REGION and the standard AWS_ENDPOINT_URL_<SERVICE> endpoint when one is set.
+ */
+@Global()
+@Module({})
+export class AdaptersModule implements OnApplicationShutdown {
+  constructor(@Inject(WORK_QUEUE) private readonly queue: WorkQueue) {}
+
+  static forRoot(config: GatewayConfig): DynamicModule {
+    const a = config.adapters;
+    const imports: DynamicModule[] = [];
+    const providers: Provider[] = [];
+    const embeddedPorts = [
+      ...(a.store === 'embedded' ? (['store'] as const) : []),
+      ...(a.queue === 'embedded' ? (['queue'] as const) : []),
+      ...(a.archive === 'embedded' ? (['archive'] as const) : []),
+    ];
+    if (embeddedPorts.length > 0) {
+      imports.push(
+        EmbeddedAdaptersModule.forRoot({
+          dataDir: config.dataDir,
+          synchronous: config.sqliteSynchronous,
+          maxAttempts: config.jobMaxAttempts,
+          ports: [...embeddedPorts, ...(a.secrets === 'file' ? (['secrets'] as const) : [])],
+        }),
+      );
+    } else if (a.secrets === 'file') {
+      providers.push({ provide: SECRET_STORE, useFactory: () => new FileSecretStore(config.dataDir) });
+    }
+
+    if (a.queue === 'sqs') {
+      providers.push(
+        { provide: SQS_CLIENT, useFactory: () => new SQSClient(clientConfig(a.aws, a.aws.endpoints.sqs)) },
+        {
+          provide: SqsWorkQueue,
+          inject: [SQS_CLIENT],
+          useFactory: async (client: SQSClient) => {
+            const [queueUrl, deadLetterQueueUrl] = await Promise.all([
+              resolveQueueUrl(client, a.aws.sqsQueue!),
+              resolveQueueUrl(client, a.aws.sqsDeadLetterQueue!),
+            ]);
+            const maxAttempts = await checkRedrivePolicy(client, queueUrl, deadLetterQueueUrl, config.jobMaxAttempts);
+            const log = new Logger('SqsWorkQueue');
+            return new SqsWorkQueue({
+              client,
+              queueUrl,
+              deadLetterQueueUrl,
+              maxAttempts,
+              waitTimeSeconds: a.aws.sqsWaitSeconds,
+              // long host calls keep their job hidden, up to the SLA; a dead process stops renewing
+              extendVisibility: { maxMs: config.slaMs },
+              onError: (m) => log.warn(m),
+            });
+          },
+        },
+        { provide: WORK_QUEUE, useExisting: SqsWorkQueue },
+      );
+    }
+
+    if (a.store === 'dynamodb') providers.push(...dynamoDbProviders(config));
+    if (a.archive === 's3' || a.secrets === 'aws') {
+      // S3 archive and Secrets Manager store: the AWS adapters' own module binds their tokens.
+      imports.push(
+        AwsAdaptersModule.forRoot({
+          region: a.aws.region!,
+          ...(a.archive === 's3'
+            ? {
+                archive: {
+                  bucket: a.aws.s3Bucket!,
+                  ...(a.aws.s3Prefix ? { prefix: a.aws.s3Prefix } : {}),
+                  ...(a.aws.endpoints.s3 ? { endpoint: a.aws.endpoints.s3 } : {}),
+                  forcePathStyle: a.aws.s3ForcePathStyle,
+                },
+              }
+            : {}),
+          ...(a.secrets === 'aws'
+            ? {
+                secrets: {
+                  prefix: a.aws.secretsPrefix,
+                  ttlMs: a.aws.secretsCacheSeconds * 1000,
+                  ...(a.aws.endpoints.secretsManager ? { endpoint: a.aws.endpoints.secretsManager } : {}),
+                },
+              }
+            : {}),
+        }),
+      );
+    }
+
+    providers.push({
+      provide: READINESS_CHECKS,
+      inject: [TRANSACTION_REPOSITORY, WORK_QUEUE, MESSAGE_ARCHIVE, SECRET_STORE, ...awsReadinessTokens(a)],
+      useFactory: (
+        store: TransactionRepository,
+        queue: WorkQueue,
+        archive: MessageArchive,
+        secrets: SecretStore,
+        ...aws: unknown[]
+      ) => readinessChecks(config, store, queue, archive, secrets, aws),
+    });
+
+    return {
+      module: AdaptersModule,
+      global: true,
+      imports,
+      providers,
+      exports: [...providers.map((p) => (typeof p === 'function' ? p : p.provide))],
+    };
+  }
+
+  /** Stops the SQS queue's visibility extension so a stopping process hands its jobs back. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.queue instanceof SqsWorkQueue) await this.queue.close();
+  }
+}
+
+// ---- per-service providers ---------------------------------------------------------------------------
+
+/**
+ * STORE=dynamodb: the DynamoDB store commits each state change with its jobs as outbox items; the port is
+ * bound to a QueueForwardingRepository that hands the jobs to the work queue right after the commit and
+ * deletes their outbox items, and OutboxRelay (worker) sends what a crash left behind.
+ */
+function dynamoDbProviders(config: GatewayConfig): Provider[] {
+  const aws = config.adapters.aws;
+  const table = { tableName: aws.dynamodbTable! };
+  const clockDep = { token: CLOCK, optional: true };
+  return [
+    { provide: DYNAMODB_CLIENT, useFactory: () => new DynamoDBClient(clientConfig(aws, aws.endpoints.dynamodb)) },
+    {
+      provide: DynamoDbTransactionRepository,
+      inject: [DYNAMODB_CLIENT, clockDep],
+      useFactory: (client: DynamoDBClient, clock?: Clock) =>
+        new DynamoDbTransactionRepository(client, { ...table, ...(clock ? { clock } : {}) }),
+    },
+    {
+      provide: DynamoDbOutbox,
+      inject: [DYNAMODB_CLIENT, clockDep],
+      useFactory: (client: DynamoDBClient, clock?: Clock) => new DynamoDbOutbox(client, { ...table, ...(clock ? { clock } : {}) }),
+    },
+    {
+      // The core-mode ledger's accounts live in the same table (postings go with the payment's own write).
+      provide: LEDGER_STORE,
+      inject: [DYNAMODB_CLIENT, clockDep],
+      useFactory: (client: DynamoDBClient, clock?: Clock) => new DynamoDbLedgerStore(client, { ...table, ...(clock ? { clock } : {}) }),
+    },
+    {
+      provide: TRANSACTION_REPOSITORY,
+      inject: [DynamoDbTransactionRepository, DynamoDbOutbox, WORK_QUEUE, WORK_QUEUE_SIGNAL],
+      useFactory: (store: DynamoDbTransactionRepository, outbox: DynamoDbOutbox, queue: WorkQueue, signal: WorkSignal) =>
+        new QueueForwardingRepository(store, queue, { signal, outbox }),
+    },
+  ];
+}
+
+function awsReadinessTokens(a: AdapterSelection): Array<typeof SqsWorkQueue | typeof AwsSecretStore> {
+  return [...(a.queue === 'sqs' ? [SqsWorkQueue] : []), ...(a.secrets === 'aws' ? [AwsSecretStore] : [])];
+}
+
+function readinessChecks(
+  config: GatewayConfig,
+  store: TransactionRepository,
+  queue: WorkQueue,
+  archive: MessageArchive,
+  secrets: SecretStore,
+  aws: unknown[],
+): ReadinessCheck[] {
+  const a = config.adapters;
+  const checks: ReadinessCheck[] = [];
+  if (a.store === 'embedded') checks.push({ key: 'store', ping: () => store.ping() });
+  else checks.push({ key: 'dynamodb', ping: () => store.ping(), details: { table: a.aws.dynamodbTable! } });
+  if (a.queue === 'embedded') checks.push({ key: 'queue', ping: () => queue.ping() });
+  else {
+    const sqs = aws.find((x): x is SqsWorkQueue => x instanceof SqsWorkQueue)!;
+    checks.push(
+      { key: 'sqs', ping: () => sqs.ping(), details: { queue: a.aws.sqsQueue! } },
+      { key: 'sqs-dlq', ping: () => sqs.pingDeadLetterQueue(), details: { queue: a.aws.sqsDeadLetterQueue! } },
+    );
+  }
+  if (a.archive === 'embedded') checks.push({ key: 'archive', ping: () => archive.ping() });
+  else checks.push({ key: 's3', ping: () => archive.ping(), details: { bucket: a.aws.s3Bucket! } });
+  if (a.secrets === 'aws') {
+    const store = aws.find((x): x is AwsSecretStore => x instanceof AwsSecretStore) ?? (secrets as AwsSecretStore);
+    checks.push({ key: 'secretsmanager', ping: () => store.ping(), details: { prefix: a.aws.secretsPrefix } });
+  }
+  return checks;
+}

@@ -1,0 +1,62 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { WORK_QUEUE, WORK_QUEUE_SIGNAL, type WorkQueue, type WorkSignal } from '#application';
+import { DynamoDbOutbox } from '#adapters/aws';
+import { GATEWAY_CONFIG } from '../gateway.tokens.js';
+import type { GatewayConfig } from '../gateway.config.js';
+
+/** How many outbox items one claim takes, and how long it holds them. */
+const BATCH = 100;
+const LEASE_MS = 30_000;
+
+/**
+ * STORE=dynamodb: sends the jobs left in the DynamoDB outbox to the work queue — those whose state change
+ * committed but whose immediate hand-over (QueueForwardingRepository) did not happen: the process died in
+ * between, or the queue refused. Claims are leases, so several instances relay side by side and a relay
+ * that dies mid-way leaves its claims to the others. Runs every SWEEP_INTERVAL_MS in each worker process.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('OutboxRelay');
+  private timer: NodeJS.Timeout | null = null;
+  private pass: Promise<void> | null = null;
+
+  constructor(
+    private readonly outbox: DynamoDbOutbox,
+    @Inject(WORK_QUEUE) private readonly queue: WorkQueue,
+    @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      if (this.pass) return;
+      this.pass = this.relay()
+        .then((n) => {
+          if (n > 0) this.log.log(`relayed ${n} job(s) left in the outbox`);
+        })
+        .catch((e: unknown) => this.log.warn(`relay failed: ${(e as Error).message}`))
+        .finally(() => (this.pass = null));
+    }, this.config.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.pass;
+  }
+
+  /** One pass: claims due outbox items until none are left, sends them, deletes them; returns how many. */
+  async relay(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const claimed = await this.outbox.claim(BATCH, LEASE_MS);
+      if (claimed.length === 0) return total;
+      const jobs = claimed.map((c) => c.job);
+      await this.queue.enqueue(jobs);
+      await this.outbox.complete(jobs);
+      this.signal.notify();
+      total += jobs.length;
+      if (claimed.length < BATCH) return total;
+    }
+  }
+}

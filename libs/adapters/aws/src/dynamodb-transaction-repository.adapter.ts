@@ -1,0 +1,516 @@
+import {
+  ConditionalCheckFailedException,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import { isTerminal, type PaymentSnapshot, type PaymentStatus } from '#domain';
+import {
+  type Clock,
+  type CreateResult,
+  type Job,
+  LedgerError,
+  type ListFilter,
+  type Posting,
+  type TransactionPage,
+  type TransactionRepository,
+  type UniquenessKeys,
+} from '#application';
+import { InvalidCursorError, TransactionIdTakenError } from './aws.errors.js';
+import { batchGet, queryUpTo, transactWrite } from './dynamodb-ops.js';
+import { outboxItem } from './dynamodb-outbox.js';
+import {
+  GSI_BY_CLIENT,
+  GSI_BY_SHARD,
+  gsi,
+  type Item,
+  keyOf,
+  keys as itemKeys,
+  N,
+  padMs,
+  resolveShards,
+  S,
+  type ShardCounts,
+  shardOf,
+  str,
+  toMs,
+  TTL_ATTRIBUTE,
+} from './dynamodb-table.js';
+
+export const MAX_PAGE_SIZE = 1000;
+
+export interface DynamoDbStoreOptions {
+  tableName: string;
+  /** Shard counts of the table's indexes; keep them for the table's life (DEFAULT_SHARDS when absent). */
+  shards?: Partial<ShardCounts>;
+  /** Time source for outbox items; the system clock when absent. */
+  clock?: Clock;
+  /**
+   * Days a terminal payment is kept before DynamoDB's TTL deletes it (its uniqueness keys get the same
+   * number of days from creation). Absent: kept forever (the default; archives and audits usually want that).
+   */
+  retentionDays?: number;
+  /**
+   * Called after a write that committed jobs, with those jobs, so the process can hand them to the work
+   * queue at once and delete their outbox items. Jobs it misses stay in the outbox for the relay
+   * (DynamoDbOutbox.claim) to pick up.
+   */
+  onJobsCommitted?: (jobs: Job[]) => void;
+  /**
+   * Write an outbox item per job in the state change's transaction (default true). Turn it off when the
+   * jobs are handed to the queue after the commit and the stranded-work sweeper is the only recovery
+   * (cheaper writes: no transaction for a state change without postings).
+   */
+  outbox?: boolean;
+  /** Seconds an outbox item lives when nobody completes it (DynamoDB TTL); 7 days by default. */
+  outboxTtlSeconds?: number;
+}
+
+/**
+ * The transaction store on DynamoDB, single-table (dynamodb-table.ts, docs/aws.md). Every state change is one
+ * conditional write on the payment's version; when it carries jobs or ledger postings it is one
+ * TransactWriteItems with them (the payment, its outbox items, the account updates and posting records
+ * commit together or not at all).
+ */
+export class DynamoDbTransactionRepository implements TransactionRepository {
+  readonly table: string;
+  private readonly shards: ShardCounts;
+  private readonly listeners: ((jobs: Job[]) => void)[] = [];
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly options: DynamoDbStoreOptions,
+  ) {
+    this.table = options.tableName;
+    this.shards = resolveShards(options.shards);
+    if (options.retentionDays !== undefined && !(options.retentionDays > 0)) {
+      throw new Error(`retentionDays must be > 0, got ${options.retentionDays}`);
+    }
+    if (options.onJobsCommitted) this.listeners.push(options.onJobsCommitted);
+  }
+
+  /**
+   * Registers a listener told (synchronously, after the commit) of the jobs each write committed, e.g. the
+   * SQS work queue sending them at once and completing their outbox items. A listener that throws is
+   * ignored: the outbox relay still has the jobs.
+   */
+  addJobsCommittedListener(listener: (jobs: Job[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async create(payment: PaymentSnapshot, keys: UniquenessKeys, jobs: Job[]): Promise<CreateResult> {
+    const stored: PaymentSnapshot = { ...payment, version: 1 };
+    const createdMs = toMs(stored.createdAt, 'createdAt');
+    const expires: Item = this.options.retentionDays
+      ? { [TTL_ATTRIBUTE]: N(Math.floor(createdMs / 1000) + Math.ceil(this.options.retentionDays * 86_400)) }
+      : {};
+    const notExists = 'attribute_not_exists(pk)';
+    const items: TransactWriteItem[] = [
+      { Put: { TableName: this.table, Item: this.paymentItem(stored), ConditionExpression: notExists } },
+    ];
+    const keyIndex: { by: 'idempotency-key' | 'uetr' | 'msgid-endtoendid'; index: number }[] = [];
+    const keyItem = (k: { pk: string; sk: string }, extra: Item): TransactWriteItem => ({
+      Put: {
+        TableName: this.table,
+        Item: { ...keyOf(k), kind: S('key'), transactionId: S(stored.id), ...extra, ...expires },
+        ConditionExpression: notExists,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    });
+    if (keys.idempotency) {
+      keyIndex.push({ by: 'idempotency-key', index: items.length });
+      items.push(
+        keyItem(itemKeys.idempotency(stored.clientId, keys.idempotency.key), {
+          requestHash: S(keys.idempotency.requestHash),
+        }),
+      );
+    }
+    if (keys.uetr) {
+      keyIndex.push({ by: 'uetr', index: items.length });
+      items.push(keyItem(itemKeys.uetr(keys.uetr), {}));
+    }
+    keyIndex.push({ by: 'msgid-endtoendid', index: items.length });
+    items.push(keyItem(itemKeys.msgIdEndToEndId(stored.clientId, keys.msgIdEndToEndId), {}));
+    const unique = uniqueJobs(jobs);
+    items.push(...this.outboxPuts(unique));
+
+    const reasons = await transactWrite(this.client, items);
+    if (reasons === null) {
+      this.committed(unique);
+      return { kind: 'created' };
+    }
+    // the first taken key, in the order idempotency key, UETR, MsgId+EndToEndId
+    for (const { by, index } of keyIndex) {
+      const r = reasons[index];
+      if (r?.code !== 'ConditionalCheckFailed') continue;
+      const old = r.item ?? (await this.getRaw(items[index]!.Put!.Item!));
+      const existingId = str(old, 'transactionId');
+      if (existingId === undefined) continue; // deleted in between (TTL); the caller may retry
+      const sameRequest = by === 'idempotency-key' && str(old, 'requestHash') === keys.idempotency!.requestHash;
+      return { kind: 'duplicate', by, existingId, sameRequest };
+    }
+    if (reasons[0]?.code === 'ConditionalCheckFailed') throw new TransactionIdTakenError(stored.id);
+    throw new Error(`create ${stored.id}: transaction cancelled (${reasons.map((r) => r.code).join(', ')})`);
+  }
+
+  async get(id: string): Promise<PaymentSnapshot | null> {
+    const res = await this.client.send(
+      new GetItemCommand({ TableName: this.table, Key: keyOf(itemKeys.payment(id)), ConsistentRead: true }),
+    );
+    return res.Item ? snapshotOf(res.Item) : null;
+  }
+
+  /**
+   * The id of the transaction holding a uniqueness key: a UETR (any client, case-insensitive) or a client's
+   * `MsgId|EndToEndId`. One strongly consistent GetItem on the key's own item.
+   */
+  async findId(key: { uetr: string } | { clientId: string; msgIdEndToEndId: string }): Promise<string | null> {
+    const k = 'uetr' in key ? itemKeys.uetr(key.uetr) : itemKeys.msgIdEndToEndId(key.clientId, key.msgIdEndToEndId);
+    return str(await this.getRaw(keyOf(k)), 'transactionId') ?? null;
+  }
+
+  async update(
+    payment: PaymentSnapshot,
+    expectedVersion: number,
+    jobs: Job[],
+    postings: Posting[] = [],
+  ): Promise<boolean> {
+    const stored: PaymentSnapshot = { ...payment, version: expectedVersion + 1 };
+    const put = {
+      TableName: this.table,
+      Item: this.paymentItem(stored),
+      ConditionExpression: 'version = :expected',
+      ExpressionAttributeValues: { ':expected': N(expectedVersion) },
+    };
+    const unique = uniqueJobs(jobs);
+    if ((unique.length === 0 || this.options.outbox === false) && postings.length === 0) {
+      // a single conditional put: half the cost of a transaction
+      try {
+        await this.client.send(new PutItemCommand(put));
+        this.committed(unique);
+        return true;
+      } catch (e) {
+        if (e instanceof ConditionalCheckFailedException) return false;
+        throw e;
+      }
+    }
+    const legs = netPostings(postings);
+    const at = this.nowIso();
+    const items: TransactWriteItem[] = [{ Put: put }, ...this.outboxPuts(unique)];
+    const firstLeg = items.length;
+    for (const leg of legs) {
+      items.push({
+        Update: {
+          TableName: this.table,
+          Key: keyOf(itemKeys.account(leg.account)),
+          UpdateExpression: 'SET balance = balance + :delta, updatedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND currency = :currency AND balance >= :floor',
+          ExpressionAttributeValues: {
+            ':delta': N(leg.delta),
+            ':at': S(at),
+            ':currency': S(leg.currency),
+            ':floor': N(-leg.delta),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      });
+    }
+    postings.forEach((p, n) => {
+      items.push({
+        Put: {
+          TableName: this.table,
+          Item: {
+            ...keyOf(itemKeys.posting(stored.id, stored.version, n)),
+            kind: S('posting'),
+            transactionId: S(stored.id),
+            account: S(p.account),
+            currency: S(p.currency),
+            delta: N(p.delta),
+            at: S(at),
+          },
+        },
+      });
+    });
+    if (items.length > 100) throw new Error(`update ${stored.id}: ${items.length} writes exceed one transaction (100)`);
+
+    const reasons = await transactWrite(this.client, items);
+    if (reasons === null) {
+      this.committed(unique);
+      return true;
+    }
+    if (reasons[0]?.code === 'ConditionalCheckFailed') return false;
+    for (let i = 0; i < legs.length; i++) {
+      const r = reasons[firstLeg + i];
+      if (r?.code !== 'ConditionalCheckFailed') continue;
+      const leg = legs[i]!;
+      const old = r.item ?? (await this.getRaw(keyOf(itemKeys.account(leg.account))));
+      throw ledgerErrorFor(leg, old);
+    }
+    throw new Error(`update ${stored.id}: transaction cancelled (${reasons.map((r) => r.code).join(', ')})`);
+  }
+
+  /**
+   * A client's payments, newest first (by createdAt, then id). `from` is inclusive, `to` exclusive; `limit`
+   * is clamped to 1..MAX_PAGE_SIZE. Reads every `CLIENT#<client>#<s>` shard from the cursor position down
+   * and merges them; the cursor is opaque (base64url of the last item's position).
+   */
+  async list(filter: ListFilter): Promise<TransactionPage> {
+    const limit = Math.min(Math.max(Math.trunc(filter.limit) || 1, 1), MAX_PAGE_SIZE);
+    let hi: string | undefined;
+    if (filter.to) hi = padMs(filter.to.getTime());
+    let exclude: string | undefined;
+    if (filter.cursor) {
+      const [ms, id] = decodeCursor(filter.cursor);
+      const pos = `${padMs(ms)}#${id}`;
+      if (hi === undefined || pos < hi) hi = pos;
+      exclude = pos;
+    }
+    const lo = filter.from ? padMs(filter.from.getTime()) : undefined;
+    const values: Item = {};
+    let range = '';
+    if (lo !== undefined && hi !== undefined) {
+      if (lo > hi) return { items: [], nextCursor: null };
+      range = ' AND gsi1sk BETWEEN :lo AND :hi';
+      values[':lo'] = S(lo);
+      values[':hi'] = S(hi);
+    } else if (hi !== undefined) {
+      range = ' AND gsi1sk <= :hi';
+      values[':hi'] = S(hi);
+    } else if (lo !== undefined) {
+      range = ' AND gsi1sk >= :lo';
+      values[':lo'] = S(lo);
+    }
+    const status = filter.status;
+    const perShard = await Promise.all(
+      Array.from({ length: this.shards.client }, (_, s) =>
+        queryUpTo(
+          this.client,
+          {
+            TableName: this.table,
+            IndexName: GSI_BY_CLIENT,
+            KeyConditionExpression: `gsi1pk = :pk${range}`,
+            ExpressionAttributeValues: { ...values, ':pk': S(gsi.client(filter.clientId, s)) },
+            ScanIndexForward: false,
+          },
+          limit + 1,
+          (item) => str(item, 'gsi1sk') !== exclude && (status === undefined || str(item, 'status') === status),
+        ),
+      ),
+    );
+    const merged = perShard
+      .flat()
+      .sort((a, b) => (str(a, 'gsi1sk')! < str(b, 'gsi1sk')! ? 1 : -1))
+      .slice(0, limit + 1);
+    const page = merged.slice(0, limit);
+    const snapshots = await this.fetch(page);
+    const last = snapshots.at(-1);
+    return {
+      items: snapshots,
+      nextCursor: merged.length > limit && last ? encodeCursor(toMs(last.createdAt, 'createdAt'), last.id) : null,
+    };
+  }
+
+  /**
+   * Non-terminal payments of the given statuses not updated since `before`, oldest first. Reads the sparse
+   * `DUE#<s>` partitions of the byShard index (only non-terminal payments have them) up to `before`, merges
+   * the shards and re-reads the payments consistently (the index is eventually consistent).
+   */
+  async findStale(statuses: readonly PaymentStatus[], before: Date, limit: number): Promise<PaymentSnapshot[]> {
+    const wanted = new Set(statuses.filter((s) => !isTerminal(s)));
+    const n = Math.trunc(limit);
+    if (wanted.size === 0 || n < 1) return [];
+    const hi = padMs(before.getTime());
+    const perShard = await Promise.all(
+      Array.from({ length: this.shards.due }, (_, s) =>
+        queryUpTo(
+          this.client,
+          {
+            TableName: this.table,
+            IndexName: GSI_BY_SHARD,
+            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :hi',
+            ExpressionAttributeValues: { ':pk': S(gsi.due(s)), ':hi': S(hi) },
+            ScanIndexForward: true,
+          },
+          n,
+          (item) => wanted.has(str(item, 'status') as PaymentStatus),
+        ),
+      ),
+    );
+    const candidates = perShard
+      .flat()
+      .sort((a, b) => (str(a, 'gsi2sk')! < str(b, 'gsi2sk')! ? -1 : 1))
+      .slice(0, n);
+    const fresh = await this.fetch(candidates);
+    return fresh
+      .filter((p) => wanted.has(p.status) && toMs(p.updatedAt, 'updatedAt') < before.getTime())
+      .sort((a, b) => toMs(a.updatedAt, 'updatedAt') - toMs(b.updatedAt, 'updatedAt') || (a.id < b.id ? -1 : 1));
+  }
+
+  async ping(): Promise<void> {
+    const { Table } = await this.client.send(new DescribeTableCommand({ TableName: this.table }));
+    if (Table?.TableStatus !== 'ACTIVE' && Table?.TableStatus !== 'UPDATING') {
+      throw new Error(`table ${this.table} is ${Table?.TableStatus ?? 'missing'}`);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+
+  private paymentItem(p: PaymentSnapshot): Item {
+    const createdMs = toMs(p.createdAt, 'createdAt');
+    const updatedMs = toMs(p.updatedAt, 'updatedAt');
+    const item: Item = {
+      ...keyOf(itemKeys.payment(p.id)),
+      kind: S('payment'),
+      id: S(p.id),
+      clientId: S(p.clientId),
+      status: S(p.status),
+      version: N(p.version),
+      createdAt: S(p.createdAt),
+      updatedAt: S(p.updatedAt),
+      // the whole snapshot as a document: fields added to it later flow through untouched
+      snapshot: S(JSON.stringify(p)),
+      gsi1pk: S(gsi.client(p.clientId, shardOf(p.id, this.shards.client))),
+      gsi1sk: S(`${padMs(createdMs)}#${p.id}`),
+    };
+    if (!isTerminal(p.status)) {
+      item.gsi2pk = S(gsi.due(shardOf(p.id, this.shards.due)));
+      item.gsi2sk = S(`${padMs(updatedMs)}#${p.id}`);
+    } else if (this.options.retentionDays) {
+      item[TTL_ATTRIBUTE] = N(Math.floor(updatedMs / 1000) + Math.ceil(this.options.retentionDays * 86_400));
+    }
+    return item;
+  }
+
+  private outboxPuts(jobs: Job[]): TransactWriteItem[] {
+    if (this.options.outbox === false) return [];
+    const now = this.nowMs();
+    return jobs.map((job) => ({
+      Put: {
+        TableName: this.table,
+        Item: outboxItem(job, now, this.shards.outbox, this.options.outboxTtlSeconds),
+      },
+    }));
+  }
+
+  private committed(jobs: Job[]): void {
+    if (jobs.length === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(jobs);
+      } catch {
+        // the relay picks them up from the outbox
+      }
+    }
+  }
+
+  /** The payments behind index items, read consistently, in the order of `indexItems`. */
+  private async fetch(indexItems: Item[]): Promise<PaymentSnapshot[]> {
+    if (indexItems.length === 0) return [];
+    const got = await batchGet(
+      this.client,
+      this.table,
+      indexItems.map((i) => ({ pk: i.pk!, sk: i.sk! })),
+    );
+    const byPk = new Map(got.map((item) => [str(item, 'pk'), item]));
+    return indexItems.flatMap((i) => {
+      const item = byPk.get(str(i, 'pk'));
+      return item ? [snapshotOf(item)] : [];
+    });
+  }
+
+  private async getRaw(key: Item): Promise<Item | undefined> {
+    const res = await this.client.send(
+      new GetItemCommand({ TableName: this.table, Key: { pk: key.pk!, sk: key.sk! }, ConsistentRead: true }),
+    );
+    return res.Item;
+  }
+
+  private nowMs(): number {
+    return this.options.clock ? this.options.clock.now().getTime() : Date.now();
+  }
+
+  private nowIso(): string {
+    return new Date(this.nowMs()).toISOString();
+  }
+}
+
+function snapshotOf(item: Item): PaymentSnapshot {
+  const text = str(item, 'snapshot');
+  if (text === undefined) throw new Error(`item ${str(item, 'pk')} has no snapshot`);
+  return JSON.parse(text) as PaymentSnapshot;
+}
+
+/** One write per deduplication id (a transaction may not touch one item twice). */
+function uniqueJobs(jobs: Job[]): Job[] {
+  const seen = new Map<string, Job>();
+  for (const job of jobs) {
+    const key = `${job.transactionId}\u0000${job.deduplicationId}`;
+    if (!seen.has(key)) seen.set(key, job);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Postings netted per account (a transaction may update an item once): the debit condition is checked on
+ * the net amount. Two legs on one account in different currencies are refused.
+ */
+function netPostings(postings: Posting[]): Posting[] {
+  const byAccount = new Map<string, Posting>();
+  for (const p of postings) {
+    if (typeof p.delta !== 'bigint') throw new Error(`posting delta for ${p.account} must be a bigint`);
+    const seen = byAccount.get(p.account);
+    if (!seen) byAccount.set(p.account, { ...p });
+    else if (seen.currency !== p.currency) {
+      throw new LedgerError(
+        'LEDGER.CURRENCY_MISMATCH',
+        p.account,
+        `postings to ${p.account} in ${seen.currency} and ${p.currency} in one write`,
+      );
+    } else seen.delta += p.delta;
+  }
+  // a leg that nets to zero is still checked: the account must exist and be in the posting's currency
+  return [...byAccount.values()];
+}
+
+function ledgerErrorFor(leg: Posting, account: Item | undefined): LedgerError {
+  if (!account) return new LedgerError('LEDGER.UNKNOWN_ACCOUNT', leg.account, `account ${leg.account} does not exist`);
+  const currency = str(account, 'currency');
+  if (currency !== leg.currency) {
+    return new LedgerError(
+      'LEDGER.CURRENCY_MISMATCH',
+      leg.account,
+      `account ${leg.account} is in ${currency}, the posting in ${leg.currency}`,
+    );
+  }
+  return new LedgerError(
+    'LEDGER.INSUFFICIENT_FUNDS',
+    leg.account,
+    `account ${leg.account} has insufficient funds for ${-leg.delta} minor units`,
+  );
+}
+
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): [number, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      Number.isSafeInteger(value[0]) &&
+      (value[0] as number) >= 0 &&
+      typeof value[1] === 'string' &&
+      value[1].length > 0 &&
+      value[1].length <= 200
+    ) {
+      return [value[0] as number, value[1]];
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError();
+}
