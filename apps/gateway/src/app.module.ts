@@ -14,9 +14,11 @@ import {
   PIPELINE_SETTINGS,
   SCREENING_SERVICE,
   standardBusinessRules,
+  SECRET_STORE,
   STATUS_PUBLISHER,
   WORK_QUEUE_SIGNAL,
   type PipelineSettings,
+  type SecretStore,
   type ScreeningService,
 } from '#application';
 import { AmqpLegacyHost, AmqpSession, AmqpStatusPublisher, declareQueues } from '#adapters/amqp';
@@ -108,8 +110,8 @@ class PortsModule {
       },
       {
         provide: LEGACY_HOST,
-        inject: [ISO20022_CODEC, { token: AMQP_SESSION, optional: true }],
-        useFactory: (codec: Iso20022Codec, session: AmqpSession | undefined) => {
+        inject: [ISO20022_CODEC, SECRET_STORE, { token: AMQP_SESSION, optional: true }],
+        useFactory: (codec: Iso20022Codec, secrets: SecretStore, session: AmqpSession | undefined) => {
           if (config.mode === 'core') return new NoLegacyHost();
           if (config.hostTransport === 'amqp' && session && config.amqp) {
             return new AmqpLegacyHost({
@@ -130,6 +132,8 @@ class PortsModule {
             timeoutMs: config.hostTimeoutMs,
             attempts: config.hostAttempts,
             logger: new Logger('LegacyHost'),
+            // The host's credentials (an Authorization header value) from the secret store, read per call.
+            ...(config.legacyHostAuthSecret ? { authHeader: () => secrets.get(config.legacyHostAuthSecret!) } : {}),
           });
         },
       },

@@ -224,3 +224,23 @@ describe('adapter selection (STORE, QUEUE, SECRETS, ARCHIVE)', () => {
     expect(loadAdapterSelection({ ARCHIVE: 's3', AWS_REGION: 'eu-west-1', S3_BUCKET: 'b' }).archive).toBe('s3');
   });
 });
+
+describe('gateway configuration: clients and host credentials in the secret store', () => {
+  it('takes a client secret or the name of its secret-store entry, never both or neither', () => {
+    const c = loadGatewayConfig({
+      CLEARWAY_CLIENTS: JSON.stringify([
+        { id: 'a', secret: 'a-secret-000001', scopes: ['payments:read'] },
+        { id: 'b', secretName: 'clients/b', scopes: ['payments:write'] },
+      ]),
+      LEGACY_HOST_AUTH_SECRET: 'legacy-host/authorization',
+    });
+    expect(c.clients).toEqual([
+      { id: 'a', secret: 'a-secret-000001', scopes: ['payments:read'] },
+      { id: 'b', secretName: 'clients/b', scopes: ['payments:write'] },
+    ]);
+    expect(c.legacyHostAuthSecret).toBe('legacy-host/authorization');
+    expect(() => loadGatewayConfig({ CLEARWAY_CLIENTS: '[{"id":"x","scopes":[]}]' })).toThrow(/exactly one of secret/);
+    expect(() => loadGatewayConfig({ CLEARWAY_CLIENTS: '[{"id":"x","secret":"x-secret-000001","secretName":"n","scopes":[]}]' })).toThrow(/exactly one of secret/);
+    expect(() => loadGatewayConfig({ CLEARWAY_CLIENTS: '[{"id":"x","secretName":"bad name!","scopes":[]}]' })).toThrow(ConfigError);
+  });
+});

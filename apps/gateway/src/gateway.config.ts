@@ -8,7 +8,10 @@ import { topologyFromEnv, type AmqpTopologyNames } from '#adapters/amqp';
 
 export interface ClientConfig {
   id: string;
-  secret: string;
+  /** The client secret itself; or, instead, */
+  secret?: string;
+  /** the name of the secret store entry that holds it (e.g. `clients/bank-a` under SECRETS_PREFIX). */
+  secretName?: string;
   scopes: string[];
 }
 
@@ -118,6 +121,8 @@ export interface GatewayConfig {
   holdAmountAbove: string | null;
   /** HOLD_RULES: a JSON array of richer hold rules (see docs/decisions.md). */
   holdRules: string | null;
+  /** LEGACY_HOST_AUTH_SECRET: name of the secret-store entry holding the Authorization header for the HTTP host. */
+  legacyHostAuthSecret: string | null;
 }
 
 /** Invalid configuration: the process stops at start with this message, naming the setting. */
@@ -151,20 +156,26 @@ function parseClients(raw: string | undefined): ClientConfig[] {
   try {
     value = JSON.parse(raw);
   } catch {
-    throw new ConfigError('CLEARWAY_CLIENTS must be a JSON array of {id, secret, scopes}');
+    throw new ConfigError('CLEARWAY_CLIENTS must be a JSON array of {id, secret | secretName, scopes}');
   }
-  if (!Array.isArray(value)) throw new ConfigError('CLEARWAY_CLIENTS must be a JSON array of {id, secret, scopes}');
+  if (!Array.isArray(value)) throw new ConfigError('CLEARWAY_CLIENTS must be a JSON array of {id, secret | secretName, scopes}');
   return value.map((c: unknown, i: number) => {
     const o = c as Partial<ClientConfig>;
     if (typeof o?.id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(o.id)) {
       throw new ConfigError(`CLEARWAY_CLIENTS[${i}].id must be 1-64 characters of A-Z a-z 0-9 . _ -`);
     }
-    if (typeof o.secret !== 'string' || o.secret.length < 12) {
+    if ((o.secret === undefined) === (o.secretName === undefined)) {
+      throw new ConfigError(`CLEARWAY_CLIENTS[${i}] needs exactly one of secret (the secret) or secretName (its name in the secret store)`);
+    }
+    if (o.secret !== undefined && (typeof o.secret !== 'string' || o.secret.length < 12)) {
       throw new ConfigError(`CLEARWAY_CLIENTS[${i}].secret must be a string of at least 12 characters`);
+    }
+    if (o.secretName !== undefined && (typeof o.secretName !== 'string' || !/^[A-Za-z0-9/_+=.@-]{1,256}$/.test(o.secretName))) {
+      throw new ConfigError(`CLEARWAY_CLIENTS[${i}].secretName must be a secret name of A-Z a-z 0-9 / _ + = . @ -`);
     }
     const scopes = Array.isArray(o.scopes) ? o.scopes : typeof o.scopes === 'string' ? String(o.scopes).split(' ') : [];
     if (!scopes.every((s) => typeof s === 'string')) throw new ConfigError(`CLEARWAY_CLIENTS[${i}].scopes must be strings`);
-    return { id: o.id, secret: o.secret, scopes };
+    return { id: o.id, ...(o.secret !== undefined ? { secret: o.secret } : { secretName: o.secretName! }), scopes };
   });
 }
 
@@ -384,5 +395,6 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     regionId: env.REGION_ID || env.AWS_REGION || 'local',
     holdAmountAbove: env.HOLD_AMOUNT_ABOVE?.trim() || null,
     holdRules: env.HOLD_RULES?.trim() || null,
+    legacyHostAuthSecret: env.LEGACY_HOST_AUTH_SECRET?.trim() || null,
   };
 }

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { SECRET_STORE, type SecretStore } from '#application';
 import { PassportModule } from '@nestjs/passport';
 import { CLIENT_REGISTRY } from '../gateway.tokens.js';
 import { ClientRegistry } from './client-registry.js';
@@ -15,7 +16,18 @@ export class AuthModule {
       imports: [PassportModule],
       controllers: [TokenController],
       providers: [
-        { provide: CLIENT_REGISTRY, useValue: registry },
+        {
+          // Client secrets named in the secret store must be there at start; a rotation is picked up later.
+          provide: CLIENT_REGISTRY,
+          inject: [SECRET_STORE],
+          useFactory: async (store: SecretStore) => {
+            registry.useSecretStore(store);
+            for (const name of registry.secretNames) {
+              if ((await store.get(name)) === null) throw new Error(`a client's secret "${name}" is not in the secret store`);
+            }
+            return registry;
+          },
+        },
         SigningKeysService,
         JwtStrategy,
         JwtAuthGuard,

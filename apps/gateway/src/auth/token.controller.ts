@@ -50,7 +50,7 @@ export class TokenController {
       secret = decodeURIComponent(decoded.slice(sep + 1));
     }
     if (!id || !secret) return fail(401, 'invalid_client', 'client authentication is required');
-    const client = this.clients.authenticate(id, secret);
+    const client = await this.clients.authenticate(id, secret);
     if (!client) return fail(401, 'invalid_client', 'unknown client or wrong secret');
     const requested = form.scope ? form.scope.split(' ').filter(Boolean) : client.scopes;
     const refused = requested.filter((s) => !mayRequest(s, client.scopes));

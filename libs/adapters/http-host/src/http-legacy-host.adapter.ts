@@ -44,8 +44,11 @@ export interface HttpLegacyHostOptions {
   retryAfterMaxMs?: number;
   /** Timeout of `ping()`. Default min(timeoutMs, 2000). */
   pingTimeoutMs?: number;
-  /** Sent as the `Authorization` header value (e.g. `Bearer ...`, `Basic ...`). Never logged. */
-  authHeader?: string;
+  /**
+   * Sent as the `Authorization` header value (e.g. `Bearer ...`, `Basic ...`); a function is asked before every
+   * call (a secret store with a cache: a rotated credential is used once the cache ends). Never logged.
+   */
+  authHeader?: string | (() => Promise<string | null>);
   /** For tests: the jitter source (0 <= x < 1). */
   random?: () => number;
   logger?: Pick<Logger, 'warn' | 'debug'>;
@@ -67,7 +70,7 @@ export class HttpLegacyHost implements LegacyHost {
   private readonly backoffMaxMs: number;
   private readonly retryAfterMaxMs: number;
   private readonly pingTimeoutMs: number;
-  private readonly authHeader: string | undefined;
+  private readonly authHeaderSource: string | (() => Promise<string | null>) | undefined;
   private readonly random: () => number;
   private readonly logger: Pick<Logger, 'warn' | 'debug'>;
 
@@ -89,7 +92,7 @@ export class HttpLegacyHost implements LegacyHost {
     this.backoffMaxMs = nonNegative(options.backoffMaxMs, 2000, 'backoffMaxMs');
     this.retryAfterMaxMs = nonNegative(options.retryAfterMaxMs, 5000, 'retryAfterMaxMs');
     this.pingTimeoutMs = positive(options.pingTimeoutMs, Math.min(this.timeoutMs, 2000), 'pingTimeoutMs');
-    this.authHeader = options.authHeader;
+    this.authHeaderSource = options.authHeader;
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? new Logger('HttpLegacyHost');
   }
@@ -157,7 +160,8 @@ export class HttpLegacyHost implements LegacyHost {
       'X-Message-Type': message.messageType,
     };
     if (message.uetr) headers['X-UETR'] = message.uetr;
-    if (this.authHeader) headers['Authorization'] = this.authHeader;
+    const auth = await this.authHeader();
+    if (auth) headers['Authorization'] = auth;
 
     let lastFailure = 'no attempt made';
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
@@ -212,12 +216,17 @@ export class HttpLegacyHost implements LegacyHost {
     );
   }
 
+  private async authHeader(): Promise<string | null> {
+    const source = this.authHeaderSource;
+    return typeof source === 'function' ? source() : (source ?? null);
+  }
+
   async ping(): Promise<void> {
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}/health`, {
         method: 'GET',
-        headers: this.authHeader ? { Authorization: this.authHeader } : {},
+        headers: await this.authHeader().then((auth) => (auth ? { Authorization: auth } : {})),
         redirect: 'manual',
         signal: AbortSignal.timeout(this.pingTimeoutMs),
       });

@@ -94,6 +94,16 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
+  it('asks an authHeader function before every call, so a rotated credential is used from the next call on', async () => {
+    script = [xml(report('ACSC')), xml(report('ACSC'))];
+    let current = 'Bearer first-credential';
+    const h = host({ authHeader: async () => current });
+    await h.deliver(delivery());
+    current = 'Bearer rotated-credential';
+    await h.deliver(delivery());
+    expect(seen.map((r) => r.headers.authorization)).toEqual(['Bearer first-credential', 'Bearer rotated-credential']);
+  });
+
   it('delivers with the idempotency headers and maps ACSC to settled', async () => {
     const body = report('ACSC');
     script = [xml(body)];
