@@ -5,6 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import {
   ApplicationModule,
   BUSINESS_RULES,
+  cancellationOutcomeFromCamt029,
   HOLD_POLICY,
   HoldPolicy,
   CLOCK,
@@ -22,7 +23,7 @@ import {
   type ScreeningService,
 } from '#application';
 import { AmqpLegacyHost, AmqpSession, AmqpStatusPublisher, declareQueues } from '#adapters/amqp';
-import { cancellationOutcomeFromCamt029, HttpLegacyHost } from '#adapters/http-host';
+import { HttpLegacyHost } from '#adapters/http-host';
 import { HttpScreeningService } from '#adapters/screening-http';
 import { Iso20022Codec } from '#iso20022';
 import { AdaptersModule } from './adapters.module.js';

@@ -7,6 +7,7 @@ export * from './ports/transaction-repository.port.js';
 export * from './ports/work-queue.port.js';
 export * from './ports/message-archive.port.js';
 export * from './ports/legacy-host.port.js';
+export * from './ports/host-answers.js';
 export * from './ports/support.port.js';
 export * from './ports/ledger.port.js';
 export * from './ledger/settlement-postings.js';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import {
+  HostProtocolError,
+  outcomeFromPacs002,
   HostUnavailableError,
   type CancellationOutcome,
   type HostMessage,
@@ -11,7 +13,6 @@ import {
 import type { Iso20022Codec } from '#iso20022';
 import type { AmqpDelivery, AmqpSession } from './amqp-session.js';
 import type { AmqpTopologyNames } from './amqp-topology.js';
-import { HostAnswerError, outcomeOfPacs002, returnOutcomeOf } from './host-answer.mapper.js';
 
 /** Wire names of the message headers (AMQP table fields) on requests and replies. */
 export const AmqpHeader = {
@@ -134,7 +135,8 @@ export class AmqpLegacyHost implements LegacyHost {
   async deliverReturn(request: HostMessage): Promise<ReturnOutcome> {
     const reply = await this.call(request);
     if (!reply) return { kind: 'pending', statusReport: null };
-    return returnOutcomeOf(this.readPacs002(reply.body, request));
+    const outcome = this.readPacs002(reply.body, request);
+    return outcome.kind === 'settled' ? { kind: 'accepted', statusReport: outcome.statusReport } : outcome;
   }
 
   async ping(): Promise<void> {
@@ -200,9 +202,9 @@ export class AmqpLegacyHost implements LegacyHost {
 
   private readPacs002(body: string, message: Pick<HostMessage, 'transactionId' | 'uetr'>): HostOutcome {
     try {
-      return outcomeOfPacs002(this.codec.readPacs002(this.codec.parse(body)), body, message.uetr);
+      return outcomeFromPacs002(this.codec.readPacs002(this.codec.parse(body)), body, message.uetr);
     } catch (err) {
-      const detail = err instanceof HostAnswerError ? err.message : `not a valid pacs.002 (${codeOf(err)})`;
+      const detail = err instanceof HostProtocolError ? err.message : `not a valid pacs.002 (${codeOf(err)})`;
       throw new HostUnavailableError(`the host's answer for ${message.transactionId} is unusable: ${detail}`, true);
     }
   }

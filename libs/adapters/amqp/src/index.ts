@@ -24,4 +24,3 @@ export {
   type Pacs002Reader,
 } from './amqp-legacy-host.adapter.js';
 export { AmqpStatusPublisher, STATUS_HEADER } from './amqp-status-publisher.adapter.js';
-export { HostAnswerError, outcomeOfPacs002, returnOutcomeOf } from './host-answer.mapper.js';

@@ -1,7 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import {
+  cancellationOutcomeFromCamt029,
+  HostProtocolError,
   HostUnavailableError,
+  outcomeFromPacs002,
+  returnOutcomeFromPacs002,
   type CancellationOutcome,
   type HostDelivery,
   type HostOutcome,
@@ -9,7 +13,6 @@ import {
   type ReturnOutcome,
 } from '#application';
 import type { Iso20022Codec, Pacs002Status } from '#iso20022';
-import { cancellationOutcomeFromCamt029, HostProtocolError, outcomeFromPacs002, returnOutcomeFromPacs002 } from './host-outcome.mapper.js';
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from './retry-policy.js';
 
 /** What the adapter needs of the ISO 20022 codec (the real `Iso20022Codec` fits; tests may pass a fake). */

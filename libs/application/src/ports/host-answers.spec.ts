@@ -1,5 +1,5 @@
 import type { Camt029, Pacs002Status } from '#iso20022';
-import { cancellationOutcomeFromCamt029, HostProtocolError, outcomeFromPacs002, returnOutcomeFromPacs002 } from './host-outcome.mapper.js';
+import { cancellationOutcomeFromCamt029, HostProtocolError, outcomeFromPacs002, returnOutcomeFromPacs002 } from './host-answers.js';
 
 const UETR = '8a562c67-ca16-48ba-b074-65581be6f011';
 const report = (over: Partial<Pacs002Status>): Pacs002Status => ({

@@ -1,4 +1,8 @@
-import type { CancellationOutcome, HostOutcome, ReturnOutcome } from '#application';
+/**
+ * How the gateway reads a legacy host's answers (pacs.002, camt.029) into the LegacyHost port's outcomes: the
+ * same rules whatever the transport (HTTP, AMQP).
+ */
+import type { CancellationOutcome, HostOutcome, ReturnOutcome } from './legacy-host.port.js';
 import type { Camt029, Pacs002Status } from '#iso20022';
 
 /** TxSts codes (ExternalPaymentTransactionStatus1Code) that mean the host settled the payment. */
