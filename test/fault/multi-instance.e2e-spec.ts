@@ -85,15 +85,17 @@ it(`three instances on DynamoDB + SQS move ${TOTAL} payments, one is SIGKILLed m
     WORKER_CONCURRENCY: '16',
     SQS_WAIT_SECONDS: '1',
   };
-  // The first creates the token-signing key in Secrets Manager; the other two start after it and read it.
-  gateways.push(await startGateway({ ...env, DATA_DIR: tempDir('multi-0') }));
-  gateways.push(...(await Promise.all([1, 2].map((i) => startGateway({ ...env, DATA_DIR: tempDir(`multi-${i}`) })))));
+  // All three start together on an empty Secrets Manager: the token-signing key is created only if absent, so
+  // they agree on one key (the token of the first is used against all three below).
+  gateways.push(...(await Promise.all([0, 1, 2].map((i) => startGateway({ ...env, DATA_DIR: tempDir(`multi-${i}`) })))));
   for (const g of gateways) {
     const ready = await fetch(`${g.url}/health/ready`);
     const body = (await ready.json()) as { status: string; info: Record<string, unknown> };
     expect(ready.status).toBe(200);
     expect(Object.keys(body.info)).toEqual(expect.arrayContaining(['dynamodb', 'sqs', 'sqs-dlq', 's3', 'secretsmanager']));
   }
+  const jwks = await Promise.all(gateways.map(async (g) => JSON.stringify(await (await fetch(`${g.url}/.well-known/jwks.json`)).json())));
+  expect(new Set(jwks).size).toBe(1);
   const token = await tokenFor(gateways[0]!.url, 'bank-a');
   phase('gateways');
 

@@ -11,6 +11,11 @@ class MapSecretStore implements SecretStore {
   async put(name: string, value: string): Promise<void> {
     this.values.set(name, value);
   }
+  async createIfAbsent(name: string, value: string): Promise<boolean> {
+    if (this.values.has(name)) return false;
+    this.values.set(name, value);
+    return true;
+  }
 }
 
 describe('ClientRegistry', () => {

@@ -45,9 +45,12 @@ export class SigningKeysService implements OnModuleInit {
       const jwk = await exportJWK(pair.privateKey);
       jwk.kid = await calculateJwkThumbprint(jwk);
       jwk.alg = ALG;
-      stored = JSON.stringify(jwk);
-      await this.secrets.put(SIGNING_KEY_SECRET, stored);
-      this.log.log(`created token-signing key ${jwk.kid}`);
+      // Several instances may start at once on a fresh store: exactly one key wins, every instance uses it.
+      if (await this.secrets.createIfAbsent(SIGNING_KEY_SECRET, JSON.stringify(jwk))) {
+        this.log.log(`created token-signing key ${jwk.kid}`);
+      }
+      stored = await this.secrets.get(SIGNING_KEY_SECRET);
+      if (!stored) throw new Error('the token-signing key could not be read back from the secret store');
     }
     const jwk = JSON.parse(stored) as JWK;
     this.privateKey = await importJWK(jwk, ALG);

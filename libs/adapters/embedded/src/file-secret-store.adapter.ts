@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretStore } from '#application';
 
@@ -43,6 +43,29 @@ export class FileSecretStore implements SecretStore {
 
   async put(name: string, value: string): Promise<void> {
     const target = join(this.dir, secretFileName(name));
+    const temp = await this.writeTemp(value);
+    await rename(temp, target);
+    await this.syncDir();
+  }
+
+  /** A hard link to the complete temp file: created only when the name is free (EEXIST otherwise), atomically. */
+  async createIfAbsent(name: string, value: string): Promise<boolean> {
+    const target = join(this.dir, secretFileName(name));
+    const temp = await this.writeTemp(value);
+    try {
+      await link(temp, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      await rm(temp, { force: true });
+    }
+    await this.syncDir();
+    return true;
+  }
+
+  /** The value in a new 0600 temp file of the directory, synced to disk; returns its path. */
+  private async writeTemp(value: string): Promise<string> {
     await this.ensureDir();
     const temp = join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`);
     const handle = await open(temp, 'wx', 0o600);
@@ -56,8 +79,7 @@ export class FileSecretStore implements SecretStore {
       throw error;
     }
     await handle.close();
-    await rename(temp, target);
-    await this.syncDir();
+    return temp;
   }
 
   private async ensureDir(): Promise<void> {

@@ -29,6 +29,21 @@ export function secretStoreContract(open: () => Promise<SecretStoreHarness>): vo
       await h?.close();
     });
 
+    it('createIfAbsent: of racing creators exactly one wins and everyone reads its value; an existing secret is kept', async () => {
+      const other = await h.reopen();
+      const results = await Promise.all([
+        store.createIfAbsent(name, 'value-a'),
+        other.createIfAbsent(name, 'value-b'),
+        store.createIfAbsent(name, 'value-c'),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = ['value-a', 'value-b', 'value-c'][results.indexOf(true)];
+      await expect(store.get(name)).resolves.toBe(winner);
+      await expect((await h.reopen()).get(name)).resolves.toBe(winner);
+      await expect(store.createIfAbsent(name, 'later')).resolves.toBe(false);
+      await expect((await h.reopen()).get(name)).resolves.toBe(winner);
+    });
+
     it('answers null for an absent secret', async () => {
       await expect(store.get(name)).resolves.toBeNull();
     });
