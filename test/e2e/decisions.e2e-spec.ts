@@ -274,6 +274,19 @@ describe('messages about a payment, through the inbox', () => {
     expect((await outbox(id)).messageType).toBe('camt.029.001.09');
   });
 
+  it('camt.056 for a settled payment goes on to the host; its camt.029 ends the request and the payment', async () => {
+    const { id, ref } = await payment();
+    expect((await waitForTerminal(url, operator, id)).status).toBe('ACSC');
+    const req = await submit(camt056For(ref));
+    const t = await waitForTerminal(url, operator, req);
+    expect(t).toMatchObject({ status: 'ACSC', kind: 'cancellation-request', relatedTransactionId: id });
+    expect(await tx(id)).toMatchObject({ status: 'CANC', cancellation: { state: 'cancelled' } });
+    const answer = await outbox(req);
+    expect(answer.messageType).toBe('camt.029.001.09');
+    expect(x(answer.xml, answer.messageType, 'string(//d:OrgnlUETR)')).toBe(ref.uetr);
+    expect((await outbox(id)).messageType).toBe('camt.029.001.09');
+  });
+
   it('camt.056 for an unknown payment is refused with a camt.029 RJCR NOOR', async () => {
     const req = await submit(camt056For({ msgId: 'NOSUCH', endToEndId: 'NOSUCH', uetr: randomUUID() }));
     expect((await waitForTerminal(url, operator, req)).status).toBe('RJCT');
