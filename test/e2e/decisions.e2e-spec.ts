@@ -197,6 +197,27 @@ describe('cancel', () => {
     expect(x(sent.xml, sent.messageType, 'string(//d:OrgnlUETR)')).toBe(ref.uetr);
   });
 
+  it('after settlement, refused by the host (camt.029 RJCR): the payment stays ACSC with the refusal recorded', async () => {
+    const faults = (body: object) =>
+      fetch(`${sim.url}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const { id } = await payment();
+    expect((await waitForTerminal(url, operator, id)).status).toBe('ACSC');
+    await faults({ cancelWindowSeconds: 0 });
+    try {
+      expect((await call('POST', `/v1/transactions/${id}/cancel`)).res.status).toBe(202);
+      const t = await until(id, (p) => p.cancellation?.state === 'refused');
+      expect(t.status).toBe('ACSC');
+      expect(t.cancellation?.refusal?.code).toBe('CUST');
+      const latest = await outbox(id);
+      expect(latest.messageType).toBe('camt.029.001.09');
+      expect(x(latest.xml, latest.messageType, 'string(//d:Sts/d:Conf)')).toBe('RJCR');
+      const again = await call('POST', `/v1/transactions/${id}/cancel`);
+      expect(again.res.status).toBe(409);
+    } finally {
+      await faults({ cancelWindowSeconds: 3600 });
+    }
+  });
+
   it('is refused with 409 on a rejected payment', async () => {
     const { id } = await payment({ creditorAccountOther: 'ACCT-9999' });
     const t = await waitForTerminal(url, operator, id);
