@@ -1,9 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import type { PaymentSnapshot } from '#domain';
-import type { Job } from '#application';
 
 /** Test support only (not exported from the library): temp dirs and sample data. */
 export function tempDataDir(prefix = 'clearway-embedded-'): { dir: string; cleanup(): void } {
@@ -11,59 +8,8 @@ export function tempDataDir(prefix = 'clearway-embedded-'): { dir: string; clean
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function samplePayment(overrides: Partial<PaymentSnapshot> = {}): PaymentSnapshot {
-  const at = overrides.createdAt ?? '2025-01-15T10:00:00.000Z';
-  return {
-    id: randomUUID(),
-    clientId: 'client-a',
-    messageType: 'pacs.008.001.08',
-    msgId: `MSG-${randomUUID().slice(0, 8)}`,
-    creationDateTime: at,
-    instrId: null,
-    endToEndId: `E2E-${randomUUID().slice(0, 8)}`,
-    txId: null,
-    uetr: randomUUID(),
-    amount: { value: '100.00', currency: 'EUR' },
-    settlementDate: '2025-01-15',
-    settlementMethod: 'CLRG',
-    chargeBearer: 'SLEV',
-    debtorName: 'Debtor',
-    debtorAccount: 'DE89370400440532013000',
-    debtorAgent: 'COBADEFFXXX',
-    creditorName: 'Creditor',
-    creditorAccount: 'FR1420041010050500013M02606',
-    creditorAgent: 'BNPAFRPPXXX',
-    instructingAgent: null,
-    instructedAgent: null,
-    appHeader: null,
-    status: 'RCVD',
-    reason: null,
-    history: [{ status: 'RCVD', at }],
-    version: 0,
-    createdAt: at,
-    updatedAt: at,
-    ...overrides,
-  };
-}
-
-export function keysOf(p: PaymentSnapshot, idempotency?: { key: string; requestHash: string }) {
-  return {
-    ...(idempotency ? { idempotency } : {}),
-    uetr: p.uetr,
-    msgIdEndToEndId: `${p.msgId}|${p.endToEndId}`,
-  };
-}
-
-export function sampleJob(overrides: Partial<Job> = {}): Job {
-  const transactionId = overrides.transactionId ?? randomUUID();
-  return {
-    type: 'payment.process',
-    transactionId,
-    groupKey: transactionId,
-    deduplicationId: `${transactionId}:process:${randomUUID()}`,
-    ...overrides,
-  };
-}
+// Sample payments, keys and jobs are the port contract suites' own, so every store is tested on the same data.
+export { keysOf, sampleJob, samplePayment } from '../../../../application/src/testing/contracts/contract.fixtures.js';
 
 /** A settable clock for queue tests. */
 export class ManualClock {
