@@ -1,5 +1,5 @@
 import type { Camt029Input } from './iso20022.types.js';
-import { check, ISO_NS, writeAgent, writeAmount, writeGroupRef, writeReason } from './writer.helpers.js';
+import { check, ISO_NS, writeAgent, writeAmount, writeAssignment, writeGroupRef, writeReason } from './writer.helpers.js';
 import { XmlBuilder } from './xml-writer.js';
 
 export const CAMT029_MESSAGE_ID = 'camt.029.001.09';
@@ -33,12 +33,7 @@ export function buildCamt029(input: Camt029Input): string {
   const b = new XmlBuilder();
   b.open('Document', { xmlns: ISO_NS + CAMT029_MESSAGE_ID }).open('RsltnOfInvstgtn');
 
-  b.open('Assgnmt').leaf('Id', input.assignmentId);
-  b.open('Assgnr');
-  writeAgent(b, 'Agt', input.assigner);
-  b.close().open('Assgne');
-  writeAgent(b, 'Agt', input.assignee);
-  b.close().leaf('CreDtTm', input.creationDateTime).close();
+  writeAssignment(b, input);
 
   if (input.resolvedCase !== null) {
     b.open('RslvdCase').leaf('Id', input.resolvedCase.id).open('Cretr');

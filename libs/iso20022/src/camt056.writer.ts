@@ -1,5 +1,5 @@
 import type { Camt056Input } from './iso20022.types.js';
-import { check, ISO_NS, writeAgent, writeAmount, writeGroupRef, writeReason } from './writer.helpers.js';
+import { check, ISO_NS, writeAgent, writeAmount, writeAssignment, writeGroupRef, writeReason } from './writer.helpers.js';
 import { XmlBuilder } from './xml-writer.js';
 
 export const CAMT056_MESSAGE_ID = 'camt.056.001.08';
@@ -29,12 +29,7 @@ export function buildCamt056(input: Camt056Input): string {
   const b = new XmlBuilder();
   b.open('Document', { xmlns: ISO_NS + CAMT056_MESSAGE_ID }).open('FIToFIPmtCxlReq');
 
-  b.open('Assgnmt').leaf('Id', input.assignmentId);
-  b.open('Assgnr');
-  writeAgent(b, 'Agt', input.assigner);
-  b.close().open('Assgne');
-  writeAgent(b, 'Agt', input.assignee);
-  b.close().leaf('CreDtTm', input.creationDateTime).close();
+  writeAssignment(b, input);
 
   if (input.caseId !== null) {
     b.open('Case').leaf('Id', input.caseId).open('Cretr');

@@ -178,6 +178,16 @@ export function writeAgent(b: XmlBuilder, name: string, a: AgentId | null): void
   b.close().close();
 }
 
+/** `Assgnmt` of a camt.056 / camt.029: its id, the assigner and assignee agents, and its creation time. */
+export function writeAssignment(b: XmlBuilder, a: { assignmentId: string; assigner: AgentId; assignee: AgentId; creationDateTime: string }): void {
+  b.open('Assgnmt').leaf('Id', a.assignmentId);
+  b.open('Assgnr');
+  writeAgent(b, 'Agt', a.assigner);
+  b.close().open('Assgne');
+  writeAgent(b, 'Agt', a.assignee);
+  b.close().leaf('CreDtTm', a.creationDateTime).close();
+}
+
 /** A `PartyIdentification135`: name and postal country. */
 export function writeParty(b: XmlBuilder, name: string, p: Party): void {
   b.open(name).leaf('Nm', p.name);
