@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { HostUnavailableError, type HostMessage } from '#application';
 import { Iso20022Codec, type Pacs002Input } from '#iso20022';
+import { HOST_SPEC_MESSAGE, HOST_SPEC_UETR, hostReport } from '../../../../test/support/host-reports.js';
 import {
   AmqpHeader,
   AmqpLegacyHost,
@@ -15,8 +16,8 @@ import {
 
 /** Against the RabbitMQ broker on AMQP_URL (default amqp://127.0.0.1:5672); the test plays the host. */
 const URL = process.env.AMQP_URL || 'amqp://127.0.0.1:5672';
-const UETR = '5b8b7e3f-3c1f-4d8e-9a4b-2f1e0c9d8a71';
-const MESSAGE = '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"><!-- opaque to the adapter --></Document>';
+const UETR = HOST_SPEC_UETR;
+const MESSAGE = HOST_SPEC_MESSAGE;
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 type Responder = (msg: ConsumeMessage, ch: Channel) => void;
@@ -32,26 +33,7 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
   let seen: ConsumeMessage[];
 
   const report = (status: string, reason: Pacs002Input['reason'] = null, uetr: string | null = UETR): string =>
-    codec.writePacs002({
-      msgId: 'HOSTREPORT0001',
-      creationDateTime: '2026-03-01T10:00:00Z',
-      instructingAgent: null,
-      instructedAgent: null,
-      original: {
-        msgId: 'MSG0001',
-        msgNmId: 'pacs.008.001.08',
-        creationDateTime: '2026-03-01T09:59:00Z',
-        instrId: null,
-        endToEndId: 'E2E0001',
-        txId: null,
-        uetr,
-        amount: { value: '100.00', currency: 'EUR' },
-        settlementDate: '2026-03-01',
-      },
-      status,
-      reason,
-      acceptanceDateTime: status === 'ACSC' ? '2026-03-01T10:00:00Z' : null,
-    });
+    hostReport(codec, status, reason, uetr);
   const answer = (body: string, headers: Record<string, string> = {}): Responder => (msg, ch) => {
     ch.sendToQueue(msg.properties.replyTo as string, Buffer.from(body), {
       correlationId: msg.properties.correlationId as string,

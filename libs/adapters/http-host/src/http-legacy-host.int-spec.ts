@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HostUnavailableError, type HostDelivery } from '#application';
 import { Iso20022Codec, type Pacs002Input } from '#iso20022';
+import { HOST_SPEC_MESSAGE, HOST_SPEC_UETR, hostReport } from '../../../../test/support/host-reports.js';
 import { HttpLegacyHost, type HttpLegacyHostOptions } from './index.js';
 
 /** A loopback HTTP server that answers each request with the next scripted handler. */
@@ -13,8 +14,8 @@ interface Seen {
 }
 type Handler = (req: Seen, res: ServerResponse) => void;
 
-const UETR = '5b8b7e3f-3c1f-4d8e-9a4b-2f1e0c9d8a71';
-const MESSAGE = '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"><!-- opaque to the adapter --></Document>';
+const UETR = HOST_SPEC_UETR;
+const MESSAGE = HOST_SPEC_MESSAGE;
 const quiet = { warn: () => undefined, debug: () => undefined };
 
 describe('HttpLegacyHost against a loopback HTTP server', () => {
@@ -25,26 +26,7 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
   let seen: Seen[];
 
   const report = (status: string, reason: Pacs002Input['reason'] = null, uetr: string | null = UETR): string =>
-    codec.writePacs002({
-      msgId: 'HOSTREPORT0001',
-      creationDateTime: '2026-03-01T10:00:00Z',
-      instructingAgent: null,
-      instructedAgent: null,
-      original: {
-        msgId: 'MSG0001',
-        msgNmId: 'pacs.008.001.08',
-        creationDateTime: '2026-03-01T09:59:00Z',
-        instrId: null,
-        endToEndId: 'E2E0001',
-        txId: null,
-        uetr,
-        amount: { value: '100.00', currency: 'EUR' },
-        settlementDate: '2026-03-01',
-      },
-      status,
-      reason,
-      acceptanceDateTime: status === 'ACSC' ? '2026-03-01T10:00:00Z' : null,
-    });
+    hostReport(codec, status, reason, uetr);
   const xml = (body: string, status = 200): Handler => (_req, res) => {
     res.writeHead(status, { 'content-type': 'application/xml' }).end(body);
   };
