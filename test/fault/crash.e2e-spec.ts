@@ -4,6 +4,7 @@
  * would. Afterwards every payment that got a 202 is terminal, its status equals the outcome the host
  * recorded, and the host settled none twice.
  */
+import { hostMismatches, pollUntilTerminal } from '../support/fault-checks.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
 import { freePort, startGateway, startSimulator, tempDir, tokenFor, type NodeProcess } from '../support/processes.js';
 
@@ -115,42 +116,12 @@ it(`keeps every accepted payment through ${KILLS} SIGKILLs and settles none twic
   expect(accepted).toHaveLength(TOTAL);
 
   // Wait until every accepted payment is terminal.
-  const deadline = Date.now() + 240_000;
-  const statuses = new Map<string, { status: string; reason: string | null }>();
-  while (Date.now() < deadline) {
-    const pending = accepted.filter((p) => !['ACSC', 'RJCT', 'CANC'].includes(statuses.get(p.key)?.status ?? ''));
-    if (pending.length === 0) break;
-    for (let i = 0; i < pending.length; i += 50) {
-      await Promise.all(
-        pending.slice(i, i + 50).map(async (p) => {
-          const res = await fetch(`${url}/v1/transactions/${p.key}`, { headers: { authorization: `Bearer ${token}` } });
-          expect(res.status).toBe(200);
-          const tx = (await res.json()) as { status: string; reason: { code: string } | null };
-          statuses.set(p.key, { status: tx.status, reason: tx.reason?.code ?? null });
-        }),
-      );
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  const statuses = await pollUntilTerminal(url, token, accepted.map((p) => p.key));
   const notTerminal = accepted.filter((p) => !['ACSC', 'RJCT', 'CANC'].includes(statuses.get(p.key)?.status ?? ''));
   expect(notTerminal.map((p) => `${p.key}:${statuses.get(p.key)?.status}`)).toEqual([]);
 
   // Each status equals what the host recorded.
-  const mismatches: string[] = [];
-  for (let i = 0; i < accepted.length; i += 50) {
-    await Promise.all(
-      accepted.slice(i, i + 50).map(async (p) => {
-        const res = await fetch(`${sim.url}/v1/payments/${p.uetr}`);
-        const host = res.status === 200 ? ((await res.json()) as { status: string; reasonCode: string | null }) : null;
-        const mine = statuses.get(p.key)!;
-        if (!host || host.status !== mine.status || (mine.status === 'RJCT' && host.reasonCode !== mine.reason)) {
-          mismatches.push(`${p.key} gateway=${mine.status}/${mine.reason} host=${host?.status ?? 'none'}/${host?.reasonCode ?? ''}`);
-        }
-        const expected = p.reject ? 'RJCT' : 'ACSC';
-        if (mine.status !== expected) mismatches.push(`${p.key} expected ${expected}, got ${mine.status}`);
-      }),
-    );
-  }
+  const mismatches = await hostMismatches(sim.url, accepted, statuses);
   expect(mismatches).toEqual([]);
 
   // The host decided each UETR once: one unique record per payment, outcomes add up.

@@ -4,6 +4,7 @@
  * terminal with the pacs.002 of its status, each balance is opening + credits - debits of exactly the ACSC
  * payments, and the journal in the database file holds two legs per settled payment and none for the others.
  */
+import { pollUntilTerminal } from '../support/fault-checks.js';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { buildPacs008 } from '../support/pacs008.factory.js';
@@ -117,23 +118,7 @@ it(`settles each payment at most once, with balances exact, through ${KILLS} SIG
   expect(payments.filter((p) => p.accepted)).toHaveLength(TOTAL);
 
   // every payment ends; each with the pacs.002 of its own status
-  const statuses = new Map<string, { status: string; reason: string | null }>();
-  const deadline = Date.now() + 240_000;
-  while (Date.now() < deadline) {
-    const pending = payments.filter((p) => !['ACSC', 'RJCT', 'CANC'].includes(statuses.get(p.key)?.status ?? ''));
-    if (pending.length === 0) break;
-    for (let i = 0; i < pending.length; i += 50) {
-      await Promise.all(
-        pending.slice(i, i + 50).map(async (p) => {
-          const res = await fetch(`${url}/v1/transactions/${p.key}`, { headers: { authorization: `Bearer ${token}` } });
-          expect(res.status).toBe(200);
-          const tx = (await res.json()) as { status: string; reason: { code: string } | null };
-          statuses.set(p.key, { status: tx.status, reason: tx.reason?.code ?? null });
-        }),
-      );
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  const statuses = await pollUntilTerminal(url, token, payments.map((p) => p.key), 240_000, 300);
   const outcomes = payments.map((p) => `${statuses.get(p.key)?.status} ${statuses.get(p.key)?.reason ?? ''}`.trim());
   expect([...new Set(outcomes)].sort()).toEqual(['ACSC', 'RJCT AM04']);
   const reportMismatches: string[] = [];

@@ -7,6 +7,7 @@
  * payment once (`/stats`: unique == count), and the payments the killed instance had taken but not
  * finished were finished by the survivors.
  */
+import { hostMismatches } from '../support/fault-checks.js';
 import { randomUUID } from 'node:crypto';
 import { provisionAwsResources } from '../../scripts/aws-provision.js';
 import { startAwsEngines, type AwsEngines } from '../support/aws-engines.js';
@@ -211,21 +212,7 @@ it(`three instances on DynamoDB + SQS move ${TOTAL} payments, one is SIGKILLed m
   expect(unfinishedAtKill.filter((p) => !TERMINAL.includes(statuses.get(p.key)!.status))).toEqual([]);
 
   // Each status equals what the host recorded, and the expected outcome.
-  const mismatches: string[] = [];
-  for (let i = 0; i < payments.length; i += 50) {
-    await Promise.all(
-      payments.slice(i, i + 50).map(async (p) => {
-        const res = await fetch(`${sim!.url}/v1/payments/${p.uetr}`);
-        const host = res.status === 200 ? ((await res.json()) as { status: string; reasonCode: string | null }) : null;
-        const mine = statuses.get(p.key)!;
-        if (!host || host.status !== mine.status || (mine.status === 'RJCT' && host.reasonCode !== mine.reason)) {
-          mismatches.push(`${p.key} gateway=${mine.status}/${mine.reason} host=${host?.status ?? 'none'}/${host?.reasonCode ?? ''}`);
-        }
-        const expected = p.reject ? 'RJCT' : 'ACSC';
-        if (mine.status !== expected) mismatches.push(`${p.key} expected ${expected}, got ${mine.status}`);
-      }),
-    );
-  }
+  const mismatches = await hostMismatches(sim!.url, payments, statuses);
   expect(mismatches).toEqual([]);
 
   // The host decided each payment once.

@@ -1,0 +1,66 @@
+/** Checks the fault suites share: waiting for every payment to end, and comparing outcomes with the host's. */
+
+export const TERMINAL_STATUSES = ['ACSC', 'RJCT', 'CANC'];
+
+export interface Outcome {
+  status: string;
+  reason: string | null;
+}
+
+/**
+ * Polls `GET /v1/transactions/{key}` (50 at a time) until every key is terminal or the deadline passes; returns
+ * the last status and reason code seen for each key (the caller asserts on what is still open).
+ */
+export async function pollUntilTerminal(
+  url: string,
+  token: string,
+  keys: readonly string[],
+  timeoutMs = 240_000,
+  pauseMs = 500,
+): Promise<Map<string, Outcome>> {
+  const statuses = new Map<string, Outcome>();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const pending = keys.filter((k) => !TERMINAL_STATUSES.includes(statuses.get(k)?.status ?? ''));
+    if (pending.length === 0) break;
+    for (let i = 0; i < pending.length; i += 50) {
+      await Promise.all(
+        pending.slice(i, i + 50).map(async (key) => {
+          const res = await fetch(`${url}/v1/transactions/${key}`, { headers: { authorization: `Bearer ${token}` } });
+          if (res.status !== 200) throw new Error(`GET /v1/transactions/${key} answered ${res.status}`);
+          const tx = (await res.json()) as { status: string; reason: { code: string } | null };
+          statuses.set(key, { status: tx.status, reason: tx.reason?.code ?? null });
+        }),
+      );
+    }
+    await new Promise((r) => setTimeout(r, pauseMs));
+  }
+  return statuses;
+}
+
+/**
+ * For each payment, what disagrees between the gateway's outcome and the simulator's record of its UETR, or
+ * with the outcome the test planned (`reject`: the creditor account makes the host answer AC04).
+ */
+export async function hostMismatches(
+  simUrl: string,
+  payments: readonly { key: string; uetr: string; reject: boolean }[],
+  statuses: ReadonlyMap<string, Outcome>,
+): Promise<string[]> {
+  const mismatches: string[] = [];
+  for (let i = 0; i < payments.length; i += 50) {
+    await Promise.all(
+      payments.slice(i, i + 50).map(async (p) => {
+        const res = await fetch(`${simUrl}/v1/payments/${p.uetr}`);
+        const host = res.status === 200 ? ((await res.json()) as { status: string; reasonCode: string | null }) : null;
+        const mine = statuses.get(p.key)!;
+        if (!host || host.status !== mine.status || (mine.status === 'RJCT' && host.reasonCode !== mine.reason)) {
+          mismatches.push(`${p.key} gateway=${mine.status}/${mine.reason} host=${host?.status ?? 'none'}/${host?.reasonCode ?? ''}`);
+        }
+        const expected = p.reject ? 'RJCT' : 'ACSC';
+        if (mine.status !== expected) mismatches.push(`${p.key} expected ${expected}, got ${mine.status}`);
+      }),
+    );
+  }
+  return mismatches;
+}
