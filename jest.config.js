@@ -21,5 +21,7 @@ export default {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.conformance-spec.ts'] },
+    // test/integrity: one regression test per integrity defect (issue 9); run after the build, in band.
+    { ...common, displayName: 'integrity', testMatch: ['<rootDir>/test/integrity/**/*.integrity-spec.ts'] },
   ],
 };
