@@ -68,6 +68,8 @@ export interface GatewayConfig {
     topology: AmqpTopologyNames;
     /** MQ_CLIENT_ID; null until resolved at start (the demo client when it is the only one). */
     clientId: string | null;
+    /** The scopes of MQ_CLIENT_ID (from CLEARWAY_CLIENTS), resolved at start: messages that are decisions need payments:operate. */
+    clientScopes?: string[];
     /** Inbound messages in flight per process (MQ_PREFETCH). */
     prefetch: number;
   } | null;

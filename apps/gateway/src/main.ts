@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import { ClientRegistry, DEMO_CLIENT } from './auth/client-registry.js';
+import { expandScopes } from './auth/scope-aliases.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './gateway.config.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { ensureSimulator } from './simulator.launcher.js';
@@ -90,7 +91,8 @@ async function bootstrap(): Promise<void> {
       console.error(`clearway: configuration error: MQ_CLIENT_ID "${clientId}" is not a client in CLEARWAY_CLIENTS`);
       process.exit(2);
     }
-    config = { ...config, amqp: { ...config.amqp, clientId } };
+    const clientScopes = expandScopes(clientList.find((c) => c.id === clientId)?.scopes ?? []);
+    config = { ...config, amqp: { ...config.amqp, clientId, clientScopes } };
   }
   if (config.mode === 'proxy' && config.hostTransport === 'http' && !config.legacyHostUrl && config.role !== 'api') {
     if (process.env.NODE_ENV === 'production') {

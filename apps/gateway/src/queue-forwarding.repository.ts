@@ -7,6 +7,7 @@ import type {
   TransactionPage,
   TransactionRepository,
   UniquenessKeys,
+  UniquenessLookup,
   WorkQueue,
   WorkSignal,
 } from '#application';
@@ -59,7 +60,7 @@ export class QueueForwardingRepository implements TransactionRepository {
     return this.inner.get(id);
   }
 
-  findId(key: { uetr: string } | { clientId: string; msgIdEndToEndId: string }): Promise<string | null> {
+  findId(key: UniquenessLookup): Promise<string | null> {
     return this.inner.findId(key);
   }
 

@@ -6,7 +6,12 @@ import { CoreSettlement } from './core-settlement/core-settlement.js';
 import { DecidePaymentHandler } from './decide-payment/decide-payment.handler.js';
 import { GetOutboxHandler } from './get-outbox/get-outbox.handler.js';
 import { ReturnPaymentHandler } from './return-payment/return-payment.handler.js';
-import { MessageIntake } from './submit-payment/message-intake.js';
+import { InitiatePayments } from './initiate-payments/initiate-payments.js';
+import { PaymentIntake } from './intake/payment-intake.js';
+import { TransactionIntake } from './intake/transaction-intake.js';
+import { ReceiveReturn } from './receive-return/receive-return.js';
+import { RequestCancellation } from './request-cancellation/request-cancellation.js';
+import { RequestStatus } from './request-status/request-status.js';
 import { GetTransactionHandler } from './get-transaction/get-transaction.handler.js';
 import {
   GetLedgerAccountHandler,
@@ -32,7 +37,12 @@ import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-pa
     StatusReportWriter,
     AnswerWriter,
     CoreSettlement,
-    MessageIntake,
+    TransactionIntake,
+    PaymentIntake,
+    RequestStatus,
+    RequestCancellation,
+    ReceiveReturn,
+    InitiatePayments,
     SubmitPaymentHandler,
     DecidePaymentHandler,
     CancelPaymentHandler,

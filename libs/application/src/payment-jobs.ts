@@ -10,6 +10,16 @@ export const releaseJob = (id: string, suffix = 'initial'): Job => job(JobType.R
 export const cancelJob = (id: string, suffix = 'initial'): Job => job(JobType.CANCEL, id, 'cancel', suffix);
 export const returnJob = (id: string, suffix = 'initial'): Job => job(JobType.RETURN, id, 'return', suffix);
 
+/** How long the n-th status request about an unknown outcome waits: 5 s, doubling, at most 5 minutes. */
+export function inquiryDelayMs(n: number): number {
+  return Math.min(300_000, 5_000 * 2 ** Math.min(n, 10));
+}
+
+/** The n-th status request (pacs.028) about a payment whose outcome at the host is unknown. */
+export function inquiryJob(id: string, n: number, now: Date): Job {
+  return { ...job(JobType.INQUIRE, id, 'inquire', String(n)), notBefore: new Date(now.getTime() + (n === 0 ? 0 : inquiryDelayMs(n))) };
+}
+
 /**
  * The job that carries a payment's next step from where it stands, or null when nothing is pending
  * (terminal with no cancellation or return under way, held for a decision, or not a payment).
@@ -31,6 +41,7 @@ export function nextStepJob(p: PaymentSnapshot, dedupSuffix: string): Job | null
     case 'ACSP':
       return releaseJob(p.id, dedupSuffix);
     case 'PDNG':
+      if (p.investigation) return job(JobType.INQUIRE, p.id, 'inquire', dedupSuffix);
       return p.hold ? null : releaseJob(p.id, dedupSuffix);
     default:
       return null;

@@ -1,6 +1,6 @@
 import { IllegalTransitionError, InvalidValueError } from './domain.errors.js';
 import { Money } from './money.js';
-import { canTransition, isTerminal, PaymentStatus } from './payment-status.js';
+import { canTransition, isTerminal, PaymentStatus, ReasonCode } from './payment-status.js';
 
 export interface StatusReason {
   code: string;
@@ -106,6 +106,34 @@ export interface ReturnState {
   returnTransactionId: string | null;
 }
 
+/** The message a payment was created from: the exact text that was validated (by its SHA-256), and how it came. */
+export interface InboundRef {
+  messageType: string;
+  /** Hex SHA-256 of the message's UTF-8 bytes; release sends only the archived message with this digest. */
+  sha256: string;
+  channel: string;
+}
+
+/** An outgoing message (report, answer, request to the host) committed with a state of the transaction. */
+export interface OutgoingRef {
+  messageType: string;
+  sha256: string;
+  at: string;
+}
+
+/**
+ * A released payment whose outcome at the host is not known (its answer was late or lost at the SLA): it is
+ * never reported rejected; the gateway asks the host (a pacs.028 status request) until a definitive answer.
+ */
+export interface Investigation {
+  since: string;
+  /** Status requests sent so far. */
+  inquiries: number;
+  lastAskedAt: string | null;
+  /** What the last inquiry got back (host unreachable, still pending, no record, ...). */
+  lastAnswer: string | null;
+}
+
 /** Fields of the snapshot that `annotate` may change. */
 export type AnnotationKey =
   | 'kind'
@@ -131,6 +159,15 @@ export interface PaymentSnapshot extends PaymentDetails {
   hold?: { rule: string; at: string } | null;
   cancellation?: CancellationState | null;
   returnInfo?: ReturnState | null;
+  /** The message this transaction was created from (absent on transactions stored before it was recorded). */
+  inbound?: InboundRef | null;
+  /**
+   * The outgoing messages committed with this transaction's states, oldest first: its outbox serves only these
+   * (absent on transactions stored before it was recorded: then every archived outgoing message counts).
+   */
+  outbox?: OutgoingRef[];
+  /** Set while the payment's outcome at the host is unknown and being investigated. */
+  investigation?: Investigation | null;
   id: string;
   clientId: string;
   status: PaymentStatus;
@@ -271,6 +308,63 @@ export class Payment {
   annotate(patch: Partial<Pick<PaymentSnapshot, AnnotationKey>>, at: Date): void {
     Object.assign(this.state, structuredClone(patch));
     this.state.updatedAt = at.toISOString();
+  }
+
+  /** The message this transaction was created from; set once, at receipt. */
+  ownInboundMessage(ref: InboundRef): void {
+    if (this.state.inbound && this.state.inbound.sha256 !== ref.sha256) {
+      throw new InvalidValueError('inbound', 'a transaction keeps the message it was created from');
+    }
+    this.state.inbound = { ...ref };
+  }
+
+  /** An outgoing message that is stored together with the next write of this transaction (its outbox serves it). */
+  recordOutgoing(ref: OutgoingRef): void {
+    const outbox = this.state.outbox ?? [];
+    if (outbox.some((o) => o.sha256 === ref.sha256 && o.messageType === ref.messageType)) return;
+    this.state.outbox = [...outbox, { ...ref }];
+  }
+
+  /**
+   * The host's outcome of a released payment is not known (its answer was late or lost when the SLA ran out):
+   * the payment waits in PDNG under investigation, never reported rejected, until the host's definitive answer.
+   */
+  markOutcomeUnknown(at: Date, why: string): void {
+    if (this.kind !== 'payment') throw new IllegalTransitionError(this.state.status, 'PDNG');
+    if (this.state.status !== 'ACSP' && this.state.status !== 'PDNG') throw new IllegalTransitionError(this.state.status, 'PDNG');
+    if (this.state.hold) throw new IllegalTransitionError(this.state.status, 'PDNG');
+    if (this.state.investigation) return;
+    const when = at.toISOString();
+    this.state.investigation = { since: when, inquiries: 0, lastAskedAt: null, lastAnswer: null };
+    const reason = { code: ReasonCode.NARRATIVE, text: `outcome at the host unknown, investigating: ${why}`.slice(0, 105) };
+    if (this.state.status === 'ACSP') {
+      this.transition(PaymentStatus.PDNG, at, reason);
+    } else {
+      this.state.reason = reason;
+      this.state.updatedAt = when;
+      this.state.history.push({ status: PaymentStatus.PDNG, at: when, reason });
+    }
+  }
+
+  /** One status request was sent to the host about an unknown outcome, with what came of it. */
+  recordInquiry(at: Date, answer: string): void {
+    const inv = this.state.investigation;
+    if (!inv) throw new InvalidValueError('investigation', 'the payment is not under investigation');
+    const when = at.toISOString();
+    this.state.investigation = { ...inv, inquiries: inv.inquiries + 1, lastAskedAt: when, lastAnswer: answer.slice(0, 200) };
+    this.state.updatedAt = when;
+  }
+
+  /** The host's definitive answer for a released payment: ACSC, or RJCT with the host's reason. Ends an investigation. */
+  applyHostOutcome(outcome: { kind: 'settled' } | { kind: 'rejected'; reason: StatusReason }, at: Date): void {
+    if (this.kind !== 'payment' || this.isHeld) throw new IllegalTransitionError(this.state.status, outcome.kind === 'settled' ? 'ACSC' : 'RJCT');
+    if (outcome.kind === 'settled') this.transition(PaymentStatus.ACSC, at);
+    else this.transition(PaymentStatus.RJCT, at, outcome.reason);
+    this.state.investigation = null;
+  }
+
+  get isOutcomeUnknown(): boolean {
+    return this.state.investigation != null && !this.isTerminal;
   }
 
   /** Appends a decision to the record. */

@@ -100,7 +100,7 @@ export class AwsCompatController {
         transaction_id: transactionId,
       });
     }
-    const result = await this.commands.execute(new SubmitPaymentCommand(client.clientId, body, 'api', transactionId));
+    const result = await this.commands.execute(new SubmitPaymentCommand(client.clientId, body, 'api', transactionId, client.scopes));
     try {
       const accepted = answerSubmit(result, reply);
       void reply.removeHeader('Location');

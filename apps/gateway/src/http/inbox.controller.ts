@@ -54,7 +54,7 @@ export class InboxController {
       throw new ProblemException(400, 'REQUEST.INVALID_TRANSACTION_ID', 'X-Transaction-Id must be a UUID');
     }
     const result = await this.commands.execute(
-      new SubmitPaymentCommand(client.clientId, body, 'api', transactionId?.toLowerCase() ?? null),
+      new SubmitPaymentCommand(client.clientId, body, 'api', transactionId?.toLowerCase() ?? null, client.scopes),
     );
     return answerSubmit(result, reply);
   }
@@ -86,6 +86,8 @@ export function answerSubmit(result: SubmitPaymentResult, reply: FastifyReply): 
       );
     case 'unprocessable':
       throw new ProblemException(422, result.code, result.detail);
+    case 'forbidden':
+      throw new ProblemException(403, 'AUTH.INSUFFICIENT_SCOPE', result.detail, { requiredScope: result.scope });
     case 'invalid': {
       const e = result.error;
       const extensions: Record<string, unknown> = { errors: e.issues.slice(0, 50) };

@@ -60,7 +60,7 @@ export class InboundQueueConsumer implements OnApplicationBootstrap {
     const body = d.content.toString('utf8');
     let result: SubmitPaymentResult;
     try {
-      result = await this.commands.execute(new SubmitPaymentCommand(clientId, body, 'mq', transactionId));
+      result = await this.commands.execute(new SubmitPaymentCommand(clientId, body, 'mq', transactionId, this.amqp.clientScopes ?? []));
     } catch (e) {
       // The store is not available: leave the message on the queue (redelivered; the delivery limit ends poison).
       this.log.warn(`inbound message not stored, redelivering: ${(e as Error).message}`);
@@ -91,6 +91,11 @@ export class InboundQueueConsumer implements OnApplicationBootstrap {
         code = 'IDEMPOTENCY.KEY_REUSED';
         detail = 'this message-id was already used with a different message body';
         reason = { code: 'DUPL', text: 'message-id reused with a different message' };
+        break;
+      case 'forbidden':
+        code = 'AUTH.INSUFFICIENT_SCOPE';
+        detail = `${result.detail} (MQ_CLIENT_ID has not got it)`;
+        reason = { code: 'NARR', text: truncate(`not allowed: ${result.detail}`, 105) };
         break;
       case 'unprocessable':
         code = result.code;

@@ -22,7 +22,7 @@ describe('DynamoDB table layout helpers', () => {
   it('percent-encodes the variable parts of keys, so separators inside values cannot collide', () => {
     expect(keys.idempotency('a#b', 'c').pk).not.toBe(keys.idempotency('a', 'b#c').pk);
     expect(keys.msgIdEndToEndId('bank#1', 'x|y').pk).toBe('E2E#bank%231#x%7Cy');
-    expect(keys.uetr('ABCDEF00-0000-4000-8000-000000000000').pk).toBe('UETR#abcdef00-0000-4000-8000-000000000000');
+    expect(keys.uetr('bank#1', 'ABCDEF00-0000-4000-8000-000000000000').pk).toBe('UETR#bank%231#abcdef00-0000-4000-8000-000000000000');
   });
 
   it('refuses shard counts that are not 1..1000', () => {

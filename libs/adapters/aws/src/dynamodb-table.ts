@@ -12,7 +12,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
  * | outbox job      | `TX#<id>`                       | `OUTBOX#<dedupId>`      | —                               | `OUTBOX#<s>`, `<due ms>#<dedupId>`                    |
  * | ledger posting  | `TX#<id>`                       | `POSTING#<version>#<n>` | —                               | —                                                    |
  * | idempotency key | `IDEM#<client>#<key>`           | `KEY`                   | —                               | —                                                    |
- * | UETR            | `UETR#<uetr lower case>`        | `KEY`                   | —                               | —                                                    |
+ * | UETR            | `UETR#<client>#<uetr lower case>` | `KEY`                 | —                               | —                                                    |
  * | MsgId+E2E       | `E2E#<client>#<msgId>#<e2eId>` (as given) | `KEY`         | —                               | —                                                    |
  * | ledger account  | `ACCT#<account>`                | `ACCT`                  | —                               | `ACCT#<s>`, `<account>`                               |
  *
@@ -70,7 +70,7 @@ export const keys = {
     sk: `POSTING#${String(version).padStart(10, '0')}#${String(n).padStart(3, '0')}`,
   }),
   idempotency: (clientId: string, key: string) => ({ pk: `IDEM#${enc(clientId)}#${enc(key)}`, sk: 'KEY' }),
-  uetr: (uetr: string) => ({ pk: `UETR#${enc(uetr.toLowerCase())}`, sk: 'KEY' }),
+  uetr: (clientId: string, uetr: string) => ({ pk: `UETR#${enc(clientId)}#${enc(uetr.toLowerCase())}`, sk: 'KEY' }),
   msgIdEndToEndId: (clientId: string, msgIdEndToEndId: string) => ({
     pk: `E2E#${enc(clientId)}#${enc(msgIdEndToEndId)}`,
     sk: 'KEY',

@@ -138,22 +138,23 @@ describe('DynamoDB store (DynamoDB Local)', () => {
       const get = async (k: { pk: string; sk: string }) =>
         (await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: k.pk }, sk: { S: k.sk } } }))).Item!;
       expect((await get(keys.payment(p.id))).expiresAt).toBeUndefined(); // not while it is in flight
-      expect((await get(keys.uetr(p.uetr!))).expiresAt).toEqual({ N: String(Date.parse('2026-01-31T00:00:00.000Z') / 1000) });
+      expect((await get(keys.uetr(p.clientId, p.uetr!))).expiresAt).toEqual({ N: String(Date.parse('2026-01-31T00:00:00.000Z') / 1000) });
       await repo.update({ ...p, status: 'ACSC', updatedAt: '2026-01-02T00:00:00.000Z' }, 1, []);
       expect((await get(keys.payment(p.id))).expiresAt).toEqual({ N: String(Date.parse('2026-02-01T00:00:00.000Z') / 1000) });
     });
   });
 
   describe('lookups by uniqueness key', () => {
-    it('finds a transaction id by UETR (any case) or by a client\u2019s MsgId|EndToEndId, and null otherwise', async () => {
+    it('finds a client\u2019s transaction id by UETR (any case) or by its MsgId|EndToEndId, and null otherwise', async () => {
       const tableName = await freshTable();
       const repo = new DynamoDbTransactionRepository(client, { tableName });
       const p = samplePayment({ clientId: 'bank#1' });
       await repo.create(p, keysOf(p), []);
-      await expect(repo.findId({ uetr: p.uetr!.toUpperCase() })).resolves.toBe(p.id);
+      await expect(repo.findId({ clientId: 'bank#1', uetr: p.uetr!.toUpperCase() })).resolves.toBe(p.id);
+      await expect(repo.findId({ clientId: 'bank', uetr: p.uetr! })).resolves.toBeNull();
       await expect(repo.findId({ clientId: 'bank#1', msgIdEndToEndId: `${p.msgId}|${p.endToEndId}` })).resolves.toBe(p.id);
       await expect(repo.findId({ clientId: 'bank', msgIdEndToEndId: `${p.msgId}|${p.endToEndId}` })).resolves.toBeNull();
-      await expect(repo.findId({ uetr: '00000000-0000-4000-8000-000000000000' })).resolves.toBeNull();
+      await expect(repo.findId({ clientId: 'bank#1', uetr: '00000000-0000-4000-8000-000000000000' })).resolves.toBeNull();
     });
   });
 

@@ -17,6 +17,7 @@ import {
   type TransactionPage,
   type TransactionRepository,
   type UniquenessKeys,
+  type UniquenessLookup,
 } from '#application';
 import { InvalidCursorError, TransactionIdTakenError } from './aws.errors.js';
 import { batchGet, queryUpTo, transactWrite } from './dynamodb-ops.js';
@@ -129,7 +130,7 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
     }
     if (keys.uetr) {
       keyIndex.push({ by: 'uetr', index: items.length });
-      items.push(keyItem(itemKeys.uetr(keys.uetr), {}));
+      items.push(keyItem(itemKeys.uetr(stored.clientId, keys.uetr), {}));
     }
     keyIndex.push({ by: 'msgid-endtoendid', index: items.length });
     items.push(keyItem(itemKeys.msgIdEndToEndId(stored.clientId, keys.msgIdEndToEndId), {}));
@@ -166,8 +167,8 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
    * The id of the transaction holding a uniqueness key: a UETR (any client, case-insensitive) or a client's
    * `MsgId|EndToEndId`. One strongly consistent GetItem on the key's own item.
    */
-  async findId(key: { uetr: string } | { clientId: string; msgIdEndToEndId: string }): Promise<string | null> {
-    const k = 'uetr' in key ? itemKeys.uetr(key.uetr) : itemKeys.msgIdEndToEndId(key.clientId, key.msgIdEndToEndId);
+  async findId(key: UniquenessLookup): Promise<string | null> {
+    const k = 'uetr' in key ? itemKeys.uetr(key.clientId, key.uetr) : itemKeys.msgIdEndToEndId(key.clientId, key.msgIdEndToEndId);
     return str(await this.getRaw(keyOf(k)), 'transactionId') ?? null;
   }
 

@@ -25,7 +25,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX payments_status_updated ON payments (status, updated_at);
   -- lookups by UETR or by client + msgId + endToEndId go through uniqueness_keys (its primary key)
 
-  -- kind: 'idempotency' (scope = client id), 'uetr' (scope = ''), 'msgid-e2e' (scope = client id)
+  -- kind: 'idempotency' (scope = client id), 'uetr' (scope = '' before migration 3, then client id), 'msgid-e2e' (scope = client id)
   CREATE TABLE uniqueness_keys (
     kind           TEXT NOT NULL CHECK (kind IN ('idempotency', 'uetr', 'msgid-e2e')),
     scope          TEXT NOT NULL,
@@ -144,5 +144,11 @@ export const MIGRATIONS: readonly string[] = [
   BEGIN
     SELECT RAISE(ABORT, 'ledger_postings is append-only: a stored posting cannot be replaced');
   END;
+  `,
+  // 3: UETRs are unique per client, not across clients (issue 9: one tenant must not block or probe another).
+  `
+  UPDATE uniqueness_keys
+     SET scope = (SELECT client_id FROM payments WHERE payments.id = uniqueness_keys.transaction_id)
+   WHERE kind = 'uetr' AND scope = '';
   `,
 ];

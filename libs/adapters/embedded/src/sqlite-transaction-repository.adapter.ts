@@ -8,6 +8,7 @@ import type {
   TransactionPage,
   TransactionRepository,
   UniquenessKeys,
+  UniquenessLookup,
 } from '#application';
 import type { EmbeddedDatabase } from './embedded-database.js';
 import { applyPostings } from './sqlite-ledger-store.adapter.js';
@@ -74,7 +75,7 @@ export class SqliteTransactionRepository implements TransactionRepository {
         }
       }
       if (uetrKey) {
-        const hit = this.findKey('uetr', '', uetrKey);
+        const hit = this.findKey('uetr', stored.clientId, uetrKey);
         if (hit) return { kind: 'duplicate', by: 'uetr', existingId: hit.transaction_id, sameRequest: false };
       }
       const hit = this.findKey('msgid-e2e', stored.clientId, keys.msgIdEndToEndId);
@@ -102,17 +103,17 @@ export class SqliteTransactionRepository implements TransactionRepository {
       if (keys.idempotency) {
         insertKey.run('idempotency', stored.clientId, keys.idempotency.key, stored.id, keys.idempotency.requestHash);
       }
-      if (uetrKey) insertKey.run('uetr', '', uetrKey, stored.id, null);
+      if (uetrKey) insertKey.run('uetr', stored.clientId, uetrKey, stored.id, null);
       insertKey.run('msgid-e2e', stored.clientId, keys.msgIdEndToEndId, stored.id, null);
       enqueueJobs(this.db, jobs, now);
       return { kind: 'created' };
     });
   }
 
-  async findId(key: { uetr: string } | { clientId: string; msgIdEndToEndId: string }): Promise<string | null> {
+  async findId(key: UniquenessLookup): Promise<string | null> {
     const hit =
       'uetr' in key
-        ? this.findKey('uetr', '', key.uetr.toLowerCase())
+        ? this.findKey('uetr', key.clientId, key.uetr.toLowerCase())
         : this.findKey('msgid-e2e', key.clientId, key.msgIdEndToEndId);
     return hit ? hit.transaction_id : null;
   }

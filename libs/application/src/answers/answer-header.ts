@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Iso20022Codec, ParsedMessage } from '#iso20022';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
+import { ownInboundMessage, type MessageOwner } from '../own-messages.js';
 
 /** A message id (max 35) that is the same each time the same step writes the same answer. */
 export function deterministicId(...parts: string[]): string {
@@ -14,19 +15,19 @@ export function isoSeconds(d: Date): string {
 }
 
 /**
- * Wraps an answer `document` (message id `messageType`) with an AppHdr answering the one the transaction's
- * inbound message carried: the same head.001 version, Fr/To swapped, its own BizMsgIdr and a Rltd block, in
- * the envelope the original came in. Bare when the original had no AppHdr. The inbound message is read back
- * from the archive unless the caller has it parsed already.
+ * Wraps an answer `document` (message id `messageType`) with an AppHdr answering the one the transaction's own
+ * inbound message carried (the message it was created from, found by its digest): the same head.001 version,
+ * Fr/To swapped, its own BizMsgIdr and a Rltd block, in the envelope the original came in. Bare when the
+ * original had no AppHdr. The owner's message is read back from the archive unless the caller has it parsed.
  */
 export async function wrapAnswer(
   deps: { codec: Iso20022Codec; archive: MessageArchive; clock: Clock },
-  answer: { transactionId: string; inboundType: string; messageType: string; document: string; bizMsgIdr: string },
+  answer: { owner: MessageOwner; messageType: string; document: string; bizMsgIdr: string },
   inbound: ParsedMessage | null = null,
 ): Promise<string> {
   let parsed = inbound;
   if (parsed === null) {
-    const raw = await deps.archive.latest(answer.transactionId, 'in', answer.inboundType);
+    const raw = await ownInboundMessage(deps.archive, answer.owner);
     if (!raw) return answer.document;
     try {
       parsed = deps.codec.parse(raw.body);

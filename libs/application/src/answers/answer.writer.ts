@@ -4,6 +4,8 @@ import type { AgentId, Iso20022Codec, OriginalTransactionRef } from '#iso20022';
 import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE } from '../application.tokens.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
+import type { MessageOwner } from '../own-messages.js';
+import type { OutgoingMessage } from '../payment-steps.js';
 import { agentFromKey } from '../status-report/status-report.writer.js';
 import { deterministicId, isoSeconds, wrapAnswer } from './answer-header.js';
 
@@ -35,7 +37,8 @@ export function originalRef(p: PaymentSnapshot): OriginalTransactionRef & { grou
 
 /**
  * Builds the gateway's non-pacs.002 messages of a payment (camt.056 to the host, camt.029 and pacs.004 to the
- * consumer's outbox), wraps them with an answering AppHdr when the original came with one, and archives them.
+ * consumer's outbox), wrapped with an answering AppHdr when the original came with one. The save path stores
+ * each with the state it belongs to (see savePayment).
  */
 @Injectable()
 export class AnswerWriter {
@@ -45,17 +48,13 @@ export class AnswerWriter {
     @Inject(CLOCK) readonly clock: Clock,
   ) {}
 
-  /** `document` under an AppHdr answering the transaction's inbound one, when it had one (see wrapAnswer). */
-  withAppHdr(transactionId: string, inboundType: string, messageType: string, document: string, bizMsgIdr: string): Promise<string> {
-    return wrapAnswer(this, { transactionId, inboundType, messageType, document, bizMsgIdr });
+  /** `document` under an AppHdr answering the transaction's own inbound one, when it had one (see wrapAnswer). */
+  withAppHdr(owner: MessageOwner, messageType: string, document: string, bizMsgIdr: string): Promise<string> {
+    return wrapAnswer(this, { owner, messageType, document, bizMsgIdr });
   }
 
-  private async put(transactionId: string, messageType: string, channel: string, body: string): Promise<void> {
-    await this.archive.put({ transactionId, direction: 'out', messageType, channel, body, at: this.clock.now().toISOString() });
-  }
-
-  /** The camt.056 asking the legacy host to cancel a released payment; archived in the payment's outbox. */
-  async cancellationRequest(p: PaymentSnapshot, hostName: string): Promise<string> {
+  /** The camt.056 asking the legacy host to cancel a released payment (stored in the payment's outbox with the outcome). */
+  async cancellationRequest(p: PaymentSnapshot, hostName: string): Promise<OutgoingMessage> {
     const c = p.cancellation;
     const id = deterministicId(p.id, 'camt.056', c?.requestedAt ?? '');
     const xml = this.codec.writeCamt056({
@@ -70,16 +69,11 @@ export class AnswerWriter {
       settlementDate: p.settlementDate,
       reason: { code: c?.reason?.code ?? 'CUST', text: c?.reason?.text ?? null },
     });
-    await this.put(p.id, CAMT056_TYPE, `host:${hostName}`, xml);
-    return xml;
+    return { messageType: CAMT056_TYPE, channel: `host:${hostName}`, body: xml };
   }
 
-  /**
-   * The camt.029 that answers a cancellation (CNCL, or RJCR with the refusal), archived as the latest message
-   * of the payment's outbox and, when the cancellation came as a camt.056 through the inbox, of that
-   * request's outbox too.
-   */
-  async writeResolution(p: PaymentSnapshot, requestTransaction: PaymentSnapshot | null = null): Promise<string> {
+  /** The camt.029 document answering a payment's cancellation (CNCL, or RJCR with the refusal). */
+  private resolutionDocument(p: PaymentSnapshot): { id: string; document: string } {
     const c = p.cancellation;
     const cancelled = p.status === 'CANC';
     const id = deterministicId(p.id, 'camt.029', cancelled ? 'CNCL' : 'RJCR', c?.decidedAt ?? '');
@@ -96,25 +90,31 @@ export class AnswerWriter {
       originalAmount: p.amount,
       originalSettlementDate: p.settlementDate,
     });
-    const forPayment = await this.withAppHdr(p.id, p.messageType, CAMT029_TYPE, document, id);
-    await this.put(p.id, CAMT029_TYPE, 'gateway', forPayment);
-    if (requestTransaction) {
-      const forRequest = await this.withAppHdr(requestTransaction.id, requestTransaction.messageType, CAMT029_TYPE, document, id);
-      await this.put(requestTransaction.id, CAMT029_TYPE, 'gateway', forRequest);
-    }
-    return forPayment;
+    return { id, document };
+  }
+
+  /** The camt.029 answering a cancellation, for the payment's outbox (stored with the decided cancellation). */
+  async resolution(p: PaymentSnapshot): Promise<OutgoingMessage> {
+    const { id, document } = this.resolutionDocument(p);
+    return { messageType: CAMT029_TYPE, channel: 'gateway', body: await this.withAppHdr(p, CAMT029_TYPE, document, id) };
+  }
+
+  /** The same camt.029 for the outbox of the camt.056 transaction that asked (stored when that one ends). */
+  async resolutionForRequest(p: PaymentSnapshot, request: PaymentSnapshot): Promise<OutgoingMessage> {
+    const { id, document } = this.resolutionDocument(p);
+    return { messageType: CAMT029_TYPE, channel: 'gateway', body: await this.withAppHdr(request, CAMT029_TYPE, document, id) };
   }
 
   /**
    * A camt.029 refusing a camt.056 that names no payment this client has (NOOR) or one that cannot be
-   * cancelled, built from the request's own references; archived in the request transaction's outbox.
+   * cancelled, built from the request's own references; for the request transaction's outbox.
    */
-  async refuseRequest(
+  async refusal(
     request: PaymentSnapshot,
     ref: OriginalTransactionRef,
     reason: { code: string; text: string | null },
     agents: { assigner: AgentId | null; assignee: AgentId | null },
-  ): Promise<void> {
+  ): Promise<OutgoingMessage> {
     const id = deterministicId(request.id, 'camt.029', 'RJCR');
     const fallback: AgentId = { bic: null, clearingSystem: null, memberId: null, name: 'UNKNOWN' };
     const document = this.codec.writeCamt029({
@@ -134,11 +134,11 @@ export class AnswerWriter {
       originalAmount: null,
       originalSettlementDate: null,
     });
-    await this.put(request.id, CAMT029_TYPE, 'gateway', await this.withAppHdr(request.id, request.messageType, CAMT029_TYPE, document, id));
+    return { messageType: CAMT029_TYPE, channel: 'gateway', body: await this.withAppHdr(request, CAMT029_TYPE, document, id) };
   }
 
-  /** The pacs.004 returning a settled payment, linked to it; archived as the latest message of its outbox. */
-  async returnMessage(p: PaymentSnapshot, channel: string): Promise<string> {
+  /** The pacs.004 returning a settled payment, linked to it; stored as the latest message of its outbox. */
+  async returnMessage(p: PaymentSnapshot, channel: string): Promise<OutgoingMessage> {
     const r = p.returnInfo;
     const id = deterministicId(p.id, 'pacs.004', r?.at ?? '');
     const amount = r?.amount ?? p.amount;
@@ -158,7 +158,6 @@ export class AnswerWriter {
       chargeBearer: null,
       reason: { code: r?.reason?.code ?? 'CUST', text: r?.reason?.text ?? null },
     });
-    await this.put(p.id, PACS004_TYPE, channel, xml);
-    return xml;
+    return { messageType: PACS004_TYPE, channel, body: xml };
   }
 }

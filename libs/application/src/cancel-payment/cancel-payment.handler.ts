@@ -4,7 +4,9 @@ import type { Payment } from '#domain';
 import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
 import { AnswerWriter, CAMT029_TYPE, CAMT056_TYPE } from '../answers/answer.writer.js';
 import { cancelJob } from '../payment-jobs.js';
-import { commitChange, commitTransition, completeMessage, loadPayment } from '../payment-steps.js';
+import { hostIdempotencyKey } from '../host-idempotency.js';
+import { completeRequest } from '../answers/complete-request.js';
+import { commitChange, commitTransition, loadPayment } from '../payment-steps.js';
 import type { CancellationOutcome, LegacyHost } from '../ports/legacy-host.port.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
@@ -37,7 +39,7 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
   ) {}
 
   private get deps() {
-    return { repository: this.repository, reports: this.reports, clock: this.clock };
+    return { repository: this.repository, reports: this.reports, archive: this.archive, clock: this.clock };
   }
 
   async execute(cmd: CancelPaymentCommand): Promise<StepResult> {
@@ -45,8 +47,8 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
     const c = p.details.cancellation;
     if (!c) return 'skipped';
     if (c.state === 'cancelled' || c.state === 'refused') {
-      // Decided already (a redelivered job after a crash): make sure the answer is there.
-      await this.resolve(p);
+      // Decided already (its camt.029 was stored with the decision): a redelivered job ends the request too.
+      await this.endRequest(p);
       return 'skipped';
     }
     if (p.status === 'RJCT' || p.status === 'CANC') {
@@ -64,19 +66,18 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
         },
         now,
       );
-      p = await commitChange(this.deps, p);
-      await this.resolve(p);
+      p = await commitChange(this.deps, p, [], [await this.answers.resolution(p.toSnapshot())]);
+      await this.endRequest(p);
       return 'done';
     }
 
-    const message = await this.answers.cancellationRequest(p.toSnapshot(), this.host.name);
-    const key = p.details.uetr ?? p.id;
+    const request = await this.answers.cancellationRequest(p.toSnapshot(), this.host.name);
     const outcome: CancellationOutcome = await this.host.requestCancellation({
       transactionId: p.id,
       uetr: p.details.uetr,
-      idempotencyKey: `${key}:cancel`,
+      idempotencyKey: hostIdempotencyKey(p.details, 'cancel'),
       messageType: CAMT056_TYPE,
-      message,
+      message: request.body,
     });
     if (outcome.resolution) {
       await this.archive.put({
@@ -93,7 +94,7 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
     switch (outcome.kind) {
       case 'cancelled':
         p.annotate({ cancellation: { ...c, state: 'cancelled', decidedAt: at, refusal: null } }, now);
-        p = await commitTransition(this.deps, p, 'CANC', c.reason ?? undefined);
+        p = await commitTransition(this.deps, p, 'CANC', c.reason ?? undefined, [], async (moved) => [request, await this.answers.resolution(moved)]);
         break;
       case 'refused':
         p.annotate(
@@ -107,33 +108,25 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
           },
           now,
         );
-        p = await commitChange(this.deps, p);
+        p = await commitChange(this.deps, p, [], [request, await this.answers.resolution(p.toSnapshot())]);
         break;
       case 'pending': {
         // The host has not decided: ask again later (a new job per stored version).
         p.annotate({ cancellation: { ...c, state: 'pending' } }, now);
         const again = { ...cancelJob(p.id, `pending-v${p.version}`), notBefore: new Date(now.getTime() + PENDING_CANCELLATION_RETRY_MS) };
-        await commitChange(this.deps, p, [again]);
+        await commitChange(this.deps, p, [again], [request]);
         this.signal.notify();
         return 'done';
       }
     }
-    await this.resolve(p);
+    await this.endRequest(p);
     return 'done';
   }
 
-  /** The gateway's camt.029 for the payment and, when there is one, the camt.056 transaction that asked; that one ends too. */
-  private async resolve(p: Payment): Promise<void> {
-    const c = p.details.cancellation;
-    const requestId = c?.requestTransactionId ?? null;
-    const request = requestId ? await this.repository.get(requestId) : null;
-    await this.answers.writeResolution(p.toSnapshot(), request);
-    if (request) await completeRequest(this.repository, this.clock, request.id, p);
+  /** Ends the camt.056 transaction that asked (when the cancellation came through the inbox), with its camt.029. */
+  private async endRequest(p: Payment): Promise<void> {
+    const requestId = p.details.cancellation?.requestTransactionId ?? null;
+    if (requestId) await completeRequest({ repository: this.repository, archive: this.archive, clock: this.clock }, this.answers, requestId, p);
   }
 }
 
-/** Ends a camt.056 transaction from the cancellation it asked for: ACSC when cancelled, RJCT with the refusal. */
-export async function completeRequest(repository: TransactionRepository, clock: Clock, requestId: string, p: Payment): Promise<void> {
-  const refusal = p.details.cancellation?.refusal ?? { code: 'NARR', text: 'cancellation refused' };
-  await completeMessage({ repository, clock }, requestId, p.status === 'CANC' ? 'ACSC' : 'RJCT', p.status === 'CANC' ? undefined : refusal);
-}

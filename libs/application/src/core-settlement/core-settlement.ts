@@ -2,13 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Payment, type PaymentSnapshot, type StatusReason } from '#domain';
 import { negatePostings, settlementPostings } from '../ledger/settlement-postings.js';
 import { CLOCK, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY } from '../application.tokens.js';
-import { ConcurrentUpdateError } from '../application.errors.js';
 import { AnswerWriter } from '../answers/answer.writer.js';
 import type { DecisionResult } from '../decide-payment/decide-payment.command.js';
 import type { PipelineSettings } from '../pipeline.settings.js';
 import { LedgerError, type Posting } from '../ports/ledger.port.js';
 import type { Clock } from '../ports/support.port.js';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
+import { savePayment, type OutgoingMessage } from '../payment-steps.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
 
 /**
@@ -30,14 +30,12 @@ export class CoreSettlement {
     return this.settings.ledger ? negatePostings(settlementPostings(p.toSnapshot())) : [];
   }
 
-  private async store(p: Payment, loadedVersion: number, postings: Posting[]): Promise<PaymentSnapshot> {
-    const snapshot = p.toSnapshot();
-    if (!(await this.repository.update(snapshot, loadedVersion, [], postings))) throw new ConcurrentUpdateError(p.id);
-    return { ...snapshot, version: loadedVersion + 1 };
+  private async store(p: Payment, postings: Posting[], outgoing: OutgoingMessage[]): Promise<PaymentSnapshot> {
+    const deps = { repository: this.repository, archive: this.answers.archive, clock: this.clock };
+    return (await savePayment(deps, p, { postings, outgoing })).toSnapshot();
   }
 
   async cancelSettled(p: Payment, reason: StatusReason, requestTransactionId: string | null): Promise<DecisionResult> {
-    const loaded = p.version;
     const now = this.clock.now();
     const at = now.toISOString();
     const postings = this.legs(p);
@@ -46,8 +44,9 @@ export class CoreSettlement {
     p.transition('CANC', now, reason);
     let stored: PaymentSnapshot;
     try {
-      await this.reports.write(p.toSnapshot());
-      stored = await this.store(p, loaded, postings);
+      // The pacs.002 (CANC), then the camt.029: stored with the reversal, so the camt.029 is the latest message.
+      const moved = p.toSnapshot();
+      stored = await this.store(p, postings, [await this.reports.report(moved), await this.answers.resolution(moved)]);
     } catch (e) {
       if (!(e instanceof LedgerError)) throw e;
       // The creditor already spent the funds: the cancellation is refused and the payment stays settled.
@@ -66,14 +65,12 @@ export class CoreSettlement {
         },
         now,
       );
-      stored = await this.store(refused, loaded, []);
+      stored = await this.store(refused, [], [await this.answers.resolution(refused.toSnapshot())]);
     }
-    await this.answers.writeResolution(stored, requestTransactionId ? await this.repository.get(requestTransactionId) : null);
     return { kind: 'completed', transaction: stored, replayed: false };
   }
 
   async returnSettled(p: Payment, reason: StatusReason): Promise<DecisionResult> {
-    const loaded = p.version;
     const now = this.clock.now();
     const at = now.toISOString();
     const postings = this.legs(p);
@@ -83,13 +80,12 @@ export class CoreSettlement {
     );
     let stored: PaymentSnapshot;
     try {
-      stored = await this.store(p, loaded, postings);
+      // The pacs.004 documents the return; stored with it, it becomes the latest message of the payment's outbox.
+      stored = await this.store(p, postings, [await this.answers.returnMessage(p.toSnapshot(), 'gateway')]);
     } catch (e) {
       if (!(e instanceof LedgerError)) throw e;
       return { kind: 'not-allowed', transaction: p.toSnapshot(), detail: `the ledger cannot take it back: ${e.message}` };
     }
-    // The pacs.004 documents the return; it becomes the latest message of the payment's outbox.
-    await this.answers.returnMessage(stored, 'gateway');
     return { kind: 'completed', transaction: stored, replayed: false };
   }
 }

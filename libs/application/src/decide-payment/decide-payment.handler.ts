@@ -54,7 +54,7 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
   }
 
   private get deps() {
-    return { repository: this.repository, reports: this.reports, clock: this.clock };
+    return { repository: this.repository, reports: this.reports, archive: this.reports.archive, clock: this.clock };
   }
 
   private decide(p: Payment, cmd: DecidePaymentCommand): Promise<DecisionResult> {
@@ -146,9 +146,8 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
         },
         now,
       );
-      const stored = await commitTransition(this.deps, p, 'CANC', reason);
-      const request = cmd.requestTransactionId ? await this.repository.get(cmd.requestTransactionId) : null;
-      await this.answers.writeResolution(stored.toSnapshot(), request);
+      // The camt.029 is stored with the cancellation; the camt.056 transaction that asked stores its copy when it ends.
+      const stored = await commitTransition(this.deps, p, 'CANC', reason, [], async (moved) => [await this.answers.resolution(moved)]);
       return DecidePaymentHandler.done('completed', stored);
     }
     if (this.settings.mode === 'core') {

@@ -6,11 +6,14 @@ import type { Job } from './work-queue.port.js';
 export interface UniquenessKeys {
   /** `X-Transaction-Id` chosen by the client, with a hash of the request body (replay vs. conflict). */
   idempotency?: { key: string; requestHash: string };
-  /** UETR, unique across all clients. */
+  /** UETR, unique per client (one tenant's UETR can neither block nor reveal another tenant's payment). */
   uetr?: string | null;
   /** MsgId + EndToEndId, unique per client. */
   msgIdEndToEndId: string;
 }
+
+/** A client's uniqueness key to look up: keys are per client, so a lookup always names the client. */
+export type UniquenessLookup = { clientId: string; uetr: string } | { clientId: string; msgIdEndToEndId: string };
 
 export type CreateResult =
   | { kind: 'created' }
@@ -45,10 +48,10 @@ export interface TransactionRepository {
   create(payment: PaymentSnapshot, keys: UniquenessKeys, jobs: Job[]): Promise<CreateResult>;
   get(id: string): Promise<PaymentSnapshot | null>;
   /**
-   * The id of the transaction that holds a uniqueness key: a UETR (any client), or a client's
+   * The id of the client's transaction that holds a uniqueness key: its UETR (any case), or its
    * `MsgId|EndToEndId`. How a camt.056, pacs.028 or pacs.004 finds the payment it is about.
    */
-  findId(key: { uetr: string } | { clientId: string; msgIdEndToEndId: string }): Promise<string | null>;
+  findId(key: UniquenessLookup): Promise<string | null>;
   /**
    * Writes `payment` if the stored version still equals `expectedVersion`; the stored version becomes
    * expectedVersion + 1. Returns false (and writes nothing) when someone else wrote first.

@@ -6,6 +6,8 @@ export const JobType = {
   CANCEL: 'payment.cancel',
   /** Send a pacs.004 returning a settled payment to the host. */
   RETURN: 'payment.return',
+  /** Ask the host for the status of a payment whose outcome is unknown (pacs.028) and apply its answer. */
+  INQUIRE: 'payment.inquire',
   /** Publish the latest outgoing status message of a terminal payment to the outbound channel (MQ). */
   PUBLISH_STATUS: 'payment.publish-status',
 } as const;

@@ -7,6 +7,7 @@ import type { StatusPublisher } from '../ports/status-publisher.port.js';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
 import type { StepResult } from '../process-payment/process-payment.command.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
+import { committedOutgoing } from '../own-messages.js';
 import { PublishStatusReportCommand } from './publish-status-report.command.js';
 
 /**
@@ -26,7 +27,7 @@ export class PublishStatusReportHandler implements ICommandHandler<PublishStatus
     if (!this.publisher) return 'skipped';
     const payment = await this.repository.get(cmd.transactionId);
     if (!payment) throw new TransactionNotFoundError(cmd.transactionId);
-    const out = (await this.archive.list(cmd.transactionId)).filter((m) => m.direction === 'out');
+    const out = committedOutgoing(payment, await this.archive.list(cmd.transactionId));
     // The report of the job's status, found by its deterministic MsgId; else the latest outgoing message.
     const marker = cmd.status ? `<MsgId>${StatusReportWriter.reportMsgId(payment.id, cmd.status)}</MsgId>` : null;
     const message = (marker ? out.findLast((m) => m.body.includes(marker)) : undefined) ?? out.at(-1);

@@ -1,4 +1,5 @@
 import { Test } from '@nestjs/testing';
+import { committedOutgoing } from '../own-messages.js';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Payment, type PaymentDetails } from '#domain';
 import {
@@ -83,7 +84,11 @@ describe('ReleasePaymentHandler in core mode', () => {
     const bus = moduleRef.get(CommandBus);
     const release = (id: string) => bus.execute(new ReleasePaymentCommand(id));
     const balances = () => Object.fromEntries([...ledger.accounts.values()].map((a) => [a.id, a.balance]));
-    const reports = (id: string) => archive.messages.filter((m) => m.transactionId === id && m.direction === 'out').map((m) => m.body);
+    // What the payment's outbox serves: the outgoing messages its stored version committed.
+    const reports = (id: string) => {
+      const stored = repo.rows.get(id);
+      return stored ? committedOutgoing(stored, archive.messages.filter((m) => m.transactionId === id)).map((m) => m.body) : [];
+    };
     return { repo, ledger, archive, actc, release, balances, reports };
   }
 
@@ -158,16 +163,19 @@ describe('ReleasePaymentHandler in core mode', () => {
     expect(ledger.journal).toEqual([]);
   });
 
-  it('a redelivery after a crash between the settling write and its report writes the missing pacs.002', async () => {
-    const { repo, archive, actc, release, reports } = await setup();
+  it('the report is part of the settling write: a crash before it settles nothing, and the redelivery settles once with its report', async () => {
+    const { repo, ledger, archive, actc, release, reports } = await setup();
     await actc('t1');
     const realPut = archive.put.bind(archive);
     archive.put = () => Promise.reject(new Error('crash'));
     await expect(release('t1')).rejects.toThrow('crash');
-    expect((await repo.get('t1'))!.status).toBe('ACSC');
+    expect((await repo.get('t1'))!.status).toBe('ACSP');
+    expect(ledger.journal).toEqual([]);
     expect(reports('t1')).toEqual([]);
     archive.put = realPut;
     await expect(release('t1')).resolves.toBe('done');
+    expect((await repo.get('t1'))!.status).toBe('ACSC');
+    expect(ledger.journal).toHaveLength(2);
     expect(reports('t1')).toEqual(['<pacs002 ACSC />']);
   });
 

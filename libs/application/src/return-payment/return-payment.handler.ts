@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
 import { AnswerWriter, PACS004_TYPE } from '../answers/answer.writer.js';
+import { hostIdempotencyKey } from '../host-idempotency.js';
 import { returnJob } from '../payment-jobs.js';
 import { commitChange, loadPayment } from '../payment-steps.js';
 import type { LegacyHost, ReturnOutcome } from '../ports/legacy-host.port.js';
@@ -15,8 +16,8 @@ import { ReturnPaymentCommand } from './return-payment.command.js';
 export const PENDING_RETURN_RETRY_MS = 30_000;
 
 /**
- * Sends the pacs.004 of a settled payment to the legacy host (idempotent by `<UETR>:return`). The pacs.004
- * is archived first, as the latest message of the payment's outbox; the host's pacs.002 answer is archived
+ * Sends the pacs.004 of a settled payment to the legacy host (idempotent by its `:return` key). The pacs.004
+ * is stored with the host's verdict, as the latest message of the payment's outbox; the host's pacs.002 answer is archived
  * as inbound and its verdict recorded on the payment, which stays ACSC.
  */
 @CommandHandler(ReturnPaymentCommand)
@@ -38,10 +39,11 @@ export class ReturnPaymentHandler implements ICommandHandler<ReturnPaymentComman
     const outcome: ReturnOutcome = await this.host.deliverReturn({
       transactionId: p.id,
       uetr: p.details.uetr,
-      idempotencyKey: `${p.details.uetr ?? p.id}:return`,
+      idempotencyKey: hostIdempotencyKey(p.details, 'return'),
       messageType: PACS004_TYPE,
-      message,
+      message: message.body,
     });
+    const deps = { repository: this.repository, archive: this.archive, clock: this.clock };
     const now = this.clock.now();
     if (outcome.statusReport) {
       await this.archive.put({
@@ -57,16 +59,16 @@ export class ReturnPaymentHandler implements ICommandHandler<ReturnPaymentComman
     switch (outcome.kind) {
       case 'accepted':
         p.annotate({ returnInfo: { ...r, state: 'accepted', decidedAt: at } }, now);
-        await commitChange({ repository: this.repository }, p);
+        await commitChange(deps, p, [], [message]);
         return 'done';
       case 'rejected':
         p.annotate({ returnInfo: { ...r, state: 'rejected', decidedAt: at, reason: { code: outcome.reasonCode, text: outcome.reasonText } } }, now);
-        await commitChange({ repository: this.repository }, p);
+        await commitChange(deps, p, [], [message]);
         return 'done';
       case 'pending': {
         p.annotate({ returnInfo: { ...r, state: 'pending' } }, now);
         const again = { ...returnJob(p.id, `pending-v${p.version}`), notBefore: new Date(now.getTime() + PENDING_RETURN_RETRY_MS) };
-        await commitChange({ repository: this.repository }, p, [again]);
+        await commitChange(deps, p, [again], [message]);
         this.signal.notify();
         return 'done';
       }

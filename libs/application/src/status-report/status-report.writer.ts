@@ -7,6 +7,7 @@ import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
 import { deterministicId, wrapAnswer } from '../answers/answer-header.js';
 import { JobType, type Job } from '../ports/work-queue.port.js';
+import type { OutgoingMessage } from '../payment-steps.js';
 
 /** The default pacs.002 version (answers pacs.008.001.08 and the 2019 generation). */
 export const STATUS_REPORT_TYPE = 'pacs.002.001.10';
@@ -29,8 +30,8 @@ export function agentKey(agent: AgentId | null | undefined): string | null {
 }
 
 /**
- * Writes the pacs.002 status report of a payment from its stored details (the original message's
- * references) and keeps it in the archive as the transaction's outgoing message.
+ * Builds the pacs.002 status report of a payment from its stored details (the original message's
+ * references); the save path stores it with the state it reports.
  */
 @Injectable()
 export class StatusReportWriter {
@@ -106,37 +107,29 @@ export class StatusReportWriter {
     return deterministicId(seed);
   }
 
-  /** Builds the report and archives it as the latest outgoing message of the transaction. */
-  async write(p: PaymentSnapshot): Promise<void> {
+  /** The pacs.002 of a payment as it stands (with an answering AppHdr when it came with one), to be saved with that state. */
+  async report(p: PaymentSnapshot): Promise<OutgoingMessage> {
     const version = pacs002VersionFor(p.messageType);
     const document = this.build(p);
     const body = p.appHeader
-      ? await wrapAnswer(this, { transactionId: p.id, inboundType: p.messageType, messageType: version, document, bizMsgIdr: StatusReportWriter.msgId(`${p.id}|${p.status}`) })
+      ? await wrapAnswer(this, { owner: p, messageType: version, document, bizMsgIdr: StatusReportWriter.msgId(`${p.id}|${p.status}`) })
       : document;
-    await this.archive.put({
-      transactionId: p.id,
-      direction: 'out',
-      messageType: version,
-      channel: 'gateway',
-      body,
-      at: this.clock.now().toISOString(),
-    });
+    return { messageType: version, channel: 'gateway', body };
   }
 
   /**
    * A pacs.002 about `reportFor` (its references and status) answering another transaction's message (a
-   * pacs.028 status request, a pacs.004): archived in `targetId`'s outbox, with an answering AppHdr when
-   * `inbound` had one.
+   * pacs.028 status request, a pacs.004), for `targetId`'s outbox, with an answering AppHdr when `inbound` had one.
    */
-  async writeAnswer(reportFor: PaymentSnapshot, targetId: string, inbound: ParsedMessage): Promise<void> {
+  async answer(reportFor: PaymentSnapshot, targetId: string, inbound: ParsedMessage): Promise<OutgoingMessage> {
     const seed = `${targetId}|answer|${reportFor.status}`;
     const version = pacs002VersionFor(reportFor.messageType);
     const document = this.build(reportFor, seed);
     const body = await wrapAnswer(
       this,
-      { transactionId: targetId, inboundType: inbound.messageType, messageType: version, document, bizMsgIdr: StatusReportWriter.msgId(seed) },
+      { owner: { id: targetId, messageType: inbound.messageType }, messageType: version, document, bizMsgIdr: StatusReportWriter.msgId(seed) },
       inbound,
     );
-    await this.archive.put({ transactionId: targetId, direction: 'out', messageType: version, channel: 'gateway', body, at: this.clock.now().toISOString() });
+    return { messageType: version, channel: 'gateway', body };
   }
 }

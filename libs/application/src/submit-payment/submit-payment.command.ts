@@ -11,7 +11,12 @@ export type SubmitPaymentResult =
   /** Not an acceptable ISO 20022 message; when ids could be read, a RJCT/FF01 record was stored. */
   | { kind: 'invalid'; error: Iso20022Error; rejectedTransactionId: string | null }
   /** Valid XML of a supported message that the gateway still cannot take. */
-  | { kind: 'unprocessable'; code: string; detail: string };
+  | { kind: 'unprocessable'; code: string; detail: string }
+  /** The message is a decision (camt.056 cancels, pacs.004 returns) and the sender lacks the scope decisions need. */
+  | { kind: 'forbidden'; scope: string; detail: string };
+
+/** The scope every decision needs, whichever door it comes through (REST decision calls, camt.056, pacs.004). */
+export const DECISION_SCOPE = 'payments:operate';
 
 /** Receive one ISO 20022 message from a client (REST or MQ ingress). */
 export class SubmitPaymentCommand extends Command<SubmitPaymentResult> {
@@ -21,6 +26,8 @@ export class SubmitPaymentCommand extends Command<SubmitPaymentResult> {
     readonly channel: string,
     /** The client's `X-Transaction-Id`: becomes the transaction id and makes the call idempotent. */
     readonly transactionId: string | null = null,
+    /** The scopes the sender holds; messages that are decisions need DECISION_SCOPE among them. */
+    readonly scopes: readonly string[] = [],
   ) {
     super();
   }

@@ -1,5 +1,10 @@
 import { AnswerWriter } from '../answers/answer.writer.js';
-import { MessageIntake } from './message-intake.js';
+import { InitiatePayments } from '../initiate-payments/initiate-payments.js';
+import { PaymentIntake } from '../intake/payment-intake.js';
+import { TransactionIntake } from '../intake/transaction-intake.js';
+import { ReceiveReturn } from '../receive-return/receive-return.js';
+import { RequestCancellation } from '../request-cancellation/request-cancellation.js';
+import { RequestStatus } from '../request-status/request-status.js';
 import { readFileSync } from 'node:fs';
 import { Test } from '@nestjs/testing';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
@@ -36,7 +41,12 @@ describe('SubmitPaymentHandler: debtor and creditor country', () => {
         SubmitPaymentHandler,
         StatusReportWriter,
         AnswerWriter,
-        MessageIntake,
+        TransactionIntake,
+        PaymentIntake,
+        RequestStatus,
+        RequestCancellation,
+        ReceiveReturn,
+        InitiatePayments,
         { provide: CLOCK, useValue: new FakeClock() },
         { provide: ID_GENERATOR, useValue: { uuid: () => `00000000-0000-4000-8000-00000000000${++n}` } },
         { provide: TRANSACTION_REPOSITORY, useValue: repo },

@@ -39,8 +39,11 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
       try {
         const held = stale.status === 'PDNG' && stale.hold != null;
         if ((stale.kind ?? 'payment') !== 'payment') continue;
+        // Outcome unknown: never timed out into a rejection; its status requests go on (recovery below).
+        if (stale.investigation) continue;
         if (DOWNSTREAM.includes(stale.status) && this.settings.mode === 'proxy' && !held) {
-          // The host may have settled it: ask once more (idempotent by UETR); its answer wins over the timeout.
+          // The host may have settled it: ask once more (idempotent by UETR); its answer wins, and without one
+          // the payment is put under investigation (outcome unknown), never rejected.
           await this.commands.execute(new ReleasePaymentCommand(stale.id, true));
         } else {
           const payment = await loadPayment(this.repository, stale.id);

@@ -2,7 +2,7 @@
 import type { PaymentSnapshot, PaymentStatus } from '#domain';
 import { LedgerError, type LedgerAccount, type LedgerStore, type Posting } from '../ports/ledger.port.js';
 import type { ArchivedMessage, MessageArchive, StoredMessage } from '../ports/message-archive.port.js';
-import type { CreateResult, ListFilter, TransactionPage, TransactionRepository, UniquenessKeys } from '../ports/transaction-repository.port.js';
+import type { CreateResult, ListFilter, TransactionPage, TransactionRepository, UniquenessKeys, UniquenessLookup } from '../ports/transaction-repository.port.js';
 import type { DeadLetter, Job, ReceivedJob, WorkQueue } from '../ports/work-queue.port.js';
 
 export class FakeClock {
@@ -63,8 +63,8 @@ export class FakeRepository implements TransactionRepository {
   readonly jobs: Job[] = [];
   private readonly keys = new Map<string, { id: string; hash?: string }>();
 
-  async findId(key: { uetr: string } | { clientId: string; msgIdEndToEndId: string }): Promise<string | null> {
-    const hit = 'uetr' in key ? this.keys.get(`uetr:${key.uetr}`) : this.keys.get(`m:${key.clientId}:${key.msgIdEndToEndId}`);
+  async findId(key: UniquenessLookup): Promise<string | null> {
+    const hit = 'uetr' in key ? this.keys.get(`uetr:${key.clientId}:${key.uetr.toLowerCase()}`) : this.keys.get(`m:${key.clientId}:${key.msgIdEndToEndId}`);
     return hit ? hit.id : null;
   }
   /** With a ledger, postings given to update are applied to it in the same (all-or-nothing) write. */
@@ -73,12 +73,12 @@ export class FakeRepository implements TransactionRepository {
   async create(p: PaymentSnapshot, keys: UniquenessKeys, jobs: Job[]): Promise<CreateResult> {
     const idem = keys.idempotency && this.keys.get(`idem:${p.clientId}:${keys.idempotency.key}`);
     if (idem) return { kind: 'duplicate', by: 'idempotency-key', existingId: idem.id, sameRequest: idem.hash === keys.idempotency!.requestHash };
-    const uetr = keys.uetr && this.keys.get(`uetr:${keys.uetr}`);
+    const uetr = keys.uetr && this.keys.get(`uetr:${p.clientId}:${keys.uetr.toLowerCase()}`);
     if (uetr) return { kind: 'duplicate', by: 'uetr', existingId: uetr.id, sameRequest: false };
     const m = this.keys.get(`m:${p.clientId}:${keys.msgIdEndToEndId}`);
     if (m) return { kind: 'duplicate', by: 'msgid-endtoendid', existingId: m.id, sameRequest: false };
     if (keys.idempotency) this.keys.set(`idem:${p.clientId}:${keys.idempotency.key}`, { id: p.id, hash: keys.idempotency.requestHash });
-    if (keys.uetr) this.keys.set(`uetr:${keys.uetr}`, { id: p.id });
+    if (keys.uetr) this.keys.set(`uetr:${p.clientId}:${keys.uetr.toLowerCase()}`, { id: p.id });
     this.keys.set(`m:${p.clientId}:${keys.msgIdEndToEndId}`, { id: p.id });
     this.rows.set(p.id, { ...structuredClone(p), version: 1 });
     this.jobs.push(...jobs);

@@ -58,13 +58,14 @@ export function transactionRepositoryContract(open: () => Promise<TransactionRep
       await expect(repo.get(p.id)).resolves.toEqual({ ...next, version: 2 });
     });
 
-    it('finds a transaction by its UETR (any case) or by its client\'s MsgId|EndToEndId, and nothing else', async () => {
+    it('finds a client\'s transaction by its UETR (any case) or by its MsgId|EndToEndId, and nothing else', async () => {
       const p = samplePayment();
       await repo.create(p, keysOf(p), []);
-      await expect(repo.findId({ uetr: p.uetr!.toUpperCase() })).resolves.toBe(p.id);
+      await expect(repo.findId({ clientId: p.clientId, uetr: p.uetr!.toUpperCase() })).resolves.toBe(p.id);
+      await expect(repo.findId({ clientId: 'someone-else', uetr: p.uetr! })).resolves.toBeNull();
       await expect(repo.findId({ clientId: p.clientId, msgIdEndToEndId: `${p.msgId}|${p.endToEndId}` })).resolves.toBe(p.id);
       await expect(repo.findId({ clientId: 'someone-else', msgIdEndToEndId: `${p.msgId}|${p.endToEndId}` })).resolves.toBeNull();
-      await expect(repo.findId({ uetr: '00000000-0000-4000-8000-000000000000' })).resolves.toBeNull();
+      await expect(repo.findId({ clientId: p.clientId, uetr: '00000000-0000-4000-8000-000000000000' })).resolves.toBeNull();
     });
 
     it('refuses a second payment with the same id', async () => {
@@ -117,16 +118,20 @@ export function transactionRepositoryContract(open: () => Promise<TransactionRep
       });
     });
 
-    it('treats the UETR as unique across clients (case-insensitively)', async () => {
+    it('treats the UETR as unique per client (case-insensitively): another client can neither block nor find it', async () => {
       const p = samplePayment();
       await repo.create(p, keysOf(p), []);
-      const q = samplePayment({ clientId: 'client-b', uetr: p.uetr!.toUpperCase() });
-      await expect(repo.create(q, keysOf(q), [])).resolves.toEqual({
+      const again = samplePayment({ uetr: p.uetr!.toUpperCase() });
+      await expect(repo.create(again, keysOf(again), [])).resolves.toEqual({
         kind: 'duplicate',
         by: 'uetr',
         existingId: p.id,
         sameRequest: false,
       });
+      const q = samplePayment({ clientId: 'client-b', uetr: p.uetr!.toUpperCase() });
+      await expect(repo.create(q, keysOf(q), [])).resolves.toEqual({ kind: 'created' });
+      await expect(repo.findId({ clientId: 'client-b', uetr: p.uetr! })).resolves.toBe(q.id);
+      await expect(repo.findId({ clientId: p.clientId, uetr: p.uetr! })).resolves.toBe(p.id);
     });
 
     it('treats msgId+endToEndId as unique per client only', async () => {
@@ -154,7 +159,7 @@ export function transactionRepositoryContract(open: () => Promise<TransactionRep
 
     it('lets exactly one of concurrent creates with the same UETR in, and names it to the others', async () => {
       const uetr = samplePayment().uetr;
-      const racers = Array.from({ length: 6 }, (_, i) => samplePayment({ uetr, clientId: `client-${i}` }));
+      const racers = Array.from({ length: 6 }, () => samplePayment({ uetr }));
       const results = await Promise.all(racers.map((p) => repo.create(p, keysOf(p), [sampleJob({ transactionId: p.id })])));
       const winners = racers.filter((_, i) => results[i]!.kind === 'created');
       expect(winners).toHaveLength(1);

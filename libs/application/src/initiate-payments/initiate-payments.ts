@@ -1,0 +1,133 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Iso20022Codec, ParsedMessage } from '#iso20022';
+import { ISO20022_CODEC } from '../application.tokens.js';
+import { AnswerWriter, deterministicId, isoSeconds, PAIN002_TYPE } from '../answers/answer.writer.js';
+import { messageTransaction } from '../intake/message-transaction.js';
+import { PaymentIntake } from '../intake/payment-intake.js';
+import { TransactionIntake, uuidFrom, type IntakeRequest } from '../intake/transaction-intake.js';
+import type { UniquenessKeys } from '../ports/transaction-repository.port.js';
+import type { SubmitPaymentResult } from '../submit-payment/submit-payment.command.js';
+
+/**
+ * pain.001 from a client: one pacs.008 per transaction (written by the gateway's one pain.001 -> pacs.008
+ * mapping, then taken through the payment path as a payment of its own), answered with a pain.002 for the
+ * whole. The children are taken first; the initiation is stored last, already ended with its pain.002, so a
+ * retry after a crash in between takes the same children again (their ids derive from this transaction's id,
+ * their keys from the pain.001's).
+ */
+@Injectable()
+export class InitiatePayments {
+  constructor(
+    @Inject(ISO20022_CODEC) private readonly codec: Iso20022Codec,
+    private readonly intake: TransactionIntake,
+    private readonly payments: PaymentIntake,
+    private readonly answers: AnswerWriter,
+  ) {}
+
+  async take(req: IntakeRequest, id: string, parsed: ParsedMessage, idempotency: UniquenessKeys['idempotency']): Promise<SubmitPaymentResult> {
+    const pain = this.codec.readPain001(parsed);
+    const gh = pain.groupHeader;
+    const results: { pmtInfId: string; instrId: string | null; endToEndId: string; uetr: string | null; childId: string | null; status: string; reason: { code: string; text: string | null } | null }[] = [];
+    let index = 0;
+    for (const pmtInf of pain.paymentInformation) {
+      for (const t of pmtInf.transactions) {
+        index++;
+        // Derived from this transaction's own id, which only its client knows: another client cannot predict it.
+        const childId = uuidFrom(`child|${id}|${index}`);
+        const uetr = t.uetr ?? uuidFrom(`uetr|${childId}`);
+        const row = { pmtInfId: pmtInf.pmtInfId, instrId: t.instrId, endToEndId: t.endToEndId, uetr, childId: null as string | null, status: 'ACTC', reason: null as { code: string; text: string | null } | null };
+        results.push(row);
+        // EqvtAmt in the currency to transfer needs no conversion; another currency would (not done here).
+        const amount =
+          t.instructedAmount ??
+          (t.equivalentAmount && t.currencyOfTransfer === t.equivalentAmount.currency ? t.equivalentAmount : null);
+        if (!amount) {
+          row.status = 'RJCT';
+          row.reason = { code: 'AM03', text: 'EqvtAmt in another currency than CcyOfTrf needs a currency conversion' };
+          continue;
+        }
+        let xml: string;
+        try {
+          xml = this.codec.writePacs008({
+            msgId: deterministicId(childId, 'pacs.008'),
+            creationDateTime: isoSeconds(this.intake.clock.now()),
+            settlementMethod: 'INDA',
+            clearingSystem: null,
+            transaction: {
+              instrId: t.instrId,
+              endToEndId: t.endToEndId,
+              txId: null,
+              uetr,
+              interbankSettlementAmount: amount,
+              interbankSettlementDate: pmtInf.requestedExecutionDate.slice(0, 10),
+              instructedAmount: amount,
+              chargeBearer: t.chargeBearer ?? pmtInf.chargeBearer ?? 'SHAR',
+              instructingAgent: pmtInf.debtorAgent,
+              instructedAgent: t.creditorAgent,
+              debtor: pmtInf.debtor,
+              debtorAccount: pmtInf.debtorAccount,
+              debtorAgent: pmtInf.debtorAgent,
+              creditor: t.creditor,
+              creditorAccount: t.creditorAccount,
+              creditorAgent: t.creditorAgent,
+              remittanceInformation: t.remittanceInformation,
+            },
+          });
+        } catch (e) {
+          row.status = 'RJCT';
+          row.reason = { code: 'FF01', text: `cannot be mapped to a pacs.008: ${(e as Error).message}`.slice(0, 105) };
+          continue;
+        }
+        let childParsed: ParsedMessage;
+        try {
+          childParsed = this.codec.parse(xml);
+        } catch (e) {
+          row.status = 'RJCT';
+          row.reason = { code: 'FF01', text: `the mapped pacs.008 is not valid: ${(e as Error).message}`.slice(0, 105) };
+          continue;
+        }
+        const taken = await this.payments.take(
+          { clientId: req.clientId, channel: 'pain.001', text: xml, requestHash: TransactionIntake.requestHash(xml), transactionId: null },
+          childId,
+          childParsed,
+          undefined,
+          { relatedTransactionId: id, uniquenessKey: `pain.001|${gh.msgId}|${pmtInf.pmtInfId}|${t.endToEndId}` },
+        );
+        if (taken.kind === 'accepted') row.childId = taken.transactionId;
+        // Taken before (a retry of this pain.001 after a crash): the client's payment with the same keys is its child.
+        else if (taken.kind === 'duplicate' && taken.existingId) row.childId = taken.existingId;
+        else {
+          row.status = 'RJCT';
+          row.reason = taken.kind === 'duplicate' ? { code: 'DUPL', text: `duplicate of ${taken.existingId ?? 'another payment'}` } : { code: 'NARR', text: taken.kind };
+        }
+      }
+    }
+    const taken = results.filter((r) => r.childId !== null);
+    const now = this.intake.clock.now();
+    const message = messageTransaction(req, id, now, parsed, 'initiation', { msgId: gh.msgId, creationDateTime: gh.creationDateTime, endToEndId: results[0]?.endToEndId ?? 'NOTPROVIDED' });
+    message.annotate({ childTransactionIds: taken.map((r) => r.childId!) }, now);
+    const groupStatus = taken.length === results.length ? 'ACTC' : taken.length === 0 ? 'RJCT' : 'PART';
+    const painId = deterministicId(id, 'pain.002');
+    const document = this.codec.writePain002({
+      msgId: painId,
+      creationDateTime: isoSeconds(now),
+      initiatingParty: gh.initiatingParty,
+      original: { msgId: gh.msgId, msgNmId: parsed.messageType, creationDateTime: gh.creationDateTime, numberOfTransactions: gh.numberOfTransactions },
+      groupStatus,
+      groupReason: null,
+      paymentInformation: pain.paymentInformation.map((pi) => ({
+        pmtInfId: pi.pmtInfId,
+        status: null,
+        transactions: results
+          .filter((r) => r.pmtInfId === pi.pmtInfId)
+          .map((r) => ({ instrId: r.instrId, endToEndId: r.endToEndId, uetr: r.uetr, status: r.status, reason: r.reason })),
+      })),
+    });
+    const body = await this.answers.withAppHdr(message.toSnapshot(), PAIN002_TYPE, document, painId);
+    // Stored already ended, with its pain.002, in one write.
+    message.completeMessage(taken.length > 0 ? 'ACSC' : 'RJCT', now, taken.length > 0 ? undefined : { code: 'NARR', text: 'none of its transactions could be taken' });
+    const stored = await this.intake.create(req, message, { idempotency, msgIdEndToEndId: `pain.001|${gh.msgId}` }, [], [{ messageType: PAIN002_TYPE, channel: 'gateway', body }]);
+    if (!stored.created) return stored.result;
+    return { kind: 'accepted', transactionId: id, status: 'RCVD', messageType: parsed.messageType, replayed: false };
+  }
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Payment } from '#domain';
+import type { Iso20022Codec, ParsedMessage } from '#iso20022';
+import { ISO20022_CODEC } from '../application.tokens.js';
+import { ConcurrentUpdateError } from '../application.errors.js';
+import { findOriginal, messageTransaction } from '../intake/message-transaction.js';
+import { TransactionIntake, type IntakeRequest } from '../intake/transaction-intake.js';
+import { completeMessage, savePayment } from '../payment-steps.js';
+import type { UniquenessKeys } from '../ports/transaction-repository.port.js';
+import { StatusReportWriter } from '../status-report/status-report.writer.js';
+import type { SubmitPaymentResult } from '../submit-payment/submit-payment.command.js';
+
+/**
+ * pacs.004 from downstream: recorded on the settled payment it returns (a change to that payment, so it needs
+ * the decision scope), answered with a pacs.002 stored with the end of the return transaction.
+ */
+@Injectable()
+export class ReceiveReturn {
+  constructor(
+    @Inject(ISO20022_CODEC) private readonly codec: Iso20022Codec,
+    private readonly intake: TransactionIntake,
+    private readonly reports: StatusReportWriter,
+  ) {}
+
+  private get deps() {
+    return { repository: this.intake.repository, archive: this.intake.archive, clock: this.intake.clock };
+  }
+
+  async take(req: IntakeRequest, id: string, parsed: ParsedMessage, idempotency: UniquenessKeys['idempotency']): Promise<SubmitPaymentResult> {
+    const ret = this.codec.readPacs004(parsed);
+    const tx = ret.transactions[0] ?? null;
+    const now = this.intake.clock.now();
+    const message = messageTransaction(req, id, now, parsed, 'return', { msgId: ret.msgId, creationDateTime: ret.creationDateTime, endToEndId: tx?.endToEndId ?? 'NOTPROVIDED' }, {
+      txId: tx?.returnId ?? null,
+      amount: tx?.returnedAmount ?? null,
+      uetr: null,
+    });
+    const original = await findOriginal(this.intake.repository, req.clientId, tx);
+    if (original) message.annotate({ relatedTransactionId: original.id }, now);
+    const stored = await this.intake.create(req, message, { idempotency, msgIdEndToEndId: `pacs.004|${ret.msgId}|${tx?.returnId ?? tx?.endToEndId ?? ''}` });
+    if (!stored.created) return stored.result;
+    let linked = false;
+    for (let attempt = 0; attempt < 5 && original && !linked; attempt++) {
+      const fresh = await this.intake.repository.get(original.id);
+      if (!fresh || fresh.status !== 'ACSC' || fresh.returnInfo) break;
+      const p = Payment.fromSnapshot(fresh);
+      const at = now.toISOString();
+      p.annotate(
+        {
+          returnInfo: {
+            direction: 'inbound',
+            state: 'received',
+            at,
+            decidedAt: at,
+            reason: tx?.reason?.code ? { code: tx.reason.code, text: tx.reason.text } : null,
+            amount: tx?.returnedAmount ?? null,
+            returnTransactionId: id,
+          },
+        },
+        now,
+      );
+      try {
+        await savePayment(this.deps, p);
+        linked = true;
+      } catch (e) {
+        if (!(e instanceof ConcurrentUpdateError)) throw e;
+      }
+    }
+    const reason = linked
+      ? undefined
+      : { code: 'NARR', text: original ? `payment ${original.id} is ${original.status}${original.returnInfo ? ', already returned' : ''}` : 'no settled payment with these references for this client' };
+    await completeMessage(this.deps, id, linked ? 'ACSC' : 'RJCT', reason, async (done) => [await this.reports.answer(done, id, parsed)]);
+    return { kind: 'accepted', transactionId: id, status: 'RCVD', messageType: parsed.messageType, replayed: false };
+  }
+}
