@@ -43,6 +43,7 @@ import { LedgerController } from './ledger/ledger.controller.js';
 import { LedgerSeeder } from './ledger/ledger.seeder.js';
 import { InboxController } from './http/inbox.controller.js';
 import { TransactionsController } from './http/transactions.controller.js';
+import { InvestigationsController } from './http/investigations.controller.js';
 import { OutboxRelay } from './worker/outbox-relay.service.js';
 import { PipelineWorker } from './worker/pipeline.worker.js';
 import { SweeperService } from './worker/sweeper.service.js';
@@ -188,7 +189,7 @@ export class AppModule {
         AuthModule.forRoot(clients),
       ],
       controllers: api
-        ? [InboxController, TransactionsController, DecisionsController, AwsCompatController, LedgerController, HealthController]
+        ? [InboxController, TransactionsController, InvestigationsController, DecisionsController, AwsCompatController, LedgerController, HealthController]
         : [HealthController],
       providers: [
         LedgerSeeder,

@@ -19,6 +19,7 @@ import {
   OpenLedgerAccountsHandler,
 } from './ledger-accounts/ledger-accounts.handlers.js';
 import { ListTransactionsHandler } from './list-transactions/list-transactions.handler.js';
+import { ListInvestigationsHandler } from './list-investigations/list-investigations.handler.js';
 import { ProcessPaymentHandler } from './process-payment/process-payment.handler.js';
 import { PublishStatusReportHandler } from './publish-status-report/publish-status-report.handler.js';
 import { RecordHostAnswerHandler } from './record-host-answer/record-host-answer.handler.js';
@@ -54,6 +55,7 @@ import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-pa
     PublishStatusReportHandler,
     GetTransactionHandler,
     ListTransactionsHandler,
+    ListInvestigationsHandler,
     GetOutboxHandler,
     GetLedgerAccountHandler,
     ListLedgerAccountsHandler,

@@ -29,6 +29,7 @@ export * from './record-host-answer/record-host-answer.command.js';
 export * from './publish-status-report/publish-status-report.command.js';
 export * from './get-transaction/get-transaction.query.js';
 export * from './list-transactions/list-transactions.query.js';
+export * from './list-investigations/list-investigations.query.js';
 export * from './get-outbox/get-outbox.query.js';
 export * from './hold-policy/hold-policy.js';
 export * from './payment-jobs.js';

@@ -1,4 +1,4 @@
-import type { PaymentSnapshot } from '#domain';
+import { isTerminal as isTerminalStatus, type PaymentSnapshot } from '#domain';
 
 /** The JSON of a transaction in the API (camelCase, fixed by the API contract). */
 export function transactionView(p: PaymentSnapshot) {
@@ -23,6 +23,8 @@ export function transactionView(p: PaymentSnapshot) {
     hold: p.hold ?? null,
     cancellation: p.cancellation ?? null,
     return: p.returnInfo ?? null,
+    // Set when the host's outcome is (or was) unknown: `outcome` says whether it still is.
+    investigation: p.investigation ? { ...p.investigation, outcome: isTerminalStatus(p.status) ? 'known' : 'unknown' } : null,
     decisions: p.decisions ?? [],
   };
 }

@@ -5,7 +5,7 @@ import type { StepResult } from '../process-payment/process-payment.command.js';
 export class ReleasePaymentCommand extends Command<StepResult> {
   constructor(
     readonly transactionId: string,
-    /** Set by the SLA sweeper: no answer now means RJCT (timeout), not another retry. */
+    /** Set by the SLA sweeper: no final answer now puts the payment under investigation (outcome unknown), not another retry. */
     readonly finalAttempt = false,
   ) {
     super();
