@@ -49,7 +49,8 @@ export function decidePostings(
       if (!account) {
         return refused('LEDGER.UNKNOWN_ACCOUNT', leg.account, `ledger account ${leg.account} does not exist`);
       }
-      change = { account: leg.account, currency: account.currency, before: account.balance, after: account.balance, delta: 0n };
+      const { currency, balance } = account;
+      change = { account: leg.account, currency, before: balance, after: balance, delta: 0n };
       running.set(leg.account, change);
     }
     if (change.currency !== leg.currency) {
@@ -90,7 +91,8 @@ export function postingConditions(postings: readonly Posting[]): AccountConditio
   for (const leg of postings) {
     const c = byAccount.get(leg.account);
     if (!c) {
-      byAccount.set(leg.account, { account: leg.account, currencies: [leg.currency], required: -leg.delta, delta: leg.delta });
+      const first = { account: leg.account, currencies: [leg.currency], required: -leg.delta, delta: leg.delta };
+      byAccount.set(leg.account, first);
       continue;
     }
     if (!c.currencies.includes(leg.currency)) c.currencies.push(leg.currency);
