@@ -10,10 +10,13 @@ import { isTerminal, type PaymentSnapshot, type PaymentStatus } from '#domain';
 import {
   type Clock,
   type CreateResult,
+  decidePostings,
   type Job,
-  LedgerError,
+  type LedgerBalance,
+  type LedgerError,
   type ListFilter,
   type Posting,
+  postingConditions,
   type TransactionPage,
   type TransactionRepository,
   type UniquenessKeys,
@@ -30,6 +33,7 @@ import {
   keyOf,
   keys as itemKeys,
   N,
+  num,
   padMs,
   resolveShards,
   S,
@@ -197,24 +201,30 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
         throw e;
       }
     }
-    const legs = netPostings(postings);
+    // the ledger rule as one condition per account (postingConditions: exists, kept in the legs' currency,
+    // holds what its legs need in order), checked by DynamoDB at the write, so concurrent debits cannot race
+    const accounts = postingConditions(postings);
     const at = this.nowIso();
     const items: TransactWriteItem[] = [{ Put: put }, ...this.outboxPuts(unique)];
-    const firstLeg = items.length;
-    for (const leg of legs) {
+    const firstAccount = items.length;
+    for (const account of accounts) {
+      const currencies = account.currencies.map((currency, i) => [`:currency${i}`, S(currency)] as const);
       items.push({
         Update: {
           TableName: this.table,
-          Key: keyOf(itemKeys.account(leg.account)),
+          Key: keyOf(itemKeys.account(account.account)),
           UpdateExpression: 'SET balance = balance + :delta, updatedAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND currency = :currency AND balance >= :floor',
+          ConditionExpression: [
+            'attribute_exists(pk)',
+            ...currencies.map(([name]) => `currency = ${name}`),
+            'balance >= :required',
+          ].join(' AND '),
           ExpressionAttributeValues: {
-            ':delta': N(leg.delta),
+            ':delta': N(account.delta),
             ':at': S(at),
-            ':currency': S(leg.currency),
-            ':floor': N(-leg.delta),
+            ':required': N(account.required),
+            ...Object.fromEntries(currencies),
           },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       });
     }
@@ -236,20 +246,52 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
     });
     if (items.length > 100) throw new Error(`update ${stored.id}: ${items.length} writes exceed one transaction (100)`);
 
-    const reasons = await transactWrite(this.client, items);
-    if (reasons === null) {
-      this.committed(unique);
-      return true;
+    for (let attempt = 1; ; attempt++) {
+      const reasons = await transactWrite(this.client, items);
+      if (reasons === null) {
+        this.committed(unique);
+        return true;
+      }
+      if (reasons[0]?.code === 'ConditionalCheckFailed') return false;
+      const accountRefused = reasons
+        .slice(firstAccount, firstAccount + accounts.length)
+        .some((r) => r?.code === 'ConditionalCheckFailed');
+      if (!accountRefused) {
+        throw new Error(`update ${stored.id}: transaction cancelled (${reasons.map((r) => r.code).join(', ')})`);
+      }
+      // an account's condition failed: the rule itself names the refusal, on the accounts as they are now
+      const refusal = await this.ledgerRefusal(stored.id, expectedVersion, postings);
+      if (refusal === 'stale') return false;
+      if (refusal) throw refusal;
+      // the accounts changed in between (money came in): try the write again
+      if (attempt >= 5) throw new Error(`update ${stored.id}: ledger accounts kept changing (${attempt} tries)`);
     }
-    if (reasons[0]?.code === 'ConditionalCheckFailed') return false;
-    for (let i = 0; i < legs.length; i++) {
-      const r = reasons[firstLeg + i];
-      if (r?.code !== 'ConditionalCheckFailed') continue;
-      const leg = legs[i]!;
-      const old = r.item ?? (await this.getRaw(keyOf(itemKeys.account(leg.account))));
-      throw ledgerErrorFor(leg, old);
+  }
+
+  /**
+   * Why the ledger refused `postings`, decided by decidePostings on the accounts read now (strongly
+   * consistent, with the payment): 'stale' when the payment has moved past `expectedVersion` meanwhile (the
+   * version check comes first), null when the rule accepts them now.
+   */
+  private async ledgerRefusal(
+    id: string,
+    expectedVersion: number,
+    postings: Posting[],
+  ): Promise<LedgerError | 'stale' | null> {
+    const names = [...new Set(postings.map((p) => p.account))];
+    const read = await batchGet(this.client, this.table, [
+      keyOf(itemKeys.payment(id)),
+      ...names.map((name) => keyOf(itemKeys.account(name))),
+    ]);
+    const payment = read.find((item) => str(item, 'kind') === 'payment');
+    if (num(payment, 'version') !== String(expectedVersion)) return 'stale';
+    const held = new Map<string, LedgerBalance>();
+    for (const item of read) {
+      if (str(item, 'kind') !== 'account') continue;
+      held.set(str(item, 'id')!, { currency: str(item, 'currency')!, balance: BigInt(num(item, 'balance')!) });
     }
-    throw new Error(`update ${stored.id}: transaction cancelled (${reasons.map((r) => r.code).join(', ')})`);
+    const decision = decidePostings(postings, held);
+    return decision.ok ? null : decision.error;
   }
 
   /**
@@ -451,45 +493,6 @@ function uniqueJobs(jobs: Job[]): Job[] {
     if (!seen.has(key)) seen.set(key, job);
   }
   return [...seen.values()];
-}
-
-/**
- * Postings netted per account (a transaction may update an item once): the debit condition is checked on
- * the net amount. Two legs on one account in different currencies are refused.
- */
-function netPostings(postings: Posting[]): Posting[] {
-  const byAccount = new Map<string, Posting>();
-  for (const p of postings) {
-    if (typeof p.delta !== 'bigint') throw new Error(`posting delta for ${p.account} must be a bigint`);
-    const seen = byAccount.get(p.account);
-    if (!seen) byAccount.set(p.account, { ...p });
-    else if (seen.currency !== p.currency) {
-      throw new LedgerError(
-        'LEDGER.CURRENCY_MISMATCH',
-        p.account,
-        `postings to ${p.account} in ${seen.currency} and ${p.currency} in one write`,
-      );
-    } else seen.delta += p.delta;
-  }
-  // a leg that nets to zero is still checked: the account must exist and be in the posting's currency
-  return [...byAccount.values()];
-}
-
-function ledgerErrorFor(leg: Posting, account: Item | undefined): LedgerError {
-  if (!account) return new LedgerError('LEDGER.UNKNOWN_ACCOUNT', leg.account, `account ${leg.account} does not exist`);
-  const currency = str(account, 'currency');
-  if (currency !== leg.currency) {
-    return new LedgerError(
-      'LEDGER.CURRENCY_MISMATCH',
-      leg.account,
-      `account ${leg.account} is in ${currency}, the posting in ${leg.currency}`,
-    );
-  }
-  return new LedgerError(
-    'LEDGER.INSUFFICIENT_FUNDS',
-    leg.account,
-    `account ${leg.account} has insufficient funds for ${-leg.delta} minor units`,
-  );
 }
 
 function encodeCursor(createdAt: number, id: string): string {

@@ -2,10 +2,11 @@
  * Real OS processes on one database file: concurrent receivers, and a SIGKILL in the middle of a
  * transaction; two processes settling payments against the same ledger accounts. The children run this
  * library's own code, transpiled on the fly to plain ESM. The adapters import only types from #domain and
- * #application, except LedgerError: the children's `#application` is the transpiled ledger port alone.
+ * #application, except LedgerError and the ledger rule: the children's `#application` is the transpiled ledger
+ * port and posting rule alone.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -24,7 +25,8 @@ const SOURCES = [
   'sqlite-transaction-repository.adapter.ts',
   'sqlite-ledger-store.adapter.ts',
 ];
-const LEDGER_PORT = join(here, '../../../application/src/ports/ledger.port.ts');
+const APPLICATION = join(here, '../../../application/src');
+const APPLICATION_SOURCES = ['ports/ledger.port.ts', 'ledger/posting-rule.ts'];
 
 const CHILD = `
 import { readFileSync } from 'node:fs';
@@ -90,8 +92,11 @@ function buildChild(dir: string): string {
     writeFileSync(join(dir, target), out.outputText);
   };
   for (const file of SOURCES) transpile(join(here, file), file.replace(/\.ts$/, '.js'));
-  transpile(LEDGER_PORT, 'ledger.port.js');
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', imports: { '#application': './ledger.port.js' } }));
+  mkdirSync(join(dir, 'application/ports'), { recursive: true });
+  mkdirSync(join(dir, 'application/ledger'), { recursive: true });
+  for (const file of APPLICATION_SOURCES) transpile(join(APPLICATION, file), `application/${file.replace(/\.ts$/, '.js')}`);
+  writeFileSync(join(dir, 'application/index.js'), APPLICATION_SOURCES.map((f) => `export * from './${f.replace(/\.ts$/, '.js')}';\n`).join(''));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', imports: { '#application': './application/index.js' } }));
   writeFileSync(join(dir, 'child.js'), CHILD);
   return join(dir, 'child.js');
 }

@@ -159,6 +159,11 @@ describe('SqliteLedgerStore and ledger postings in SqliteTransactionRepository.u
     const p = await storedPayment();
     await expect(repo.update(settled(p), p.version, [], transfer(A, A, 100n))).resolves.toBe(true);
     expect(await balances()).toEqual({ [A]: 100n });
+    const legs = (await ledger.postings(A)).filter((r) => r.kind === 'settlement');
+    expect(legs.map((r) => [r.leg, r.delta])).toEqual([
+      [0n, -100n],
+      [1n, 100n],
+    ]);
   });
 
   it('the journal is append-only and the balance can never be stored below zero, even by hand', async () => {

@@ -1,4 +1,11 @@
-import { LedgerError, type LedgerAccount, type LedgerStore, type Posting } from '#application';
+import {
+  decidePostings,
+  LedgerError,
+  type LedgerAccount,
+  type LedgerBalance,
+  type LedgerStore,
+  type Posting,
+} from '#application';
 import type { EmbeddedDatabase } from './embedded-database.js';
 
 /** SQLite INTEGER is a signed 64-bit integer: no balance may leave this range (it would turn into a REAL). */
@@ -36,41 +43,29 @@ function toAccount(row: AccountRow): LedgerAccount {
 }
 
 /**
- * Applies settlement postings inside the caller's transaction (`db.immediate`), in order: every account must
- * exist, be in the posting's currency and stay within 0..2^63-1. Throws a LedgerError on the first refusal;
- * the caller's transaction then rolls back, so nothing of the write is kept. Each leg is journalled with the
- * payment version the write produces.
+ * Applies settlement postings inside the caller's transaction (`db.immediate`): reads the accounts they name,
+ * lets the ledger rule decide (decidePostings: legs in order, each account existing and in the leg's
+ * currency, no balance below zero after any leg), and writes each account's new balance, which must stay
+ * within 2^63-1. Throws the rule's LedgerError on a refusal; the caller's transaction then rolls back, so
+ * nothing of the write is kept. Each leg is journalled with the payment version the write produces.
  */
 export function applyPostings(
   db: EmbeddedDatabase,
   postings: readonly Posting[],
   ref: { transactionId: string; paymentVersion: number; at: string },
 ): void {
+  const accounts = new Map<string, LedgerBalance>();
+  for (const { account: id } of postings) {
+    const account = accounts.has(id) ? undefined : readAccount(db, id);
+    if (account) accounts.set(id, { currency: account.currency, balance: account.balance });
+  }
+  const decision = decidePostings(postings, accounts);
+  if (!decision.ok) throw decision.error;
+  for (const change of decision.changes) {
+    if (change.after > MAX_BALANCE) throw new RangeError(`ledger account ${change.account} would overflow`);
+    db.run('UPDATE ledger_accounts SET balance = ?, updated_at = ? WHERE id = ?', change.after, ref.at, change.account);
+  }
   postings.forEach((posting, leg) => {
-    if (typeof posting.delta !== 'bigint') {
-      throw new TypeError(`posting delta for ${posting.account} must be a bigint, got ${typeof posting.delta}`);
-    }
-    const account = readAccount(db, posting.account);
-    if (!account) {
-      throw new LedgerError('LEDGER.UNKNOWN_ACCOUNT', posting.account, `ledger account ${posting.account} does not exist`);
-    }
-    if (account.currency !== posting.currency) {
-      throw new LedgerError(
-        'LEDGER.CURRENCY_MISMATCH',
-        posting.account,
-        `ledger account ${posting.account} is kept in ${account.currency}, not ${posting.currency}`,
-      );
-    }
-    const balance = account.balance + posting.delta;
-    if (balance < 0n) {
-      throw new LedgerError(
-        'LEDGER.INSUFFICIENT_FUNDS',
-        posting.account,
-        `ledger account ${posting.account} has insufficient funds`,
-      );
-    }
-    if (balance > MAX_BALANCE) throw new RangeError(`ledger account ${posting.account} would overflow`);
-    db.run('UPDATE ledger_accounts SET balance = ?, updated_at = ? WHERE id = ?', balance, ref.at, posting.account);
     db.run(
       `INSERT INTO ledger_postings (kind, transaction_id, payment_version, leg, account_id, currency, delta, at)
        VALUES ('settlement', ?, ?, ?, ?, ?, ?, ?)`,

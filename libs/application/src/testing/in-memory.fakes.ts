@@ -1,5 +1,6 @@
 /** In-memory fakes of the ports, for unit specs only (the real engines are tested in *.int-spec.ts). */
 import type { PaymentSnapshot, PaymentStatus } from '#domain';
+import { decidePostings } from '../ledger/posting-rule.js';
 import { LedgerError, type LedgerAccount, type LedgerStore, type Posting } from '../ports/ledger.port.js';
 import type { ArchivedMessage, MessageArchive, StoredMessage } from '../ports/message-archive.port.js';
 import type { CreateResult, ListFilter, TransactionPage, TransactionRepository, UniquenessKeys, UniquenessLookup } from '../ports/transaction-repository.port.js';
@@ -40,20 +41,11 @@ export class FakeLedger implements LedgerStore {
   async listAccounts() {
     return [...this.accounts.values()].sort((a, b) => a.id.localeCompare(b.id)).map((a) => ({ ...a }));
   }
-  /** Checks every leg first, then applies them: a refusal changes nothing. */
+  /** Decides with the ledger rule (decidePostings), then applies the changes: a refusal changes nothing. */
   apply(transactionId: string, postings: readonly Posting[]): void {
-    const next = new Map<string, bigint>();
-    for (const leg of postings) {
-      const account = this.accounts.get(leg.account);
-      if (!account) throw new LedgerError('LEDGER.UNKNOWN_ACCOUNT', leg.account, `ledger account ${leg.account} does not exist`);
-      if (account.currency !== leg.currency) {
-        throw new LedgerError('LEDGER.CURRENCY_MISMATCH', leg.account, `ledger account ${leg.account} is kept in ${account.currency}, not ${leg.currency}`);
-      }
-      const balance = (next.get(leg.account) ?? account.balance) + leg.delta;
-      if (balance < 0n) throw new LedgerError('LEDGER.INSUFFICIENT_FUNDS', leg.account, `ledger account ${leg.account} has insufficient funds`);
-      next.set(leg.account, balance);
-    }
-    for (const [id, balance] of next) this.accounts.set(id, { ...this.accounts.get(id)!, balance });
+    const decision = decidePostings(postings, this.accounts);
+    if (!decision.ok) throw decision.error;
+    for (const { account, after } of decision.changes) this.accounts.set(account, { ...this.accounts.get(account)!, balance: after });
     for (const leg of postings) this.journal.push({ ...leg, transactionId });
   }
 }

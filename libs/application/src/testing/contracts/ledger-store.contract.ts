@@ -117,6 +117,66 @@ export function ledgerStoreContract(open: () => Promise<LedgerStoreHarness>): vo
       });
     }
 
+    // One ledger rule (posting-rule.ts, ADR 0005): legs in order, no balance below zero after any leg.
+    const openThree = () =>
+      h.ledger.openAccounts(
+        [
+          { id: 'DEBTOR', currency: 'EUR', balance: 100_00n },
+          { id: 'MIDDLE', currency: 'EUR', balance: 0n },
+          { id: 'CREDITOR', currency: 'EUR', balance: 0n },
+        ],
+        false,
+      );
+    const balances = async () => ({ DEBTOR: await balance('DEBTOR'), MIDDLE: await balance('MIDDLE'), CREDITOR: await balance('CREDITOR') });
+    const refusedWithNothingWritten = async (p: PaymentSnapshot, postings: Posting[], code: string, account: string) => {
+      const before = await balances();
+      await expect(settle(p, postings)).rejects.toMatchObject({ name: 'LedgerError', code, account });
+      await expect(h.repository.get(p.id)).resolves.toMatchObject({ status: 'ACSP', version: 1 });
+      await expect(balances()).resolves.toEqual(before);
+    };
+    const leg = (account: string, delta: bigint, currency = 'EUR'): Posting => ({ account, currency, delta });
+
+    it('refuses a payment from an account to itself for more than its balance (the debit comes before the credit)', async () => {
+      await openThree();
+      const p = await created();
+      await refusedWithNothingWritten(p, [leg('DEBTOR', -100_01n), leg('DEBTOR', 100_01n)], 'LEDGER.INSUFFICIENT_FUNDS', 'DEBTOR');
+      await expect(balance('DEBTOR')).resolves.toBe(100_00n);
+    });
+
+    it('settles a payment from an account to itself within its balance, leaving the balance as it was', async () => {
+      await openThree();
+      const p = await created();
+      await expect(settle(p, [leg('DEBTOR', -100_00n), leg('DEBTOR', 100_00n)])).resolves.toBe(true);
+      await expect(h.repository.get(p.id)).resolves.toMatchObject({ status: 'ACSC', version: 2 });
+      await expect(balance('DEBTOR')).resolves.toBe(100_00n);
+    });
+
+    it('applies the legs of a multi-leg write in order: an account may pass on what an earlier leg credited it, not what a later one will', async () => {
+      await openThree();
+      const through = await created();
+      await expect(
+        settle(through, [leg('DEBTOR', -60_00n), leg('MIDDLE', 60_00n), leg('MIDDLE', -60_00n), leg('CREDITOR', 60_00n)]),
+      ).resolves.toBe(true);
+      await expect(balances()).resolves.toEqual({ DEBTOR: 40_00n, MIDDLE: 0n, CREDITOR: 60_00n });
+      // the same money movements with the onward leg first: MIDDLE has nothing yet
+      const reversed = await created();
+      await refusedWithNothingWritten(
+        reversed,
+        [leg('MIDDLE', -10_00n), leg('CREDITOR', 10_00n), leg('DEBTOR', -10_00n), leg('MIDDLE', 10_00n)],
+        'LEDGER.INSUFFICIENT_FUNDS',
+        'MIDDLE',
+      );
+    });
+
+    it('names the first leg refused, in the order given; two currencies on one account are refused', async () => {
+      await openThree();
+      const p = await created();
+      await refusedWithNothingWritten(p, [leg('DEBTOR', -100_01n), leg('GHOST', 100_01n)], 'LEDGER.INSUFFICIENT_FUNDS', 'DEBTOR');
+      await refusedWithNothingWritten(p, [leg('GHOST', -1n), leg('DEBTOR', -100_01n)], 'LEDGER.UNKNOWN_ACCOUNT', 'GHOST');
+      await refusedWithNothingWritten(p, [leg('DEBTOR', -1n), leg('DEBTOR', 1n, 'USD')], 'LEDGER.CURRENCY_MISMATCH', 'DEBTOR');
+      await expect(balances()).resolves.toEqual({ DEBTOR: 100_00n, MIDDLE: 0n, CREDITOR: 0n });
+    });
+
     it('never lets concurrent debits take a balance below zero', async () => {
       await h.ledger.openAccounts(
         [
