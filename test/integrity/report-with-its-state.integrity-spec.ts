@@ -7,11 +7,11 @@
  */
 import { EmbeddedDatabase, SqliteMessageArchive, SqliteTransactionRepository } from '#adapters/embedded';
 import { GetOutboxQuery, StatusReportWriter } from '#application';
-import { Payment, type PaymentStatus } from '#domain';
+import { Payment } from '#domain';
 import { Iso20022Codec } from '#iso20022';
 import { GetOutboxHandler } from '../../libs/application/src/get-outbox/get-outbox.handler.js';
 import { keysOf, samplePayment } from '../../libs/application/src/testing/contracts/contract.fixtures.js';
-import { commitTransition } from '../../libs/application/src/payment-steps.js';
+import { savePayment } from '../../libs/application/src/payment-steps.js';
 import { tempDir } from '../support/processes.js';
 
 let codec: Iso20022Codec;
@@ -31,13 +31,33 @@ beforeAll(async () => {
 
 afterAll(() => db?.close());
 
-/** A payment stored and moved to `status` through the save path. */
-async function storedPayment(path: PaymentStatus[]): Promise<string> {
+const deps = () => ({ repository, reports, clock });
+const timeOut = (p: Payment) => p.timeOut({ code: 'AB05', text: 'SLA' }, clock.now());
+const settle = (p: Payment) => p.applyHostOutcome({ kind: 'settled' }, clock.now());
+const cancel = (p: Payment) => p.cancelBeforeRelease('bank-a', { code: 'CUST' }, null, clock.now());
+
+/** A payment stored ACTC (validated), or ACSP (released) through the save path. */
+async function storedPayment(released: boolean): Promise<string> {
   const p = samplePayment({ clientId: 'bank-a', debtorAgent: 'CLWYDEFF', creditorAgent: 'CLWYNL2A' });
   await repository.create(p, keysOf(p), []);
   let payment = Payment.fromSnapshot((await repository.get(p.id))!);
-  for (const to of path) payment = await commitTransition({ repository, reports, clock }, payment, to);
+  payment.passValidation(clock.now());
+  payment = await savePayment(deps(), payment);
+  if (released) {
+    payment.markReleased(clock.now());
+    await savePayment(deps(), payment);
+  }
   return p.id;
+}
+
+/** Two steps that loaded the same stored version: `win` saves first, `lose` is refused. */
+async function race(id: string, win: (p: Payment) => void, lose: (p: Payment) => void): Promise<void> {
+  const first = Payment.fromSnapshot((await repository.get(id))!);
+  const second = Payment.fromSnapshot((await repository.get(id))!);
+  win(first);
+  await savePayment(deps(), first);
+  lose(second);
+  await expect(savePayment(deps(), second)).rejects.toMatchObject({ code: 'PAYMENT.CONCURRENT_UPDATE' });
 }
 
 async function outboxStatus(id: string): Promise<string | null> {
@@ -46,26 +66,36 @@ async function outboxStatus(id: string): Promise<string | null> {
   return codec.readPacs002(codec.parse(result.message.body)).status;
 }
 
-it.each([
-  ['release settles, the SLA sweeper loses with its RJCT', 'ACSC', 'RJCT'],
-  ['the SLA sweeper rejects, the release loses with its ACSC', 'RJCT', 'ACSC'],
-] as const)('%s: the outbox serves the stored status\'s report', async (_what, winner, loser) => {
-  const id = await storedPayment(['ACTC', 'ACSP']);
-  const first = Payment.fromSnapshot((await repository.get(id))!);
-  const second = Payment.fromSnapshot((await repository.get(id))!);
-  await commitTransition({ repository, reports, clock }, first, winner, winner === 'RJCT' ? { code: 'AB05', text: 'SLA' } : undefined);
-  await expect(
-    commitTransition({ repository, reports, clock }, second, loser, loser === 'RJCT' ? { code: 'AB05', text: 'SLA' } : undefined),
-  ).rejects.toMatchObject({ code: 'PAYMENT.CONCURRENT_UPDATE' });
-  expect((await repository.get(id))!.status).toBe(winner);
-  expect(await outboxStatus(id)).toBe(winner);
+it('release settles a held-over payment, the SLA sweeper loses with its RJCT: the outbox serves the ACSC report', async () => {
+  const id = await storedPayment(false);
+  // The release moves ACTC -> ACSP -> ACSC; the sweeper had loaded ACTC and times it out.
+  const release = Payment.fromSnapshot((await repository.get(id))!);
+  const sweeper = Payment.fromSnapshot((await repository.get(id))!);
+  release.markReleased(clock.now());
+  const released = await savePayment(deps(), release);
+  settle(released);
+  await savePayment(deps(), released);
+  timeOut(sweeper);
+  await expect(savePayment(deps(), sweeper)).rejects.toMatchObject({ code: 'PAYMENT.CONCURRENT_UPDATE' });
+  expect((await repository.get(id))!.status).toBe('ACSC');
+  expect(await outboxStatus(id)).toBe('ACSC');
 });
 
-it('a cancellation racing a release: the loser leaves no report either', async () => {
-  const id = await storedPayment(['ACTC']);
-  const release = Payment.fromSnapshot((await repository.get(id))!);
-  const cancel = Payment.fromSnapshot((await repository.get(id))!);
-  await commitTransition({ repository, reports, clock }, cancel, 'CANC', { code: 'CUST' });
-  await expect(commitTransition({ repository, reports, clock }, release, 'RJCT', { code: 'AB05' })).rejects.toMatchObject({ code: 'PAYMENT.CONCURRENT_UPDATE' });
+it('the SLA sweeper rejects first, the release loses with its ACSP and then nothing: the outbox serves the RJCT report', async () => {
+  const id = await storedPayment(false);
+  await race(id, timeOut, (p) => p.markReleased(clock.now()));
+  expect(await outboxStatus(id)).toBe('RJCT');
+});
+
+it('the host answer settles a released payment while a late duplicate of the answer rejects it: only ACSC is served', async () => {
+  const id = await storedPayment(true);
+  await race(id, settle, (p) => p.applyHostOutcome({ kind: 'rejected', reason: { code: 'AC04' } }, clock.now()));
+  expect((await repository.get(id))!.status).toBe('ACSC');
+  expect(await outboxStatus(id)).toBe('ACSC');
+});
+
+it('a cancellation racing the SLA sweeper: the loser leaves no report either', async () => {
+  const id = await storedPayment(false);
+  await race(id, cancel, timeOut);
   expect(await outboxStatus(id)).toBe('CANC');
 });

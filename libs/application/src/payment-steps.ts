@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Payment, type PaymentSnapshot, type PaymentStatus, type StatusReason } from '#domain';
+import { Payment, type PaymentSnapshot, type StatusReason } from '#domain';
 import { ConcurrentUpdateError, TransactionNotFoundError } from './application.errors.js';
 import type { Posting } from './ports/ledger.port.js';
 import type { MessageArchive } from './ports/message-archive.port.js';
@@ -24,12 +24,13 @@ export function messageDigest(body: string): string {
 export interface PaymentChange {
   jobs?: Job[];
   postings?: Posting[];
-  outgoing?: OutgoingMessage[];
+  /** Outgoing messages stored with this state (after its pacs.002, when it has one), built from the moved payment. */
+  outgoing?: OutgoingMessage[] | ((moved: PaymentSnapshot) => Promise<OutgoingMessage[]>);
 }
 
 export interface SaveDeps {
   repository: TransactionRepository;
-  archive: MessageArchive;
+  reports: StatusReportWriter;
   clock: { now(): Date };
 }
 
@@ -40,65 +41,40 @@ export async function loadPayment(repository: TransactionRepository, id: string)
 }
 
 /**
- * The one save path of a payment that exists: its outgoing messages are archived (content-addressed, so a
- * retried step keeps one copy) and recorded on the payment, then the payment, its jobs and its postings are
- * written in one conditional write on the version it was loaded at. The outbox serves only the messages the
- * stored version records, so a save that loses the race leaves nothing anyone sees. Returns the payment as
- * stored; throws ConcurrentUpdateError when someone else wrote first (the caller decides again on fresh state),
- * or the ledger's LedgerError when a posting is refused (then nothing was written).
+ * The one save path of a payment that exists. A payment whose status moved to a terminal one since it was
+ * loaded gets its pacs.002 (and the job publishing it); its outgoing messages are archived (content-addressed,
+ * so a retried step keeps one copy) and recorded on the payment; then the payment, its jobs and its postings
+ * are written in one conditional write on the version it was loaded at. The outbox serves only the messages
+ * the stored version records, so a save that loses the race leaves nothing anyone sees.
+ *
+ * Returns the payment as stored; throws ConcurrentUpdateError when someone else wrote first (the caller
+ * decides again on fresh state), or the ledger's LedgerError when a posting is refused (nothing was written).
  */
 export async function savePayment(deps: SaveDeps, payment: Payment, change: PaymentChange = {}): Promise<Payment> {
   const loadedVersion = payment.version;
-  await recordOutgoing(deps, payment, change.outgoing ?? []);
+  const moved = payment.toSnapshot();
+  const outgoing: OutgoingMessage[] = [];
+  let jobs = change.jobs ?? [];
+  if (payment.statusMovedSinceLoad && payment.isTerminal && payment.kind === 'payment') {
+    outgoing.push(await deps.reports.report(moved));
+    jobs = [...jobs, ...deps.reports.followUpJobs(moved)];
+  }
+  outgoing.push(...(typeof change.outgoing === 'function' ? await change.outgoing(moved) : (change.outgoing ?? [])));
+  await recordOutgoing({ archive: deps.reports.archive, clock: deps.clock }, payment, outgoing);
   const snapshot = payment.toSnapshot();
-  const stored = await deps.repository.update(snapshot, loadedVersion, change.jobs ?? [], change.postings ?? []);
+  const stored = await deps.repository.update(snapshot, loadedVersion, jobs, change.postings ?? []);
   if (!stored) throw new ConcurrentUpdateError(payment.id);
+  payment.pullEvents();
   return Payment.fromSnapshot({ ...snapshot, version: loadedVersion + 1 });
 }
 
 /** Archives `outgoing` under the payment and records each on it (to be stored by the caller's write). */
-export async function recordOutgoing(deps: Omit<SaveDeps, 'repository'>, payment: Payment, outgoing: OutgoingMessage[]): Promise<void> {
+export async function recordOutgoing(deps: { archive: MessageArchive; clock: { now(): Date } }, payment: Payment, outgoing: OutgoingMessage[]): Promise<void> {
   for (const m of outgoing) {
     const at = deps.clock.now().toISOString();
     await deps.archive.put({ transactionId: payment.id, direction: 'out', messageType: m.messageType, channel: m.channel, body: m.body, at });
     payment.recordOutgoing({ messageType: m.messageType, sha256: messageDigest(m.body), at });
   }
-}
-
-/**
- * Moves a payment to `to` and saves it with the jobs that must follow. A payment reaching a terminal status
- * gets its pacs.002 (and the job publishing it) in the same save; `more` builds further outgoing messages
- * from the moved payment (a camt.029 answering a cancellation, say), stored after the report.
- */
-export async function commitTransition(
-  deps: { repository: TransactionRepository; reports: StatusReportWriter; clock: { now(): Date } },
-  payment: Payment,
-  to: PaymentStatus,
-  reason?: StatusReason,
-  jobs: Job[] = [],
-  more: (moved: PaymentSnapshot) => Promise<OutgoingMessage[]> = async () => [],
-  postings: Posting[] = [],
-): Promise<Payment> {
-  payment.transition(to, deps.clock.now(), reason);
-  const snapshot = payment.toSnapshot();
-  const outgoing: OutgoingMessage[] = [];
-  let followUps = jobs;
-  // Only payments get a pacs.002; a message transaction (pacs.028, camt.056, ...) stores its own answer.
-  if (payment.isTerminal && payment.kind === 'payment') {
-    outgoing.push(await deps.reports.report(snapshot));
-    followUps = [...jobs, ...deps.reports.followUpJobs(snapshot)];
-  }
-  outgoing.push(...(await more(snapshot)));
-  return savePayment({ repository: deps.repository, archive: deps.reports.archive, clock: deps.clock }, payment, {
-    jobs: followUps,
-    outgoing,
-    postings,
-  });
-}
-
-/** Saves a change that is not a status move (a hold released, a cancellation asked, ...) with its jobs and messages. */
-export function commitChange(deps: SaveDeps, payment: Payment, jobs: Job[] = [], outgoing: OutgoingMessage[] = []): Promise<Payment> {
-  return savePayment(deps, payment, { jobs, outgoing });
 }
 
 /**

@@ -37,17 +37,18 @@ describe('Payment', () => {
 
   it('walks the happy path and records reasons', () => {
     const p = Payment.receive({ id: 't1', clientId: 'c1', at: t0, ...details });
-    p.transition('ACTC', t0);
-    p.transition('ACSP', t0);
-    p.transition('ACSC', t0);
+    p.passValidation(t0);
+    p.markReleased(t0);
+    p.applyHostOutcome({ kind: 'settled' }, t0);
     expect(p.isTerminal).toBe(true);
     expect(p.toSnapshot().history.map((h) => h.status)).toEqual(['RCVD', 'ACTC', 'ACSP', 'ACSC']);
   });
 
   it('refuses moves the status machine forbids, and leaves terminal states alone', () => {
     const p = Payment.receive({ id: 't1', clientId: 'c1', at: t0, ...details });
-    expect(() => p.transition('ACSC', t0)).toThrow(IllegalTransitionError);
-    p.transition('RJCT', t0, { code: 'AC04', text: 'closed' });
+    expect(() => p.applyHostOutcome({ kind: 'settled' }, t0)).toThrow(IllegalTransitionError);
+    p.failValidation({ code: 'AC04', text: 'closed' }, t0);
+    expect(() => p.markReleased(t0)).toThrow(IllegalTransitionError);
     expect(p.toSnapshot().reason).toEqual({ code: 'AC04', text: 'closed' });
     for (const to of ['RCVD', 'ACTC', 'PDNG', 'ACSP', 'ACSC', 'RJCT', 'CANC'] as const) {
       expect(canTransition('RJCT', to)).toBe(false);
@@ -65,7 +66,7 @@ describe('Payment', () => {
     const p = Payment.receive({ id: 't1', clientId: 'c1', at: t0, ...details });
     const snap = p.toSnapshot();
     const q = Payment.fromSnapshot(snap);
-    q.transition('ACTC', t0);
+    q.passValidation(t0);
     expect(snap.status).toBe('RCVD');
     expect(q.status).toBe('ACTC');
   });

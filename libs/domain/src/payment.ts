@@ -134,15 +134,16 @@ export interface Investigation {
   lastAnswer: string | null;
 }
 
-/** Fields of the snapshot that `annotate` may change. */
-export type AnnotationKey =
-  | 'kind'
-  | 'relatedTransactionId'
-  | 'childTransactionIds'
-  | 'channel'
-  | 'hold'
-  | 'cancellation'
-  | 'returnInfo';
+/** What a transaction is created from: its id, its owner, when, how it came, and the details of its message. */
+export type ReceiptInput = {
+  id: string;
+  clientId: string;
+  at: Date;
+  /** How it arrived: `api`, `mq`, `pain.001`. */
+  channel?: string;
+  /** The transaction this one is about, or the pain.001 a payment came from. */
+  relatedTransactionId?: string | null;
+} & PaymentDetails;
 
 /** The persisted form of a payment. Plain data: adapters store it as it is (whole, as a document). */
 export interface PaymentSnapshot extends PaymentDetails {
@@ -197,13 +198,15 @@ export class Payment {
 
   private constructor(private state: PaymentSnapshot) {}
 
-  static receive(input: { id: string; clientId: string; at: Date } & PaymentDetails): Payment {
+  static receive(input: ReceiptInput): Payment {
     if (!input.msgId) throw new InvalidValueError('msgId', 'is required');
     if (!input.endToEndId) throw new InvalidValueError('endToEndId', 'is required');
     const at = input.at.toISOString();
-    const { at: _at, ...details } = input;
+    const { at: _at, relatedTransactionId, ...details } = input;
     const payment = new Payment({
       ...details,
+      kind: 'payment',
+      ...(relatedTransactionId ? { relatedTransactionId } : {}),
       status: PaymentStatus.RCVD,
       reason: null,
       history: [{ status: PaymentStatus.RCVD, at }],
@@ -223,7 +226,7 @@ export class Payment {
   }
 
   /** A message that arrived but could not be taken (e.g. schema-invalid): stored straight as RJCT. */
-  static rejectOnReceipt(input: { id: string; clientId: string; at: Date } & PaymentDetails, reason: StatusReason): Payment {
+  static rejectOnReceipt(input: ReceiptInput, reason: StatusReason): Payment {
     const payment = Payment.receive(input);
     payment.transition(PaymentStatus.RJCT, input.at, reason);
     return payment;
@@ -233,9 +236,7 @@ export class Payment {
    * A message about another transaction (pacs.028, camt.056, inbound pacs.004) or a pain.001: stored like a
    * payment so it has an id, a status and an outbox, but it never goes through the payment pipeline.
    */
-  static receiveMessage(
-    input: { id: string; clientId: string; at: Date; kind: Exclude<TransactionKind, 'payment'> } & PaymentDetails,
-  ): Payment {
+  static receiveMessage(input: ReceiptInput & { kind: Exclude<TransactionKind, 'payment'> }): Payment {
     const { kind, ...rest } = input;
     const message = Payment.receive(rest);
     message.state.kind = kind;
@@ -267,7 +268,7 @@ export class Payment {
   }
 
   /** Moves to `to`, recording why. Throws IllegalTransitionError when the status machine forbids it. */
-  transition(to: PaymentStatus, at: Date, reason?: StatusReason): void {
+  private transition(to: PaymentStatus, at: Date, reason?: StatusReason): void {
     const from = this.state.status;
     if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
     const when = at.toISOString();
@@ -301,15 +302,6 @@ export class Payment {
     this.pending.push({ name: 'payment.status-changed', transactionId: this.state.id, from, to, reason: reason ?? null, at: when });
   }
 
-  /**
-   * Changes what the transaction records besides its status (hold, decisions, cancellation, return, links).
-   * Stored with the next write, like a transition; `updatedAt` moves so the sweepers see the change.
-   */
-  annotate(patch: Partial<Pick<PaymentSnapshot, AnnotationKey>>, at: Date): void {
-    Object.assign(this.state, structuredClone(patch));
-    this.state.updatedAt = at.toISOString();
-  }
-
   /** The message this transaction was created from; set once, at receipt. */
   ownInboundMessage(ref: InboundRef): void {
     if (this.state.inbound && this.state.inbound.sha256 !== ref.sha256) {
@@ -330,16 +322,16 @@ export class Payment {
    * the payment waits in PDNG under investigation, never reported rejected, until the host's definitive answer.
    */
   markOutcomeUnknown(at: Date, why: string): void {
-    if (this.kind !== 'payment') throw new IllegalTransitionError(this.state.status, 'PDNG');
+    if (this.kind !== 'payment' || this.isHeld) throw new IllegalTransitionError(this.state.status, 'PDNG');
     if (this.state.status !== 'ACSP' && this.state.status !== 'PDNG') throw new IllegalTransitionError(this.state.status, 'PDNG');
-    if (this.state.hold) throw new IllegalTransitionError(this.state.status, 'PDNG');
-    if (this.state.investigation) return;
+    if (this.state.investigation && !this.isTerminal) return;
     const when = at.toISOString();
     this.state.investigation = { since: when, inquiries: 0, lastAskedAt: null, lastAnswer: null };
     const reason = { code: ReasonCode.NARRATIVE, text: `outcome at the host unknown, investigating: ${why}`.slice(0, 105) };
     if (this.state.status === 'ACSP') {
       this.transition(PaymentStatus.PDNG, at, reason);
     } else {
+      // Already PDNG (the host said pending): the same status, now under investigation.
       this.state.reason = reason;
       this.state.updatedAt = when;
       this.state.history.push({ status: PaymentStatus.PDNG, at: when, reason });
@@ -350,26 +342,210 @@ export class Payment {
   recordInquiry(at: Date, answer: string): void {
     const inv = this.state.investigation;
     if (!inv) throw new InvalidValueError('investigation', 'the payment is not under investigation');
-    const when = at.toISOString();
+    const when = this.touch(at);
     this.state.investigation = { ...inv, inquiries: inv.inquiries + 1, lastAskedAt: when, lastAnswer: answer.slice(0, 200) };
-    this.state.updatedAt = when;
   }
 
-  /** The host's definitive answer for a released payment: ACSC, or RJCT with the host's reason. Ends an investigation. */
-  applyHostOutcome(outcome: { kind: 'settled' } | { kind: 'rejected'; reason: StatusReason }, at: Date): void {
-    if (this.kind !== 'payment' || this.isHeld) throw new IllegalTransitionError(this.state.status, outcome.kind === 'settled' ? 'ACSC' : 'RJCT');
-    if (outcome.kind === 'settled') this.transition(PaymentStatus.ACSC, at);
-    else this.transition(PaymentStatus.RJCT, at, outcome.reason);
-    this.state.investigation = null;
-  }
-
+  /** Under investigation: released, its outcome at the host unknown, not yet answered. */
   get isOutcomeUnknown(): boolean {
     return this.state.investigation != null && !this.isTerminal;
   }
 
   /** Appends a decision to the record. */
-  recordDecision(decision: DecisionRecord): void {
+  private recordDecision(decision: DecisionRecord): void {
     this.state.decisions = [...(this.state.decisions ?? []), decision];
+  }
+
+  private touch(at: Date): string {
+    const when = at.toISOString();
+    this.state.updatedAt = when;
+    return when;
+  }
+
+  private assertPayment(action: string): void {
+    if (this.kind !== 'payment') throw new InvalidValueError('kind', `a ${this.kind} cannot be ${action}`);
+  }
+
+  /** Nothing went downstream yet: received, technically valid, or held for a decision. */
+  get isBeforeRelease(): boolean {
+    return this.state.status === 'RCVD' || this.state.status === 'ACTC' || this.isHeld;
+  }
+
+  /** The business rules passed: technically and business valid (ACTC), with the notes of passing rules. */
+  passValidation(at: Date, note?: StatusReason): void {
+    this.assertPayment('validated');
+    if (this.state.status !== 'RCVD') throw new IllegalTransitionError(this.state.status, 'ACTC');
+    this.transition(PaymentStatus.ACTC, at, note);
+  }
+
+  /** A business rule (or the core-mode ledger's preconditions) refused the payment before release (RJCT). */
+  failValidation(reason: StatusReason, at: Date): void {
+    this.assertPayment('refused');
+    if (this.state.status !== 'RCVD' && this.state.status !== 'ACTC' && this.state.status !== 'ACSP') throw new IllegalTransitionError(this.state.status, 'RJCT');
+    this.transition(PaymentStatus.RJCT, at, reason);
+  }
+
+  /** Released downstream (ACSP): stored before the host is called, so a crash means an idempotent re-delivery. */
+  markReleased(at: Date): void {
+    this.assertPayment('released');
+    if (this.state.status !== 'ACTC') throw new IllegalTransitionError(this.state.status, 'ACSP');
+    this.transition(PaymentStatus.ACSP, at);
+  }
+
+  /**
+   * What the host (or, in core mode, the gateway's own settlement) answered for the released payment: settled
+   * (ACSC), rejected with its reason (RJCT), or pending (parked in PDNG). A definitive answer ends an
+   * investigation. Returns false when a pending answer changes nothing (already parked).
+   */
+  applyHostOutcome(outcome: { kind: 'settled' } | { kind: 'rejected'; reason: StatusReason } | { kind: 'pending' }, at: Date): boolean {
+    this.assertPayment('settled');
+    const to = outcome.kind === 'settled' ? PaymentStatus.ACSC : outcome.kind === 'rejected' ? PaymentStatus.RJCT : PaymentStatus.PDNG;
+    if ((this.state.status !== 'ACSP' && this.state.status !== 'PDNG') || this.isHeld) throw new IllegalTransitionError(this.state.status, to);
+    if (outcome.kind === 'pending') {
+      if (this.state.status === 'PDNG') return false;
+      this.transition(PaymentStatus.PDNG, at, { code: ReasonCode.NARRATIVE, text: 'awaiting the legacy host' });
+      return true;
+    }
+    this.transition(to, at, outcome.kind === 'rejected' ? outcome.reason : undefined);
+    return true;
+  }
+
+  /**
+   * The SLA ran out before the payment was released, or while it was held (RJCT with the timeout reason). A
+   * payment released to a host is never timed out into a rejection: its outcome is unknown
+   * (markOutcomeUnknown). `inHouse`: the gateway settles it itself (core mode), so nothing left the gateway.
+   */
+  timeOut(reason: StatusReason, at: Date, inHouse = false): void {
+    this.assertPayment('timed out');
+    const inHouseWait = inHouse && (this.state.status === 'ACSP' || this.state.status === 'PDNG');
+    if (!this.isBeforeRelease && !inHouseWait) throw new IllegalTransitionError(this.state.status, 'RJCT');
+    this.state.hold = null;
+    this.transition(PaymentStatus.RJCT, at, reason);
+  }
+
+  /** A hold rule matched: PDNG until a consumer accepts or rejects it (or the SLA ends it). */
+  hold(ruleId: string, at: Date): void {
+    this.assertPayment('held');
+    if (this.state.status !== 'RCVD') throw new IllegalTransitionError(this.state.status, 'PDNG');
+    const when = at.toISOString();
+    this.state.hold = { rule: ruleId, at: when };
+    this.recordDecision({ action: 'hold', at: when, by: 'gateway', rule: ruleId });
+    this.transition(PaymentStatus.PDNG, at, { code: ReasonCode.NARRATIVE, text: `held by rule ${ruleId}: awaiting a consumer decision` });
+  }
+
+  /** A consumer accepts a held payment: it goes on to release (ACTC). */
+  accept(by: string, at: Date): void {
+    if (!this.isHeld) throw new IllegalTransitionError(this.state.status, 'ACTC');
+    this.state.hold = null;
+    this.recordDecision({ action: 'accept', at: at.toISOString(), by, reason: null });
+    this.transition(PaymentStatus.ACTC, at);
+  }
+
+  /** A consumer rejects a payment before it was released (RJCT with the consumer's reason). */
+  reject(by: string, reason: StatusReason, at: Date): void {
+    if (!this.isBeforeRelease) throw new IllegalTransitionError(this.state.status, 'RJCT');
+    this.state.hold = null;
+    this.recordDecision({ action: 'reject', at: at.toISOString(), by, reason });
+    this.transition(PaymentStatus.RJCT, at, reason);
+  }
+
+  /** A cancellation before release: nothing went downstream, so it is cancelled here and now (CANC). */
+  cancelBeforeRelease(by: string, reason: StatusReason, requestTransactionId: string | null, at: Date): void {
+    if (!this.isBeforeRelease) throw new IllegalTransitionError(this.state.status, 'CANC');
+    const when = at.toISOString();
+    this.recordDecision({ action: 'cancel', at: when, by, reason });
+    this.state.hold = null;
+    this.state.cancellation = { state: 'cancelled', requestedAt: when, decidedAt: when, reason, refusal: null, requestTransactionId };
+    this.transition(PaymentStatus.CANC, at, reason);
+  }
+
+  /** A cancellation of a released payment: asked of the host (camt.056), which decides. */
+  requestCancellation(by: string, reason: StatusReason, requestTransactionId: string | null, at: Date): void {
+    this.assertPayment('cancelled');
+    if (this.isTerminal && this.state.status !== 'ACSC') throw new IllegalTransitionError(this.state.status, 'CANC');
+    const when = this.touch(at);
+    this.recordDecision({ action: 'cancel', at: when, by, reason });
+    this.state.cancellation = { state: 'requested', requestedAt: when, decidedAt: null, reason, refusal: null, requestTransactionId };
+  }
+
+  /**
+   * What came of a cancellation: the host (or, in core mode, the gateway's own ledger) cancelled it (CANC),
+   * refused it (the payment stands, the refusal recorded), or has not decided yet.
+   */
+  applyCancellationOutcome(outcome: { kind: 'cancelled' } | { kind: 'refused'; refusal: StatusReason } | { kind: 'pending' }, at: Date): void {
+    const c = this.state.cancellation;
+    if (!c) throw new InvalidValueError('cancellation', 'no cancellation was asked for');
+    const when = this.touch(at);
+    switch (outcome.kind) {
+      case 'cancelled':
+        this.state.cancellation = { ...c, state: 'cancelled', decidedAt: when, refusal: null };
+        this.transition(PaymentStatus.CANC, at, c.reason ?? undefined);
+        return;
+      case 'refused':
+        this.state.cancellation = { ...c, state: 'refused', decidedAt: when, refusal: outcome.refusal };
+        return;
+      case 'pending':
+        this.state.cancellation = { ...c, state: 'pending' };
+        return;
+    }
+  }
+
+  /** A cancellation that waited while the payment ended some other way (rejected, or already cancelled). */
+  closeCancellationOnFinalStatus(at: Date): void {
+    const c = this.state.cancellation;
+    if (!c || (this.state.status !== 'RJCT' && this.state.status !== 'CANC')) return;
+    const when = this.touch(at);
+    const cancelled = this.state.status === 'CANC';
+    this.state.cancellation = {
+      ...c,
+      state: cancelled ? 'cancelled' : 'refused',
+      decidedAt: when,
+      refusal: cancelled ? null : { code: ReasonCode.NARRATIVE, text: `the payment ended ${this.state.status} before the cancellation was decided` },
+    };
+  }
+
+  /** Core mode: a settled payment cancelled by reversing the gateway's own postings (ACSC -> CANC). */
+  cancelSettled(by: string, reason: StatusReason, requestTransactionId: string | null, at: Date): void {
+    if (this.state.status !== 'ACSC') throw new IllegalTransitionError(this.state.status, 'CANC');
+    this.requestCancellation(by, reason, requestTransactionId, at);
+    this.applyCancellationOutcome({ kind: 'cancelled' }, at);
+  }
+
+  /** A return (pacs.004) of a settled payment, sent to the host, which decides. */
+  requestReturn(by: string, reason: StatusReason, at: Date): void {
+    if (this.state.status !== 'ACSC') throw new IllegalTransitionError(this.state.status, 'ACSC');
+    if (this.state.returnInfo) throw new InvalidValueError('returnInfo', 'the payment was already returned');
+    const when = this.touch(at);
+    this.recordDecision({ action: 'return', at: when, by, reason });
+    this.state.returnInfo = { direction: 'outbound', state: 'requested', at: when, decidedAt: null, reason, amount: this.state.amount, returnTransactionId: null };
+  }
+
+  /** What came of a return: accepted (in core mode, at once), rejected with the host's reason, or pending. */
+  applyReturnOutcome(outcome: { kind: 'accepted' } | { kind: 'rejected'; reason: StatusReason } | { kind: 'pending' }, at: Date): void {
+    const r = this.state.returnInfo;
+    if (!r || r.direction !== 'outbound') throw new InvalidValueError('returnInfo', 'no return was asked for');
+    const when = this.touch(at);
+    if (outcome.kind === 'accepted') this.state.returnInfo = { ...r, state: 'accepted', decidedAt: when };
+    else if (outcome.kind === 'rejected') this.state.returnInfo = { ...r, state: 'rejected', decidedAt: when, reason: outcome.reason };
+    else this.state.returnInfo = { ...r, state: 'pending' };
+  }
+
+  /** A return (pacs.004) of this settled payment arrived from downstream, as transaction `returnTransactionId`. */
+  receiveReturn(ret: { reason: StatusReason | null; amount: { value: string; currency: string } | null; returnTransactionId: string }, at: Date): void {
+    if (this.state.status !== 'ACSC' || this.state.returnInfo) throw new InvalidValueError('returnInfo', `a ${this.state.status} payment${this.state.returnInfo ? ' already returned' : ''} cannot be returned`);
+    const when = this.touch(at);
+    this.state.returnInfo = { direction: 'inbound', state: 'received', at: when, decidedAt: when, reason: ret.reason, amount: ret.amount, returnTransactionId: ret.returnTransactionId };
+  }
+
+  /** A consumer asked for the payment's next step to be run again (its dead-lettered jobs, or its stranded step). */
+  recordRedrive(by: string, at: Date): void {
+    this.recordDecision({ action: 'redrive', at: this.touch(at), by, reason: null });
+  }
+
+  /** The payments a pain.001 produced (its children). */
+  recordChildTransactions(ids: readonly string[], at: Date): void {
+    this.touch(at);
+    this.state.childTransactionIds = [...ids];
   }
 
   /** Whether a decision with this action was recorded. */
@@ -388,6 +564,11 @@ export class Payment {
 
   canMoveTo(to: PaymentStatus): boolean {
     return canTransition(this.state.status, to);
+  }
+
+  /** Whether the status moved since this object was loaded (a status-changed event is pending). */
+  get statusMovedSinceLoad(): boolean {
+    return this.pending.some((e) => e.name === 'payment.status-changed');
   }
 
   /** The events raised since load; the caller publishes them after the state is stored. */

@@ -6,7 +6,7 @@ import { AnswerWriter, CAMT029_TYPE, CAMT056_TYPE } from '../answers/answer.writ
 import { cancelJob } from '../payment-jobs.js';
 import { hostIdempotencyKey } from '../host-idempotency.js';
 import { completeRequest } from '../answers/complete-request.js';
-import { commitChange, commitTransition, loadPayment } from '../payment-steps.js';
+import { loadPayment, savePayment } from '../payment-steps.js';
 import type { CancellationOutcome, LegacyHost } from '../ports/legacy-host.port.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
@@ -39,7 +39,7 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
   ) {}
 
   private get deps() {
-    return { repository: this.repository, reports: this.reports, archive: this.archive, clock: this.clock };
+    return { repository: this.repository, reports: this.reports, clock: this.clock };
   }
 
   async execute(cmd: CancelPaymentCommand): Promise<StepResult> {
@@ -53,20 +53,8 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
     }
     if (p.status === 'RJCT' || p.status === 'CANC') {
       // Ended some other way while the request waited (the host rejected it, or the SLA did).
-      const now = this.clock.now();
-      const cancelled = p.status === 'CANC';
-      p.annotate(
-        {
-          cancellation: {
-            ...c,
-            state: cancelled ? 'cancelled' : 'refused',
-            decidedAt: now.toISOString(),
-            refusal: cancelled ? null : { code: 'NARR', text: `the payment ended ${p.status} before the cancellation was decided` },
-          },
-        },
-        now,
-      );
-      p = await commitChange(this.deps, p, [], [await this.answers.resolution(p.toSnapshot())]);
+      p.closeCancellationOnFinalStatus(this.clock.now());
+      p = await savePayment(this.deps, p, { outgoing: async (moved) => [await this.answers.resolution(moved)] });
       await this.endRequest(p);
       return 'done';
     }
@@ -90,35 +78,20 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
       });
     }
     const now = this.clock.now();
-    const at = now.toISOString();
-    switch (outcome.kind) {
-      case 'cancelled':
-        p.annotate({ cancellation: { ...c, state: 'cancelled', decidedAt: at, refusal: null } }, now);
-        p = await commitTransition(this.deps, p, 'CANC', c.reason ?? undefined, [], async (moved) => [request, await this.answers.resolution(moved)]);
-        break;
-      case 'refused':
-        p.annotate(
-          {
-            cancellation: {
-              ...c,
-              state: 'refused',
-              decidedAt: at,
-              refusal: { code: outcome.reasonCode ?? 'NARR', text: outcome.reasonText },
-            },
-          },
-          now,
-        );
-        p = await commitChange(this.deps, p, [], [request, await this.answers.resolution(p.toSnapshot())]);
-        break;
-      case 'pending': {
-        // The host has not decided: ask again later (a new job per stored version).
-        p.annotate({ cancellation: { ...c, state: 'pending' } }, now);
-        const again = { ...cancelJob(p.id, `pending-v${p.version}`), notBefore: new Date(now.getTime() + PENDING_CANCELLATION_RETRY_MS) };
-        await commitChange(this.deps, p, [again], [request]);
-        this.signal.notify();
-        return 'done';
-      }
+    if (outcome.kind === 'pending') {
+      // The host has not decided: ask again later (a new job per stored version). The camt.056 is stored with it.
+      p.applyCancellationOutcome({ kind: 'pending' }, now);
+      const again = { ...cancelJob(p.id, `pending-v${p.version}`), notBefore: new Date(now.getTime() + PENDING_CANCELLATION_RETRY_MS) };
+      await savePayment(this.deps, p, { jobs: [again], outgoing: [request] });
+      this.signal.notify();
+      return 'done';
     }
+    p.applyCancellationOutcome(
+      outcome.kind === 'cancelled' ? { kind: 'cancelled' } : { kind: 'refused', refusal: { code: outcome.reasonCode ?? 'NARR', text: outcome.reasonText } },
+      now,
+    );
+    // The camt.056 sent, the pacs.002 (when cancelled) and the gateway's camt.029, stored with the outcome.
+    p = await savePayment(this.deps, p, { outgoing: async (moved) => [request, await this.answers.resolution(moved)] });
     await this.endRequest(p);
     return 'done';
   }
@@ -126,7 +99,6 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
   /** Ends the camt.056 transaction that asked (when the cancellation came through the inbox), with its camt.029. */
   private async endRequest(p: Payment): Promise<void> {
     const requestId = p.details.cancellation?.requestTransactionId ?? null;
-    if (requestId) await completeRequest({ repository: this.repository, archive: this.archive, clock: this.clock }, this.answers, requestId, p);
+    if (requestId) await completeRequest(this.deps, this.answers, requestId, p);
   }
 }
-

@@ -30,62 +30,43 @@ export class CoreSettlement {
     return this.settings.ledger ? negatePostings(settlementPostings(p.toSnapshot())) : [];
   }
 
-  private async store(p: Payment, postings: Posting[], outgoing: OutgoingMessage[]): Promise<PaymentSnapshot> {
-    const deps = { repository: this.repository, archive: this.answers.archive, clock: this.clock };
+  private async store(p: Payment, postings: Posting[], outgoing: (moved: PaymentSnapshot) => Promise<OutgoingMessage[]>): Promise<PaymentSnapshot> {
+    const deps = { repository: this.repository, reports: this.reports, clock: this.clock };
     return (await savePayment(deps, p, { postings, outgoing })).toSnapshot();
   }
 
-  async cancelSettled(p: Payment, reason: StatusReason, requestTransactionId: string | null): Promise<DecisionResult> {
+  /** ACSC -> CANC with the reversal of its postings, its pacs.002 and its camt.029, or the cancellation refused (AM04). */
+  async cancelSettled(p: Payment, by: string, reason: StatusReason, requestTransactionId: string | null): Promise<DecisionResult> {
     const now = this.clock.now();
-    const at = now.toISOString();
     const postings = this.legs(p);
     const before = p.toSnapshot();
-    p.annotate({ cancellation: { state: 'cancelled', requestedAt: at, decidedAt: at, reason, refusal: null, requestTransactionId } }, now);
-    p.transition('CANC', now, reason);
+    p.cancelSettled(by, reason, requestTransactionId, now);
     let stored: PaymentSnapshot;
     try {
       // The pacs.002 (CANC), then the camt.029: stored with the reversal, so the camt.029 is the latest message.
-      const moved = p.toSnapshot();
-      stored = await this.store(p, postings, [await this.reports.report(moved), await this.answers.resolution(moved)]);
+      stored = await this.store(p, postings, async (moved) => [await this.answers.resolution(moved)]);
     } catch (e) {
       if (!(e instanceof LedgerError)) throw e;
       // The creditor already spent the funds: the cancellation is refused and the payment stays settled.
       const refused = Payment.fromSnapshot(before);
-      refused.recordDecision({ action: 'cancel', at, by: 'gateway', reason });
-      refused.annotate(
-        {
-          cancellation: {
-            state: 'refused',
-            requestedAt: at,
-            decidedAt: at,
-            reason,
-            refusal: { code: 'AM04', text: `the ledger refused the reversal: ${e.message}` },
-            requestTransactionId,
-          },
-        },
-        now,
-      );
-      stored = await this.store(refused, [], [await this.answers.resolution(refused.toSnapshot())]);
+      refused.requestCancellation(by, reason, requestTransactionId, now);
+      refused.applyCancellationOutcome({ kind: 'refused', refusal: { code: 'AM04', text: `the ledger refused the reversal: ${e.message}` } }, now);
+      stored = await this.store(refused, [], async (moved) => [await this.answers.resolution(moved)]);
     }
     return { kind: 'completed', transaction: stored, replayed: false };
   }
 
-  async returnSettled(p: Payment, reason: StatusReason): Promise<DecisionResult> {
-    const now = this.clock.now();
-    const at = now.toISOString();
+  /** A return asked of a settled payment: accepted at once with the reversal of its postings and its pacs.004. */
+  async returnSettled(p: Payment): Promise<DecisionResult> {
     const postings = this.legs(p);
-    p.annotate(
-      { returnInfo: { direction: 'outbound', state: 'accepted', at, decidedAt: at, reason, amount: p.details.amount, returnTransactionId: null } },
-      now,
-    );
-    let stored: PaymentSnapshot;
+    p.applyReturnOutcome({ kind: 'accepted' }, this.clock.now());
     try {
       // The pacs.004 documents the return; stored with it, it becomes the latest message of the payment's outbox.
-      stored = await this.store(p, postings, [await this.answers.returnMessage(p.toSnapshot(), 'gateway')]);
+      const stored = await this.store(p, postings, async (moved) => [await this.answers.returnMessage(moved, 'gateway')]);
+      return { kind: 'completed', transaction: stored, replayed: false };
     } catch (e) {
       if (!(e instanceof LedgerError)) throw e;
       return { kind: 'not-allowed', transaction: p.toSnapshot(), detail: `the ledger cannot take it back: ${e.message}` };
     }
-    return { kind: 'completed', transaction: stored, replayed: false };
   }
 }

@@ -1,12 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { Payment, type StatusReason } from '#domain';
+import { Payment } from '#domain';
 import { CLOCK, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY, WORK_QUEUE, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
 import { ConcurrentUpdateError } from '../application.errors.js';
 import { AnswerWriter } from '../answers/answer.writer.js';
 import { CoreSettlement } from '../core-settlement/core-settlement.js';
 import { cancelJob, nextStepJob, releaseJob, returnJob } from '../payment-jobs.js';
-import { commitChange, commitTransition } from '../payment-steps.js';
+import { savePayment } from '../payment-steps.js';
 import type { PipelineSettings } from '../pipeline.settings.js';
 import type { Clock } from '../ports/support.port.js';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
@@ -54,7 +54,7 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
   }
 
   private get deps() {
-    return { repository: this.repository, reports: this.reports, archive: this.reports.archive, clock: this.clock };
+    return { repository: this.repository, reports: this.reports, clock: this.clock };
   }
 
   private decide(p: Payment, cmd: DecidePaymentCommand): Promise<DecisionResult> {
@@ -72,12 +72,6 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
     }
   }
 
-  private record(p: Payment, cmd: DecidePaymentCommand, reason: StatusReason | null = null): Date {
-    const now = this.clock.now();
-    p.recordDecision({ action: cmd.action, at: now.toISOString(), by: cmd.clientId, reason });
-    return now;
-  }
-
   private static done(kind: 'completed' | 'accepted', p: Payment, replayed = false): DecisionResult {
     return { kind, transaction: p.toSnapshot(), replayed };
   }
@@ -86,25 +80,19 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
     return { kind: 'not-allowed', transaction: p.toSnapshot(), detail };
   }
 
-  /** Before release: nothing has gone downstream yet (RCVD, ACTC, or held in PDNG). */
-  private static beforeRelease(p: Payment): boolean {
-    return p.status === 'RCVD' || p.status === 'ACTC' || p.isHeld;
-  }
-
   private async accept(p: Payment, cmd: DecidePaymentCommand): Promise<DecisionResult> {
     if (!p.isHeld) {
       if (p.hasDecision('accept')) return DecidePaymentHandler.done(p.isTerminal ? 'completed' : 'accepted', p, true);
       return DecidePaymentHandler.refuse(p, `status ${p.status}: only a payment held for a decision (PDNG) can be accepted`);
     }
-    const now = this.record(p, cmd);
-    p.annotate({ hold: null }, now);
-    const stored = await commitTransition(this.deps, p, 'ACTC', undefined, [releaseJob(p.id, `accept-v${p.version}`)]);
+    p.accept(cmd.clientId, this.clock.now());
+    const stored = await savePayment(this.deps, p, { jobs: [releaseJob(p.id, `accept-v${p.version}`)] });
     return DecidePaymentHandler.done('accepted', stored);
   }
 
   private async reject(p: Payment, cmd: DecidePaymentCommand): Promise<DecisionResult> {
     if (p.status === 'RJCT' && p.hasDecision('reject')) return DecidePaymentHandler.done('completed', p, true);
-    if (!DecidePaymentHandler.beforeRelease(p)) {
+    if (!p.isBeforeRelease) {
       return DecidePaymentHandler.refuse(
         p,
         p.isTerminal
@@ -112,11 +100,8 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
           : `status ${p.status}: the payment was already released to the legacy host; cancel it instead`,
       );
     }
-    const reason = cmd.reason ?? { code: 'NARR', text: `rejected by ${cmd.clientId}` };
-    const now = this.record(p, cmd, reason);
-    p.annotate({ hold: null }, now);
-    const stored = await commitTransition(this.deps, p, 'RJCT', reason);
-    return DecidePaymentHandler.done('completed', stored);
+    p.reject(cmd.clientId, cmd.reason ?? { code: 'NARR', text: `rejected by ${cmd.clientId}` }, this.clock.now());
+    return DecidePaymentHandler.done('completed', await savePayment(this.deps, p));
   }
 
   private async cancel(p: Payment, cmd: DecidePaymentCommand): Promise<DecisionResult> {
@@ -134,34 +119,22 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
     if (p.status === 'RJCT' || p.status === 'CANC') return DecidePaymentHandler.refuse(p, `status ${p.status} is final`);
     if (p.details.returnInfo) return DecidePaymentHandler.refuse(p, 'the payment was returned; it cannot be cancelled');
     const reason = cmd.reason ?? { code: 'CUST', text: null };
-    const now = this.record(p, cmd, reason);
-    const at = now.toISOString();
+    const now = this.clock.now();
 
-    if (DecidePaymentHandler.beforeRelease(p)) {
-      // Nothing went downstream: cancelled here and now; the camt.029 answers the request.
-      p.annotate(
-        {
-          hold: null,
-          cancellation: { state: 'cancelled', requestedAt: at, decidedAt: at, reason, refusal: null, requestTransactionId: cmd.requestTransactionId },
-        },
-        now,
-      );
-      // The camt.029 is stored with the cancellation; the camt.056 transaction that asked stores its copy when it ends.
-      const stored = await commitTransition(this.deps, p, 'CANC', reason, [], async (moved) => [await this.answers.resolution(moved)]);
+    if (p.isBeforeRelease) {
+      // Nothing went downstream: cancelled here and now. The camt.029 is stored with the cancellation; the
+      // camt.056 transaction that asked stores its copy when it ends.
+      p.cancelBeforeRelease(cmd.clientId, reason, cmd.requestTransactionId, now);
+      const stored = await savePayment(this.deps, p, { outgoing: async (moved) => [await this.answers.resolution(moved)] });
       return DecidePaymentHandler.done('completed', stored);
     }
     if (this.settings.mode === 'core') {
       // The gateway settled it itself: it reverses its own postings (refused when the creditor's balance no longer covers them).
-      return this.core.cancelSettled(p, reason, cmd.requestTransactionId);
+      return this.core.cancelSettled(p, cmd.clientId, reason, cmd.requestTransactionId);
     }
     // Released: the legacy host decides through a camt.056 / camt.029 exchange (the cancel job).
-    p.annotate(
-      {
-        cancellation: { state: 'requested', requestedAt: at, decidedAt: null, reason, refusal: null, requestTransactionId: cmd.requestTransactionId },
-      },
-      now,
-    );
-    const stored = await commitChange(this.deps, p, [cancelJob(p.id, `v${p.version}`)]);
+    p.requestCancellation(cmd.clientId, reason, cmd.requestTransactionId, now);
+    const stored = await savePayment(this.deps, p, { jobs: [cancelJob(p.id, `v${p.version}`)] });
     return DecidePaymentHandler.done('accepted', stored);
   }
 
@@ -175,23 +148,9 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
       return DecidePaymentHandler.refuse(p, `status ${p.status}: only a settled payment (ACSC) can be returned`);
     }
     const reason = cmd.reason ?? { code: 'CUST', text: null };
-    const now = this.record(p, cmd, reason);
-    if (this.settings.mode === 'core') return this.core.returnSettled(p, reason);
-    p.annotate(
-      {
-        returnInfo: {
-          direction: 'outbound',
-          state: 'requested',
-          at: now.toISOString(),
-          decidedAt: null,
-          reason,
-          amount: p.details.amount,
-          returnTransactionId: null,
-        },
-      },
-      now,
-    );
-    const stored = await commitChange(this.deps, p, [returnJob(p.id, `v${p.version}`)]);
+    p.requestReturn(cmd.clientId, reason, this.clock.now());
+    if (this.settings.mode === 'core') return this.core.returnSettled(p);
+    const stored = await savePayment(this.deps, p, { jobs: [returnJob(p.id, `v${p.version}`)] });
     return DecidePaymentHandler.done('accepted', stored);
   }
 
@@ -202,9 +161,8 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
     if (moved === 0 && !job) {
       return DecidePaymentHandler.refuse(p, `status ${p.status}: nothing is pending or failed, there is nothing to re-drive`);
     }
-    this.record(p, cmd);
     // Recording the decision bumps the version, so a later redrive gets a fresh deduplication id.
-    const stored = await commitChange(this.deps, p, job ? [job] : []);
-    return DecidePaymentHandler.done('accepted', stored);
+    p.recordRedrive(cmd.clientId, this.clock.now());
+    return DecidePaymentHandler.done('accepted', await savePayment(this.deps, p, { jobs: job ? [job] : [] }));
   }
 }

@@ -104,8 +104,8 @@ export class InitiatePayments {
     }
     const taken = results.filter((r) => r.childId !== null);
     const now = this.intake.clock.now();
-    const message = messageTransaction(req, id, now, parsed, 'initiation', { msgId: gh.msgId, creationDateTime: gh.creationDateTime, endToEndId: results[0]?.endToEndId ?? 'NOTPROVIDED' });
-    message.annotate({ childTransactionIds: taken.map((r) => r.childId!) }, now);
+    const message = messageTransaction(req, id, now, parsed, 'initiation', { msgId: gh.msgId, creationDateTime: gh.creationDateTime, endToEndId: results[0]?.endToEndId ?? 'NOTPROVIDED' }, null);
+    message.recordChildTransactions(taken.map((r) => r.childId!), now);
     const groupStatus = taken.length === results.length ? 'ACTC' : taken.length === 0 ? 'RJCT' : 'PART';
     const painId = deterministicId(id, 'pain.002');
     const document = this.codec.writePain002({

@@ -34,6 +34,7 @@ export function messageTransaction(
   parsed: ParsedMessage,
   kind: Exclude<TransactionKind, 'payment'>,
   ids: { msgId: string; creationDateTime: string | null; endToEndId: string },
+  relatedTransactionId: string | null,
   extra: Partial<PaymentDetails> = {},
 ): Payment {
   const hdr = parsed.appHeader;
@@ -43,6 +44,8 @@ export function messageTransaction(
     id,
     clientId: req.clientId,
     at,
+    channel: req.channel,
+    relatedTransactionId,
     kind,
     messageType: parsed.messageType,
     ...ids,

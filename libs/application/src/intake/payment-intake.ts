@@ -84,8 +84,7 @@ export class PaymentIntake {
       };
     }
     const now = this.intake.clock.now();
-    const payment = Payment.receive({ id, clientId: req.clientId, at: now, ...details });
-    payment.annotate({ kind: 'payment', channel: req.channel, ...(extra.relatedTransactionId ? { relatedTransactionId: extra.relatedTransactionId } : {}) }, now);
+    const payment = Payment.receive({ id, clientId: req.clientId, at: now, channel: req.channel, relatedTransactionId: extra.relatedTransactionId ?? null, ...details });
     const stored = await this.intake.create(
       req,
       payment,

@@ -6,7 +6,8 @@ import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock, IdGenerator } from '../ports/support.port.js';
 import type { TransactionRepository, UniquenessKeys } from '../ports/transaction-repository.port.js';
 import type { Job } from '../ports/work-queue.port.js';
-import { messageDigest, recordOutgoing, type OutgoingMessage } from '../payment-steps.js';
+import { messageDigest, recordOutgoing, type OutgoingMessage, type SaveDeps } from '../payment-steps.js';
+import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import type { SubmitPaymentResult } from '../submit-payment/submit-payment.command.js';
 
 /** One message as it arrived, after decoding: who sent it, how, the exact text, and the client's idempotency key. */
@@ -46,7 +47,13 @@ export class TransactionIntake {
     @Inject(MESSAGE_ARCHIVE) readonly archive: MessageArchive,
     @Inject(CLOCK) readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    readonly reports: StatusReportWriter,
   ) {}
+
+  /** What the save path of an existing transaction needs (see savePayment). */
+  get saveDeps(): SaveDeps {
+    return { repository: this.repository, reports: this.reports, clock: this.clock };
+  }
 
   static requestHash(text: string): string {
     return messageDigest(text);

@@ -4,7 +4,7 @@ import { ReasonCode } from '#domain';
 import { BUSINESS_RULES, CLOCK, HOLD_POLICY, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import type { BusinessRuleSet } from '../business-rules/business-rule-set.js';
 import type { HoldPolicy } from '../hold-policy/hold-policy.js';
-import { commitTransition, loadPayment } from '../payment-steps.js';
+import { loadPayment, savePayment } from '../payment-steps.js';
 import type { Clock } from '../ports/support.port.js';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
 import { releaseJob } from '../payment-jobs.js';
@@ -34,22 +34,22 @@ export class ProcessPaymentHandler implements ICommandHandler<ProcessPaymentComm
     const deps = { repository: this.repository, reports: this.reports, clock: this.clock };
     const outcome = await this.rules.evaluate(payment.details);
     if (outcome.outcome === 'reject') {
-      await commitTransition(deps, payment, 'RJCT', outcome.reason);
+      payment.failValidation(outcome.reason, this.clock.now());
+      await savePayment(deps, payment);
       return 'done';
     }
     const hold = this.holds.match(payment.details);
     if (hold) {
       // Parked for a consumer's decision: accept releases it, reject ends it; the SLA ends it otherwise.
-      const now = this.clock.now();
-      payment.annotate({ hold: { rule: hold.id, at: now.toISOString() } }, now);
-      payment.recordDecision({ action: 'hold', at: now.toISOString(), by: 'gateway', rule: hold.id });
-      await commitTransition(deps, payment, 'PDNG', { code: 'NARR', text: `held by rule ${hold.id}: awaiting a consumer decision` });
+      payment.hold(hold.id, this.clock.now());
+      await savePayment(deps, payment);
       return 'done';
     }
     const note = outcome.notes.length
       ? { code: ReasonCode.NARRATIVE, text: outcome.notes.map((n) => `${n.rule}: ${n.note}`).join('; ') }
       : undefined;
-    await commitTransition(deps, payment, 'ACTC', note, [releaseJob(payment.id)]);
+    payment.passValidation(this.clock.now(), note);
+    await savePayment(deps, payment, { jobs: [releaseJob(payment.id)] });
     return 'done';
   }
 }

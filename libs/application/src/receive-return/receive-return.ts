@@ -23,20 +23,24 @@ export class ReceiveReturn {
   ) {}
 
   private get deps() {
-    return { repository: this.intake.repository, archive: this.intake.archive, clock: this.intake.clock };
+    return this.intake.saveDeps;
   }
 
   async take(req: IntakeRequest, id: string, parsed: ParsedMessage, idempotency: UniquenessKeys['idempotency']): Promise<SubmitPaymentResult> {
     const ret = this.codec.readPacs004(parsed);
     const tx = ret.transactions[0] ?? null;
     const now = this.intake.clock.now();
-    const message = messageTransaction(req, id, now, parsed, 'return', { msgId: ret.msgId, creationDateTime: ret.creationDateTime, endToEndId: tx?.endToEndId ?? 'NOTPROVIDED' }, {
-      txId: tx?.returnId ?? null,
-      amount: tx?.returnedAmount ?? null,
-      uetr: null,
-    });
     const original = await findOriginal(this.intake.repository, req.clientId, tx);
-    if (original) message.annotate({ relatedTransactionId: original.id }, now);
+    const message = messageTransaction(
+      req,
+      id,
+      now,
+      parsed,
+      'return',
+      { msgId: ret.msgId, creationDateTime: ret.creationDateTime, endToEndId: tx?.endToEndId ?? 'NOTPROVIDED' },
+      original?.id ?? null,
+      { txId: tx?.returnId ?? null, amount: tx?.returnedAmount ?? null, uetr: null },
+    );
     const stored = await this.intake.create(req, message, { idempotency, msgIdEndToEndId: `pacs.004|${ret.msgId}|${tx?.returnId ?? tx?.endToEndId ?? ''}` });
     if (!stored.created) return stored.result;
     let linked = false;
@@ -44,19 +48,8 @@ export class ReceiveReturn {
       const fresh = await this.intake.repository.get(original.id);
       if (!fresh || fresh.status !== 'ACSC' || fresh.returnInfo) break;
       const p = Payment.fromSnapshot(fresh);
-      const at = now.toISOString();
-      p.annotate(
-        {
-          returnInfo: {
-            direction: 'inbound',
-            state: 'received',
-            at,
-            decidedAt: at,
-            reason: tx?.reason?.code ? { code: tx.reason.code, text: tx.reason.text } : null,
-            amount: tx?.returnedAmount ?? null,
-            returnTransactionId: id,
-          },
-        },
+      p.receiveReturn(
+        { reason: tx?.reason?.code ? { code: tx.reason.code, text: tx.reason.text } : null, amount: tx?.returnedAmount ?? null, returnTransactionId: id },
         now,
       );
       try {

@@ -2,7 +2,7 @@ import { Test } from '@nestjs/testing';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Payment, type PaymentStatus } from '#domain';
 import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE, PIPELINE_SETTINGS, STATUS_PUBLISHER, TRANSACTION_REPOSITORY } from '../application.tokens.js';
-import { commitTransition, loadPayment } from '../payment-steps.js';
+import { loadPayment, savePayment } from '../payment-steps.js';
 import { JobType } from '../ports/work-queue.port.js';
 import { PublishStatusReportCommand } from '../publish-status-report/publish-status-report.command.js';
 import { PublishStatusReportHandler } from '../publish-status-report/publish-status-report.handler.js';
@@ -63,7 +63,12 @@ describe('host answers that arrive on their own, and status messages to the outb
     const bus = moduleRef.get(CommandBus);
     const stored = async (id: string, path: PaymentStatus[]) => {
       const p = Payment.receive({ id, clientId: 'bank-a', at: clock.now(), ...details, uetr: null });
-      for (const s of path) p.transition(s, clock.now(), s === 'PDNG' ? { code: 'NARR', text: 'awaiting the legacy host' } : undefined);
+      for (const s of path) {
+        if (s === 'ACTC') p.passValidation(clock.now());
+        else if (s === 'ACSP') p.markReleased(clock.now());
+        else if (s === 'PDNG') p.applyHostOutcome({ kind: 'pending' }, clock.now());
+        else throw new Error(`no step to ${s}`);
+      }
       await repo.create(p.toSnapshot(), { msgIdEndToEndId: id }, []);
     };
     return { repo, archive, bus, stored, published, clock, moduleRef };
@@ -124,7 +129,10 @@ describe('host answers that arrive on their own, and status messages to the outb
     await bus.execute(new RecordHostAnswerCommand('t6', { kind: 'settled', statusReport: null }, 'host:amqp'));
     // Settled, then cancelled (camt.056 answered CNCL) before the ACSC publish job ran.
     const deps = { repository: repo, reports: moduleRef.get(StatusReportWriter), clock };
-    await commitTransition(deps, await loadPayment(repo, 't6'), 'CANC', { code: 'NARR', text: 'cancelled at the host' });
+    const settled = await loadPayment(repo, 't6');
+    settled.requestCancellation('bank-a', { code: 'CUST', text: null }, null, clock.now());
+    settled.applyCancellationOutcome({ kind: 'cancelled' }, clock.now());
+    await savePayment(deps, settled);
     const jobs = repo.jobs.filter((j) => j.transactionId === 't6');
     expect(jobs.map((j) => StatusReportWriter.statusOfPublishJob(j))).toEqual(['ACSC', 'CANC']);
     for (const j of jobs) await bus.execute(new PublishStatusReportCommand('t6', StatusReportWriter.statusOfPublishJob(j)));

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import { ConcurrentUpdateError } from '../application.errors.js';
-import { commitTransition, loadPayment } from '../payment-steps.js';
+import { loadPayment, savePayment } from '../payment-steps.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
@@ -30,7 +30,7 @@ export class RecordHostAnswerHandler implements ICommandHandler<RecordHostAnswer
     const deps = { repository: this.repository, reports: this.reports, clock: this.clock };
     for (let attempt = 1; ; attempt++) {
       const payment = await loadPayment(this.repository, cmd.transactionId);
-      if (payment.status !== 'ACSP' && payment.status !== 'PDNG') return 'skipped';
+      if ((payment.status !== 'ACSP' && payment.status !== 'PDNG') || payment.isHeld) return 'skipped';
       const { outcome } = cmd;
       if (outcome.kind === 'pending' && payment.status === 'PDNG') return 'skipped';
       try {
@@ -44,18 +44,12 @@ export class RecordHostAnswerHandler implements ICommandHandler<RecordHostAnswer
             at: this.clock.now().toISOString(),
           });
         }
-        switch (outcome.kind) {
-          case 'settled':
-            await commitTransition(deps, payment, 'ACSC');
-            break;
-          case 'rejected':
-            await commitTransition(deps, payment, 'RJCT', { code: outcome.reasonCode, text: outcome.reasonText });
-            break;
-          case 'pending':
-            await commitTransition(deps, payment, 'PDNG', { code: 'NARR', text: 'awaiting the legacy host' });
-            break;
-        }
-        return 'done';
+        const changed = payment.applyHostOutcome(
+          outcome.kind === 'rejected' ? { kind: 'rejected', reason: { code: outcome.reasonCode, text: outcome.reasonText } } : { kind: outcome.kind },
+          this.clock.now(),
+        );
+        if (changed) await savePayment(deps, payment);
+        return changed ? 'done' : 'skipped';
       } catch (e) {
         if (!(e instanceof ConcurrentUpdateError) || attempt >= ATTEMPTS) throw e;
       }

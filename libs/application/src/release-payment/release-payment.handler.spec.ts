@@ -77,7 +77,7 @@ describe('ReleasePaymentHandler in core mode', () => {
     /** Stores an ACTC payment (what the process step leaves behind) and returns its id. */
     async function actc(id: string, overrides: Partial<PaymentDetails> = {}): Promise<string> {
       const p = Payment.receive({ id, clientId: 'c1', at: clock.now(), ...details, msgId: `M-${id}`, ...overrides });
-      p.transition('ACTC', clock.now());
+      p.passValidation(clock.now());
       await repo.create(p.toSnapshot(), { msgIdEndToEndId: `M-${id}|E1` }, []);
       return id;
     }

@@ -6,7 +6,7 @@ import { ledgerRejectionReason, settlementPostings, unsettleableReason } from '.
 import { hostIdempotencyKey } from '../host-idempotency.js';
 import { ownInboundMessage } from '../own-messages.js';
 import { inquiryJob } from '../payment-jobs.js';
-import { commitTransition, loadPayment, savePayment } from '../payment-steps.js';
+import { loadPayment, savePayment } from '../payment-steps.js';
 import type { PipelineSettings } from '../pipeline.settings.js';
 import { LedgerError } from '../ports/ledger.port.js';
 import { HostUnavailableError, type HostOutcome, type LegacyHost } from '../ports/legacy-host.port.js';
@@ -50,7 +50,10 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
 
   async execute(cmd: ReleasePaymentCommand): Promise<StepResult> {
     let payment = await loadPayment(this.repository, cmd.transactionId);
-    if (payment.status === 'ACTC') payment = await commitTransition(this.deps, payment, 'ACSP');
+    if (payment.status === 'ACTC') {
+      payment.markReleased(this.clock.now());
+      payment = await savePayment(this.deps, payment);
+    }
     if (payment.status !== 'ACSP' && payment.status !== 'PDNG') return 'skipped';
     // Held for a consumer's decision: nothing goes to the host until it is accepted.
     if (payment.isHeld) return 'skipped';
@@ -60,7 +63,8 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
     const ledger = this.settings.mode === 'core' && this.settings.ledger === true;
     if (ledger) return this.settleInLedger(payment);
     if (this.settings.mode === 'core') {
-      await commitTransition(this.deps, payment, 'ACSC');
+      payment.applyHostOutcome({ kind: 'settled' }, this.clock.now());
+      await savePayment(this.deps, payment);
       return 'done';
     }
 
@@ -88,22 +92,18 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
 
   /** Applies the host's answer: settled or rejected are final; pending parks the payment (or, at the SLA, investigates). */
   private async apply(payment: Payment, outcome: HostOutcome, finalAttempt: boolean): Promise<StepResult> {
-    switch (outcome.kind) {
-      case 'settled':
-        await commitTransition(this.deps, payment, 'ACSC');
-        return 'done';
-      case 'rejected':
-        await commitTransition(this.deps, payment, 'RJCT', { code: outcome.reasonCode, text: outcome.reasonText });
-        return 'done';
-      case 'pending':
-        if (finalAttempt) {
-          await this.investigate(payment, 'the legacy host gave no final answer within the SLA');
-        } else if (payment.status !== 'PDNG') {
-          // Parked: the recovery sweeper asks again later, the SLA sweeper investigates.
-          await commitTransition(this.deps, payment, 'PDNG', { code: 'NARR', text: 'awaiting the legacy host' });
-        }
-        return 'done';
+    if (outcome.kind === 'pending' && finalAttempt) {
+      await this.investigate(payment, 'the legacy host gave no final answer within the SLA');
+      return 'done';
     }
+    // Pending parks it (the recovery sweeper asks again later, the SLA sweeper investigates).
+    const now = this.clock.now();
+    const changed = payment.applyHostOutcome(
+      outcome.kind === 'rejected' ? { kind: 'rejected', reason: { code: outcome.reasonCode, text: outcome.reasonText } } : { kind: outcome.kind },
+      now,
+    );
+    if (changed) await savePayment(this.deps, payment);
+    return 'done';
   }
 
   private async archiveHostReport(payment: Payment, outcome: HostOutcome): Promise<void> {
@@ -121,23 +121,28 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
   /** Outcome unknown: PDNG under investigation with its first status request scheduled, in one save. */
   private async investigate(payment: Payment, why: string): Promise<void> {
     payment.markOutcomeUnknown(this.clock.now(), why);
-    await savePayment({ ...this.deps, archive: this.archive }, payment, { jobs: [inquiryJob(payment.id, 0, this.clock.now())] });
+    await savePayment(this.deps, payment, { jobs: [inquiryJob(payment.id, 0, this.clock.now())] });
   }
 
   /** Settles in the core-mode ledger: ACSC, the postings and the report in one conditional write. */
   private async settleInLedger(payment: Payment): Promise<StepResult> {
+    const now = this.clock.now();
     const missing = unsettleableReason(payment.details);
     if (missing) {
-      await commitTransition(this.deps, payment, 'RJCT', missing);
+      payment.applyHostOutcome({ kind: 'rejected', reason: missing }, now);
+      await savePayment(this.deps, payment);
       return 'done';
     }
     const before = payment.toSnapshot();
     try {
-      await commitTransition(this.deps, payment, 'ACSC', undefined, [], undefined, settlementPostings(before));
+      payment.applyHostOutcome({ kind: 'settled' }, now);
+      await savePayment(this.deps, payment, { postings: settlementPostings(before) });
     } catch (e) {
       if (!(e instanceof LedgerError)) throw e;
       // Nothing was written: reject from the state as it was loaded, with its report.
-      await commitTransition(this.deps, Payment.fromSnapshot(before), 'RJCT', ledgerRejectionReason(e, before));
+      const refused = Payment.fromSnapshot(before);
+      refused.applyHostOutcome({ kind: 'rejected', reason: ledgerRejectionReason(e, before) }, now);
+      await savePayment(this.deps, refused);
     }
     return 'done';
   }

@@ -27,19 +27,23 @@ export class RequestCancellation {
   ) {}
 
   private get deps() {
-    return { repository: this.intake.repository, archive: this.intake.archive, clock: this.intake.clock };
+    return this.intake.saveDeps;
   }
 
   async take(req: IntakeRequest, id: string, parsed: ParsedMessage, idempotency: UniquenessKeys['idempotency']): Promise<SubmitPaymentResult> {
     const request = this.codec.readCamt056(parsed);
     const tx = request.transaction;
     const now = this.intake.clock.now();
-    const message = messageTransaction(req, id, now, parsed, 'cancellation-request', {
-      msgId: request.assignment.id,
-      creationDateTime: request.assignment.creationDateTime,
-      endToEndId: tx?.endToEndId ?? 'NOTPROVIDED',
-    });
     const original = await findOriginal(this.intake.repository, req.clientId, tx);
+    const message = messageTransaction(
+      req,
+      id,
+      now,
+      parsed,
+      'cancellation-request',
+      { msgId: request.assignment.id, creationDateTime: request.assignment.creationDateTime, endToEndId: tx?.endToEndId ?? 'NOTPROVIDED' },
+      tx ? (original?.id ?? null) : null,
+    );
     const accepted: SubmitPaymentResult = { kind: 'accepted', transactionId: id, status: 'RCVD', messageType: parsed.messageType, replayed: false };
     const keys = { idempotency, msgIdEndToEndId: `camt.056|${request.assignment.id}|${tx?.cancellationId ?? tx?.endToEndId ?? ''}` };
     const agents = { assigner: request.assignment.assigner.agent, assignee: request.assignment.assignee.agent };
@@ -51,7 +55,6 @@ export class RequestCancellation {
       const stored = await this.intake.create(req, message, keys, [], [refusal]);
       return stored.created ? accepted : stored.result;
     }
-    message.annotate({ relatedTransactionId: original.id }, now);
     const stored = await this.intake.create(req, message, keys);
     if (!stored.created) return stored.result;
     const reason = tx.reason?.code ? { code: tx.reason.code, text: tx.reason.text } : { code: 'CUST', text: tx.reason?.text ?? null };

@@ -25,13 +25,16 @@ export class RequestStatus {
     const request = this.codec.readPacs028(parsed);
     const ref = request.transaction;
     const now = this.intake.clock.now();
-    const message = messageTransaction(req, id, now, parsed, 'status-request', {
-      msgId: request.msgId,
-      creationDateTime: request.creationDateTime,
-      endToEndId: ref?.endToEndId ?? 'NOTPROVIDED',
-    });
     const original = await findOriginal(this.intake.repository, req.clientId, ref);
-    if (original) message.annotate({ relatedTransactionId: original.id }, now);
+    const message = messageTransaction(
+      req,
+      id,
+      now,
+      parsed,
+      'status-request',
+      { msgId: request.msgId, creationDateTime: request.creationDateTime, endToEndId: ref?.endToEndId ?? 'NOTPROVIDED' },
+      original?.id ?? null,
+    );
     // The answer: the original's pacs.002 as it stands now, or a RJCT naming the references we could not find.
     const answerFor: PaymentSnapshot = original
       ? { ...original, id }

@@ -4,13 +4,14 @@ import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY, WORK_QUEUE
 import { AnswerWriter, PACS004_TYPE } from '../answers/answer.writer.js';
 import { hostIdempotencyKey } from '../host-idempotency.js';
 import { returnJob } from '../payment-jobs.js';
-import { commitChange, loadPayment } from '../payment-steps.js';
+import { loadPayment, savePayment } from '../payment-steps.js';
 import type { LegacyHost, ReturnOutcome } from '../ports/legacy-host.port.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
 import type { StepResult } from '../process-payment/process-payment.command.js';
 import type { WorkSignal } from '../work-signal.js';
+import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import { ReturnPaymentCommand } from './return-payment.command.js';
 
 export const PENDING_RETURN_RETRY_MS = 30_000;
@@ -29,6 +30,7 @@ export class ReturnPaymentHandler implements ICommandHandler<ReturnPaymentComman
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
     private readonly answers: AnswerWriter,
+    private readonly reports: StatusReportWriter,
   ) {}
 
   async execute(cmd: ReturnPaymentCommand): Promise<StepResult> {
@@ -43,7 +45,7 @@ export class ReturnPaymentHandler implements ICommandHandler<ReturnPaymentComman
       messageType: PACS004_TYPE,
       message: message.body,
     });
-    const deps = { repository: this.repository, archive: this.archive, clock: this.clock };
+    const deps = { repository: this.repository, reports: this.reports, clock: this.clock };
     const now = this.clock.now();
     if (outcome.statusReport) {
       await this.archive.put({
@@ -55,20 +57,19 @@ export class ReturnPaymentHandler implements ICommandHandler<ReturnPaymentComman
         at: now.toISOString(),
       });
     }
-    const at = now.toISOString();
     switch (outcome.kind) {
       case 'accepted':
-        p.annotate({ returnInfo: { ...r, state: 'accepted', decidedAt: at } }, now);
-        await commitChange(deps, p, [], [message]);
+        p.applyReturnOutcome({ kind: 'accepted' }, now);
+        await savePayment(deps, p, { outgoing: [message] });
         return 'done';
       case 'rejected':
-        p.annotate({ returnInfo: { ...r, state: 'rejected', decidedAt: at, reason: { code: outcome.reasonCode, text: outcome.reasonText } } }, now);
-        await commitChange(deps, p, [], [message]);
+        p.applyReturnOutcome({ kind: 'rejected', reason: { code: outcome.reasonCode, text: outcome.reasonText } }, now);
+        await savePayment(deps, p, { outgoing: [message] });
         return 'done';
       case 'pending': {
-        p.annotate({ returnInfo: { ...r, state: 'pending' } }, now);
+        p.applyReturnOutcome({ kind: 'pending' }, now);
         const again = { ...returnJob(p.id, `pending-v${p.version}`), notBefore: new Date(now.getTime() + PENDING_RETURN_RETRY_MS) };
-        await commitChange(deps, p, [again], [message]);
+        await savePayment(deps, p, { jobs: [again], outgoing: [message] });
         this.signal.notify();
         return 'done';
       }

@@ -117,6 +117,7 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
         id,
         clientId: req.clientId,
         at: now,
+        channel: req.channel,
         messageType: partial.messageType,
         msgId: partial.msgId,
         creationDateTime: partial.creationDateTime ?? null,
@@ -142,7 +143,6 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
       },
       { code: ReasonCode.FORMAT, text },
     );
-    record.annotate({ channel: req.channel }, now);
     let report;
     try {
       report = await this.reports.report(record.toSnapshot());

@@ -89,7 +89,7 @@ describe('SweepStalePaymentsHandler', () => {
   it('leaves terminal payments alone', async () => {
     const { clock, repo, bus } = await setup();
     const p = Payment.receive({ id: 't2', clientId: 'c1', at: clock.now(), ...details });
-    p.transition('RJCT', clock.now(), { code: 'AC04' });
+    p.failValidation({ code: 'AC04' }, clock.now());
     await repo.create(p.toSnapshot(), { msgIdEndToEndId: 'x' }, []);
     clock.advance(600_000);
     expect(await bus.execute(new SweepStalePaymentsCommand())).toEqual({ timedOut: 0, redriven: 0 });

@@ -3,7 +3,7 @@ import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { NON_TERMINAL_STATUSES, ReasonCode, type PaymentStatus } from '#domain';
 import { CLOCK, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY, WORK_QUEUE, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
 import { ConcurrentUpdateError } from '../application.errors.js';
-import { commitTransition, loadPayment } from '../payment-steps.js';
+import { loadPayment, savePayment } from '../payment-steps.js';
 import type { PipelineSettings } from '../pipeline.settings.js';
 import type { Clock } from '../ports/support.port.js';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
@@ -48,17 +48,17 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
         } else {
           const payment = await loadPayment(this.repository, stale.id);
           if (payment.isTerminal) continue;
-          await commitTransition(
-            { repository: this.repository, reports: this.reports, clock: this.clock },
-            payment,
-            'RJCT',
+          payment.timeOut(
             {
               code: ReasonCode.TIMEOUT_CREDITOR_AGENT,
               text: held
                 ? `held and not decided within the SLA of ${this.settings.slaMs / 1000}s`
                 : `not completed within the SLA of ${this.settings.slaMs / 1000}s`,
             },
+            this.clock.now(),
+            this.settings.mode === 'core',
           );
+          await savePayment({ repository: this.repository, reports: this.reports, clock: this.clock }, payment);
         }
         timedOut++;
       } catch (e) {
