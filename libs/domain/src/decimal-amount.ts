@@ -47,7 +47,7 @@ export class DecimalAmount {
     if (int.length + frac.length > MAX_AMOUNT_DIGITS) {
       throw new InvalidAmountError(
         'too-many-digits',
-        `${shown(text)} has ${int.length + frac.length} significant digits; an ISO 20022 amount has at most ${MAX_AMOUNT_DIGITS} significant digits`,
+        `${shown(text)} has ${int.length + frac.length} significant digits; ISO 20022 allows at most ${MAX_AMOUNT_DIGITS}`,
       );
     }
     return new DecimalAmount(BigInt(int + frac || '0'), frac.length);
