@@ -207,7 +207,7 @@ describe('an amount of more than 18 significant digits behind a schema pack that
     expect(refused.status).toBe(422);
     expect(refused.contentType).toContain('application/problem+json');
     expect(refused.json).toMatchObject({ status: 422, code: 'PAYMENT.AMOUNT_INVALID' });
-    expect(String(refused.json.detail)).toMatch(/18 significant digits/);
+    expect(String(refused.json.detail)).toMatch(/19 significant digits; ISO 20022 allows at most 18/);
 
     expect((await get(gw.url, token, transactionId)).status).toBe(404);
     const outbox = await fetch(`${gw.url}/v1/transactions/${transactionId}/outbox`, { headers: { authorization: `Bearer ${token}` } });

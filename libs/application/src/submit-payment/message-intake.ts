@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { Payment, type PaymentDetails, type PaymentSnapshot, type StatusReason, type TransactionKind } from '#domain';
+import { canonicalAmount, Payment, ReasonCode, type PaymentDetails, type PaymentSnapshot, type StatusReason, type TransactionKind } from '#domain';
 import type { Iso20022Codec, OriginalTransactionRef, ParsedMessage } from '#iso20022';
 import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import { AnswerWriter, deterministicId, isoSeconds, PAIN002_TYPE } from '../answers/answer.writer.js';
@@ -295,6 +295,13 @@ export class MessageIntake {
           row.reason = { code: 'AM03', text: 'EqvtAmt in another currency than CcyOfTrf needs a currency conversion' };
           continue;
         }
+        // Issue 9 item 4: the child pacs.008 carries the canonical amount; what is no ISO 20022 amount is refused (AM12).
+        const canonical = canonicalAmount(amount);
+        if (!canonical.ok) {
+          row.status = 'RJCT';
+          row.reason = { code: ReasonCode.INVALID_AMOUNT, text: canonical.error.message.slice(0, 105) };
+          continue;
+        }
         let xml: string;
         try {
           xml = this.codec.writePacs008({
@@ -307,9 +314,9 @@ export class MessageIntake {
               endToEndId: t.endToEndId,
               txId: null,
               uetr,
-              interbankSettlementAmount: amount,
+              interbankSettlementAmount: canonical.amount,
               interbankSettlementDate: pmtInf.requestedExecutionDate.slice(0, 10),
-              instructedAmount: amount,
+              instructedAmount: canonical.amount,
               chargeBearer: t.chargeBearer ?? pmtInf.chargeBearer ?? 'SHAR',
               instructingAgent: pmtInf.debtorAgent,
               instructedAgent: t.creditorAgent,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { partyCountry, Payment, ReasonCode, type PaymentDetails } from '#domain';
+import { canonicalAmount, partyCountry, Payment, ReasonCode, type PaymentDetails } from '#domain';
 import { Iso20022Error, type Iso20022Codec, type ParsedMessage } from '#iso20022';
 import {
   CLOCK,
@@ -92,6 +92,8 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
     }
     const tx = message.transactions[0]!;
     const gh = message.groupHeader;
+    const amount = canonicalAmount(tx.interbankSettlementAmount); // issue 9 item 4: one spelling per amount, before anything is stored
+    if (!amount.ok) return { kind: 'unprocessable', code: amount.error.code, detail: amount.error.message };
     const details: PaymentDetails = {
       messageType: parsed.messageType,
       msgId: gh.msgId,
@@ -100,7 +102,7 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
       endToEndId: tx.endToEndId,
       txId: tx.txId,
       uetr: tx.uetr,
-      amount: tx.interbankSettlementAmount,
+      amount: amount.amount,
       settlementDate: tx.interbankSettlementDate ?? gh.interbankSettlementDate,
       settlementMethod: gh.settlementMethod,
       chargeBearer: tx.chargeBearer,
