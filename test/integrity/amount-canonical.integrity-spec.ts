@@ -106,6 +106,10 @@ describe('HOLD_AMOUNT_ABOVE=1000 (proxy mode, shipped schemas)', () => {
     const accept = await fetch(`${gw.url}/v1/transactions/${id}/accept`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     expect(accept.status).toBe(202);
     expect((await waitForTerminal(gw.url, token, id)).status).toBe('ACSC');
+    // The pacs.002 refers to the original with its canonical amount.
+    const report = await (await fetch(`${gw.url}/v1/transactions/${id}/outbox`, { headers: { authorization: `Bearer ${token}` } })).text();
+    expect(report).toContain('<TxSts>ACSC</TxSts>');
+    expect(report).toMatch(/<IntrBkSttlmAmt Ccy="EUR">1250\.00<\/IntrBkSttlmAmt>/);
   });
 
   it('a pain.001 transaction with a padded amount becomes a held payment of the canonical amount', async () => {
