@@ -103,6 +103,13 @@ describe('DecimalAmount', () => {
     expect(DecimalAmount.parse('9007199254740993').compare(DecimalAmount.parse('9007199254740992'))).toBe(1);
   });
 
+  it('reads long spellings in linear time (no regex backtracking on "0.000...0001")', () => {
+    const started = Date.now();
+    expect(() => DecimalAmount.parse(`0.${'0'.repeat(200_000)}1`)).toThrow(/200001 significant digits/);
+    expect(DecimalAmount.parse(`${'0'.repeat(200_000)}1.${'0'.repeat(200_000)}`).toString()).toBe('1');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('names the problem without echoing a huge value back', () => {
     expect(() => DecimalAmount.parse('-5')).toThrow(expect.objectContaining({ problem: 'negative' }));
     expect(() => DecimalAmount.parse('x'.repeat(1000))).toThrow(/^amount: "x{37}\.\.\." is not a decimal amount$/);
