@@ -13,9 +13,27 @@ export class InvalidValueError extends DomainError {
   constructor(
     readonly field: string,
     message: string,
+    code = 'DOMAIN.INVALID_VALUE',
   ) {
-    super('DOMAIN.INVALID_VALUE', `${field}: ${message}`);
+    super(code, `${field}: ${message}`);
     this.name = 'InvalidValueError';
+  }
+}
+
+/** Why a decimal string is not an amount (see DecimalAmount.parse and Money.parse). */
+export type AmountProblem = 'not-a-decimal' | 'negative' | 'too-many-digits' | 'too-many-decimals';
+
+/**
+ * A decimal string is not an ISO 20022 amount, or not an amount of its currency. Code `PAYMENT.AMOUNT_INVALID`:
+ * the inbox answers it 422. Still an InvalidValueError (field `amount`) for callers that catch those.
+ */
+export class InvalidAmountError extends InvalidValueError {
+  constructor(
+    readonly problem: AmountProblem,
+    message: string,
+  ) {
+    super('amount', message, 'PAYMENT.AMOUNT_INVALID');
+    this.name = 'InvalidAmountError';
   }
 }
 

@@ -1,5 +1,6 @@
 export * from './domain.errors.js';
 export * from './currency.js';
+export * from './decimal-amount.js';
 export * from './money.js';
 export * from './identifiers.js';
 export * from './payment-status.js';

@@ -1,7 +1,6 @@
 import { CurrencyCode } from './currency.js';
-import { InvalidValueError } from './domain.errors.js';
-
-const DECIMAL = /^(\d{1,18})(?:\.(\d{1,18}))?$/;
+import { DecimalAmount } from './decimal-amount.js';
+import { InvalidAmountError, InvalidValueError } from './domain.errors.js';
 
 /**
  * An amount of money in an ISO 4217 currency, held as an integer count of minor units (bigint).
@@ -13,18 +12,27 @@ export class Money {
     readonly currency: CurrencyCode,
   ) {}
 
-  /** Parses "1234.5" in "EUR". Refuses more decimals than the currency has (as ISO 20022 amounts do). */
+  /**
+   * Parses an amount in a currency: any xs:decimal spelling ISO 20022 allows ("1234.5", "0001234.50",
+   * "1234.500000", "+1234.5") in "EUR". Throws InvalidAmountError (PAYMENT.AMOUNT_INVALID) when it is not a
+   * non-negative decimal of at most 18 significant digits, or has more significant decimals than the currency
+   * (trailing zeros do not count: "10.500" EUR is 10.50); InvalidValueError when the currency is not active.
+   */
   static parse(value: string, currency: string | CurrencyCode): Money {
     const ccy = typeof currency === 'string' ? CurrencyCode.parse(currency) : currency;
-    const m = DECIMAL.exec(value.trim());
-    if (!m) throw new InvalidValueError('amount', `"${value}" is not a non-negative decimal amount`);
-    const whole = m[1]!;
-    const frac = (m[2] ?? '').replace(/0+$/, '');
-    if (frac.length > ccy.minorUnits) {
-      throw new InvalidValueError('amount', `${ccy.code} has ${ccy.minorUnits} decimal(s); "${value}" has more`);
+    return Money.of(DecimalAmount.parse(value), ccy);
+  }
+
+  /** The amount `decimal` in `currency`; throws InvalidAmountError when it has more decimals than the currency. */
+  static of(decimal: DecimalAmount, currency: string | CurrencyCode): Money {
+    const ccy = typeof currency === 'string' ? CurrencyCode.parse(currency) : currency;
+    if (decimal.fractionDigits > ccy.minorUnits) {
+      throw new InvalidAmountError(
+        'too-many-decimals',
+        `${ccy.code} has ${ccy.minorUnits} decimal(s); ${decimal.toString()} has ${decimal.fractionDigits}`,
+      );
     }
-    const minor = BigInt(whole + frac.padEnd(ccy.minorUnits, '0'));
-    return new Money(minor, ccy);
+    return new Money(decimal.units * 10n ** BigInt(ccy.minorUnits - decimal.fractionDigits), ccy);
   }
 
   static ofMinor(minor: bigint, currency: string | CurrencyCode): Money {
@@ -40,6 +48,19 @@ export class Money {
   compare(other: Money): -1 | 0 | 1 {
     this.assertSameCurrency(other);
     return this.minor < other.minor ? -1 : this.minor > other.minor ? 1 : 0;
+  }
+
+  /**
+   * Compares with an amount that has no currency of its own (a threshold that applies in any currency, e.g.
+   * HOLD_AMOUNT_ABOVE): exactly, in this money's currency, whatever the decimals of either.
+   */
+  compareDecimal(other: DecimalAmount): -1 | 0 | 1 {
+    return this.toDecimal().compare(other);
+  }
+
+  /** The amount without its currency. */
+  toDecimal(): DecimalAmount {
+    return DecimalAmount.of(this.minor, this.currency.minorUnits);
   }
 
   add(other: Money): Money {
@@ -64,4 +85,39 @@ export class Money {
       throw new InvalidValueError('currency', `cannot combine ${this.currency.code} with ${other.currency.code}`);
     }
   }
+}
+
+/** An amount as a message carries it and as a payment stores it: a decimal string and an ISO 4217 code. */
+export interface AmountValue {
+  value: string;
+  currency: string;
+}
+
+/** canonicalAmount's answer: the canonical amount, or why the value is no ISO 20022 amount at all. */
+export type CanonicalAmount = { ok: true; amount: AmountValue } | { ok: false; error: InvalidAmountError };
+
+/**
+ * The one place an inbound amount is canonicalised (at intake, before anything is stored): every later
+ * reader (hold rules, business rules, the ledger, reports) sees one spelling per value.
+ *
+ * - An amount of an active currency with no more significant decimals than the currency has becomes
+ *   `Money.toDecimalString()`: "00000000000000000001250.00", "1250.000000000000000000000" and "+1250" EUR all
+ *   become "1250.00".
+ * - A decimal that is not money of its currency (an inactive code such as XAU, or "10.505" EUR) keeps its
+ *   value in the canonical decimal spelling ("10.505"): the `currency` business rule rejects it with AM03 /
+ *   AM12 and a pacs.002, as before.
+ * - Not a non-negative decimal, or more than 18 significant digits (ISO 20022 totalDigits): `ok: false` with an
+ *   InvalidAmountError (code PAYMENT.AMOUNT_INVALID); the intake refuses the message (422) and stores nothing.
+ */
+export function canonicalAmount(amount: AmountValue): CanonicalAmount {
+  let decimal: DecimalAmount;
+  try {
+    decimal = DecimalAmount.parse(amount.value);
+  } catch (e) {
+    if (e instanceof InvalidAmountError) return { ok: false, error: e };
+    throw e;
+  }
+  const ccy = CurrencyCode.isActive(amount.currency) ? CurrencyCode.parse(amount.currency) : null;
+  const value = ccy && decimal.fractionDigits <= ccy.minorUnits ? Money.of(decimal, ccy).toDecimalString() : decimal.toString();
+  return { ok: true, amount: { value, currency: amount.currency } };
 }

@@ -22,7 +22,12 @@ export interface PaymentDetails {
   endToEndId: string;
   txId: string | null;
   uetr: string | null;
-  /** Interbank settlement amount as the exact decimal string of the message; null when it could not be read. */
+  /**
+   * Interbank settlement amount, canonicalised at intake (canonicalAmount): Money.toDecimalString() of an amount
+   * of an active currency ("1250.00" for "00001250.000"), else the canonical decimal for the currency rule to
+   * reject; null when it could not be read. Records stored before canonicalisation may hold the message's
+   * spelling: read it through Money.parse, which takes every spelling, never by comparing strings.
+   */
   amount: { value: string; currency: string } | null;
   settlementDate: string | null;
   settlementMethod: string | null;

@@ -1,24 +1,19 @@
-import { CurrencyCode, Money, ReasonCode } from '#domain';
+import { CurrencyCode, DecimalAmount, InvalidValueError, Money, ReasonCode } from '#domain';
 import { pass, reject, type BusinessRule } from './business-rule.js';
 
-const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
-
-/** Digits after the point that matter: "12.50" has 1, "12.000" has 0. */
-function significantFractionDigits(value: string): number | null {
-  const m = DECIMAL.exec(value);
-  if (!m) return null;
-  return (m[2] ?? '').replace(/0+$/, '').length;
+/** The payment's amount as a decimal, or the reason it is not one. */
+function decimalOf(value: string): DecimalAmount | InvalidValueError {
+  try {
+    return DecimalAmount.parse(value);
+  } catch (e) {
+    if (e instanceof InvalidValueError) return e;
+    throw e;
+  }
 }
 
-/** Compares two non-negative decimal strings exactly (no floats): -1, 0 or 1. */
-export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
-  const ma = DECIMAL.exec(a);
-  const mb = DECIMAL.exec(b);
-  if (!ma || !mb) throw new Error(`not decimal amounts: "${a}", "${b}"`);
-  const scale = Math.max((ma[2] ?? '').length, (mb[2] ?? '').length);
-  const x = BigInt(ma[1]! + (ma[2] ?? '').padEnd(scale, '0'));
-  const y = BigInt(mb[1]! + (mb[2] ?? '').padEnd(scale, '0'));
-  return x < y ? -1 : x > y ? 1 : 0;
+/** An amount for a rejection text: Max105Text must keep room for the rest. */
+function shown(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 37)}...` : value;
 }
 
 /**
@@ -35,11 +30,13 @@ export const currencyRule: BusinessRule = {
     const ccy = p.amount.currency;
     const info = CurrencyCode.classify(ccy);
     if (info.kind !== 'active') return reject(ReasonCode.INVALID_CURRENCY, `${ccy} ${info.description}`);
-    const digits = significantFractionDigits(p.amount.value);
-    if (digits !== null && digits > info.minorUnits!) {
+    const decimal = decimalOf(p.amount.value);
+    // Fail closed: what cannot be read as a decimal is not an amount of this currency.
+    if (decimal instanceof InvalidValueError) return reject(ReasonCode.INVALID_AMOUNT, decimal.message);
+    if (decimal.fractionDigits > info.minorUnits!) {
       return reject(
         ReasonCode.INVALID_AMOUNT,
-        `${p.amount.value} ${ccy} has ${digits} decimals; ${ccy} has ${info.minorUnits}`,
+        `${shown(p.amount.value)} ${ccy} has ${decimal.fractionDigits} decimals; ${ccy} has ${info.minorUnits}`,
       );
     }
     return pass();
@@ -52,9 +49,9 @@ export const amountPositiveRule: BusinessRule = {
   reasonCodes: [ReasonCode.ZERO_AMOUNT, ReasonCode.INVALID_AMOUNT],
   async check(p) {
     if (!p.amount) return reject(ReasonCode.INVALID_AMOUNT, 'no interbank settlement amount');
-    const value = p.amount.value.trim();
-    if (!DECIMAL.test(value)) return reject(ReasonCode.INVALID_AMOUNT, `"${value.slice(0, 40)}" is not a decimal amount`);
-    if (!/[1-9]/.test(value)) return reject(ReasonCode.ZERO_AMOUNT, 'amount is zero');
+    const decimal = decimalOf(p.amount.value);
+    if (decimal instanceof InvalidValueError) return reject(ReasonCode.INVALID_AMOUNT, decimal.message);
+    if (decimal.isZero()) return reject(ReasonCode.ZERO_AMOUNT, 'amount is zero');
     return pass();
   },
 };
@@ -70,17 +67,21 @@ export interface AmountLimits {
 /**
  * Reads `MAX_AMOUNT`: comma-separated entries, each `<amount>` (the global limit, any currency) or
  * `<amount> <currency>` (a limit for that currency, which wins over the global one), e.g.
- * `1000000, 150000000 JPY, 250000.00 GBP`. Amounts are decimal strings; a per-currency limit may not have
- * more decimals than its currency. Throws an Error naming the bad entry.
+ * `1000000, 150000000 JPY, 250000.00 GBP`. Amounts are decimals as ISO 20022 writes them (at most 18
+ * significant digits; leading and trailing zeros are fine); a per-currency limit may not have more decimals
+ * than its currency. Throws an Error naming the bad entry.
  */
 export function parseAmountLimits(raw: string | null | undefined): AmountLimits | null {
   if (!raw || raw.trim() === '') return null;
   let global: string | null = null;
   const perCurrency: Record<string, string> = {};
+  const shape = '"<amount>" or "<amount> <currency>" (e.g. 1000000.00 or 150000000 JPY)';
   for (const entry of raw.split(',').map((e) => e.trim())) {
-    const m = /^(\d{1,18}(?:\.\d{1,18})?)(?:\s+([A-Z]{3}))?$/.exec(entry);
-    if (!m) throw new Error(`"${entry}" is not "<amount>" or "<amount> <currency>" (e.g. 1000000.00 or 150000000 JPY)`);
+    const m = /^(\S+)(?:\s+([A-Z]{3}))?$/.exec(entry);
+    if (!m) throw new Error(`"${entry}" is not ${shape}`);
     const [, amount, ccy] = m;
+    const decimal = decimalOf(amount!);
+    if (decimal instanceof InvalidValueError) throw new Error(`"${entry}" is not ${shape}: ${decimal.message}`, { cause: decimal });
     if (!ccy) {
       if (global !== null) throw new Error('has two global limits');
       global = amount!;
@@ -89,7 +90,7 @@ export function parseAmountLimits(raw: string | null | undefined): AmountLimits 
     if (!CurrencyCode.isActive(ccy)) throw new Error(`${ccy} is not an active ISO 4217 currency`);
     if (Object.hasOwn(perCurrency, ccy)) throw new Error(`has two limits for ${ccy}`);
     try {
-      Money.parse(amount!, ccy);
+      Money.of(decimal, ccy);
     } catch (e) {
       throw new Error(`"${entry}": ${(e as Error).message}`, { cause: e });
     }
@@ -98,19 +99,40 @@ export function parseAmountLimits(raw: string | null | undefined): AmountLimits 
   return { global, perCurrency: Object.freeze(perCurrency) };
 }
 
-/** The amount is not above the limit of its currency (AM02, NotAllowedAmount). */
+/**
+ * The amount is not above the limit of its currency (AM02, NotAllowedAmount): the currency's own limit, else
+ * the global one read in the payment's currency (no conversion); a currency with neither is not limited.
+ * Compares Money exactly. Fails closed: an amount that cannot be compared with a limit that applies is
+ * rejected, AM03 when its currency is not active, AM12 when it is not money of its currency.
+ */
 export function amountLimitRule(limits: AmountLimits): BusinessRule {
+  const global = limits.global === null ? null : DecimalAmount.parse(limits.global);
+  const perCurrency = new Map(Object.entries(limits.perCurrency).map(([ccy, v]) => [ccy, Money.parse(v, ccy)] as const));
   return {
     id: 'amount-limit',
-    reasonCodes: [ReasonCode.NOT_ALLOWED_AMOUNT],
+    reasonCodes: [ReasonCode.NOT_ALLOWED_AMOUNT, ReasonCode.INVALID_AMOUNT, ReasonCode.INVALID_CURRENCY],
     async check(p) {
-      if (!p.amount || !DECIMAL.test(p.amount.value.trim())) return pass(); // amount-positive decides those
+      if (!p.amount) return reject(ReasonCode.INVALID_AMOUNT, 'no interbank settlement amount to compare with the limit');
       const ccy = p.amount.currency;
-      const limit = Object.hasOwn(limits.perCurrency, ccy) ? limits.perCurrency[ccy]! : limits.global;
-      if (limit === null) return pass();
-      return compareDecimals(p.amount.value.trim(), limit) > 0
-        ? reject(ReasonCode.NOT_ALLOWED_AMOUNT, `amount ${p.amount.value} ${ccy} is above the limit of ${limit} ${ccy}`)
-        : pass();
+      const own = perCurrency.get(ccy) ?? null;
+      if (own === null && global === null) return pass();
+      let money: Money;
+      try {
+        money = Money.parse(p.amount.value, ccy);
+      } catch (e) {
+        if (!(e instanceof InvalidValueError)) throw e;
+        const code = e.field === 'currency' ? ReasonCode.INVALID_CURRENCY : ReasonCode.INVALID_AMOUNT;
+        return reject(code, `cannot compare ${shown(p.amount.value)} ${shown(ccy)} with the limit: ${e.message}`.slice(0, 105));
+      }
+      const above = own !== null ? money.compare(own) > 0 : money.compareDecimal(global!) > 0;
+      if (!above) return pass();
+      const limit = own !== null ? own.toDecimalString() : limitIn(global!, money);
+      return reject(ReasonCode.NOT_ALLOWED_AMOUNT, `amount ${money.toDecimalString()} ${ccy} is above the limit of ${limit} ${ccy}`);
     },
   };
+}
+
+/** A currency-less limit spelled in the currency of `money` when it fits its decimals ("1000" -> "1000.00" EUR). */
+function limitIn(limit: DecimalAmount, money: Money): string {
+  return limit.fractionDigits <= money.currency.minorUnits ? Money.of(limit, money.currency).toDecimalString() : limit.toString();
 }

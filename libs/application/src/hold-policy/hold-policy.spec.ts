@@ -1,5 +1,5 @@
 import type { PaymentSnapshot } from '#domain';
-import { compareDecimal, HoldPolicy } from './hold-policy.js';
+import { HoldPolicy } from './hold-policy.js';
 
 function payment(over: Partial<PaymentSnapshot> = {}): PaymentSnapshot {
   return {
@@ -36,20 +36,57 @@ function payment(over: Partial<PaymentSnapshot> = {}): PaymentSnapshot {
 }
 
 describe('HoldPolicy', () => {
-  it('compares decimals exactly, whatever their scale', () => {
-    expect(compareDecimal('1000.00', '1000')).toBe(0);
-    expect(compareDecimal('1000.01', '1000')).toBe(1);
-    expect(compareDecimal('999.999', '1000')).toBe(-1);
-    expect(compareDecimal('0010', '9.5')).toBe(1);
-    expect(compareDecimal('123456789012345678.1', '123456789012345678.09')).toBe(1);
+  it('compares amounts exactly, whatever their scale or spelling', () => {
+    const at = (value: string, currency = 'EUR') => HoldPolicy.fromConfig({ amountAbove: '1000' }).match(payment({ amount: { value, currency } }))?.id ?? null;
+    expect(at('1000.00')).toBeNull();
+    expect(at('999.999', 'BHD')).toBeNull();
+    expect(at('1000.01')).toBe('amount-above-1000');
+    expect(at('0000000000000000001000.00')).toBeNull();
+    const big = HoldPolicy.fromConfig({ amountAbove: '9999999999999999.98' });
+    expect(big.match(payment({ amount: { value: '9999999999999999.99', currency: 'USD' } }))).not.toBeNull();
+    expect(big.match(payment({ amount: { value: '9999999999999999.98', currency: 'USD' } }))).toBeNull();
   });
 
-  it('HOLD_AMOUNT_ABOVE holds strictly above the amount, in any currency', () => {
+  it.each(['00000000000000000001250.00', '1250.000000000000000000000', '+0001250.0', '1250.', '001250'])(
+    'holds %s EUR (stored before amounts were canonical, or not canonicalised) like 1250.00 EUR',
+    (value) => {
+      const policy = HoldPolicy.fromConfig({
+        amountAbove: '1000',
+        rulesJson: JSON.stringify([{ id: 'eur-big', amountAbove: '1000.00', currencies: ['EUR'] }]),
+      });
+      expect(policy.match(payment({ amount: { value, currency: 'EUR' } }))?.id).toBe('amount-above-1000');
+      const rulesOnly = HoldPolicy.fromConfig({ rulesJson: JSON.stringify([{ id: 'eur-big', amountAbove: '1000.00', currencies: ['EUR'] }]) });
+      expect(rulesOnly.match(payment({ amount: { value, currency: 'EUR' } }))?.id).toBe('eur-big');
+    },
+  );
+
+  it('fails closed: a rule that cannot compare the amount holds the payment', () => {
+    const policy = HoldPolicy.fromConfig({ amountAbove: '1000' });
+    expect(policy.match(payment({ amount: null }))?.id).toBe('amount-above-1000');
+    expect(policy.match(payment({ amount: { value: '12', currency: 'XAU' } }))?.id).toBe('amount-above-1000');
+    expect(policy.match(payment({ amount: { value: '10.505', currency: 'EUR' } }))?.id).toBe('amount-above-1000');
+    expect(policy.match(payment({ amount: { value: '1e3', currency: 'EUR' } }))?.id).toBe('amount-above-1000');
+    expect(policy.match(payment({ amount: { value: '1234567890123456789', currency: 'EUR' } }))?.id).toBe('amount-above-1000');
+    // ... but only a rule that applies: another client's rule, or another currency's, does not hold it.
+    const scoped = HoldPolicy.fromConfig({
+      rulesJson: JSON.stringify([
+        { id: 'b-big', clients: ['bank-b'], amountAbove: '1000' },
+        { id: 'usd-big', currencies: ['USD'], amountAbove: '1000' },
+      ]),
+    });
+    expect(scoped.match(payment({ amount: { value: '1e3', currency: 'EUR' } }))).toBeNull();
+    expect(scoped.match(payment({ amount: { value: '1e3', currency: 'USD' } }))?.id).toBe('usd-big');
+    expect(scoped.match(payment({ amount: null }))?.id).toBe('usd-big');
+  });
+
+  it('HOLD_AMOUNT_ABOVE holds strictly above the amount, in the payment\'s own currency (no conversion)', () => {
     const policy = HoldPolicy.fromConfig({ amountAbove: '1000' });
     expect(policy.match(payment())).toBeNull();
     expect(policy.match(payment({ amount: { value: '1000.01', currency: 'EUR' } }))?.id).toBe('amount-above-1000');
     expect(policy.match(payment({ amount: { value: '5000', currency: 'JPY' } }))?.id).toBe('amount-above-1000');
-    expect(policy.match(payment({ amount: null }))).toBeNull();
+    const fraction = HoldPolicy.fromConfig({ amountAbove: '1000.5' });
+    expect(fraction.match(payment({ amount: { value: '1000', currency: 'JPY' } }))).toBeNull();
+    expect(fraction.match(payment({ amount: { value: '1001', currency: 'JPY' } }))?.id).toBe('amount-above-1000.5');
   });
 
   it('HOLD_RULES: every condition of a rule must match, any rule holds', () => {
@@ -70,6 +107,10 @@ describe('HoldPolicy', () => {
 
   it('refuses invalid configuration with a message naming the setting', () => {
     expect(() => HoldPolicy.fromConfig({ amountAbove: '1,000' })).toThrow(/HOLD_AMOUNT_ABOVE/);
+    expect(() => HoldPolicy.fromConfig({ amountAbove: '-5' })).toThrow(/HOLD_AMOUNT_ABOVE .*negative/);
+    expect(() => HoldPolicy.fromConfig({ amountAbove: '1234567890123456789' })).toThrow(/HOLD_AMOUNT_ABOVE .*19 significant digits/);
+    expect(() => HoldPolicy.fromConfig({ rulesJson: '[{"id":"x","amountAbove":"1e3"}]' })).toThrow(/HOLD_RULES\[0\]\.amountAbove/);
+    expect(() => HoldPolicy.fromConfig({ rulesJson: '[{"id":"x","amountAbove":1000}]' })).toThrow(/HOLD_RULES\[0\]\.amountAbove/);
     expect(() => HoldPolicy.fromConfig({ rulesJson: '{"id":"x"}' })).toThrow(/HOLD_RULES must be a JSON array/);
     expect(() => HoldPolicy.fromConfig({ rulesJson: '[{"id":"x"}]' })).toThrow(/HOLD_RULES\[0\] has no condition/);
     expect(() => HoldPolicy.fromConfig({ rulesJson: '[{"id":"x","clients":["a"],"colour":"red"}]' })).toThrow(/unknown field "colour"/);

@@ -1,4 +1,4 @@
-import type { PaymentSnapshot } from '#domain';
+import { DecimalAmount, Money, type PaymentSnapshot } from '#domain';
 import { creditorCountryOf } from '../business-rules/creditor-country.rule.js';
 
 /**
@@ -10,33 +10,47 @@ export interface HoldRule {
   id: string;
   /** API client ids whose payments this rule holds. */
   clients?: string[];
-  /** Holds payments whose interbank settlement amount is strictly above this decimal (in the payment's currency). */
+  /**
+   * Holds payments whose interbank settlement amount is strictly above this decimal, read in the payment's own
+   * currency (no conversion: "1000" holds 1000.01 EUR and 1001 JPY). A payment whose amount cannot be read as
+   * money of its currency is held (fail closed).
+   */
   amountAbove?: string;
-  /** Only with `amountAbove` or alone: ISO 4217 codes this rule applies to. */
+  /** Only with `amountAbove` or alone: ISO 4217 codes this rule applies to (a payment in another currency is not). */
   currencies?: string[];
   /** ISO 3166 alpha-2 codes of the creditor's country. */
   creditorCountries?: string[];
 }
 
-const DECIMAL = /^\d{1,18}(\.\d{1,18})?$/;
+/** Reads a configured threshold; throws an Error naming the setting when it is not an amount. */
+function threshold(setting: string, value: string): DecimalAmount {
+  try {
+    return DecimalAmount.parse(value);
+  } catch (e) {
+    throw new Error(`${setting} must be a non-negative decimal such as 10000.00: ${(e as Error).message}`, { cause: e });
+  }
+}
 
-/** Compares two non-negative decimal strings exactly (no floats): -1, 0 or 1. */
-export function compareDecimal(a: string, b: string): number {
-  const [ai, af = ''] = a.split('.');
-  const [bi, bf = ''] = b.split('.');
-  const intA = ai!.replace(/^0+(?=\d)/, '');
-  const intB = bi!.replace(/^0+(?=\d)/, '');
-  if (intA.length !== intB.length) return intA.length < intB.length ? -1 : 1;
-  if (intA !== intB) return intA < intB ? -1 : 1;
-  const len = Math.max(af.length, bf.length);
-  const fa = af.padEnd(len, '0');
-  const fb = bf.padEnd(len, '0');
-  return fa === fb ? 0 : fa < fb ? -1 : 1;
+/** The payment's amount as Money, or null when it has none or it is not money of its currency. */
+function moneyOf(p: PaymentSnapshot): Money | null {
+  if (!p.amount) return null;
+  try {
+    return Money.parse(p.amount.value, p.amount.currency);
+  } catch {
+    return null;
+  }
 }
 
 /** Decides whether a payment that passed the business rules waits in PDNG for a consumer's accept or reject. */
 export class HoldPolicy {
-  private constructor(readonly rules: readonly HoldRule[]) {}
+  /** Each rule's `amountAbove`, read once. */
+  private readonly thresholds: ReadonlyMap<HoldRule, DecimalAmount>;
+
+  private constructor(readonly rules: readonly HoldRule[]) {
+    this.thresholds = new Map(
+      rules.filter((r) => r.amountAbove !== undefined).map((r) => [r, threshold(`hold rule ${r.id} amountAbove`, r.amountAbove!)] as const),
+    );
+  }
 
   static none(): HoldPolicy {
     return new HoldPolicy([]);
@@ -49,9 +63,7 @@ export class HoldPolicy {
   static fromConfig(input: { amountAbove?: string | null; rulesJson?: string | null }): HoldPolicy {
     const rules: HoldRule[] = [];
     if (input.amountAbove != null && input.amountAbove !== '') {
-      if (!DECIMAL.test(input.amountAbove)) {
-        throw new Error(`HOLD_AMOUNT_ABOVE must be a non-negative decimal such as 10000.00, got "${input.amountAbove}"`);
-      }
+      threshold('HOLD_AMOUNT_ABOVE', input.amountAbove);
       rules.push({ id: `amount-above-${input.amountAbove}`, amountAbove: input.amountAbove });
     }
     if (input.rulesJson != null && input.rulesJson.trim() !== '') {
@@ -92,9 +104,8 @@ export class HoldPolicy {
     if (currencies) rule.currencies = currencies;
     if (countries) rule.creditorCountries = countries;
     if (r.amountAbove !== undefined) {
-      if (typeof r.amountAbove !== 'string' || !DECIMAL.test(r.amountAbove)) {
-        throw new Error(`${where}.amountAbove must be a decimal string such as "10000.00"`);
-      }
+      if (typeof r.amountAbove !== 'string') throw new Error(`${where}.amountAbove must be a decimal string such as "10000.00"`);
+      threshold(`${where}.amountAbove`, r.amountAbove);
       rule.amountAbove = r.amountAbove;
     }
     if (!rule.clients && !rule.currencies && !rule.creditorCountries && rule.amountAbove === undefined) {
@@ -103,21 +114,28 @@ export class HoldPolicy {
     return rule;
   }
 
-  /** The first rule that holds this payment, or null. */
+  /**
+   * The first rule that holds this payment, or null. A rule whose other conditions match holds a payment whose
+   * amount it cannot compare (none, or not money of its currency): a hold rule fails closed.
+   */
   match(p: PaymentSnapshot): HoldRule | null {
-    for (const rule of this.rules) if (HoldPolicy.matches(rule, p)) return rule;
+    for (const rule of this.rules) if (this.matches(rule, p)) return rule;
     return null;
   }
 
-  private static matches(rule: HoldRule, p: PaymentSnapshot): boolean {
+  private matches(rule: HoldRule, p: PaymentSnapshot): boolean {
     if (rule.clients && !rule.clients.includes(p.clientId)) return false;
-    if (rule.currencies && (!p.amount || !rule.currencies.includes(p.amount.currency))) return false;
-    if (rule.amountAbove !== undefined) {
-      if (!p.amount || !DECIMAL.test(p.amount.value) || compareDecimal(p.amount.value, rule.amountAbove) <= 0) return false;
-    }
+    // The currency filter reads the code only; without an amount there is no code to rule the payment out.
+    if (rule.currencies && p.amount && !rule.currencies.includes(p.amount.currency)) return false;
     if (rule.creditorCountries) {
       const country = creditorCountryOf(p);
       if (!country || !rule.creditorCountries.includes(country)) return false;
+    }
+    const above = this.thresholds.get(rule);
+    if (above) {
+      const money = moneyOf(p);
+      if (money === null) return true; // cannot compare: hold
+      if (money.compareDecimal(above) <= 0) return false;
     }
     return true;
   }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { canonicalAmount, ReasonCode } from '#domain';
 import type { Iso20022Codec, ParsedMessage } from '#iso20022';
 import { ISO20022_CODEC } from '../application.tokens.js';
 import { AnswerWriter, deterministicId, isoSeconds, PAIN002_TYPE } from '../answers/answer.writer.js';
@@ -46,6 +47,13 @@ export class InitiatePayments {
           row.reason = { code: 'AM03', text: 'EqvtAmt in another currency than CcyOfTrf needs a currency conversion' };
           continue;
         }
+        // The child pacs.008 carries the canonical amount; what is no ISO 20022 amount is refused (AM12).
+        const canonical = canonicalAmount(amount);
+        if (!canonical.ok) {
+          row.status = 'RJCT';
+          row.reason = { code: ReasonCode.INVALID_AMOUNT, text: canonical.error.message.slice(0, 105) };
+          continue;
+        }
         let xml: string;
         try {
           xml = this.codec.writePacs008({
@@ -58,9 +66,9 @@ export class InitiatePayments {
               endToEndId: t.endToEndId,
               txId: null,
               uetr,
-              interbankSettlementAmount: amount,
+              interbankSettlementAmount: canonical.amount,
               interbankSettlementDate: pmtInf.requestedExecutionDate.slice(0, 10),
-              instructedAmount: amount,
+              instructedAmount: canonical.amount,
               chargeBearer: t.chargeBearer ?? pmtInf.chargeBearer ?? 'SHAR',
               instructingAgent: pmtInf.debtorAgent,
               instructedAgent: t.creditorAgent,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { partyCountry, Payment, type PaymentDetails } from '#domain';
+import { canonicalAmount, partyCountry, Payment, type InvalidAmountError, type PaymentDetails } from '#domain';
 import type { Iso20022Codec, ParsedMessage } from '#iso20022';
 import { Inject } from '@nestjs/common';
 import { ISO20022_CODEC, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
@@ -13,11 +13,14 @@ import { TransactionIntake, type IntakeRequest } from './transaction-intake.js';
 export const SUPPORTED_PAYMENTS: ReadonlySet<string> = new Set(['pacs.008.001.08', 'pacs.008.001.10', 'pacs.008.001.12']);
 
 /** The stored details of a pacs.008's one transaction, from the parsed message (the appHeader as it came). */
-export function paymentDetails(codec: Iso20022Codec, parsed: ParsedMessage): PaymentDetails | { multiple: number } {
+export function paymentDetails(codec: Iso20022Codec, parsed: ParsedMessage): PaymentDetails | { multiple: number } | { invalidAmount: InvalidAmountError } {
   const message = codec.readPacs008(parsed);
   if (message.transactions.length !== 1) return { multiple: message.transactions.length };
   const tx = message.transactions[0]!;
   const gh = message.groupHeader;
+  // One spelling per amount, read once, before anything is stored: every rule compares this one.
+  const amount = canonicalAmount(tx.interbankSettlementAmount);
+  if (!amount.ok) return { invalidAmount: amount.error };
   return {
     messageType: parsed.messageType,
     msgId: gh.msgId,
@@ -26,7 +29,7 @@ export function paymentDetails(codec: Iso20022Codec, parsed: ParsedMessage): Pay
     endToEndId: tx.endToEndId,
     txId: tx.txId,
     uetr: tx.uetr,
-    amount: tx.interbankSettlementAmount,
+    amount: amount.amount,
     settlementDate: tx.interbankSettlementDate ?? gh.interbankSettlementDate,
     settlementMethod: gh.settlementMethod,
     chargeBearer: tx.chargeBearer,
@@ -76,6 +79,7 @@ export class PaymentIntake {
     extra: { relatedTransactionId?: string; uniquenessKey?: string } = {},
   ): Promise<SubmitPaymentResult> {
     const details = paymentDetails(this.codec, parsed);
+    if ('invalidAmount' in details) return { kind: 'unprocessable', code: details.invalidAmount.code, detail: details.invalidAmount.message };
     if ('multiple' in details) {
       return {
         kind: 'unprocessable',

@@ -13,7 +13,12 @@ describe('settlementPostings', () => {
     ['0.5', 'EUR', 50n],
     ['500', 'JPY', 500n],
     ['1.005', 'BHD', 1005n],
-    ['123456789012345678.12', 'EUR', 12345678901234567812n], // beyond 2^53: exact
+    ['1234567890123456.12', 'EUR', 123456789012345612n], // beyond 2^53: exact
+    ['123456789012345678', 'JPY', 123456789012345678n], // 18 significant digits, the most an ISO 20022 amount has
+    ['00000000000000000001250.00', 'EUR', 125000n], // padded spellings of one amount give the same legs
+    ['1250.000000000000000000000', 'EUR', 125000n],
+    ['+0001250.0', 'EUR', 125000n],
+    ['1.2340', 'BHD', 1234n],
   ])('debits the debtor and credits the creditor with %s %s as %p minor units', (value, currency, minor) => {
     expect(settlementPostings(payment(value, currency))).toEqual([
       { account: D, currency, delta: -minor },
@@ -37,6 +42,14 @@ describe('settlementPostings', () => {
     expect(unsettleableReason(payment('1', 'EUR'))).toBeNull();
     expect(() => settlementPostings({ ...payment('1', 'EUR'), debtorAccount: null })).toThrow(InvalidValueError);
     expect(() => settlementPostings(payment('1.001', 'EUR'))).toThrow(InvalidValueError);
+  });
+
+  it('fails closed with a reason for an amount that is not money of its currency (never an endless retry)', () => {
+    expect(unsettleableReason(payment('1.001', 'EUR'))).toMatchObject({ code: 'AM12', text: expect.stringContaining('EUR has 2 decimal') });
+    expect(unsettleableReason(payment('1234567890123456789', 'EUR'))).toMatchObject({ code: 'AM12', text: expect.stringContaining('19 significant digits; ISO 20022 allows at most 18') });
+    expect(unsettleableReason(payment('1e3', 'EUR'))).toMatchObject({ code: 'AM12' });
+    expect(unsettleableReason(payment('100', 'XAU'))).toMatchObject({ code: 'AM03' });
+    for (const bad of [payment('1.001', 'EUR'), payment('100', 'XAU')]) expect(unsettleableReason(bad)!.text!.length).toBeLessThanOrEqual(105);
   });
 });
 

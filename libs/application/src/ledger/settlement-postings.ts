@@ -11,19 +11,28 @@ export function isLedgerAccountId(id: string): boolean {
 type SettlementFields = Pick<PaymentSnapshot, 'amount' | 'debtorAccount' | 'creditorAccount'>;
 
 /**
- * Why a payment cannot be settled in the ledger at all (no account to debit or credit, no amount), as the
- * ISO reason to reject it with; null when settlementPostings can build its postings.
+ * Why a payment cannot be settled in the ledger at all (no account to debit or credit, no amount, or an amount
+ * that is not money of its currency), as the ISO reason to reject it with; null when settlementPostings can
+ * build its postings. The release step rejects with this reason rather than failing until the SLA.
  */
 export function unsettleableReason(p: SettlementFields): StatusReason | null {
   if (!p.debtorAccount) return { code: ReasonCode.INVALID_DEBTOR_ACCOUNT, text: 'no debtor account to debit' };
   if (!p.creditorAccount) return { code: ReasonCode.INVALID_CREDITOR_ACCOUNT, text: 'no creditor account to credit' };
   if (!p.amount) return { code: ReasonCode.INVALID_AMOUNT, text: 'no interbank settlement amount' };
+  try {
+    Money.parse(p.amount.value, p.amount.currency);
+  } catch (e) {
+    if (!(e instanceof InvalidValueError)) throw e;
+    const code = e.field === 'currency' ? ReasonCode.INVALID_CURRENCY : ReasonCode.INVALID_AMOUNT;
+    return { code, text: `cannot settle: ${e.message}`.slice(0, 105) };
+  }
   return null;
 }
 
 /**
  * The two legs that settle a payment in the core-mode ledger: the debtor account is debited and the creditor
- * account credited with the interbank settlement amount, in minor units of its currency. Reusable by other
+ * account credited with the interbank settlement amount as Money, in minor units of its currency (any spelling
+ * of the amount gives the same legs: "0001250.00" and "1250.000" EUR are 125000). Reusable by other
  * flows: a reversal (cancellation or return after settlement) posts `negatePostings(settlementPostings(p))`.
  * Throws InvalidValueError when unsettleableReason(p) is not null or the amount is not money.
  */

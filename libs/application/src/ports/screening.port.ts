@@ -12,7 +12,7 @@ export interface ScreeningRequest {
   transactionId: string;
   uetr: string | null;
   endToEndId: string;
-  /** The interbank settlement amount as the decimal string of the message (never a float). */
+  /** The interbank settlement amount as its canonical decimal string, e.g. "1250.00" (never a float). */
   amount: string;
   currency: string;
   debtor: ScreeningParty;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Payment } from '#domain';
+import { canonicalAmount, Payment } from '#domain';
 import type { Iso20022Codec, ParsedMessage } from '#iso20022';
 import { ISO20022_CODEC } from '../application.tokens.js';
 import { ConcurrentUpdateError } from '../application.errors.js';
@@ -30,6 +30,9 @@ export class ReceiveReturn {
     const ret = this.codec.readPacs004(parsed);
     const tx = ret.transactions[0] ?? null;
     const now = this.intake.clock.now();
+    // The returned amount in its one canonical spelling (kept as sent when it is no amount of its currency).
+    const returned = tx?.returnedAmount ? canonicalAmount(tx.returnedAmount) : null;
+    const returnedAmount = returned?.ok ? returned.amount : (tx?.returnedAmount ?? null);
     const original = await findOriginal(this.intake.repository, req.clientId, tx);
     const message = messageTransaction(
       req,
@@ -39,7 +42,7 @@ export class ReceiveReturn {
       'return',
       { msgId: ret.msgId, creationDateTime: ret.creationDateTime, endToEndId: tx?.endToEndId ?? 'NOTPROVIDED' },
       original?.id ?? null,
-      { txId: tx?.returnId ?? null, amount: tx?.returnedAmount ?? null, uetr: null },
+      { txId: tx?.returnId ?? null, amount: returnedAmount, uetr: null },
     );
     const stored = await this.intake.create(req, message, { idempotency, msgIdEndToEndId: `pacs.004|${ret.msgId}|${tx?.returnId ?? tx?.endToEndId ?? ''}` });
     if (!stored.created) return stored.result;
@@ -49,7 +52,7 @@ export class ReceiveReturn {
       if (!fresh || fresh.status !== 'ACSC' || fresh.returnInfo) break;
       const p = Payment.fromSnapshot(fresh);
       p.receiveReturn(
-        { reason: tx?.reason?.code ? { code: tx.reason.code, text: tx.reason.text } : null, amount: tx?.returnedAmount ?? null, returnTransactionId: id },
+        { reason: tx?.reason?.code ? { code: tx.reason.code, text: tx.reason.text } : null, amount: returnedAmount, returnTransactionId: id },
         now,
       );
       try {
