@@ -42,6 +42,10 @@ function toProblem(e: unknown): unknown {
   if (e instanceof InvalidValueError) {
     return new ProblemException(400, 'LEDGER.INVALID_ACCOUNT', e.message, { errors: [{ path: e.field, message: e.message }] });
   }
+  if (e instanceof LedgerError && e.code === 'LEDGER.AMOUNT_TOO_LARGE') {
+    // well-formed but more than the ledger can hold (2^63-1 minor units): 422, like other amounts refused by rule
+    return new ProblemException(422, e.code, e.message, { errors: [{ path: 'balance', message: e.message }] });
+  }
   if (e instanceof LedgerError) return new ProblemException(409, e.code, e.message);
   return e;
 }
@@ -100,6 +104,7 @@ export class LedgerController {
   @ApiResponse({ status: 200, description: 'balance set', schema: ACCOUNT_SCHEMA })
   @ApiResponse({ status: 400, description: 'LEDGER.INVALID_ACCOUNT (id, balance or currency)' })
   @ApiResponse({ status: 409, description: 'LEDGER.CURRENCY_MISMATCH: the account is kept in another currency' })
+  @ApiResponse({ status: 422, description: 'LEDGER.AMOUNT_TOO_LARGE: a balance above 2^63-1 minor units' })
   async put(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const b = (body ?? {}) as { balance?: unknown; currency?: unknown };
     const errors: { path: string; message: string }[] = [];

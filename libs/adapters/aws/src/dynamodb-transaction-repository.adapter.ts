@@ -12,7 +12,9 @@ import {
   type CreateResult,
   type Job,
   LedgerError,
+  ledgerLimitError,
   type ListFilter,
+  MAX_LEDGER_BALANCE,
   type Posting,
   type TransactionPage,
   type TransactionRepository,
@@ -29,6 +31,7 @@ import {
   keyOf,
   keys as itemKeys,
   N,
+  num,
   padMs,
   resolveShards,
   S,
@@ -206,12 +209,14 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
           TableName: this.table,
           Key: keyOf(itemKeys.account(leg.account)),
           UpdateExpression: 'SET balance = balance + :delta, updatedAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND currency = :currency AND balance >= :floor',
+          // the balance stays within 0..MAX_LEDGER_BALANCE (the ledger's limit on every store)
+          ConditionExpression: 'attribute_exists(pk) AND currency = :currency AND balance >= :floor AND balance <= :ceiling',
           ExpressionAttributeValues: {
             ':delta': N(leg.delta),
             ':at': S(at),
             ':currency': S(leg.currency),
             ':floor': N(-leg.delta),
+            ':ceiling': N(MAX_LEDGER_BALANCE - leg.delta),
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
@@ -484,6 +489,9 @@ function ledgerErrorFor(leg: Posting, account: Item | undefined): LedgerError {
       `account ${leg.account} is in ${currency}, the posting in ${leg.currency}`,
     );
   }
+  const balance = num(account, 'balance');
+  const tooLarge = balance === undefined ? null : ledgerLimitError(leg.account, BigInt(balance) + leg.delta);
+  if (tooLarge) return tooLarge;
   return new LedgerError(
     'LEDGER.INSUFFICIENT_FUNDS',
     leg.account,

@@ -1,5 +1,6 @@
 /** In-memory fakes of the ports, for unit specs only (the real engines are tested in *.int-spec.ts). */
 import type { PaymentSnapshot, PaymentStatus } from '#domain';
+import { ledgerLimitError } from '../ledger/ledger-limits.js';
 import { LedgerError, type LedgerAccount, type LedgerStore, type Posting } from '../ports/ledger.port.js';
 import type { ArchivedMessage, MessageArchive, StoredMessage } from '../ports/message-archive.port.js';
 import type { CreateResult, ListFilter, TransactionPage, TransactionRepository, UniquenessKeys } from '../ports/transaction-repository.port.js';
@@ -23,6 +24,8 @@ export class FakeLedger implements LedgerStore {
 
   async openAccounts(accounts: { id: string; currency: string; balance: bigint }[], replace: boolean): Promise<void> {
     for (const a of accounts) {
+      const tooLarge = ledgerLimitError(a.id, a.balance);
+      if (tooLarge) throw tooLarge;
       const existing = this.accounts.get(a.id);
       if (existing && existing.currency !== a.currency && replace) {
         throw new LedgerError('LEDGER.CURRENCY_MISMATCH', a.id, `ledger account ${a.id} is kept in ${existing.currency}`);
@@ -51,6 +54,8 @@ export class FakeLedger implements LedgerStore {
       }
       const balance = (next.get(leg.account) ?? account.balance) + leg.delta;
       if (balance < 0n) throw new LedgerError('LEDGER.INSUFFICIENT_FUNDS', leg.account, `ledger account ${leg.account} has insufficient funds`);
+      const tooLarge = ledgerLimitError(leg.account, balance);
+      if (tooLarge) throw tooLarge;
       next.set(leg.account, balance);
     }
     for (const [id, balance] of next) this.accounts.set(id, { ...this.accounts.get(id)!, balance });
