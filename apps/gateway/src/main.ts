@@ -3,10 +3,11 @@ import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
 import { ClientRegistry, DEMO_CLIENT } from './auth/client-registry.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './gateway.config.js';
-import { ProblemFilter } from './http/problem.filter.js';
+import { frameworkProblem, ProblemFilter } from './http/problem.filter.js';
 import { ensureSimulator } from './simulator.launcher.js';
 
 const LEVELS: Record<GatewayConfig['logLevel'], LogLevel[]> = {
@@ -18,7 +19,15 @@ const LEVELS: Record<GatewayConfig['logLevel'], LogLevel[]> = {
 
 /** Builds the Nest application on Fastify with the gateway's parsers, problem responses and API docs. */
 export async function createGateway(config: GatewayConfig, clients: ClientRegistry): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.maxBodyBytes, trustProxy: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.maxBodyBytes,
+    trustProxy: true,
+    // errors Fastify raises before routing (bad %-encoding in the path, an over-long path parameter): problems too
+    frameworkErrors: (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
+      const problem = frameworkProblem(error, request.url);
+      void reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
+    },
+  });
   const fastify = adapter.getInstance();
   // ISO 20022 arrives as XML: keep the exact text; the codec parses it with entities and network off.
   for (const type of ['application/xml', 'text/xml', /^application\/[\w.+-]+\+xml$/]) {

@@ -67,3 +67,18 @@ export class ProblemFilter implements ExceptionFilter {
     return { ...p, type: problemType(code) };
   }
 }
+
+/**
+ * The problem for an error Fastify raises before any route runs (FastifyAdapter `frameworkErrors`): a path
+ * with bad %-encoding, or a path parameter longer than Fastify takes. Without it they were answered in
+ * Fastify's own JSON, not as problems.
+ */
+export function frameworkProblem(error: FastifyishError, path: string): ProblemBody {
+  const [status, code, detail] =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? [414, 'REQUEST.URI_TOO_LONG', 'a path parameter is longer than the gateway accepts']
+      : error.code === 'FST_ERR_BAD_URL'
+        ? [400, 'REQUEST.INVALID_URL', 'the path is not valid %-encoded UTF-8']
+        : [400, 'REQUEST.INVALID', error.message ?? 'invalid request'];
+  return { ...new ProblemException(status, code, detail).problem, instance: path.split('?')[0] };
+}
