@@ -130,6 +130,17 @@ describe('POST /oauth2/token: RFC 6749 §5.2 errors, never a 500', () => {
     await oauthError(await tokenRequest(`grant_type=client_credentials&scope=${scope}`, GOOD_BASIC), 400, 'invalid_scope');
   });
 
+  it.each([
+    ['a JSON body with a non-string scope', 'application/json', '{"grant_type":"client_credentials","scope":{"a":1}}'],
+    ['a JSON body that is an array', 'application/json', '["client_credentials"]'],
+    ['a JSON body that is not JSON', 'application/json', '{"grant_type":'],
+    ['a form with __proto__', 'application/x-www-form-urlencoded', 'grant_type=client_credentials&__proto__=x'],
+  ])('%s: 400 invalid_request in RFC 6749 form, not a problem or a 500', async (_what, type, body) => {
+    const res = await fetch(`${url}/oauth2/token`, { method: 'POST', headers: { 'content-type': type, authorization: GOOD_BASIC }, body });
+    expect(res.headers.get('content-type')).toContain('application/json');
+    await oauthError(res, 400, 'invalid_request');
+  });
+
   it('still issues a token for a well-formed request afterwards', async () => {
     const res = await tokenRequest('grant_type=client_credentials&scope=rp2/read', GOOD_BASIC);
     expect(res.status).toBe(200);

@@ -19,6 +19,11 @@ export class ProblemFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const problem = this.toProblem(exception);
     problem.instance ??= request.url.split('?')[0];
+    const oauth = oauthErrorFor(request.method, problem);
+    if (oauth) {
+      void reply.status(400).header('Cache-Control', 'no-store').header('Content-Type', 'application/json').send(oauth);
+      return;
+    }
     if (exception instanceof ProblemException) {
       for (const [k, v] of Object.entries(exception.headers)) void reply.header(k, v);
     }
@@ -66,6 +71,19 @@ export class ProblemFilter implements ExceptionFilter {
     const p = new ProblemException(status, code, detail).problem;
     return { ...p, type: problemType(code) };
   }
+}
+
+/** The token endpoint answers in RFC 6749 §5.2 form, not as problems. */
+export const TOKEN_PATH = '/oauth2/token';
+
+/**
+ * The RFC 6749 §5.2 error for a request to the token endpoint refused before its controller ran (a body the
+ * parser refused: bad JSON, a form with `__proto__`, too large, an unsupported content type): invalid_request,
+ * 400. Null for every other request, and for what is not a refusal of the body (404, 405, 5xx).
+ */
+export function oauthErrorFor(method: string, problem: ProblemBody): { error: 'invalid_request'; error_description: string } | null {
+  if (method !== 'POST' || problem.instance !== TOKEN_PATH || ![400, 413, 415].includes(problem.status)) return null;
+  return { error: 'invalid_request', error_description: problem.detail };
 }
 
 /**
