@@ -8,6 +8,7 @@
  * The first case of item 9 (schema-invalid messages whose ids cannot be echoed) is covered elsewhere.
  */
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { buildPacs008, DEFAULT_CREDITOR_IBAN, DEFAULT_DEBTOR_IBAN } from '../support/pacs008.factory.js';
 import { startGateway, tempDir, tokenFor, waitForTerminal, type NodeProcess } from '../support/processes.js';
 
@@ -287,8 +288,22 @@ describe('path and query input', () => {
     await problem(outbox, 400, 'REQUEST.INVALID_TRANSACTION_ID');
   });
 
-  it('oversize headers: 431 from the HTTP parser, the gateway stays up', async () => {
+  it('oversize headers: 431 REQUEST.HEADERS_TOO_LARGE as a problem, the gateway stays up', async () => {
     const res = await fetch(`${url}/v1/transactions`, { headers: { authorization: `Bearer ${operator}`, 'x-big': 'a'.repeat(20_000) } });
-    expect(res.status).toBe(431);
+    await problem(res, 431, 'REQUEST.HEADERS_TOO_LARGE');
+  });
+
+  it('a request that is not HTTP: 400 REQUEST.MALFORMED as a problem, the gateway stays up', async () => {
+    const { port } = new URL(url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      let data = '';
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      socket.on('data', (d: Buffer) => (data += d.toString()));
+      socket.on('close', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(raw.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(raw).toContain('Content-Type: application/problem+json');
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400, code: 'REQUEST.MALFORMED' });
   });
 });

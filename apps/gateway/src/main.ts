@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Duplex } from 'node:stream';
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -7,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
 import { ClientRegistry, DEMO_CLIENT } from './auth/client-registry.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './gateway.config.js';
-import { frameworkProblem, ProblemFilter } from './http/problem.filter.js';
+import { clientErrorResponse, frameworkProblem, ProblemFilter } from './http/problem.filter.js';
 import { ensureSimulator } from './simulator.launcher.js';
 
 const LEVELS: Record<GatewayConfig['logLevel'], LogLevel[]> = {
@@ -26,6 +27,12 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
     frameworkErrors: (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
       const problem = frameworkProblem(error, request.url);
       void reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
+    },
+    // requests Node's HTTP parser refuses (headers too large, ...): problems too, then the socket is closed
+    clientErrorHandler: (error: Error & { code?: string }, socket: Duplex) => {
+      const answer = socket.destroyed ? null : clientErrorResponse(error);
+      if (answer && socket.writable) socket.write(answer);
+      socket.destroy(error);
     },
   });
   const fastify = adapter.getInstance();

@@ -1,5 +1,5 @@
 import { ProblemException } from './problem.js';
-import { frameworkProblem, oauthErrorFor } from './problem.filter.js';
+import { clientErrorResponse, frameworkProblem, oauthErrorFor } from './problem.filter.js';
 
 describe('frameworkProblem (errors Fastify raises before routing)', () => {
   it('answers a path with bad %-encoding as 400 REQUEST.INVALID_URL', () => {
@@ -36,5 +36,27 @@ describe('oauthErrorFor (the token endpoint answers RFC 6749 §5.2 errors)', () 
     expect(oauthErrorFor('GET', problem(400, '/oauth2/token'))).toBeNull();
     expect(oauthErrorFor('POST', problem(404, '/oauth2/token'))).toBeNull();
     expect(oauthErrorFor('POST', problem(500, '/oauth2/token'))).toBeNull();
+  });
+});
+
+describe('clientErrorResponse (requests the HTTP parser refuses)', () => {
+  function parse(raw: string) {
+    const [head, body] = raw.split('\r\n\r\n') as [string, string];
+    const lines = head.split('\r\n');
+    return { statusLine: lines[0], headers: lines.slice(1), json: JSON.parse(body) as Record<string, unknown>, body };
+  }
+
+  it('answers headers too large as a 431 REQUEST.HEADERS_TOO_LARGE problem with its exact length', () => {
+    const r = parse(clientErrorResponse({ code: 'HPE_HEADER_OVERFLOW' })!);
+    expect(r.statusLine).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    expect(r.headers).toContain('Content-Type: application/problem+json');
+    expect(r.headers).toContain(`Content-Length: ${Buffer.byteLength(r.body)}`);
+    expect(r.json).toMatchObject({ status: 431, code: 'REQUEST.HEADERS_TOO_LARGE' });
+  });
+
+  it('answers a timeout as 408 and anything else as 400, and nothing for a reset connection', () => {
+    expect(parse(clientErrorResponse({ code: 'ERR_HTTP_REQUEST_TIMEOUT' })!).json).toMatchObject({ status: 408, code: 'REQUEST.TIMEOUT' });
+    expect(parse(clientErrorResponse({ code: 'HPE_INVALID_METHOD' })!).json).toMatchObject({ status: 400, code: 'REQUEST.MALFORMED' });
+    expect(clientErrorResponse({ code: 'ECONNRESET' })).toBeNull();
   });
 });

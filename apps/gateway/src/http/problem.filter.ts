@@ -100,3 +100,24 @@ export function frameworkProblem(error: FastifyishError, path: string): ProblemB
         : [400, 'REQUEST.INVALID', error.message ?? 'invalid request'];
   return { ...new ProblemException(status, code, detail).problem, instance: path.split('?')[0] };
 }
+
+/**
+ * The raw HTTP answer to a request Node's HTTP parser refused before Fastify saw it (Fastify
+ * `clientErrorHandler`): headers too large (431), a client too slow (408), anything else unparseable (400),
+ * as a problem like every other error. Null for a reset connection (nothing to answer).
+ */
+export function clientErrorResponse(error: { code?: string }): string | null {
+  if (error.code === 'ECONNRESET') return null;
+  const [status, code, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'REQUEST.HEADERS_TOO_LARGE', 'the request headers are larger than the gateway accepts']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST.TIMEOUT', 'the request was not received in time']
+        : [400, 'REQUEST.MALFORMED', 'the request is not valid HTTP'];
+  const problem = new ProblemException(status, code, detail).problem;
+  const body = JSON.stringify(problem);
+  return (
+    `HTTP/1.1 ${status} ${problem.title}\r\nContent-Type: application/problem+json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
