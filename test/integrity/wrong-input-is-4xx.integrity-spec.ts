@@ -258,6 +258,17 @@ describe('path and query input', () => {
     await problem(await fetch(`${url}/v1/ledger/accounts/${'A'.repeat(300)}`, { headers: { authorization: `Bearer ${ops}` } }), 414, 'REQUEST.URI_TOO_LONG');
   });
 
+  it.each(['0', '-1', 'Tue Mar 05 2024'])('GET /v1/transactions?from=%s (not ISO 8601): 400 REQUEST.INVALID_QUERY', async (from) => {
+    const res = await fetch(`${url}/v1/transactions?from=${encodeURIComponent(from)}`, { headers: { authorization: `Bearer ${operator}` } });
+    await problem(res, 400, 'REQUEST.INVALID_QUERY');
+  });
+
+  it('GET /v1/transactions?from=1900-01-01T00:00:00Z (before any payment): 200, read as the epoch', async () => {
+    const res = await fetch(`${url}/v1/transactions?from=1900-01-01T00:00:00Z&to=1969-01-01`, { headers: { authorization: `Bearer ${operator}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ items: [], nextCursor: null });
+  });
+
   // These already answered 4xx before this suite; they stay here as regression guards.
   it.each([
     ['/v1/transactions?limit=abc', 400, 'REQUEST.INVALID_QUERY'],
