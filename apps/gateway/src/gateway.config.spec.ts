@@ -26,6 +26,14 @@ describe('gateway config: the core-mode ledger', () => {
     });
   });
 
+  it('takes the largest balance the ledger keeps, 2^63-1 minor units', () => {
+    const c = loadGatewayConfig({ MODE: 'core', LEDGER_OPENING_BALANCES: '{"ACC1":"92233720368547758.07 EUR","ACC2":"999999999999999999 JPY"}' });
+    expect(c.ledger.openingBalances).toEqual([
+      { id: 'ACC1', balance: '92233720368547758.07', currency: 'EUR' },
+      { id: 'ACC2', balance: '999999999999999999', currency: 'JPY' },
+    ]);
+  });
+
   it.each([
     ['not JSON', '{"A":', /not valid JSON/],
     ['an array', '["1.00 EUR"]', /must be a JSON object/],
@@ -35,6 +43,8 @@ describe('gateway config: the core-mode ledger', () => {
     ['too many decimals', '{"ACC1":"1.001 EUR"}', /\["ACC1"\]: amount: EUR has 2 decimal/],
     ['an unknown currency', '{"ACC1":"1 XAU"}', /\["ACC1"\]: currency: XAU is not an active ISO 4217 currency/],
     ['a bad account id', '{"a b":"1 EUR"}', /account id "a b"/],
+    ['a balance over 2^63-1 minor units', '{"ACC1":"92233720368547758.08 EUR"}', /\["ACC1"\]: 92233720368547758.08 EUR is more than the ledger keeps/],
+    ['18 integer digits in a 2-decimal currency', '{"ACC1":"999999999999999999 EUR"}', /LEDGER.AMOUNT_TOO_LARGE/],
   ])('refuses %s with a message naming the setting', (_what, raw, message) => {
     expect(() => loadGatewayConfig({ MODE: 'core', LEDGER_OPENING_BALANCES: raw })).toThrow(ConfigError);
     expect(() => loadGatewayConfig({ MODE: 'core', LEDGER_OPENING_BALANCES: raw })).toThrow(message);

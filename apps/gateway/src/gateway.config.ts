@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { HoldPolicy } from '#application';
-import { isLedgerAccountId, type LedgerAccountInput } from '#application';
+import { isLedgerAccountId, withinLedgerLimit, type LedgerAccountInput } from '#application';
 import { Money } from '#domain';
 import { BUILT_IN_RULE_IDS, parseAmountLimits, parseCountryList, type AmountLimits } from '#application';
 import { CUSTOM_BUSINESS_RULES } from './custom-business-rules.js';
@@ -266,10 +266,16 @@ export function parseOpeningBalances(raw: string | undefined): LedgerAccountInpu
       );
     }
     const [, balance, currency] = m as unknown as [string, string, string];
+    let minor: bigint;
     try {
-      Money.parse(balance, currency);
+      minor = Money.parseBalance(balance, currency).minor;
     } catch (e) {
       throw new ConfigError(`LEDGER_OPENING_BALANCES["${id}"]: ${(e as Error).message}`);
+    }
+    if (!withinLedgerLimit(minor)) {
+      throw new ConfigError(
+        `LEDGER_OPENING_BALANCES["${id}"]: ${balance} ${currency} is more than the ledger keeps (2^63-1 minor units, LEDGER.AMOUNT_TOO_LARGE)`,
+      );
     }
     return { id, balance, currency };
   });

@@ -1,13 +1,15 @@
 import 'reflect-metadata';
+import type { Duplex } from 'node:stream';
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
 import { ClientRegistry, DEMO_CLIENT } from './auth/client-registry.js';
 import { expandScopes } from './auth/scope-aliases.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './gateway.config.js';
-import { ProblemFilter } from './http/problem.filter.js';
+import { clientErrorResponse, frameworkProblem, ProblemFilter } from './http/problem.filter.js';
 import { ensureSimulator } from './simulator.launcher.js';
 
 const LEVELS: Record<GatewayConfig['logLevel'], LogLevel[]> = {
@@ -19,7 +21,21 @@ const LEVELS: Record<GatewayConfig['logLevel'], LogLevel[]> = {
 
 /** Builds the Nest application on Fastify with the gateway's parsers, problem responses and API docs. */
 export async function createGateway(config: GatewayConfig, clients: ClientRegistry): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.maxBodyBytes, trustProxy: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.maxBodyBytes,
+    trustProxy: true,
+    // errors Fastify raises before routing (bad %-encoding in the path, an over-long path parameter): problems too
+    frameworkErrors: (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
+      const problem = frameworkProblem(error, request.url);
+      void reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
+    },
+    // requests Node's HTTP parser refuses (headers too large, ...): problems too, then the socket is closed
+    clientErrorHandler: (error: Error & { code?: string }, socket: Duplex) => {
+      const answer = socket.destroyed ? null : clientErrorResponse(error);
+      if (answer && socket.writable) socket.write(answer);
+      socket.destroy(error);
+    },
+  });
   const fastify = adapter.getInstance();
   // ISO 20022 arrives as XML: keep the exact text; the codec parses it with entities and network off.
   for (const type of ['application/xml', 'text/xml', /^application\/[\w.+-]+\+xml$/]) {

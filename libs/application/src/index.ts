@@ -12,6 +12,7 @@ export * from './ports/support.port.js';
 export * from './ports/ledger.port.js';
 export * from './ledger/settlement-postings.js';
 export * from './ledger/posting-rule.js';
+export * from './ledger/ledger-limits.js';
 export * from './ports/screening.port.js';
 export * from './business-rules/business-rule.js';
 export * from './business-rules/business-rule-set.js';

@@ -42,7 +42,7 @@ export class DecimalAmount {
    * InvalidAmountError (PAYMENT.AMOUNT_INVALID) when it is not a decimal, is negative, or has more than 18
    * significant digits (ISO 20022 totalDigits).
    */
-  static parse(text: string): DecimalAmount {
+  static parse(text: string, maxDigits: number = MAX_AMOUNT_DIGITS): DecimalAmount {
     const m = XS_DECIMAL.exec(text.trim());
     if (!m || (m[2] === '' && (m[3] ?? '') === '')) {
       throw new InvalidAmountError('not-a-decimal', `${shown(text)} is not a decimal amount`);
@@ -51,10 +51,12 @@ export class DecimalAmount {
     const frac = withoutTrailingZeros(m[3] ?? '');
     if (m[1] === '-' && int + frac !== '') throw new InvalidAmountError('negative', `${shown(text)} is negative`);
     // Leading zeros of the fraction count (0.05 has 2 digits), as for totalDigits.
-    if (int.length + frac.length > MAX_AMOUNT_DIGITS) {
+    if (int.length + frac.length > maxDigits) {
       throw new InvalidAmountError(
         'too-many-digits',
-        `${shown(text)} has ${int.length + frac.length} significant digits; ISO 20022 allows at most ${MAX_AMOUNT_DIGITS}`,
+        maxDigits === MAX_AMOUNT_DIGITS
+          ? `${shown(text)} has ${int.length + frac.length} significant digits; ISO 20022 allows at most ${MAX_AMOUNT_DIGITS}`
+          : `${shown(text)} has ${int.length + frac.length} significant digits; at most ${maxDigits} are read`,
       );
     }
     return new DecimalAmount(BigInt(int + frac || '0'), frac.length);

@@ -23,6 +23,15 @@ export class Money {
     return Money.of(DecimalAmount.parse(value), ccy);
   }
 
+  /**
+   * Parses a balance of an account (not an ISO 20022 amount, so not limited to 18 significant digits; up to 38,
+   * the most any store keeps): whether the ledger can keep it is the ledger's own rule.
+   */
+  static parseBalance(value: string, currency: string | CurrencyCode): Money {
+    const ccy = typeof currency === 'string' ? CurrencyCode.parse(currency) : currency;
+    return Money.of(DecimalAmount.parse(value, 38), ccy);
+  }
+
   /** The amount `decimal` in `currency`; throws InvalidAmountError when it has more decimals than the currency. */
   static of(decimal: DecimalAmount, currency: string | CurrencyCode): Money {
     const ccy = typeof currency === 'string' ? CurrencyCode.parse(currency) : currency;

@@ -31,9 +31,22 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  validate(payload: { sub?: string; scope?: string; scp?: string[] }): AuthenticatedClient | false {
-    if (!payload.sub) return false;
-    const scopes = payload.scope ? payload.scope.split(' ').filter(Boolean) : (payload.scp ?? []);
-    return { clientId: payload.sub, scopes: expandScopes(scopes) };
+  validate(payload: { sub?: unknown; scope?: unknown; scp?: unknown }): AuthenticatedClient | false {
+    if (typeof payload.sub !== 'string' || payload.sub === '') return false;
+    return { clientId: payload.sub, scopes: expandScopes(tokenScopes(payload)) };
   }
+}
+
+/**
+ * The scopes a token carries: `scope` (RFC 8693, space-separated) or `scp` (Entra: a space-separated string;
+ * some providers: an array). Anything else in a token an external provider signed carries no scope, rather
+ * than a TypeError on every call.
+ */
+export function tokenScopes(payload: { scope?: unknown; scp?: unknown }): string[] {
+  const read = (v: unknown): string[] | null => {
+    if (typeof v === 'string') return v.split(' ').filter(Boolean);
+    if (Array.isArray(v)) return v.filter((s): s is string => typeof s === 'string' && s !== '');
+    return null;
+  };
+  return (payload.scope ? read(payload.scope) : null) ?? read(payload.scp) ?? [];
 }

@@ -8,6 +8,44 @@ import { SigningKeysService } from './signing-keys.service.js';
 
 type OAuthError = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope' | 'unauthorized_client';
 
+/** The parameters of a token request, or why they cannot be read (RFC 6749 §3.2: each at most once). */
+export type TokenForm = { ok: true; fields: ReadonlyMap<string, string> } | { ok: false; description: string };
+
+/**
+ * Reads the token request's parameters as a Map of own string fields. Fastify's form parser turns a repeated
+ * parameter into an array; RFC 6749 §3.2 says a parameter MUST NOT be sent more than once, so that (and any
+ * other non-string value, e.g. from a JSON body) is an invalid_request, never a TypeError.
+ */
+export function readTokenForm(body: unknown): TokenForm {
+  if (body === undefined || body === null || body === '') return { ok: true, fields: new Map() };
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    return { ok: false, description: 'send the parameters as application/x-www-form-urlencoded' };
+  }
+  const fields = new Map<string, string>();
+  for (const [name, value] of Object.entries(body)) {
+    if (Array.isArray(value)) return { ok: false, description: `parameter ${name} was sent more than once` };
+    if (typeof value !== 'string') return { ok: false, description: `parameter ${name} must be a string` };
+    fields.set(name, value);
+  }
+  return { ok: true, fields };
+}
+
+/**
+ * Splits `Basic` credentials into client id and secret. RFC 6749 §2.3.1: both are form-urlencoded before
+ * they are put into the header, so they are %-decoded here; a bad %-sequence (or one that is not UTF-8) is
+ * a failed client authentication, not a server error. Null when the credentials cannot be read.
+ */
+export function decodeBasicCredentials(token: string): { id: string; secret: string } | null {
+  const decoded = Buffer.from(token, 'base64').toString('utf8');
+  const sep = decoded.indexOf(':');
+  if (sep < 0) return null;
+  try {
+    return { id: decodeURIComponent(decoded.slice(0, sep)), secret: decodeURIComponent(decoded.slice(sep + 1)) };
+  } catch {
+    return null; // URIError: malformed %-encoding
+  }
+}
+
 /** OAuth 2.0 client credentials grant (RFC 6749 §4.4) with the built-in issuer, and its JWKS. */
 @ApiTags('auth')
 @Controller()
@@ -21,18 +59,21 @@ export class TokenController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Client credentials token (HTTP Basic or client_id/client_secret form fields)' })
   async token(
-    @Body() body: Record<string, string> | undefined,
+    @Body() body: unknown,
     @Headers('authorization') authorization: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
     void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
-    const form = body ?? {};
     const fail = (status: number, error: OAuthError, description: string) => {
       void reply.status(status);
       if (status === 401) void reply.header('WWW-Authenticate', 'Basic realm="clearway"');
       return { error, error_description: description };
     };
     if (this.keys.external) return fail(400, 'unauthorized_client', 'tokens are issued by the configured identity provider');
+    const read = readTokenForm(body);
+    if (!read.ok) return fail(400, 'invalid_request', read.description);
+    const field = (name: string) => read.fields.get(name);
+    const form = { grant_type: field('grant_type'), client_id: field('client_id'), client_secret: field('client_secret'), scope: field('scope') };
     if (form.grant_type !== 'client_credentials') {
       return form.grant_type
         ? fail(400, 'unsupported_grant_type', 'only client_credentials is supported')
@@ -43,11 +84,11 @@ export class TokenController {
     const basic = /^Basic\s+(.+)$/i.exec(authorization ?? '');
     if (basic) {
       if (id || secret) return fail(400, 'invalid_request', 'use one client authentication method, not two');
-      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-      const sep = decoded.indexOf(':');
-      if (sep < 0) return fail(401, 'invalid_client', 'malformed Basic credentials');
-      id = decodeURIComponent(decoded.slice(0, sep));
-      secret = decodeURIComponent(decoded.slice(sep + 1));
+      const credentials = decodeBasicCredentials(basic[1]!);
+      if (!credentials) {
+        return fail(401, 'invalid_client', 'malformed Basic credentials (client id and secret are form-urlencoded, RFC 6749 §2.3.1)');
+      }
+      ({ id, secret } = credentials);
     }
     if (!id || !secret) return fail(401, 'invalid_client', 'client authentication is required');
     const client = await this.clients.authenticate(id, secret);

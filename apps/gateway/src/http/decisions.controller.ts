@@ -6,29 +6,46 @@ import { DecidePaymentCommand, type DecisionAction, type DecisionResult } from '
 import type { StatusReason } from '#domain';
 import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.guards.js';
 import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
+import { FieldReader, invalidFields, jsonFields } from './json-fields.js';
 import { ProblemException } from './problem.js';
 import { transactionView, UUID } from './transaction.view.js';
 
 const REASON_CODE = /^[A-Z0-9]{4}$/;
 const MAX_REASON_TEXT = 105;
+/** Characters XML 1.0 can carry (the narrative goes into the pacs.002 AddtlInf). */
+const XML_TEXT = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
 
-/** The optional body of a decision: an ISO reason code and a narrative. */
-function reasonOf(body: unknown): StatusReason | null {
-  if (body === undefined || body === null || body === '') return null;
-  if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new ProblemException(400, 'REQUEST.INVALID_BODY', 'the body, when sent, must be a JSON object {reasonCode?, reason?}');
+/**
+ * The optional body of a decision: an ISO reason code and a narrative, read field by field (JSON may carry
+ * anything: numbers, objects, arrays, null). Problems name the field: 400 REQUEST.INVALID_REASON_CODE for
+ * `reasonCode`, 400 REQUEST.INVALID_BODY for the body or the narrative.
+ */
+export function reasonOf(body: unknown): StatusReason | null {
+  const fields = jsonFields(body);
+  if (fields === null) return null;
+  if (fields === 'not-an-object') {
+    throw invalidFields('REQUEST.INVALID_BODY', [{ path: '', message: 'must be, when sent, a JSON object {reasonCode?, reason?}' }]);
   }
-  const b = body as Record<string, unknown>;
-  const code = b.reasonCode;
-  const text = b.reason ?? b.reasonText;
-  if (code !== undefined && (typeof code !== 'string' || !REASON_CODE.test(code))) {
-    throw new ProblemException(400, 'REQUEST.INVALID_REASON_CODE', 'reasonCode must be an ISO 20022 external code of 4 capital letters or digits, e.g. AM04, CUST, DUPL');
+  const codeReader = new FieldReader(fields);
+  const code = codeReader.string('reasonCode', {
+    pattern: REASON_CODE,
+    expected: 'an ISO 20022 external code of 4 capital letters or digits, e.g. AM04, CUST, DUPL',
+  });
+  codeReader.problem('REQUEST.INVALID_REASON_CODE');
+  const textReader = new FieldReader(fields);
+  // `reason` is the narrative; `reasonText` an accepted alias. JSON null counts as not sent.
+  const name = textReader.has('reason') && fields.get('reason') !== null ? 'reason' : 'reasonText';
+  const text = textReader.string(name, {
+    nullable: true,
+    maxLength: MAX_REASON_TEXT,
+    expected: `a text of at most ${MAX_REASON_TEXT} characters (the code goes in reasonCode)`,
+  });
+  if (text !== undefined && !XML_TEXT.test(text)) {
+    textReader.issue(name, 'must hold only characters XML can carry (no control characters or unpaired surrogates)');
   }
-  if (text !== undefined && (typeof text !== 'string' || text.length > MAX_REASON_TEXT)) {
-    throw new ProblemException(400, 'REQUEST.INVALID_BODY', `reason must be a text of at most ${MAX_REASON_TEXT} characters`);
-  }
+  textReader.problem('REQUEST.INVALID_BODY');
   if (code === undefined && text === undefined) return null;
-  return { code: (code as string | undefined) ?? 'NARR', text: (text as string | undefined) ?? null };
+  return { code: code ?? 'NARR', text: text ?? null };
 }
 
 const SUMMARY: Record<DecisionAction, string> = {

@@ -19,6 +19,11 @@ export class ProblemFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const problem = this.toProblem(exception);
     problem.instance ??= request.url.split('?')[0];
+    const oauth = oauthErrorFor(request.method, problem);
+    if (oauth) {
+      void reply.status(400).header('Cache-Control', 'no-store').header('Content-Type', 'application/json').send(oauth);
+      return;
+    }
     if (exception instanceof ProblemException) {
       for (const [k, v] of Object.entries(exception.headers)) void reply.header(k, v);
     }
@@ -66,4 +71,53 @@ export class ProblemFilter implements ExceptionFilter {
     const p = new ProblemException(status, code, detail).problem;
     return { ...p, type: problemType(code) };
   }
+}
+
+/** The token endpoint answers in RFC 6749 §5.2 form, not as problems. */
+export const TOKEN_PATH = '/oauth2/token';
+
+/**
+ * The RFC 6749 §5.2 error for a request to the token endpoint refused before its controller ran (a body the
+ * parser refused: bad JSON, a form with `__proto__`, too large, an unsupported content type): invalid_request,
+ * 400. Null for every other request, and for what is not a refusal of the body (404, 405, 5xx).
+ */
+export function oauthErrorFor(method: string, problem: ProblemBody): { error: 'invalid_request'; error_description: string } | null {
+  if (method !== 'POST' || problem.instance !== TOKEN_PATH || ![400, 413, 415].includes(problem.status)) return null;
+  return { error: 'invalid_request', error_description: problem.detail };
+}
+
+/**
+ * The problem for an error Fastify raises before any route runs (FastifyAdapter `frameworkErrors`): a path
+ * with bad %-encoding, or a path parameter longer than Fastify takes. Without it they were answered in
+ * Fastify's own JSON, not as problems.
+ */
+export function frameworkProblem(error: FastifyishError, path: string): ProblemBody {
+  const [status, code, detail] =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? [414, 'REQUEST.URI_TOO_LONG', 'a path parameter is longer than the gateway accepts']
+      : error.code === 'FST_ERR_BAD_URL'
+        ? [400, 'REQUEST.INVALID_URL', 'the path is not valid %-encoded UTF-8']
+        : [400, 'REQUEST.INVALID', error.message ?? 'invalid request'];
+  return { ...new ProblemException(status, code, detail).problem, instance: path.split('?')[0] };
+}
+
+/**
+ * The raw HTTP answer to a request Node's HTTP parser refused before Fastify saw it (Fastify
+ * `clientErrorHandler`): headers too large (431), a client too slow (408), anything else unparseable (400),
+ * as a problem like every other error. Null for a reset connection (nothing to answer).
+ */
+export function clientErrorResponse(error: { code?: string }): string | null {
+  if (error.code === 'ECONNRESET') return null;
+  const [status, code, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'REQUEST.HEADERS_TOO_LARGE', 'the request headers are larger than the gateway accepts']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST.TIMEOUT', 'the request was not received in time']
+        : [400, 'REQUEST.MALFORMED', 'the request is not valid HTTP'];
+  const problem = new ProblemException(status, code, detail).problem;
+  const body = JSON.stringify(problem);
+  return (
+    `HTTP/1.1 ${status} ${problem.title}\r\nContent-Type: application/problem+json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
 }

@@ -13,11 +13,21 @@ function notFound(id: string): ProblemException {
   return new ProblemException(404, 'TRANSACTION.NOT_FOUND', `no transaction ${id} for this client`);
 }
 
-function parseTime(name: string, value: string | undefined): Date | undefined {
+/** ISO 8601 as the API documents it: a date, or a date-time with optional seconds, fraction and offset. */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * A time-range bound of the list. Only ISO 8601 is taken (`new Date` alone also took "0", "-1" or "Tue Mar 05
+ * 2024"); a bound before 1970 is the epoch, since no payment is older (the DynamoDB store's sort keys cannot
+ * hold a negative time: such a bound was a 500 there).
+ */
+export function parseTime(name: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new ProblemException(400, 'REQUEST.INVALID_QUERY', `${name} must be an ISO 8601 date-time`);
-  return d;
+  if (!ISO_8601.test(value) || Number.isNaN(d.getTime())) {
+    throw new ProblemException(400, 'REQUEST.INVALID_QUERY', `${name} must be an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z`);
+  }
+  return d.getTime() < 0 ? new Date(0) : d;
 }
 
 @ApiTags('payments')

@@ -13,6 +13,7 @@ import {
 } from '#application';
 import { InvalidValueError, Money } from '#domain';
 import { JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.guards.js';
+import { FieldReader, jsonFields } from '../http/json-fields.js';
 import { ProblemException } from '../http/problem.js';
 
 export const LEDGER_ADMIN_SCOPE = 'ledger:admin';
@@ -41,6 +42,10 @@ function toProblem(e: unknown): unknown {
   if (e instanceof LedgerNotEnabledError) return new ProblemException(404, e.code, e.message);
   if (e instanceof InvalidValueError) {
     return new ProblemException(400, 'LEDGER.INVALID_ACCOUNT', e.message, { errors: [{ path: e.field, message: e.message }] });
+  }
+  if (e instanceof LedgerError && e.code === 'LEDGER.AMOUNT_TOO_LARGE') {
+    // well-formed but more than the ledger can hold (2^63-1 minor units): 422, like other amounts refused by rule
+    return new ProblemException(422, e.code, e.message, { errors: [{ path: 'balance', message: e.message }] });
   }
   if (e instanceof LedgerError) return new ProblemException(409, e.code, e.message);
   return e;
@@ -100,24 +105,23 @@ export class LedgerController {
   @ApiResponse({ status: 200, description: 'balance set', schema: ACCOUNT_SCHEMA })
   @ApiResponse({ status: 400, description: 'LEDGER.INVALID_ACCOUNT (id, balance or currency)' })
   @ApiResponse({ status: 409, description: 'LEDGER.CURRENCY_MISMATCH: the account is kept in another currency' })
+  @ApiResponse({ status: 422, description: 'LEDGER.AMOUNT_TOO_LARGE: a balance above 2^63-1 minor units' })
   async put(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    const b = (body ?? {}) as { balance?: unknown; currency?: unknown };
-    const errors: { path: string; message: string }[] = [];
-    if (!isLedgerAccountId(id)) errors.push({ path: 'id', message: 'must be 1-34 characters of A-Z a-z 0-9 . _ : -' });
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      errors.push({ path: '', message: 'the body must be a JSON object {"balance":"100.00","currency":"EUR"}' });
+    const fields = jsonFields(body);
+    const reader = new FieldReader(fields instanceof Map ? fields : new Map());
+    if (!isLedgerAccountId(id)) reader.issue('id', 'must be 1-34 characters of A-Z a-z 0-9 . _ : -');
+    let balance: string | undefined;
+    let currency: string | undefined;
+    if (fields instanceof Map) {
+      balance = reader.string('balance', { required: true, expected: 'a decimal string such as "100.00" (money is never a JSON number)' });
+      currency = reader.string('currency', { required: true, expected: 'an ISO 4217 code such as "EUR"' });
     } else {
-      if (typeof b.balance !== 'string') {
-        errors.push({ path: 'balance', message: 'must be a decimal string such as "100.00" (money is never a JSON number)' });
-      }
-      if (typeof b.currency !== 'string') errors.push({ path: 'currency', message: 'must be an ISO 4217 code such as "EUR"' });
+      reader.issue('', 'the body must be a JSON object {"balance":"100.00","currency":"EUR"}');
     }
-    if (errors.length > 0) {
-      throw new ProblemException(400, 'LEDGER.INVALID_ACCOUNT', errors.map((e) => `${e.path || 'body'} ${e.message}`).join('; '), { errors });
-    }
+    reader.problem('LEDGER.INVALID_ACCOUNT');
     const existed = (await guarded(() => this.queries.execute(new GetLedgerAccountQuery(id)))) !== null;
     const [account] = await guarded(() =>
-      this.commands.execute(new OpenLedgerAccountsCommand([{ id, balance: b.balance as string, currency: b.currency as string }], true)),
+      this.commands.execute(new OpenLedgerAccountsCommand([{ id, balance: balance!, currency: currency! }], true)),
     );
     if (!account) throw notFound(id);
     void reply.status(existed ? 200 : 201);

@@ -4,7 +4,7 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { Clock, LedgerAccount, LedgerStore } from '#application';
+import { ledgerLimitError, type Clock, type LedgerAccount, type LedgerStore } from '#application';
 import { batchGet, queryUpTo } from './dynamodb-ops.js';
 import {
   GSI_BY_SHARD,
@@ -24,7 +24,7 @@ import {
 /**
  * Accounts of the core-mode ledger, one item each (`ACCT#<id>`), in the store's table. Postings are applied
  * by DynamoDbTransactionRepository.update inside the payment's TransactWriteItems (a conditional update per
- * account: exists, same currency, balance stays >= 0). Accounts are listed through the byShard index
+ * account: exists, same currency, balance stays within 0..MAX_LEDGER_BALANCE). Accounts are listed through the byShard index
  * (`ACCT#<s>`), whose keys never change after opening, so a posting does not write to the index.
  */
 export class DynamoDbLedgerStore implements LedgerStore {
@@ -42,6 +42,11 @@ export class DynamoDbLedgerStore implements LedgerStore {
     for (const a of accounts) {
       if (typeof a.balance !== 'bigint') throw new Error(`balance of ${a.id} must be a bigint (minor units)`);
       if (!/^[A-Z]{3}$/.test(a.currency)) throw new Error(`currency of ${a.id} must be an ISO 4217 code`);
+      // the same limit as every store (a DynamoDB number could hold more): refused before anything is written
+      const tooLarge = ledgerLimitError(a.id, a.balance);
+      if (tooLarge) throw tooLarge;
+    }
+    for (const a of accounts) {
       const item: Item = {
         ...keyOf(keys.account(a.id)),
         kind: S('account'),

@@ -218,11 +218,14 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
             'attribute_exists(pk)',
             ...currencies.map(([name]) => `currency = ${name}`),
             'balance >= :required',
+            // the balance stays within MAX_LEDGER_BALANCE after every leg (the ledger's limit on every store)
+            'balance <= :ceiling',
           ].join(' AND '),
           ExpressionAttributeValues: {
             ':delta': N(account.delta),
             ':at': S(at),
             ':required': N(account.required),
+            ':ceiling': N(account.ceiling),
             ...Object.fromEntries(currencies),
           },
         },

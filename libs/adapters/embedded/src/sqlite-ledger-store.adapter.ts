@@ -1,6 +1,7 @@
 import {
   decidePostings,
   LedgerError,
+  ledgerLimitError,
   type LedgerAccount,
   type LedgerBalance,
   type LedgerStore,
@@ -8,8 +9,10 @@ import {
 } from '#application';
 import type { EmbeddedDatabase } from './embedded-database.js';
 
-/** SQLite INTEGER is a signed 64-bit integer: no balance may leave this range (it would turn into a REAL). */
-const MAX_BALANCE = 2n ** 63n - 1n;
+/*
+ * SQLite INTEGER is a signed 64-bit integer: a balance above 2^63-1 would turn into a REAL. The application's
+ * ledgerLimitError (MAX_LEDGER_BALANCE) refuses it before it is written, as on every store.
+ */
 
 interface AccountRow {
   id: string;
@@ -62,7 +65,6 @@ export function applyPostings(
   const decision = decidePostings(postings, accounts);
   if (!decision.ok) throw decision.error;
   for (const change of decision.changes) {
-    if (change.after > MAX_BALANCE) throw new RangeError(`ledger account ${change.account} would overflow`);
     db.run('UPDATE ledger_accounts SET balance = ?, updated_at = ? WHERE id = ?', change.after, ref.at, change.account);
   }
   postings.forEach((posting, leg) => {
@@ -103,9 +105,11 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async openAccounts(accounts: { id: string; currency: string; balance: bigint }[], replace: boolean): Promise<void> {
     for (const a of accounts) {
-      if (typeof a.balance !== 'bigint' || a.balance < 0n || a.balance > MAX_BALANCE) {
-        throw new RangeError(`ledger account ${a.id}: balance must be a bigint from 0 to 2^63-1`);
+      if (typeof a.balance !== 'bigint' || a.balance < 0n) {
+        throw new RangeError(`ledger account ${a.id}: balance must be a non-negative bigint`);
       }
+      const tooLarge = ledgerLimitError(a.id, a.balance);
+      if (tooLarge) throw tooLarge;
       if (!/^[A-Z]{3}$/.test(a.currency)) throw new RangeError(`ledger account ${a.id}: currency must be 3 letters`);
     }
     const at = (this.clock?.now() ?? new Date()).toISOString();

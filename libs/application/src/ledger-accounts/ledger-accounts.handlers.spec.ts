@@ -60,6 +60,20 @@ describe('ledger account use cases', () => {
     expect(ledger.accounts.size).toBe(0);
   });
 
+  it('refuses a balance above 2^63-1 minor units with LEDGER.AMOUNT_TOO_LARGE, and opens nothing', async () => {
+    const { ledger, commands } = await setup({ mode: 'core', ledger: true });
+    // 2^63-1 minor units is 92233720368547758.07 EUR: the largest balance is taken, one cent more is not
+    await expect(
+      commands.execute(new OpenLedgerAccountsCommand([{ id: A, balance: '92233720368547758.07', currency: 'EUR' }], true)),
+    ).resolves.toEqual([expect.objectContaining({ balance: 2n ** 63n - 1n })]);
+    const error = await commands
+      .execute(new OpenLedgerAccountsCommand([{ id: 'OTHER', balance: '1.00', currency: 'EUR' }, { id: 'BIG', balance: '92233720368547758.08', currency: 'EUR' }], true))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LedgerError);
+    expect(error).toMatchObject({ code: 'LEDGER.AMOUNT_TOO_LARGE', account: 'BIG' });
+    expect([...ledger.accounts.keys()]).toEqual([A]);
+  });
+
   it.each([
     ['proxy mode', { mode: 'proxy' as const, ledger: true }, true],
     ['core mode without the ledger', { mode: 'core' as const }, true],

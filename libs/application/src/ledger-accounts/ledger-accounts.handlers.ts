@@ -3,6 +3,7 @@ import { CommandHandler, QueryHandler, type ICommandHandler, type IQueryHandler 
 import { InvalidValueError, Money } from '#domain';
 import { LedgerNotEnabledError } from '../application.errors.js';
 import { LEDGER_STORE, PIPELINE_SETTINGS } from '../application.tokens.js';
+import { ledgerLimitError } from '../ledger/ledger-limits.js';
 import { isLedgerAccountId } from '../ledger/settlement-postings.js';
 import type { PipelineSettings } from '../pipeline.settings.js';
 import type { LedgerAccount, LedgerStore } from '../ports/ledger.port.js';
@@ -69,7 +70,9 @@ export async function openLedgerAccounts(
     if (typeof a.currency !== 'string' || typeof a.balance !== 'string') {
       throw new InvalidValueError('balance', 'balance and currency must be strings, e.g. "100.00" and "EUR"');
     }
-    const money = Money.parse(a.balance, a.currency);
+    const money = Money.parseBalance(a.balance, a.currency);
+    const tooLarge = ledgerLimitError(a.id, money.minor);
+    if (tooLarge) throw tooLarge;
     return { id: a.id, currency: money.currency.code, balance: money.minor };
   });
   await store.openAccounts(accounts, replace);

@@ -11,7 +11,8 @@ export interface LedgerAccountInput {
 /**
  * Opens ledger accounts; `replace: false` leaves existing ones alone (seeding at start), `replace: true` sets
  * their balance (an operator's call; the currency of an account never changes). Returns the accounts as
- * stored afterwards. Throws InvalidValueError naming the bad field, or LedgerError (currency mismatch).
+ * stored afterwards. Throws InvalidValueError naming the bad field, or LedgerError (currency mismatch, or
+ * LEDGER.AMOUNT_TOO_LARGE for a balance above 2^63-1 minor units).
  */
 export class OpenLedgerAccountsCommand extends Command<LedgerAccount[]> {
   constructor(

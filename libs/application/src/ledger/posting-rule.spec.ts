@@ -1,5 +1,6 @@
 import { LedgerError, type Posting } from '../ports/ledger.port.js';
 import { decidePostings, postingConditions, type LedgerBalance } from './posting-rule.js';
+import { MAX_LEDGER_BALANCE } from './ledger-limits.js';
 
 const eur = (balance: bigint): LedgerBalance => ({ currency: 'EUR', balance });
 const leg = (account: string, delta: bigint, currency = 'EUR'): Posting => ({ account, currency, delta });
@@ -81,19 +82,19 @@ describe('decidePostings: legs in order, no balance below zero after any leg', (
 
 describe('postingConditions: the same rule as per-account conditions (for stores that write first)', () => {
   it('requires the largest running debit of each account, nets the delta, and lists the currencies seen', () => {
-    expect(postingConditions(transfer('A', 'A', 150n))).toEqual([{ account: 'A', currencies: ['EUR'], required: 150n, delta: 0n }]);
-    expect(postingConditions([...transfer('B', 'C', 60n), ...transfer('A', 'B', 60n)])).toEqual([
+    expect(postingConditions(transfer('A', 'A', 150n))).toMatchObject([{ account: 'A', currencies: ['EUR'], required: 150n, delta: 0n }]);
+    expect(postingConditions([...transfer('B', 'C', 60n), ...transfer('A', 'B', 60n)])).toMatchObject([
       { account: 'B', currencies: ['EUR'], required: 60n, delta: 0n },
       { account: 'C', currencies: ['EUR'], required: -60n, delta: 60n },
       { account: 'A', currencies: ['EUR'], required: 60n, delta: -60n },
     ]);
-    expect(postingConditions([...transfer('A', 'B', 60n), ...transfer('B', 'C', 60n)])[1]).toEqual({
+    expect(postingConditions([...transfer('A', 'B', 60n), ...transfer('B', 'C', 60n)])[1]).toMatchObject({
       account: 'B',
       currencies: ['EUR'],
       required: 0n,
       delta: 0n,
     });
-    expect(postingConditions([leg('A', 1n), leg('A', -1n, 'USD')])).toEqual([{ account: 'A', currencies: ['EUR', 'USD'], required: 0n, delta: 0n }]);
+    expect(postingConditions([leg('A', 1n), leg('A', -1n, 'USD')])).toMatchObject([{ account: 'A', currencies: ['EUR', 'USD'], required: 0n, delta: 0n }]);
   });
 
   it('accepts exactly what decidePostings accepts, with the same new balances (2,000 random writes)', () => {
@@ -114,7 +115,9 @@ describe('postingConditions: the same rule as per-account conditions (for stores
     for (let n = 0; n < 2000; n++) {
       const held = new Map<string, LedgerBalance>();
       for (const id of ids) {
-        if (rnd() < 0.9) held.set(id, { currency: rnd() < 0.9 ? 'EUR' : 'USD', balance: BigInt(Math.floor(rnd() * 220) - 20) });
+        // some balances just below the ledger's upper limit, so that its ceiling is exercised too
+        const base = rnd() < 0.15 ? MAX_LEDGER_BALANCE - 220n : 0n;
+        if (rnd() < 0.9) held.set(id, { currency: rnd() < 0.9 ? 'EUR' : 'USD', balance: base + BigInt(Math.floor(rnd() * 220) - 20) });
       }
       const postings = Array.from({ length: 1 + Math.floor(rnd() * 6) }, () =>
         leg(pick(ids), BigInt(Math.floor(rnd() * 201) - 100), rnd() < 0.95 ? 'EUR' : 'USD'),
@@ -123,7 +126,7 @@ describe('postingConditions: the same rule as per-account conditions (for stores
       const conditions = postingConditions(postings);
       const met = conditions.every((c) => {
         const a = held.get(c.account);
-        return a !== undefined && c.currencies.every((cur) => cur === a.currency) && a.balance >= c.required;
+        return a !== undefined && c.currencies.every((cur) => cur === a.currency) && a.balance >= c.required && a.balance <= c.ceiling;
       });
       expect(decision.ok).toBe(met);
       if (decision.ok) {

@@ -1,10 +1,11 @@
 import { LedgerError, type Posting } from '../ports/ledger.port.js';
+import { ledgerLimitError, MAX_LEDGER_BALANCE } from './ledger-limits.js';
 
 /**
  * The core-mode ledger's one rule for applying postings (ADR 0005), the same on every store:
  *
  * The legs are applied in the order given. Each leg's account must exist and be kept in the leg's currency,
- * and no balance may go below zero after any leg; so a debit is checked before a later credit to the same
+ * and no balance may go below zero (nor above MAX_LEDGER_BALANCE) after any leg; so a debit is checked before a later credit to the same
  * account, and a payment from an account to itself for more than its balance is refused (insufficient
  * funds), like any other debit the account cannot cover. The first leg that breaks the rule names the
  * refusal; a refused write changes nothing.
@@ -65,6 +66,8 @@ export function decidePostings(
     }
     change.after += leg.delta;
     change.delta += leg.delta;
+    const tooLarge = ledgerLimitError(leg.account, change.after);
+    if (tooLarge) return { ok: false, error: tooLarge };
   }
   return { ok: true, changes: [...running.values()] };
 }
@@ -83,6 +86,8 @@ export interface AccountCondition {
   currencies: string[];
   required: bigint;
   delta: bigint;
+  /** The highest balance the account may hold before the write, so that no leg takes it above MAX_LEDGER_BALANCE. */
+  ceiling: bigint;
 }
 
 export function postingConditions(postings: readonly Posting[]): AccountCondition[] {
@@ -91,13 +96,14 @@ export function postingConditions(postings: readonly Posting[]): AccountConditio
   for (const leg of postings) {
     const c = byAccount.get(leg.account);
     if (!c) {
-      const first = { account: leg.account, currencies: [leg.currency], required: -leg.delta, delta: leg.delta };
+      const first = { account: leg.account, currencies: [leg.currency], required: -leg.delta, delta: leg.delta, ceiling: MAX_LEDGER_BALANCE - (leg.delta > 0n ? leg.delta : 0n) };
       byAccount.set(leg.account, first);
       continue;
     }
     if (!c.currencies.includes(leg.currency)) c.currencies.push(leg.currency);
     c.delta += leg.delta;
     if (-c.delta > c.required) c.required = -c.delta;
+    if (MAX_LEDGER_BALANCE - c.delta < c.ceiling) c.ceiling = MAX_LEDGER_BALANCE - c.delta;
   }
   return [...byAccount.values()];
 }

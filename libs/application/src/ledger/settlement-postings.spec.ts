@@ -60,6 +60,7 @@ describe('ledgerRejectionReason', () => {
     [new LedgerError('LEDGER.UNKNOWN_ACCOUNT', D, 'x'), 'AC02'],
     [new LedgerError('LEDGER.UNKNOWN_ACCOUNT', C, 'x'), 'AC03'],
     [new LedgerError('LEDGER.CURRENCY_MISMATCH', C, `ledger account ${C} is kept in GBP, not EUR`), 'AM03'],
+    [new LedgerError('LEDGER.AMOUNT_TOO_LARGE', C, 'x'.repeat(200)), 'AM02'],
   ])('%s -> %s, with a text that fits Max105Text', (error, code) => {
     const reason = ledgerRejectionReason(error, p);
     expect(reason.code).toBe(code);

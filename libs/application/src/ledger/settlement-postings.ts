@@ -55,7 +55,7 @@ export function negatePostings(postings: readonly Posting[]): Posting[] {
 /**
  * The ISO 20022 reason (ExternalStatusReason1Code) a payment is rejected with when the ledger refuses its
  * settlement: AM04 insufficient funds, AC02 / AC03 unknown debtor / creditor account, AM03 a currency the
- * account is not kept in.
+ * account is not kept in, AM02 a credit that would take an account over the ledger's largest balance.
  */
 export function ledgerRejectionReason(error: LedgerError, p: SettlementFields): StatusReason {
   const text = (t: string) => t.slice(0, 105); // AddtlInf is Max105Text
@@ -68,5 +68,7 @@ export function ledgerRejectionReason(error: LedgerError, p: SettlementFields): 
         : { code: ReasonCode.INVALID_CREDITOR_ACCOUNT, text: text(`creditor account ${error.account} is not kept here`) };
     case 'LEDGER.CURRENCY_MISMATCH':
       return { code: ReasonCode.INVALID_CURRENCY, text: text(error.message) };
+    case 'LEDGER.AMOUNT_TOO_LARGE':
+      return { code: ReasonCode.NOT_ALLOWED_AMOUNT, text: text(`account ${error.account} would exceed the ledger's largest balance`) };
   }
 }

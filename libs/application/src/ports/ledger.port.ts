@@ -18,7 +18,12 @@ export interface Posting {
   delta: bigint;
 }
 
-export type LedgerErrorCode = 'LEDGER.INSUFFICIENT_FUNDS' | 'LEDGER.UNKNOWN_ACCOUNT' | 'LEDGER.CURRENCY_MISMATCH';
+export type LedgerErrorCode =
+  | 'LEDGER.INSUFFICIENT_FUNDS'
+  | 'LEDGER.UNKNOWN_ACCOUNT'
+  | 'LEDGER.CURRENCY_MISMATCH'
+  /** A balance (opening, adjustment or after a posting) above MAX_LEDGER_BALANCE, 2^63-1 minor units. */
+  | 'LEDGER.AMOUNT_TOO_LARGE';
 
 /** A posting the ledger refused; nothing of the write it came with was stored. */
 export class LedgerError extends Error {

@@ -120,6 +120,19 @@ describe('ReleasePaymentHandler in core mode', () => {
     expect(ledger.journal.filter((l) => l.transactionId === 't2')).toEqual([]);
   });
 
+  it("a credit over the ledger's largest balance (2^63-1 minor units): RJCT AM02, no money moved, no crash", async () => {
+    const { repo, ledger, actc, release, reports } = await setup();
+    const nearlyFull = 2n ** 63n - 1n - 9_999n; // 100.00 EUR more would be one minor unit over
+    await ledger.openAccounts([{ id: CREDITOR, currency: 'EUR', balance: nearlyFull }], true);
+    await actc('t1');
+    await expect(release('t1')).resolves.toBe('done');
+    expect(await repo.get('t1')).toMatchObject({ status: 'RJCT', reason: { code: 'AM02' } });
+    expect(reports('t1')).toEqual(['<pacs002 RJCT AM02/>']);
+    expect(ledger.accounts.get(CREDITOR)!.balance).toBe(nearlyFull);
+    expect(ledger.accounts.get(DEBTOR)!.balance).toBe(15_000n);
+    expect(ledger.journal).toEqual([]);
+  });
+
   it.each([
     ['an unknown debtor account', 'AC02', { debtorAccount: 'DE00UNKNOWN' }],
     ['an unknown creditor account', 'AC03', { creditorAccount: 'FR00UNKNOWN' }],

@@ -1,5 +1,6 @@
 /** In-memory fakes of the ports, for unit specs only (the real engines are tested in *.int-spec.ts). */
 import type { PaymentSnapshot, PaymentStatus } from '#domain';
+import { ledgerLimitError } from '../ledger/ledger-limits.js';
 import { decidePostings } from '../ledger/posting-rule.js';
 import { LedgerError, type LedgerAccount, type LedgerStore, type Posting } from '../ports/ledger.port.js';
 import type { ArchivedMessage, MessageArchive, StoredMessage } from '../ports/message-archive.port.js';
@@ -24,6 +25,8 @@ export class FakeLedger implements LedgerStore {
 
   async openAccounts(accounts: { id: string; currency: string; balance: bigint }[], replace: boolean): Promise<void> {
     for (const a of accounts) {
+      const tooLarge = ledgerLimitError(a.id, a.balance);
+      if (tooLarge) throw tooLarge;
       const existing = this.accounts.get(a.id);
       if (existing && existing.currency !== a.currency && replace) {
         throw new LedgerError('LEDGER.CURRENCY_MISMATCH', a.id, `ledger account ${a.id} is kept in ${existing.currency}`);

@@ -177,6 +177,44 @@ export function ledgerStoreContract(open: () => Promise<LedgerStoreHarness>): vo
       await expect(balances()).resolves.toEqual({ DEBTOR: 100_00n, MIDDLE: 0n, CREDITOR: 0n });
     });
 
+    it('refuses a credit that would take a balance over 2^63-1 minor units with LEDGER.AMOUNT_TOO_LARGE, and writes nothing', async () => {
+      const max = 2n ** 63n - 1n;
+      await h.ledger.openAccounts(
+        [
+          { id: 'DEBTOR', currency: 'EUR', balance: 100_00n },
+          { id: 'CREDITOR', currency: 'EUR', balance: max - 1n },
+        ],
+        false,
+      );
+      const p = await created();
+      const legs = (delta: bigint): Posting[] => [
+        { account: 'DEBTOR', currency: 'EUR', delta: -delta },
+        { account: 'CREDITOR', currency: 'EUR', delta },
+      ];
+      await expect(settle(p, legs(2n))).rejects.toMatchObject({ name: 'LedgerError', code: 'LEDGER.AMOUNT_TOO_LARGE', account: 'CREDITOR' });
+      await expect(h.repository.get(p.id)).resolves.toMatchObject({ status: 'ACSP', version: 1 });
+      await expect(balance('DEBTOR')).resolves.toBe(100_00n);
+      await expect(balance('CREDITOR')).resolves.toBe(max - 1n);
+      // exactly up to the limit is taken
+      await expect(settle(p, legs(1n))).resolves.toBe(true);
+      await expect(balance('CREDITOR')).resolves.toBe(max);
+    });
+
+    it('refuses to open or set a balance over 2^63-1 minor units with LEDGER.AMOUNT_TOO_LARGE, and opens nothing', async () => {
+      const max = 2n ** 63n - 1n;
+      await h.ledger.openAccounts([{ id: 'TOP', currency: 'EUR', balance: max }], false);
+      await expect(balance('TOP')).resolves.toBe(max);
+      await expect(
+        h.ledger.openAccounts([{ id: 'OK', currency: 'EUR', balance: 1n }, { id: 'OVER', currency: 'EUR', balance: max + 1n }], false),
+      ).rejects.toMatchObject({ name: 'LedgerError', code: 'LEDGER.AMOUNT_TOO_LARGE', account: 'OVER' });
+      await expect(h.ledger.openAccounts([{ id: 'TOP', currency: 'EUR', balance: max + 1n }], true)).rejects.toMatchObject({
+        code: 'LEDGER.AMOUNT_TOO_LARGE',
+      });
+      await expect(h.ledger.getAccount('OK')).resolves.toBeNull();
+      await expect(h.ledger.getAccount('OVER')).resolves.toBeNull();
+      await expect(balance('TOP')).resolves.toBe(max);
+    });
+
     it('never lets concurrent debits take a balance below zero', async () => {
       await h.ledger.openAccounts(
         [
