@@ -53,12 +53,6 @@ describe('legacy host simulator over AMQP', () => {
       codec,
       timeoutMs: 3000,
       logger: quiet,
-      readCancellation: (xml) => {
-        const r = codec.readCamt029(codec.parse(xml));
-        if (r.status === 'CNCL') return { kind: 'cancelled', resolution: xml };
-        if (r.status === 'RJCR') return { kind: 'refused', reasonCode: r.reasonCode, reasonText: r.reasonText, resolution: xml };
-        return { kind: 'pending', resolution: xml };
-      },
     });
     host.onLateAnswer(async (a) => void late.push(a));
   });
