@@ -148,7 +148,7 @@ export class HttpLegacyHost implements LegacyHost {
       message: request,
       readAlso: [404],
       read: (status, body) => {
-        if (status === 404 && !body.includes('pacs.002.')) {
+        if (status === 404 && !PACS002_ROOT.test(body)) {
           throw new HostUnavailableError(
             `legacy host answered the status request of ${request.transactionId} with HTTP 404 without a pacs.002: it does not take status requests at ${this.baseUrl}/v1/status-requests`,
             false,
@@ -287,6 +287,9 @@ async function discardBody(res: Response): Promise<void> {
     // the connection is gone already
   }
 }
+
+/** The body element of a pacs.002 (any prefix): what tells a host's "no record" 404 from a missing route. */
+const PACS002_ROOT = /<([A-Za-z_][\w.-]*:)?FIToFIPmtStsRpt[\s>]/;
 
 /** A short, body-free description of a failed fetch (duck-typed: fetch's errors may come from another realm). */
 function describeFailure(err: unknown, timeoutMs: number): string {
