@@ -8,6 +8,8 @@
  * legacy host on the request queue: it settles every pacs.008 and answers each camt.056 with a camt.029 CNCL,
  * about the payment asked about (the control) or about another UETR (the defect). On the code before the fix the
  * second payment ends CANC; after it, the payment stays ACSC and its cancellation is never taken as decided.
+ * The same holds for a late answer (no call waits for it): it was checked only against its own `x-uetr` header,
+ * so a reply naming one transaction with a pacs.002 about another payment settled the first.
  */
 import { randomUUID } from 'node:crypto';
 import { connect, type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
@@ -29,6 +31,8 @@ let ch: Channel;
 const answerAboutAnother = new Set<string>();
 /** camt.056 requests answered, by the UETR they named. */
 const cancellationsAnswered = new Map<string, number>();
+/** UETRs whose pacs.008 the host takes without answering (the test answers later, by hand), with the request. */
+const unanswered = new Map<string, ConsumeMessage | null>();
 
 function reply(msg: ConsumeMessage, body: string, messageType: string): void {
   const h = msg.properties.headers ?? {};
@@ -53,6 +57,10 @@ function playHost(msg: ConsumeMessage | null): void {
     if (parsed.messageType.startsWith('pacs.008.')) {
       const p = codec.readPacs008(parsed);
       const tx = p.transactions[0]!;
+      if (tx.uetr && unanswered.has(tx.uetr)) {
+        unanswered.set(tx.uetr, msg);
+        return;
+      }
       const report = codec.writePacs002({
         msgId: `HOST${randomUUID().replaceAll('-', '').slice(0, 20)}`,
         creationDateTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
@@ -100,6 +108,20 @@ function playHost(msg: ConsumeMessage | null): void {
   } finally {
     ch.ack(msg);
   }
+}
+
+/** A host's pacs.002 ACSC about the payment with this UETR (ids made up: the gateway checks the UETR). */
+function settledReport(uetr: string): string {
+  return codec.writePacs002({
+    msgId: `HOST${randomUUID().replaceAll('-', '').slice(0, 20)}`,
+    creationDateTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    instructingAgent: null,
+    instructedAgent: null,
+    original: { msgId: 'SOME-MSG', msgNmId: 'pacs.008.001.08', creationDateTime: null, instrId: null, endToEndId: 'SOME-E2E', txId: null, uetr, amount: null, settlementDate: null },
+    status: 'ACSC',
+    reason: null,
+    acceptanceDateTime: null,
+  });
 }
 
 beforeAll(async () => {
@@ -173,4 +195,46 @@ it('a camt.029 about another UETR, answered over AMQP, does not cancel the payme
   const final = await status(token, id);
   expect(final.status).toBe('ACSC');
   expect(final.history.map((h) => h.status)).not.toContain('CANC');
+});
+
+it('a late pacs.002 about another UETR, under this transaction\'s id and a matching x-uetr header, does not settle the payment', async () => {
+  const token = await tokenFor(gw!.url, 'bank-a');
+  const uetr = randomUUID();
+  unanswered.set(uetr, null);
+  const res = await fetch(`${gw!.url}/v1/inbox`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/xml' },
+    body: buildPacs008({ uetr, msgId: `ONEREAD-L-${uetr.slice(0, 8)}` }),
+  });
+  expect(res.status).toBe(202);
+  const id = ((await res.json()) as { transactionId: string }).transactionId;
+  // The host took the pacs.008 and did not answer: the gateway waits HOST_TIMEOUT_MS (3 s), then parks the payment.
+  let deadline = Date.now() + 20_000;
+  while (!unanswered.get(uetr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const request = unanswered.get(uetr)!;
+  expect(request).toBeTruthy();
+  await new Promise((r) => setTimeout(r, 3500));
+  const late = (body: string, uetrHeader: string) =>
+    ch.sendToQueue(names.replyQueue, Buffer.from(body), {
+      correlationId: randomUUID(),
+      contentType: 'application/xml',
+      headers: { [AmqpHeader.TRANSACTION_ID]: id, [AmqpHeader.UETR]: uetrHeader, [AmqpHeader.IN_REPLY_TO_TYPE]: 'pacs.008.001.08', [AmqpHeader.MESSAGE_TYPE]: 'pacs.002.001.10' },
+    });
+  late(settledReport(OTHER_UETR), OTHER_UETR);
+  const seen = new Set<string>();
+  const watchUntil = Date.now() + 4000;
+  while (Date.now() < watchUntil) {
+    seen.add((await status(token, id)).status);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(seen.has('ACSC')).toBe(false);
+  // Control: the host's real answer, late, settles it.
+  late(settledReport(uetr), uetr);
+  deadline = Date.now() + 20_000;
+  let now = await status(token, id);
+  while (now.status !== 'ACSC' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    now = await status(token, id);
+  }
+  expect(now.status).toBe('ACSC');
 });

@@ -89,6 +89,7 @@ export class AmqpLegacyHost implements LegacyHost {
   private readonly log: Pick<Logger, 'log' | 'warn' | 'debug'>;
   private readonly waiting = new Map<string, (reply: Reply) => void>();
   private lateHandler: ((answer: LateHostAnswer) => Promise<void>) | null = null;
+  private uetrOf: ((transactionId: string) => Promise<string | null | undefined>) | null = null;
   private started: Promise<void> | null = null;
 
   constructor(options: AmqpLegacyHostOptions) {
@@ -108,9 +109,16 @@ export class AmqpLegacyHost implements LegacyHost {
     return (this.started ??= this.session.consume(this.replyQueue, this.replyPrefetch, (d) => this.onReply(d)));
   }
 
-  /** Where answers nobody in this process waits for go; without a handler they are acked and dropped (the sweeper re-asks). */
-  onLateAnswer(handler: (answer: LateHostAnswer) => Promise<void>): void {
+  /**
+   * Where answers nobody in this process waits for go; without a handler they are acked and dropped (the sweeper
+   * re-asks). `uetrOf` gives the UETR of the payment a late answer names (its `x-transaction-id`; `undefined`: no
+   * such payment here): the answer is then read by the same rules as an awaited one, against the UETR of what was
+   * sent, not against the reply's own `x-uetr` header. An answer about another payment is dead-lettered. Without
+   * `uetrOf` (tests) the header is used.
+   */
+  onLateAnswer(handler: (answer: LateHostAnswer) => Promise<void>, uetrOf?: (transactionId: string) => Promise<string | null | undefined>): void {
     this.lateHandler = handler;
+    this.uetrOf = uetrOf ?? null;
   }
 
   /** Calls waiting for an answer now. */
@@ -245,9 +253,21 @@ export class AmqpLegacyHost implements LegacyHost {
       d.ack();
       return;
     }
+    let sentUetr: string | null;
+    if (this.uetrOf) {
+      const known = await this.uetrOf(transactionId);
+      if (known === undefined) {
+        this.log.warn(`late reply for unknown transaction ${transactionId} dropped`);
+        d.ack();
+        return;
+      }
+      sentUetr = known;
+    } else {
+      sentUetr = header(d, AmqpHeader.UETR);
+    }
     let outcome: HostStatusOutcome;
     try {
-      outcome = this.read(kind, reply.body, { transactionId, uetr: header(d, AmqpHeader.UETR) });
+      outcome = this.read(kind, reply.body, { transactionId, uetr: sentUetr });
     } catch (err) {
       this.log.warn(`late reply for ${transactionId} is unusable, dead-lettered: ${(err as Error).message}`);
       d.nack(false);

@@ -166,6 +166,36 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
     ]);
   });
 
+  it('reads a late answer against the UETR of the payment it names, not the reply\'s own x-uetr: one about another payment is dead-lettered', async () => {
+    const OTHER = 'eb6305c9-1f7f-49de-aed0-16487c27b42d';
+    const late: LateHostAnswer[] = [];
+    const h = await host();
+    const payments: Record<string, string | null> = { 'tx-victim': UETR, 'tx-other': OTHER };
+    h.onLateAnswer(async (a) => void late.push(a), async (id) => payments[id]);
+    await h.start();
+    const replyQueue = replyQueues.at(-1)!;
+    const publish = (transactionId: string, uetrHeader: string, body: string) =>
+      session.publish(replyQueue, Buffer.from(body), {
+        correlationId: `nobody-waits-${transactionId}`,
+        headers: { [AmqpHeader.TRANSACTION_ID]: transactionId, [AmqpHeader.UETR]: uetrHeader, [AmqpHeader.IN_REPLY_TO_TYPE]: 'pacs.008.001.08' },
+      }, 5000);
+    // headers and body agree with each other, but the body is about another payment than tx-victim's
+    await publish('tx-victim', OTHER, report('ACSC', null, OTHER));
+    const dlq = deadLetterQueueOf(replyQueue);
+    let got: false | { content: Buffer } = false;
+    for (let i = 0; i < 100 && !got; i++) {
+      got = await hostCh.get(dlq, { noAck: true });
+      if (!got) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(got && got.content.toString()).toContain(`<OrgnlUETR>${OTHER}</OrgnlUETR>`);
+    // a late answer about the payment it names is applied, whatever its x-uetr header says; an unknown transaction is dropped
+    await publish('tx-other', 'not-a-uetr', report('RJCT', { code: 'AC04', text: null }, OTHER));
+    await publish('tx-unknown', UETR, report('ACSC'));
+    for (let i = 0; i < 100 && late.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(late).toEqual([{ transactionId: 'tx-other', requestType: 'pacs.008.001.08', outcome: expect.objectContaining({ kind: 'rejected', reasonCode: 'AC04' }) }]);
+  });
+
   it('turns an error answer into HostUnavailableError, retryable unless the host says otherwise', async () => {
     script = [answer('', { [AmqpHeader.ERROR_CODE]: 'SIM.DOWN' })];
     await expect((await host()).deliver(message())).rejects.toMatchObject({ name: 'HostUnavailableError', retryable: true, message: expect.stringContaining('SIM.DOWN') });
