@@ -33,7 +33,7 @@ export const AmqpHeader = {
   ERROR_RETRYABLE: 'x-error-retryable',
 } as const;
 
-/** What the adapter needs of the ISO 20022 codec to read the host's pacs.002 and camt.029 (the real `Iso20022Codec` fits). */
+/** @deprecated the adapter reads camt.029 too: what it needs of the codec is the application's `HostAnswerCodec`. */
 export type Pacs002Reader = HostAnswerCodec;
 
 /** A host answer that arrived when no call in this process waited for it (after HOST_TIMEOUT_MS, or sent by another process). */
@@ -50,7 +50,8 @@ export interface LateHostAnswer {
 export interface AmqpLegacyHostOptions {
   session: AmqpSession;
   topology: Pick<AmqpTopologyNames, 'requestQueue' | 'replyQueue'>;
-  codec: Pacs002Reader;
+  /** Reads the host's pacs.002 and camt.029 (the real `Iso20022Codec` fits). */
+  codec: HostAnswerCodec;
   /** How long a call waits for the host's answer (HOST_TIMEOUT_MS); after it the outcome is `pending`. Default 5000. */
   timeoutMs?: number;
   /** How long a call waits for a connection and the broker's publisher confirm. Default min(timeoutMs, 5000). */
@@ -82,7 +83,7 @@ export class AmqpLegacyHost implements LegacyHost {
   private readonly session: AmqpSession;
   private readonly requestQueue: string;
   private readonly replyQueue: string;
-  private readonly codec: Pacs002Reader;
+  private readonly codec: HostAnswerCodec;
   private readonly timeoutMs: number;
   private readonly publishTimeoutMs: number;
   private readonly replyPrefetch: number;
