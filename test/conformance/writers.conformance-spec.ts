@@ -25,6 +25,7 @@ import {
   type Pacs002Input,
   type Pacs004Input,
   type Pacs008Input,
+  type Pacs028Input,
   type Pain002Input,
   type ParsedMessage,
 } from '#iso20022';
@@ -186,6 +187,17 @@ function pacs008(full: boolean): Pacs008Input {
   };
 }
 
+function pacs028(full: boolean): Pacs028Input {
+  return {
+    msgId: 'CLWY-STSREQ-1',
+    creationDateTime: '2025-03-14T12:00:00Z',
+    statusRequestId: full ? 'SR-1' : null,
+    original: full ? ORIGINAL : { ...MINIMAL_ORIGINAL, endToEndId: null, uetr: UETR },
+    instructingAgent: full ? BIC_A : null,
+    instructedAgent: full ? ABA : null,
+  };
+}
+
 describe('what Clearway writes, and the readers, against the official ISO 20022 schemas and samples', () => {
   let codec: Iso20022Codec;
 
@@ -290,6 +302,26 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
       const back = codec.readPacs004(codec.parse(xml));
       expect(back.transactions).toHaveLength(1);
       expect(back.transactions[0]).toMatchObject({ ...input.original, returnedAmount: input.returnedAmount, returnId: input.returnId });
+    });
+
+    it.each([['with every optional part', true], ['minimal', false]])('pacs.028.001.03 %s', (_label, full) => {
+      const input = pacs028(full as boolean);
+      const xml = codec.writePacs028(input);
+      const q = officiallyValid('pacs.028.001.03', xml);
+      const tx = '/d:Document/d:FIToFIPmtStsReq/d:TxInf';
+      expect(q('/d:Document/d:FIToFIPmtStsReq/d:GrpHdr/d:MsgId')).toBe('CLWY-STSREQ-1');
+      expect(q('/d:Document/d:FIToFIPmtStsReq/d:GrpHdr/d:CreDtTm')).toBe('2025-03-14T12:00:00Z');
+      expect(q('count(/d:Document/d:FIToFIPmtStsReq/d:TxInf)')).toBe('1');
+      expect(q(`${tx}/d:OrgnlGrpInf/d:OrgnlMsgId`)).toBe('CLWY-MSG-0001');
+      expect(q(`${tx}/d:OrgnlGrpInf/d:OrgnlMsgNmId`)).toBe('pacs.008.001.08');
+      expect(q(`${tx}/d:OrgnlGrpInf/d:OrgnlCreDtTm`)).toBe(full ? '2025-03-14T09:30:00Z' : '');
+      expect(q(`${tx}/d:OrgnlInstrId`)).toBe(full ? 'CLWY-INSTR-1' : '');
+      expect(q(`${tx}/d:OrgnlEndToEndId`)).toBe(full ? 'CLWY-E2E-1' : '');
+      expect(q(`${tx}/d:OrgnlTxId`)).toBe(full ? 'CLWY-TX-1' : '');
+      expect(q(`${tx}/d:OrgnlUETR`)).toBe(UETR);
+      expect(q(`${tx}/d:InstdAgt/d:FinInstnId/d:ClrSysMmbId/d:MmbId`)).toBe(full ? '021000021' : '');
+      const back = codec.readPacs028(codec.parse(xml));
+      expect(back).toEqual({ messageType: 'pacs.028.001.03', msgId: input.msgId, creationDateTime: input.creationDateTime, transaction: input.original });
     });
 
     it.each([['with every optional part', true], ['minimal', false]])('pain.002.001.10 %s', (_label, full) => {
@@ -518,6 +550,7 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
             ['camt.029.001.09', codec.writeCamt029(camt029('CNCL', true))],
             ['camt.056.001.08', codec.writeCamt056(camt056(true))],
             ['pacs.004.001.09', codec.writePacs004(pacs004(false))],
+            ['pacs.028.001.03', codec.writePacs028(pacs028(true))],
             ['pain.002.001.10', codec.writePain002(pain002(true))],
             ['pacs.008.001.08', codec.writePacs008(pacs008(false))],
           ];

@@ -27,3 +27,19 @@ export function hostReport(codec: Iso20022Codec, status: string, reason: Pacs002
     acceptanceDateTime: status === 'ACSC' ? '2026-03-01T10:00:00Z' : null,
   });
 }
+
+/** A pacs.028 asking about the payment `original` names (the pacs.008 the specs sent, by its ids). */
+export function statusRequest(
+  codec: Iso20022Codec,
+  original: { uetr: string | null; msgId: string; endToEndId: string | null },
+  msgId = 'CLWYSTSREQ0001',
+): string {
+  return codec.writePacs028({
+    msgId,
+    creationDateTime: '2026-03-01T10:10:00Z',
+    statusRequestId: null,
+    original: { group: { msgId: original.msgId, msgNmId: 'pacs.008.001.08', creationDateTime: null }, instrId: null, endToEndId: original.endToEndId, txId: null, uetr: original.uetr },
+    instructingAgent: null,
+    instructedAgent: null,
+  });
+}

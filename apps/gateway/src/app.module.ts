@@ -5,7 +5,6 @@ import { TerminusModule } from '@nestjs/terminus';
 import {
   ApplicationModule,
   BUSINESS_RULES,
-  cancellationOutcomeFromCamt029,
   HOLD_POLICY,
   HoldPolicy,
   CLOCK,
@@ -119,9 +118,8 @@ class PortsModule {
             return new AmqpLegacyHost({
               session,
               topology: config.amqp.topology,
+              // Reads every answer (pacs.002, camt.029) with readHostAnswer, as the HTTP adapter does.
               codec,
-              // The host's camt.029 read by the same rules as over HTTP.
-              readCancellation: (xml: string) => cancellationOutcomeFromCamt029(codec.readCamt029(codec.parse(xml)), xml, null),
               timeoutMs: config.hostTimeoutMs,
               replyPrefetch: Math.max(32, config.workerConcurrency * 2),
               logger: new Logger('LegacyHost'),

@@ -1,6 +1,7 @@
 import { HttpLegacyHost, type HttpLegacyHostOptions } from '#adapters/http-host';
 import type { HostDelivery } from '#application';
 import { Iso20022Codec } from '#iso20022';
+import { statusRequest } from '../../../test/support/host-reports.js';
 import { buildPacs008 } from '../../../test/support/pacs008.factory.js';
 import { DEFAULT_FAULTS } from './sim.config.js';
 import { startSimulator, type RunningSimulator } from './simulator.js';
@@ -76,5 +77,37 @@ describe('HttpLegacyHost -> legacy host simulator', () => {
     const d = delivery('7e43f1b5-d092-4384-afa1-c2b0d1e34058');
     await expect(host({ attempts: 2 }).deliver(d)).rejects.toMatchObject({ retryable: true });
     expect(await record(d.idempotencyKey)).toBeNull();
+  });
+  describe('status requests (pacs.028)', () => {
+    const inquiry = (uetr: string, msgId: string, n = 1): HostDelivery => ({
+      transactionId: `tx-${uetr.slice(0, 8)}`,
+      uetr,
+      idempotencyKey: `${uetr}:status:${n}`,
+      messageType: 'pacs.028.001.03',
+      message: statusRequest(codec, { uetr, msgId, endToEndId: null }),
+    });
+
+    it('asks about a settled, a rejected and an unknown payment', async () => {
+      const a = '8f54a2c6-e1a3-4495-b0b2-d3c1e2f45169';
+      const b = '9a65b3d7-f2b4-45a6-81c3-e4d2f3a5627a';
+      const settled = await host().deliver(delivery(a, { msgId: 'HTTPSTS-A' }));
+      await host().deliver(delivery(b, { msgId: 'HTTPSTS-B', creditorIban: 'DE89370400440532019999' }));
+      await expect(host().requestStatus(inquiry(a, 'HTTPSTS-A'))).resolves.toEqual(settled);
+      await expect(host().requestStatus(inquiry(b, 'HTTPSTS-B'))).resolves.toMatchObject({ kind: 'rejected', reasonCode: 'AC04', reasonText: 'closed account' });
+      await expect(host().requestStatus(inquiry('ab76c4e8-03c5-46b7-92d4-f5e3a4b6738b', 'NEVER-SENT'))).resolves.toMatchObject({ kind: 'unknown', reasonCode: 'NOOR' });
+      expect(await stats()).toMatchObject({ unique: 2, statusRequests: { received: 3, known: 2, unknown: 1 } });
+    });
+
+    it('a release whose answers are lost fails although the host settled; the status request then says settled', async () => {
+      const d = delivery('bc87d5f9-14d6-47c8-a3e5-a6f4b5c7849c', { msgId: 'HTTPSTS-LOST' });
+      sim.setFaults({ dropAnswerRate: 1 });
+      const err = await host({ attempts: 2 }).deliver(d).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'HostUnavailableError', retryable: true });
+      expect(await record(d.idempotencyKey)).toMatchObject({ status: 'ACSC', deliveries: 2 });
+      const outcome = await host().requestStatus(inquiry(d.uetr!, 'HTTPSTS-LOST'));
+      expect(outcome.kind).toBe('settled');
+      expect(codec.readPacs002(codec.parse((outcome as { statusReport: string }).statusReport))).toMatchObject({ originalMsgId: 'HTTPSTS-LOST', originalUetr: d.uetr, status: 'ACSC' });
+      expect(await stats()).toMatchObject({ unique: 1, answersDropped: 2, statusRequests: { received: 1, known: 1 } });
+    });
   });
 });

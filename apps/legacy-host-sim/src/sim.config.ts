@@ -21,6 +21,14 @@ export interface FaultSettings {
    * (camt.029 RJCR, reason CUST: the creditor's bank keeps the funds). 0 refuses every cancellation.
    */
   cancelWindowSeconds: number;
+  /**
+   * The next this-many answers to payments (pacs.008, new or re-delivered) are lost: the host decides and
+   * records the payment, then sends nothing (HTTP: the connection is closed without an answer; AMQP: the request
+   * is acked without a reply). Counts down as answers are lost. Status requests are always answered.
+   */
+  dropAnswers: number;
+  /** Share (0..1) of answers to payments lost the same way (after `dropAnswers` is used up). */
+  dropAnswerRate: number;
 }
 
 export const DEFAULT_FAULTS: Readonly<FaultSettings> = Object.freeze({
@@ -32,6 +40,8 @@ export const DEFAULT_FAULTS: Readonly<FaultSettings> = Object.freeze({
   down: false,
   rejectSuffix: '9999',
   cancelWindowSeconds: 3600,
+  dropAnswers: 0,
+  dropAnswerRate: 0,
 });
 
 export interface SimulatorOptions {
@@ -124,8 +134,13 @@ export function applyFaultChanges(base: Readonly<FaultSettings>, change: unknown
         }
         next[name] = value;
         break;
+      case 'dropAnswers':
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new ConfigError('dropAnswers must be a whole number >= 0');
+        next.dropAnswers = value;
+        break;
       case 'errorRate':
       case 'timeoutRate':
+      case 'dropAnswerRate':
         if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new ConfigError(`${name} must be a number in 0..1`);
         next[name] = value;
         break;
@@ -169,6 +184,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SimulatorO
     down: bool('SIM_DOWN'),
     rejectSuffix: env.SIM_REJECT_SUFFIX,
     cancelWindowSeconds: num('SIM_CANCEL_WINDOW_SECONDS'),
+    dropAnswers: num('SIM_DROP_ANSWERS'),
+    dropAnswerRate: num('SIM_DROP_ANSWER_RATE'),
   };
   try {
     applyFaultChanges(DEFAULT_FAULTS, faults);

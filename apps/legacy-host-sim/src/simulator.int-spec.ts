@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Iso20022Codec } from '#iso20022';
+import { statusRequest } from '../../../test/support/host-reports.js';
 import { buildPacs008 } from '../../../test/support/pacs008.factory.js';
 import { DEFAULT_FAULTS } from './sim.config.js';
 import { startSimulator, type RunningSimulator } from './simulator.js';
@@ -9,10 +10,12 @@ import { startSimulator, type RunningSimulator } from './simulator.js';
 const UETR_A = '0d7c8a4e-6f2b-4c1d-9e3a-5b4f6a7c8d91';
 const UETR_B = '1e8d9b5f-7a3c-4d2e-8f4b-6c5a7b8d9ea2';
 const UETR_C = '2f9eac60-8b4d-4e3f-9a5c-7d6b8c9eafb3';
-/** The /stats counters of cancellations and returns when none were sent. */
+/** The /stats counters of cancellations, returns and status requests when none were sent (and no answer lost). */
 const NO_OTHER_MESSAGES = {
   cancellations: { received: 0, unique: 0, duplicates: 0, cancelled: 0, refused: 0 },
   returns: { received: 0, unique: 0, duplicates: 0 },
+  statusRequests: { received: 0, known: 0, unknown: 0 },
+  answersDropped: 0,
 };
 
 describe('legacy host simulator', () => {
@@ -194,6 +197,76 @@ describe('legacy host simulator', () => {
     expect(first).toContain(503);
     expect(first).toContain(200);
     expect(await outcomes()).toEqual(first);
+  });
+
+  describe('status requests (pacs.028) and lost answers', () => {
+    const ask = (original: { uetr: string | null; msgId: string; endToEndId: string | null }, key = `${original.uetr}:status:1`) =>
+      fetch(`${sim.url}/v1/status-requests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/xml', 'idempotency-key': key, 'x-message-type': 'pacs.028.001.03' },
+        body: statusRequest(codec, original),
+      });
+
+    it('answers a settled and a rejected payment with the pacs.002 it recorded for it', async () => {
+      const settled = await (await post(buildPacs008({ uetr: UETR_A, msgId: 'STS-A', endToEndId: 'E2E-A' }))).text();
+      const rejected = await (await post(buildPacs008({ uetr: UETR_B, msgId: 'STS-B', endToEndId: 'E2E-B', creditorIban: 'DE89370400440532019999' }))).text();
+      const a = await ask({ uetr: UETR_A, msgId: 'STS-A', endToEndId: 'E2E-A' });
+      expect(a.status).toBe(200);
+      expect(await a.text()).toBe(settled);
+      const b = await ask({ uetr: UETR_B, msgId: 'STS-B', endToEndId: 'E2E-B' });
+      const bBody = await b.text();
+      expect(bBody).toBe(rejected);
+      expect(readReport(bBody)).toMatchObject({ originalUetr: UETR_B, status: 'RJCT', reasonCode: 'AC04' });
+      // without a UETR the host finds the payment by MsgId + EndToEndId
+      expect(await (await ask({ uetr: null, msgId: 'STS-A', endToEndId: 'E2E-A' }, 'by-ids')).text()).toBe(settled);
+      // asking changes nothing at the host
+      expect((await json('/stats')).body).toEqual({
+        ...NO_OTHER_MESSAGES,
+        received: 2,
+        unique: 2,
+        duplicates: 0,
+        accepted: 1,
+        rejected: 1,
+        statusRequests: { received: 3, known: 3, unknown: 0 },
+      });
+    });
+
+    it('answers 404 with a pacs.002 RJCT NOOR about the payment asked about when it never took it', async () => {
+      const res = await ask({ uetr: UETR_C, msgId: 'NEVER-SENT', endToEndId: 'E2E-N' });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/^application\/xml/);
+      expect(readReport(await res.text())).toMatchObject({ originalMsgId: 'NEVER-SENT', originalEndToEndId: 'E2E-N', originalUetr: UETR_C, status: 'RJCT', reasonCode: 'NOOR' });
+      expect((await json('/stats')).body).toMatchObject({ unique: 0, statusRequests: { received: 1, known: 0, unknown: 1 } });
+      // a pacs.008 on the status-request route is refused
+      const wrong = await fetch(`${sim.url}/v1/status-requests`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: buildPacs008({ uetr: UETR_C }) });
+      expect(wrong.status).toBe(400);
+      expect(await wrong.json()).toMatchObject({ code: 'ISO20022.UNSUPPORTED_MESSAGE' });
+    });
+
+    it('loses the answer after settling (dropAnswers): the connection closes, the payment is recorded, a status request says settled', async () => {
+      const set = await json('/admin/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dropAnswers: 1 }) });
+      expect(set).toMatchObject({ status: 200, body: { dropAnswers: 1 } });
+      const xml = buildPacs008({ uetr: UETR_C, msgId: 'STS-LOST', endToEndId: 'E2E-L' });
+      await expect(post(xml)).rejects.toThrow(/fetch failed/);
+      expect((await json(`/v1/payments/${UETR_C}`)).body).toMatchObject({ status: 'ACSC', deliveries: 1 });
+      expect((await json('/admin/faults')).body).toMatchObject({ dropAnswers: 0 });
+      const status = await ask({ uetr: UETR_C, msgId: 'STS-LOST', endToEndId: 'E2E-L' });
+      expect(status.status).toBe(200);
+      expect(readReport(await status.text())).toMatchObject({ originalUetr: UETR_C, status: 'ACSC' });
+      // the count is used up: a re-delivery is answered (the recorded answer)
+      expect(readReport(await (await post(xml)).text()).status).toBe('ACSC');
+      expect((await json('/stats')).body).toMatchObject({ received: 2, unique: 1, duplicates: 1, answersDropped: 1, statusRequests: { received: 1, known: 1 } });
+    });
+
+    it('loses every payment answer at dropAnswerRate 1, but still answers status requests', async () => {
+      sim.setFaults({ dropAnswerRate: 1 });
+      const xml = buildPacs008({ uetr: UETR_A, msgId: 'STS-RATE', endToEndId: 'E2E-R', creditorIban: 'DE89370400440532019999' });
+      await expect(post(xml)).rejects.toThrow(/fetch failed/);
+      await expect(post(xml)).rejects.toThrow(/fetch failed/);
+      const status = await ask({ uetr: UETR_A, msgId: 'STS-RATE', endToEndId: 'E2E-R' });
+      expect(readReport(await status.text())).toMatchObject({ status: 'RJCT', reasonCode: 'AC04' });
+      expect((await json('/stats')).body).toMatchObject({ received: 2, unique: 1, rejected: 1, answersDropped: 2 });
+    });
   });
 
   describe('with a data file', () => {

@@ -5,6 +5,7 @@ export { PACS002_MESSAGE_ID, PACS002_NAMESPACE, PACS002_VERSIONS, pacs002Version
 export { CAMT029_MESSAGE_ID } from './camt029.writer.js';
 export { CAMT056_MESSAGE_ID } from './camt056.writer.js';
 export { PACS004_MESSAGE_ID } from './pacs004.writer.js';
+export { PACS028_MESSAGE_ID } from './pacs028.writer.js';
 export { PAIN002_MESSAGE_ID } from './pain002.writer.js';
 export { PACS008_OUT_MESSAGE_ID, pacs008FromPain001, type Pain001ReleaseContext } from './pacs008.writer.js';
 export { APP_HDR_VERSIONS, headerParty, wrapWithAppHdr } from './app-header.writer.js';

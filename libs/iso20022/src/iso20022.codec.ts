@@ -15,6 +15,7 @@ import {
   type Pacs008,
   type Pacs008Input,
   type Pacs028,
+  type Pacs028Input,
   type Pain001,
   type Pain002Input,
   type ParsedMessage,
@@ -37,6 +38,7 @@ import {
 import { buildPacs002, PACS002_MESSAGE_ID } from './pacs002.writer.js';
 import { buildPacs004, PACS004_MESSAGE_ID } from './pacs004.writer.js';
 import { buildPacs008, PACS008_OUT_MESSAGE_ID } from './pacs008.writer.js';
+import { buildPacs028, PACS028_MESSAGE_ID } from './pacs028.writer.js';
 import { buildPain002, PAIN002_MESSAGE_ID } from './pain002.writer.js';
 import { readPacs008Document } from './pacs008.reader.js';
 import { ISO20022_NS_PREFIX, SAFE_PARSE_OPTIONS, SchemaRegistry, type CompiledSchema } from './schema-registry.js';
@@ -414,6 +416,14 @@ export class Iso20022Codec {
   /** Writes a camt.056.001.08 asking the next agent to cancel a released payment. RangeError on bad input. */
   writeCamt056(input: Camt056Input): string {
     return this.emit(CAMT056_MESSAGE_ID, () => buildCamt056(input));
+  }
+
+  /**
+   * Writes a pacs.028.001.03 asking the agent a payment was released to for its status (answered by a
+   * pacs.002 about the original payment). RangeError on bad input, e.g. no reference of the original at all.
+   */
+  writePacs028(input: Pacs028Input): string {
+    return this.emit(PACS028_MESSAGE_ID, () => buildPacs028(input));
   }
 
   /** Writes a pacs.004.001.09 returning one settled payment. RangeError on bad input. */

@@ -352,6 +352,23 @@ export interface Camt029Input {
   originalSettlementDate: string | null;
 }
 
+/**
+ * What a pacs.028.001.03 (FIToFIPaymentStatusRequest) about one payment is built from: the gateway asking
+ * the agent it released a payment to for that payment's status (answered by a pacs.002).
+ */
+export interface Pacs028Input {
+  /** `GrpHdr/MsgId`: this request's id. */
+  msgId: string;
+  creationDateTime: string;
+  /** `TxInf/StsReqId`: an id of this status request for the transaction (optional). */
+  statusRequestId: string | null;
+  /** The payment asked about: `TxInf/OrgnlGrpInf` (its pacs.008's MsgId, MsgNmId, CreDtTm) and its references. */
+  original: OriginalTransactionRef & { group: OriginalGroupRef };
+  /** `TxInf/InstgAgt` (we) and `TxInf/InstdAgt` (the agent asked), when known. */
+  instructingAgent: AgentId | null;
+  instructedAgent: AgentId | null;
+}
+
 /** What a camt.056.001.08 (FIToFIPaymentCancellationRequest) is built from. */
 export interface Camt056Input {
   assignmentId: string;

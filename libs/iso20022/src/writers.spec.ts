@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { Iso20022Codec } from './iso20022.codec.js';
-import type { AgentId, AppHeader, Camt029Input, ParsedMessage } from './iso20022.types.js';
+import type { AgentId, AppHeader, Camt029Input, Pacs028Input, ParsedMessage } from './iso20022.types.js';
 import { pacs002VersionFor } from './pacs002.writer.js';
 import { check } from './writer.helpers.js';
 import { headerParty, wrapWithAppHdr } from './app-header.writer.js';
@@ -86,6 +86,40 @@ describe('writers: mapping details', () => {
       expect(xml).not.toContain('TxCxlSts');
       expect(() => codec.writeCamt029(camt029({ status: 'CNCL' }))).toThrow('reason: only a refusal (RJCR) carries a reason');
       expect(() => codec.writeCamt029(camt029({ status: 'ACCR' as 'CNCL' }))).toThrow('status: must be one of CNCL, RJCR');
+    });
+  });
+
+  describe('pacs.028', () => {
+    const request = (overrides: Partial<Pacs028Input> = {}): Pacs028Input => ({
+      msgId: 'STS-1',
+      creationDateTime: '2025-03-14T12:00:00Z',
+      statusRequestId: null,
+      original: { group: { msgId: 'M-1', msgNmId: 'pacs.008.001.08', creationDateTime: '2025-03-14T09:30:00Z' }, instrId: 'I-1', endToEndId: 'E-1', txId: 'T-1', uetr: UETR },
+      instructingAgent: null,
+      instructedAgent: null,
+      ...overrides,
+    });
+
+    it('writes the group header and one TxInf with the original group and references, valid on the loaded schema, and readPacs028 reads it back', () => {
+      const xml = codec.writePacs028(request({ statusRequestId: 'SR-1', instructingAgent: BIC, instructedAgent: { ...BIC, bic: 'CLWYNL2A' } }));
+      const msg = codec.parse(xml);
+      expect(msg.messageType).toBe('pacs.028.001.03');
+      expect(xml.indexOf('<StsReqId>SR-1</StsReqId>')).toBeLessThan(xml.indexOf('<OrgnlGrpInf>'));
+      expect(xml.indexOf('<OrgnlUETR>')).toBeLessThan(xml.indexOf('<InstgAgt>'));
+      expect(codec.readPacs028(msg)).toEqual({
+        messageType: 'pacs.028.001.03',
+        msgId: 'STS-1',
+        creationDateTime: '2025-03-14T12:00:00Z',
+        transaction: request().original,
+      });
+    });
+
+    it('refuses a request the host could not match to a payment, and a bad UETR', () => {
+      expect(() =>
+        codec.writePacs028(request({ original: { group: { msgId: 'M-1', msgNmId: 'pacs.008.001.08', creationDateTime: null }, instrId: null, endToEndId: null, txId: null, uetr: null } })),
+      ).toThrow('original: needs at least one of');
+      expect(() => codec.writePacs028(request({ original: { ...request().original, uetr: 'C5B81673-9BCF-4ED6-A394-B9D207705ECF' } }))).toThrow('original.uetr: not a UETR');
+      expect(() => codec.writePacs028(request({ msgId: 'x'.repeat(36) }))).toThrow('msgId: must be 1 to 35 characters');
     });
   });
 

@@ -1,12 +1,21 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { AmqpLegacyHost } from '#adapters/amqp';
-import { LEGACY_HOST, RecordHostAnswerCommand, TransactionNotFoundError, type LegacyHost } from '#application';
+import {
+  LEGACY_HOST,
+  RecordHostAnswerCommand,
+  TRANSACTION_REPOSITORY,
+  TransactionNotFoundError,
+  type LegacyHost,
+  type TransactionRepository,
+} from '#application';
 
 /**
  * Applies host answers that arrive on the reply queue when no call waits for them (after HOST_TIMEOUT_MS, when
  * the payment was parked in PDNG, or answers to another gateway process) through RecordHostAnswerCommand,
- * which is idempotent: a redelivered or repeated answer changes nothing.
+ * which is idempotent: a redelivered or repeated answer changes nothing. The adapter reads each such answer
+ * against the UETR of the stored payment it names (from the repository), as it reads an awaited answer against
+ * the UETR it sent: a reply whose headers name one payment and whose pacs.002 is about another is refused.
  */
 @Injectable()
 export class HostAnswerBridge implements OnApplicationBootstrap {
@@ -15,6 +24,7 @@ export class HostAnswerBridge implements OnApplicationBootstrap {
   constructor(
     @Inject(LEGACY_HOST) private readonly host: LegacyHost,
     private readonly commands: CommandBus,
+    @Inject(TRANSACTION_REPOSITORY) private readonly repository: TransactionRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -31,6 +41,9 @@ export class HostAnswerBridge implements OnApplicationBootstrap {
         }
         throw e;
       }
+    }, async (transactionId) => {
+      const payment = await this.repository.get(transactionId);
+      return payment ? payment.uetr : undefined;
     });
     await this.host.start();
   }

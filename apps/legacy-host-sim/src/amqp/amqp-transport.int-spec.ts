@@ -3,6 +3,7 @@ import { connect } from 'amqplib';
 import { AmqpLegacyHost, AmqpSession, deadLetterQueueOf, declareQueues, type LateHostAnswer } from '#adapters/amqp';
 import type { HostMessage } from '#application';
 import { Iso20022Codec } from '#iso20022';
+import { statusRequest } from '../../../../test/support/host-reports.js';
 import { buildPacs008 } from '../../../../test/support/pacs008.factory.js';
 import { DEFAULT_FAULTS } from '../sim.config.js';
 import { startSimulator, type RunningSimulator } from '../simulator.js';
@@ -53,12 +54,6 @@ describe('legacy host simulator over AMQP', () => {
       codec,
       timeoutMs: 3000,
       logger: quiet,
-      readCancellation: (xml) => {
-        const r = codec.readCamt029(codec.parse(xml));
-        if (r.status === 'CNCL') return { kind: 'cancelled', resolution: xml };
-        if (r.status === 'RJCR') return { kind: 'refused', reasonCode: r.reasonCode, reasonText: r.reasonText, resolution: xml };
-        return { kind: 'pending', resolution: xml };
-      },
     });
     host.onLateAnswer(async (a) => void late.push(a));
   });
@@ -169,5 +164,36 @@ describe('legacy host simulator over AMQP', () => {
   it('answers a schema-invalid pacs.008 with a pacs.002 RJCT FF01', async () => {
     const bad = buildPacs008({ uetr: UETR_A, msgId: 'SIMAMQP-BAD' }).replace('<ChrgBr>SHAR</ChrgBr>', '<ChrgBr>XXXX</ChrgBr>');
     await expect(host.deliver(message(UETR_A, bad))).resolves.toMatchObject({ kind: 'rejected', reasonCode: 'FF01' });
+  });
+  describe('status requests (pacs.028) over the same queues', () => {
+    const inquiry = (uetr: string, msgId: string, n = 1): HostMessage => ({
+      ...message(uetr, statusRequest(codec, { uetr, msgId, endToEndId: null })),
+      idempotencyKey: `${uetr}:status:${n}`,
+      messageType: 'pacs.028.001.03',
+    });
+
+    it('answers a settled, a rejected and an unknown payment from its records', async () => {
+      const a = '5c2bdf93-be70-4162-8d8f-a09ebfc12e36';
+      const b = '6d3ce0a4-cf81-4273-9e90-b1afc0d23f47';
+      const settled = await host.deliver(message(a, buildPacs008({ uetr: a, msgId: 'AMQPSTS-A' })));
+      await host.deliver(message(b, buildPacs008({ uetr: b, msgId: 'AMQPSTS-B', creditorAccountOther: 'ACC0009999' })));
+      await expect(host.requestStatus(inquiry(a, 'AMQPSTS-A'))).resolves.toEqual(settled);
+      await expect(host.requestStatus(inquiry(b, 'AMQPSTS-B'))).resolves.toMatchObject({ kind: 'rejected', reasonCode: 'AC04', reasonText: 'closed account' });
+      await expect(host.requestStatus(inquiry('7e4df1b5-d092-4384-afa1-c2b0d1e34058', 'NEVER-SENT'))).resolves.toMatchObject({ kind: 'unknown', reasonCode: 'NOOR' });
+      expect(await stats()).toMatchObject({ unique: 2, statusRequests: { received: 3, known: 2, unknown: 1 } });
+    });
+
+    it('a payment whose answer was dropped: the release gets no answer (pending), the status request says settled', async () => {
+      const uetr = '8f5ea2c6-e1a3-4495-b0b2-d3c1e2f45169';
+      sim.setFaults({ dropAnswers: 1 });
+      // (the host's 3 s wait; a second adapter on the same reply queue would take the other's replies)
+      await expect(host.deliver(message(uetr, buildPacs008({ uetr, msgId: 'AMQPSTS-LOST' })))).resolves.toEqual({ kind: 'pending', statusReport: null });
+      expect(await (await fetch(`${sim.url}/v1/payments/${uetr}`)).json()).toMatchObject({ status: 'ACSC', deliveries: 1 });
+      const outcome = await host.requestStatus(inquiry(uetr, 'AMQPSTS-LOST'));
+      expect(outcome.kind).toBe('settled');
+      expect(codec.readPacs002(codec.parse((outcome as { statusReport: string }).statusReport))).toMatchObject({ originalMsgId: 'AMQPSTS-LOST', originalUetr: uetr, status: 'ACSC' });
+      expect(await stats()).toMatchObject({ unique: 1, answersDropped: 1, statusRequests: { received: 1, known: 1, unknown: 0 } });
+      expect(late.some((a) => a.transactionId === `tx-${uetr.slice(0, 8)}`)).toBe(false);
+    });
   });
 });

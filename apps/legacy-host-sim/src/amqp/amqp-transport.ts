@@ -16,14 +16,16 @@ export interface SimAmqpOptions {
 const REPLY_TIMEOUT_MS = 10_000;
 
 /**
- * The simulator over AMQP: consumes the request queue and answers each pacs.008 on its `reply-to` queue with
+ * The simulator over AMQP: consumes the request queue and answers each message on its `reply-to` queue with
  * the request's correlation id, by the same rules, latency and faults as over HTTP. The request is acked only
  * after the broker confirmed the answer, so a lost connection means a redelivery, which the ledger answers as
  * a replay (the first answer's bytes): the host decides each idempotency key once.
  *
  * Faults: latency delays the answer; `errorRate` and `down` answer an error reply (`x-error-code`, no body,
  * nothing recorded), the HTTP 503's counterpart; `timeoutRate` records and decides, then holds the answer for
- * `timeoutMs` (the gateway stops waiting and takes the answer as a late one).
+ * `timeoutMs` (the gateway stops waiting and takes the answer as a late one); `dropAnswers` / `dropAnswerRate`
+ * record and decide a payment, then ack its request without any reply (the answer is lost). A pacs.028 status
+ * request is answered from the records like any other message (`x-in-reply-to-type: pacs.028.001.03`).
  */
 export class SimAmqpTransport {
   private readonly log = new Logger('SimAmqp');
@@ -72,11 +74,17 @@ export class SimAmqpTransport {
       d.nack(false);
       return;
     }
-    // The same decisions, faults and held answers as over HTTP (pacs.008, camt.056, pacs.004).
+    // The same decisions, faults and held answers as over HTTP (pacs.008, camt.056, pacs.004, pacs.028).
     const answer = await this.service.handle(
       { messageType: declaredType, idempotencyKey: text(AmqpHeader.IDEMPOTENCY_KEY) ?? null, body: d.content },
       null,
     );
+    if (answer.lost) {
+      // Decided and recorded, but the answer never leaves: the request is done, nobody hears back.
+      if (this.debug) this.log.debug(`answer to ${replyHeaders[AmqpHeader.TRANSACTION_ID] ?? '?'} lost (dropAnswer fault)`);
+      d.ack();
+      return;
+    }
     if (answer.messageType) {
       await this.reply(d, replyTo, answer.body, { ...replyHeaders, [AmqpHeader.MESSAGE_TYPE]: answer.messageType });
       return;

@@ -44,6 +44,18 @@ export class FaultInjector implements OnModuleDestroy {
     return this.roll(this.settings.timeoutRate);
   }
 
+  /**
+   * True when this answer to a payment is to be lost (the host decided and recorded it, nobody hears back):
+   * the `dropAnswers` count first (counted down), then the `dropAnswerRate` dice.
+   */
+  rollDropAnswer(): boolean {
+    if (this.settings.dropAnswers > 0) {
+      this.settings = { ...this.settings, dropAnswers: this.settings.dropAnswers - 1 };
+      return true;
+    }
+    return this.roll(this.settings.dropAnswerRate);
+  }
+
   /** Waits the configured latency (fixed part plus jitter). */
   async latency(): Promise<void> {
     const { latencyMs, latencyJitterMs } = this.settings;

@@ -7,6 +7,7 @@ import {
   type Iso20022Codec,
   type Pacs004,
   type Pacs008,
+  type Pacs028,
   type ParsedMessage,
 } from '#iso20022';
 import { FaultInjector } from '../faults/fault-injector.js';
@@ -32,10 +33,16 @@ export interface HostAnswer {
   body: string;
   /** The message id of `body` (`pacs.002.001.10`, `camt.029.001.09`), or null for a problem. */
   messageType: string | null;
+  /**
+   * The host decided and recorded, but this answer is lost (the `dropAnswers` / `dropAnswerRate` faults): the
+   * transport sends nothing (HTTP closes the connection, AMQP acks the request without a reply).
+   */
+  lost?: true;
 }
 
 /** What a transport's endpoint takes: HTTP has one path per family; a queue may take any (null). */
-export type HostMessageFamily = 'pacs.008' | 'camt.056' | 'pacs.004';
+export type HostMessageFamily = 'pacs.008' | 'camt.056' | 'pacs.004' | 'pacs.028';
+const FAMILIES: readonly HostMessageFamily[] = ['pacs.008', 'camt.056', 'pacs.004', 'pacs.028'];
 
 /** The reason the host gives when it refuses to cancel a payment it took too long ago (see README). */
 export const CANCEL_WINDOW_REASON = 'CUST';
@@ -73,8 +80,10 @@ interface CancellationDecision {
 
 /**
  * The simulated host's decisions, independent of the transport: takes a pacs.008 (answers a pacs.002),
- * a camt.056 (answers a camt.029) or a pacs.004 (answers a pacs.002), idempotent per key, with the
- * configured latency and faults. The HTTP controllers call `handle`; a queue transport can do the same.
+ * a camt.056 (answers a camt.029), a pacs.004 (answers a pacs.002) or a pacs.028 status request (answers, from
+ * its records, the pacs.002 it gave for that payment, or a pacs.002 RJCT NOOR with status 404 when it never
+ * took it), idempotent per key, with the configured latency and faults. The HTTP controllers call `handle`; the
+ * AMQP transport does the same.
  */
 @Injectable()
 export class HostMessageService {
@@ -92,7 +101,7 @@ export class HostMessageService {
 
   /**
    * Answers one message. `accept` limits the families taken (an HTTP path takes one); null takes all
-   * three. Never throws for bad input: every outcome is an answer.
+   * four. Never throws for bad input: every outcome is an answer.
    */
   async handle(req: HostRequest, accept: HostMessageFamily | null = null): Promise<HostAnswer> {
     if (this.faults.down) return problemAnswer(503, 'SIM.DOWN', 'Service unavailable (host down)');
@@ -112,9 +121,9 @@ export class HostMessageService {
     } catch (err) {
       return this.answerInvalid(err, accept === null || accept === 'pacs.008');
     }
-    const family = (['pacs.008', 'camt.056', 'pacs.004'] as const).find((f) => parsed.messageType.startsWith(`${f}.`));
+    const family = FAMILIES.find((f) => parsed.messageType.startsWith(`${f}.`));
     if (family === undefined || (accept !== null && family !== accept)) {
-      const wanted = accept ?? 'pacs.008, camt.056 or pacs.004';
+      const wanted = accept ?? 'pacs.008, camt.056, pacs.004 or pacs.028';
       return problemAnswer(400, 'ISO20022.UNSUPPORTED_MESSAGE', `Not a ${wanted}`, `got ${parsed.messageType}`);
     }
     if (req.messageType !== null && req.messageType.trim() !== '' && req.messageType.trim() !== parsed.messageType) {
@@ -129,6 +138,8 @@ export class HostMessageService {
           return await this.cancellation(this.codec.readCamt056(parsed), key);
         case 'pacs.004':
           return await this.paymentReturn(this.codec.readPacs004(parsed), key);
+        case 'pacs.028':
+          return this.statusRequest(this.codec.readPacs028(parsed), key);
       }
     } catch (err) {
       if (err instanceof RangeError) {
@@ -164,8 +175,54 @@ export class HostMessageService {
         decidedAt: now.toISOString(),
       });
     }
-    await this.maybeHold(`payment key=${key} ${record.status} (${replay ? 'replay' : 'new'})`);
+    const line = `payment key=${key} ${record.status} (${replay ? 'replay' : 'new'})`;
+    if (this.faults.rollDropAnswer()) {
+      this.ledger.countDroppedAnswer();
+      this.log(`${line}, answer lost`);
+      return { ...xmlAnswer(record.statusReport, 'pacs.002.001.10'), lost: true };
+    }
+    await this.maybeHold(line);
     return xmlAnswer(record.statusReport, 'pacs.002.001.10');
+  }
+
+  /**
+   * A status request (pacs.028) answered from the host's records: the pacs.002 it answered (or would answer
+   * again) to the payment asked about, found by UETR, else by MsgId + EndToEndId; for a payment it never took,
+   * a pacs.002 RJCT NOOR ("no original transaction received") about the payment asked about, with status 404.
+   * It changes nothing, so it is not keyed (any idempotency key is fine) and never held back or lost.
+   */
+  private statusRequest(req: Pacs028, key: string | null): HostAnswer {
+    const tx = req.transaction;
+    if (!tx) return problemAnswer(400, 'SIM.NO_TRANSACTION', 'The pacs.028 holds no transaction');
+    const payment = this.ledger.findPayment({ uetr: tx.uetr, msgId: tx.group?.msgId ?? null, endToEndId: tx.endToEndId });
+    this.ledger.countStatusRequest(payment !== undefined);
+    if (payment) {
+      this.log(`status request key=${key ?? '-'} for payment key=${payment.key}: ${payment.status}`);
+      return xmlAnswer(payment.statusReport, 'pacs.002.001.10');
+    }
+    const now = new Date();
+    const report = this.codec.writePacs002({
+      msgId: newReportMsgId(),
+      creationDateTime: isoSeconds(now),
+      instructingAgent: null,
+      instructedAgent: null,
+      original: {
+        msgId: tx.group?.msgId ?? req.msgId,
+        msgNmId: tx.group?.msgNmId ?? req.messageType,
+        creationDateTime: tx.group?.creationDateTime ?? null,
+        instrId: tx.instrId,
+        endToEndId: tx.endToEndId,
+        txId: tx.txId,
+        uetr: tx.uetr,
+        amount: null,
+        settlementDate: null,
+      },
+      status: 'RJCT',
+      reason: { code: NO_ORIGINAL_REASON, text: 'the host has no record of this payment' },
+      acceptanceDateTime: null,
+    });
+    this.log(`status request key=${key ?? '-'}: no such payment (NOOR)`);
+    return xmlAnswer(report, 'pacs.002.001.10', 404);
   }
 
   /** The host's rule for a cancellation request about `payment` (see README, "The legacy-host simulator"). */

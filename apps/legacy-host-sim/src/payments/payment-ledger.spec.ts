@@ -19,6 +19,8 @@ const decision = (key: string, status: 'ACSC' | 'RJCT' = 'ACSC') => ({
 const NONE = {
   cancellations: { received: 0, unique: 0, duplicates: 0, cancelled: 0, refused: 0 },
   returns: { received: 0, unique: 0, duplicates: 0 },
+  statusRequests: { received: 0, known: 0, unknown: 0 },
+  answersDropped: 0,
 };
 
 describe('PaymentLedger', () => {
@@ -84,8 +86,14 @@ describe('PaymentLedger', () => {
       rejected: 0,
       cancellations: { received: 3, unique: 2, duplicates: 1, cancelled: 1, refused: 1 },
       returns: { received: 2, unique: 1, duplicates: 1 },
+      statusRequests: { received: 0, known: 0, unknown: 0 },
+      answersDropped: 0,
     };
-    expect(first.stats()).toEqual(expected);
+    // status requests and lost answers are counted in memory only: they change nothing at the host
+    first.countStatusRequest(true);
+    first.countStatusRequest(false);
+    first.countDroppedAnswer();
+    expect(first.stats()).toEqual({ ...expected, statusRequests: { received: 2, known: 1, unknown: 1 }, answersDropped: 1 });
     const second = new PaymentLedger(resolveConfig({ dataFile }));
     expect(second.skippedLines).toBe(0);
     expect(second.stats()).toEqual(expected);

@@ -64,6 +64,15 @@ export interface ReturnStats {
   duplicates: number;
 }
 
+/** Status requests (pacs.028) answered; counted in memory only (they change nothing, so they are not journaled). */
+export interface StatusRequestStats {
+  received: number;
+  /** Answered with the recorded pacs.002 of a payment the host took. */
+  known: number;
+  /** Answered RJCT NOOR: the host has no record of the payment. */
+  unknown: number;
+}
+
 export interface SimulatorStats {
   /** Every POST that reached the decision step or a replay. */
   received: number;
@@ -77,6 +86,9 @@ export interface SimulatorStats {
   rejected: number;
   cancellations: CancellationStats;
   returns: ReturnStats;
+  statusRequests: StatusRequestStats;
+  /** Answers to payments lost on purpose (the `dropAnswers` / `dropAnswerRate` faults); in memory only. */
+  answersDropped: number;
 }
 
 type Kind = 'payment' | 'cancellation' | 'return';
@@ -90,6 +102,7 @@ type JournalLine =
 
 const zeroCancellations = (): CancellationStats => ({ received: 0, unique: 0, duplicates: 0, cancelled: 0, refused: 0 });
 const zeroReturns = (): ReturnStats => ({ received: 0, unique: 0, duplicates: 0 });
+const zeroStatusRequests = (): StatusRequestStats => ({ received: 0, known: 0, unknown: 0 });
 
 /**
  * The host's memory of payments, cancellation requests and returns: a Map, optionally journaled as JSON lines to `dataFile` (each decision and
@@ -104,6 +117,8 @@ export class PaymentLedger {
   private counters = { received: 0, duplicates: 0, accepted: 0, rejected: 0 };
   private cancellationCounters = zeroCancellations();
   private returnCounters = zeroReturns();
+  private statusCounters = zeroStatusRequests();
+  private dropped = 0;
   private readonly dataFile: string | null;
   /** Lines of the data file that could not be read at start (a torn last line after a crash, ...). */
   readonly skippedLines: number = 0;
@@ -210,6 +225,18 @@ export class PaymentLedger {
     return this.applyReplay(rec);
   }
 
+  /** Counts a status request answered: about a payment the host took (`known`) or not. */
+  countStatusRequest(known: boolean): void {
+    this.statusCounters.received++;
+    if (known) this.statusCounters.known++;
+    else this.statusCounters.unknown++;
+  }
+
+  /** Counts an answer lost on purpose. */
+  countDroppedAnswer(): void {
+    this.dropped++;
+  }
+
   stats(): SimulatorStats {
     const { received, duplicates, accepted, rejected } = this.counters;
     return {
@@ -220,6 +247,8 @@ export class PaymentLedger {
       rejected,
       cancellations: { ...this.cancellationCounters, unique: this.cancellations.size },
       returns: { ...this.returnCounters, unique: this.returns.size },
+      statusRequests: { ...this.statusCounters },
+      answersDropped: this.dropped,
     };
   }
 
@@ -231,6 +260,8 @@ export class PaymentLedger {
     this.counters = { received: 0, duplicates: 0, accepted: 0, rejected: 0 };
     this.cancellationCounters = zeroCancellations();
     this.returnCounters = zeroReturns();
+    this.statusCounters = zeroStatusRequests();
+    this.dropped = 0;
     if (this.dataFile) writeFileSync(this.dataFile, '');
   }
 

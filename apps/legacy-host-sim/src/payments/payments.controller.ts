@@ -4,8 +4,13 @@ import { HostMessageService, type HostAnswer, type HostMessageFamily } from '../
 import { sendProblem } from '../problem.js';
 import { PaymentLedger } from './payment-ledger.js';
 
-/** Sends a host answer as the HTTP reply. */
+/** Sends a host answer as the HTTP reply; a lost one closes the connection without an answer. */
 export function sendAnswer(reply: FastifyReply, answer: HostAnswer): FastifyReply {
+  if (answer.lost) {
+    reply.hijack();
+    reply.raw.destroy();
+    return reply;
+  }
   return reply.status(answer.status).header('content-type', answer.contentType).send(answer.body);
 }
 
@@ -110,5 +115,24 @@ export class ReturnsController {
     if (!rec) return sendProblem(reply, 404, 'SIM.UNKNOWN_RETURN', 'No return recorded under this key');
     const { statusReport: _s, ...rest } = rec;
     return reply.status(200).send(rest);
+  }
+}
+
+@Controller('v1/status-requests')
+export class StatusRequestsController {
+  constructor(@Inject(HostMessageService) private readonly service: HostMessageService) {}
+
+  /**
+   * Takes one pacs.028 and answers from the host's records: the pacs.002 of the payment asked about (200), or a
+   * pacs.002 RJCT NOOR when the host never took it (404).
+   */
+  @Post()
+  submit(
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+    @Headers('x-message-type') messageType: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    return submitOver(this.service, 'pacs.028', body, { key, messageType }, reply);
   }
 }

@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import {
+  answerKindOf,
   HostProtocolError,
-  outcomeFromPacs002,
   HostUnavailableError,
+  readHostAnswer,
   type CancellationOutcome,
+  type HostAnswerCodec,
+  type HostAnswerKind,
+  type HostAnswerKinds,
   type HostMessage,
   type HostOutcome,
+  type HostStatusOutcome,
   type LegacyHost,
   type ReturnOutcome,
 } from '#application';
-import type { Iso20022Codec } from '#iso20022';
 import type { AmqpDelivery, AmqpSession } from './amqp-session.js';
 import type { AmqpTopologyNames } from './amqp-topology.js';
 
@@ -20,7 +24,7 @@ export const AmqpHeader = {
   TRANSACTION_ID: 'x-transaction-id',
   UETR: 'x-uetr',
   IDEMPOTENCY_KEY: 'x-idempotency-key',
-  /** On a reply: the message type of the request it answers (`pacs.008.001.08`, `camt.056.001.08`, ...). */
+  /** On a reply: the message type of the request it answers (`pacs.008.001.08`, `camt.056.001.08`, `pacs.028.001.03`, ...). */
   IN_REPLY_TO_TYPE: 'x-in-reply-to-type',
   /** On a reply: the host could not take the request (like an HTTP 503); no body. */
   ERROR_CODE: 'x-error-code',
@@ -29,13 +33,16 @@ export const AmqpHeader = {
   ERROR_RETRYABLE: 'x-error-retryable',
 } as const;
 
-/** What the adapter needs of the ISO 20022 codec. */
-export type Pacs002Reader = Pick<Iso20022Codec, 'parse' | 'readPacs002'>;
+/** @deprecated the adapter reads camt.029 too: what it needs of the codec is the application's `HostAnswerCodec`. */
+export type Pacs002Reader = HostAnswerCodec;
 
 /** A host answer that arrived when no call in this process waited for it (after HOST_TIMEOUT_MS, or sent by another process). */
 export interface LateHostAnswer {
   transactionId: string;
-  /** The type of the request it answers; only pacs.008 answers carry a HostOutcome. */
+  /**
+   * The type of the request it answers: a pacs.008 (any outcome), or a pacs.028 whose answer is definitive
+   * (settled or rejected; a late `pending` or `unknown` status answer is dropped: the next inquiry asks again).
+   */
   requestType: string;
   outcome: HostOutcome;
 }
@@ -43,15 +50,14 @@ export interface LateHostAnswer {
 export interface AmqpLegacyHostOptions {
   session: AmqpSession;
   topology: Pick<AmqpTopologyNames, 'requestQueue' | 'replyQueue'>;
-  codec: Pacs002Reader;
+  /** Reads the host's pacs.002 and camt.029 (the real `Iso20022Codec` fits). */
+  codec: HostAnswerCodec;
   /** How long a call waits for the host's answer (HOST_TIMEOUT_MS); after it the outcome is `pending`. Default 5000. */
   timeoutMs?: number;
   /** How long a call waits for a connection and the broker's publisher confirm. Default min(timeoutMs, 5000). */
   publishTimeoutMs?: number;
   /** Replies in flight to this process (consumer prefetch). Default 64. */
   replyPrefetch?: number;
-  /** Reads the host's camt.029; without it a cancellation answer cannot be read (issue 3 wires the codec's reader). */
-  readCancellation?: (xml: string) => CancellationOutcome;
   logger?: Pick<Logger, 'log' | 'warn' | 'debug'>;
 }
 
@@ -69,20 +75,22 @@ interface Reply {
  * and shared by every gateway process: a reply nobody here waits for (it came after `timeoutMs`, or another
  * process asked) goes to the late-answer handler, which applies it to the payment idempotently. Calls are
  * idempotent at the host by `x-idempotency-key` (the UETR), so re-asking after a timeout or a reconnect is safe.
+ * A pacs.028 (status request) goes the same way, with `x-message-type: pacs.028.001.03`. Every answer is read by
+ * the application's `readHostAnswer` with the UETR of the message sent, exactly as over HTTP.
  */
 export class AmqpLegacyHost implements LegacyHost {
   readonly name = 'amqp';
   private readonly session: AmqpSession;
   private readonly requestQueue: string;
   private readonly replyQueue: string;
-  private readonly codec: Pacs002Reader;
+  private readonly codec: HostAnswerCodec;
   private readonly timeoutMs: number;
   private readonly publishTimeoutMs: number;
   private readonly replyPrefetch: number;
-  private readonly readCancellation: ((xml: string) => CancellationOutcome) | null;
   private readonly log: Pick<Logger, 'log' | 'warn' | 'debug'>;
   private readonly waiting = new Map<string, (reply: Reply) => void>();
   private lateHandler: ((answer: LateHostAnswer) => Promise<void>) | null = null;
+  private uetrOf: ((transactionId: string) => Promise<string | null | undefined>) | null = null;
   private started: Promise<void> | null = null;
 
   constructor(options: AmqpLegacyHostOptions) {
@@ -93,7 +101,6 @@ export class AmqpLegacyHost implements LegacyHost {
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? Math.min(this.timeoutMs, 5000);
     this.replyPrefetch = options.replyPrefetch ?? 64;
-    this.readCancellation = options.readCancellation ?? null;
     this.log = options.logger ?? new Logger('AmqpLegacyHost');
   }
 
@@ -103,9 +110,16 @@ export class AmqpLegacyHost implements LegacyHost {
     return (this.started ??= this.session.consume(this.replyQueue, this.replyPrefetch, (d) => this.onReply(d)));
   }
 
-  /** Where answers nobody in this process waits for go; without a handler they are acked and dropped (the sweeper re-asks). */
-  onLateAnswer(handler: (answer: LateHostAnswer) => Promise<void>): void {
+  /**
+   * Where answers nobody in this process waits for go; without a handler they are acked and dropped (the sweeper
+   * re-asks). `uetrOf` gives the UETR of the payment a late answer names (its `x-transaction-id`; `undefined`: no
+   * such payment here): the answer is then read by the same rules as an awaited one, against the UETR of what was
+   * sent, not against the reply's own `x-uetr` header. An answer about another payment is dead-lettered. Without
+   * `uetrOf` (tests) the header is used.
+   */
+  onLateAnswer(handler: (answer: LateHostAnswer) => Promise<void>, uetrOf?: (transactionId: string) => Promise<string | null | undefined>): void {
     this.lateHandler = handler;
+    this.uetrOf = uetrOf ?? null;
   }
 
   /** Calls waiting for an answer now. */
@@ -116,27 +130,32 @@ export class AmqpLegacyHost implements LegacyHost {
   async deliver(delivery: HostMessage): Promise<HostOutcome> {
     const reply = await this.call(delivery);
     if (!reply) return { kind: 'pending', statusReport: null };
-    return this.readPacs002(reply.body, delivery);
+    return this.read('payment', reply.body, delivery);
   }
 
   async requestCancellation(request: HostMessage): Promise<CancellationOutcome> {
     const reply = await this.call(request);
     if (!reply) return { kind: 'pending', resolution: null };
-    if (!this.readCancellation) {
-      throw new HostUnavailableError(`the host answered the camt.056 of ${request.transactionId}, but no camt.029 reader is configured`, false);
-    }
-    try {
-      return this.readCancellation(reply.body);
-    } catch (err) {
-      throw new HostUnavailableError(`the host's camt.029 for ${request.transactionId} is unusable: ${(err as Error).message}`, true);
-    }
+    return this.read('cancellation', reply.body, request);
   }
 
   async deliverReturn(request: HostMessage): Promise<ReturnOutcome> {
     const reply = await this.call(request);
     if (!reply) return { kind: 'pending', statusReport: null };
-    const outcome = this.readPacs002(reply.body, request);
-    return outcome.kind === 'settled' ? { kind: 'accepted', statusReport: outcome.statusReport } : outcome;
+    return this.read('return', reply.body, request);
+  }
+
+  /**
+   * Sends a pacs.028; the host's pacs.002 about the original payment decides (see `readHostAnswer`). No answer
+   * within `timeoutMs` is HostUnavailableError (retryable), not `pending`: not knowing is not the host's answer.
+   * A definitive answer that comes later reaches the late-answer handler.
+   */
+  async requestStatus(request: HostMessage): Promise<HostStatusOutcome> {
+    const reply = await this.call(request);
+    if (!reply) {
+      throw new HostUnavailableError(`no answer to the status request of ${request.transactionId} within ${this.timeoutMs} ms`, true);
+    }
+    return this.read('status', reply.body, request);
   }
 
   async ping(): Promise<void> {
@@ -200,11 +219,12 @@ export class AmqpLegacyHost implements LegacyHost {
     return reply;
   }
 
-  private readPacs002(body: string, message: Pick<HostMessage, 'transactionId' | 'uetr'>): HostOutcome {
+  /** The host's answer read by the shared rules; an unusable one is a retryable HostUnavailableError (as over HTTP). */
+  private read<K extends HostAnswerKind>(kind: K, body: string, message: Pick<HostMessage, 'transactionId' | 'uetr'>): HostAnswerKinds[K] {
     try {
-      return outcomeFromPacs002(this.codec.readPacs002(this.codec.parse(body)), body, message.uetr);
+      return readHostAnswer(this.codec, kind, body, message);
     } catch (err) {
-      const detail = err instanceof HostProtocolError ? err.message : `not a valid pacs.002 (${codeOf(err)})`;
+      const detail = err instanceof HostProtocolError ? err.message : `unreadable (${codeOf(err)})`;
       throw new HostUnavailableError(`the host's answer for ${message.transactionId} is unusable: ${detail}`, true);
     }
   }
@@ -226,19 +246,38 @@ export class AmqpLegacyHost implements LegacyHost {
     }
     const transactionId = header(d, AmqpHeader.TRANSACTION_ID);
     const requestType = header(d, AmqpHeader.IN_REPLY_TO_TYPE) ?? 'pacs.008.001.08';
-    if (!transactionId || reply.errorCode || !requestType.startsWith('pacs.008.') || !this.lateHandler) {
+    const kind = answerKindOf(requestType);
+    if (!transactionId || reply.errorCode || (kind !== 'payment' && kind !== 'status') || !this.lateHandler) {
       // Nothing to apply (an error reply, an answer to a cancellation or return, no handler): the recovery
       // sweeper asks the host again, idempotently, and gets the same answer.
       this.log.debug(`late reply ${correlationId ?? '(no correlation id)'} for ${transactionId ?? '?'} (${requestType}) dropped`);
       d.ack();
       return;
     }
-    let outcome: HostOutcome;
+    let sentUetr: string | null;
+    if (this.uetrOf) {
+      const known = await this.uetrOf(transactionId);
+      if (known === undefined) {
+        this.log.warn(`late reply for unknown transaction ${transactionId} dropped`);
+        d.ack();
+        return;
+      }
+      sentUetr = known;
+    } else {
+      sentUetr = header(d, AmqpHeader.UETR);
+    }
+    let outcome: HostStatusOutcome;
     try {
-      outcome = this.readPacs002(reply.body, { transactionId, uetr: header(d, AmqpHeader.UETR) });
+      outcome = this.read(kind, reply.body, { transactionId, uetr: sentUetr });
     } catch (err) {
       this.log.warn(`late reply for ${transactionId} is unusable, dead-lettered: ${(err as Error).message}`);
       d.nack(false);
+      return;
+    }
+    if (outcome.kind === 'unknown' || (kind === 'status' && outcome.kind === 'pending')) {
+      // A late status answer that decides nothing: the next inquiry asks again.
+      this.log.debug(`late status answer for ${transactionId} (${outcome.kind}) dropped`);
+      d.ack();
       return;
     }
     await this.lateHandler({ transactionId, requestType, outcome });

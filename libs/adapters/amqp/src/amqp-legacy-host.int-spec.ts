@@ -166,6 +166,36 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
     ]);
   });
 
+  it('reads a late answer against the UETR of the payment it names, not the reply\'s own x-uetr: one about another payment is dead-lettered', async () => {
+    const OTHER = 'eb6305c9-1f7f-49de-aed0-16487c27b42d';
+    const late: LateHostAnswer[] = [];
+    const h = await host();
+    const payments: Record<string, string | null> = { 'tx-victim': UETR, 'tx-other': OTHER };
+    h.onLateAnswer(async (a) => void late.push(a), async (id) => payments[id]);
+    await h.start();
+    const replyQueue = replyQueues.at(-1)!;
+    const publish = (transactionId: string, uetrHeader: string, body: string) =>
+      session.publish(replyQueue, Buffer.from(body), {
+        correlationId: `nobody-waits-${transactionId}`,
+        headers: { [AmqpHeader.TRANSACTION_ID]: transactionId, [AmqpHeader.UETR]: uetrHeader, [AmqpHeader.IN_REPLY_TO_TYPE]: 'pacs.008.001.08' },
+      }, 5000);
+    // headers and body agree with each other, but the body is about another payment than tx-victim's
+    await publish('tx-victim', OTHER, report('ACSC', null, OTHER));
+    const dlq = deadLetterQueueOf(replyQueue);
+    let got: false | { content: Buffer } = false;
+    for (let i = 0; i < 100 && !got; i++) {
+      got = await hostCh.get(dlq, { noAck: true });
+      if (!got) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(got && got.content.toString()).toContain(`<OrgnlUETR>${OTHER}</OrgnlUETR>`);
+    // a late answer about the payment it names is applied, whatever its x-uetr header says; an unknown transaction is dropped
+    await publish('tx-other', 'not-a-uetr', report('RJCT', { code: 'AC04', text: null }, OTHER));
+    await publish('tx-unknown', UETR, report('ACSC'));
+    for (let i = 0; i < 100 && late.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(late).toEqual([{ transactionId: 'tx-other', requestType: 'pacs.008.001.08', outcome: expect.objectContaining({ kind: 'rejected', reasonCode: 'AC04' }) }]);
+  });
+
   it('turns an error answer into HostUnavailableError, retryable unless the host says otherwise', async () => {
     script = [answer('', { [AmqpHeader.ERROR_CODE]: 'SIM.DOWN' })];
     await expect((await host()).deliver(message())).rejects.toMatchObject({ name: 'HostUnavailableError', retryable: true, message: expect.stringContaining('SIM.DOWN') });
@@ -195,18 +225,84 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
     expect(got && got.content.toString()).toBe('<garbage');
   });
 
-  it('sends a camt.056 and a pacs.004 with their message types, and reads the answer to the return', async () => {
-    script = [answer(report('ACSC')), answer('<camt029/>')];
+  const camt029 = (status: 'CNCL' | 'RJCR', uetr: string = UETR): string =>
+    codec.writeCamt029({
+      assignmentId: 'HOSTCXR0001',
+      creationDateTime: '2026-03-01T10:05:00Z',
+      assigner: { bic: 'HOSTDEFF', clearingSystem: null, memberId: null, name: null },
+      assignee: { bic: 'CLWYDEFF', clearingSystem: null, memberId: null, name: null },
+      resolvedCase: null,
+      status,
+      cancellationStatusId: null,
+      original: { group: { msgId: 'MSG0001', msgNmId: 'pacs.008.001.08', creationDateTime: null }, instrId: null, endToEndId: 'E2E0001', txId: null, uetr },
+      reason: status === 'RJCR' ? { code: 'CUST', text: 'too late' } : null,
+      originalAmount: null,
+      originalSettlementDate: null,
+    });
+
+  it('sends a camt.056 and a pacs.004 with their message types, and reads their answers by the shared rules', async () => {
+    const cncl = camt029('CNCL');
+    script = [answer(report('ACSC')), answer(cncl), answer(camt029('RJCR'))];
     await expect((await host()).deliverReturn(message({ messageType: 'pacs.004.001.09', idempotencyKey: `${UETR}:return` }))).resolves.toMatchObject({ kind: 'accepted' });
-    await expect(
-      (await host({ readCancellation: () => ({ kind: 'cancelled', resolution: 'CNCL' }) })).requestCancellation(
-        message({ messageType: 'camt.056.001.08', idempotencyKey: `${UETR}:cancel` }),
-      ),
-    ).resolves.toEqual({ kind: 'cancelled', resolution: 'CNCL' });
+    const cancel = message({ messageType: 'camt.056.001.08', idempotencyKey: `${UETR}:cancel` });
+    await expect((await host()).requestCancellation(cancel)).resolves.toEqual({ kind: 'cancelled', resolution: cncl });
+    await expect((await host()).requestCancellation(cancel)).resolves.toMatchObject({ kind: 'refused', reasonCode: 'CUST', reasonText: 'too late' });
     expect(seen.map((m) => [m.properties.type, m.properties.headers?.[AmqpHeader.MESSAGE_TYPE], m.properties.headers?.[AmqpHeader.IDEMPOTENCY_KEY]])).toEqual([
       ['pacs.004.001.09', 'pacs.004.001.09', `${UETR}:return`],
       ['camt.056.001.08', 'camt.056.001.08', `${UETR}:cancel`],
+      ['camt.056.001.08', 'camt.056.001.08', `${UETR}:cancel`],
     ]);
+  });
+
+  it('refuses a camt.029 about another payment, as the HTTP adapter does (issue 9 item 12)', async () => {
+    script = [answer(camt029('CNCL', 'eb6305c9-1f7f-49de-aed0-16487c27b42d'))];
+    const err = await (await host()).requestCancellation(message({ messageType: 'camt.056.001.08', idempotencyKey: `${UETR}:cancel` })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HostUnavailableError);
+    expect(err).toMatchObject({ retryable: true, message: expect.stringContaining(`camt.029 is for UETR eb6305c9-1f7f-49de-aed0-16487c27b42d, not ${UETR}`) });
+    // and a pacs.002 where a camt.029 is due
+    script = [answer(report('ACSC'))];
+    await expect((await host()).requestCancellation(message({ messageType: 'camt.056.001.08', idempotencyKey: `${UETR}:cancel` }))).rejects.toThrow(/not a valid camt\.029/);
+  });
+
+  describe('status requests (pacs.028)', () => {
+    const inquiry = (n = 1): HostMessage =>
+      message({ messageType: 'pacs.028.001.03', idempotencyKey: `${UETR}:status:${n}`, message: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.028.001.03"/>' });
+
+    it('sends the pacs.028 on the request queue with its type and key, and reads settled, rejected and pending', async () => {
+      const settled = report('ACSC');
+      script = [answer(settled), answer(report('RJCT', { code: 'AC04', text: 'closed account' })), answer(report('ACSP'))];
+      const h = await host();
+      await expect(h.requestStatus(inquiry(1))).resolves.toEqual({ kind: 'settled', statusReport: settled });
+      await expect(h.requestStatus(inquiry(2))).resolves.toMatchObject({ kind: 'rejected', reasonCode: 'AC04', reasonText: 'closed account' });
+      await expect(h.requestStatus(inquiry(3))).resolves.toMatchObject({ kind: 'pending' });
+      expect(seen.map((m) => [m.properties.type, m.properties.headers?.[AmqpHeader.MESSAGE_TYPE], m.properties.headers?.[AmqpHeader.IDEMPOTENCY_KEY], m.properties.replyTo])).toEqual(
+        [1, 2, 3].map((n) => ['pacs.028.001.03', 'pacs.028.001.03', `${UETR}:status:${n}`, replyQueues.at(-1)]),
+      );
+      expect(seen[0]!.properties.headers?.[AmqpHeader.UETR]).toBe(UETR);
+    });
+
+    it('reads RJCT NOOR as unknown (the host has no record), and refuses an answer about another payment', async () => {
+      const noor = report('RJCT', { code: 'NOOR', text: 'no record of this payment' });
+      script = [answer(noor), answer(report('ACSC', null, 'eb6305c9-1f7f-49de-aed0-16487c27b42d'))];
+      const h = await host();
+      await expect(h.requestStatus(inquiry())).resolves.toEqual({ kind: 'unknown', reasonCode: 'NOOR', reasonText: 'no record of this payment', statusReport: noor });
+      await expect(h.requestStatus(inquiry())).rejects.toMatchObject({ name: 'HostUnavailableError', retryable: true, message: expect.stringContaining('not 5b8b7e3f') });
+    });
+
+    it('no answer in time is not an outcome: retryable HostUnavailableError; the definitive answer then goes to the late-answer handler', async () => {
+      const late: LateHostAnswer[] = [];
+      let request: ConsumeMessage | undefined;
+      script = [(msg) => void (request = msg)];
+      const h = await host({ timeoutMs: 300 });
+      h.onLateAnswer(async (a) => void late.push(a));
+      await expect(h.requestStatus(inquiry())).rejects.toMatchObject({ name: 'HostUnavailableError', retryable: true, message: expect.stringContaining('no answer to the status request') });
+      const body = report('ACSC');
+      answer(body, { [AmqpHeader.IN_REPLY_TO_TYPE]: 'pacs.028.001.03' })(request!, hostCh);
+      for (let i = 0; i < 100 && late.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(late).toEqual([
+        { transactionId: '0f9a3c1e-8b7d-4e6f-a5c4-3b2a19087f6e', requestType: 'pacs.028.001.03', outcome: { kind: 'settled', statusReport: body } },
+      ]);
+    });
   });
 
   it('recovers its channels after a channel error and delivers again', async () => {

@@ -1,22 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import {
-  cancellationOutcomeFromCamt029,
   HostProtocolError,
   HostUnavailableError,
-  outcomeFromPacs002,
-  returnOutcomeFromPacs002,
+  readHostAnswer,
   type CancellationOutcome,
+  type HostAnswerCodec,
   type HostDelivery,
   type HostOutcome,
+  type HostStatusOutcome,
   type LegacyHost,
   type ReturnOutcome,
 } from '#application';
-import type { Iso20022Codec, Pacs002Status } from '#iso20022';
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from './retry-policy.js';
 
 /** What the adapter needs of the ISO 20022 codec (the real `Iso20022Codec` fits; tests may pass a fake). */
-export type HostAnswerReader = Pick<Iso20022Codec, 'parse' | 'readPacs002' | 'readCamt029'>;
+export type HostAnswerReader = HostAnswerCodec;
 /** @deprecated the adapter now also reads camt.029: use HostAnswerReader. */
 export type Pacs002Reader = HostAnswerReader;
 
@@ -27,6 +26,8 @@ interface Exchange<T> {
   what: string;
   message: HostDelivery;
   read: (status: number, body: string) => T;
+  /** Non-2xx statuses whose answer `read` reads too (a status request's 404 with the host's pacs.002 NOOR). */
+  readAlso?: readonly number[];
 }
 
 export interface HttpLegacyHostOptions {
@@ -59,9 +60,11 @@ export interface HttpLegacyHostOptions {
 
 /**
  * Talks to a legacy payment host over HTTP: `POST {baseUrl}/v1/payments` (a pacs.008, answered by a
- * pacs.002), `POST {baseUrl}/v1/cancellations` (a camt.056, answered by a camt.029) and
- * `POST {baseUrl}/v1/returns` (a pacs.004, answered by a pacs.002). Safe to retry because every attempt
- * carries the same `Idempotency-Key`; the host must answer a re-delivery with its first outcome.
+ * pacs.002), `POST {baseUrl}/v1/cancellations` (a camt.056, answered by a camt.029),
+ * `POST {baseUrl}/v1/returns` (a pacs.004, answered by a pacs.002) and `POST {baseUrl}/v1/status-requests`
+ * (a pacs.028, answered by the host's pacs.002 about the original payment). Safe to retry because every
+ * attempt carries the same `Idempotency-Key`; the host must answer a re-delivery with its first outcome.
+ * Every answer is read by the application's `readHostAnswer`, as the other transports do.
  */
 export class HttpLegacyHost implements LegacyHost {
   readonly name = 'http';
@@ -109,14 +112,8 @@ export class HttpLegacyHost implements LegacyHost {
       read: (status, body) => {
         if (body.trim() === '' && (status === 202 || status === 204)) return { kind: 'pending', resolution: null };
         if (body.trim() === '') throw new HostProtocolError(`HTTP ${status} without a camt.029`);
-        let resolution;
-        try {
-          resolution = this.codec.readCamt029(this.codec.parse(body));
-        } catch (err) {
-          throw new HostProtocolError(`the answer is not a valid camt.029${codeOf(err)}`);
-        }
-        const outcome = cancellationOutcomeFromCamt029(resolution, body, request.uetr);
-        this.logger.debug(`cancellation of ${request.transactionId}: host answered ${resolution.status ?? '-'}`);
+        const outcome = readHostAnswer(this.codec, 'cancellation', body, request);
+        this.logger.debug(`cancellation of ${request.transactionId}: host answered ${outcome.kind}`);
         return outcome;
       },
     });
@@ -131,9 +128,38 @@ export class HttpLegacyHost implements LegacyHost {
       read: (status, body) => {
         if (body.trim() === '' && (status === 202 || status === 204)) return { kind: 'pending', statusReport: null };
         if (body.trim() === '') throw new HostProtocolError(`HTTP ${status} without a status report`);
-        const report = this.readPacs002(body);
-        const outcome = returnOutcomeFromPacs002(report, body, request.uetr);
-        this.logger.debug(`return of ${request.transactionId}: host answered ${report.status ?? '-'}`);
+        const outcome = readHostAnswer(this.codec, 'return', body, request);
+        this.logger.debug(`return of ${request.transactionId}: host answered ${outcome.kind}`);
+        return outcome;
+      },
+    });
+  }
+
+  /**
+   * Sends a pacs.028; the host's pacs.002 about the original payment decides (ACSC settled, RJCT rejected,
+   * pending, RJCT NOOR unknown). The host may answer "no record" as 404 with that pacs.002; a 404 without a
+   * pacs.002 (a host without this route) is refused, not taken for "unknown". No answer (a 2xx without a body
+   * included) is HostUnavailableError: not knowing is never an outcome.
+   */
+  requestStatus(request: HostDelivery): Promise<HostStatusOutcome> {
+    return this.exchange({
+      path: '/v1/status-requests',
+      what: 'status request',
+      message: request,
+      readAlso: [404],
+      read: (status, body) => {
+        if (status === 404 && !PACS002_ROOT.test(body)) {
+          throw new HostUnavailableError(
+            `legacy host answered the status request of ${request.transactionId} with HTTP 404 without a pacs.002: it does not take status requests at ${this.baseUrl}/v1/status-requests`,
+            false,
+          );
+        }
+        if (body.trim() === '') throw new HostProtocolError(`HTTP ${status} without a status report`);
+        const outcome = readHostAnswer(this.codec, 'status', body, request);
+        if (status === 404 && outcome.kind !== 'unknown') {
+          throw new HostProtocolError(`HTTP 404 with a pacs.002 that says ${outcome.kind}`);
+        }
+        this.logger.debug(`status request of ${request.transactionId}: host answered ${outcome.kind}`);
         return outcome;
       },
     });
@@ -153,7 +179,7 @@ export class HttpLegacyHost implements LegacyHost {
    * One call: POST with the idempotency headers, attempts with backoff (Retry-After honoured up to
    * retryAfterMaxMs), 2xx answers read by `read`; other answers and network failures as HostUnavailableError.
    */
-  private async exchange<T>({ path, what, message, read }: Exchange<T>): Promise<T> {
+  private async exchange<T>({ path, what, message, read, readAlso = [] }: Exchange<T>): Promise<T> {
     const url = `${this.baseUrl}${path}`;
     const headers: Record<string, string> = {
       'Content-Type': 'application/xml; charset=utf-8',
@@ -178,7 +204,7 @@ export class HttpLegacyHost implements LegacyHost {
           // One deadline for the whole attempt: connecting, the answer's headers and reading its body.
           signal: AbortSignal.timeout(this.timeoutMs),
         });
-        if (res.status >= 200 && res.status < 300) {
+        if ((res.status >= 200 && res.status < 300) || readAlso.includes(res.status)) {
           const body = await res.text();
           return read(res.status, body);
         }
@@ -242,30 +268,16 @@ export class HttpLegacyHost implements LegacyHost {
     }
   }
 
-  private readPacs002(body: string): Pacs002Status {
-    try {
-      return this.codec.readPacs002(this.codec.parse(body));
-    } catch (err) {
-      throw new HostProtocolError(`the answer is not a valid pacs.002${codeOf(err)}`);
-    }
-  }
-
   private readOutcome(status: number, body: string, delivery: HostDelivery): HostOutcome {
     if (body.trim() === '') {
       // 202/204 without a report: the host took it and will answer later.
       if (status === 202 || status === 204) return { kind: 'pending', statusReport: null };
       throw new HostProtocolError(`HTTP ${status} without a status report`);
     }
-    const report = this.readPacs002(body);
-    const outcome = outcomeFromPacs002(report, body, delivery.uetr);
-    this.logger.debug(`delivery of ${delivery.transactionId}: host answered ${report.status}`);
+    const outcome = readHostAnswer(this.codec, 'payment', body, delivery);
+    this.logger.debug(`delivery of ${delivery.transactionId}: host answered ${outcome.kind}`);
     return outcome;
   }
-}
-
-function codeOf(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? ` (${code})` : '';
 }
 
 async function discardBody(res: Response): Promise<void> {
@@ -275,6 +287,9 @@ async function discardBody(res: Response): Promise<void> {
     // the connection is gone already
   }
 }
+
+/** The body element of a pacs.002 (any prefix): what tells a host's "no record" 404 from a missing route. */
+const PACS002_ROOT = /<([A-Za-z_][\w.-]*:)?FIToFIPmtStsRpt[\s>]/;
 
 /** A short, body-free description of a failed fetch (duck-typed: fetch's errors may come from another realm). */
 function describeFailure(err: unknown, timeoutMs: number): string {

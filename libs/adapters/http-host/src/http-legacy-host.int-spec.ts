@@ -271,4 +271,79 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
       expect((err as Error).message).toMatch(/retry after 120 s/);
     });
   });
+  describe('status requests (pacs.028)', () => {
+    const inquiry = (n = 1, over: Partial<HostDelivery> = {}): HostDelivery =>
+      delivery({ idempotencyKey: `${UETR}:status:${n}`, messageType: 'pacs.028.001.03', message: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.028.001.03"/>', ...over });
+
+    it('posts the pacs.028 to /v1/status-requests with the idempotency headers, retrying as deliver does, and reads a settled payment', async () => {
+      const body = report('ACSC');
+      script = [statusOnly(503), xml(body)];
+      await expect(host({ authHeader: 'Bearer s3cr3t' }).requestStatus(inquiry(2))).resolves.toEqual({ kind: 'settled', statusReport: body });
+      expect(seen.map((r) => r.url)).toEqual(['/v1/status-requests', '/v1/status-requests']);
+      for (const req of seen) {
+        expect(req.method).toBe('POST');
+        expect(req.body).toContain('pacs.028.001.03');
+        expect(req.headers).toMatchObject({
+          'idempotency-key': `${UETR}:status:2`,
+          'x-message-type': 'pacs.028.001.03',
+          'x-uetr': UETR,
+          'x-transaction-id': '0f9a3c1e-8b7d-4e6f-a5c4-3b2a19087f6e',
+          authorization: 'Bearer s3cr3t',
+        });
+      }
+    });
+
+    it('reads a rejected and a pending payment', async () => {
+      script = [xml(report('RJCT', { code: 'AC04', text: 'closed account' })), xml(report('PDNG'))];
+      await expect(host().requestStatus(inquiry())).resolves.toMatchObject({ kind: 'rejected', reasonCode: 'AC04', reasonText: 'closed account' });
+      await expect(host().requestStatus(inquiry())).resolves.toMatchObject({ kind: 'pending' });
+    });
+
+    it('reads RJCT NOOR, with HTTP 200 or 404, as unknown: the host has no record of the payment', async () => {
+      const noor = report('RJCT', { code: 'NOOR', text: 'no record' });
+      script = [xml(noor, 404), xml(noor)];
+      const expected = { kind: 'unknown', reasonCode: 'NOOR', reasonText: 'no record', statusReport: noor };
+      await expect(host().requestStatus(inquiry())).resolves.toEqual(expected);
+      await expect(host().requestStatus(inquiry())).resolves.toEqual(expected);
+      expect(seen).toHaveLength(2);
+    });
+
+    it('does not take a 404 without a pacs.002 (a host without the route) for unknown, nor a 404 that says settled', async () => {
+      script = [statusOnly(404), xml(report('ACSC'), 404)];
+      const err = await host().requestStatus(inquiry()).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HostUnavailableError);
+      expect(err).toMatchObject({ retryable: false, message: expect.stringContaining('HTTP 404 without a pacs.002') });
+      await expect(host().requestStatus(inquiry())).rejects.toMatchObject({ retryable: true, message: expect.stringContaining('HTTP 404 with a pacs.002 that says settled') });
+      expect(seen).toHaveLength(2);
+    });
+
+    it('refuses an answer about another payment, and no answer in time is a retryable failure, never an outcome', async () => {
+      script = [xml(report('ACSC', null, 'eb6305c9-1f7f-49de-aed0-16487c27b42d'))];
+      await expect(host().requestStatus(inquiry())).rejects.toMatchObject({ name: 'HostUnavailableError', retryable: true, message: expect.stringContaining('not 5b8b7e3f') });
+      script = [xml('', 204)];
+      await expect(host().requestStatus(inquiry())).rejects.toThrow(/HTTP 204 without a status report/);
+      script = [late(800, xml(report('ACSC'))), late(800, xml(report('ACSC')))];
+      await expect(host({ timeoutMs: 200, attempts: 2 }).requestStatus(inquiry())).rejects.toMatchObject({ retryable: true, message: expect.stringContaining('no answer within 200 ms') });
+    });
+  });
+
+  it('refuses a camt.029 about another payment (the rule the AMQP adapter applies too)', async () => {
+    const other = codec.writeCamt029({
+      assignmentId: 'HOSTCXR0001',
+      creationDateTime: '2026-03-01T10:05:00Z',
+      assigner: { bic: 'HOSTDEFF', clearingSystem: null, memberId: null, name: null },
+      assignee: { bic: 'CLWYDEFF', clearingSystem: null, memberId: null, name: null },
+      resolvedCase: null,
+      status: 'CNCL',
+      cancellationStatusId: null,
+      original: { group: { msgId: 'MSG0001', msgNmId: 'pacs.008.001.08', creationDateTime: null }, instrId: null, endToEndId: 'E2E0001', txId: null, uetr: 'eb6305c9-1f7f-49de-aed0-16487c27b42d' },
+      reason: null,
+      originalAmount: null,
+      originalSettlementDate: null,
+    });
+    script = [xml(other)];
+    const err = await host().requestCancellation(delivery({ idempotencyKey: `${UETR}:cancel`, messageType: 'camt.056.001.08' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HostUnavailableError);
+    expect(err).toMatchObject({ retryable: true, message: expect.stringContaining(`camt.029 is for UETR eb6305c9-1f7f-49de-aed0-16487c27b42d, not ${UETR}`) });
+  });
 });

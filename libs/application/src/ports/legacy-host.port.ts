@@ -5,16 +5,41 @@ export type HostOutcome =
   /** The host took it but has no final answer yet. */
   | { kind: 'pending'; statusReport: string | null };
 
-/** One message for the host: a pacs.008 (deliver), a camt.056 (requestCancellation) or a pacs.004 (deliverReturn). */
+/**
+ * What the host answered to a status request (pacs.028) about a payment: the payment's outcome as the host
+ * has it (`settled`, `rejected`, `pending`, read from its pacs.002 about the original payment), or `unknown`:
+ * the host has no record of the payment (its pacs.002 is RJCT with reason `NOOR`, "no original transaction
+ * received"). `unknown` is the host's definitive word that it never took the payment; it is never a rejection of
+ * the payment. Not getting an answer is not an outcome: the call throws HostUnavailableError.
+ */
+export type HostStatusOutcome =
+  | HostOutcome
+  | { kind: 'unknown'; reasonCode: string; reasonText: string | null; statusReport: string | null };
+
+/**
+ * The idempotency key of the `n`-th status request about a payment (n = 1, 2, ...): `<UETR or transaction
+ * id>:status:<n>`. Each inquiry gets its own key: the answer may change between inquiries (pending, then
+ * settled), so a host must not replay an older inquiry's answer; a retry of one inquiry keeps its key.
+ */
+export function statusRequestKey(paymentKey: string, n: number): string {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`status request number must be 1 or more, got ${n}`);
+  return `${paymentKey}:status:${n}`;
+}
+
+/**
+ * One message for the host: a pacs.008 (deliver), a camt.056 (requestCancellation), a pacs.004 (deliverReturn)
+ * or a pacs.028 (requestStatus).
+ */
 export interface HostMessage {
   transactionId: string;
   uetr: string | null;
   /**
    * Idempotency key the host sees. For a pacs.008: the UETR, or the transaction id when the message has
    * no UETR. For a camt.056 / pacs.004: the UETR (or transaction id) suffixed with `:cancel` / `:return`.
+   * For a pacs.028: `statusRequestKey(UETR or transaction id, n)`.
    */
   idempotencyKey: string;
-  /** ISO 20022 message id of `message`, e.g. `pacs.008.001.08`, `camt.056.001.08`, `pacs.004.001.09`. */
+  /** ISO 20022 message id of `message`, e.g. `pacs.008.001.08`, `camt.056.001.08`, `pacs.004.001.09`, `pacs.028.001.03`. */
   messageType: string;
   /** The message to send, as XML (a `Document`, optionally wrapped with an AppHdr). */
   message: string;
@@ -61,5 +86,12 @@ export interface LegacyHost {
   requestCancellation(request: HostMessage): Promise<CancellationOutcome>;
   /** Sends a pacs.004 returning a settled payment. */
   deliverReturn(request: HostMessage): Promise<ReturnOutcome>;
+  /**
+   * Sends a pacs.028 asking for the status of a payment delivered before (its outcome is unknown: the answer
+   * to `deliver` was late or lost), over the same transport; the host's pacs.002 about the original payment
+   * decides. Naturally idempotent (it changes nothing at the host). Throws HostUnavailableError when the host
+   * does not answer usefully (no answer in time, an answer about another payment, ...).
+   */
+  requestStatus(request: HostMessage): Promise<HostStatusOutcome>;
   ping(): Promise<void>;
 }

@@ -3,6 +3,15 @@ import type { PaymentSnapshot, PaymentStatus } from '#domain';
 import { ledgerLimitError } from '../ledger/ledger-limits.js';
 import { decidePostings } from '../ledger/posting-rule.js';
 import { LedgerError, type LedgerAccount, type LedgerStore, type Posting } from '../ports/ledger.port.js';
+import {
+  HostUnavailableError,
+  type CancellationOutcome,
+  type HostMessage,
+  type HostOutcome,
+  type HostStatusOutcome,
+  type LegacyHost,
+  type ReturnOutcome,
+} from '../ports/legacy-host.port.js';
 import type { ArchivedMessage, MessageArchive, StoredMessage } from '../ports/message-archive.port.js';
 import type { CreateResult, ListFilter, TransactionPage, TransactionRepository, UniquenessKeys, UniquenessLookup } from '../ports/transaction-repository.port.js';
 import type { DeadLetter, Job, ReceivedJob, WorkQueue } from '../ports/work-queue.port.js';
@@ -146,4 +155,69 @@ export class FakeQueue implements WorkQueue {
     return 0;
   }
   async ping() {}
+}
+
+/**
+ * A legacy host in memory that behaves like the simulator: `deliver` decides a payment once per UETR (or
+ * transaction id) — `nextOutcome`, default settled — and remembers it; `requestStatus` answers from what it
+ * remembers, or `unknown` (NOOR) for a payment it never took. `dropAnswers` loses the next answers to `deliver`
+ * after deciding (the call fails retryable, as an HTTP host whose connection broke), so a test can make a
+ * release time out although the host settled. Every call is kept in `calls`.
+ */
+export class FakeLegacyHost implements LegacyHost {
+  readonly name = 'fake';
+  readonly calls: { method: 'deliver' | 'requestCancellation' | 'deliverReturn' | 'requestStatus'; message: HostMessage }[] = [];
+  /** What the host decided, by UETR (lower case) or transaction id. */
+  readonly decided = new Map<string, HostOutcome>();
+  /** The outcome of the next payment decided (then back to settled). */
+  nextOutcome: HostOutcome | null = null;
+  /** How many of the next `deliver` answers are lost after the host decided. */
+  dropAnswers = 0;
+  /** When set, `requestStatus` fails with it (the host cannot be asked). */
+  statusFailure: Error | null = null;
+
+  async deliver(delivery: HostMessage): Promise<HostOutcome> {
+    this.calls.push({ method: 'deliver', message: delivery });
+    const key = FakeLegacyHost.keyOf(delivery);
+    let outcome = this.decided.get(key);
+    if (!outcome) {
+      outcome = this.nextOutcome ?? { kind: 'settled', statusReport: null };
+      this.nextOutcome = null;
+      this.decided.set(key, outcome);
+    }
+    if (this.dropAnswers > 0) {
+      this.dropAnswers--;
+      throw new HostUnavailableError(`the answer to ${delivery.transactionId} was lost`, true);
+    }
+    return outcome;
+  }
+
+  async requestStatus(request: HostMessage): Promise<HostStatusOutcome> {
+    this.calls.push({ method: 'requestStatus', message: request });
+    if (this.statusFailure) throw this.statusFailure;
+    return (
+      this.decided.get(FakeLegacyHost.keyOf(request)) ?? {
+        kind: 'unknown',
+        reasonCode: 'NOOR',
+        reasonText: 'the host has no record of this payment',
+        statusReport: null,
+      }
+    );
+  }
+
+  async requestCancellation(request: HostMessage): Promise<CancellationOutcome> {
+    this.calls.push({ method: 'requestCancellation', message: request });
+    return { kind: 'cancelled', resolution: null };
+  }
+
+  async deliverReturn(request: HostMessage): Promise<ReturnOutcome> {
+    this.calls.push({ method: 'deliverReturn', message: request });
+    return { kind: 'accepted', statusReport: null };
+  }
+
+  async ping(): Promise<void> {}
+
+  private static keyOf(m: HostMessage): string {
+    return m.uetr?.toLowerCase() ?? m.transactionId;
+  }
 }
