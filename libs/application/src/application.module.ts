@@ -24,6 +24,7 @@ import { ProcessPaymentHandler } from './process-payment/process-payment.handler
 import { PublishStatusReportHandler } from './publish-status-report/publish-status-report.handler.js';
 import { RecordHostAnswerHandler } from './record-host-answer/record-host-answer.handler.js';
 import { ReleasePaymentHandler } from './release-payment/release-payment.handler.js';
+import { InquirePaymentStatusHandler } from './inquire-payment-status/inquire-payment-status.handler.js';
 import { StatusReportWriter } from './status-report/status-report.writer.js';
 import { SubmitPaymentHandler } from './submit-payment/submit-payment.handler.js';
 import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-payments.handler.js';
@@ -50,6 +51,7 @@ import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-pa
     ReturnPaymentHandler,
     ProcessPaymentHandler,
     ReleasePaymentHandler,
+    InquirePaymentStatusHandler,
     SweepStalePaymentsHandler,
     RecordHostAnswerHandler,
     PublishStatusReportHandler,

@@ -1,4 +1,5 @@
 import type { PaymentSnapshot } from '#domain';
+import { backoffDelay } from './backoff.js';
 import { JobType, type Job } from './ports/work-queue.port.js';
 
 function job(type: JobType, transactionId: string, step: string, dedupSuffix: string): Job {
@@ -10,9 +11,9 @@ export const releaseJob = (id: string, suffix = 'initial'): Job => job(JobType.R
 export const cancelJob = (id: string, suffix = 'initial'): Job => job(JobType.CANCEL, id, 'cancel', suffix);
 export const returnJob = (id: string, suffix = 'initial'): Job => job(JobType.RETURN, id, 'return', suffix);
 
-/** How long the n-th status request about an unknown outcome waits: 5 s, doubling, at most 5 minutes. */
+/** How long the next status request about an unknown outcome waits after the n-th: up to 4 s, doubling, at most 5 minutes. */
 export function inquiryDelayMs(n: number): number {
-  return Math.min(300_000, 5_000 * 2 ** Math.min(n, 10));
+  return backoffDelay(n, 4_000, 300_000);
 }
 
 /** The n-th status request (pacs.028) about a payment whose outcome at the host is unknown. */

@@ -7,11 +7,13 @@ import {
   JobType,
   ReturnPaymentCommand,
   ProcessPaymentCommand,
+  InquirePaymentStatusCommand,
   PublishStatusReportCommand,
   ReleasePaymentCommand,
   StatusReportWriter,
   TransactionNotFoundError,
   WaitingForDependencyError,
+  backoffDelay,
   WORK_QUEUE,
   type Job,
   type ReceivedJob,
@@ -21,11 +23,8 @@ import { GATEWAY_CONFIG } from '../gateway.tokens.js';
 import type { GatewayConfig } from '../gateway.config.js';
 import { WorkSignalHub } from './work-signal.hub.js';
 
-/** Exponential backoff with full jitter, capped. */
-export function backoff(attempt: number, baseMs = 250, maxMs = 30_000): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-}
+/** The wait before a failed job's next attempt (the project's one backoff: 250 ms doubling, at most 30 s). */
+const backoff = (attempt: number): number => backoffDelay(attempt, 250, 30_000);
 
 /**
  * The job that carries on a step that waits for a dependency after its job used up its attempts: same
@@ -106,6 +105,9 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
           break;
         case JobType.RELEASE:
           await this.commands.execute(new ReleasePaymentCommand(job.transactionId));
+          break;
+        case JobType.INQUIRE:
+          await this.commands.execute(new InquirePaymentStatusCommand(job.transactionId));
           break;
         case JobType.CANCEL:
           await this.commands.execute(new CancelPaymentCommand(job.transactionId));

@@ -12,7 +12,8 @@ import {
   type LegacyHost,
   type ReturnOutcome,
 } from '#application';
-import { backoffDelay, isRetryableStatus, parseRetryAfter } from './retry-policy.js';
+import { backoffDelay } from '#application';
+import { isRetryableStatus, parseRetryAfter } from './retry-policy.js';
 
 /** What the adapter needs of the ISO 20022 codec (the real `Iso20022Codec` fits; tests may pass a fake). */
 export type HostAnswerReader = HostAnswerCodec;

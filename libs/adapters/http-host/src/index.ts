@@ -1,2 +1,2 @@
 export { HttpLegacyHost, type HostAnswerReader, type HttpLegacyHostOptions, type Pacs002Reader } from './http-legacy-host.adapter.js';
-export { backoffDelay, isRetryableStatus, parseRetryAfter } from './retry-policy.js';
+export { isRetryableStatus, parseRetryAfter } from './retry-policy.js';

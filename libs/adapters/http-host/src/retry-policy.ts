@@ -6,15 +6,6 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /**
- * Exponential backoff with full jitter (a uniform wait between 0 and min(max, base * 2^(attempt-1))).
- * `attempt` counts from 1 (the wait after the first failed attempt).
- */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(random() * ceiling);
-}
-
-/**
  * A Retry-After header (RFC 9110 §10.2.3: delay-seconds or an HTTP-date) as milliseconds from `now`,
  * or null when absent or unreadable.
  */

@@ -137,6 +137,20 @@ export class AnswerWriter {
     return { messageType: CAMT029_TYPE, channel: 'gateway', body: await this.withAppHdr(request, CAMT029_TYPE, document, id) };
   }
 
+  /** The n-th pacs.028 asking the host for the status of a released payment whose outcome is unknown. */
+  async statusRequest(p: PaymentSnapshot, n: number): Promise<string> {
+    const id = deterministicId(p.id, 'pacs.028', String(n));
+    return this.codec.writePacs028({
+      msgId: id,
+      creationDateTime: isoSeconds(this.clock.now()),
+      statusRequestId: id,
+      original: originalRef(p),
+      // The request goes the way the payment went: its instructing agent asks its instructed agent.
+      instructingAgent: agentFromKey(p.instructingAgent) ?? agentFromKey(p.debtorAgent),
+      instructedAgent: agentFromKey(p.instructedAgent) ?? agentFromKey(p.creditorAgent),
+    });
+  }
+
   /** The pacs.004 returning a settled payment, linked to it; stored as the latest message of its outbox. */
   async returnMessage(p: PaymentSnapshot, channel: string): Promise<OutgoingMessage> {
     const r = p.returnInfo;
