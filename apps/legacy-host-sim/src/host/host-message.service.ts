@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   Iso20022Error,
+  PACS002_MESSAGE_ID,
   type AgentId,
   type Camt056,
   type CaseParty,
@@ -179,10 +180,10 @@ export class HostMessageService {
     if (this.faults.rollDropAnswer()) {
       this.ledger.countDroppedAnswer();
       this.log(`${line}, answer lost`);
-      return { ...xmlAnswer(record.statusReport, 'pacs.002.001.10'), lost: true };
+      return { ...xmlAnswer(record.statusReport, PACS002_MESSAGE_ID), lost: true };
     }
     await this.maybeHold(line);
-    return xmlAnswer(record.statusReport, 'pacs.002.001.10');
+    return xmlAnswer(record.statusReport, PACS002_MESSAGE_ID);
   }
 
   /**
@@ -198,7 +199,7 @@ export class HostMessageService {
     this.ledger.countStatusRequest(payment !== undefined);
     if (payment) {
       this.log(`status request key=${key ?? '-'} for payment key=${payment.key}: ${payment.status}`);
-      return xmlAnswer(payment.statusReport, 'pacs.002.001.10');
+      return xmlAnswer(payment.statusReport, PACS002_MESSAGE_ID);
     }
     const now = new Date();
     const report = this.codec.writePacs002({
@@ -222,7 +223,7 @@ export class HostMessageService {
       acceptanceDateTime: null,
     });
     this.log(`status request key=${key ?? '-'}: no such payment (NOOR)`);
-    return xmlAnswer(report, 'pacs.002.001.10', 404);
+    return xmlAnswer(report, PACS002_MESSAGE_ID, 404);
   }
 
   /** The host's rule for a cancellation request about `payment` (see README, "The legacy-host simulator"). */
@@ -295,7 +296,7 @@ export class HostMessageService {
     if (this.ledger.getReturn(key)) {
       const rec = this.ledger.replayReturn(key);
       await this.maybeHold(`return key=${key} (replay)`);
-      return xmlAnswer(rec.statusReport, 'pacs.002.001.10');
+      return xmlAnswer(rec.statusReport, PACS002_MESSAGE_ID);
     }
     const payment = this.ledger.findPayment({ uetr: tx.uetr, msgId: tx.group?.msgId ?? null, endToEndId: tx.endToEndId });
     const now = new Date();
@@ -321,7 +322,7 @@ export class HostMessageService {
     });
     this.ledger.recordReturn({ key, paymentKey: payment?.key ?? null, uetr: tx.uetr, statusReport, decidedAt: now.toISOString() });
     await this.maybeHold(`return key=${key} ACSC (new)`);
-    return xmlAnswer(statusReport, 'pacs.002.001.10');
+    return xmlAnswer(statusReport, PACS002_MESSAGE_ID);
   }
 
   /** At the configured timeout rate, the answer (already recorded) is held back for timeoutMs. */
@@ -344,7 +345,7 @@ export class HostMessageService {
     const isPacs008 = err.partial.messageType?.startsWith('pacs.008.') ?? true;
     const report = statusReportAllowed && isPacs008 ? formatRejectionFor(this.codec, err.partial, detail, new Date()) : null;
     this.log(`invalid message (${err.code}) -> 400${report ? ' FF01' : ''}`);
-    if (report) return xmlAnswer(report, 'pacs.002.001.10', 400);
+    if (report) return xmlAnswer(report, PACS002_MESSAGE_ID, 400);
     return problemAnswer(400, err.code, 'Invalid ISO 20022 message', err.message);
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PaymentSnapshot } from '#domain';
-import type { AgentId, Iso20022Codec, OriginalTransactionRef } from '#iso20022';
+import { CAMT029_MESSAGE_ID, CAMT056_MESSAGE_ID, PACS004_MESSAGE_ID, type AgentId, type Iso20022Codec, type OriginalTransactionRef } from '#iso20022';
 import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE } from '../application.tokens.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
@@ -11,10 +11,7 @@ import { deterministicId, isoSeconds, wrapAnswer } from './answer-header.js';
 
 export { deterministicId, isoSeconds } from './answer-header.js';
 
-export const CAMT056_TYPE = 'camt.056.001.08';
-export const CAMT029_TYPE = 'camt.029.001.09';
-export const PACS004_TYPE = 'pacs.004.001.09';
-export const PAIN002_TYPE = 'pain.002.001.10';
+
 
 
 
@@ -69,7 +66,7 @@ export class AnswerWriter {
       settlementDate: p.settlementDate,
       reason: { code: c?.reason?.code ?? 'CUST', text: c?.reason?.text ?? null },
     });
-    return { messageType: CAMT056_TYPE, channel: `host:${hostName}`, body: xml };
+    return { messageType: CAMT056_MESSAGE_ID, channel: `host:${hostName}`, body: xml };
   }
 
   /** The camt.029 document answering a payment's cancellation (CNCL, or RJCR with the refusal). */
@@ -96,13 +93,13 @@ export class AnswerWriter {
   /** The camt.029 answering a cancellation, for the payment's outbox (stored with the decided cancellation). */
   async resolution(p: PaymentSnapshot): Promise<OutgoingMessage> {
     const { id, document } = this.resolutionDocument(p);
-    return { messageType: CAMT029_TYPE, channel: 'gateway', body: await this.withAppHdr(p, CAMT029_TYPE, document, id) };
+    return { messageType: CAMT029_MESSAGE_ID, channel: 'gateway', body: await this.withAppHdr(p, CAMT029_MESSAGE_ID, document, id) };
   }
 
   /** The same camt.029 for the outbox of the camt.056 transaction that asked (stored when that one ends). */
   async resolutionForRequest(p: PaymentSnapshot, request: PaymentSnapshot): Promise<OutgoingMessage> {
     const { id, document } = this.resolutionDocument(p);
-    return { messageType: CAMT029_TYPE, channel: 'gateway', body: await this.withAppHdr(request, CAMT029_TYPE, document, id) };
+    return { messageType: CAMT029_MESSAGE_ID, channel: 'gateway', body: await this.withAppHdr(request, CAMT029_MESSAGE_ID, document, id) };
   }
 
   /**
@@ -134,7 +131,7 @@ export class AnswerWriter {
       originalAmount: null,
       originalSettlementDate: null,
     });
-    return { messageType: CAMT029_TYPE, channel: 'gateway', body: await this.withAppHdr(request, CAMT029_TYPE, document, id) };
+    return { messageType: CAMT029_MESSAGE_ID, channel: 'gateway', body: await this.withAppHdr(request, CAMT029_MESSAGE_ID, document, id) };
   }
 
   /** The n-th pacs.028 asking the host for the status of a released payment whose outcome is unknown. */
@@ -172,6 +169,6 @@ export class AnswerWriter {
       chargeBearer: null,
       reason: { code: r?.reason?.code ?? 'CUST', text: r?.reason?.text ?? null },
     });
-    return { messageType: PACS004_TYPE, channel, body: xml };
+    return { messageType: PACS004_MESSAGE_ID, channel, body: xml };
   }
 }

@@ -2,7 +2,8 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Payment } from '#domain';
 import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
-import { AnswerWriter, CAMT029_TYPE, CAMT056_TYPE } from '../answers/answer.writer.js';
+import { CAMT029_MESSAGE_ID, CAMT056_MESSAGE_ID } from '#iso20022';
+import { AnswerWriter } from '../answers/answer.writer.js';
 import { cancelJob } from '../payment-jobs.js';
 import { hostIdempotencyKey } from '../host-idempotency.js';
 import { completeRequest } from '../answers/complete-request.js';
@@ -64,14 +65,14 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
       transactionId: p.id,
       uetr: p.details.uetr,
       idempotencyKey: hostIdempotencyKey(p.details, 'cancel'),
-      messageType: CAMT056_TYPE,
+      messageType: CAMT056_MESSAGE_ID,
       message: request.body,
     });
     if (outcome.resolution) {
       await this.archive.put({
         transactionId: p.id,
         direction: 'in',
-        messageType: CAMT029_TYPE,
+        messageType: CAMT029_MESSAGE_ID,
         channel: `host:${this.host.name}`,
         body: outcome.resolution,
         at: this.clock.now().toISOString(),

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { canonicalAmount, ReasonCode } from '#domain';
-import type { Iso20022Codec, ParsedMessage } from '#iso20022';
+import { PAIN002_MESSAGE_ID, pacs008FromPain001, type Iso20022Codec, type ParsedMessage } from '#iso20022';
 import { ISO20022_CODEC } from '../application.tokens.js';
-import { AnswerWriter, deterministicId, isoSeconds, PAIN002_TYPE } from '../answers/answer.writer.js';
+import { AnswerWriter, deterministicId, isoSeconds } from '../answers/answer.writer.js';
 import { messageTransaction } from '../intake/message-transaction.js';
 import { PaymentIntake } from '../intake/payment-intake.js';
 import { TransactionIntake, uuidFrom, type IntakeRequest } from '../intake/transaction-intake.js';
@@ -56,31 +56,20 @@ export class InitiatePayments {
         }
         let xml: string;
         try {
-          xml = this.codec.writePacs008({
-            msgId: deterministicId(childId, 'pacs.008'),
-            creationDateTime: isoSeconds(this.intake.clock.now()),
-            settlementMethod: 'INDA',
-            clearingSystem: null,
-            transaction: {
-              instrId: t.instrId,
-              endToEndId: t.endToEndId,
-              txId: null,
+          // The library's one pain.001 -> pacs.008 mapping (conformance-tested), with the amount in its canonical spelling.
+          const canonicalTx = t.instructedAmount ? { ...t, instructedAmount: canonical.amount } : { ...t, equivalentAmount: canonical.amount };
+          xml = this.codec.writePacs008(
+            pacs008FromPain001(pmtInf, canonicalTx, {
+              msgId: deterministicId(childId, 'pacs.008'),
+              creationDateTime: isoSeconds(this.intake.clock.now()),
               uetr,
-              interbankSettlementAmount: canonical.amount,
+              settlementMethod: 'INDA',
+              clearingSystem: null,
               interbankSettlementDate: pmtInf.requestedExecutionDate.slice(0, 10),
-              instructedAmount: canonical.amount,
-              chargeBearer: t.chargeBearer ?? pmtInf.chargeBearer ?? 'SHAR',
               instructingAgent: pmtInf.debtorAgent,
               instructedAgent: t.creditorAgent,
-              debtor: pmtInf.debtor,
-              debtorAccount: pmtInf.debtorAccount,
-              debtorAgent: pmtInf.debtorAgent,
-              creditor: t.creditor,
-              creditorAccount: t.creditorAccount,
-              creditorAgent: t.creditorAgent,
-              remittanceInformation: t.remittanceInformation,
-            },
-          });
+            }),
+          );
         } catch (e) {
           row.status = 'RJCT';
           row.reason = { code: 'FF01', text: `cannot be mapped to a pacs.008: ${(e as Error).message}`.slice(0, 105) };
@@ -131,10 +120,10 @@ export class InitiatePayments {
           .map((r) => ({ instrId: r.instrId, endToEndId: r.endToEndId, uetr: r.uetr, status: r.status, reason: r.reason })),
       })),
     });
-    const body = await this.answers.withAppHdr(message.toSnapshot(), PAIN002_TYPE, document, painId);
+    const body = await this.answers.withAppHdr(message.toSnapshot(), PAIN002_MESSAGE_ID, document, painId);
     // Stored already ended, with its pain.002, in one write.
     message.completeMessage(taken.length > 0 ? 'ACSC' : 'RJCT', now, taken.length > 0 ? undefined : { code: 'NARR', text: 'none of its transactions could be taken' });
-    const stored = await this.intake.create(req, message, { idempotency, msgIdEndToEndId: `pain.001|${gh.msgId}` }, [], [{ messageType: PAIN002_TYPE, channel: 'gateway', body }]);
+    const stored = await this.intake.create(req, message, { idempotency, msgIdEndToEndId: `pain.001|${gh.msgId}` }, [], [{ messageType: PAIN002_MESSAGE_ID, channel: 'gateway', body }]);
     if (!stored.created) return stored.result;
     return { kind: 'accepted', transactionId: id, status: 'RCVD', messageType: parsed.messageType, replayed: false };
   }

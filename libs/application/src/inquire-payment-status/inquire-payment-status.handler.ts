@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Payment } from '#domain';
 import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY } from '../application.tokens.js';
-import { PACS028_MESSAGE_ID } from '#iso20022';
+import { PACS002_MESSAGE_ID, PACS028_MESSAGE_ID } from '#iso20022';
 import { AnswerWriter } from '../answers/answer.writer.js';
 import { hostIdempotencyKey } from '../host-idempotency.js';
 import { ownInboundMessage } from '../own-messages.js';
@@ -86,7 +86,7 @@ export class InquirePaymentStatusHandler implements ICommandHandler<InquirePayme
       await this.archive.put({
         transactionId: payment.id,
         direction: 'in',
-        messageType: 'pacs.002.001.10',
+        messageType: PACS002_MESSAGE_ID,
         channel: `host:${this.host.name}`,
         body: outcome.statusReport,
         at: this.clock.now().toISOString(),

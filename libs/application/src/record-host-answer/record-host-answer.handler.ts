@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { PACS002_MESSAGE_ID } from '#iso20022';
 import { CLOCK, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import { ConcurrentUpdateError } from '../application.errors.js';
 import { loadPayment, savePayment } from '../payment-steps.js';
@@ -38,7 +39,7 @@ export class RecordHostAnswerHandler implements ICommandHandler<RecordHostAnswer
           await this.archive.put({
             transactionId: payment.id,
             direction: 'in',
-            messageType: 'pacs.002.001.10',
+            messageType: PACS002_MESSAGE_ID,
             channel: cmd.channel,
             body: outcome.statusReport,
             at: this.clock.now().toISOString(),

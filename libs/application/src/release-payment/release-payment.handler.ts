@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Payment } from '#domain';
+import { PACS002_MESSAGE_ID } from '#iso20022';
 import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import { ledgerRejectionReason, settlementPostings, unsettleableReason } from '../ledger/settlement-postings.js';
 import { hostIdempotencyKey } from '../host-idempotency.js';
@@ -17,8 +18,6 @@ import type { StepResult } from '../process-payment/process-payment.command.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import { ReleasePaymentCommand } from './release-payment.command.js';
 
-/** The message type the host's pacs.002 answers are archived under. */
-const HOST_REPORT_TYPE = 'pacs.002.001.10';
 
 /**
  * ACTC -> ACSP (stored before the host is called) -> ACSC | RJCT | PDNG. What goes to the host is exactly the
@@ -111,7 +110,7 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
     await this.archive.put({
       transactionId: payment.id,
       direction: 'in',
-      messageType: HOST_REPORT_TYPE,
+      messageType: PACS002_MESSAGE_ID,
       channel: `host:${this.host.name}`,
       body: outcome.statusReport,
       at: this.clock.now().toISOString(),

@@ -1,7 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
-import { AnswerWriter, PACS004_TYPE } from '../answers/answer.writer.js';
+import { PACS002_MESSAGE_ID, PACS004_MESSAGE_ID } from '#iso20022';
+import { AnswerWriter } from '../answers/answer.writer.js';
 import { hostIdempotencyKey } from '../host-idempotency.js';
 import { returnJob } from '../payment-jobs.js';
 import { loadPayment, savePayment } from '../payment-steps.js';
@@ -42,7 +43,7 @@ export class ReturnPaymentHandler implements ICommandHandler<ReturnPaymentComman
       transactionId: p.id,
       uetr: p.details.uetr,
       idempotencyKey: hostIdempotencyKey(p.details, 'return'),
-      messageType: PACS004_TYPE,
+      messageType: PACS004_MESSAGE_ID,
       message: message.body,
     });
     const deps = { repository: this.repository, reports: this.reports, clock: this.clock };
@@ -51,7 +52,7 @@ export class ReturnPaymentHandler implements ICommandHandler<ReturnPaymentComman
       await this.archive.put({
         transactionId: p.id,
         direction: 'in',
-        messageType: 'pacs.002.001.10',
+        messageType: PACS002_MESSAGE_ID,
         channel: `host:${this.host.name}`,
         body: outcome.statusReport,
         at: now.toISOString(),

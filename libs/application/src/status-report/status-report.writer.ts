@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { PaymentSnapshot } from '#domain';
-import { pacs002VersionFor, type AgentId, type Iso20022Codec, type ParsedMessage } from '#iso20022';
+import { PACS002_MESSAGE_ID, pacs002VersionFor, type AgentId, type Iso20022Codec, type ParsedMessage } from '#iso20022';
 import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE, PIPELINE_SETTINGS } from '../application.tokens.js';
 import type { PipelineSettings } from '../pipeline.settings.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
@@ -9,8 +9,8 @@ import { deterministicId, wrapAnswer } from '../answers/answer-header.js';
 import { JobType, type Job } from '../ports/work-queue.port.js';
 import type { OutgoingMessage } from '../payment-steps.js';
 
-/** The default pacs.002 version (answers pacs.008.001.08 and the 2019 generation). */
-export const STATUS_REPORT_TYPE = 'pacs.002.001.10';
+/** The default pacs.002 version (answers pacs.008.001.08 and the 2019 generation): the library's own. */
+export const STATUS_REPORT_TYPE = PACS002_MESSAGE_ID;
 
 const PUBLISH_MARK = ':publish:';
 
