@@ -35,6 +35,20 @@ module.exports = {
       to: { path: '^libs/adapters/', pathNot: '^libs/adapters/$1/' },
     },
     {
+      name: 'slices-independent',
+      comment: 'A use case never imports another use case\'s handler; shared helpers live under a name that says what they are.',
+      severity: 'error',
+      from: { path: '^libs/application/src/([^/]+)/' },
+      to: { path: '^libs/application/src/[^/]+/[^/]+\\.handler\\.ts$', pathNot: '^libs/application/src/$1/' },
+    },
+    {
+      name: 'sdk-only-in-adapters',
+      comment: 'Only the adapter libraries talk to cloud SDKs and drivers; the apps bind ports to adapters.',
+      severity: 'error',
+      from: { path: '^(apps|libs/(domain|application|iso20022))/' },
+      to: { path: 'node_modules/(@aws-sdk|amqplib)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

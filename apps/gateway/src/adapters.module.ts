@@ -1,6 +1,4 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   CLOCK,
   LEDGER_STORE,
@@ -18,11 +16,15 @@ import {
 } from '#application';
 import {
   AwsAdaptersModule,
+  AwsConfigError,
+  checkRedrivePolicy,
+  DynamoDBClient,
   DynamoDbLedgerStore,
   AwsSecretStore,
   DynamoDbOutbox,
   DynamoDbTransactionRepository,
   resolveQueueUrl,
+  SQSClient,
   SqsWorkQueue,
 } from '#adapters/aws';
 import { EmbeddedAdaptersModule, FileSecretStore } from '#adapters/embedded';
@@ -40,33 +42,6 @@ function clientConfig(aws: Aws, endpoint: string | null): { region: string; endp
   return { region: aws.region!, ...(endpoint ? { endpoint } : {}) };
 }
 
-/**
- * Reads the work queue's RedrivePolicy: it must send dead letters to SQS_DLQ_URL. Its maxReceiveCount is the
- * number of deliveries a job gets; when it differs from JOB_MAX_ATTEMPTS the queue wins (and we say so).
- */
-async function checkRedrivePolicy(client: SQSClient, queueUrl: string, dlqUrl: string, maxAttempts: number): Promise<number> {
-  const [main, dlq] = await Promise.all([
-    client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy', 'FifoQueue'] })),
-    client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] })),
-  ]);
-  if (main.Attributes?.FifoQueue !== 'true') throw new ConfigError(`SQS queue ${queueUrl} is not a FIFO queue`);
-  const raw = main.Attributes?.RedrivePolicy;
-  if (!raw) throw new ConfigError(`SQS queue ${queueUrl} has no RedrivePolicy; set one with deadLetterTargetArn = the DLQ (SQS_DLQ_URL)`);
-  const policy = JSON.parse(raw) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string };
-  if (policy.deadLetterTargetArn !== dlq.Attributes?.QueueArn) {
-    throw new ConfigError(
-      `the RedrivePolicy of ${queueUrl} sends dead letters to ${policy.deadLetterTargetArn}, not to SQS_DLQ_URL (${dlq.Attributes?.QueueArn})`,
-    );
-  }
-  const count = Number(policy.maxReceiveCount);
-  if (Number.isInteger(count) && count >= 1 && count !== maxAttempts) {
-    new Logger('Adapters').warn(
-      `JOB_MAX_ATTEMPTS is ${maxAttempts} but the queue's RedrivePolicy maxReceiveCount is ${count}: using ${count}`,
-    );
-    return count;
-  }
-  return maxAttempts;
-}
 
 /**
  * Binds the ports to the adapters chosen by STORE, QUEUE, SECRETS and ARCHIVE (composition root) and lists
@@ -111,7 +86,11 @@ export class AdaptersModule implements OnApplicationShutdown {
               resolveQueueUrl(client, a.aws.sqsQueue!),
               resolveQueueUrl(client, a.aws.sqsDeadLetterQueue!),
             ]);
-            const maxAttempts = await checkRedrivePolicy(client, queueUrl, deadLetterQueueUrl, config.jobMaxAttempts);
+            const maxAttempts = await checkRedrivePolicy(client, queueUrl, deadLetterQueueUrl, config.jobMaxAttempts, (m) =>
+              new Logger('Adapters').warn(m),
+            ).catch((e: unknown) => {
+              throw e instanceof AwsConfigError ? new ConfigError(e.message) : e;
+            });
             const log = new Logger('SqsWorkQueue');
             return new SqsWorkQueue({
               client,

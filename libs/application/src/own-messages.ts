@@ -1,6 +1,6 @@
 import type { PaymentSnapshot } from '#domain';
 import type { MessageArchive, StoredMessage } from './ports/message-archive.port.js';
-import { messageDigest } from './payment-steps.js';
+import { messageDigest } from './outgoing-message.js';
 
 /** What identifies the messages a transaction owns. */
 export type MessageOwner = Pick<PaymentSnapshot, 'id' | 'messageType' | 'inbound' | 'outbox'>;

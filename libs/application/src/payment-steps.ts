@@ -1,24 +1,13 @@
-import { createHash } from 'node:crypto';
 import { Payment, type PaymentSnapshot, type StatusReason } from '#domain';
 import { ConcurrentUpdateError, TransactionNotFoundError } from './application.errors.js';
 import type { Posting } from './ports/ledger.port.js';
 import type { MessageArchive } from './ports/message-archive.port.js';
 import type { TransactionRepository } from './ports/transaction-repository.port.js';
 import type { Job } from './ports/work-queue.port.js';
+import { messageDigest, type OutgoingMessage } from './outgoing-message.js';
 import type { StatusReportWriter } from './status-report/status-report.writer.js';
 
-/** An outgoing message (report, answer, request to the host) to be stored with a state of its transaction. */
-export interface OutgoingMessage {
-  messageType: string;
-  /** Where it goes: `gateway` (the consumer's outbox), `host:<name>`. */
-  channel: string;
-  body: string;
-}
-
-/** Hex SHA-256 of a message's UTF-8 bytes: how a transaction refers to the exact message it owns. */
-export function messageDigest(body: string): string {
-  return createHash('sha256').update(body, 'utf8').digest('hex');
-}
+export { messageDigest, type OutgoingMessage } from './outgoing-message.js';
 
 /** What one save of a payment carries besides the payment: its follow-up jobs, ledger postings and outgoing messages. */
 export interface PaymentChange {

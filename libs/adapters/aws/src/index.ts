@@ -10,3 +10,7 @@ export * from './aws-adapters.module.js';
 export * from './dynamodb-backup.js';
 export * from './sqs-work-queue.adapter.js';
 export * from './sqs-queues.setup.js';
+
+/** The SDK clients the composition root creates for the adapters (so that only this library imports the SDK). */
+export { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+export { SQSClient } from '@aws-sdk/client-sqs';

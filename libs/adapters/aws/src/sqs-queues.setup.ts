@@ -1,4 +1,5 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { AwsConfigError } from './aws.errors.js';
 
 export interface SqsWorkQueuesSpec {
   /** Base name: the work queue is `<name>.fifo`, its dead-letter queue `<name>-dlq.fifo`. */
@@ -76,4 +77,36 @@ export async function resolveQueueUrl(client: SQSClient, urlOrName: string): Pro
   const out = await client.send(new GetQueueUrlCommand({ QueueName: urlOrName }));
   if (!out.QueueUrl) throw new Error(`SQS queue ${urlOrName} not found`);
   return out.QueueUrl;
+}
+
+/**
+ * Reads the work queue's RedrivePolicy: it must send dead letters to SQS_DLQ_URL. Its maxReceiveCount is the
+ * number of deliveries a job gets; when it differs from JOB_MAX_ATTEMPTS the queue wins (and we say so).
+ */
+export async function checkRedrivePolicy(
+  client: SQSClient,
+  queueUrl: string,
+  dlqUrl: string,
+  maxAttempts: number,
+  warn: (message: string) => void,
+): Promise<number> {
+  const [main, dlq] = await Promise.all([
+    client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy', 'FifoQueue'] })),
+    client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] })),
+  ]);
+  if (main.Attributes?.FifoQueue !== 'true') throw new AwsConfigError(`SQS queue ${queueUrl} is not a FIFO queue`);
+  const raw = main.Attributes?.RedrivePolicy;
+  if (!raw) throw new AwsConfigError(`SQS queue ${queueUrl} has no RedrivePolicy; set one with deadLetterTargetArn = the DLQ (SQS_DLQ_URL)`);
+  const policy = JSON.parse(raw) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string };
+  if (policy.deadLetterTargetArn !== dlq.Attributes?.QueueArn) {
+    throw new AwsConfigError(
+      `the RedrivePolicy of ${queueUrl} sends dead letters to ${policy.deadLetterTargetArn}, not to SQS_DLQ_URL (${dlq.Attributes?.QueueArn})`,
+    );
+  }
+  const count = Number(policy.maxReceiveCount);
+  if (Number.isInteger(count) && count >= 1 && count !== maxAttempts) {
+    warn(`JOB_MAX_ATTEMPTS is ${maxAttempts} but the queue's RedrivePolicy maxReceiveCount is ${count}: using ${count}`);
+    return count;
+  }
+  return maxAttempts;
 }

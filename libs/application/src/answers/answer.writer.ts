@@ -5,7 +5,7 @@ import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE } from '../application.tokens.js
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
 import type { MessageOwner } from '../own-messages.js';
-import type { OutgoingMessage } from '../payment-steps.js';
+import type { OutgoingMessage } from '../outgoing-message.js';
 import { agentFromKey } from '../status-report/status-report.writer.js';
 import { deterministicId, isoSeconds, wrapAnswer } from './answer-header.js';
 

@@ -7,7 +7,7 @@ import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
 import { deterministicId, wrapAnswer } from '../answers/answer-header.js';
 import { JobType, type Job } from '../ports/work-queue.port.js';
-import type { OutgoingMessage } from '../payment-steps.js';
+import type { OutgoingMessage } from '../outgoing-message.js';
 
 /** The default pacs.002 version (answers pacs.008.001.08 and the 2019 generation): the library's own. */
 export const STATUS_REPORT_TYPE = PACS002_MESSAGE_ID;
