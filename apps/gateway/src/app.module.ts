@@ -58,7 +58,6 @@ class PortsModule {
       slaMs: config.slaMs,
       recoveryAfterMs: config.recoveryAfterMs,
       completedJobRetentionMs: 24 * 3_600_000,
-      maxAmount: config.maxAmount,
       ledger: config.mode === 'core' && config.ledger.enabled,
       publishStatusReports: config.amqp !== null,
     };

@@ -60,14 +60,12 @@ describe('gateway configuration: business rules and screening', () => {
   it('has no limit, no country lists and no screening by default', () => {
     const c = loadGatewayConfig({});
     expect(c.businessRules).toEqual({ amountLimits: null, creditorCountryAllow: null, creditorCountryDeny: [], order: [] });
-    expect(c.maxAmount).toBeNull();
     expect(c.screening).toBeNull();
   });
 
   it('reads MAX_AMOUNT as a global and per-currency limits', () => {
     const c = loadGatewayConfig({ MAX_AMOUNT: '1000000.00, 150000000 JPY' });
     expect(c.businessRules.amountLimits).toEqual({ global: '1000000.00', perCurrency: { JPY: '150000000' } });
-    expect(c.maxAmount).toBe('1000000.00');
     expect(() => loadGatewayConfig({ MAX_AMOUNT: 'a lot' })).toThrow(ConfigError);
     expect(() => loadGatewayConfig({ MAX_AMOUNT: '5 XAU' })).toThrow(/^MAX_AMOUNT: XAU/);
   });

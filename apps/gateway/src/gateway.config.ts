@@ -81,8 +81,6 @@ export interface GatewayConfig {
   slaMs: number;
   recoveryAfterMs: number;
   sweepIntervalMs: number;
-  /** The global MAX_AMOUNT (any currency), when there is one; the per-currency ones are in `businessRules`. */
-  maxAmount: string | null;
   businessRules: {
     amountLimits: AmountLimits | null;
     creditorCountryAllow: string[] | null;
@@ -383,7 +381,6 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     slaMs: int(env, 'SLA_SECONDS', 300, 1) * 1000,
     recoveryAfterMs: int(env, 'RECOVERY_AFTER_SECONDS', 60, 1) * 1000,
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_MS', 5000, 100),
-    maxAmount: rules.amountLimits?.global ?? null,
     businessRules: rules,
     screening: screening(env),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 16, 1),

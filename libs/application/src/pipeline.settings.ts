@@ -2,14 +2,12 @@
 export interface PipelineSettings {
   /** `proxy`: release to the legacy host. `core`: settle without a host. */
   mode: 'proxy' | 'core';
-  /** A non-terminal payment not updated for this long is rejected (AB05/AB06). */
+  /** A payment not moving for this long: rejected AB05 before release; after release, its outcome is investigated. */
   slaMs: number;
   /** A non-terminal payment not updated for this long gets its next step re-driven (stranded work). */
   recoveryAfterMs: number;
   /** Acked jobs are kept this long (deduplication window), then purged by the sweeper. */
   completedJobRetentionMs: number;
-  /** Upper bound of the amount of one payment, in major units of any currency (a decimal string); null = none. */
-  maxAmount: string | null;
   /**
    * MODE=core only: settle against the gateway's own ledger (LedgerStore): the release step debits and
    * credits in the same write that moves the payment to ACSC, or rejects it (AM04, AC02, AC03, AM03).
@@ -28,5 +26,4 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   slaMs: 5 * 60_000,
   recoveryAfterMs: 60_000,
   completedJobRetentionMs: 24 * 3_600_000,
-  maxAmount: null,
 };

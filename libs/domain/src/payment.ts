@@ -567,9 +567,6 @@ export class Payment {
     return this.state.status === 'PDNG' && this.state.hold != null;
   }
 
-  canMoveTo(to: PaymentStatus): boolean {
-    return canTransition(this.state.status, to);
-  }
 
   /** Whether the status moved since this object was loaded (a status-changed event is pending). */
   get statusMovedSinceLoad(): boolean {

@@ -6,7 +6,7 @@ import {
   readHostAnswer,
   type CancellationOutcome,
   type HostAnswerCodec,
-  type HostDelivery,
+  type HostMessage,
   type HostOutcome,
   type HostStatusOutcome,
   type LegacyHost,
@@ -25,7 +25,7 @@ interface Exchange<T> {
   path: string;
   /** `payment`, `cancellation request`, `return`: for messages and logs. */
   what: string;
-  message: HostDelivery;
+  message: HostMessage;
   read: (status: number, body: string) => T;
   /** Non-2xx statuses whose answer `read` reads too (a status request's 404 with the host's pacs.002 NOOR). */
   readAlso?: readonly number[];
@@ -105,7 +105,7 @@ export class HttpLegacyHost implements LegacyHost {
   }
 
   /** Sends a camt.056; the host's camt.029 decides (CNCL -> cancelled, RJCR -> refused, PDCR -> pending). */
-  requestCancellation(request: HostDelivery): Promise<CancellationOutcome> {
+  requestCancellation(request: HostMessage): Promise<CancellationOutcome> {
     return this.exchange({
       path: '/v1/cancellations',
       what: 'cancellation request',
@@ -121,7 +121,7 @@ export class HttpLegacyHost implements LegacyHost {
   }
 
   /** Sends a pacs.004; the host's pacs.002 decides (ACSC -> accepted, RJCT -> rejected). */
-  deliverReturn(request: HostDelivery): Promise<ReturnOutcome> {
+  deliverReturn(request: HostMessage): Promise<ReturnOutcome> {
     return this.exchange({
       path: '/v1/returns',
       what: 'return',
@@ -142,7 +142,7 @@ export class HttpLegacyHost implements LegacyHost {
    * pacs.002 (a host without this route) is refused, not taken for "unknown". No answer (a 2xx without a body
    * included) is HostUnavailableError: not knowing is never an outcome.
    */
-  requestStatus(request: HostDelivery): Promise<HostStatusOutcome> {
+  requestStatus(request: HostMessage): Promise<HostStatusOutcome> {
     return this.exchange({
       path: '/v1/status-requests',
       what: 'status request',
@@ -167,7 +167,7 @@ export class HttpLegacyHost implements LegacyHost {
   }
 
   /** Sends a pacs.008; the host's pacs.002 decides. */
-  deliver(delivery: HostDelivery): Promise<HostOutcome> {
+  deliver(delivery: HostMessage): Promise<HostOutcome> {
     return this.exchange({
       path: '/v1/payments',
       what: 'payment',
@@ -269,7 +269,7 @@ export class HttpLegacyHost implements LegacyHost {
     }
   }
 
-  private readOutcome(status: number, body: string, delivery: HostDelivery): HostOutcome {
+  private readOutcome(status: number, body: string, delivery: HostMessage): HostOutcome {
     if (body.trim() === '') {
       // 202/204 without a report: the host took it and will answer later.
       if (status === 202 || status === 204) return { kind: 'pending', statusReport: null };

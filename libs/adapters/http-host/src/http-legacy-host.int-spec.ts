@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HostUnavailableError, type HostDelivery } from '#application';
+import { HostUnavailableError, type HostMessage } from '#application';
 import { Iso20022Codec, type Pacs002Input } from '#iso20022';
 import { HOST_SPEC_MESSAGE, HOST_SPEC_UETR, hostReport } from '../../../../test/support/host-reports.js';
 import { HttpLegacyHost, type HttpLegacyHostOptions } from './index.js';
@@ -38,7 +38,7 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
       if (!res.destroyed) then(req, res);
     }, ms);
   };
-  const delivery = (over: Partial<HostDelivery> = {}): HostDelivery => ({
+  const delivery = (over: Partial<HostMessage> = {}): HostMessage => ({
     transactionId: '0f9a3c1e-8b7d-4e6f-a5c4-3b2a19087f6e',
     uetr: UETR,
     idempotencyKey: UETR,
@@ -222,9 +222,9 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
   });
 
   describe('cancellations and returns', () => {
-    const cancellation = (over: Partial<HostDelivery> = {}): HostDelivery =>
+    const cancellation = (over: Partial<HostMessage> = {}): HostMessage =>
       delivery({ idempotencyKey: `${UETR}:cancel`, messageType: 'camt.056.001.08', message: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.056.001.08"/>', ...over });
-    const paymentReturn = (over: Partial<HostDelivery> = {}): HostDelivery =>
+    const paymentReturn = (over: Partial<HostMessage> = {}): HostMessage =>
       delivery({ idempotencyKey: `${UETR}:return`, messageType: 'pacs.004.001.09', message: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.004.001.09"/>', ...over });
 
     it('posts a return to /v1/returns with the same headers, retries as deliver does, and maps ACSC to accepted', async () => {
@@ -272,7 +272,7 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
     });
   });
   describe('status requests (pacs.028)', () => {
-    const inquiry = (n = 1, over: Partial<HostDelivery> = {}): HostDelivery =>
+    const inquiry = (n = 1, over: Partial<HostMessage> = {}): HostMessage =>
       delivery({ idempotencyKey: `${UETR}:status:${n}`, messageType: 'pacs.028.001.03', message: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.028.001.03"/>', ...over });
 
     it('posts the pacs.028 to /v1/status-requests with the idempotency headers, retrying as deliver does, and reads a settled payment', async () => {

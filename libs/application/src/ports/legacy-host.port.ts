@@ -45,8 +45,6 @@ export interface HostMessage {
   message: string;
 }
 
-/** @deprecated name kept for the pacs.008 path; same shape as HostMessage. */
-export type HostDelivery = HostMessage;
 
 /** What the host answered to a cancellation request (camt.056), read from its camt.029. */
 export type CancellationOutcome =

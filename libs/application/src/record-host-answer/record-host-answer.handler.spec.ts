@@ -55,7 +55,7 @@ describe('host answers that arrive on their own, and status messages to the outb
         { provide: TRANSACTION_REPOSITORY, useValue: repo },
         { provide: MESSAGE_ARCHIVE, useValue: archive },
         { provide: ISO20022_CODEC, useValue: codec },
-        { provide: PIPELINE_SETTINGS, useValue: { mode: 'proxy', slaMs: 60_000, recoveryAfterMs: 10_000, completedJobRetentionMs: 1, maxAmount: null, publishStatusReports } },
+        { provide: PIPELINE_SETTINGS, useValue: { mode: 'proxy', slaMs: 60_000, recoveryAfterMs: 10_000, completedJobRetentionMs: 1, publishStatusReports } },
         { provide: STATUS_PUBLISHER, useValue: { publish: async (m: OutgoingStatusMessage) => void published.push(m) } },
       ],
     }).compile();

@@ -57,7 +57,7 @@ describe('SweepStalePaymentsHandler', () => {
         { provide: WORK_QUEUE, useValue: queue },
         { provide: WORK_QUEUE_SIGNAL, useValue: { notify: () => written.push('signal') } },
         { provide: ISO20022_CODEC, useValue: codec },
-        { provide: PIPELINE_SETTINGS, useValue: { mode: 'core', slaMs: 60_000, recoveryAfterMs: 10_000, completedJobRetentionMs: 3_600_000, maxAmount: null } },
+        { provide: PIPELINE_SETTINGS, useValue: { mode: 'core', slaMs: 60_000, recoveryAfterMs: 10_000, completedJobRetentionMs: 3_600_000 } },
       ],
     }).compile();
     await moduleRef.init();
