@@ -1,5 +1,5 @@
 import { HttpLegacyHost, type HttpLegacyHostOptions } from '#adapters/http-host';
-import type { HostDelivery } from '#application';
+import type { HostMessage } from '#application';
 import { Iso20022Codec } from '#iso20022';
 import { statusRequest } from '../../../test/support/host-reports.js';
 import { buildPacs008 } from '../../../test/support/pacs008.factory.js';
@@ -13,7 +13,7 @@ describe('HttpLegacyHost -> legacy host simulator', () => {
   const quiet = { warn: () => undefined, debug: () => undefined };
   const host = (over: Partial<HttpLegacyHostOptions> = {}) =>
     new HttpLegacyHost({ baseUrl: sim.url, codec, timeoutMs: 2000, backoffBaseMs: 10, backoffMaxMs: 50, logger: quiet, ...over });
-  const delivery = (uetr: string, over: Parameters<typeof buildPacs008>[0] = {}): HostDelivery => ({
+  const delivery = (uetr: string, over: Parameters<typeof buildPacs008>[0] = {}): HostMessage => ({
     transactionId: `tx-${uetr.slice(0, 8)}`,
     uetr,
     idempotencyKey: uetr,
@@ -79,7 +79,7 @@ describe('HttpLegacyHost -> legacy host simulator', () => {
     expect(await record(d.idempotencyKey)).toBeNull();
   });
   describe('status requests (pacs.028)', () => {
-    const inquiry = (uetr: string, msgId: string, n = 1): HostDelivery => ({
+    const inquiry = (uetr: string, msgId: string, n = 1): HostMessage => ({
       transactionId: `tx-${uetr.slice(0, 8)}`,
       uetr,
       idempotencyKey: `${uetr}:status:${n}`,
