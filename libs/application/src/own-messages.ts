@@ -3,7 +3,7 @@ import type { MessageArchive, StoredMessage } from './ports/message-archive.port
 import { messageDigest } from './outgoing-message.js';
 
 /** What identifies the messages a transaction owns. */
-export type MessageOwner = Pick<PaymentSnapshot, 'id' | 'messageType' | 'inbound' | 'outbox'>;
+export type MessageOwner = Pick<PaymentSnapshot, 'id' | 'messageType' | 'inbound' | 'outbox'> & Partial<Pick<PaymentSnapshot, 'appHeader'>>;
 
 /**
  * The message a transaction was created from: the archived inbound message whose digest the transaction

@@ -13,6 +13,17 @@ export interface HistoryEntry {
   reason?: StatusReason;
 }
 
+/** A party of a business application header (`Fr`, `To`) as it came: a financial institution or an organisation. */
+export interface AppHeaderParty {
+  kind: 'FIId' | 'OrgId';
+  bic: string | null;
+  clearingSystem: string | null;
+  memberId: string | null;
+  lei: string | null;
+  name: string | null;
+  otherId: string | null;
+}
+
 /** The fields of the original message a status report must reference, and what the host needs to see. */
 export interface PaymentDetails {
   messageType: string;
@@ -46,10 +57,13 @@ export interface PaymentDetails {
   creditorCountry?: string | null;
   instructingAgent: string | null;
   instructedAgent: string | null;
-  /** The business application header the message arrived with, when it had one. */
+  /** The business application header the message arrived with, when it had one (answers are built from it). */
   appHeader: {
     from: string | null;
     to: string | null;
+    /** `Fr` and `To` in full, so an answer names them exactly as the original did (absent on older payments). */
+    fromParty?: AppHeaderParty | null;
+    toParty?: AppHeaderParty | null;
     bizMsgIdr: string;
     msgDefIdr: string;
     /** `head.001.001.02` / `.04`; absent on payments stored before answers carried an AppHdr. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Iso20022Codec, ParsedMessage } from '#iso20022';
+import type { AppHeader, Iso20022Codec, ParsedMessage } from '#iso20022';
+import { appHeaderOf } from '../intake/stored-app-header.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
 import { ownInboundMessage, type MessageOwner } from '../own-messages.js';
@@ -15,31 +16,42 @@ export function isoSeconds(d: Date): string {
 }
 
 /**
- * Wraps an answer `document` (message id `messageType`) with an AppHdr answering the one the transaction's own
- * inbound message carried (the message it was created from, found by its digest): the same head.001 version,
- * Fr/To swapped, its own BizMsgIdr and a Rltd block, in the envelope the original came in. Bare when the
- * original had no AppHdr. The owner's message is read back from the archive unless the caller has it parsed.
+ * Wraps an answer `document` (message id `messageType`) with an AppHdr answering the one the transaction came
+ * with: the same head.001 version, Fr/To swapped, its own BizMsgIdr and a Rltd block, in the envelope the
+ * original came in. Bare when the original had no AppHdr. The header is the one kept at intake (or `inbound`,
+ * when the caller has the message parsed); only a transaction stored before headers were kept in full has its
+ * own inbound message read back from the archive.
  */
 export async function wrapAnswer(
   deps: { codec: Iso20022Codec; archive: MessageArchive; clock: Clock },
   answer: { owner: MessageOwner; messageType: string; document: string; bizMsgIdr: string },
   inbound: ParsedMessage | null = null,
 ): Promise<string> {
-  let parsed = inbound;
-  if (parsed === null) {
-    const raw = await ownInboundMessage(deps.archive, answer.owner);
-    if (!raw) return answer.document;
-    try {
-      parsed = deps.codec.parse(raw.body);
-    } catch {
-      return answer.document;
-    }
+  let original = inbound ? (inbound.appHeader ? { header: inbound.appHeader, envelope: inbound.envelope } : null) : undefined;
+  if (original === undefined && answer.owner.appHeader !== undefined) {
+    original = answer.owner.appHeader === null ? null : (appHeaderOf(answer.owner.appHeader) ?? undefined);
   }
-  if (!parsed.appHeader) return answer.document;
-  const header = deps.codec.replyAppHdr(parsed.appHeader, {
+  if (original === undefined) original = await headerFromArchive(deps, answer.owner);
+  if (!original) return answer.document;
+  const header = deps.codec.replyAppHdr(original.header, {
     bizMsgIdr: answer.bizMsgIdr,
     msgDefIdr: answer.messageType,
     creationDate: isoSeconds(deps.clock.now()),
   });
-  return deps.codec.wrapWithAppHdr(answer.document, header, parsed.envelope);
+  return deps.codec.wrapWithAppHdr(answer.document, header, original.envelope);
+}
+
+/** The header of the transaction's own inbound message, read back from the archive (older transactions only). */
+async function headerFromArchive(
+  deps: { codec: Iso20022Codec; archive: MessageArchive },
+  owner: MessageOwner,
+): Promise<{ header: AppHeader; envelope: string | null } | null> {
+  const raw = await ownInboundMessage(deps.archive, owner);
+  if (!raw) return null;
+  try {
+    const parsed = deps.codec.parse(raw.body);
+    return parsed.appHeader ? { header: parsed.appHeader, envelope: parsed.envelope } : null;
+  } catch {
+    return null;
+  }
 }

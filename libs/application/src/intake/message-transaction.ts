@@ -1,6 +1,7 @@
 import { Payment, type PaymentDetails, type PaymentSnapshot, type TransactionKind } from '#domain';
 import type { OriginalTransactionRef, ParsedMessage } from '#iso20022';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
+import { storedAppHeader } from './stored-app-header.js';
 import type { IntakeRequest } from './transaction-intake.js';
 
 const EMPTY_DETAILS: Omit<PaymentDetails, 'messageType' | 'msgId' | 'endToEndId'> = {
@@ -37,7 +38,6 @@ export function messageTransaction(
   relatedTransactionId: string | null,
   extra: Partial<PaymentDetails> = {},
 ): Payment {
-  const hdr = parsed.appHeader;
   return Payment.receiveMessage({
     ...EMPTY_DETAILS,
     ...extra,
@@ -49,9 +49,7 @@ export function messageTransaction(
     kind,
     messageType: parsed.messageType,
     ...ids,
-    appHeader: hdr
-      ? { from: hdr.from, to: hdr.to, bizMsgIdr: hdr.bizMsgIdr, msgDefIdr: hdr.msgDefIdr, version: hdr.version, bizSvc: hdr.bizSvc, creationDate: hdr.creationDate, envelope: parsed.envelope }
-      : null,
+    appHeader: storedAppHeader(parsed),
   });
 }
 

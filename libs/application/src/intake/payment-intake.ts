@@ -7,6 +7,7 @@ import { processJob } from '../payment-jobs.js';
 import { agentKey } from '../status-report/status-report.writer.js';
 import type { SubmitPaymentResult } from '../submit-payment/submit-payment.command.js';
 import type { WorkSignal } from '../work-signal.js';
+import { storedAppHeader } from './stored-app-header.js';
 import { TransactionIntake, type IntakeRequest } from './transaction-intake.js';
 
 /** The pacs.008 versions the inbox takes; each is answered by the pacs.002 of its generation. */
@@ -43,18 +44,7 @@ export function paymentDetails(codec: Iso20022Codec, parsed: ParsedMessage): Pay
     creditorCountry: partyCountry({ postal: tx.creditor.country, iban: tx.creditorAccount?.iban, bic: tx.creditorAgent?.bic }),
     instructingAgent: agentKey(tx.instructingAgent ?? gh.instructingAgent),
     instructedAgent: agentKey(tx.instructedAgent ?? gh.instructedAgent),
-    appHeader: parsed.appHeader
-      ? {
-          from: parsed.appHeader.from,
-          to: parsed.appHeader.to,
-          bizMsgIdr: parsed.appHeader.bizMsgIdr,
-          msgDefIdr: parsed.appHeader.msgDefIdr,
-          version: parsed.appHeader.version,
-          bizSvc: parsed.appHeader.bizSvc,
-          creationDate: parsed.appHeader.creationDate,
-          envelope: parsed.envelope,
-        }
-      : null,
+    appHeader: storedAppHeader(parsed),
   };
 }
 
