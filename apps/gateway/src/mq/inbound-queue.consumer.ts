@@ -72,10 +72,10 @@ export class InboundQueueConsumer implements OnApplicationBootstrap {
       d.ack();
       return;
     }
-    await this.refuse(d, body, transactionId, result);
+    await this.refuse(d, body, result);
   }
 
-  private async refuse(d: AmqpDelivery, body: string, transactionId: string, result: Exclude<SubmitPaymentResult, { kind: 'accepted' }>): Promise<void> {
+  private async refuse(d: AmqpDelivery, body: string, result: Exclude<SubmitPaymentResult, { kind: 'accepted' }>): Promise<void> {
     let code: string;
     let detail: string;
     let reason: { code: string; text: string };
@@ -113,7 +113,14 @@ export class InboundQueueConsumer implements OnApplicationBootstrap {
     try {
       // A stored RJCT record publishes its own pacs.002 (its publish job); otherwise build one here when possible.
       if (!recordId) {
-        const report = this.rejectionReport(body, ids, reason);
+        // Refused messages have no transaction: the report names none (the message-id may be another transaction's).
+        const refusalId = InboundQueueConsumer.transactionIdOf(this.amqp.clientId!, null, d.content);
+        let report: string | null = null;
+        try {
+          report = this.rejectionReport(body, ids, reason);
+        } catch (e) {
+          this.log.warn(`no pacs.002 for a refused inbound message: ${(e as Error).message}`);
+        }
         if (report) {
           await this.session.publish(
             this.amqp.topology.outboundQueue,
@@ -121,12 +128,11 @@ export class InboundQueueConsumer implements OnApplicationBootstrap {
             {
               contentType: 'application/xml',
               contentEncoding: 'utf-8',
-              messageId: `${transactionId}:RJCT`,
+              messageId: `${refusalId}:RJCT`,
               type: STATUS_REPORT_TYPE,
               appId: 'clearway',
               headers: {
                 [AmqpHeader.MESSAGE_TYPE]: STATUS_REPORT_TYPE,
-                [AmqpHeader.TRANSACTION_ID]: transactionId,
                 [STATUS_HEADER]: 'RJCT',
                 [RefusalHeader.CODE]: code,
               },

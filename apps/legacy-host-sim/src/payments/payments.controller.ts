@@ -47,10 +47,10 @@ export class PaymentsController {
     return submitOver(this.service, 'pacs.008', body, { key, messageType }, reply);
   }
 
-  /** What the host recorded for a key (tests compare it with the gateway's view). */
+  /** What the host recorded for a key, else for a UETR (tests compare it with the gateway's view). */
   @Get(':key')
   get(@Param('key') key: string, @Res() reply: FastifyReply): FastifyReply {
-    const rec = this.ledger.get(key);
+    const rec = this.ledger.get(key) ?? this.ledger.findPayment({ uetr: key, msgId: null, endToEndId: null });
     if (!rec) return sendProblem(reply, 404, 'SIM.UNKNOWN_PAYMENT', 'No payment recorded under this key');
     return reply.status(200).send({
       key: rec.key,
