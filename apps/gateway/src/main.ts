@@ -16,13 +16,28 @@ const LEVELS: Record<GatewayConfig['logLevel'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
 };
 
+/**
+ * True when a body sent as application/json is XML: `<` after optional whitespace (and a UTF-8 byte order
+ * mark), or UTF-16/UTF-32 text (a byte order mark or a NUL in the first bytes), which the codec then refuses
+ * with a clear ISO20022.UNSUPPORTED_ENCODING instead of a JSON syntax error.
+ */
+export function looksLikeXml(bytes: Uint8Array): boolean {
+  const b0 = bytes[0];
+  const b1 = bytes[1];
+  if ((b0 === 0xfe && b1 === 0xff) || (b0 === 0xff && b1 === 0xfe) || b0 === 0x00 || (b0 === 0x3c && b1 === 0x00)) return true;
+  let i = b0 === 0xef && b1 === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
+  return bytes[i] === 0x3c;
+}
+
 /** Builds the Nest application on Fastify with the gateway's parsers, problem responses and API docs. */
 export async function createGateway(config: GatewayConfig, clients: ClientRegistry): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.maxBodyBytes, trustProxy: true });
   const fastify = adapter.getInstance();
-  // ISO 20022 arrives as XML: keep the exact text; the codec parses it with entities and network off.
+  // ISO 20022 arrives as XML: keep the exact bytes; the codec decodes them (strict UTF-8, nothing replaced)
+  // and parses them with entities and network off.
   for (const type of ['application/xml', 'text/xml', /^application\/[\w.+-]+\+xml$/]) {
-    fastify.addContentTypeParser(type, { parseAs: 'string', bodyLimit: config.maxBodyBytes }, (_req, body, done) =>
+    fastify.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (_req, body, done) =>
       done(null, body),
     );
   }
@@ -31,10 +46,11 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
     logger: LEVELS[config.logLevel],
   });
   // JSON, except that an XML body sent as application/json (how the AWS guidance's clients post to /inbox) is
-  // kept as text; /v1/inbox still refuses JSON with 415, only the compatibility route takes it.
+  // kept as bytes; /v1/inbox still refuses JSON with 415, only the compatibility route takes it.
   app.useBodyParser('application/json', { bodyLimit: config.maxBodyBytes }, (_req, body, done) => {
-    const text = body.toString('utf8');
-    if (/^\s*</.test(text)) return done(null, text);
+    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+    if (looksLikeXml(bytes)) return done(null, bytes);
+    const text = bytes.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
     try {
       done(null, JSON.parse(text));

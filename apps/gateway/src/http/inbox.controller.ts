@@ -46,13 +46,14 @@ export class InboxController {
     if (/^application\/json\b/i.test(contentType ?? '')) {
       throw new ProblemException(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'send one ISO 20022 message as the body, with Content-Type application/xml (XML sent as application/json is taken only by the AWS-guidance route POST /inbox)');
     }
-    if (typeof body !== 'string' || body.length === 0) {
+    if (!(body instanceof Uint8Array) || body.length === 0) {
       throw new ProblemException(
-        typeof body === 'string' ? 400 : 415,
-        typeof body === 'string' ? 'REQUEST.EMPTY_BODY' : 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+        body instanceof Uint8Array ? 400 : 415,
+        body instanceof Uint8Array ? 'REQUEST.EMPTY_BODY' : 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
         'send one ISO 20022 message as the body, with Content-Type application/xml',
       );
     }
+    assertUtf8Charset(contentType);
     if (transactionId !== undefined && !UUID.test(transactionId)) {
       throw new ProblemException(400, 'REQUEST.INVALID_TRANSACTION_ID', 'X-Transaction-Id must be a UUID');
     }
@@ -60,6 +61,22 @@ export class InboxController {
       new SubmitPaymentCommand(client.clientId, body, 'api', transactionId?.toLowerCase() ?? null),
     );
     return answerSubmit(result, reply);
+  }
+}
+
+/**
+ * A `charset` parameter of the Content-Type other than UTF-8 is refused (415 ISO20022.UNSUPPORTED_ENCODING): it
+ * would override the message's own declaration (RFC 7303), and ISO 20022 messages are UTF-8.
+ */
+export function assertUtf8Charset(contentType: string | undefined, extensions: Record<string, unknown> = {}): void {
+  const m = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '');
+  if (m !== null && !/^utf-?8$/i.test(m[1]!)) {
+    throw new ProblemException(
+      415,
+      'ISO20022.UNSUPPORTED_ENCODING',
+      `the Content-Type names the charset ${JSON.stringify(m[1])}; ISO 20022 messages are UTF-8 (send UTF-8 and charset=utf-8, or no charset)`,
+      extensions,
+    );
   }
 }
 

@@ -17,7 +17,7 @@ import type { SubmitPaymentCommand, SubmitPaymentResult } from './submit-payment
 /** What the payment path needs to take one pacs.008 (from the API, or mapped from a pain.001 transaction). */
 export interface PaymentIntake {
   take(
-    cmd: { clientId: string; channel: string; body: string },
+    cmd: { clientId: string; channel: string },
     id: string,
     parsed: ParsedMessage,
     idempotency: { key: string; requestHash: string } | undefined,
@@ -104,7 +104,7 @@ export class MessageIntake {
       direction: 'in',
       messageType: parsed.messageType,
       channel: cmd.channel,
-      body: cmd.body,
+      body: parsed.xml, // exactly what was validated
       at: this.clock.now().toISOString(),
     });
     const result = await this.repository.create(snapshot, keys, []);
@@ -336,7 +336,7 @@ export class MessageIntake {
           continue;
         }
         const taken = await payments.take(
-          { clientId: cmd.clientId, channel: 'pain.001', body: xml },
+          { clientId: cmd.clientId, channel: 'pain.001' },
           childId,
           childParsed,
           undefined,

@@ -76,7 +76,7 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
 
   /** The payment path: one pacs.008 (sent by a client, or mapped from a pain.001 transaction). */
   async take(
-    cmd: { clientId: string; channel: string; body: string },
+    cmd: { clientId: string; channel: string },
     id: string,
     parsed: ParsedMessage,
     idempotency: { key: string; requestHash: string } | undefined,
@@ -136,7 +136,7 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
       direction: 'in',
       messageType: parsed.messageType,
       channel: cmd.channel,
-      body: cmd.body,
+      body: parsed.xml, // exactly what was validated
       at: now.toISOString(),
     });
     const snapshot = payment.toSnapshot();
@@ -224,7 +224,7 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
       direction: 'in',
       messageType: partial.messageType,
       channel: cmd.channel,
-      body: cmd.body,
+      body: new TextDecoder().decode(cmd.body), // SCHEMA_INVALID: the codec decoded these bytes strictly, so this is lossless
       at: now.toISOString(),
     });
     // The report is archived before the record exists, so a stored RJCT always has its pacs.002.
