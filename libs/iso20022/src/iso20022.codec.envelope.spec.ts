@@ -177,6 +177,17 @@ describe('Iso20022Codec: envelope and encoding', () => {
       }
     });
 
+    it('names the declared encoding of a real Latin-1 message (not "invalid UTF-8 at byte n")', () => {
+      const latin1 = `<?xml version="1.0" encoding="ISO-8859-1"?>\n${DOC.replace('Muster', 'Müller')}`;
+      const bytes = Uint8Array.from(latin1, (c) => c.charCodeAt(0)); // ü is the single byte FC
+      expect(bytes).toContain(0xfc);
+      const err = failure(() => codec.parse(bytes));
+      expect(err.code).toBe('ISO20022.UNSUPPORTED_ENCODING');
+      expect(err.message).toContain('ISO-8859-1');
+      const afterBom = failure(() => codec.parse(concat([0xef, 0xbb, 0xbf], bytes)));
+      expect(afterBom.code).toBe('ISO20022.UNSUPPORTED_ENCODING');
+    });
+
     it('takes UTF-8 with or without a byte order mark; xml is the decoded text without the mark', () => {
       const named = DOC.replace('Muster Maschinenbau', 'Müller Maschinenbau 北京');
       const plain = codec.parse(utf8(named));

@@ -41,7 +41,7 @@ import { buildPain002, PAIN002_MESSAGE_ID } from './pain002.writer.js';
 import { readPacs008Document } from './pacs008.reader.js';
 import { echoablePartial } from './partial-identification.js';
 import { ISO20022_NS_PREFIX, SAFE_PARSE_OPTIONS, SchemaRegistry, type CompiledSchema } from './schema-registry.js';
-import { localName, prescanXml, type ElementSpan, type PrescanResult } from './xml-prescan.js';
+import { declaredEncodingOf, localName, prescanXml, type ElementSpan, type PrescanResult } from './xml-prescan.js';
 import { child, readXml, text, type XNode } from './xml-tree.js';
 
 export const DEFAULT_PARSE_LIMITS: Readonly<ParseLimits> = Object.freeze({ maxBytes: 1024 * 1024, maxDepth: 64 });
@@ -108,6 +108,16 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
+/** An encoding named by the XML declaration must be UTF-8 (UNSUPPORTED_ENCODING otherwise). */
+function checkDeclaredEncoding(declared: string | null): void {
+  if (declared === null || /^utf-?8$/i.test(declared.trim())) return;
+  fail(
+    'ISO20022.UNSUPPORTED_ENCODING',
+    `the XML declaration names the encoding ${JSON.stringify(declared)}; ISO 20022 messages are UTF-8 (send the message as UTF-8 and declare encoding="UTF-8", or no encoding)`,
+    [{ line: 1, message: `encoding="${declared}" is not UTF-8` }],
+  );
+}
+
 /** The message text: strict UTF-8 (a UTF-8 BOM dropped); anything else is refused with a clear code. */
 function decodeUtf8(bytes: Uint8Array): string {
   for (const [mark, name] of OTHER_ENCODINGS) {
@@ -115,6 +125,10 @@ function decodeUtf8(bytes: Uint8Array): string {
       fail('ISO20022.UNSUPPORTED_ENCODING', `message is encoded as ${name}; ISO 20022 messages are UTF-8`);
     }
   }
+  // The declaration is ASCII: read it before decoding, so that a Latin-1 message declared as such is told
+  // "not UTF-8, declared ISO-8859-1" rather than "invalid UTF-8 at byte n".
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  checkDeclaredEncoding(declaredEncodingOf(String.fromCharCode(...bytes.subarray(bom, bom + 256))));
   try {
     return UTF8.decode(bytes);
   } catch {
@@ -351,13 +365,7 @@ export class Iso20022Codec {
     }
 
     const scan = prescanXml(source, MAX_ENVELOPE_LEVELS + 1);
-    if (scan.declaredEncoding !== null && !/^utf-?8$/i.test(scan.declaredEncoding.trim())) {
-      fail(
-        'ISO20022.UNSUPPORTED_ENCODING',
-        `the XML declaration names the encoding ${JSON.stringify(scan.declaredEncoding)}; ISO 20022 messages are UTF-8 (send the message as UTF-8 and declare encoding="UTF-8", or no encoding)`,
-        [{ line: 1, message: `encoding="${scan.declaredEncoding}" is not UTF-8` }],
-      );
-    }
+    checkDeclaredEncoding(scan.declaredEncoding);
     if (scan.declaration !== null) {
       const issue: XmlIssue = { message: `<!${scan.declaration} ...> is not allowed: ISO 20022 messages never use a DTD` };
       if (scan.declarationLine !== null) issue.line = scan.declarationLine;

@@ -66,6 +66,17 @@ const ENCODING_PSEUDO_ATTR = /\sencoding\s*=\s*(?:"([^"]*)"|'([^']*)')/;
 /** `xmlns` or `xmlns:p` = "value" inside a start tag. */
 const NS_DECLARATION = /\sxmlns(?::[^\s=]+)?\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
+/**
+ * The `encoding` of an XML declaration at the start of `head` (a BOM character allowed before it), or null.
+ * ASCII only, so it can read the first bytes of a message before they are decoded.
+ */
+export function declaredEncodingOf(head: string): string | null {
+  const xmlDecl = XML_DECLARATION.exec(head);
+  if (xmlDecl === null) return null;
+  const enc = ENCODING_PSEUDO_ATTR.exec(xmlDecl[1]!);
+  return enc === null ? null : (enc[1] ?? enc[2] ?? '');
+}
+
 /** Character and predefined entity references in an attribute value (enough to compare a namespace name). */
 function decodeAttr(raw: string): string {
   if (raw.indexOf('&') === -1) return raw;
@@ -119,8 +130,7 @@ export function prescanXml(text: string, spanLevels = 4): PrescanResult {
   let i = 0;
   const xmlDecl = XML_DECLARATION.exec(text.slice(0, 512));
   if (xmlDecl !== null) {
-    const enc = ENCODING_PSEUDO_ATTR.exec(xmlDecl[1]!);
-    if (enc !== null) result.declaredEncoding = enc[1] ?? enc[2] ?? '';
+    result.declaredEncoding = declaredEncodingOf(xmlDecl[0]);
     i = xmlDecl[0].length;
   }
   while (i < len) {
