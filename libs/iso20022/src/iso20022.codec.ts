@@ -261,11 +261,16 @@ function escapeAttr(v: string): string {
 function cutElement(source: string, span: ElementSpan, el: XmlElement, isRoot: boolean): string {
   const raw = source.slice(span.start, span.end);
   if (isRoot) return raw;
-  const local = el.nsDeclarations;
+  // The declarations of the element and of each ancestor, nearest first. (Not `el.namespaces`: libxml2-wasm
+  // builds that in quadratic time, and an envelope with thousands of declarations would stall the process.)
+  const seen = new Set(Object.keys(el.nsDeclarations));
   let decls = '';
-  for (const [prefix, uri] of Object.entries(el.namespaces)) {
-    if (prefix === 'xml' || prefix in local) continue;
-    decls += prefix === '' ? ` xmlns="${escapeAttr(uri)}"` : ` xmlns:${prefix}="${escapeAttr(uri)}"`;
+  for (let p = el.parent; p !== null; p = p.parent) {
+    for (const [prefix, uri] of Object.entries(p.nsDeclarations)) {
+      if (prefix === 'xml' || seen.has(prefix)) continue;
+      seen.add(prefix);
+      decls += prefix === '' ? ` xmlns="${escapeAttr(uri)}"` : ` xmlns:${prefix}="${escapeAttr(uri)}"`;
+    }
   }
   if (decls === '') return raw;
   const at = span.nameEnd - span.start;
