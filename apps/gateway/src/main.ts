@@ -7,6 +7,7 @@ import { AppModule } from './app.module.js';
 import { ClientRegistry, DEMO_CLIENT } from './auth/client-registry.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './gateway.config.js';
 import { ProblemFilter } from './http/problem.filter.js';
+import { looksLikeXml } from './http/xml-body.js';
 import { ensureSimulator } from './simulator.launcher.js';
 
 const LEVELS: Record<GatewayConfig['logLevel'], LogLevel[]> = {
@@ -15,20 +16,6 @@ const LEVELS: Record<GatewayConfig['logLevel'], LogLevel[]> = {
   log: ['fatal', 'error', 'warn', 'log'],
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
 };
-
-/**
- * True when a body sent as application/json is XML: `<` after optional whitespace (and a UTF-8 byte order
- * mark), or UTF-16/UTF-32 text (a byte order mark or a NUL in the first bytes), which the codec then refuses
- * with a clear ISO20022.UNSUPPORTED_ENCODING instead of a JSON syntax error.
- */
-export function looksLikeXml(bytes: Uint8Array): boolean {
-  const b0 = bytes[0];
-  const b1 = bytes[1];
-  if ((b0 === 0xfe && b1 === 0xff) || (b0 === 0xff && b1 === 0xfe) || b0 === 0x00 || (b0 === 0x3c && b1 === 0x00)) return true;
-  let i = b0 === 0xef && b1 === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
-  return bytes[i] === 0x3c;
-}
 
 /** Builds the Nest application on Fastify with the gateway's parsers, problem responses and API docs. */
 export async function createGateway(config: GatewayConfig, clients: ClientRegistry): Promise<NestFastifyApplication> {

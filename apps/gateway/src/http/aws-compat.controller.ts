@@ -8,9 +8,10 @@ import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.g
 import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
 import type { GatewayConfig } from '../gateway.config.js';
 import { GATEWAY_CONFIG } from '../gateway.tokens.js';
-import { answerSubmit, assertUtf8Charset } from './inbox.controller.js';
+import { answerSubmit } from './inbox.controller.js';
 import { ProblemException } from './problem.js';
 import { UUID } from './transaction.view.js';
+import { assertUtf8Charset } from './xml-body.js';
 
 /** True when the body holds nothing but whitespace (ASCII). */
 function isBlank(bytes: Uint8Array): boolean {

@@ -7,6 +7,7 @@ import type { Iso20022Error } from '#iso20022';
 import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.guards.js';
 import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
 import { ProblemException } from './problem.js';
+import { assertUtf8Charset } from './xml-body.js';
 import { UUID } from './transaction.view.js';
 
 const STATUS_OF: Record<Iso20022Error['code'], number> = {
@@ -61,22 +62,6 @@ export class InboxController {
       new SubmitPaymentCommand(client.clientId, body, 'api', transactionId?.toLowerCase() ?? null),
     );
     return answerSubmit(result, reply);
-  }
-}
-
-/**
- * A `charset` parameter of the Content-Type other than UTF-8 is refused (415 ISO20022.UNSUPPORTED_ENCODING): it
- * would override the message's own declaration (RFC 7303), and ISO 20022 messages are UTF-8.
- */
-export function assertUtf8Charset(contentType: string | undefined, extensions: Record<string, unknown> = {}): void {
-  const m = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '');
-  if (m !== null && !/^utf-?8$/i.test(m[1]!)) {
-    throw new ProblemException(
-      415,
-      'ISO20022.UNSUPPORTED_ENCODING',
-      `the Content-Type names the charset ${JSON.stringify(m[1])}; ISO 20022 messages are UTF-8 (send UTF-8 and charset=utf-8, or no charset)`,
-      extensions,
-    );
   }
 }
 
