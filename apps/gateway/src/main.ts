@@ -10,6 +10,7 @@ import { ClientRegistry, DEMO_CLIENT } from './auth/client-registry.js';
 import { expandScopes } from './auth/scope-aliases.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './gateway.config.js';
 import { clientErrorResponse, frameworkProblem, ProblemFilter } from './http/problem.filter.js';
+import { looksLikeXml } from './http/xml-body.js';
 import { ensureSimulator } from './simulator.launcher.js';
 
 const LEVELS: Record<GatewayConfig['logLevel'], LogLevel[]> = {
@@ -37,9 +38,10 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
     },
   });
   const fastify = adapter.getInstance();
-  // ISO 20022 arrives as XML: keep the exact text; the codec parses it with entities and network off.
+  // ISO 20022 arrives as XML: keep the exact bytes; the codec decodes them (strict UTF-8, nothing replaced)
+  // and parses them with entities and network off.
   for (const type of ['application/xml', 'text/xml', /^application\/[\w.+-]+\+xml$/]) {
-    fastify.addContentTypeParser(type, { parseAs: 'string', bodyLimit: config.maxBodyBytes }, (_req, body, done) =>
+    fastify.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (_req, body, done) =>
       done(null, body),
     );
   }
@@ -48,10 +50,11 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
     logger: LEVELS[config.logLevel],
   });
   // JSON, except that an XML body sent as application/json (how the AWS guidance's clients post to /inbox) is
-  // kept as text; /v1/inbox still refuses JSON with 415, only the compatibility route takes it.
+  // kept as bytes; /v1/inbox still refuses JSON with 415, only the compatibility route takes it.
   app.useBodyParser('application/json', { bodyLimit: config.maxBodyBytes }, (_req, body, done) => {
-    const text = body.toString('utf8');
-    if (/^\s*</.test(text)) return done(null, text);
+    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+    if (looksLikeXml(bytes)) return done(null, bytes);
+    const text = bytes.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
     try {
       done(null, JSON.parse(text));

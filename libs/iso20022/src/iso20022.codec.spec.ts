@@ -166,27 +166,36 @@ describe('Iso20022Codec', () => {
       expect(err.issues[0]!.line).toBe(lineOf(broken, '</Debtor>'));
     });
 
-    it('reads every message as UTF-8, whatever its XML declaration says', () => {
+    it('refuses a declared encoding other than UTF-8 instead of reading it as UTF-8 (UNSUPPORTED_ENCODING)', () => {
       const xml = `<?xml version="1.0" encoding="ISO-8859-1"?>\n${BARE.replace('Muster Maschinenbau', 'Müller Maschinenbau')}`;
       for (const input of [xml, new TextEncoder().encode(xml)]) {
-        expect(codec.readPacs008(codec.parse(input)).transactions[0]!.debtor.name).toBe('Müller Maschinenbau GmbH');
+        const err = failure(() => codec.parse(input));
+        expect(err.code).toBe('ISO20022.UNSUPPORTED_ENCODING');
+        expect(err.message).toContain('ISO-8859-1');
+      }
+      for (const ok of ['UTF-8', 'utf-8', 'UTF8']) {
+        expect(codec.parse(`<?xml version="1.0" encoding="${ok}"?>\n${BARE}`).messageType).toBe('pacs.008.001.08');
       }
     });
 
-    it('never processes XInclude', () => {
+    it('refuses XInclude instead of passing it on (ENVELOPE_INVALID), and never processes it', () => {
       const xi = BARE.replace(
         '<FIToFICstmrCdtTrf>',
         '<FIToFICstmrCdtTrf xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file:///etc/passwd" parse="text"/>',
       );
       const err = failure(() => codec.parse(xi));
-      expect(err.code).toBe('ISO20022.SCHEMA_INVALID');
+      expect(err.code).toBe('ISO20022.ENVELOPE_INVALID');
+      expect(err.message).toContain('XInclude');
       expect(JSON.stringify(err)).not.toMatch(/root:/);
     });
 
-    it('refuses bytes that are not UTF-8', () => {
+    it('refuses bytes that are not UTF-8 (INVALID_ENCODING, with the byte and line)', () => {
       const bytes = new TextEncoder().encode(BARE);
       const latin1 = new Uint8Array([...bytes.slice(0, 400), 0xe9, ...bytes.slice(400)]);
-      expect(failure(() => codec.parse(latin1)).code).toBe('ISO20022.NOT_XML');
+      const err = failure(() => codec.parse(latin1));
+      expect(err.code).toBe('ISO20022.INVALID_ENCODING');
+      expect(err.message).toContain('at byte 400');
+      expect(err.issues[0]).toMatchObject({ line: BARE.slice(0, 400).split('\n').length, message: expect.stringContaining('E9') });
     });
   });
 

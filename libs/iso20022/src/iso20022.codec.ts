@@ -1,4 +1,4 @@
-import { XmlDocument, XmlElement, XmlLibError, type XmlTreeNode } from 'libxml2-wasm';
+import { XmlCData, XmlComment, XmlDocument, XmlElement, XmlLibError, XmlText, type XmlTreeNode } from 'libxml2-wasm';
 import {
   Iso20022Error,
   type AppHdrInput,
@@ -41,8 +41,9 @@ import { buildPacs008, PACS008_OUT_MESSAGE_ID } from './pacs008.writer.js';
 import { buildPacs028, PACS028_MESSAGE_ID } from './pacs028.writer.js';
 import { buildPain002, PAIN002_MESSAGE_ID } from './pain002.writer.js';
 import { readPacs008Document } from './pacs008.reader.js';
+import { echoablePartial } from './partial-identification.js';
 import { ISO20022_NS_PREFIX, SAFE_PARSE_OPTIONS, SchemaRegistry, type CompiledSchema } from './schema-registry.js';
-import { localName, prescanXml, type ElementSpan, type PrescanResult } from './xml-prescan.js';
+import { declaredEncodingOf, localName, prescanXml, type ElementSpan, type PrescanResult } from './xml-prescan.js';
 import { child, readXml, text, type XNode } from './xml-tree.js';
 
 export const DEFAULT_PARSE_LIMITS: Readonly<ParseLimits> = Object.freeze({ maxBytes: 1024 * 1024, maxDepth: 64 });
@@ -58,10 +59,96 @@ const MAX_ISSUES = 50;
 /** Levels searched for the `Document` below an envelope root (Envelope/Document, Request/Payload/Document ...). */
 const MAX_ENVELOPE_LEVELS = 3;
 const HEAD_NS_PREFIX = `${ISO20022_NS_PREFIX}head.001.`;
+/** Strict: invalid and overlong sequences and encoded surrogates throw; a UTF-8 byte order mark is dropped. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Byte order marks and first bytes of `<` in encodings other than UTF-8 (XML 1.0 appendix F). */
+const OTHER_ENCODINGS: readonly [readonly number[], string][] = [
+  [[0x00, 0x00, 0xfe, 0xff], 'UTF-32 (big-endian byte order mark)'],
+  [[0xff, 0xfe, 0x00, 0x00], 'UTF-32 (little-endian byte order mark)'],
+  [[0xfe, 0xff], 'UTF-16 (big-endian byte order mark)'],
+  [[0xff, 0xfe], 'UTF-16 (little-endian byte order mark)'],
+  [[0x00, 0x00, 0x00, 0x3c], 'UTF-32 (big-endian, no byte order mark)'],
+  [[0x3c, 0x00, 0x00, 0x00], 'UTF-32 (little-endian, no byte order mark)'],
+  [[0x00, 0x3c], 'UTF-16 (big-endian, no byte order mark)'],
+  [[0x3c, 0x00], 'UTF-16 (little-endian, no byte order mark)'],
+  [[0x4c, 0x6f, 0xa7, 0x94], 'EBCDIC'],
+];
+
+/** Offset of the first byte that does not start a valid, shortest-form UTF-8 sequence (RFC 3629), or -1. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let len: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) len = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      len = 3;
+      if (b === 0xe0) lo = 0xa0; // overlong
+      if (b === 0xed) hi = 0x9f; // surrogates
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      len = 4;
+      if (b === 0xf0) lo = 0x90; // overlong
+      if (b === 0xf4) hi = 0x8f; // above U+10FFFF
+    } else return i; // continuation byte, overlong lead (C0, C1) or F5..FF
+    if (i + len > n) return i;
+    const b1 = bytes[i + 1]!;
+    if (b1 < lo || b1 > hi) return i;
+    for (let k = 2; k < len; k++) {
+      const c = bytes[i + k]!;
+      if (c < 0x80 || c > 0xbf) return i;
+    }
+    i += len;
+  }
+  return -1;
+}
+
+/** An encoding named by the XML declaration must be UTF-8 (UNSUPPORTED_ENCODING otherwise). */
+function checkDeclaredEncoding(declared: string | null): void {
+  if (declared === null || /^utf-?8$/i.test(declared.trim())) return;
+  fail(
+    'ISO20022.UNSUPPORTED_ENCODING',
+    `the XML declaration names the encoding ${JSON.stringify(declared)}; ISO 20022 messages are UTF-8 (send the message as UTF-8 and declare encoding="UTF-8", or no encoding)`,
+    [{ line: 1, message: `encoding="${declared}" is not UTF-8` }],
+  );
+}
+
+/** The message text: strict UTF-8 (a UTF-8 BOM dropped); anything else is refused with a clear code. */
+function decodeUtf8(bytes: Uint8Array): string {
+  for (const [mark, name] of OTHER_ENCODINGS) {
+    if (bytes.length >= mark.length && mark.every((v, k) => bytes[k] === v)) {
+      fail('ISO20022.UNSUPPORTED_ENCODING', `message is encoded as ${name}; ISO 20022 messages are UTF-8`);
+    }
+  }
+  // The declaration is ASCII: read it before decoding, so that a Latin-1 message declared as such is told
+  // "not UTF-8, declared ISO-8859-1" rather than "invalid UTF-8 at byte n".
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  checkDeclaredEncoding(declaredEncodingOf(String.fromCharCode(...bytes.subarray(bom, bom + 256))));
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    let line = 1;
+    for (let k = 0; k < at; k++) if (bytes[k] === 0x0a) line++;
+    const where = at === -1 ? '' : ` at byte ${at} (line ${line})`;
+    const bad = at === -1 ? [] : Array.from(bytes.subarray(at, at + 4), (v) => v.toString(16).padStart(2, '0').toUpperCase()).join(' ');
+    fail(
+      'ISO20022.INVALID_ENCODING',
+      `message is not valid UTF-8${where}: invalid or overlong byte sequence (ISO 20022 messages are UTF-8; nothing is replaced or guessed)`,
+      at === -1 ? [] : [{ line, message: `invalid UTF-8 starting with bytes ${bad}` }],
+    );
+  }
+}
+
 function fail(code: Iso20022ErrorCode, message: string, issues: XmlIssue[] = [], partial: PartialIdentification = {}): never {
-  throw new Iso20022Error(code, message, issues, partial);
+  throw new Iso20022Error(code, message, issues, echoablePartial(partial));
 }
 
 /** libxml2 diagnostics as issues: line and message only (never anything read from elsewhere). */
@@ -90,17 +177,66 @@ interface Located {
   levelElements: XmlElement[];
 }
 
-/** Finds the (shallowest, first) element with local name `name`: the root, or below an envelope root. */
-function locate(root: XmlElement, name: string): Located | null {
-  if (root.name === name) return { element: root, level: 0, ordinal: 0, levelElements: [root] };
-  let level: XmlElement[] = [root];
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+
+function envelopeInvalid(message: string, line?: number): never {
+  fail('ISO20022.ENVELOPE_INVALID', `the envelope may hold one AppHdr (optional) and one Document, nothing else: ${message}`, [
+    line !== undefined && line > 0 ? { line, message } : { message },
+  ]);
+}
+
+/**
+ * Checks one envelope element (a wrapper around the AppHdr and Document, or around the next wrapper):
+ * no attributes but namespace declarations and `xsi:*` (schemaLocation), no text but whitespace, no
+ * CDATA, no entity references or anything else a host could read as content. Comments are allowed.
+ */
+function checkWrapper(el: XmlElement): void {
+  for (const attr of el.attrs) {
+    if (attr.namespaceUri !== XSI_NS) envelopeInvalid(`attribute ${attr.name} on <${el.name}>`, el.line);
+  }
+  for (let c: XmlTreeNode | null = el.firstChild; c !== null; c = c.next) {
+    if (c instanceof XmlElement || c instanceof XmlComment) continue;
+    if (c instanceof XmlText && c.content.trim() === '') continue;
+    const what =
+      c instanceof XmlCData
+        ? 'a CDATA section'
+        : c instanceof XmlText
+          ? `text ${JSON.stringify(c.content.trim().slice(0, 40))}`
+          : 'content other than elements, whitespace and comments';
+    envelopeInvalid(`${what} in <${el.name}>`, c.line > 0 ? c.line : el.line);
+  }
+}
+
+/**
+ * Finds the `Document`: the root itself, or the last level of an envelope. An envelope is a chain of at
+ * most MAX_ENVELOPE_LEVELS wrappers, each holding exactly one element, the last one holding the Document
+ * and at most one AppHdr and nothing else (ENVELOPE_INVALID). Null when there is no Document at all.
+ */
+function locateDocument(root: XmlElement): Located | null {
+  if (root.name === 'Document') return { element: root, level: 0, ordinal: 0, levelElements: [root] };
+  let wrapper = root;
+  const chain: XmlElement[] = [];
   for (let depth = 1; depth <= MAX_ENVELOPE_LEVELS; depth++) {
-    const next: XmlElement[] = [];
-    for (const el of level) next.push(...elementChildren(el));
-    const ordinal = next.findIndex((el) => el.name === name);
-    if (ordinal !== -1) return { element: next[ordinal]!, level: depth, ordinal, levelElements: next };
-    if (next.length === 0) return null;
-    level = next;
+    chain.push(wrapper);
+    const kids = elementChildren(wrapper);
+    if (kids.length === 0) return null;
+    const ordinal = kids.findIndex((el) => el.name === 'Document');
+    if (ordinal === -1) {
+      if (kids.length === 1 && kids[0]!.name !== 'AppHdr') {
+        wrapper = kids[0]!;
+        continue;
+      }
+      if (kids.some((el) => el.name === 'AppHdr')) envelopeInvalid(`the AppHdr in <${wrapper.name}> has no Document beside it`, wrapper.line);
+      return null;
+    }
+    // Only once there is a Document: XML that holds none stays UNSUPPORTED_MESSAGE.
+    for (const w of chain) checkWrapper(w);
+    for (const el of kids) {
+      if (el.name === 'Document' && el !== kids[ordinal]) envelopeInvalid(`a second Document in <${wrapper.name}>`, el.line);
+      if (el.name !== 'Document' && el.name !== 'AppHdr') envelopeInvalid(`element <${el.name}> beside the Document`, el.line);
+    }
+    if (kids.filter((el) => el.name === 'AppHdr').length > 1) envelopeInvalid(`a second AppHdr in <${wrapper.name}>`, wrapper.line);
+    return { element: kids[ordinal]!, level: depth, ordinal, levelElements: kids };
   }
   return null;
 }
@@ -127,11 +263,16 @@ function escapeAttr(v: string): string {
 function cutElement(source: string, span: ElementSpan, el: XmlElement, isRoot: boolean): string {
   const raw = source.slice(span.start, span.end);
   if (isRoot) return raw;
-  const local = el.nsDeclarations;
+  // The declarations of the element and of each ancestor, nearest first. (Not `el.namespaces`: libxml2-wasm
+  // builds that in quadratic time, and an envelope with thousands of declarations would stall the process.)
+  const seen = new Set(Object.keys(el.nsDeclarations));
   let decls = '';
-  for (const [prefix, uri] of Object.entries(el.namespaces)) {
-    if (prefix === 'xml' || prefix in local) continue;
-    decls += prefix === '' ? ` xmlns="${escapeAttr(uri)}"` : ` xmlns:${prefix}="${escapeAttr(uri)}"`;
+  for (let p = el.parent; p !== null; p = p.parent) {
+    for (const [prefix, uri] of Object.entries(p.nsDeclarations)) {
+      if (prefix === 'xml' || seen.has(prefix)) continue;
+      seen.add(prefix);
+      decls += prefix === '' ? ` xmlns="${escapeAttr(uri)}"` : ` xmlns:${prefix}="${escapeAttr(uri)}"`;
+    }
   }
   if (decls === '') return raw;
   const at = span.nameEnd - span.start;
@@ -222,17 +363,16 @@ export class Iso20022Codec {
       const size =
         input.length > maxBytes || input.length * 3 <= maxBytes ? input.length : Buffer.byteLength(input, 'utf8');
       if (size > maxBytes) fail('ISO20022.TOO_LARGE', `message is ${size} bytes, the limit is ${maxBytes}`);
+      // A lone surrogate has no UTF-8 form: it would reach libxml2 (and the host) as U+FFFD.
+      if (!input.isWellFormed()) fail('ISO20022.INVALID_ENCODING', 'message text holds a lone surrogate, which has no UTF-8 form');
       source = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
     } else {
       if (input.byteLength > maxBytes) fail('ISO20022.TOO_LARGE', `message is ${input.byteLength} bytes, the limit is ${maxBytes}`);
-      try {
-        source = UTF8.decode(input); // also drops a UTF-8 byte order mark
-      } catch {
-        fail('ISO20022.NOT_XML', 'message is not valid UTF-8 (ISO 20022 messages are UTF-8)');
-      }
+      source = decodeUtf8(input);
     }
 
     const scan = prescanXml(source, MAX_ENVELOPE_LEVELS + 1);
+    checkDeclaredEncoding(scan.declaredEncoding);
     if (scan.declaration !== null) {
       const issue: XmlIssue = { message: `<!${scan.declaration} ...> is not allowed: ISO 20022 messages never use a DTD` };
       if (scan.declarationLine !== null) issue.line = scan.declarationLine;
@@ -264,7 +404,19 @@ export class Iso20022Codec {
 
   private check(source: string, scan: PrescanResult, doc: XmlDocument): ParsedMessage {
     const root = doc.root;
-    const found = locate(root, 'Document');
+    // What XSD validation of the AppHdr and the Document cannot see: anything beside them is refused.
+    if (scan.processingInstruction !== null) {
+      const pi = scan.processingInstruction;
+      envelopeInvalid(`processing instruction <?${pi.target}?> (only the XML declaration is allowed)`, pi.line);
+    }
+    if (scan.xincludeLine !== null) envelopeInvalid('the XInclude namespace is declared (XInclude is never processed or forwarded)', scan.xincludeLine);
+    const found = locateDocument(root);
+    if (found === null && scan.documentCount > 0) {
+      envelopeInvalid(`the Document is not the root, nor in an envelope of at most ${MAX_ENVELOPE_LEVELS} single wrappers`);
+    }
+    if (found !== null && scan.documentCount > 1) {
+      envelopeInvalid(`${scan.documentCount} elements named Document (a Document may not hold another one)`);
+    }
     if (found === null) {
       fail('ISO20022.UNSUPPORTED_MESSAGE', `no ISO 20022 Document element found (root element <${root.name}>)`, [
         { line: root.line, message: `root element <${root.name}> is not a Document and holds none` },
@@ -319,6 +471,11 @@ export class Iso20022Codec {
       }
     }
 
+    const envelopeHeaders = !isRoot && found.levelElements.some((el) => el.name === 'AppHdr') ? 1 : 0;
+    if (scan.appHdrCount > envelopeHeaders) {
+      envelopeInvalid(`${scan.appHdrCount} elements named AppHdr (one is allowed, beside the Document)`);
+    }
+
     if (issues.length > 0) {
       const n = issues.length;
       const what = documentIssues > 0 ? schema.messageId : `the business application header (${headerVersion})`;
@@ -333,6 +490,7 @@ export class Iso20022Codec {
     return {
       messageType: schema.messageId,
       namespace,
+      xml: source,
       document: documentText,
       appHeader,
       envelope: isRoot ? null : root.name,

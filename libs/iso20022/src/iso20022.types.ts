@@ -9,7 +9,13 @@ export type Iso20022ErrorCode =
   | 'ISO20022.TOO_DEEP'
   | 'ISO20022.DTD_FORBIDDEN'
   | 'ISO20022.UNSUPPORTED_MESSAGE'
-  | 'ISO20022.SCHEMA_INVALID';
+  | 'ISO20022.SCHEMA_INVALID'
+  /** Bytes that are not valid UTF-8 (invalid or overlong sequences, encoded surrogates). */
+  | 'ISO20022.INVALID_ENCODING'
+  /** Another encoding: declared (`encoding="ISO-8859-1"`) or shown by a UTF-16/UTF-32 byte order mark or layout. */
+  | 'ISO20022.UNSUPPORTED_ENCODING'
+  /** Content beside the one AppHdr (optional) and the one Document of an envelope, or XInclude, or a PI. */
+  | 'ISO20022.ENVELOPE_INVALID';
 
 export interface XmlIssue {
   line?: number;
@@ -17,7 +23,11 @@ export interface XmlIssue {
   message: string;
 }
 
-/** Key fields that could still be read from a message that failed validation (to answer it with FF01). */
+/**
+ * Key fields that could still be read from a message that failed validation (to answer it with FF01).
+ * The codec keeps only values a pacs.002 can echo as they are (ids of at most 35 characters, a valid
+ * ISODateTime, a lower-case UUIDv4 UETR); a field that is not valid for echo is left out.
+ */
 export interface PartialIdentification {
   messageType?: string;
   msgId?: string;
@@ -83,6 +93,11 @@ export interface ParsedMessage {
   /** The message id of the Document's namespace, e.g. `pacs.008.001.08`. */
   messageType: string;
   namespace: string;
+  /**
+   * The whole message exactly as validated (decoded from strict UTF-8, a byte order mark dropped): the
+   * AppHdr and Document in their envelope, or the bare Document. Archive and forward this, never the input.
+   */
+  xml: string;
   /** The `Document` element alone, serialized (no envelope, no AppHdr). */
   document: string;
   appHeader: AppHeader | null;

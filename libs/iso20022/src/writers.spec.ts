@@ -30,6 +30,7 @@ function camt029(overrides: Partial<Camt029Input> = {}): Camt029Input {
 const parsed = (messageType: string, document: string): ParsedMessage => ({
   messageType,
   namespace: `urn:iso:std:iso:20022:tech:xsd:${messageType}`,
+  xml: document,
   document,
   appHeader: null,
   envelope: null,

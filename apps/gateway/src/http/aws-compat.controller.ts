@@ -11,6 +11,12 @@ import { GATEWAY_CONFIG } from '../gateway.tokens.js';
 import { answerSubmit } from './inbox.controller.js';
 import { ProblemException } from './problem.js';
 import { UUID } from './transaction.view.js';
+import { assertUtf8Charset } from './xml-body.js';
+
+/** True when the body holds nothing but whitespace (ASCII). */
+function isBlank(bytes: Uint8Array): boolean {
+  return bytes.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d);
+}
 
 /** `YYYY-MM-DD HH:MM:SS.ffffff`, the guidance's `request_timestamp` of GET /uuid. */
 function pythonTimestamp(d: Date): string {
@@ -87,21 +93,25 @@ export class AwsCompatController {
   async inbox(
     @Body() body: unknown,
     @Headers('x-transaction-id') header: string | undefined,
+    @Headers('content-type') contentType: string | undefined,
     @CurrentClient() client: AuthenticatedClient,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const started = performance.now();
     const transactionId = AwsCompatController.transactionIdOf(header, true)!;
-    if (typeof body !== 'string' || body.trim() === '') {
+    // The body is bytes (XML, also when sent as application/json): the codec decodes them strictly.
+    if (!(body instanceof Uint8Array) || isBlank(body)) {
       throw new ProblemException(400, 'REQUEST.EMPTY_BODY', 'send one ISO 20022 message (XML) as the body', {
         message: 'transaction received failed',
         error_code: 'FF01',
         transaction_id: transactionId,
       });
     }
-    const result = await this.commands.execute(new SubmitPaymentCommand(client.clientId, body, 'api', transactionId, client.scopes));
     try {
+      // JSON clients of the guidance send charset=utf-8 or nothing; any other charset is refused like /v1/inbox does.
+      assertUtf8Charset(contentType);
+      const result = await this.commands.execute(new SubmitPaymentCommand(client.clientId, body, 'api', transactionId, client.scopes));
       const accepted = answerSubmit(result, reply);
       void reply.removeHeader('Location');
       void reply.header('Location', `/v1/transactions/${accepted.transactionId}`);

@@ -7,15 +7,19 @@ import type { Iso20022Error } from '#iso20022';
 import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.guards.js';
 import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
 import { ProblemException } from './problem.js';
+import { assertUtf8Charset } from './xml-body.js';
 import { UUID } from './transaction.view.js';
 
 const STATUS_OF: Record<Iso20022Error['code'], number> = {
   'ISO20022.NOT_XML': 400,
+  'ISO20022.INVALID_ENCODING': 400,
+  'ISO20022.UNSUPPORTED_ENCODING': 415,
   'ISO20022.DTD_FORBIDDEN': 400,
   'ISO20022.TOO_DEEP': 400,
   'ISO20022.TOO_LARGE': 413,
   'ISO20022.UNSUPPORTED_MESSAGE': 422,
   'ISO20022.SCHEMA_INVALID': 422,
+  'ISO20022.ENVELOPE_INVALID': 422,
 };
 
 @ApiTags('payments')
@@ -43,13 +47,14 @@ export class InboxController {
     if (/^application\/json\b/i.test(contentType ?? '')) {
       throw new ProblemException(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'send one ISO 20022 message as the body, with Content-Type application/xml (XML sent as application/json is taken only by the AWS-guidance route POST /inbox)');
     }
-    if (typeof body !== 'string' || body.length === 0) {
+    if (!(body instanceof Uint8Array) || body.length === 0) {
       throw new ProblemException(
-        typeof body === 'string' ? 400 : 415,
-        typeof body === 'string' ? 'REQUEST.EMPTY_BODY' : 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+        body instanceof Uint8Array ? 400 : 415,
+        body instanceof Uint8Array ? 'REQUEST.EMPTY_BODY' : 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
         'send one ISO 20022 message as the body, with Content-Type application/xml',
       );
     }
+    assertUtf8Charset(contentType);
     if (transactionId !== undefined && !UUID.test(transactionId)) {
       throw new ProblemException(400, 'REQUEST.INVALID_TRANSACTION_ID', 'X-Transaction-Id must be a UUID');
     }

@@ -57,7 +57,8 @@ export class InboundQueueConsumer implements OnApplicationBootstrap {
   async handle(d: AmqpDelivery): Promise<void> {
     const clientId = this.amqp.clientId!;
     const transactionId = InboundQueueConsumer.transactionIdOf(clientId, d.properties.messageId, d.content);
-    const body = d.content.toString('utf8');
+    // The bytes as they came: the codec decodes them (strict UTF-8) and refuses what is not UTF-8.
+    const body = d.content;
     let result: SubmitPaymentResult;
     try {
       result = await this.commands.execute(new SubmitPaymentCommand(clientId, body, 'mq', transactionId, this.amqp.clientScopes ?? []));
@@ -75,7 +76,7 @@ export class InboundQueueConsumer implements OnApplicationBootstrap {
     await this.refuse(d, body, result);
   }
 
-  private async refuse(d: AmqpDelivery, body: string, result: Exclude<SubmitPaymentResult, { kind: 'accepted' }>): Promise<void> {
+  private async refuse(d: AmqpDelivery, body: Uint8Array, result: Exclude<SubmitPaymentResult, { kind: 'accepted' }>): Promise<void> {
     let code: string;
     let detail: string;
     let reason: { code: string; text: string };
@@ -168,7 +169,7 @@ export class InboundQueueConsumer implements OnApplicationBootstrap {
   }
 
   /** A pacs.002 RJCT answering the message, or null when its MsgId cannot be read. */
-  private rejectionReport(body: string, partial: PartialIdentification | null, reason: { code: string; text: string }): string | null {
+  private rejectionReport(body: Uint8Array, partial: PartialIdentification | null, reason: { code: string; text: string }): string | null {
     let original: Pacs002Input['original'];
     let agents: Pick<Pacs002Input, 'instructingAgent' | 'instructedAgent'> = { instructingAgent: null, instructedAgent: null };
     try {

@@ -22,7 +22,8 @@ export const DECISION_SCOPE = 'payments:operate';
 export class SubmitPaymentCommand extends Command<SubmitPaymentResult> {
   constructor(
     readonly clientId: string,
-    readonly body: string,
+    /** The message as received, bytes: the codec decodes them (strict UTF-8) and decides. */
+    readonly body: Uint8Array,
     readonly channel: string,
     /** The client's `X-Transaction-Id`: becomes the transaction id and makes the call idempotent. */
     readonly transactionId: string | null = null,

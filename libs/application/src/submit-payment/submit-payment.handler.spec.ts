@@ -56,7 +56,7 @@ describe('SubmitPaymentHandler: debtor and creditor country', () => {
       ],
     }).compile();
     await moduleRef.init();
-    const result = await moduleRef.get(CommandBus).execute(new SubmitPaymentCommand('bank-a', xml, 'api'));
+    const result = await moduleRef.get(CommandBus).execute(new SubmitPaymentCommand('bank-a', new TextEncoder().encode(xml), 'api'));
     expect(result.kind).toBe('accepted');
     return (await repo.get((result as { transactionId: string }).transactionId))!;
   }

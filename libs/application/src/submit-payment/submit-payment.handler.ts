@@ -51,20 +51,23 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
   ) {}
 
   async execute(cmd: SubmitPaymentCommand): Promise<SubmitPaymentResult> {
-    const req: IntakeRequest = {
+    const request = (text: string): IntakeRequest => ({
       clientId: cmd.clientId,
       channel: cmd.channel,
-      text: cmd.body,
-      requestHash: TransactionIntake.requestHash(cmd.body),
+      text,
+      requestHash: TransactionIntake.requestHash(text),
       transactionId: cmd.transactionId,
-    };
+    });
     let parsed: ParsedMessage;
     try {
       parsed = this.codec.parse(cmd.body);
     } catch (e) {
       if (!(e instanceof Iso20022Error)) throw e;
-      return this.rejectInvalid(req, e);
+      // Only a schema-invalid message is kept (as a RJCT record): the codec decoded its bytes strictly, so this is lossless.
+      return this.rejectInvalid(request(e.code === 'ISO20022.SCHEMA_INVALID' ? new TextDecoder().decode(cmd.body) : ''), e);
     }
+    // What is stored, compared with a retry and released: exactly the text that was validated.
+    const req = request(parsed.xml);
     const kind = MESSAGE_KINDS.get(parsed.messageType);
     if (!kind && !SUPPORTED_PAYMENTS.has(parsed.messageType)) {
       return {
