@@ -99,7 +99,8 @@ it(`${PAYMENTS} parallel payments on ${IDS.length} accounts: every balance is op
 
   // every payment ended, settled or refused for funds: nothing else
   const outcomes = final.map((t: TransactionJson) => (t.status === 'ACSC' ? 'ACSC' : `${t.status} ${t.reason?.code ?? ''}`));
-  expect([...new Set(outcomes)].sort()).toEqual(['ACSC', 'RJCT AM04']);
+  // (which of them run short depends on the order the 2 cores settle them in: usually some, not always)
+  expect(outcomes.every((o) => o === 'ACSC' || o === 'RJCT AM04')).toBe(true);
   const settled = plan.filter((_, i) => final[i]!.status === 'ACSC');
   expect(settled.length).toBeGreaterThan(PAYMENTS / 10);
   expect(settled.length).toBeLessThan(PAYMENTS);

@@ -61,9 +61,10 @@ describe('PipelineWorker with a step waiting for a dependency', () => {
 });
 
 describe('waitingContinuation', () => {
-  it('counts continuations in the deduplication id and delays the job', () => {
+  it('counts continuations in its payload, gives each a deduplication id of its own, and delays the job', () => {
     const first = waitingContinuation(JOB, 5000, 1_000);
-    expect(first).toEqual({ ...JOB, deduplicationId: 't1:process:initial:wait-1', notBefore: new Date(6_000) });
+    expect(first).toEqual({ ...JOB, deduplicationId: 't1:process:initial:wait-1', notBefore: new Date(6_000), payload: { continuation: { of: 't1:process:initial', n: 1 } } });
     expect(waitingContinuation(first, 10, 0).deduplicationId).toBe('t1:process:initial:wait-2');
+    expect(waitingContinuation(first, 10, 0).payload).toEqual({ continuation: { of: 't1:process:initial', n: 2 } });
   });
 });

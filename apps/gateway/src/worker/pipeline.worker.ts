@@ -28,13 +28,18 @@ const backoff = (attempt: number): number => backoffDelay(attempt, 250, 30_000);
 
 /**
  * The job that carries on a step that waits for a dependency after its job used up its attempts: same
- * step, a deduplication id counting the continuations (`...:wait-1`, `...:wait-2`, ...), due after `delayMs`.
+ * step, the continuation counted in its payload (with a deduplication id of its own per continuation:
+ * `<first job's id>:wait-<n>`), due after `delayMs`.
  */
 export function waitingContinuation(job: Job, delayMs: number, now = Date.now()): Job {
-  const m = /^(.*):wait-(\d+)$/.exec(job.deduplicationId);
-  const base = m ? m[1]! : job.deduplicationId;
-  const n = m ? Number(m[2]) + 1 : 1;
-  return { ...job, deduplicationId: `${base}:wait-${n}`, notBefore: new Date(now + delayMs) };
+  const of = job.payload?.continuation?.of ?? job.deduplicationId;
+  const n = (job.payload?.continuation?.n ?? 0) + 1;
+  return {
+    ...job,
+    deduplicationId: `${of}:wait-${n}`,
+    notBefore: new Date(now + delayMs),
+    payload: { ...job.payload, continuation: { of, n } },
+  };
 }
 
 /**

@@ -3,7 +3,7 @@ import {
   type DynamoDBClient,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { Clock, Job, JobType } from '#application';
+import type { Clock, Job, JobPayload, JobType } from '#application';
 import { batchDelete, queryUpTo } from './dynamodb-ops.js';
 import {
   GSI_BY_SHARD,
@@ -36,6 +36,7 @@ interface StoredJob {
   groupKey: string;
   deduplicationId: string;
   notBefore?: string;
+  payload?: JobPayload;
 }
 
 /**
@@ -52,6 +53,7 @@ export function outboxItem(job: Job, nowMs: number, outboxShards: number, ttlSec
     groupKey: job.groupKey,
     deduplicationId: job.deduplicationId,
     ...(job.notBefore ? { notBefore: job.notBefore.toISOString() } : {}),
+    ...(job.payload ? { payload: job.payload } : {}),
   };
   const due = job.notBefore ? Math.max(job.notBefore.getTime(), 0) : nowMs;
   return {
@@ -76,6 +78,7 @@ function jobOf(item: Item): Job {
     groupKey: s.groupKey,
     deduplicationId: s.deduplicationId,
     ...(s.notBefore ? { notBefore: new Date(s.notBefore) } : {}),
+    ...(s.payload ? { payload: s.payload } : {}),
   };
 }
 

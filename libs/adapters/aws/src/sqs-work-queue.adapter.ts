@@ -11,7 +11,7 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Clock, DeadLetter, Job, JobType, ReceivedJob, WorkQueue } from '#application';
+import type { Clock, DeadLetter, Job, JobPayload, JobType, ReceivedJob, WorkQueue } from '#application';
 
 /** The longest visibility timeout SQS accepts (12 hours), in seconds. */
 export const SQS_MAX_VISIBILITY_SECONDS = 43_200;
@@ -68,6 +68,7 @@ interface JobBody {
   groupKey: string;
   deduplicationId: string;
   notBefore?: string;
+  payload?: JobPayload;
 }
 
 /** What the opaque receipt handed to the worker carries: the SQS handle, the attempt and the job's body. */
@@ -631,6 +632,7 @@ function toBody(job: Job): JobBody {
     deduplicationId: job.deduplicationId,
   };
   if (job.notBefore) body.notBefore = job.notBefore.toISOString();
+  if (job.payload) body.payload = job.payload;
   return body;
 }
 
@@ -661,6 +663,7 @@ function parseBody(raw: string | undefined): Job | null {
     const at = new Date(body.notBefore);
     if (!Number.isNaN(at.getTime())) job.notBefore = at;
   }
+  if (body.payload && typeof body.payload === 'object') job.payload = body.payload;
   return job;
 }
 

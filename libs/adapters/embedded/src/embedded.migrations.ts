@@ -151,4 +151,8 @@ export const MIGRATIONS: readonly string[] = [
      SET scope = (SELECT client_id FROM payments WHERE payments.id = uniqueness_keys.transaction_id)
    WHERE kind = 'uetr' AND scope = '';
   `,
+  // 4: jobs carry a typed payload (JSON), instead of data encoded in their deduplication ids (issue 9).
+  `
+  ALTER TABLE jobs ADD COLUMN payload TEXT CHECK (payload IS NULL OR json_valid(payload));
+  `,
 ];

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock, DeadLetter, Job, JobType, ReceivedJob, WorkQueue } from '#application';
+import type { Clock, DeadLetter, Job, JobPayload, JobType, ReceivedJob, WorkQueue } from '#application';
 import type { EmbeddedDatabase } from './embedded-database.js';
 
 export interface SqliteWorkQueueOptions {
@@ -34,9 +34,9 @@ export function enqueueJobs(db: EmbeddedDatabase, jobs: readonly Job[], nowMs: n
   const insert = db.statement(
     // ON CONFLICT (dedup_id) rather than INSERT OR IGNORE: OR IGNORE would also swallow NOT NULL and
     // CHECK violations and drop a malformed job silently.
-    `INSERT INTO jobs (type, transaction_id, group_key, dedup_id, not_before, state, available_at, blocked, attempts, enqueued_at)
+    `INSERT INTO jobs (type, transaction_id, group_key, dedup_id, not_before, state, available_at, blocked, attempts, enqueued_at, payload)
      VALUES (?1, ?2, ?3, ?4, ?5, 'ready', ?6,
-             EXISTS (SELECT 1 FROM jobs WHERE ${ACTIVE} AND group_key = ?3), 0, ?7)
+             EXISTS (SELECT 1 FROM jobs WHERE ${ACTIVE} AND group_key = ?3), 0, ?7, ?8)
      ON CONFLICT (dedup_id) DO NOTHING`,
   );
   for (const job of jobs) {
@@ -50,6 +50,7 @@ export function enqueueJobs(db: EmbeddedDatabase, jobs: readonly Job[], nowMs: n
       notBefore,
       notBefore !== null ? Math.max(notBefore, 0) : nowMs,
       nowMs,
+      job.payload ? JSON.stringify(job.payload) : null,
     );
   }
 }
@@ -75,6 +76,7 @@ interface JobRow {
   dedup_id: string;
   not_before: number | null;
   attempts: number;
+  payload: string | null;
   last_error: string | null;
   finished_at: number | null;
 }
@@ -124,7 +126,7 @@ export class SqliteWorkQueue implements WorkQueue {
       for (const { group_key } of expired) advanceGroup(this.db, group_key);
       // Due group heads: ready and due, or inflight with an expired visibility timeout.
       const rows = this.db.all<JobRow>(
-        `SELECT seq, type, transaction_id, group_key, dedup_id, not_before, attempts
+        `SELECT seq, type, transaction_id, group_key, dedup_id, not_before, attempts, payload
          FROM jobs
          WHERE ${ACTIVE} AND blocked = 0 AND available_at <= ?
          ORDER BY available_at, seq
@@ -209,7 +211,7 @@ export class SqliteWorkQueue implements WorkQueue {
   /** Dead letters, most recent first. */
   async listDeadLetters(limit: number): Promise<DeadLetter[]> {
     const rows = this.db.all<JobRow>(
-      `SELECT seq, type, transaction_id, group_key, dedup_id, not_before, attempts, last_error, finished_at
+      `SELECT seq, type, transaction_id, group_key, dedup_id, not_before, attempts, payload, last_error, finished_at
        FROM jobs WHERE state = 'dead' ORDER BY finished_at DESC, seq DESC LIMIT ?`,
       Math.max(0, Math.trunc(limit)),
     );
@@ -288,6 +290,7 @@ function toJob(row: JobRow): Job {
     deduplicationId: row.dedup_id,
   };
   if (row.not_before !== null) job.notBefore = new Date(row.not_before);
+  if (row.payload) job.payload = JSON.parse(row.payload) as JobPayload;
   return job;
 }
 

@@ -13,6 +13,20 @@ export const JobType = {
 } as const;
 export type JobType = (typeof JobType)[keyof typeof JobType];
 
+/**
+ * What a job carries besides its transaction, typed (never encoded in its deduplication id). Adapters store it
+ * as it is and hand it back unchanged.
+ */
+export interface JobPayload {
+  /** `payment.publish-status`: the status whose report is published. */
+  status?: string;
+  /**
+   * A step carried on as a fresh job after its job used up its attempts while it waits for a dependency:
+   * the deduplication id of the first job of the step, and how many times it was carried on.
+   */
+  continuation?: { of: string; n: number };
+}
+
 export interface Job {
   type: JobType;
   transactionId: string;
@@ -22,6 +36,7 @@ export interface Job {
   deduplicationId: string;
   /** Not handed out before this time (delayed jobs). */
   notBefore?: Date;
+  payload?: JobPayload;
 }
 
 export interface ReceivedJob {

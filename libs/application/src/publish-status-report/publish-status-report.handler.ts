@@ -12,7 +12,7 @@ import { PublishStatusReportCommand } from './publish-status-report.command.js';
 
 /**
  * Publishes the latest outgoing message of a terminal transaction. The job that runs it is written in the same
- * store transaction as the status change (see commitTransition), so a crash between storing and publishing
+ * store transaction as the status change (see savePayment), so a crash between storing and publishing
  * means a redelivered job, never a lost message: delivery to the outbound channel is at-least-once.
  */
 @CommandHandler(PublishStatusReportCommand)

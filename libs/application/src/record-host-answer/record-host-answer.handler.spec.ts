@@ -84,7 +84,7 @@ describe('host answers that arrive on their own, and status messages to the outb
       ['in', 'host:amqp', '<host-report/>'],
       ['out', 'gateway', expect.stringMatching(/^<pacs002 ACSC <MsgId>CW/)],
     ]);
-    expect(repo.jobs).toEqual([{ type: JobType.PUBLISH_STATUS, transactionId: 't1', groupKey: 't1:publish', deduplicationId: 't1:publish:ACSC' }]);
+    expect(repo.jobs).toEqual([{ type: JobType.PUBLISH_STATUS, transactionId: 't1', groupKey: 't1:publish', deduplicationId: 't1:publish:ACSC', payload: { status: 'ACSC' } }]);
   });
 
   it('rejects with the host reason; a repeated answer, or one for a decided payment, changes nothing', async () => {

@@ -47,11 +47,10 @@ export class StatusReportWriter {
     return StatusReportWriter.msgId(`${transactionId}|${status}`);
   }
 
-  /** The status a publish job (from followUpJobs) was written for. */
-  static statusOfPublishJob(job: Pick<Job, 'type' | 'deduplicationId'>): string | null {
+  /** The status a publish job (from followUpJobs) was written for: its payload. */
+  static statusOfPublishJob(job: Pick<Job, 'type' | 'payload'>): string | null {
     if (job.type !== JobType.PUBLISH_STATUS) return null;
-    const at = job.deduplicationId.lastIndexOf(PUBLISH_MARK);
-    return at < 0 ? null : job.deduplicationId.slice(at + PUBLISH_MARK.length) || null;
+    return job.payload?.status ?? null;
   }
 
   /**
@@ -66,6 +65,7 @@ export class StatusReportWriter {
         transactionId: p.id,
         groupKey: `${p.id}:publish`,
         deduplicationId: `${p.id}${PUBLISH_MARK}${p.status}`,
+        payload: { status: p.status },
       },
     ];
   }

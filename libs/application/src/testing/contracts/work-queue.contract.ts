@@ -101,6 +101,19 @@ export function describeWorkQueueContract(
       await expect(queue.listDeadLetters(10)).resolves.toEqual([]);
     }, TEST_TIMEOUT_MS);
 
+    it('hands a job\'s typed payload back as it was enqueued, also after a dead letter and a redrive', async () => {
+      const job = contractJob({ payload: { status: 'ACSC', continuation: { of: 'first-job', n: 2 } }, notBefore: new Date(Date.now() - 1000) });
+      await queue.enqueue([job]);
+      const [got] = await receiveUntil(queue, 1, LONG_MS);
+      expect(got!.job).toEqual(job);
+      await queue.deadLetter(got!.receipt, 'manual');
+      expect((await queue.listDeadLetters(10)).find((d) => d.job.deduplicationId === job.deduplicationId)?.job.payload).toEqual(job.payload);
+      await expect(queue.redrive(job.transactionId)).resolves.toBe(1);
+      const [again] = await receiveUntil(queue, 1, LONG_MS);
+      expect(again!.job.payload).toEqual(job.payload);
+      await queue.ack(again!.receipt);
+    }, TEST_TIMEOUT_MS);
+
     it('drops a second job with the same deduplication id, in one call and later, also after the first was acked', async () => {
       const job = contractJob();
       await queue.enqueue([job, { ...job, type: 'payment.release' }]);
