@@ -36,7 +36,7 @@ module.exports = {
     },
     {
       name: 'slices-independent',
-      comment: 'A use case never imports another use case\'s handler; shared helpers live under a name that says what they are.',
+      comment: "A use case never imports another use case's handler; shared helpers live under a name that says what they are.",
       severity: 'error',
       from: { path: '^libs/application/src/([^/]+)/' },
       to: { path: '^libs/application/src/[^/]+/[^/]+\\.handler\\.ts$', pathNot: '^libs/application/src/$1/' },

@@ -65,7 +65,11 @@ async function main(): Promise<void> {
     S3_FORCE_PATH_STYLE: 'true',
     SECRETS_PREFIX: secretsPrefix,
   };
-  process.stdout.write(Object.entries(out).map(([k, v]) => `${k}=${v}\n`).join(''));
+  process.stdout.write(
+    Object.entries(out)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+  );
   say('ready; Ctrl-C or SIGTERM stops the engines');
   // Keep running until a signal arrives (the engines' child processes keep the event loop alive).
   setInterval(() => {}, 1 << 30);

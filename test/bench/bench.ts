@@ -138,7 +138,9 @@ async function main(): Promise<void> {
     console.log(`payments              ${N} (concurrency ${C}, ${values.workers} workers, sqlite synchronous=${values.sync})`);
     console.log(`submit phase          ${submitSeconds.toFixed(2)} s  (${(N / submitSeconds).toFixed(0)} submits/s)`);
     console.log(`end to end            ${totalSeconds.toFixed(2)} s  -> ${paymentsPerSecond.toFixed(1)} payments/s settled`);
-    console.log(`submit latency ms     p50=${percentile(submitLatency, 50).toFixed(1)} p95=${percentile(submitLatency, 95).toFixed(1)} p99=${percentile(submitLatency, 99).toFixed(1)}`);
+    console.log(
+      `submit latency ms     p50=${percentile(submitLatency, 50).toFixed(1)} p95=${percentile(submitLatency, 95).toFixed(1)} p99=${percentile(submitLatency, 99).toFixed(1)}`,
+    );
     console.log(`end-to-end latency ms p50=${percentile(e2e, 50).toFixed(0)} p99=${percentile(e2e, 99).toFixed(0)}`);
     console.log(`gateway peak RSS      ${rss.toFixed(0)} MB`);
     console.log(`host                  ${simStats.unique} unique, ${simStats.duplicates} duplicates`);

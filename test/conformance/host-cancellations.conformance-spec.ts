@@ -30,7 +30,16 @@ describe('cancellations and returns: HttpLegacyHost -> legacy host simulator', (
   let codec: Iso20022Codec;
   let sim: RunningSimulator;
   const host = (over: Partial<HttpLegacyHostOptions> = {}) =>
-    new HttpLegacyHost({ baseUrl: sim.url, codec, timeoutMs: 2000, attempts: 2, backoffBaseMs: 10, backoffMaxMs: 20, logger: quiet, ...over });
+    new HttpLegacyHost({
+      baseUrl: sim.url,
+      codec,
+      timeoutMs: 2000,
+      attempts: 2,
+      backoffBaseMs: 10,
+      backoffMaxMs: 20,
+      logger: quiet,
+      ...over,
+    });
   const stats = async () => (await (await fetch(`${sim.url}/stats`)).json()) as Record<string, Record<string, number>>;
 
   /** Delivers a pacs.008 to the simulator (settled unless the account ends in 9999) and returns its ids. */
@@ -39,7 +48,13 @@ describe('cancellations and returns: HttpLegacyHost -> legacy host simulator', (
     const msgId = `MSG-${uetr.slice(-8)}`;
     const endToEndId = `E2E-${uetr.slice(-8)}`;
     const message = buildPacs008({ uetr, msgId, endToEndId, amount: '250.00', creationDateTime: '2025-03-14T09:30:00Z', ...over });
-    const outcome = await host().deliver({ transactionId: `tx-${uetr.slice(-8)}`, uetr, idempotencyKey: uetr, messageType: 'pacs.008.001.08', message });
+    const outcome = await host().deliver({
+      transactionId: `tx-${uetr.slice(-8)}`,
+      uetr,
+      idempotencyKey: uetr,
+      messageType: 'pacs.008.001.08',
+      message,
+    });
     return { uetr, msgId, endToEndId, outcome };
   }
 
@@ -56,7 +71,13 @@ describe('cancellations and returns: HttpLegacyHost -> legacy host simulator', (
         assignee: HOST,
         caseId: `CASE-${p.uetr.slice(-8)}`,
         cancellationId: `CXLID-${p.uetr.slice(-8)}`,
-        original: { group: { msgId: p.msgId, msgNmId: 'pacs.008.001.08', creationDateTime: '2025-03-14T09:30:00Z' }, instrId: null, endToEndId: p.endToEndId, txId: null, uetr: p.uetr },
+        original: {
+          group: { msgId: p.msgId, msgNmId: 'pacs.008.001.08', creationDateTime: '2025-03-14T09:30:00Z' },
+          instrId: null,
+          endToEndId: p.endToEndId,
+          txId: null,
+          uetr: p.uetr,
+        },
         amount: { value: '250.00', currency: 'EUR' },
         settlementDate: '2025-03-14',
         reason: { code: 'DUPL', text: null },
@@ -76,7 +97,13 @@ describe('cancellations and returns: HttpLegacyHost -> legacy host simulator', (
         instructingAgent: GATEWAY,
         instructedAgent: HOST,
         returnId: `RTRID-${p.uetr.slice(-8)}`,
-        original: { group: { msgId: p.msgId, msgNmId: 'pacs.008.001.08', creationDateTime: null }, instrId: null, endToEndId: p.endToEndId, txId: null, uetr: p.uetr },
+        original: {
+          group: { msgId: p.msgId, msgNmId: 'pacs.008.001.08', creationDateTime: null },
+          instrId: null,
+          endToEndId: p.endToEndId,
+          txId: null,
+          uetr: p.uetr,
+        },
         originalAmount: { value: '250.00', currency: 'EUR' },
         originalSettlementDate: '2025-03-14',
         returnedAmount: { value: '250.00', currency: 'EUR' },
@@ -161,15 +188,24 @@ describe('cancellations and returns: HttpLegacyHost -> legacy host simulator', (
     expect(outcome.kind).toBe('accepted');
     const report = outcome.statusReport!;
     expect(validateOfficially('pacs.002.001.10', report).errors).toEqual([]);
-    expect(codec.readPacs002(codec.parse(report))).toMatchObject({ status: 'ACSC', originalMsgId: `RTR-${p.uetr.slice(-8)}`, originalUetr: p.uetr });
-    expect(xpathString(report, ISO_NS + 'pacs.002.001.10', '/d:Document/d:FIToFIPmtStsRpt/d:OrgnlGrpInfAndSts/d:OrgnlMsgNmId')).toBe('pacs.004.001.09');
+    expect(codec.readPacs002(codec.parse(report))).toMatchObject({
+      status: 'ACSC',
+      originalMsgId: `RTR-${p.uetr.slice(-8)}`,
+      originalUetr: p.uetr,
+    });
+    expect(xpathString(report, ISO_NS + 'pacs.002.001.10', '/d:Document/d:FIToFIPmtStsRpt/d:OrgnlGrpInfAndSts/d:OrgnlMsgNmId')).toBe(
+      'pacs.004.001.09',
+    );
 
     expect(await host().deliverReturn(ret)).toEqual(outcome);
     const record = await (await fetch(`${sim.url}/v1/returns/${encodeURIComponent(ret.idempotencyKey)}`)).json();
     expect(record).toMatchObject({ paymentKey: p.uetr, deliveries: 2 });
 
     // a second cancellation key for a returned payment
-    expect(await host().requestCancellation(cancellationRequest(p, `${p.uetr}:cancel-2`))).toMatchObject({ kind: 'refused', reasonCode: 'ARDT' });
+    expect(await host().requestCancellation(cancellationRequest(p, `${p.uetr}:cancel-2`))).toMatchObject({
+      kind: 'refused',
+      reasonCode: 'ARDT',
+    });
     const s = await stats();
     expect(s.returns).toEqual({ received: 2, unique: 1, duplicates: 1 });
     expect(s).toMatchObject({ unique: 1, accepted: 1 });
@@ -178,11 +214,15 @@ describe('cancellations and returns: HttpLegacyHost -> legacy host simulator', (
   it('the same faults apply: down -> retryable unavailability, nothing recorded', async () => {
     const p = await settledPayment();
     sim.setFaults({ down: true });
-    const err = await host().requestCancellation(cancellationRequest(p)).catch((e: unknown) => e);
+    const err = await host()
+      .requestCancellation(cancellationRequest(p))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostUnavailableError);
     expect((err as HostUnavailableError).retryable).toBe(true);
     expect((err as Error).message).toMatch(/cancellation request .* after 2 attempt\(s\): HTTP 503/);
-    const err2 = await host().deliverReturn(returnMessage(p)).catch((e: unknown) => e);
+    const err2 = await host()
+      .deliverReturn(returnMessage(p))
+      .catch((e: unknown) => e);
     expect(err2).toBeInstanceOf(HostUnavailableError);
     sim.setFaults({ down: false, errorRate: 1 });
     await expect(host().requestCancellation(cancellationRequest(p))).rejects.toThrow(/HTTP 503/);
@@ -204,7 +244,9 @@ describe('cancellations and returns: HttpLegacyHost -> legacy host simulator', (
   it('refuses, without retrying, a message of the wrong family or a wrong X-Message-Type', async () => {
     const p = await settledPayment();
     const wrongFamily: HostMessage = { ...returnMessage(p), message: cancellationRequest(p).message };
-    const err = await host().deliverReturn(wrongFamily).catch((e: unknown) => e);
+    const err = await host()
+      .deliverReturn(wrongFamily)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostUnavailableError);
     expect((err as HostUnavailableError).retryable).toBe(false);
     expect((err as Error).message).toMatch(/refused return .*HTTP 400/);

@@ -161,7 +161,9 @@ describe('2019 messages (pacs.028, camt.056, camt.029, pacs.004, pain.001): proj
           const mine = codecVerdict(codec, mutation.xml);
           const agree = officialValid ? mine === null : mine === 'ISO20022.SCHEMA_INVALID';
           if (!agree) {
-            disagreements.push(`${mutation.label}: official ${officialValid ? 'valid' : `invalid (${firstError})`}, codec ${mine ?? 'accepted'}`);
+            disagreements.push(
+              `${mutation.label}: official ${officialValid ? 'valid' : `invalid (${firstError})`}, codec ${mine ?? 'accepted'}`,
+            );
           }
         }
         expect(disagreements).toEqual([]);

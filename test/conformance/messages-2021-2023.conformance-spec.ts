@@ -10,7 +10,14 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Iso20022Codec, Iso20022Error } from '#iso20022';
-import { disposeOfficialValidators, officialVerdict, REPO_ROOT, referenceDir, referenceDirCandidate, sampleFiles } from '../support/reference.js';
+import {
+  disposeOfficialValidators,
+  officialVerdict,
+  REPO_ROOT,
+  referenceDir,
+  referenceDirCandidate,
+  sampleFiles,
+} from '../support/reference.js';
 import { APPHDR_MUTATIONS, DOCUMENT_MUTATIONS, GENERIC_MUTATIONS, type Mutation } from '../support/schema-mutations.js';
 
 const IDS = ['pacs.002.001.12', 'pacs.002.001.14', 'camt.056.001.11', 'camt.029.001.13', 'pacs.004.001.13'];
@@ -44,10 +51,14 @@ function codecVerdict(codec: Iso20022Codec, xml: string): string | null {
 
 /** Valid samples only (checked again in the tests). */
 const validBases = (): [string, string, string][] => samples.filter(([id, , xml]) => officialVerdict(id, xml).valid);
-const allMutations: Mutation[] = [...GENERIC_MUTATIONS, ...DOCUMENT_MUTATIONS.filter(([label]) => !GENERIC_MUTATIONS.some(([g]) => g === label))];
+const allMutations: Mutation[] = [
+  ...GENERIC_MUTATIONS,
+  ...DOCUMENT_MUTATIONS.filter(([label]) => !GENERIC_MUTATIONS.some(([g]) => g === label)),
+];
 /** Mutations that apply to at least one sample (the others would assert nothing here). */
 const applicable = missing === null ? allMutations.filter(([, fn]) => samples.some(([, , xml]) => fn(xml) !== null)) : [];
-const headerMutations = missing === null ? APPHDR_MUTATIONS.filter(([, fn]) => samples.some(([, , xml]) => /AppHdr/.test(xml) && fn(xml) !== null)) : [];
+const headerMutations =
+  missing === null ? APPHDR_MUTATIONS.filter(([, fn]) => samples.some(([, , xml]) => /AppHdr/.test(xml) && fn(xml) !== null)) : [];
 
 describe('pacs.002.001.12/.14, camt.056.001.11, camt.029.001.13 and pacs.004.001.13 conformance with the official schemas', () => {
   let codec: Iso20022Codec;
@@ -104,7 +115,10 @@ describe('pacs.002.001.12/.14, camt.056.001.11, camt.029.001.13 and pacs.004.001
         const official = officialVerdict(messageIdOf(mutated), mutated);
         const mine = codecVerdict(codec, mutated);
         const agree = official.valid ? mine === null : mine === 'ISO20022.SCHEMA_INVALID';
-        if (!agree) disagreements.push(`${id}/${file}: official ${official.valid ? 'valid' : `invalid (${official.errors[0]})`}, codec ${mine ?? 'accepted'}`);
+        if (!agree)
+          disagreements.push(
+            `${id}/${file}: official ${official.valid ? 'valid' : `invalid (${official.errors[0]})`}, codec ${mine ?? 'accepted'}`,
+          );
       }
       expect(disagreements).toEqual([]);
       expect(compared).toBeGreaterThan(0);

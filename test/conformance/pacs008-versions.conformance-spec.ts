@@ -146,7 +146,8 @@ describe('pacs.008.001.10/.12 and head.001.001.04 conformance with the official 
           ? null
           : {
               bic: q(`${path}/d:FinInstnId/d:BICFI`),
-              clearingSystem: q(`${path}/d:FinInstnId/d:ClrSysMmbId/d:ClrSysId/d:Cd`) ?? q(`${path}/d:FinInstnId/d:ClrSysMmbId/d:ClrSysId/d:Prtry`),
+              clearingSystem:
+                q(`${path}/d:FinInstnId/d:ClrSysMmbId/d:ClrSysId/d:Cd`) ?? q(`${path}/d:FinInstnId/d:ClrSysMmbId/d:ClrSysId/d:Prtry`),
               memberId: q(`${path}/d:FinInstnId/d:ClrSysMmbId/d:MmbId`),
               name: q(`${path}/d:FinInstnId/d:Nm`),
             };
@@ -187,9 +188,7 @@ describe('pacs.008.001.10/.12 and head.001.001.04 conformance with the official 
         ['creditorAccount', 'CdtrAcct'],
       ] as const) {
         const present = xpathCount(doc, ns, `/d:Document/d:FIToFICstmrCdtTrf/${tx}/d:${el}`) > 0;
-        expect(t[field]).toEqual(
-          present ? { iban: q(`${tx}/d:${el}/d:Id/d:IBAN`), other: q(`${tx}/d:${el}/d:Id/d:Othr/d:Id`) } : null,
-        );
+        expect(t[field]).toEqual(present ? { iban: q(`${tx}/d:${el}/d:Id/d:IBAN`), other: q(`${tx}/d:${el}/d:Id/d:Othr/d:Id`) } : null);
       }
       // the samples carry real values for what the pipeline needs
       expect(t.endToEndId).not.toBeNull();
@@ -209,7 +208,11 @@ describe('pacs.008.001.10/.12 and head.001.001.04 conformance with the official 
       const msg = codec.parse(xml);
       expect(msg.messageType).toBe(version);
       const p = codec.readPacs008(msg);
-      expect(p.groupHeader).toMatchObject({ creationDateTime: '2025-03-14T09:30:00+01:00', numberOfTransactions: 1, settlementMethod: 'INDA' });
+      expect(p.groupHeader).toMatchObject({
+        creationDateTime: '2025-03-14T09:30:00+01:00',
+        numberOfTransactions: 1,
+        settlementMethod: 'INDA',
+      });
       expect(p.transactions[0]).toMatchObject({
         uetr: 'c5b81673-9bcf-4ed6-a394-b9d207705ecf',
         interbankSettlementAmount: { value: '100.00', currency: 'EUR' },
@@ -273,7 +276,10 @@ describe('pacs.008.001.10/.12 and head.001.001.04 conformance with the official 
         const official = officialVerdict(versionOf(mutated), mutated);
         const mine = codecVerdict(codec, mutated);
         const agree = official.valid ? mine === null : mine === 'ISO20022.SCHEMA_INVALID';
-        if (!agree) disagreements.push(`${base}: official ${official.valid ? 'valid' : `invalid (${official.errors[0]})`}, codec ${mine ?? 'accepted'}`);
+        if (!agree)
+          disagreements.push(
+            `${base}: official ${official.valid ? 'valid' : `invalid (${official.errors[0]})`}, codec ${mine ?? 'accepted'}`,
+          );
       }
       expect(disagreements).toEqual([]);
       expect(compared).toBeGreaterThan(0);

@@ -206,7 +206,10 @@ describe('pacs.008.001.08 conformance with the official ISO 20022 schemas', () =
         const official = officialVerdict(PACS008, mutated);
         const mine = codecVerdict(codec, mutated);
         const agree = official.valid ? mine === null : mine === 'ISO20022.SCHEMA_INVALID';
-        if (!agree) disagreements.push(`${base}: official ${official.valid ? 'valid' : `invalid (${official.errors[0]})`}, codec ${mine ?? 'accepted'}`);
+        if (!agree)
+          disagreements.push(
+            `${base}: official ${official.valid ? 'valid' : `invalid (${official.errors[0]})`}, codec ${mine ?? 'accepted'}`,
+          );
       }
       expect(disagreements).toEqual([]);
       expect(compared).toBeGreaterThan(0);

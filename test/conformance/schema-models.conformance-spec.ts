@@ -20,7 +20,13 @@ const messageSchemas = readdirSync(SCHEMAS)
 describe('the project schemas have the content model of the official ISO 20022 schemas', () => {
   it('finds the message schemas, each with its official counterpart', () => {
     expect(messageSchemas).toEqual(
-      expect.arrayContaining(['head.001.001.02.xsd', 'head.001.001.04.xsd', 'pacs.008.001.08.xsd', 'pacs.008.001.10.xsd', 'pacs.008.001.12.xsd']),
+      expect.arrayContaining([
+        'head.001.001.02.xsd',
+        'head.001.001.04.xsd',
+        'pacs.008.001.08.xsd',
+        'pacs.008.001.10.xsd',
+        'pacs.008.001.12.xsd',
+      ]),
     );
     const missing = messageSchemas.filter((f) => !existsSync(join(referenceDir(), 'xsd', f)));
     expect(missing).toEqual([]);

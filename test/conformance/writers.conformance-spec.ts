@@ -69,7 +69,13 @@ const BIC_B: AgentId = { bic: 'CLWYNL2AXXX', clearingSystem: null, memberId: nul
 const ABA: AgentId = { bic: null, clearingSystem: 'USABA', memberId: '021000021', name: null };
 const ORIGINAL_GROUP = { msgId: 'CLWY-MSG-0001', msgNmId: 'pacs.008.001.08', creationDateTime: '2025-03-14T09:30:00Z' };
 const ORIGINAL = { group: ORIGINAL_GROUP, instrId: 'CLWY-INSTR-1', endToEndId: 'CLWY-E2E-1', txId: 'CLWY-TX-1', uetr: UETR };
-const MINIMAL_ORIGINAL = { group: { ...ORIGINAL_GROUP, creationDateTime: null }, instrId: null, endToEndId: 'CLWY-E2E-1', txId: null, uetr: null };
+const MINIMAL_ORIGINAL = {
+  group: { ...ORIGINAL_GROUP, creationDateTime: null },
+  instrId: null,
+  endToEndId: 'CLWY-E2E-1',
+  txId: null,
+  uetr: null,
+};
 
 function pacs002(version: Pacs002Input['version'], full: boolean): Pacs002Input {
   return {
@@ -79,8 +85,28 @@ function pacs002(version: Pacs002Input['version'], full: boolean): Pacs002Input 
     instructingAgent: full ? BIC_B : null,
     instructedAgent: full ? ABA : null,
     original: full
-      ? { msgId: 'CLWY-MSG-0001', msgNmId: 'pacs.008.001.10', creationDateTime: '2025-03-14T09:30:00+01:00', instrId: 'I', endToEndId: 'E', txId: 'T', uetr: UETR, amount: { value: '1250.5', currency: 'EUR' }, settlementDate: '2025-03-14' }
-      : { msgId: 'CLWY-MSG-0001', msgNmId: 'pacs.008.001.08', creationDateTime: null, instrId: null, endToEndId: null, txId: null, uetr: null, amount: null, settlementDate: null },
+      ? {
+          msgId: 'CLWY-MSG-0001',
+          msgNmId: 'pacs.008.001.10',
+          creationDateTime: '2025-03-14T09:30:00+01:00',
+          instrId: 'I',
+          endToEndId: 'E',
+          txId: 'T',
+          uetr: UETR,
+          amount: { value: '1250.5', currency: 'EUR' },
+          settlementDate: '2025-03-14',
+        }
+      : {
+          msgId: 'CLWY-MSG-0001',
+          msgNmId: 'pacs.008.001.08',
+          creationDateTime: null,
+          instrId: null,
+          endToEndId: null,
+          txId: null,
+          uetr: null,
+          amount: null,
+          settlementDate: null,
+        },
     status: full ? 'RJCT' : 'ACSC',
     reason: full ? { code: 'AC04', text: `closed account ${'x'.repeat(150)}` } : null,
     acceptanceDateTime: full ? '2025-03-14T10:00:00.123+01:00' : null,
@@ -141,7 +167,12 @@ function pain002(full: boolean): Pain002Input {
     msgId: 'CLWY-PST-1',
     creationDateTime: '2025-03-14T10:00:00Z',
     initiatingParty: full ? { name: 'Clearway', country: 'DE' } : null,
-    original: { msgId: 'PAIN-1', msgNmId: 'pain.001.001.09', creationDateTime: full ? '2025-03-14T09:00:00Z' : null, numberOfTransactions: full ? 2 : null },
+    original: {
+      msgId: 'PAIN-1',
+      msgNmId: 'pain.001.001.09',
+      creationDateTime: full ? '2025-03-14T09:00:00Z' : null,
+      numberOfTransactions: full ? 2 : null,
+    },
     groupStatus: full ? 'PART' : null,
     groupReason: full ? { code: 'NARR', text: 'one of two rejected' } : null,
     paymentInformation: full
@@ -227,7 +258,10 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
     });
 
     describe.each(PACS002_VERSIONS.map((v) => [v]))('pacs.002 %s', (version) => {
-      it.each([['with every optional part', true], ['minimal', false]])('%s', (_label, full) => {
+      it.each([
+        ['with every optional part', true],
+        ['minimal', false],
+      ])('%s', (_label, full) => {
         const input = pacs002(version, full as boolean);
         const xml = codec.writePacs002(input);
         const q = officiallyValid(version, xml);
@@ -271,7 +305,10 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
       expect(back.original).toEqual(input.original);
     });
 
-    it.each([['with every optional part', true], ['minimal', false]])('camt.056.001.08 %s', (_label, full) => {
+    it.each([
+      ['with every optional part', true],
+      ['minimal', false],
+    ])('camt.056.001.08 %s', (_label, full) => {
       const input = camt056(full as boolean);
       const xml = codec.writeCamt056(input);
       const q = officiallyValid('camt.056.001.08', xml);
@@ -284,11 +321,18 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
       expect(q(`${tx}/d:CxlRsnInf/d:Rsn/d:Cd`)).toBe(input.reason.code);
       const back = codec.readCamt056(codec.parse(xml));
       expect(back.caseId).toBe(input.caseId);
-      expect(back.transaction).toMatchObject({ ...input.original, cancellationId: input.cancellationId, interbankSettlementAmount: input.amount });
+      expect(back.transaction).toMatchObject({
+        ...input.original,
+        cancellationId: input.cancellationId,
+        interbankSettlementAmount: input.amount,
+      });
       expect(back.transaction?.reason).toEqual({ code: input.reason.code, proprietary: null, text: input.reason.text });
     });
 
-    it.each([['with every optional part', true], ['minimal', false]])('pacs.004.001.09 %s', (_label, full) => {
+    it.each([
+      ['with every optional part', true],
+      ['minimal', false],
+    ])('pacs.004.001.09 %s', (_label, full) => {
       const input = pacs004(full as boolean);
       const xml = codec.writePacs004(input);
       const q = officiallyValid('pacs.004.001.09', xml);
@@ -304,7 +348,10 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
       expect(back.transactions[0]).toMatchObject({ ...input.original, returnedAmount: input.returnedAmount, returnId: input.returnId });
     });
 
-    it.each([['with every optional part', true], ['minimal', false]])('pacs.028.001.03 %s', (_label, full) => {
+    it.each([
+      ['with every optional part', true],
+      ['minimal', false],
+    ])('pacs.028.001.03 %s', (_label, full) => {
       const input = pacs028(full as boolean);
       const xml = codec.writePacs028(input);
       const q = officiallyValid('pacs.028.001.03', xml);
@@ -321,10 +368,18 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
       expect(q(`${tx}/d:OrgnlUETR`)).toBe(UETR);
       expect(q(`${tx}/d:InstdAgt/d:FinInstnId/d:ClrSysMmbId/d:MmbId`)).toBe(full ? '021000021' : '');
       const back = codec.readPacs028(codec.parse(xml));
-      expect(back).toEqual({ messageType: 'pacs.028.001.03', msgId: input.msgId, creationDateTime: input.creationDateTime, transaction: input.original });
+      expect(back).toEqual({
+        messageType: 'pacs.028.001.03',
+        msgId: input.msgId,
+        creationDateTime: input.creationDateTime,
+        transaction: input.original,
+      });
     });
 
-    it.each([['with every optional part', true], ['minimal', false]])('pain.002.001.10 %s', (_label, full) => {
+    it.each([
+      ['with every optional part', true],
+      ['minimal', false],
+    ])('pain.002.001.10 %s', (_label, full) => {
       const input = pain002(full as boolean);
       const xml = codec.writePain002(input);
       const q = officiallyValid('pain.002.001.10', xml);
@@ -339,7 +394,10 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
       expect(codec.parse(xml).messageType).toBe('pain.002.001.10');
     });
 
-    it.each([['with every optional part', true], ['minimal', false]])('pacs.008.001.08 %s', (_label, full) => {
+    it.each([
+      ['with every optional part', true],
+      ['minimal', false],
+    ])('pacs.008.001.08 %s', (_label, full) => {
       const input = pacs008(full as boolean);
       const xml = codec.writePacs008(input);
       const q = officiallyValid('pacs.008.001.08', xml);
@@ -347,7 +405,10 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
       expect(q('count(//d:Ustrd)')).toBe(full ? '3' : '0');
       const back = codec.readPacs008(codec.parse(xml));
       const { interbankSettlementDate, ...rest } = input.transaction;
-      expect(back.transactions[0]).toMatchObject({ ...rest, remittanceInformation: full ? `invoice 1\n${'r'.repeat(140)}\n${'r'.repeat(60)}` : null });
+      expect(back.transactions[0]).toMatchObject({
+        ...rest,
+        remittanceInformation: full ? `invoice 1\n${'r'.repeat(140)}\n${'r'.repeat(60)}` : null,
+      });
       expect(back.transactions[0]!.interbankSettlementDate).toBe(interbankSettlementDate);
     });
 
@@ -380,7 +441,9 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
           expect(q(`${t}/d:IntrBkSttlmAmt/@Ccy`)).toBe(amount.currency);
           expect(q(`${t}/d:ChrgBr`)).toBe(tx.chargeBearer ?? pmtInf.chargeBearer ?? 'SLEV');
           expect(q(`${t}/d:Cdtr/d:Nm`)).toBe(tx.creditor.name ?? '');
-          expect(q(`${t}/d:DbtrAcct/d:Id/d:IBAN | ${t}/d:DbtrAcct/d:Id/d:Othr/d:Id`)).toBe(pmtInf.debtorAccount?.iban ?? pmtInf.debtorAccount?.other ?? '');
+          expect(q(`${t}/d:DbtrAcct/d:Id/d:IBAN | ${t}/d:DbtrAcct/d:Id/d:Othr/d:Id`)).toBe(
+            pmtInf.debtorAccount?.iban ?? pmtInf.debtorAccount?.other ?? '',
+          );
           written++;
         }),
       );
@@ -395,12 +458,34 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
 
     it.each([
       ['pacs.002', () => codec.writePacs002({ ...pacs002('pacs.002.001.12', true), msgId: 'M'.repeat(36) }), /^msgId/],
-      ['camt.029', () => codec.writeCamt029({ ...camt029('RJCR', true), original: { ...ORIGINAL, uetr: UETR.toUpperCase() } }), /^original\.uetr/],
+      [
+        'camt.029',
+        () => codec.writeCamt029({ ...camt029('RJCR', true), original: { ...ORIGINAL, uetr: UETR.toUpperCase() } }),
+        /^original\.uetr/,
+      ],
       ['camt.056', () => codec.writeCamt056({ ...camt056(true), assigner: { ...BIC_A, bic: 'CLWYDE' } }), /^assigner\.bic/],
-      ['pacs.004', () => codec.writePacs004({ ...pacs004(true), returnedAmount: { value: '1.123456', currency: 'EUR' } }), /^returnedAmount\.value/],
+      [
+        'pacs.004',
+        () => codec.writePacs004({ ...pacs004(true), returnedAmount: { value: '1.123456', currency: 'EUR' } }),
+        /^returnedAmount\.value/,
+      ],
       ['pain.002', () => codec.writePain002({ ...pain002(true), creationDateTime: '2025-02-30T10:00:00Z' }), /^creationDateTime/],
       ['pacs.008', () => codec.writePacs008({ ...pacs008(true), msgId: 'bad\u0001' }), /XML 1\.0/],
-      ['AppHdr', () => codec.writeAppHdr({ version: 'head.001.001.04', from: 'CLWYDEFF', to: 'x'.repeat(36), bizMsgIdr: 'B', msgDefIdr: 'pacs.002.001.10', bizSvc: null, creationDate: '2025-03-14T10:00:00Z', related: null }), /^to\.otherId/],
+      [
+        'AppHdr',
+        () =>
+          codec.writeAppHdr({
+            version: 'head.001.001.04',
+            from: 'CLWYDEFF',
+            to: 'x'.repeat(36),
+            bizMsgIdr: 'B',
+            msgDefIdr: 'pacs.002.001.10',
+            bizSvc: null,
+            creationDate: '2025-03-14T10:00:00Z',
+            related: null,
+          }),
+        /^to\.otherId/,
+      ],
     ])('%s refuses an input that would not validate with a RangeError naming the field', (_m, write, message) => {
       expect(write).toThrow(RangeError);
       expect(write).toThrow(message as RegExp);
@@ -413,27 +498,75 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
        */
       const BASE = pacs002('pacs.002.001.10', true);
       const EDGES: [string, string, (v: string) => Pacs002Input, string[]][] = [
-        ['creationDateTime', '/d:Document/d:FIToFIPmtStsRpt/d:GrpHdr/d:CreDtTm', (v) => ({ ...BASE, creationDateTime: v }), [
-          '2025-03-14T10:00:00', '2025-03-14T10:00:00.123456789+14:00', '2025-03-14T24:00:00Z', '12025-03-14T10:00:00Z',
-          '2024-02-29T10:00:00-12:00', '2025-02-29T10:00:00Z', '2025-03-14T10:00:60Z', '2025-03-14T10:00Z',
-          '2025-03-14T10:00:00+14:01', '2025-03-14 10:00:00Z', ' 2025-03-14T10:00:00Z',
-        ]],
-        ['settlementDate', '/d:Document/d:FIToFIPmtStsRpt/d:TxInfAndSts/d:OrgnlTxRef/d:IntrBkSttlmDt', (v) => ({ ...BASE, original: { ...BASE.original, settlementDate: v } }), [
-          '2025-03-14', '2025-03-14Z', '2025-03-14+01:00', '2025-13-01', '2025-04-31', '25-03-14', '2025-3-14',
-        ]],
-        ['amount', '/d:Document/d:FIToFIPmtStsRpt/d:TxInfAndSts/d:OrgnlTxRef/d:IntrBkSttlmAmt', (v) => ({ ...BASE, original: { ...BASE.original, amount: { value: v, currency: 'EUR' } } }), [
-          '0', '0.00000', '1.123456', '1.123450', '1.1234500000', '123456789012345678', '1234567890123456789',
-          '123456789012345678.0', '0000000000000000001.5', '0001.5', '-0', '-0.00', '-1', '1.', '.5', '+1', '.', '', '1e3', '1,5',
-        ]],
-        ['msgId', '/d:Document/d:FIToFIPmtStsRpt/d:GrpHdr/d:MsgId', (v) => ({ ...BASE, msgId: v }), [
-          'M'.repeat(35), 'M'.repeat(36), '😀'.repeat(35), ' ', 'a b',
-        ]],
-        ['uetr', '/d:Document/d:FIToFIPmtStsRpt/d:TxInfAndSts/d:OrgnlUETR', (v) => ({ ...BASE, original: { ...BASE.original, uetr: v } }), [
-          UETR, UETR.toUpperCase(), 'c5b81673-9bcf-3ed6-a394-b9d207705ecf', 'c5b81673-9bcf-4ed6-c394-b9d207705ecf',
-        ]],
-        ['bic', '/d:Document/d:FIToFIPmtStsRpt/d:GrpHdr/d:InstgAgt/d:FinInstnId/d:BICFI', (v) => ({ ...BASE, instructingAgent: { ...BIC_B, bic: v } }), [
-          'CLWYNL2A', 'CLWYNL2AXXX', '1234NL2A', 'CLWY1L2A', 'clwynl2a', 'CLWYNL2AXX',
-        ]],
+        [
+          'creationDateTime',
+          '/d:Document/d:FIToFIPmtStsRpt/d:GrpHdr/d:CreDtTm',
+          (v) => ({ ...BASE, creationDateTime: v }),
+          [
+            '2025-03-14T10:00:00',
+            '2025-03-14T10:00:00.123456789+14:00',
+            '2025-03-14T24:00:00Z',
+            '12025-03-14T10:00:00Z',
+            '2024-02-29T10:00:00-12:00',
+            '2025-02-29T10:00:00Z',
+            '2025-03-14T10:00:60Z',
+            '2025-03-14T10:00Z',
+            '2025-03-14T10:00:00+14:01',
+            '2025-03-14 10:00:00Z',
+            ' 2025-03-14T10:00:00Z',
+          ],
+        ],
+        [
+          'settlementDate',
+          '/d:Document/d:FIToFIPmtStsRpt/d:TxInfAndSts/d:OrgnlTxRef/d:IntrBkSttlmDt',
+          (v) => ({ ...BASE, original: { ...BASE.original, settlementDate: v } }),
+          ['2025-03-14', '2025-03-14Z', '2025-03-14+01:00', '2025-13-01', '2025-04-31', '25-03-14', '2025-3-14'],
+        ],
+        [
+          'amount',
+          '/d:Document/d:FIToFIPmtStsRpt/d:TxInfAndSts/d:OrgnlTxRef/d:IntrBkSttlmAmt',
+          (v) => ({ ...BASE, original: { ...BASE.original, amount: { value: v, currency: 'EUR' } } }),
+          [
+            '0',
+            '0.00000',
+            '1.123456',
+            '1.123450',
+            '1.1234500000',
+            '123456789012345678',
+            '1234567890123456789',
+            '123456789012345678.0',
+            '0000000000000000001.5',
+            '0001.5',
+            '-0',
+            '-0.00',
+            '-1',
+            '1.',
+            '.5',
+            '+1',
+            '.',
+            '',
+            '1e3',
+            '1,5',
+          ],
+        ],
+        [
+          'msgId',
+          '/d:Document/d:FIToFIPmtStsRpt/d:GrpHdr/d:MsgId',
+          (v) => ({ ...BASE, msgId: v }),
+          ['M'.repeat(35), 'M'.repeat(36), '😀'.repeat(35), ' ', 'a b'],
+        ],
+        [
+          'uetr',
+          '/d:Document/d:FIToFIPmtStsRpt/d:TxInfAndSts/d:OrgnlUETR',
+          (v) => ({ ...BASE, original: { ...BASE.original, uetr: v } }),
+          [UETR, UETR.toUpperCase(), 'c5b81673-9bcf-3ed6-a394-b9d207705ecf', 'c5b81673-9bcf-4ed6-c394-b9d207705ecf'],
+        ],
+        [
+          'bic',
+          '/d:Document/d:FIToFIPmtStsRpt/d:GrpHdr/d:InstgAgt/d:FinInstnId/d:BICFI',
+          (v) => ({ ...BASE, instructingAgent: { ...BIC_B, bic: v } }),
+          ['CLWYNL2A', 'CLWYNL2AXXX', '1234NL2A', 'CLWY1L2A', 'clwynl2a', 'CLWYNL2AXX'],
+        ],
       ];
 
       /** The base report with the element at `path` given `value` (escaped), by libxml2-free text surgery. */
@@ -462,7 +595,10 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
             mine = false;
             refused++;
           }
-          if (mine !== official) disagreements.push(`${JSON.stringify(value)}: official ${official ? 'valid' : 'invalid'}, writer ${mine ? 'wrote it' : 'refused it'}`);
+          if (mine !== official)
+            disagreements.push(
+              `${JSON.stringify(value)}: official ${official ? 'valid' : 'invalid'}, writer ${mine ? 'wrote it' : 'refused it'}`,
+            );
         }
         expect(disagreements).toEqual([]);
         // each list holds values on both sides of the line
@@ -500,7 +636,12 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
           const version = pacs002VersionFor(msg.messageType);
           const doc = codec.writePacs002({
             ...pacs002(version, false),
-            original: { ...pacs002(version, false).original, msgId: p.groupHeader.msgId, msgNmId: msg.messageType, uetr: p.transactions[0]!.uetr },
+            original: {
+              ...pacs002(version, false).original,
+              msgId: p.groupHeader.msgId,
+              msgNmId: msg.messageType,
+              uetr: p.transactions[0]!.uetr,
+            },
           });
           const header = codec.replyAppHdr(original, { bizMsgIdr: 'CLWY-BAH-1', msgDefIdr: version, creationDate: '2025-03-14T10:00:00Z' });
           const wrapped = codec.wrapWithAppHdr(doc, header, msg.envelope);
@@ -527,7 +668,13 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
           const back = codec.parse(wrapped);
           expect(back.envelope).toBe(env);
           expect(back.messageType).toBe(version);
-          expect(back.appHeader).toMatchObject({ version: original.version, from: original.to, to: original.from, bizMsgIdr: 'CLWY-BAH-1', msgDefIdr: version });
+          expect(back.appHeader).toMatchObject({
+            version: original.version,
+            from: original.to,
+            to: original.from,
+            bizMsgIdr: 'CLWY-BAH-1',
+            msgDefIdr: version,
+          });
           expect(codec.readPacs002(back).originalMsgId).toBe(p.groupHeader.msgId);
         }
       });
@@ -539,7 +686,15 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
             version,
             from: '021000021',
             to: 'CLWYDEFF',
-            fromParty: { kind: 'FIId', bic: null, clearingSystem: 'USABA', memberId: '021000021', lei: null, name: 'First Example Bank', otherId: null },
+            fromParty: {
+              kind: 'FIId',
+              bic: null,
+              clearingSystem: 'USABA',
+              memberId: '021000021',
+              lei: null,
+              name: 'First Example Bank',
+              otherId: null,
+            },
             toParty: { kind: 'OrgId', bic: 'CLWYDEFF', clearingSystem: null, memberId: null, lei: null, name: 'Clearway', otherId: null },
             bizMsgIdr: 'ORIG-BAH-1',
             msgDefIdr: 'camt.056.001.08',
@@ -555,7 +710,11 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
             ['pacs.008.001.08', codec.writePacs008(pacs008(false))],
           ];
           for (const [id, doc] of docs) {
-            const header = codec.replyAppHdr(original, { bizMsgIdr: `CLWY-${id}`, msgDefIdr: id, creationDate: '2025-03-14T10:00:00+01:00' });
+            const header = codec.replyAppHdr(original, {
+              bizMsgIdr: `CLWY-${id}`,
+              msgDefIdr: id,
+              creationDate: '2025-03-14T10:00:00+01:00',
+            });
             const wrapped = codec.wrapWithAppHdr(doc, header);
             const verdict = officialVerdict(id, wrapped);
             expect(verdict.errors).toEqual([]);
@@ -612,7 +771,11 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
       expect(r.msgId).toBe(q('/d:Document/d:FIToFIPmtStsReq/d:GrpHdr/d:MsgId'));
       expect(r.creationDateTime).toBe(q('normalize-space(/d:Document/d:FIToFIPmtStsReq/d:GrpHdr/d:CreDtTm)'));
       expect(r.transaction).toEqual({
-        group: { msgId: q(`${tx}/d:OrgnlGrpInf/d:OrgnlMsgId`), msgNmId: q(`${tx}/d:OrgnlGrpInf/d:OrgnlMsgNmId`), creationDateTime: orNull(q(`${tx}/d:OrgnlGrpInf/d:OrgnlCreDtTm`)) },
+        group: {
+          msgId: q(`${tx}/d:OrgnlGrpInf/d:OrgnlMsgId`),
+          msgNmId: q(`${tx}/d:OrgnlGrpInf/d:OrgnlMsgNmId`),
+          creationDateTime: orNull(q(`${tx}/d:OrgnlGrpInf/d:OrgnlCreDtTm`)),
+        },
         instrId: orNull(q(`${tx}/d:OrgnlInstrId`)),
         endToEndId: orNull(q(`${tx}/d:OrgnlEndToEndId`)),
         txId: orNull(q(`${tx}/d:OrgnlTxId`)),
@@ -628,8 +791,12 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
       const tx = `${root}/d:Undrlyg[1]/d:TxInf[1]`;
       expect(r.assignment.id).toBe(q(`${root}/d:Assgnmt/d:Id`));
       expect(r.assignment.creationDateTime).toBe(q(`${root}/d:Assgnmt/d:CreDtTm`));
-      expect(r.assignment.assigner.agent?.memberId ?? r.assignment.assigner.agent?.bic).toBe(q(`${root}/d:Assgnmt/d:Assgnr/d:Agt/d:FinInstnId/d:ClrSysMmbId/d:MmbId | ${root}/d:Assgnmt/d:Assgnr/d:Agt/d:FinInstnId/d:BICFI`));
-      expect(r.assignment.assignee.agent?.memberId ?? r.assignment.assignee.agent?.bic).toBe(q(`${root}/d:Assgnmt/d:Assgne/d:Agt/d:FinInstnId/d:ClrSysMmbId/d:MmbId | ${root}/d:Assgnmt/d:Assgne/d:Agt/d:FinInstnId/d:BICFI`));
+      expect(r.assignment.assigner.agent?.memberId ?? r.assignment.assigner.agent?.bic).toBe(
+        q(`${root}/d:Assgnmt/d:Assgnr/d:Agt/d:FinInstnId/d:ClrSysMmbId/d:MmbId | ${root}/d:Assgnmt/d:Assgnr/d:Agt/d:FinInstnId/d:BICFI`),
+      );
+      expect(r.assignment.assignee.agent?.memberId ?? r.assignment.assignee.agent?.bic).toBe(
+        q(`${root}/d:Assgnmt/d:Assgne/d:Agt/d:FinInstnId/d:ClrSysMmbId/d:MmbId | ${root}/d:Assgnmt/d:Assgne/d:Agt/d:FinInstnId/d:BICFI`),
+      );
       expect(r.caseId).toBe(orNull(q(`${root}/d:Case/d:Id`)));
       const t = r.transaction!;
       expect(t.group?.msgId).toBe(q(`${tx}/d:OrgnlGrpInf/d:OrgnlMsgId`));
@@ -639,7 +806,10 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
       expect(t.endToEndId).toBe(orNull(q(`${tx}/d:OrgnlEndToEndId`)));
       expect(t.txId).toBe(orNull(q(`${tx}/d:OrgnlTxId`)));
       expect(t.uetr).toBe(orNull(q(`${tx}/d:OrgnlUETR`)));
-      expect(t.interbankSettlementAmount).toEqual({ value: q(`normalize-space(${tx}/d:OrgnlIntrBkSttlmAmt)`), currency: q(`${tx}/d:OrgnlIntrBkSttlmAmt/@Ccy`) });
+      expect(t.interbankSettlementAmount).toEqual({
+        value: q(`normalize-space(${tx}/d:OrgnlIntrBkSttlmAmt)`),
+        currency: q(`${tx}/d:OrgnlIntrBkSttlmAmt/@Ccy`),
+      });
       expect(t.reason?.code).toBe(q(`${tx}/d:CxlRsnInf[1]/d:Rsn/d:Cd`));
       expect(t.reason?.code).toMatch(/^(CUST|DUPL)$/);
       expect(t.reason?.text).toBe(orNull(q(`${tx}/d:CxlRsnInf[1]/d:AddtlInf[1]`)));
@@ -676,7 +846,10 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
         expect(t.endToEndId).toBe(orNull(q(`${tx}/d:OrgnlEndToEndId`)));
         expect(t.txId).toBe(orNull(q(`${tx}/d:OrgnlTxId`)));
         expect(t.uetr).toBe(orNull(q(`${tx}/d:OrgnlUETR`)));
-        expect(t.returnedAmount).toEqual({ value: q(`normalize-space(${tx}/d:RtrdIntrBkSttlmAmt)`), currency: q(`${tx}/d:RtrdIntrBkSttlmAmt/@Ccy`) });
+        expect(t.returnedAmount).toEqual({
+          value: q(`normalize-space(${tx}/d:RtrdIntrBkSttlmAmt)`),
+          currency: q(`${tx}/d:RtrdIntrBkSttlmAmt/@Ccy`),
+        });
         expect(t.reason?.code ?? null).toBe(orNull(q(`${tx}/d:RtrRsnInf[1]/d:Rsn/d:Cd`)));
         expect(t.reason?.text ?? null).toBe(orNull(q(`${tx}/d:RtrRsnInf[1]/d:AddtlInf[1]`)));
       });
@@ -710,7 +883,9 @@ describe('what Clearway writes, and the readers, against the official ISO 20022 
           else expect(t.equivalentAmount?.currency).toBe(q(`${tx}/d:Amt/d:EqvtAmt/d:Amt/@Ccy`));
           expect(t.creditor.name).toBe(orNull(q(`${tx}/d:Cdtr/d:Nm`)));
           expect(t.creditorAgent?.bic ?? null).toBe(orNull(q(`${tx}/d:CdtrAgt/d:FinInstnId/d:BICFI`)));
-          expect(t.creditorAccount?.iban ?? t.creditorAccount?.other ?? null).toBe(orNull(q(`${tx}/d:CdtrAcct/d:Id/d:IBAN | ${tx}/d:CdtrAcct/d:Id/d:Othr/d:Id`)));
+          expect(t.creditorAccount?.iban ?? t.creditorAccount?.other ?? null).toBe(
+            orNull(q(`${tx}/d:CdtrAcct/d:Id/d:IBAN | ${tx}/d:CdtrAcct/d:Id/d:Othr/d:Id`)),
+          );
           expect(t.remittanceInformation?.split('\n')[0] ?? null).toBe(orNull(q(`${tx}/d:RmtInf/d:Ustrd[1]`)));
         });
       });

@@ -118,7 +118,12 @@ describe('auth', () => {
     const grant = await post({ grant_type: 'password', client_id: 'bank-a', client_secret: 'bank-a-secret-0001' });
     expect(grant.status).toBe(400);
     expect(await grant.json()).toMatchObject({ error: 'unsupported_grant_type' });
-    const scope = await post({ grant_type: 'client_credentials', client_id: 'writer', client_secret: 'writer-secret-0003', scope: 'payments:read' });
+    const scope = await post({
+      grant_type: 'client_credentials',
+      client_id: 'writer',
+      client_secret: 'writer-secret-0003',
+      scope: 'payments:read',
+    });
     expect(scope.status).toBe(400);
     expect(await scope.json()).toMatchObject({ error: 'invalid_scope' });
   });
@@ -139,7 +144,11 @@ describe('auth', () => {
 
 describe('a payment through the legacy host', () => {
   it('takes the example pacs.008, settles it at the host and answers a pacs.002 that references it', async () => {
-    const { res, json } = await submit(example('pacs.008.001.08.xml').replace(/<UETR>[^<]+/, `<UETR>${crypto.randomUUID()}`).replace(/<MsgId>[^<]+/, '<MsgId>E2E-HAPPY-1'));
+    const { res, json } = await submit(
+      example('pacs.008.001.08.xml')
+        .replace(/<UETR>[^<]+/, `<UETR>${crypto.randomUUID()}`)
+        .replace(/<MsgId>[^<]+/, '<MsgId>E2E-HAPPY-1'),
+    );
     expect(res.status).toBe(202);
     expect(json).toMatchObject({ status: 'RCVD', messageType: 'pacs.008.001.08' });
     const id = String(json.transactionId);

@@ -102,10 +102,18 @@ it('refuses bad input with a problem that also carries the guidance fields; scop
   const bad = await inbox(id, '<Document><Nope/></Document>');
   expect(bad.res.status).toBe(422);
   expect(bad.json).toMatchObject({ message: 'transaction received failed', transaction_id: id, code: 'ISO20022.UNSUPPORTED_MESSAGE' });
-  const missing = await fetch(`${gw.url}/inbox`, { method: 'POST', headers: { authorization: `Bearer ${rp2}`, 'content-type': 'application/json' }, body: buildPacs008() });
+  const missing = await fetch(`${gw.url}/inbox`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${rp2}`, 'content-type': 'application/json' },
+    body: buildPacs008(),
+  });
   expect(missing.status).toBe(400);
   expect((await inbox((await newId()).transaction_id as string, buildPacs008(), readOnly)).res.status).toBe(403);
   // /v1/inbox stays strict: JSON is refused there.
-  const strict = await fetch(`${gw.url}/v1/inbox`, { method: 'POST', headers: { authorization: `Bearer ${rp2}`, 'content-type': 'application/json' }, body: buildPacs008() });
+  const strict = await fetch(`${gw.url}/v1/inbox`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${rp2}`, 'content-type': 'application/json' },
+    body: buildPacs008(),
+  });
   expect(strict.status).toBe(415);
 });

@@ -33,7 +33,11 @@ interface Tx extends TransactionJson {
   decisions: { action: string }[];
 }
 
-async function call(method: string, path: string, opts: { token?: string; body?: string; type?: string; headers?: Record<string, string> } = {}) {
+async function call(
+  method: string,
+  path: string,
+  opts: { token?: string; body?: string; type?: string; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { authorization: `Bearer ${opts.token ?? operator}`, ...(opts.headers ?? {}) };
   if (opts.body !== undefined) headers['content-type'] = opts.type ?? 'application/xml';
   const res = await fetch(`${url}${path}`, { method, headers, body: opts.body });
@@ -81,8 +85,20 @@ const x = (xml: string, messageType: string, path: string) => xpathString(xml, I
 
 /** A payment (amount above the hold threshold when `held`), submitted; returns its id and references. */
 async function payment(opts: { held?: boolean; creditorAccountOther?: string } = {}): Promise<{ id: string; ref: PaymentRef }> {
-  const ref: PaymentRef = { msgId: `M${randomUUID().slice(0, 30)}`, endToEndId: `E${randomUUID().slice(0, 30)}`, uetr: randomUUID(), amount: opts.held ? '1500.00' : '100.00', currency: 'EUR' };
-  const xml = buildPacs008({ msgId: ref.msgId, endToEndId: ref.endToEndId, uetr: ref.uetr, amount: ref.amount, ...(opts.creditorAccountOther ? { creditorAccountOther: opts.creditorAccountOther } : {}) });
+  const ref: PaymentRef = {
+    msgId: `M${randomUUID().slice(0, 30)}`,
+    endToEndId: `E${randomUUID().slice(0, 30)}`,
+    uetr: randomUUID(),
+    amount: opts.held ? '1500.00' : '100.00',
+    currency: 'EUR',
+  };
+  const xml = buildPacs008({
+    msgId: ref.msgId,
+    endToEndId: ref.endToEndId,
+    uetr: ref.uetr,
+    amount: ref.amount,
+    ...(opts.creditorAccountOther ? { creditorAccountOther: opts.creditorAccountOther } : {}),
+  });
   return { id: await submit(xml), ref };
 }
 
@@ -92,7 +108,13 @@ async function simStats(): Promise<Record<string, unknown>> {
 
 beforeAll(async () => {
   sim = await startSimulator();
-  gw = await startGateway({ DATA_DIR: tempDir('decisions'), LEGACY_HOST_URL: sim.url, HOLD_AMOUNT_ABOVE: '1000', HOST_ATTEMPTS: '1', JOB_MAX_ATTEMPTS: '2' });
+  gw = await startGateway({
+    DATA_DIR: tempDir('decisions'),
+    LEGACY_HOST_URL: sim.url,
+    HOLD_AMOUNT_ABOVE: '1000',
+    HOST_ATTEMPTS: '1',
+    JOB_MAX_ATTEMPTS: '2',
+  });
   url = gw.url;
   operator = await tokenFor(url, 'bank-a');
   writerOnly = await tokenFor(url, 'writer');
@@ -137,7 +159,10 @@ describe('hold, accept and reject', () => {
   it('reject with an ISO reason code ends it RJCT with a pacs.002 carrying that code; a repeat replays', async () => {
     const { id, ref } = await payment({ held: true });
     await until(id, (t) => t.status === 'PDNG');
-    const r = await call('POST', `/v1/transactions/${id}/reject`, { body: JSON.stringify({ reasonCode: 'AM04', reason: 'no funds' }), type: 'application/json' });
+    const r = await call('POST', `/v1/transactions/${id}/reject`, {
+      body: JSON.stringify({ reasonCode: 'AM04', reason: 'no funds' }),
+      type: 'application/json',
+    });
     expect(r.res.status).toBe(200);
     expect(r.json.status).toBe('RJCT');
     expect(r.json.reason).toEqual({ code: 'AM04', text: 'no funds' });
@@ -248,26 +273,38 @@ describe('return and redrive', () => {
   });
 
   it('redrive re-runs a dead-lettered release once the host is back, and is refused when nothing is pending', async () => {
-    await fetch(`${sim.url}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ down: true }) });
+    await fetch(`${sim.url}/admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ down: true }),
+    });
     try {
       const { id } = await payment();
       // HOST_ATTEMPTS=1, JOB_MAX_ATTEMPTS=2: the release job is dead-lettered while the host is down.
       await until(id, (p) => p.status === 'ACSP', 10_000);
       await new Promise((r) => setTimeout(r, 3_000));
-      await fetch(`${sim.url}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ down: false }) });
+      await fetch(`${sim.url}/admin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ down: false }),
+      });
       const r = await call('POST', `/v1/transactions/${id}/redrive`);
       expect(r.res.status).toBe(202);
       expect((await waitForTerminal(url, operator, id)).status).toBe('ACSC');
       const again = await call('POST', `/v1/transactions/${id}/redrive`);
       expect(again.res.status).toBe(409);
     } finally {
-      await fetch(`${sim.url}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ down: false }) });
+      await fetch(`${sim.url}/admin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ down: false }),
+      });
     }
   });
 });
 
 describe('messages about a payment, through the inbox', () => {
-  it('pacs.028 gets its own transaction whose outbox holds a pacs.002 with the payment\'s current status', async () => {
+  it("pacs.028 gets its own transaction whose outbox holds a pacs.002 with the payment's current status", async () => {
     const { id, ref } = await payment();
     await waitForTerminal(url, operator, id);
     const req = await submit(pacs028For(ref));
@@ -282,7 +319,7 @@ describe('messages about a payment, through the inbox', () => {
     expect((await waitForTerminal(url, operator, unknown)).status).toBe('RJCT');
   });
 
-  it('camt.056 cancels the payment it names; the camt.029 is in the request\'s outbox and the payment\'s', async () => {
+  it("camt.056 cancels the payment it names; the camt.029 is in the request's outbox and the payment's", async () => {
     const { id, ref } = await payment({ held: true });
     await until(id, (t) => t.status === 'PDNG');
     const req = await submit(camt056For(ref));

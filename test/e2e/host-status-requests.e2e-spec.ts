@@ -37,7 +37,12 @@ function messages(label: string): { payment: HostMessage; inquiry: (n: number) =
     uetr,
     payment: { ...base, idempotencyKey: uetr, messageType: 'pacs.008.001.08', message: buildPacs008({ uetr, msgId }) },
     inquiry,
-    unknown: { ...inquiry(1), uetr: other, idempotencyKey: statusRequestKey(other, 1), message: statusRequest(codec, { uetr: other, msgId: 'NEVER-SENT', endToEndId: null }) },
+    unknown: {
+      ...inquiry(1),
+      uetr: other,
+      idempotencyKey: statusRequestKey(other, 1),
+      message: statusRequest(codec, { uetr: other, msgId: 'NEVER-SENT', endToEndId: null }),
+    },
   };
 }
 

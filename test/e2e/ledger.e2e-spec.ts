@@ -124,7 +124,9 @@ it(`${PAYMENTS} parallel payments on ${IDS.length} accounts: every balance is op
 
 it('a payment larger than the debtor holds ends RJCT AM04 with a pacs.002 in its outbox, and moves nothing', async () => {
   const before = await balances();
-  const id = await submit(buildPacs008({ debtorIban: 'DE89370400440532013000', creditorIban: 'GB29NWBK60161331926819', amount: '5000.00' }));
+  const id = await submit(
+    buildPacs008({ debtorIban: 'DE89370400440532013000', creditorIban: 'GB29NWBK60161331926819', amount: '5000.00' }),
+  );
   const tx = await waitForTerminal(gw.url, bank, id);
   expect(tx.status).toBe('RJCT');
   expect(tx.reason?.code).toBe('AM04');
@@ -198,7 +200,12 @@ describe('core mode decides cancellations after settlement and returns itself, a
     });
     expect([200, 201]).toContain(ops2.status);
     const pay = (amount: string) =>
-      submit(buildPacs008({ amount, creditorAccountOther: 'CORE-B' }).replace('<IBAN>DE12500105170648489890</IBAN>', '<Othr><Id>CORE-A</Id></Othr>'));
+      submit(
+        buildPacs008({ amount, creditorAccountOther: 'CORE-B' }).replace(
+          '<IBAN>DE12500105170648489890</IBAN>',
+          '<Othr><Id>CORE-A</Id></Othr>',
+        ),
+      );
 
     const first = await pay('30.00');
     expect((await waitForTerminal(gw.url, bank, first)).status).toBe('ACSC');

@@ -38,7 +38,11 @@ async function next(queue: string, timeoutMs = 20_000): Promise<GetMessage> {
 }
 
 const send = (body: string, messageId?: string) =>
-  ch.sendToQueue(names.inboundQueue, Buffer.from(body), { persistent: true, contentType: 'application/xml', ...(messageId ? { messageId } : {}) });
+  ch.sendToQueue(names.inboundQueue, Buffer.from(body), {
+    persistent: true,
+    contentType: 'application/xml',
+    ...(messageId ? { messageId } : {}),
+  });
 const header = (m: GetMessage, name: string) => m.properties.headers?.[name] as string | undefined;
 
 beforeAll(async () => {
@@ -59,14 +63,22 @@ it('takes a payment from the inbound queue for MQ_CLIENT_ID and publishes its pa
   expect(header(out, STATUS_HEADER)).toBe('ACSC');
   expect(header(out, AmqpHeader.UETR)).toBe(uetr);
   expect(out.properties.messageId).toBe(`${id}:ACSC`);
-  expect(codec.readPacs002(codec.parse(out.content.toString()))).toMatchObject({ originalMsgId: 'MQ-OK-1', originalUetr: uetr, status: 'ACSC' });
+  expect(codec.readPacs002(codec.parse(out.content.toString()))).toMatchObject({
+    originalMsgId: 'MQ-OK-1',
+    originalUetr: uetr,
+    status: 'ACSC',
+  });
 
   // The payment belongs to MQ_CLIENT_ID: its token reads it, another client's does not.
   const tx = await waitForTerminal(gw!.url, await tokenFor(gw!.url, 'bank-a'), id);
   expect(tx).toMatchObject({ status: 'ACSC', uetr });
-  const other = await fetch(`${gw!.url}/v1/transactions/${id}`, { headers: { authorization: `Bearer ${await tokenFor(gw!.url, 'bank-b')}` } });
+  const other = await fetch(`${gw!.url}/v1/transactions/${id}`, {
+    headers: { authorization: `Bearer ${await tokenFor(gw!.url, 'bank-b')}` },
+  });
   expect(other.status).toBe(404);
-  const outbox = await fetch(`${gw!.url}/v1/transactions/${id}/outbox`, { headers: { authorization: `Bearer ${await tokenFor(gw!.url, 'bank-a')}` } });
+  const outbox = await fetch(`${gw!.url}/v1/transactions/${id}/outbox`, {
+    headers: { authorization: `Bearer ${await tokenFor(gw!.url, 'bank-a')}` },
+  });
   expect(await outbox.text()).toBe(out.content.toString());
 
   // The same message again (a redelivery, or the bank sending it twice) is an idempotent replay: nothing new.
@@ -123,7 +135,11 @@ it('dead-letters a duplicate with the reason in headers and answers it with a pa
   expect(header(dead, 'x-clearway-error-detail')).toContain('UETR');
   const rjct = await next(names.outboundQueue);
   expect(header(rjct, STATUS_HEADER)).toBe('RJCT');
-  expect(codec.readPacs002(codec.parse(rjct.content.toString()))).toMatchObject({ originalMsgId: 'MQ-DUP-2', status: 'RJCT', reasonCode: 'DUPL' });
+  expect(codec.readPacs002(codec.parse(rjct.content.toString()))).toMatchObject({
+    originalMsgId: 'MQ-DUP-2',
+    status: 'RJCT',
+    reasonCode: 'DUPL',
+  });
 });
 
 it('dead-letters a schema-invalid message and publishes the RJCT FF01 of its stored record', async () => {
@@ -135,7 +151,11 @@ it('dead-letters a schema-invalid message and publishes the RJCT FF01 of its sto
   expect(recordId).toMatch(/^[0-9a-f-]{36}$/);
   const rjct = await next(names.outboundQueue);
   expect(header(rjct, AmqpHeader.TRANSACTION_ID)).toBe(recordId);
-  expect(codec.readPacs002(codec.parse(rjct.content.toString()))).toMatchObject({ originalMsgId: 'MQ-BAD-1', status: 'RJCT', reasonCode: 'FF01' });
+  expect(codec.readPacs002(codec.parse(rjct.content.toString()))).toMatchObject({
+    originalMsgId: 'MQ-BAD-1',
+    status: 'RJCT',
+    reasonCode: 'FF01',
+  });
   const tx = await waitForTerminal(gw!.url, await tokenFor(gw!.url, 'bank-a'), recordId);
   expect(tx).toMatchObject({ status: 'RJCT', reason: { code: 'FF01' } });
 });

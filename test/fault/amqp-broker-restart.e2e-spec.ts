@@ -67,7 +67,11 @@ it(`takes ${TOTAL} payments from the inbound queue through a broker restart, eac
   });
 
   // The test is the bank: it publishes to the inbound queue and consumes the outbound queue (reconnecting too).
-  client = await AmqpSession.open({ url: names.env.AMQP_URL, name: 'clearway-test-bank', logger: { log: () => {}, warn: () => {}, error: () => {} } });
+  client = await AmqpSession.open({
+    url: names.env.AMQP_URL,
+    name: 'clearway-test-bank',
+    logger: { log: () => {}, warn: () => {}, error: () => {} },
+  });
   const reports = new Map<string, string>();
   let outboundMessages = 0;
   await client.consume(names.outboundQueue, 200, async (d) => {
@@ -80,14 +84,11 @@ it(`takes ${TOTAL} payments from the inbound queue through a broker restart, eac
   const publish = async (batch: typeof payments): Promise<void> => {
     for (let i = 0; i < batch.length; i += 100) {
       await Promise.all(
-        batch.slice(i, i + 100).map((p) =>
-          client!.publish(
-            names.inboundQueue,
-            Buffer.from(p.body, 'utf8'),
-            { messageId: p.id, contentType: 'application/xml' },
-            60_000,
+        batch
+          .slice(i, i + 100)
+          .map((p) =>
+            client!.publish(names.inboundQueue, Buffer.from(p.body, 'utf8'), { messageId: p.id, contentType: 'application/xml' }, 60_000),
           ),
-        ),
       );
     }
   };
@@ -128,7 +129,12 @@ it(`takes ${TOTAL} payments from the inbound queue through a broker restart, eac
   expect(payments.every((p) => TERMINAL.includes(reports.get(p.id) ?? ''))).toBe(true);
 
   // The host decided each payment once, whatever was redelivered.
-  const stats = (await (await fetch(`${sim.url}/stats`)).json()) as { unique: number; accepted: number; rejected: number; duplicates: number };
+  const stats = (await (await fetch(`${sim.url}/stats`)).json()) as {
+    unique: number;
+    accepted: number;
+    rejected: number;
+    duplicates: number;
+  };
   expect(stats.unique).toBe(TOTAL);
   expect(stats.accepted + stats.rejected).toBe(TOTAL);
   expect(stats.rejected).toBe(payments.filter((p) => p.reject).length);

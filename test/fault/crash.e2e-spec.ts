@@ -116,7 +116,11 @@ it(`keeps every accepted payment through ${KILLS} SIGKILLs and settles none twic
   expect(accepted).toHaveLength(TOTAL);
 
   // Wait until every accepted payment is terminal.
-  const statuses = await pollUntilTerminal(url, token, accepted.map((p) => p.key));
+  const statuses = await pollUntilTerminal(
+    url,
+    token,
+    accepted.map((p) => p.key),
+  );
   const notTerminal = accepted.filter((p) => !['ACSC', 'RJCT', 'CANC'].includes(statuses.get(p.key)?.status ?? ''));
   expect(notTerminal.map((p) => `${p.key}:${statuses.get(p.key)?.status}`)).toEqual([]);
 

@@ -118,7 +118,13 @@ it(`settles each payment at most once, with balances exact, through ${KILLS} SIG
   expect(payments.filter((p) => p.accepted)).toHaveLength(TOTAL);
 
   // every payment ends; each with the pacs.002 of its own status
-  const statuses = await pollUntilTerminal(url, token, payments.map((p) => p.key), 240_000, 300);
+  const statuses = await pollUntilTerminal(
+    url,
+    token,
+    payments.map((p) => p.key),
+    240_000,
+    300,
+  );
   const outcomes = payments.map((p) => `${statuses.get(p.key)?.status} ${statuses.get(p.key)?.reason ?? ''}`.trim());
   expect([...new Set(outcomes)].sort()).toEqual(['ACSC', 'RJCT AM04']);
   const reportMismatches: string[] = [];
@@ -155,7 +161,11 @@ it(`settles each payment at most once, with balances exact, through ${KILLS} SIG
   gw = null;
   const db = new DatabaseSync(join(dataDir, 'clearway.db'), { readOnly: true });
   try {
-    const legs = db.prepare(`SELECT transaction_id AS tx, COUNT(*) AS n, SUM(delta) AS net FROM ledger_postings WHERE kind = 'settlement' GROUP BY transaction_id`).all() as {
+    const legs = db
+      .prepare(
+        `SELECT transaction_id AS tx, COUNT(*) AS n, SUM(delta) AS net FROM ledger_postings WHERE kind = 'settlement' GROUP BY transaction_id`,
+      )
+      .all() as {
       tx: string;
       n: number;
       net: number;

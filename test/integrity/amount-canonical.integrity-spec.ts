@@ -196,7 +196,12 @@ describe('an amount of more than 18 significant digits behind a schema pack that
     }
     expect(relaxed).toBeGreaterThan(0);
     sim = await startSimulator();
-    gw = await startGateway({ DATA_DIR: tempDir('amount-digits'), LEGACY_HOST_URL: sim.url, SCHEMA_DIR: schemas, HOLD_AMOUNT_ABOVE: '1000' });
+    gw = await startGateway({
+      DATA_DIR: tempDir('amount-digits'),
+      LEGACY_HOST_URL: sim.url,
+      SCHEMA_DIR: schemas,
+      HOLD_AMOUNT_ABOVE: '1000',
+    });
     token = await tokenFor(gw.url, 'bank-a');
   }, 60_000);
   afterAll(async () => {
@@ -207,7 +212,9 @@ describe('an amount of more than 18 significant digits behind a schema pack that
   it('is refused 422 PAYMENT.AMOUNT_INVALID and nothing is stored: the same ids go through afterwards', async () => {
     const transactionId = randomUUID();
     const ids = { msgId: `AMT${randomUUID().slice(0, 20)}`, endToEndId: `E2E${randomUUID().slice(0, 20)}`, uetr: randomUUID() };
-    const refused = await post(gw.url, token, buildPacs008({ ...ids, amount: '1234567890123456789.00' }), { 'x-transaction-id': transactionId });
+    const refused = await post(gw.url, token, buildPacs008({ ...ids, amount: '1234567890123456789.00' }), {
+      'x-transaction-id': transactionId,
+    });
     expect(refused.status).toBe(422);
     expect(refused.contentType).toContain('application/problem+json');
     expect(refused.json).toMatchObject({ status: 422, code: 'PAYMENT.AMOUNT_INVALID' });

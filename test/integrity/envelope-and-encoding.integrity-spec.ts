@@ -79,7 +79,10 @@ const smuggle = (extra: string): string => legitEnvelope().replace('</Envelope>'
 const SMUGGLED: [string, () => Buffer][] = [
   ['a second Document for 4,000,000.00 EUR beside the validated one', () => utf8(smuggle(evilDocument()))],
   ['an unvalidated Document deeper in the envelope', () => utf8(smuggle(`<Payload><Extra>${evilDocument()}</Extra></Payload>`))],
-  ['xi:include in the envelope', () => utf8(smuggle('<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="http://evil.example/4000000.00-EUR.xml"/>'))],
+  [
+    'xi:include in the envelope',
+    () => utf8(smuggle('<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="http://evil.example/4000000.00-EUR.xml"/>')),
+  ],
   ['another element beside the Document', () => utf8(smuggle('<Instruction>pay 4000000.00 EUR to GB33BUKB20201555555555</Instruction>'))],
 ];
 
@@ -98,14 +101,24 @@ function withNameBytes(bytes: number[], declaration = '<?xml version="1.0" encod
 const BADLY_ENCODED: [string, () => Buffer, number, string][] = [
   ['invalid UTF-8 (a Latin-1 byte, no declaration of it)', () => withNameBytes([0xfc]), 400, 'ISO20022.INVALID_ENCODING'],
   ['an overlong UTF-8 sequence (C1 B5 for "u")', () => withNameBytes([0xc1, 0xb5]), 400, 'ISO20022.INVALID_ENCODING'],
-  ['an overlong "<" (C0 BC)', () => Buffer.concat([utf8(buildPacs008()), Buffer.from([0xc0, 0xbc]), utf8('Document/>')]), 400, 'ISO20022.INVALID_ENCODING'],
+  [
+    'an overlong "<" (C0 BC)',
+    () => Buffer.concat([utf8(buildPacs008()), Buffer.from([0xc0, 0xbc]), utf8('Document/>')]),
+    400,
+    'ISO20022.INVALID_ENCODING',
+  ],
   [
     'ISO-8859-1 declared (and used)',
     () => latin1(buildPacs008().replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').replace('Muster', 'Müller')),
     415,
     'ISO20022.UNSUPPORTED_ENCODING',
   ],
-  ['UTF-16 (little-endian, byte order mark)', () => utf16le(buildPacs008().replace('encoding="UTF-8"', 'encoding="UTF-16"')), 415, 'ISO20022.UNSUPPORTED_ENCODING'],
+  [
+    'UTF-16 (little-endian, byte order mark)',
+    () => utf16le(buildPacs008().replace('encoding="UTF-8"', 'encoding="UTF-16"')),
+    415,
+    'ISO20022.UNSUPPORTED_ENCODING',
+  ],
 ];
 
 async function post(path: string, body: Buffer, headers: Record<string, string>) {
@@ -172,110 +185,147 @@ afterAll(async () => {
 }, SLOW);
 
 describe('a legitimate envelope', () => {
-  it('reaches the host byte for byte as it was sent and validated (REST)', async () => {
-    const uetr = randomUUID();
-    const sent = utf8(legitEnvelope(uetr));
-    const id = randomUUID();
-    const res = await inbox(sent, id);
-    expect(res.status).toBe(202);
-    expect(await waitForTerminal(url, token, id)).toMatchObject({ status: 'ACSC', uetr });
-    const calls = hostCallsWith(uetr);
-    expect(calls.length).toBeGreaterThanOrEqual(1);
-    for (const call of calls) expect(call.body.equals(sent)).toBe(true);
-  }, SLOW);
+  it(
+    'reaches the host byte for byte as it was sent and validated (REST)',
+    async () => {
+      const uetr = randomUUID();
+      const sent = utf8(legitEnvelope(uetr));
+      const id = randomUUID();
+      const res = await inbox(sent, id);
+      expect(res.status).toBe(202);
+      expect(await waitForTerminal(url, token, id)).toMatchObject({ status: 'ACSC', uetr });
+      const calls = hostCallsWith(uetr);
+      expect(calls.length).toBeGreaterThanOrEqual(1);
+      for (const call of calls) expect(call.body.equals(sent)).toBe(true);
+    },
+    SLOW,
+  );
 
-  it('reaches the host byte for byte from the MQ front door as well', async () => {
-    const uetr = randomUUID();
-    const sent = utf8(legitEnvelope(uetr));
-    const id = randomUUID();
-    ch.sendToQueue(names.inboundQueue, sent, { persistent: true, contentType: 'application/xml', messageId: id });
-    expect(await waitForTerminal(url, token, id, 30_000)).toMatchObject({ status: 'ACSC', uetr });
-    const calls = hostCallsWith(uetr);
-    expect(calls.length).toBeGreaterThanOrEqual(1);
-    for (const call of calls) expect(call.body.equals(sent)).toBe(true);
-  }, SLOW);
+  it(
+    'reaches the host byte for byte from the MQ front door as well',
+    async () => {
+      const uetr = randomUUID();
+      const sent = utf8(legitEnvelope(uetr));
+      const id = randomUUID();
+      ch.sendToQueue(names.inboundQueue, sent, { persistent: true, contentType: 'application/xml', messageId: id });
+      expect(await waitForTerminal(url, token, id, 30_000)).toMatchObject({ status: 'ACSC', uetr });
+      const calls = hostCallsWith(uetr);
+      expect(calls.length).toBeGreaterThanOrEqual(1);
+      for (const call of calls) expect(call.body.equals(sent)).toBe(true);
+    },
+    SLOW,
+  );
 });
 
 describe('envelope smuggling (item 6)', () => {
-  it.each(SMUGGLED)('POST /v1/inbox refuses %s: 422 ISO20022.ENVELOPE_INVALID, nothing stored', async (_name, body) => {
-    const before = await transactionCount();
-    const id = randomUUID();
-    const res = await inbox(body(), id);
-    expect(res.status).toBe(422);
-    expect(res.contentType).toMatch(/^application\/problem\+json/);
-    expect(res.json).toMatchObject({ status: 422, code: 'ISO20022.ENVELOPE_INVALID' });
-    expect(await transactionStatus(id)).toBe(404);
-    expect(await transactionCount()).toBe(before);
-  }, SLOW);
+  it.each(SMUGGLED)(
+    'POST /v1/inbox refuses %s: 422 ISO20022.ENVELOPE_INVALID, nothing stored',
+    async (_name, body) => {
+      const before = await transactionCount();
+      const id = randomUUID();
+      const res = await inbox(body(), id);
+      expect(res.status).toBe(422);
+      expect(res.contentType).toMatch(/^application\/problem\+json/);
+      expect(res.json).toMatchObject({ status: 422, code: 'ISO20022.ENVELOPE_INVALID' });
+      expect(await transactionStatus(id)).toBe(404);
+      expect(await transactionCount()).toBe(before);
+    },
+    SLOW,
+  );
 
-  it('POST /inbox (AWS guidance, XML sent as application/json) refuses a second Document the same way', async () => {
-    const id = randomUUID();
-    const res = await post('/inbox', SMUGGLED[0]![1](), { 'content-type': 'application/json', 'x-transaction-id': id });
-    expect(res.status).toBe(422);
-    expect(res.json).toMatchObject({ code: 'ISO20022.ENVELOPE_INVALID', error_code: 'ISO20022.ENVELOPE_INVALID', transaction_id: id });
-    expect(await transactionStatus(id)).toBe(404);
-  }, SLOW);
+  it(
+    'POST /inbox (AWS guidance, XML sent as application/json) refuses a second Document the same way',
+    async () => {
+      const id = randomUUID();
+      const res = await post('/inbox', SMUGGLED[0]![1](), { 'content-type': 'application/json', 'x-transaction-id': id });
+      expect(res.status).toBe(422);
+      expect(res.json).toMatchObject({ code: 'ISO20022.ENVELOPE_INVALID', error_code: 'ISO20022.ENVELOPE_INVALID', transaction_id: id });
+      expect(await transactionStatus(id)).toBe(404);
+    },
+    SLOW,
+  );
 });
 
 describe('bytes, not lossy strings (item 10)', () => {
-  it.each(BADLY_ENCODED)('POST /v1/inbox refuses %s with a clear problem, nothing stored', async (_name, body, status, code) => {
-    const id = randomUUID();
-    const res = await inbox(body(), id);
-    expect(res.json).toMatchObject({ status, code });
-    expect(res.status).toBe(status);
-    expect(String(res.json.detail)).toMatch(/UTF-8/);
-    expect(String(res.json.detail)).not.toMatch(/deep/);
-    expect(await transactionStatus(id)).toBe(404);
-  }, SLOW);
+  it.each(BADLY_ENCODED)(
+    'POST /v1/inbox refuses %s with a clear problem, nothing stored',
+    async (_name, body, status, code) => {
+      const id = randomUUID();
+      const res = await inbox(body(), id);
+      expect(res.json).toMatchObject({ status, code });
+      expect(res.status).toBe(status);
+      expect(String(res.json.detail)).toMatch(/UTF-8/);
+      expect(String(res.json.detail)).not.toMatch(/deep/);
+      expect(await transactionStatus(id)).toBe(404);
+    },
+    SLOW,
+  );
 
-  it('POST /v1/inbox refuses a Content-Type charset other than UTF-8 (415)', async () => {
-    const id = randomUUID();
-    const res = await inbox(utf8(legitEnvelope()), id, 'application/xml; charset=iso-8859-1');
-    expect(res.json).toMatchObject({ status: 415, code: 'ISO20022.UNSUPPORTED_ENCODING' });
-    expect(await transactionStatus(id)).toBe(404);
-  }, SLOW);
+  it(
+    'POST /v1/inbox refuses a Content-Type charset other than UTF-8 (415)',
+    async () => {
+      const id = randomUUID();
+      const res = await inbox(utf8(legitEnvelope()), id, 'application/xml; charset=iso-8859-1');
+      expect(res.json).toMatchObject({ status: 415, code: 'ISO20022.UNSUPPORTED_ENCODING' });
+      expect(await transactionStatus(id)).toBe(404);
+    },
+    SLOW,
+  );
 
-  it('POST /inbox (AWS guidance) refuses UTF-16 sent as application/json with the encoding, not a JSON error', async () => {
-    const id = randomUUID();
-    const res = await post('/inbox', BADLY_ENCODED[4]![1](), { 'content-type': 'application/json', 'x-transaction-id': id });
-    expect(res.status).toBe(415);
-    expect(res.json).toMatchObject({ code: 'ISO20022.UNSUPPORTED_ENCODING', error_code: 'ISO20022.UNSUPPORTED_ENCODING' });
-    const invalid = await post('/inbox', BADLY_ENCODED[0]![1](), { 'content-type': 'application/xml', 'x-transaction-id': randomUUID() });
-    expect(invalid.status).toBe(400);
-    expect(invalid.json).toMatchObject({ code: 'ISO20022.INVALID_ENCODING' });
-  }, SLOW);
+  it(
+    'POST /inbox (AWS guidance) refuses UTF-16 sent as application/json with the encoding, not a JSON error',
+    async () => {
+      const id = randomUUID();
+      const res = await post('/inbox', BADLY_ENCODED[4]![1](), { 'content-type': 'application/json', 'x-transaction-id': id });
+      expect(res.status).toBe(415);
+      expect(res.json).toMatchObject({ code: 'ISO20022.UNSUPPORTED_ENCODING', error_code: 'ISO20022.UNSUPPORTED_ENCODING' });
+      const invalid = await post('/inbox', BADLY_ENCODED[0]![1](), { 'content-type': 'application/xml', 'x-transaction-id': randomUUID() });
+      expect(invalid.status).toBe(400);
+      expect(invalid.json).toMatchObject({ code: 'ISO20022.INVALID_ENCODING' });
+    },
+    SLOW,
+  );
 });
 
 describe('the MQ front door', () => {
-  it('dead-letters smuggled envelopes and badly encoded messages with the code, stores nothing', async () => {
-    const cases: { id: string; body: Buffer; code: string }[] = [
-      ...SMUGGLED.map(([, body]) => ({ id: randomUUID(), body: body(), code: 'ISO20022.ENVELOPE_INVALID' })),
-      ...BADLY_ENCODED.map(([, body, , code]) => ({ id: randomUUID(), body: body(), code })),
-    ];
-    for (const c of cases) ch.sendToQueue(names.inboundQueue, c.body, { persistent: true, contentType: 'application/xml', messageId: c.id });
-    const dead = new Map<string, GetMessage>();
-    while (dead.size < cases.length) {
-      const m = await next(`${names.inboundQueue}.dlq`);
-      dead.set(String(m.properties.messageId), m);
-    }
-    for (const c of cases) {
-      const m = dead.get(c.id);
-      expect(m?.properties.headers?.[REFUSAL_CODE]).toBe(c.code);
-      expect(m?.content.equals(c.body)).toBe(true); // dead-lettered as received
-      expect(await transactionStatus(c.id)).toBe(404);
-    }
-  }, SLOW);
+  it(
+    'dead-letters smuggled envelopes and badly encoded messages with the code, stores nothing',
+    async () => {
+      const cases: { id: string; body: Buffer; code: string }[] = [
+        ...SMUGGLED.map(([, body]) => ({ id: randomUUID(), body: body(), code: 'ISO20022.ENVELOPE_INVALID' })),
+        ...BADLY_ENCODED.map(([, body, , code]) => ({ id: randomUUID(), body: body(), code })),
+      ];
+      for (const c of cases)
+        ch.sendToQueue(names.inboundQueue, c.body, { persistent: true, contentType: 'application/xml', messageId: c.id });
+      const dead = new Map<string, GetMessage>();
+      while (dead.size < cases.length) {
+        const m = await next(`${names.inboundQueue}.dlq`);
+        dead.set(String(m.properties.messageId), m);
+      }
+      for (const c of cases) {
+        const m = dead.get(c.id);
+        expect(m?.properties.headers?.[REFUSAL_CODE]).toBe(c.code);
+        expect(m?.content.equals(c.body)).toBe(true); // dead-lettered as received
+        expect(await transactionStatus(c.id)).toBe(404);
+      }
+    },
+    SLOW,
+  );
 });
 
 describe('afterwards', () => {
-  it('the host never received anything that was refused above, nor a replacement character', async () => {
-    // A refused message that had been stored would be released within a second or two: give it that time.
-    await new Promise((r) => setTimeout(r, 2000));
-    expect(hostCalls.length).toBeGreaterThanOrEqual(2); // the two legitimate payments
-    const shown = (calls: typeof hostCalls) => calls.map((c) => `${c.method} ${c.path}`);
-    expect(shown(hostCallsWith('4000000.00'))).toEqual([]);
-    expect(shown(hostCallsWith('SMUGGLED-4M'))).toEqual([]);
-    expect(shown(hostCallsWith('XInclude'))).toEqual([]);
-    expect(shown(hostCallsWith('\uFFFD'))).toEqual([]); // nothing decoded lossily
-  }, SLOW);
+  it(
+    'the host never received anything that was refused above, nor a replacement character',
+    async () => {
+      // A refused message that had been stored would be released within a second or two: give it that time.
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(hostCalls.length).toBeGreaterThanOrEqual(2); // the two legitimate payments
+      const shown = (calls: typeof hostCalls) => calls.map((c) => `${c.method} ${c.path}`);
+      expect(shown(hostCallsWith('4000000.00'))).toEqual([]);
+      expect(shown(hostCallsWith('SMUGGLED-4M'))).toEqual([]);
+      expect(shown(hostCallsWith('XInclude'))).toEqual([]);
+      expect(shown(hostCallsWith('\uFFFD'))).toEqual([]); // nothing decoded lossily
+    },
+    SLOW,
+  );
 });

@@ -94,7 +94,13 @@ function playHost(msg: ConsumeMessage | null): void {
         resolvedCase: null,
         status: 'CNCL',
         cancellationStatusId: t.cancellationId,
-        original: { group: t.group, instrId: t.instrId, endToEndId: t.endToEndId, txId: t.txId, uetr: answerAboutAnother.has(asked) ? OTHER_UETR : asked },
+        original: {
+          group: t.group,
+          instrId: t.instrId,
+          endToEndId: t.endToEndId,
+          txId: t.txId,
+          uetr: answerAboutAnother.has(asked) ? OTHER_UETR : asked,
+        },
         reason: null,
         originalAmount: t.interbankSettlementAmount,
         originalSettlementDate: null,
@@ -117,7 +123,17 @@ function settledReport(uetr: string): string {
     creationDateTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
     instructingAgent: null,
     instructedAgent: null,
-    original: { msgId: 'SOME-MSG', msgNmId: 'pacs.008.001.08', creationDateTime: null, instrId: null, endToEndId: 'SOME-E2E', txId: null, uetr, amount: null, settlementDate: null },
+    original: {
+      msgId: 'SOME-MSG',
+      msgNmId: 'pacs.008.001.08',
+      creationDateTime: null,
+      instrId: null,
+      endToEndId: 'SOME-E2E',
+      txId: null,
+      uetr,
+      amount: null,
+      settlementDate: null,
+    },
     status: 'ACSC',
     reason: null,
     acceptanceDateTime: null,
@@ -126,7 +142,13 @@ function settledReport(uetr: string): string {
 
 beforeAll(async () => {
   codec = await Iso20022Codec.create({ schemaDir: 'config/schemas' });
-  gw = await startGateway({ HOST_TRANSPORT: 'amqp', ...names.env, MQ_CLIENT_ID: 'bank-a', DATA_DIR: tempDir('one-reading'), HOST_TIMEOUT_MS: '3000' });
+  gw = await startGateway({
+    HOST_TRANSPORT: 'amqp',
+    ...names.env,
+    MQ_CLIENT_ID: 'bank-a',
+    DATA_DIR: tempDir('one-reading'),
+    HOST_TIMEOUT_MS: '3000',
+  });
   conn = await connect(AMQP_URL);
   ch = await conn.createChannel();
   // The gateway declared the request queue at start.
@@ -197,7 +219,7 @@ it('a camt.029 about another UETR, answered over AMQP, does not cancel the payme
   expect(final.history.map((h) => h.status)).not.toContain('CANC');
 });
 
-it('a late pacs.002 about another UETR, under this transaction\'s id and a matching x-uetr header, does not settle the payment', async () => {
+it("a late pacs.002 about another UETR, under this transaction's id and a matching x-uetr header, does not settle the payment", async () => {
   const token = await tokenFor(gw!.url, 'bank-a');
   const uetr = randomUUID();
   unanswered.set(uetr, null);
@@ -218,7 +240,12 @@ it('a late pacs.002 about another UETR, under this transaction\'s id and a match
     ch.sendToQueue(names.replyQueue, Buffer.from(body), {
       correlationId: randomUUID(),
       contentType: 'application/xml',
-      headers: { [AmqpHeader.TRANSACTION_ID]: id, [AmqpHeader.UETR]: uetrHeader, [AmqpHeader.IN_REPLY_TO_TYPE]: 'pacs.008.001.08', [AmqpHeader.MESSAGE_TYPE]: 'pacs.002.001.10' },
+      headers: {
+        [AmqpHeader.TRANSACTION_ID]: id,
+        [AmqpHeader.UETR]: uetrHeader,
+        [AmqpHeader.IN_REPLY_TO_TYPE]: 'pacs.008.001.08',
+        [AmqpHeader.MESSAGE_TYPE]: 'pacs.002.001.10',
+      },
     });
   late(settledReport(OTHER_UETR), OTHER_UETR);
   const seen = new Set<string>();

@@ -25,7 +25,13 @@ const outbound: GetMessage[] = [];
 beforeAll(async () => {
   sim = await startSimulator();
   proxy = await RecordingProxy.start(sim.url);
-  gw = await startGateway({ ...names.env, DATA_DIR: tempDir('integrity-mq'), LEGACY_HOST_URL: proxy.url, MQ_CLIENT_ID: 'bank-a', HOLD_AMOUNT_ABOVE: '1000' });
+  gw = await startGateway({
+    ...names.env,
+    DATA_DIR: tempDir('integrity-mq'),
+    LEGACY_HOST_URL: proxy.url,
+    MQ_CLIENT_ID: 'bank-a',
+    HOLD_AMOUNT_ABOVE: '1000',
+  });
   conn = await connect(AMQP_URL);
   ch = await conn.createChannel();
   token = await tokenFor(gw.url, 'bank-a');
@@ -56,11 +62,15 @@ async function next(queue: string, timeoutMs = 20_000): Promise<GetMessage> {
 /** Takes what the outbound queue holds now (after a moment for in-flight publishes). */
 async function drainOutbound(): Promise<void> {
   await new Promise((r) => setTimeout(r, 1000));
-  for (let m = await ch.get(names.outboundQueue, { noAck: true }); m; m = await ch.get(names.outboundQueue, { noAck: true })) outbound.push(m);
+  for (let m = await ch.get(names.outboundQueue, { noAck: true }); m; m = await ch.get(names.outboundQueue, { noAck: true }))
+    outbound.push(m);
 }
 
 async function tx(id: string): Promise<{ status: string; hold: unknown }> {
-  return (await (await fetch(`${gw.url}/v1/transactions/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; hold: unknown };
+  return (await (await fetch(`${gw.url}/v1/transactions/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    status: string;
+    hold: unknown;
+  };
 }
 
 it('a second body under an existing message-id is dead-lettered and never reaches the host; a schema-invalid one never reports RJCT for it', async () => {
@@ -68,7 +78,8 @@ it('a second body under an existing message-id is dead-lettered and never reache
   const uetr = randomUUID();
   const first = buildPacs008({ uetr, amount: '6000.00' });
   send(first, id);
-  for (let t = await tx(id).catch(() => null); t?.status !== 'PDNG'; t = await tx(id).catch(() => null)) await new Promise((r) => setTimeout(r, 100));
+  for (let t = await tx(id).catch(() => null); t?.status !== 'PDNG'; t = await tx(id).catch(() => null))
+    await new Promise((r) => setTimeout(r, 100));
 
   send(buildPacs008({ uetr, amount: '950000.00', creditorIban: 'GB29NWBK60161331926819' }), id);
   const dead = await next(`${names.inboundQueue}.dlq`);

@@ -96,13 +96,20 @@ async function verdictOf(store: Store, c: Case): Promise<Verdict> {
   await store.repository.create(p, keysOf(p), []);
   const stored: PaymentSnapshot = { ...p, version: 1 };
   const settled: PaymentSnapshot = { ...stored, status: 'ACSC', updatedAt: '2025-01-15T10:00:09.000Z' };
-  const outcome = await store.repository.update(settled, stored.version, [], c.postings.map((l) => ({ ...l }))).then(
-    (ok) => ({ outcome: ok ? 'settled' : 'stale' }),
-    (e: { name?: string; code?: string; account?: string }) => {
-      if (e?.name !== 'LedgerError') throw e;
-      return { outcome: e.code!, account: e.account };
-    },
-  );
+  const outcome = await store.repository
+    .update(
+      settled,
+      stored.version,
+      [],
+      c.postings.map((l) => ({ ...l })),
+    )
+    .then(
+      (ok) => ({ outcome: ok ? 'settled' : 'stale' }),
+      (e: { name?: string; code?: string; account?: string }) => {
+        if (e?.name !== 'LedgerError') throw e;
+        return { outcome: e.code!, account: e.account };
+      },
+    );
   const balances: Record<string, string> = {};
   for (const id of Object.keys(c.accounts)) balances[id] = String((await store.ledger.getAccount(id))?.balance);
   return { ...outcome, status: (await store.repository.get(p.id))?.status, balances };

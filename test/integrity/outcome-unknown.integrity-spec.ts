@@ -38,10 +38,12 @@ async function setup(simEnv: Record<string, string>) {
   });
   running.push(gw);
   const token = await tokenFor(gw.url, 'bank-a');
-  const get = async <T>(path: string): Promise<T> => (await (await fetch(`${gw.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
+  const get = async <T>(path: string): Promise<T> =>
+    (await (await fetch(`${gw.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
   const faults = (body: Record<string, unknown>) =>
     fetch(`${sim.url}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const stats = async () => (await (await fetch(`${sim.url}/stats`)).json()) as { unique: number; accepted: number; statusRequests: { received: number } };
+  const stats = async () =>
+    (await (await fetch(`${sim.url}/stats`)).json()) as { unique: number; accepted: number; statusRequests: { received: number } };
   const submit = async (): Promise<string> => {
     const res = await fetch(`${gw.url}/v1/inbox`, {
       method: 'POST',
@@ -64,7 +66,7 @@ async function setup(simEnv: Record<string, string>) {
   return { sim, gw, token, get, faults, stats, submit, until };
 }
 
-it('settled at the host, its answers lost, the host then unreachable: PDNG under investigation past the SLA, then ACSC from the host\'s record', async () => {
+it("settled at the host, its answers lost, the host then unreachable: PDNG under investigation past the SLA, then ACSC from the host's record", async () => {
   const { gw, token, get, faults, stats, submit, until } = await setup({ SIM_DROP_ANSWERS: '1000' });
   const id = await submit();
   // the host took and settled it, but the gateway never heard back

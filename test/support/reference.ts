@@ -8,15 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  ParseOption,
-  XmlDocument,
-  XmlElement,
-  XmlLibError,
-  XsdValidator,
-  type NamespaceMap,
-  type XmlTreeNode,
-} from 'libxml2-wasm';
+import { ParseOption, XmlDocument, XmlElement, XmlLibError, XsdValidator, type NamespaceMap, type XmlTreeNode } from 'libxml2-wasm';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const ISO_NS = 'urn:iso:std:iso:20022:tech:xsd:';

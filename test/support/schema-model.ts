@@ -38,7 +38,9 @@ function describe(def: XmlElement, refs: Set<string>): string {
         lines.push(`${pad}element ${a(el, 'name')} : ${use(a(el, 'type'))} [${a(el, 'minOccurs') ?? '1'}..${a(el, 'maxOccurs') ?? '1'}]`);
         return;
       case 'any':
-        lines.push(`${pad}any ${a(el, 'namespace') ?? '##any'} ${a(el, 'processContents') ?? 'strict'} [${a(el, 'minOccurs') ?? '1'}..${a(el, 'maxOccurs') ?? '1'}]`);
+        lines.push(
+          `${pad}any ${a(el, 'namespace') ?? '##any'} ${a(el, 'processContents') ?? 'strict'} [${a(el, 'minOccurs') ?? '1'}..${a(el, 'maxOccurs') ?? '1'}]`,
+        );
         return;
       case 'attribute':
         lines.push(`${pad}attribute ${a(el, 'name')} : ${use(a(el, 'type'))} ${a(el, 'use') ?? 'optional'}`);

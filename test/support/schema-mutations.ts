@@ -23,8 +23,7 @@ const lastLeaf = (local: string): RegExp =>
 const setLeaf = (local: string, value: string) => (s: string) => sub(s, leaf(local), `$1${value}$3`);
 const setLastLeaf = (local: string, value: string) => (s: string) => sub(s, lastLeaf(local), `$1${value}$3`);
 /** Drops the first element `local` with everything in it (it must not nest an element of the same name). */
-const drop = (local: string) => (s: string) =>
-  sub(s, new RegExp(`\\s*<(\\w+:)?${local}(?:\\s[^>]*)?>[\\s\\S]*?</(?:\\w+:)?${local}>`), '');
+const drop = (local: string) => (s: string) => sub(s, new RegExp(`\\s*<(\\w+:)?${local}(?:\\s[^>]*)?>[\\s\\S]*?</(?:\\w+:)?${local}>`), '');
 /** Repeats the first element `local`. */
 const twice = (local: string) => (s: string) =>
   sub(s, new RegExp(`(<(\\w+:)?${local}(?:\\s[^>]*)?>[\\s\\S]*?</(?:\\w+:)?${local}>)`), '$1$1');
@@ -76,7 +75,10 @@ export const DOCUMENT_MUTATIONS: Mutation[] = [
   ['lower-case BIC', (s) => sub(s, leaf('BICFI'), (_m, a: string, v: string, b: string) => a + v.toLowerCase() + b)],
   ['BIC with branch code', (s) => sub(s, /(<(?:\w+:)?BICFI>)([A-Z0-9]{8})(<\/)/, '$1$2XXX$3')],
   ['empty BIC', setLastLeaf('BICFI', '')],
-  ['IBAN with a lower-case country', (s) => sub(s, leaf('IBAN'), (_m, a: string, v: string, b: string) => a + v.slice(0, 2).toLowerCase() + v.slice(2) + b)],
+  [
+    'IBAN with a lower-case country',
+    (s) => sub(s, leaf('IBAN'), (_m, a: string, v: string, b: string) => a + v.slice(0, 2).toLowerCase() + v.slice(2) + b),
+  ],
   ['IBAN of 35 characters', setLeaf('IBAN', `DE89${'3'.repeat(31)}`)],
   ['IBAN of 34 characters', setLeaf('IBAN', `DE89${'3'.repeat(30)}`)],
   ['upper-case UETR', (s) => sub(s, leaf('UETR'), (_m, a: string, v: string, b: string) => a + v.toUpperCase() + b)],
@@ -119,17 +121,23 @@ export const DOCUMENT_MUTATIONS: Mutation[] = [
   ['duplicate ChrgBr', twice('ChrgBr')],
   ['duplicate CdtrAgt', twice('CdtrAgt')],
   ['unknown element', (s) => sub(s, /(<(\w+:)?ChrgBr>)/, '<$2Foo>1</$2Foo>$1')],
-  ['ChrgBr before IntrBkSttlmAmt', (s) => {
-    const m = /\s*<(\w+:)?ChrgBr>[^<]*<\/(\w+:)?ChrgBr>/.exec(s);
-    if (m === null) return null;
-    const without = s.replace(m[0], '');
-    return sub(without, /(<(?:\w+:)?IntrBkSttlmAmt )/, `${m[0].trim()}$1`);
-  }],
-  ['UETR before EndToEndId', (s) => {
-    const m = /\s*<(\w+:)?UETR>[^<]*<\/(\w+:)?UETR>/.exec(s);
-    if (m === null) return null;
-    return sub(s.replace(m[0], ''), /(<(?:\w+:)?EndToEndId>)/, `${m[0].trim()}$1`);
-  }],
+  [
+    'ChrgBr before IntrBkSttlmAmt',
+    (s) => {
+      const m = /\s*<(\w+:)?ChrgBr>[^<]*<\/(\w+:)?ChrgBr>/.exec(s);
+      if (m === null) return null;
+      const without = s.replace(m[0], '');
+      return sub(without, /(<(?:\w+:)?IntrBkSttlmAmt )/, `${m[0].trim()}$1`);
+    },
+  ],
+  [
+    'UETR before EndToEndId',
+    (s) => {
+      const m = /\s*<(\w+:)?UETR>[^<]*<\/(\w+:)?UETR>/.exec(s);
+      if (m === null) return null;
+      return sub(s.replace(m[0], ''), /(<(?:\w+:)?EndToEndId>)/, `${m[0].trim()}$1`);
+    },
+  ],
   // elements only some versions have
   ['postal address with CareOf (2023)', insertFirst('PstlAdr', 'CareOf', 'Finance department')],
   ['postal address with Flr', insertAfter('TwnNm', 'Flr', '3')],
@@ -149,19 +157,25 @@ export const APPHDR_MUTATIONS: Mutation[] = [
   ['AppHdr with CpyDplct COPY', insertAfter('CreDt', 'CpyDplct', 'COPY')],
   ['AppHdr with an unknown CpyDplct', insertAfter('CreDt', 'CpyDplct', 'XXXX')],
   ['AppHdr with PssblDplct not a boolean', insertAfter('CreDt', 'PssblDplct', 'maybe')],
-  ['AppHdr with a Rltd block', (s) => {
-    const hdr = /<((\w+:)?)AppHdr[\s>][\s\S]*?<\/(\w+:)?AppHdr>/.exec(s);
-    if (hdr === null) return null;
-    const p = hdr[1]!;
-    const part = (local: string): string | null =>
-      new RegExp(`<(?:\\w+:)?${local}(?:\\s[^>]*)?>[\\s\\S]*?</(?:\\w+:)?${local}>`).exec(hdr[0])?.[0] ?? null;
-    const pieces = ['Fr', 'To', 'BizMsgIdr', 'MsgDefIdr', 'CreDt'].map(part);
-    if (pieces.some((x) => x === null)) return null;
-    const rltd = `<${p}Rltd>${pieces.join('')}</${p}Rltd>`;
-    return sub(s, /(<\/(?:\w+:)?AppHdr>)/, `${rltd}$1`);
-  }],
+  [
+    'AppHdr with a Rltd block',
+    (s) => {
+      const hdr = /<((\w+:)?)AppHdr[\s>][\s\S]*?<\/(\w+:)?AppHdr>/.exec(s);
+      if (hdr === null) return null;
+      const p = hdr[1]!;
+      const part = (local: string): string | null =>
+        new RegExp(`<(?:\\w+:)?${local}(?:\\s[^>]*)?>[\\s\\S]*?</(?:\\w+:)?${local}>`).exec(hdr[0])?.[0] ?? null;
+      const pieces = ['Fr', 'To', 'BizMsgIdr', 'MsgDefIdr', 'CreDt'].map(part);
+      if (pieces.some((x) => x === null)) return null;
+      const rltd = `<${p}Rltd>${pieces.join('')}</${p}Rltd>`;
+      return sub(s, /(<\/(?:\w+:)?AppHdr>)/, `${rltd}$1`);
+    },
+  ],
   ['AppHdr sender by a malformed BIC', (s) => sub(s, /(<(?:\w+:)?Fr>[\s\S]*?<(?:\w+:)?BICFI>)[^<]*(<\/)/, '$1XX$2')],
-  ['AppHdr sender by LEI', (s) => sub(s, /(<(?:\w+:)?Fr>[\s\S]*?<((?:\w+:)?)BICFI>)[^<]*(<\/(?:\w+:)?BICFI>)/, '$1CLWYDEFF$3<$2LEI>5299009QN4YV5Z4MK3W6</$2LEI>')],
+  [
+    'AppHdr sender by LEI',
+    (s) => sub(s, /(<(?:\w+:)?Fr>[\s\S]*?<((?:\w+:)?)BICFI>)[^<]*(<\/(?:\w+:)?BICFI>)/, '$1CLWYDEFF$3<$2LEI>5299009QN4YV5Z4MK3W6</$2LEI>'),
+  ],
   ['AppHdr namespace of head.001.001.04', (s) => sub(s, /head\.001\.001\.02"/, 'head.001.001.04"')],
   ['AppHdr namespace of head.001.001.02', (s) => sub(s, /head\.001\.001\.04"/, 'head.001.001.02"')],
 ];
@@ -178,12 +192,22 @@ export const GENERIC_MUTATIONS: Mutation[] = [
   ['first amount negative', anyAmount('-1.00')],
   ['first amount not a number', anyAmount('ten')],
   ['first currency lower-case', (s) => sub(s, /(<(?:\w+:)?\w+ Ccy=")[A-Z]{3}(")/, '$1usd$2')],
-  ...['Id', 'OrgnlMsgId', 'OrgnlEndToEndId', 'OrgnlTxId', 'OrgnlInstrId', 'RtrId', 'StsId', 'CxlId', 'CxlStsId', 'OrgnlMsgNmId', 'MmbId'].flatMap(
-    (local): Mutation[] => [
-      [`${local} of 36 characters`, setLeaf(local, 'X'.repeat(36))],
-      [`empty ${local}`, setLeaf(local, '')],
-    ],
-  ),
+  ...[
+    'Id',
+    'OrgnlMsgId',
+    'OrgnlEndToEndId',
+    'OrgnlTxId',
+    'OrgnlInstrId',
+    'RtrId',
+    'StsId',
+    'CxlId',
+    'CxlStsId',
+    'OrgnlMsgNmId',
+    'MmbId',
+  ].flatMap((local): Mutation[] => [
+    [`${local} of 36 characters`, setLeaf(local, 'X'.repeat(36))],
+    [`empty ${local}`, setLeaf(local, '')],
+  ]),
   ['AddtlInf of 106 characters', setLeaf('AddtlInf', 'A'.repeat(106))],
   ['AddtlInf of 105 characters', setLeaf('AddtlInf', 'A'.repeat(105))],
   ['upper-case OrgnlUETR', (s) => sub(s, leaf('OrgnlUETR'), (_m, a: string, v: string, b: string) => a + v.toUpperCase() + b)],
@@ -196,10 +220,36 @@ export const GENERIC_MUTATIONS: Mutation[] = [
   ['impossible settlement date', setLeaf('IntrBkSttlmDt', '2025-02-30')],
   ['creation date-time without time', setLeaf('CreDtTm', '2025-03-14')],
   ['Assgnmt CreDtTm without time', (s) => sub(s, /(<(?:\w+:)?Assgnmt>[\s\S]*?<(?:\w+:)?CreDtTm>)[^<]*(<\/)/, '$12025-03-14$2')],
-  ...['GrpHdr', 'Assgnmt', 'Undrlyg', 'OrgnlGrpInf', 'OrgnlGrpInfAndSts', 'TxInf', 'TxInfAndSts', 'RtrRsnInf', 'CxlRsnInf', 'RtrdIntrBkSttlmAmt', 'OrgnlMsgNmId', 'OrgnlMsgId', 'MsgId', 'Assgnr', 'Assgne', 'Case', 'Cretr', 'TxSts', 'RtrChain', 'StsRsnInf', 'Sts', 'RslvdCase', 'CxlDtls', 'TxCxlSts'].map(
-    (local): Mutation => [`missing ${local}`, drop(local)],
-  ),
-  ...['OrgnlGrpInf', 'Assgnmt', 'GrpHdr', 'Case', 'RtrdIntrBkSttlmAmt', 'TxSts'].map((local): Mutation => [`duplicate ${local}`, twice(local)]),
+  ...[
+    'GrpHdr',
+    'Assgnmt',
+    'Undrlyg',
+    'OrgnlGrpInf',
+    'OrgnlGrpInfAndSts',
+    'TxInf',
+    'TxInfAndSts',
+    'RtrRsnInf',
+    'CxlRsnInf',
+    'RtrdIntrBkSttlmAmt',
+    'OrgnlMsgNmId',
+    'OrgnlMsgId',
+    'MsgId',
+    'Assgnr',
+    'Assgne',
+    'Case',
+    'Cretr',
+    'TxSts',
+    'RtrChain',
+    'StsRsnInf',
+    'Sts',
+    'RslvdCase',
+    'CxlDtls',
+    'TxCxlSts',
+  ].map((local): Mutation => [`missing ${local}`, drop(local)]),
+  ...['OrgnlGrpInf', 'Assgnmt', 'GrpHdr', 'Case', 'RtrdIntrBkSttlmAmt', 'TxSts'].map((local): Mutation => [
+    `duplicate ${local}`,
+    twice(local),
+  ]),
   ['malformed BIC (first)', setLeaf('BICFI', 'ABC')],
   ['malformed BIC (last)', setLastLeaf('BICFI', 'ABC')],
   ['BIC with branch code', (s) => sub(s, /(<(?:\w+:)?BICFI>)([A-Z0-9]{8})(<\/)/, '$1$2XXX$3')],

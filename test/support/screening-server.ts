@@ -127,6 +127,10 @@ export class TestScreeningServer {
     const n = this.calls.length;
     const names = [call.body?.debtor?.name, call.body?.creditor?.name];
     const hit = names.some((name) => name && this.watchList.has(name));
-    return { json: hit ? { result: 'hit', reference: `SCR-HIT-${n}`, reason: 'watch-list name match' } : { result: 'clear', reference: `SCR-${n}` } };
+    return {
+      json: hit
+        ? { result: 'hit', reference: `SCR-HIT-${n}`, reason: 'watch-list name match' }
+        : { result: 'clear', reference: `SCR-${n}` },
+    };
   }
 }

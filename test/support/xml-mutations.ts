@@ -31,7 +31,8 @@ export interface ElementSpan {
   children: number[];
 }
 
-const TOKEN = /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[[\s\S]*?\]\]>|<\/([^\s>]+)\s*>|<([^\s/>!?]+)((?:\s+[^\s=]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/g;
+const TOKEN =
+  /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[[\s\S]*?\]\]>|<\/([^\s>]+)\s*>|<([^\s/>!?]+)((?:\s+[^\s=]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/g;
 
 /** Every element of a well-formed XML text, in document order. */
 export function elementSpans(xml: string): ElementSpan[] {
@@ -148,14 +149,22 @@ export function systematicMutations(
       if (next !== undefined && spans[next]!.localName !== s.localName) {
         const n = spans[next]!;
         const between = xml.slice(s.end, n.start);
-        add('swap', `${slot}>${n.localName}`, `swap ${p} with its next sibling ${n.localName}`,
-          splice(s.start, n.end, xml.slice(n.start, n.end) + between + whole));
+        add(
+          'swap',
+          `${slot}>${n.localName}`,
+          `swap ${p} with its next sibling ${n.localName}`,
+          splice(s.start, n.end, xml.slice(n.start, n.end) + between + whole),
+        );
       }
       const attrs = xml.slice(s.start, s.contentStart);
       const ccy = /\sCcy\s*=\s*"([^"]*)"/.exec(attrs);
       if (ccy) {
         const at = s.start + ccy.index + ccy[0].indexOf('"') + 1;
-        for (const [what, value] of [['lower-case', ccy[1]!.toLowerCase()], ['4 letters', `${ccy[1]}X`], ['2 letters', ccy[1]!.slice(0, 2)]] as const) {
+        for (const [what, value] of [
+          ['lower-case', ccy[1]!.toLowerCase()],
+          ['4 letters', `${ccy[1]}X`],
+          ['2 letters', ccy[1]!.slice(0, 2)],
+        ] as const) {
           add('attribute', `${type}@Ccy ${what}`, `${p}/@Ccy ${what}`, splice(at, at + ccy[1]!.length, value));
         }
       }
@@ -164,7 +173,12 @@ export function systematicMutations(
       if (i === docIdx) return;
       const raw = xml.slice(s.contentStart, s.contentEnd);
       if (raw.includes('<')) return; // a comment inside a leaf: leave it alone
-      const value = raw.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+      const value = raw
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&apos;/g, "'")
+        .replace(/&amp;/g, '&');
       const open = s.contentEnd === s.end ? null : s.contentStart; // <X/> has no content to replace
       for (const [what, v] of leafValues(value.trim())) {
         const text =
@@ -174,7 +188,12 @@ export function systematicMutations(
         add('value', `${type}=${what}`, `${p} ${what}`, text);
       }
     } else {
-      add('unknown element', type, `unknown element first in ${p}`, splice(s.contentStart, s.contentStart, `<${prefix}Xyz>1</${prefix}Xyz>`));
+      add(
+        'unknown element',
+        type,
+        `unknown element first in ${p}`,
+        splice(s.contentStart, s.contentStart, `<${prefix}Xyz>1</${prefix}Xyz>`),
+      );
       for (const c of s.children) visit(c, `${p}/${spans[c]!.localName}`);
     }
   };

@@ -143,7 +143,11 @@ export function typeOfPath(model: SchemaModel): (path: string) => string | undef
     if (cache.has(path)) return cache.get(path);
     const cut = path.lastIndexOf('/');
     const type =
-      cut === -1 ? model.globalTypes.get(path) : ((parent) => (parent === undefined ? undefined : model.elementsOf.get(parent)?.get(path.slice(cut + 1))))(resolve(path.slice(0, cut)));
+      cut === -1
+        ? model.globalTypes.get(path)
+        : ((parent) => (parent === undefined ? undefined : model.elementsOf.get(parent)?.get(path.slice(cut + 1))))(
+            resolve(path.slice(0, cut)),
+          );
     cache.set(path, type);
     return type;
   };

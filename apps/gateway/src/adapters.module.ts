@@ -42,7 +42,6 @@ function clientConfig(aws: Aws, endpoint: string | null): { region: string; endp
   return { region: aws.region!, ...(endpoint ? { endpoint } : {}) };
 }
 
-
 /**
  * Binds the ports to the adapters chosen by STORE, QUEUE, SECRETS and ARCHIVE (composition root) and lists
  * what `/health/ready` checks. The embedded adapters share one SQLite file; the AWS ones each get an SDK
@@ -140,13 +139,8 @@ export class AdaptersModule implements OnApplicationShutdown {
     providers.push({
       provide: READINESS_CHECKS,
       inject: [TRANSACTION_REPOSITORY, WORK_QUEUE, MESSAGE_ARCHIVE, SECRET_STORE, ...awsReadinessTokens(a)],
-      useFactory: (
-        store: TransactionRepository,
-        queue: WorkQueue,
-        archive: MessageArchive,
-        secrets: SecretStore,
-        ...aws: unknown[]
-      ) => readinessChecks(config, store, queue, archive, secrets, aws),
+      useFactory: (store: TransactionRepository, queue: WorkQueue, archive: MessageArchive, secrets: SecretStore, ...aws: unknown[]) =>
+        readinessChecks(config, store, queue, archive, secrets, aws),
     });
 
     return {

@@ -186,7 +186,15 @@ export class AppModule {
         AuthModule.forRoot(clients),
       ],
       controllers: api
-        ? [InboxController, TransactionsController, InvestigationsController, DecisionsController, AwsCompatController, LedgerController, HealthController]
+        ? [
+            InboxController,
+            TransactionsController,
+            InvestigationsController,
+            DecisionsController,
+            AwsCompatController,
+            LedgerController,
+            HealthController,
+          ]
         : [HealthController],
       providers: [
         LedgerSeeder,

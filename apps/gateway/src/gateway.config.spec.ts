@@ -27,7 +27,10 @@ describe('gateway config: the core-mode ledger', () => {
   });
 
   it('takes the largest balance the ledger keeps, 2^63-1 minor units', () => {
-    const c = loadGatewayConfig({ MODE: 'core', LEDGER_OPENING_BALANCES: '{"ACC1":"92233720368547758.07 EUR","ACC2":"999999999999999999 JPY"}' });
+    const c = loadGatewayConfig({
+      MODE: 'core',
+      LEDGER_OPENING_BALANCES: '{"ACC1":"92233720368547758.07 EUR","ACC2":"999999999999999999 JPY"}',
+    });
     expect(c.ledger.openingBalances).toEqual([
       { id: 'ACC1', balance: '92233720368547758.07', currency: 'EUR' },
       { id: 'ACC2', balance: '999999999999999999', currency: 'JPY' },
@@ -43,7 +46,11 @@ describe('gateway config: the core-mode ledger', () => {
     ['too many decimals', '{"ACC1":"1.001 EUR"}', /\["ACC1"\]: amount: EUR has 2 decimal/],
     ['an unknown currency', '{"ACC1":"1 XAU"}', /\["ACC1"\]: currency: XAU is not an active ISO 4217 currency/],
     ['a bad account id', '{"a b":"1 EUR"}', /account id "a b"/],
-    ['a balance over 2^63-1 minor units', '{"ACC1":"92233720368547758.08 EUR"}', /\["ACC1"\]: 92233720368547758.08 EUR is more than the ledger keeps/],
+    [
+      'a balance over 2^63-1 minor units',
+      '{"ACC1":"92233720368547758.08 EUR"}',
+      /\["ACC1"\]: 92233720368547758.08 EUR is more than the ledger keeps/,
+    ],
     ['18 integer digits in a 2-decimal currency', '{"ACC1":"999999999999999999 EUR"}', /LEDGER.AMOUNT_TOO_LARGE/],
   ])('refuses %s with a message naming the setting', (_what, raw, message) => {
     expect(() => loadGatewayConfig({ MODE: 'core', LEDGER_OPENING_BALANCES: raw })).toThrow(ConfigError);
@@ -77,7 +84,10 @@ describe('gateway configuration: business rules and screening', () => {
   });
 
   it('reads BUSINESS_RULES_ORDER and refuses ids that are no rule', () => {
-    expect(loadGatewayConfig({ BUSINESS_RULES_ORDER: 'creditor-country, currency' }).businessRules.order).toEqual(['creditor-country', 'currency']);
+    expect(loadGatewayConfig({ BUSINESS_RULES_ORDER: 'creditor-country, currency' }).businessRules.order).toEqual([
+      'creditor-country',
+      'currency',
+    ]);
     expect(() => loadGatewayConfig({ BUSINESS_RULES_ORDER: 'currency,sanctions' })).toThrow(/"sanctions" is not a business rule/);
   });
 
@@ -91,12 +101,16 @@ describe('gateway configuration: business rules and screening', () => {
     const open = loadGatewayConfig({ SCREENING_URL: 'https://s.example/v1', SCREENING_FAILURE: 'open', SCREENING_TIMEOUT_MS: '250' });
     expect(open.screening).toMatchObject({ failure: 'open', timeoutMs: 250 });
     expect(() => loadGatewayConfig({ SCREENING_URL: 'ftp://x' })).toThrow(/SCREENING_URL must be an http\(s\) URL/);
-    expect(() => loadGatewayConfig({ SCREENING_URL: 'http://x', SCREENING_FAILURE: 'maybe' })).toThrow(/SCREENING_FAILURE must be one of open, closed/);
+    expect(() => loadGatewayConfig({ SCREENING_URL: 'http://x', SCREENING_FAILURE: 'maybe' })).toThrow(
+      /SCREENING_FAILURE must be one of open, closed/,
+    );
     expect(() => loadGatewayConfig({ SCREENING_URL: 'http://x', SCREENING_TIMEOUT_MS: '0' })).toThrow(/SCREENING_TIMEOUT_MS/);
   });
 
   it('refuses credentials in SCREENING_URL and never repeats the URL in its errors', () => {
-    expect(() => loadGatewayConfig({ SCREENING_URL: 'ldap://user:s3cret@host' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
+    expect(() => loadGatewayConfig({ SCREENING_URL: 'ldap://user:s3cret@host' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('s3cret') }),
+    );
     expect(() => loadGatewayConfig({ SCREENING_URL: 'https://user:s3cret@host/screen' })).toThrow(
       expect.objectContaining({ message: 'SCREENING_URL must not carry credentials; put them in SCREENING_AUTH_HEADER' }),
     );
@@ -135,18 +149,24 @@ describe('gateway configuration: the MQ settings', () => {
       MQ_PREFETCH: '5',
     });
     expect(c.hostTransport).toBe('http');
-    expect(c.amqp).toMatchObject({ url: 'amqps://u:p@mq.example:5671/pay', clientId: null, prefetch: 5, topology: { inboundQueue: 'bank.in', outboundQueue: 'bank.out' } });
+    expect(c.amqp).toMatchObject({
+      url: 'amqps://u:p@mq.example:5671/pay',
+      clientId: null,
+      prefetch: 5,
+      topology: { inboundQueue: 'bank.in', outboundQueue: 'bank.out' },
+    });
   });
 
   it('refuses bad values, naming the variable', () => {
     expect(() => loadGatewayConfig({ HOST_TRANSPORT: 'ibmmq' })).toThrow(/HOST_TRANSPORT must be one of http, amqp/);
     expect(() => loadGatewayConfig({ AMQP_URL: 'http://broker' })).toThrow(ConfigError);
-    expect(() => loadGatewayConfig({ HOST_TRANSPORT: 'amqp', LEGACY_HOST_URL: 'http://h' })).toThrow(/LEGACY_HOST_URL is for HOST_TRANSPORT=http/);
+    expect(() => loadGatewayConfig({ HOST_TRANSPORT: 'amqp', LEGACY_HOST_URL: 'http://h' })).toThrow(
+      /LEGACY_HOST_URL is for HOST_TRANSPORT=http/,
+    );
     expect(() => loadGatewayConfig({ HOST_TRANSPORT: 'amqp', INBOUND_QUEUE: 'in box' })).toThrow(/INBOUND_QUEUE/);
     expect(() => loadGatewayConfig({ HOST_TRANSPORT: 'amqp', MQ_CLIENT_ID: 'no spaces' })).toThrow(/MQ_CLIENT_ID/);
   });
 });
-
 
 const AWS_ALL = {
   STORE: 'dynamodb',
@@ -197,7 +217,12 @@ describe('adapter selection (STORE, QUEUE, SECRETS, ARCHIVE)', () => {
 
   it('accepts queue names instead of URLs, and AWS_DEFAULT_REGION', () => {
     const { SQS_QUEUE_URL: _u, SQS_DLQ_URL: _d, AWS_REGION: _r, ...rest } = AWS_ALL;
-    const a = loadAdapterSelection({ ...rest, AWS_DEFAULT_REGION: 'us-east-2', SQS_QUEUE_NAME: 'jobs.fifo', SQS_DLQ_NAME: 'jobs-dlq.fifo' });
+    const a = loadAdapterSelection({
+      ...rest,
+      AWS_DEFAULT_REGION: 'us-east-2',
+      SQS_QUEUE_NAME: 'jobs.fifo',
+      SQS_DLQ_NAME: 'jobs-dlq.fifo',
+    });
     expect(a.aws).toMatchObject({ region: 'us-east-2', sqsQueue: 'jobs.fifo', sqsDeadLetterQueue: 'jobs-dlq.fifo' });
   });
 
@@ -248,7 +273,9 @@ describe('gateway configuration: clients and host credentials in the secret stor
     ]);
     expect(c.legacyHostAuthSecret).toBe('legacy-host/authorization');
     expect(() => loadGatewayConfig({ CLEARWAY_CLIENTS: '[{"id":"x","scopes":[]}]' })).toThrow(/exactly one of secret/);
-    expect(() => loadGatewayConfig({ CLEARWAY_CLIENTS: '[{"id":"x","secret":"x-secret-000001","secretName":"n","scopes":[]}]' })).toThrow(/exactly one of secret/);
+    expect(() => loadGatewayConfig({ CLEARWAY_CLIENTS: '[{"id":"x","secret":"x-secret-000001","secretName":"n","scopes":[]}]' })).toThrow(
+      /exactly one of secret/,
+    );
     expect(() => loadGatewayConfig({ CLEARWAY_CLIENTS: '[{"id":"x","secretName":"bad name!","scopes":[]}]' })).toThrow(ConfigError);
   });
 });

@@ -225,7 +225,8 @@ export function loadAdapterSelection(env: Env = process.env): AdapterSelection {
   const need = (ok: unknown, setting: string, because: string) => {
     if (!ok) throw new ConfigError(`${setting} is required when ${because}`);
   };
-  if (onAws) need(aws.region, 'AWS_REGION', `an adapter runs on AWS (STORE=${store}, QUEUE=${queue}, SECRETS=${secrets}, ARCHIVE=${archive})`);
+  if (onAws)
+    need(aws.region, 'AWS_REGION', `an adapter runs on AWS (STORE=${store}, QUEUE=${queue}, SECRETS=${secrets}, ARCHIVE=${archive})`);
   if (store === 'dynamodb') need(aws.dynamodbTable, 'DYNAMODB_TABLE', 'STORE=dynamodb');
   if (queue === 'sqs') {
     need(sqsQueue, 'SQS_QUEUE_URL (or SQS_QUEUE_NAME)', 'QUEUE=sqs');
@@ -307,7 +308,10 @@ function businessRules(env: Env): GatewayConfig['businessRules'] {
   const creditorCountryAllow = parsed('CREDITOR_COUNTRY_ALLOW', () => parseCountryList(env.CREDITOR_COUNTRY_ALLOW));
   const creditorCountryDeny = parsed('CREDITOR_COUNTRY_DENY', () => parseCountryList(env.CREDITOR_COUNTRY_DENY)) ?? [];
   const known: string[] = [...BUILT_IN_RULE_IDS, ...CUSTOM_BUSINESS_RULES.map((r) => r.id)];
-  const order = (env.BUSINESS_RULES_ORDER ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '');
+  const order = (env.BUSINESS_RULES_ORDER ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
   for (const id of order) {
     if (!known.includes(id)) throw new ConfigError(`BUSINESS_RULES_ORDER: "${id}" is not a business rule (rules: ${known.join(', ')})`);
   }

@@ -41,9 +41,7 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
   // ISO 20022 arrives as XML: keep the exact bytes; the codec decodes them (strict UTF-8, nothing replaced)
   // and parses them with entities and network off.
   for (const type of ['application/xml', 'text/xml', /^application\/[\w.+-]+\+xml$/]) {
-    fastify.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (_req, body, done) =>
-      done(null, body),
-    );
+    fastify.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (_req, body, done) => done(null, body));
   }
   // application/x-www-form-urlencoded (the token endpoint) is parsed by Nest's Fastify adapter itself.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, clients), adapter, {
@@ -70,7 +68,22 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
       .setDescription('Receive, validate, track and release ISO 20022 payments. Errors are RFC 9457 problem details.')
       .setVersion('0.1.0')
       .addBearerAuth()
-      .addOAuth2({ type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { 'payments:read': 'read', 'payments:write': 'submit', 'payments:operate': 'decide (accept, reject, cancel, return, redrive)', 'rp2/read': 'alias of payments:read (AWS guidance)', 'rp2/write': 'alias of payments:write (AWS guidance)', 'ledger:admin': 'read and set core-mode ledger accounts' } } } })
+      .addOAuth2({
+        type: 'oauth2',
+        flows: {
+          clientCredentials: {
+            tokenUrl: '/oauth2/token',
+            scopes: {
+              'payments:read': 'read',
+              'payments:write': 'submit',
+              'payments:operate': 'decide (accept, reject, cancel, return, redrive)',
+              'rp2/read': 'alias of payments:read (AWS guidance)',
+              'rp2/write': 'alias of payments:write (AWS guidance)',
+              'ledger:admin': 'read and set core-mode ledger accounts',
+            },
+          },
+        },
+      })
       .build();
     SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
   }
@@ -103,7 +116,9 @@ async function bootstrap(): Promise<void> {
     let clientId = config.amqp.clientId;
     if (clientId === null && clientList.length === 1 && clientList[0] === DEMO_CLIENT) clientId = DEMO_CLIENT.id;
     if (clientId === null) {
-      console.error('clearway: configuration error: MQ_CLIENT_ID is required with an AMQP broker (the API client that owns payments from the inbound queue)');
+      console.error(
+        'clearway: configuration error: MQ_CLIENT_ID is required with an AMQP broker (the API client that owns payments from the inbound queue)',
+      );
       process.exit(2);
     }
     if (!config.auth.jwksUrl && !clientList.some((c) => c.id === clientId)) {
@@ -115,7 +130,9 @@ async function bootstrap(): Promise<void> {
   }
   if (config.mode === 'proxy' && config.hostTransport === 'http' && !config.legacyHostUrl && config.role !== 'api') {
     if (process.env.NODE_ENV === 'production') {
-      console.error('clearway: configuration error: LEGACY_HOST_URL is required in proxy mode when NODE_ENV=production (the simulator is for local use)');
+      console.error(
+        'clearway: configuration error: LEGACY_HOST_URL is required in proxy mode when NODE_ENV=production (the simulator is for local use)',
+      );
       process.exit(2);
     }
     const sim = await ensureSimulator(config.simPort, config.schemaDir);

@@ -37,7 +37,12 @@ function payment(id: string): PaymentSnapshot {
   } as PaymentSnapshot;
 }
 
-const job = (tx: string, step: string): Job => ({ type: 'payment.process', transactionId: tx, groupKey: tx, deduplicationId: `${tx}:${step}` });
+const job = (tx: string, step: string): Job => ({
+  type: 'payment.process',
+  transactionId: tx,
+  groupKey: tx,
+  deduplicationId: `${tx}:${step}`,
+});
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('QueueForwardingRepository', () => {

@@ -58,13 +58,23 @@ describe('HttpLegacyHost -> legacy host simulator', () => {
     const first = await host().deliver(d);
     const second = await host().deliver(d);
     expect(second).toEqual(first);
-    expect(await stats()).toMatchObject({ received: 2, unique: 1, duplicates: 1, accepted: 1, rejected: 0, cancellations: { received: 0 }, returns: { received: 0 } });
+    expect(await stats()).toMatchObject({
+      received: 2,
+      unique: 1,
+      duplicates: 1,
+      accepted: 1,
+      rejected: 0,
+      cancellations: { received: 0 },
+      returns: { received: 0 },
+    });
   });
 
   it('recovers the outcome of a delivery whose answer timed out, without a second decision', async () => {
     const d = delivery('6d32e0a4-cf81-4273-9e90-b1afc0d23f47');
     sim.setFaults({ timeoutRate: 1, timeoutMs: 3000 });
-    const err = await host({ timeoutMs: 200, attempts: 2 }).deliver(d).catch((e: unknown) => e);
+    const err = await host({ timeoutMs: 200, attempts: 2 })
+      .deliver(d)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'HostUnavailableError', retryable: true });
     sim.setFaults({ timeoutRate: 0 });
     await expect(host().deliver(d)).resolves.toMatchObject({ kind: 'settled' });
@@ -93,20 +103,33 @@ describe('HttpLegacyHost -> legacy host simulator', () => {
       const settled = await host().deliver(delivery(a, { msgId: 'HTTPSTS-A' }));
       await host().deliver(delivery(b, { msgId: 'HTTPSTS-B', creditorIban: 'DE89370400440532019999' }));
       await expect(host().requestStatus(inquiry(a, 'HTTPSTS-A'))).resolves.toEqual(settled);
-      await expect(host().requestStatus(inquiry(b, 'HTTPSTS-B'))).resolves.toMatchObject({ kind: 'rejected', reasonCode: 'AC04', reasonText: 'closed account' });
-      await expect(host().requestStatus(inquiry('ab76c4e8-03c5-46b7-92d4-f5e3a4b6738b', 'NEVER-SENT'))).resolves.toMatchObject({ kind: 'unknown', reasonCode: 'NOOR' });
+      await expect(host().requestStatus(inquiry(b, 'HTTPSTS-B'))).resolves.toMatchObject({
+        kind: 'rejected',
+        reasonCode: 'AC04',
+        reasonText: 'closed account',
+      });
+      await expect(host().requestStatus(inquiry('ab76c4e8-03c5-46b7-92d4-f5e3a4b6738b', 'NEVER-SENT'))).resolves.toMatchObject({
+        kind: 'unknown',
+        reasonCode: 'NOOR',
+      });
       expect(await stats()).toMatchObject({ unique: 2, statusRequests: { received: 3, known: 2, unknown: 1 } });
     });
 
     it('a release whose answers are lost fails although the host settled; the status request then says settled', async () => {
       const d = delivery('bc87d5f9-14d6-47c8-a3e5-a6f4b5c7849c', { msgId: 'HTTPSTS-LOST' });
       sim.setFaults({ dropAnswerRate: 1 });
-      const err = await host({ attempts: 2 }).deliver(d).catch((e: unknown) => e);
+      const err = await host({ attempts: 2 })
+        .deliver(d)
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ name: 'HostUnavailableError', retryable: true });
       expect(await record(d.idempotencyKey)).toMatchObject({ status: 'ACSC', deliveries: 2 });
       const outcome = await host().requestStatus(inquiry(d.uetr!, 'HTTPSTS-LOST'));
       expect(outcome.kind).toBe('settled');
-      expect(codec.readPacs002(codec.parse((outcome as { statusReport: string }).statusReport))).toMatchObject({ originalMsgId: 'HTTPSTS-LOST', originalUetr: d.uetr, status: 'ACSC' });
+      expect(codec.readPacs002(codec.parse((outcome as { statusReport: string }).statusReport))).toMatchObject({
+        originalMsgId: 'HTTPSTS-LOST',
+        originalUetr: d.uetr,
+        status: 'ACSC',
+      });
       expect(await stats()).toMatchObject({ unique: 1, answersDropped: 2, statusRequests: { received: 1, known: 1 } });
     });
   });

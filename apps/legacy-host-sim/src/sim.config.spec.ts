@@ -6,7 +6,18 @@ describe('simulator configuration', () => {
     const c = resolveConfig({});
     expect(c).toMatchObject({ port: 8081, host: '127.0.0.1', schemaDir: 'config/schemas', dataFile: null, seed: null, debug: false });
     expect(c.bodyLimit).toBe(2 * 1024 * 1024);
-    expect(c.faults).toEqual({ latencyMs: 0, latencyJitterMs: 0, errorRate: 0, timeoutRate: 0, timeoutMs: 30000, down: false, rejectSuffix: '9999', cancelWindowSeconds: 3600, dropAnswers: 0, dropAnswerRate: 0 });
+    expect(c.faults).toEqual({
+      latencyMs: 0,
+      latencyJitterMs: 0,
+      errorRate: 0,
+      timeoutRate: 0,
+      timeoutMs: 30000,
+      down: false,
+      rejectSuffix: '9999',
+      cancelWindowSeconds: 3600,
+      dropAnswers: 0,
+      dropAnswerRate: 0,
+    });
   });
 
   it('reads SIM_* variables', () => {
@@ -29,8 +40,27 @@ describe('simulator configuration', () => {
       SIM_LOG: 'debug',
     });
     const c = resolveConfig(o);
-    expect(c).toMatchObject({ port: 18081, host: '0.0.0.0', schemaDir: '/schemas', seed: 'abc', dataFile: '/tmp/x.jsonl', debug: true, shutdownHooks: true });
-    expect(c.faults).toEqual({ latencyMs: 20, latencyJitterMs: 5, errorRate: 0.1, timeoutRate: 0.05, timeoutMs: 1000, down: true, rejectSuffix: '0000', cancelWindowSeconds: 60, dropAnswers: 2, dropAnswerRate: 0.25 });
+    expect(c).toMatchObject({
+      port: 18081,
+      host: '0.0.0.0',
+      schemaDir: '/schemas',
+      seed: 'abc',
+      dataFile: '/tmp/x.jsonl',
+      debug: true,
+      shutdownHooks: true,
+    });
+    expect(c.faults).toEqual({
+      latencyMs: 20,
+      latencyJitterMs: 5,
+      errorRate: 0.1,
+      timeoutRate: 0.05,
+      timeoutMs: 1000,
+      down: true,
+      rejectSuffix: '0000',
+      cancelWindowSeconds: 60,
+      dropAnswers: 2,
+      dropAnswerRate: 0.25,
+    });
   });
 
   it('refuses bad values with the variable or setting named', () => {

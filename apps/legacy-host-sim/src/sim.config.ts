@@ -135,7 +135,8 @@ export function applyFaultChanges(base: Readonly<FaultSettings>, change: unknown
         next[name] = value;
         break;
       case 'dropAnswers':
-        if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new ConfigError('dropAnswers must be a whole number >= 0');
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+          throw new ConfigError('dropAnswers must be a whole number >= 0');
         next.dropAnswers = value;
         break;
       case 'errorRate':

@@ -45,7 +45,13 @@ describe('legacy host simulator', () => {
   });
 
   it('settles a payment with a valid pacs.002 ACSC that references the original', async () => {
-    const xml = buildPacs008({ uetr: UETR_A, msgId: 'SIMTEST-A', endToEndId: 'E2E-A', amount: '125.50', creditorIban: 'DE89370400440532013000' });
+    const xml = buildPacs008({
+      uetr: UETR_A,
+      msgId: 'SIMTEST-A',
+      endToEndId: 'E2E-A',
+      amount: '125.50',
+      creditorIban: 'DE89370400440532013000',
+    });
     const res = await post(xml);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/xml/);
@@ -99,7 +105,11 @@ describe('legacy host simulator', () => {
   });
 
   it('answers 503 without recording anything at error rate 1', async () => {
-    const set = await json('/admin/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 1 }) });
+    const set = await json('/admin/faults', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 1 }),
+    });
     expect(set).toMatchObject({ status: 200, body: { errorRate: 1 } });
     const res = await post(buildPacs008({ uetr: UETR_A }));
     expect(res.status).toBe(503);
@@ -209,7 +219,9 @@ describe('legacy host simulator', () => {
 
     it('answers a settled and a rejected payment with the pacs.002 it recorded for it', async () => {
       const settled = await (await post(buildPacs008({ uetr: UETR_A, msgId: 'STS-A', endToEndId: 'E2E-A' }))).text();
-      const rejected = await (await post(buildPacs008({ uetr: UETR_B, msgId: 'STS-B', endToEndId: 'E2E-B', creditorIban: 'DE89370400440532019999' }))).text();
+      const rejected = await (
+        await post(buildPacs008({ uetr: UETR_B, msgId: 'STS-B', endToEndId: 'E2E-B', creditorIban: 'DE89370400440532019999' }))
+      ).text();
       const a = await ask({ uetr: UETR_A, msgId: 'STS-A', endToEndId: 'E2E-A' });
       expect(a.status).toBe(200);
       expect(await a.text()).toBe(settled);
@@ -235,16 +247,30 @@ describe('legacy host simulator', () => {
       const res = await ask({ uetr: UETR_C, msgId: 'NEVER-SENT', endToEndId: 'E2E-N' });
       expect(res.status).toBe(404);
       expect(res.headers.get('content-type')).toMatch(/^application\/xml/);
-      expect(readReport(await res.text())).toMatchObject({ originalMsgId: 'NEVER-SENT', originalEndToEndId: 'E2E-N', originalUetr: UETR_C, status: 'RJCT', reasonCode: 'NOOR' });
+      expect(readReport(await res.text())).toMatchObject({
+        originalMsgId: 'NEVER-SENT',
+        originalEndToEndId: 'E2E-N',
+        originalUetr: UETR_C,
+        status: 'RJCT',
+        reasonCode: 'NOOR',
+      });
       expect((await json('/stats')).body).toMatchObject({ unique: 0, statusRequests: { received: 1, known: 0, unknown: 1 } });
       // a pacs.008 on the status-request route is refused
-      const wrong = await fetch(`${sim.url}/v1/status-requests`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: buildPacs008({ uetr: UETR_C }) });
+      const wrong = await fetch(`${sim.url}/v1/status-requests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/xml' },
+        body: buildPacs008({ uetr: UETR_C }),
+      });
       expect(wrong.status).toBe(400);
       expect(await wrong.json()).toMatchObject({ code: 'ISO20022.UNSUPPORTED_MESSAGE' });
     });
 
     it('loses the answer after settling (dropAnswers): the connection closes, the payment is recorded, a status request says settled', async () => {
-      const set = await json('/admin/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dropAnswers: 1 }) });
+      const set = await json('/admin/faults', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ dropAnswers: 1 }),
+      });
       expect(set).toMatchObject({ status: 200, body: { dropAnswers: 1 } });
       const xml = buildPacs008({ uetr: UETR_C, msgId: 'STS-LOST', endToEndId: 'E2E-L' });
       await expect(post(xml)).rejects.toThrow(/fetch failed/);
@@ -255,7 +281,13 @@ describe('legacy host simulator', () => {
       expect(readReport(await status.text())).toMatchObject({ originalUetr: UETR_C, status: 'ACSC' });
       // the count is used up: a re-delivery is answered (the recorded answer)
       expect(readReport(await (await post(xml)).text()).status).toBe('ACSC');
-      expect((await json('/stats')).body).toMatchObject({ received: 2, unique: 1, duplicates: 1, answersDropped: 1, statusRequests: { received: 1, known: 1 } });
+      expect((await json('/stats')).body).toMatchObject({
+        received: 2,
+        unique: 1,
+        duplicates: 1,
+        answersDropped: 1,
+        statusRequests: { received: 1, known: 1 },
+      });
     });
 
     it('loses every payment answer at dropAnswerRate 1, but still answers status requests', async () => {

@@ -4,7 +4,12 @@ import { AdminController } from './admin/admin.controller.js';
 import { FaultInjector } from './faults/fault-injector.js';
 import { PaymentLedger } from './payments/payment-ledger.js';
 import { HostMessageService } from './host/host-message.service.js';
-import { CancellationsController, PaymentsController, ReturnsController, StatusRequestsController } from './payments/payments.controller.js';
+import {
+  CancellationsController,
+  PaymentsController,
+  ReturnsController,
+  StatusRequestsController,
+} from './payments/payments.controller.js';
 import type { ResolvedSimulatorConfig } from './sim.config.js';
 import { SIM_CODEC, SIM_CONFIG } from './sim.tokens.js';
 

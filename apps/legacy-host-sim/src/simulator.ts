@@ -25,13 +25,10 @@ export interface RunningSimulator {
 }
 
 /** Starts the simulated legacy host; `port: 0` picks a free port. */
-export async function startSimulator(
-  options: SimulatorOptions & { codec?: Iso20022Codec } = {},
-): Promise<RunningSimulator> {
+export async function startSimulator(options: SimulatorOptions & { codec?: Iso20022Codec } = {}): Promise<RunningSimulator> {
   const config = resolveConfig(options);
   const codec =
-    options.codec ??
-    (await Iso20022Codec.create({ schemaDir: resolve(config.schemaDir), limits: { maxBytes: config.bodyLimit } }));
+    options.codec ?? (await Iso20022Codec.create({ schemaDir: resolve(config.schemaDir), limits: { maxBytes: config.bodyLimit } }));
 
   const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimit, logger: false });
   const app = await NestFactory.create<NestFastifyApplication>(SimulatorModule.forRoot(config, codec), adapter, {
@@ -41,10 +38,8 @@ export async function startSimulator(
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
 
   // The pacs.008 arrives as raw XML; hand it to the codec as a string, untouched.
-  fastify.addContentTypeParser(
-    ['application/xml', 'text/xml'],
-    { parseAs: 'string', bodyLimit: config.bodyLimit },
-    (_req, body, done) => done(null, body),
+  fastify.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: config.bodyLimit }, (_req, body, done) =>
+    done(null, body),
   );
 
   // SIM_DOWN: every /v1 call answers 503 before any body is read. /health stays 200: it says the process
@@ -69,10 +64,7 @@ export async function startSimulator(
   let amqp: SimAmqpTransport | null = null;
   if (config.amqp) {
     try {
-      amqp = await SimAmqpTransport.start(
-        { ...config.amqp, debug: config.debug },
-        { service: app.get(HostMessageService) },
-      );
+      amqp = await SimAmqpTransport.start({ ...config.amqp, debug: config.debug }, { service: app.get(HostMessageService) });
     } catch (err) {
       await app.close();
       throw err;

@@ -58,10 +58,21 @@ export async function savePayment(deps: SaveDeps, payment: Payment, change: Paym
 }
 
 /** Archives `outgoing` under the payment and records each on it (to be stored by the caller's write). */
-export async function recordOutgoing(deps: { archive: MessageArchive; clock: { now(): Date } }, payment: Payment, outgoing: OutgoingMessage[]): Promise<void> {
+export async function recordOutgoing(
+  deps: { archive: MessageArchive; clock: { now(): Date } },
+  payment: Payment,
+  outgoing: OutgoingMessage[],
+): Promise<void> {
   for (const m of outgoing) {
     const at = deps.clock.now().toISOString();
-    await deps.archive.put({ transactionId: payment.id, direction: 'out', messageType: m.messageType, channel: m.channel, body: m.body, at });
+    await deps.archive.put({
+      transactionId: payment.id,
+      direction: 'out',
+      messageType: m.messageType,
+      channel: m.channel,
+      body: m.body,
+      at,
+    });
     payment.recordOutgoing({ messageType: m.messageType, sha256: messageDigest(m.body), at });
   }
 }

@@ -127,7 +127,10 @@ describe('canonicalAmount (intake)', () => {
 
   it('keeps what is a decimal but not money of its currency canonically spelled, for the currency rule to reject', () => {
     expect(canonicalAmount({ value: '0010.5050', currency: 'EUR' })).toEqual({ ok: true, amount: { value: '10.505', currency: 'EUR' } });
-    expect(canonicalAmount({ value: '012000000.0', currency: 'XAU' })).toEqual({ ok: true, amount: { value: '12000000', currency: 'XAU' } });
+    expect(canonicalAmount({ value: '012000000.0', currency: 'XAU' })).toEqual({
+      ok: true,
+      amount: { value: '12000000', currency: 'XAU' },
+    });
     expect(canonicalAmount({ value: '-0.00', currency: 'EUR' })).toEqual({ ok: true, amount: { value: '0.00', currency: 'EUR' } });
   });
 

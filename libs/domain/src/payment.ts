@@ -400,7 +400,8 @@ export class Payment {
   /** A business rule (or the core-mode ledger's preconditions) refused the payment before release (RJCT). */
   failValidation(reason: StatusReason, at: Date): void {
     this.assertPayment('refused');
-    if (this.state.status !== 'RCVD' && this.state.status !== 'ACTC' && this.state.status !== 'ACSP') throw new IllegalTransitionError(this.state.status, 'RJCT');
+    if (this.state.status !== 'RCVD' && this.state.status !== 'ACTC' && this.state.status !== 'ACSP')
+      throw new IllegalTransitionError(this.state.status, 'RJCT');
     this.transition(PaymentStatus.RJCT, at, reason);
   }
 
@@ -419,7 +420,8 @@ export class Payment {
   applyHostOutcome(outcome: { kind: 'settled' } | { kind: 'rejected'; reason: StatusReason } | { kind: 'pending' }, at: Date): boolean {
     this.assertPayment('settled');
     const to = outcome.kind === 'settled' ? PaymentStatus.ACSC : outcome.kind === 'rejected' ? PaymentStatus.RJCT : PaymentStatus.PDNG;
-    if ((this.state.status !== 'ACSP' && this.state.status !== 'PDNG') || this.isHeld) throw new IllegalTransitionError(this.state.status, to);
+    if ((this.state.status !== 'ACSP' && this.state.status !== 'PDNG') || this.isHeld)
+      throw new IllegalTransitionError(this.state.status, to);
     if (outcome.kind === 'pending') {
       if (this.state.status === 'PDNG') return false;
       this.transition(PaymentStatus.PDNG, at, { code: ReasonCode.NARRATIVE, text: 'awaiting the legacy host' });
@@ -491,7 +493,10 @@ export class Payment {
    * What came of a cancellation: the host (or, in core mode, the gateway's own ledger) cancelled it (CANC),
    * refused it (the payment stands, the refusal recorded), or has not decided yet.
    */
-  applyCancellationOutcome(outcome: { kind: 'cancelled' } | { kind: 'refused'; refusal: StatusReason } | { kind: 'pending' }, at: Date): void {
+  applyCancellationOutcome(
+    outcome: { kind: 'cancelled' } | { kind: 'refused'; refusal: StatusReason } | { kind: 'pending' },
+    at: Date,
+  ): void {
     const c = this.state.cancellation;
     if (!c) throw new InvalidValueError('cancellation', 'no cancellation was asked for');
     const when = this.touch(at);
@@ -519,7 +524,9 @@ export class Payment {
       ...c,
       state: cancelled ? 'cancelled' : 'refused',
       decidedAt: when,
-      refusal: cancelled ? null : { code: ReasonCode.NARRATIVE, text: `the payment ended ${this.state.status} before the cancellation was decided` },
+      refusal: cancelled
+        ? null
+        : { code: ReasonCode.NARRATIVE, text: `the payment ended ${this.state.status} before the cancellation was decided` },
     };
   }
 
@@ -536,7 +543,15 @@ export class Payment {
     if (this.state.returnInfo) throw new InvalidValueError('returnInfo', 'the payment was already returned');
     const when = this.touch(at);
     this.recordDecision({ action: 'return', at: when, by, reason });
-    this.state.returnInfo = { direction: 'outbound', state: 'requested', at: when, decidedAt: null, reason, amount: this.state.amount, returnTransactionId: null };
+    this.state.returnInfo = {
+      direction: 'outbound',
+      state: 'requested',
+      at: when,
+      decidedAt: null,
+      reason,
+      amount: this.state.amount,
+      returnTransactionId: null,
+    };
   }
 
   /** What came of a return: accepted (in core mode, at once), rejected with the host's reason, or pending. */
@@ -550,10 +565,25 @@ export class Payment {
   }
 
   /** A return (pacs.004) of this settled payment arrived from downstream, as transaction `returnTransactionId`. */
-  receiveReturn(ret: { reason: StatusReason | null; amount: { value: string; currency: string } | null; returnTransactionId: string }, at: Date): void {
-    if (this.state.status !== 'ACSC' || this.state.returnInfo) throw new InvalidValueError('returnInfo', `a ${this.state.status} payment${this.state.returnInfo ? ' already returned' : ''} cannot be returned`);
+  receiveReturn(
+    ret: { reason: StatusReason | null; amount: { value: string; currency: string } | null; returnTransactionId: string },
+    at: Date,
+  ): void {
+    if (this.state.status !== 'ACSC' || this.state.returnInfo)
+      throw new InvalidValueError(
+        'returnInfo',
+        `a ${this.state.status} payment${this.state.returnInfo ? ' already returned' : ''} cannot be returned`,
+      );
     const when = this.touch(at);
-    this.state.returnInfo = { direction: 'inbound', state: 'received', at: when, decidedAt: when, reason: ret.reason, amount: ret.amount, returnTransactionId: ret.returnTransactionId };
+    this.state.returnInfo = {
+      direction: 'inbound',
+      state: 'received',
+      at: when,
+      decidedAt: when,
+      reason: ret.reason,
+      amount: ret.amount,
+      returnTransactionId: ret.returnTransactionId,
+    };
   }
 
   /** A consumer asked for the payment's next step to be run again (its dead-lettered jobs, or its stranded step). */
@@ -580,7 +610,6 @@ export class Payment {
   get isHeld(): boolean {
     return this.state.status === 'PDNG' && this.state.hold != null;
   }
-
 
   /** Whether the status moved since this object was loaded (a status-changed event is pending). */
   get statusMovedSinceLoad(): boolean {

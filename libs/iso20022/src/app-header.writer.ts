@@ -25,7 +25,8 @@ function checkParty(field: string, p: HeaderParty): void {
   check.optText(`${field}.clearingSystem`, p.clearingSystem, 5);
   check.optId(`${field}.memberId`, p.memberId);
   if (p.clearingSystem !== null && p.memberId === null) throw new RangeError(`${field}.memberId: required with a clearing system`);
-  if (p.kind === 'OrgId' && p.memberId !== null) throw new RangeError(`${field}.memberId: an organisation has no clearing-system member id`);
+  if (p.kind === 'OrgId' && p.memberId !== null)
+    throw new RangeError(`${field}.memberId: an organisation has no clearing-system member id`);
   check.optText(`${field}.name`, p.name, 140);
   check.optId(`${field}.otherId`, p.otherId);
   if (p.bic === null && p.memberId === null && p.lei === null && p.name === null && p.otherId === null) {
@@ -106,10 +107,7 @@ export function buildAppHdr(input: AppHdrInput): string {
  * The header of an answer to a message that came with `original`: same version, `Fr`/`To` swapped,
  * its own `BizMsgIdr`, `MsgDefIdr` = the answer's message id, `BizSvc` copied, and `Rltd` = the original.
  */
-export function replyAppHdrInput(
-  original: AppHeader,
-  reply: { bizMsgIdr: string; msgDefIdr: string; creationDate: string },
-): AppHdrInput {
+export function replyAppHdrInput(original: AppHeader, reply: { bizMsgIdr: string; msgDefIdr: string; creationDate: string }): AppHdrInput {
   const version = original.version as AppHdrVersion;
   if (!APP_HDR_VERSIONS.includes(version)) throw new RangeError(`original.version: cannot answer a ${original.version} header`);
   const from = partyOf(original.toParty, original.to);

@@ -45,10 +45,7 @@ export function buildCamt029(input: Camt029Input): string {
 
   b.open('CxlDtls').open('TxInfAndSts').leaf('CxlStsId', input.cancellationStatusId);
   writeGroupRef(b, 'OrgnlGrpInf', o.group);
-  b.leaf('OrgnlInstrId', o.instrId)
-    .leaf('OrgnlEndToEndId', o.endToEndId)
-    .leaf('OrgnlTxId', o.txId)
-    .leaf('OrgnlUETR', o.uetr);
+  b.leaf('OrgnlInstrId', o.instrId).leaf('OrgnlEndToEndId', o.endToEndId).leaf('OrgnlTxId', o.txId).leaf('OrgnlUETR', o.uetr);
   if (input.status === 'RJCR') b.leaf('TxCxlSts', 'RJCR');
   writeReason(b, 'CxlStsRsnInf', input.reason);
   writeAmount(b, 'OrgnlIntrBkSttlmAmt', input.originalAmount);

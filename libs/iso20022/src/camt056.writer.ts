@@ -39,10 +39,7 @@ export function buildCamt056(input: Camt056Input): string {
 
   b.open('Undrlyg').open('TxInf').leaf('CxlId', input.cancellationId);
   writeGroupRef(b, 'OrgnlGrpInf', o.group);
-  b.leaf('OrgnlInstrId', o.instrId)
-    .leaf('OrgnlEndToEndId', o.endToEndId)
-    .leaf('OrgnlTxId', o.txId)
-    .leaf('OrgnlUETR', o.uetr);
+  b.leaf('OrgnlInstrId', o.instrId).leaf('OrgnlEndToEndId', o.endToEndId).leaf('OrgnlTxId', o.txId).leaf('OrgnlUETR', o.uetr);
   writeAmount(b, 'OrgnlIntrBkSttlmAmt', input.amount);
   b.leaf('OrgnlIntrBkSttlmDt', input.settlementDate);
   writeReason(b, 'CxlRsnInf', input.reason);

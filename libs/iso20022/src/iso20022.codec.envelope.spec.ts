@@ -69,21 +69,56 @@ describe('Iso20022Codec: envelope and encoding', () => {
       ['a second Document beside the first', withBeforeClose(BIG), 'second Document'],
       ['a second Document before the AppHdr', ENVELOPE.replace('<head:AppHdr', `${BIG}\n  <head:AppHdr`), 'second Document'],
       ['a Document deeper in the envelope', withBeforeClose(`<Extra>${BIG}</Extra>`), '<Extra>'],
-      ['a Document nested in the Document (SplmtryData, lax)', BARE.replace('</CdtTrfTxInf>', `<SplmtryData><Envlp>${BIG}</Envlp></SplmtryData></CdtTrfTxInf>`), 'Document'],
+      [
+        'a Document nested in the Document (SplmtryData, lax)',
+        BARE.replace('</CdtTrfTxInf>', `<SplmtryData><Envlp>${BIG}</Envlp></SplmtryData></CdtTrfTxInf>`),
+        'Document',
+      ],
       ['another element beside the Document', withBeforeClose('<Note>pay 4,000,000.00 EUR instead</Note>'), '<Note>'],
       ['an empty element beside the Document', withBeforeClose('<Extra/>'), '<Extra>'],
       ['text in the envelope', withBeforeClose('4000000.00 EUR'), 'text'],
       ['CDATA in the envelope', withBeforeClose('<![CDATA[<Document/>]]>'), 'CDATA'],
-      ['a second AppHdr', ENVELOPE.replace('<pacs:Document>', `${ENVELOPE.slice(ENVELOPE.indexOf('<head:AppHdr'), ENVELOPE.indexOf('</head:AppHdr>') + 14)}\n<pacs:Document>`), 'AppHdr'],
-      ['an AppHdr nested in the Document', BARE.replace('</CdtTrfTxInf>', '<SplmtryData><Envlp><AppHdr/></Envlp></SplmtryData></CdtTrfTxInf>'), 'AppHdr'],
+      [
+        'a second AppHdr',
+        ENVELOPE.replace(
+          '<pacs:Document>',
+          `${ENVELOPE.slice(ENVELOPE.indexOf('<head:AppHdr'), ENVELOPE.indexOf('</head:AppHdr>') + 14)}\n<pacs:Document>`,
+        ),
+        'AppHdr',
+      ],
+      [
+        'an AppHdr nested in the Document',
+        BARE.replace('</CdtTrfTxInf>', '<SplmtryData><Envlp><AppHdr/></Envlp></SplmtryData></CdtTrfTxInf>'),
+        'AppHdr',
+      ],
       ['an AppHdr a level above the Document', `<Envelope><AppHdr/><Payload>${DOC}</Payload></Envelope>`, 'AppHdr'],
       ['an attribute on the envelope', ENVELOPE.replace('<Envelope ', '<Envelope amount="4000000.00" '), 'amount'],
-      ['xi:include in the envelope', withBeforeClose('<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="big.xml"/>'), 'XInclude'],
-      ['the XInclude namespace declared on the envelope', ENVELOPE.replace('<Envelope ', '<Envelope xmlns:xi="http://www.w3.org/2001/XInclude" '), 'XInclude'],
-      ['the XInclude namespace written with a character reference', ENVELOPE.replace('<Envelope ', '<Envelope xmlns:xi="http://www.w3.org/2001/XInclud&#x65;" '), 'XInclude'],
-      ['the XInclude namespace in a bare Document', BARE.replace('<GrpHdr>', '<GrpHdr xmlns:x="http://www.w3.org/2001/XInclude">'), 'XInclude'],
+      [
+        'xi:include in the envelope',
+        withBeforeClose('<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="big.xml"/>'),
+        'XInclude',
+      ],
+      [
+        'the XInclude namespace declared on the envelope',
+        ENVELOPE.replace('<Envelope ', '<Envelope xmlns:xi="http://www.w3.org/2001/XInclude" '),
+        'XInclude',
+      ],
+      [
+        'the XInclude namespace written with a character reference',
+        ENVELOPE.replace('<Envelope ', '<Envelope xmlns:xi="http://www.w3.org/2001/XInclud&#x65;" '),
+        'XInclude',
+      ],
+      [
+        'the XInclude namespace in a bare Document',
+        BARE.replace('<GrpHdr>', '<GrpHdr xmlns:x="http://www.w3.org/2001/XInclude">'),
+        'XInclude',
+      ],
       ['a processing instruction in the envelope', withBeforeClose('<?host-command release amount="4000000.00"?>'), 'host-command'],
-      ['a processing instruction before the root', `<?xml version="1.0" encoding="UTF-8"?>\n<?xml-stylesheet href="x.xsl"?>\n${BARE}`, 'xml-stylesheet'],
+      [
+        'a processing instruction before the root',
+        `<?xml version="1.0" encoding="UTF-8"?>\n<?xml-stylesheet href="x.xsl"?>\n${BARE}`,
+        'xml-stylesheet',
+      ],
       ['a processing instruction inside the Document', BARE.replace('<GrpHdr>', '<GrpHdr><?pay-more?>'), 'pay-more'],
       ['a processing instruction after the root', `${ENVELOPE}\n<?later?>`, 'later'],
       ['a Document more than three wrappers deep', `<A><B><C><D>${DOC}</D></C></B></A>`, 'not the root'],
@@ -105,7 +140,11 @@ describe('Iso20022Codec: envelope and encoding', () => {
     it('still takes a bare Document, comments, an XML declaration, whitespace, xsi:schemaLocation and wrapper chains', () => {
       expect(codec.parse(BARE).xml).toBe(BARE);
       const declared = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n${ENVELOPE}\n<!-- trailer -->\n`;
-      expect(codec.parse(declared)).toMatchObject({ xml: declared, envelope: 'Envelope', appHeader: { bizMsgIdr: 'CLWY-EX-20250314-0002' } });
+      expect(codec.parse(declared)).toMatchObject({
+        xml: declared,
+        envelope: 'Envelope',
+        appHeader: { bizMsgIdr: 'CLWY-EX-20250314-0002' },
+      });
       const xsi = ENVELOPE.replace(
         '<Envelope ',
         '<Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:swift:xsd:envelope envelope.xsd" ',

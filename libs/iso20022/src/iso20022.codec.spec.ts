@@ -247,7 +247,10 @@ describe('Iso20022Codec', () => {
     });
 
     it('counts lines from the start of the envelope, not of the Document', () => {
-      const invalid = ENVELOPE.replace('<pacs:IntrBkSttlmDt>2025-03-14</pacs:IntrBkSttlmDt>', '<pacs:IntrBkSttlmDt>14.03.2025</pacs:IntrBkSttlmDt>');
+      const invalid = ENVELOPE.replace(
+        '<pacs:IntrBkSttlmDt>2025-03-14</pacs:IntrBkSttlmDt>',
+        '<pacs:IntrBkSttlmDt>14.03.2025</pacs:IntrBkSttlmDt>',
+      );
       const err = failure(() => codec.parse(invalid));
       expect(err.code).toBe('ISO20022.SCHEMA_INVALID');
       expect(err.issues[0]!.line).toBe(lineOf(invalid, '14.03.2025'));
@@ -303,7 +306,9 @@ describe('Iso20022Codec', () => {
 
     it('cuts out a Document that stands alone (namespace inherited from the envelope added)', () => {
       const msg = codec.parse(ENVELOPE);
-      expect(msg.document.slice(0, 200)).toMatch(/^<pacs:Document( xmlns="urn:swift:xsd:envelope")? xmlns:pacs="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08">/);
+      expect(msg.document.slice(0, 200)).toMatch(
+        /^<pacs:Document( xmlns="urn:swift:xsd:envelope")? xmlns:pacs="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08">/,
+      );
       expect(msg.document).not.toContain('AppHdr');
       expect(msg.document.trimEnd().endsWith('</pacs:Document>')).toBe(true);
       const again = codec.parse(msg.document);
@@ -385,7 +390,10 @@ describe('Iso20022Codec', () => {
     });
 
     it('reads the AC04 example and the enveloped one (two Ustrd lines)', () => {
-      expect(codec.readPacs008(codec.parse(AC04)).transactions[0]!.creditorAccount).toEqual({ iban: 'DE42120300000012349999', other: null });
+      expect(codec.readPacs008(codec.parse(AC04)).transactions[0]!.creditorAccount).toEqual({
+        iban: 'DE42120300000012349999',
+        other: null,
+      });
       const tx = codec.readPacs008(codec.parse(ENVELOPE)).transactions[0]!;
       expect(tx.interbankSettlementAmount).toEqual({ value: '98765.43', currency: 'EUR' });
       expect(tx.remittanceInformation).toBe('Order 7781, first instalment\nContract CLWY-2025-17');
@@ -401,7 +409,10 @@ describe('Iso20022Codec', () => {
           '<SttlmMtd>INDA</SttlmMtd>\n      </SttlmInf>',
           '<SttlmMtd>CLRG</SttlmMtd>\n        <ClrSys><Cd>FDW</Cd></ClrSys>\n      </SttlmInf>\n      <InstgAgt><FinInstnId><BICFI>CLWYUS33</BICFI></FinInstnId></InstgAgt>',
         )
-        .replace('<NbOfTxs>1</NbOfTxs>', '<NbOfTxs>2</NbOfTxs>\n      <TtlIntrBkSttlmAmt Ccy="EUR">2500.00</TtlIntrBkSttlmAmt>\n      <IntrBkSttlmDt>2025-03-15</IntrBkSttlmDt>');
+        .replace(
+          '<NbOfTxs>1</NbOfTxs>',
+          '<NbOfTxs>2</NbOfTxs>\n      <TtlIntrBkSttlmAmt Ccy="EUR">2500.00</TtlIntrBkSttlmAmt>\n      <IntrBkSttlmDt>2025-03-15</IntrBkSttlmDt>',
+        );
       const tx = clrg.slice(clrg.indexOf('<CdtTrfTxInf>'), clrg.indexOf('</CdtTrfTxInf>') + '</CdtTrfTxInf>'.length);
       const second = tx
         .replace('CLWY-EX-E2E-0001', 'CLWY-EX-E2E-0001B')
@@ -418,7 +429,12 @@ describe('Iso20022Codec', () => {
         instructingAgent: { bic: 'CLWYUS33', clearingSystem: null, memberId: null, name: null },
       });
       expect(p.transactions).toHaveLength(2);
-      expect(p.transactions[0]!.debtorAgent).toEqual({ bic: null, clearingSystem: 'USABA', memberId: '021000021', name: 'First Example Bank' });
+      expect(p.transactions[0]!.debtorAgent).toEqual({
+        bic: null,
+        clearingSystem: 'USABA',
+        memberId: '021000021',
+        name: 'First Example Bank',
+      });
       expect(p.transactions[0]!.creditorAccount).toEqual({ iban: null, other: '000123456789' });
       expect(p.transactions[0]!.interbankSettlementDate).toBe('2025-03-14');
       // the second transaction has no InstgAgt / IntrBkSttlmDt of its own: the group's apply
@@ -440,10 +456,21 @@ describe('Iso20022Codec', () => {
       const iban = /<CdtrAcct>[\s\S]*?<\/CdtrAcct>/;
       const proxy = '<CdtrAcct><Prxy><Tp><Cd>TELE</Cd></Tp><Id>+31-612345678</Id></Prxy></CdtrAcct>';
       const v12 = BARE.replace('xsd:pacs.008.001.08"', 'xsd:pacs.008.001.12"').replace(iban, proxy);
-      expect(codec.readPacs008(codec.parse(v12)).transactions[0]!.creditorAccount).toEqual({ iban: null, other: null, proxy: '+31-612345678' });
+      expect(codec.readPacs008(codec.parse(v12)).transactions[0]!.creditorAccount).toEqual({
+        iban: null,
+        other: null,
+        proxy: '+31-612345678',
+      });
       expect(failure(() => codec.parse(BARE.replace(iban, proxy))).code).toBe('ISO20022.SCHEMA_INVALID');
-      const both = BARE.replace('<IBAN>NL29CLWY0417164300</IBAN>\n        </Id>', '<IBAN>NL29CLWY0417164300</IBAN>\n        </Id><Prxy><Id>pay@example.nl</Id></Prxy>');
-      expect(codec.readPacs008(codec.parse(both)).transactions[0]!.creditorAccount).toEqual({ iban: 'NL29CLWY0417164300', other: null, proxy: 'pay@example.nl' });
+      const both = BARE.replace(
+        '<IBAN>NL29CLWY0417164300</IBAN>\n        </Id>',
+        '<IBAN>NL29CLWY0417164300</IBAN>\n        </Id><Prxy><Id>pay@example.nl</Id></Prxy>',
+      );
+      expect(codec.readPacs008(codec.parse(both)).transactions[0]!.creditorAccount).toEqual({
+        iban: 'NL29CLWY0417164300',
+        other: null,
+        proxy: 'pay@example.nl',
+      });
     });
 
     it('refuses to read another message type as a pacs.008', () => {
@@ -481,7 +508,15 @@ describe('Iso20022Codec', () => {
 
     it('leaves out what is not given (ACSC without reason, agents, amount)', () => {
       const input = pacs002Input({ status: 'ACSC', reason: null, instructingAgent: null, instructedAgent: null, acceptanceDateTime: null });
-      input.original = { ...input.original, instrId: null, txId: null, uetr: null, amount: null, settlementDate: null, creationDateTime: null };
+      input.original = {
+        ...input.original,
+        instrId: null,
+        txId: null,
+        uetr: null,
+        amount: null,
+        settlementDate: null,
+        creationDateTime: null,
+      };
       const xml = codec.writePacs002(input);
       expect(xml).not.toMatch(/StsRsnInf|InstgAgt|OrgnlTxRef|OrgnlUETR|AccptncDtTm|OrgnlCreDtTm/);
       expect(codec.readPacs002(codec.parse(xml))).toMatchObject({ status: 'ACSC', reasonCode: null, reasonText: null, originalUetr: null });
@@ -505,7 +540,9 @@ describe('Iso20022Codec', () => {
     });
 
     it('refuses (RangeError, naming the field) an input that cannot make a valid report', () => {
-      expect(() => codec.writePacs002(pacs002Input({ msgId: 'M'.repeat(36) }))).toThrow(new RangeError('msgId: must be 1 to 35 characters, got 36'));
+      expect(() => codec.writePacs002(pacs002Input({ msgId: 'M'.repeat(36) }))).toThrow(
+        new RangeError('msgId: must be 1 to 35 characters, got 36'),
+      );
       expect(() => codec.writePacs002(pacs002Input({ msgId: 'bad\u0001char' }))).toThrow(RangeError);
     });
 

@@ -226,7 +226,8 @@ function locateDocument(root: XmlElement): Located | null {
         wrapper = kids[0]!;
         continue;
       }
-      if (kids.some((el) => el.name === 'AppHdr')) envelopeInvalid(`the AppHdr in <${wrapper.name}> has no Document beside it`, wrapper.line);
+      if (kids.some((el) => el.name === 'AppHdr'))
+        envelopeInvalid(`the AppHdr in <${wrapper.name}> has no Document beside it`, wrapper.line);
       return null;
     }
     // Only once there is a Document: XML that holds none stays UNSUPPORTED_MESSAGE.
@@ -360,8 +361,7 @@ export class Iso20022Codec {
     let source: string;
     if (typeof input === 'string') {
       // A UTF-16 unit is 1 to 3 UTF-8 bytes: only count the bytes when the length alone does not decide.
-      const size =
-        input.length > maxBytes || input.length * 3 <= maxBytes ? input.length : Buffer.byteLength(input, 'utf8');
+      const size = input.length > maxBytes || input.length * 3 <= maxBytes ? input.length : Buffer.byteLength(input, 'utf8');
       if (size > maxBytes) fail('ISO20022.TOO_LARGE', `message is ${size} bytes, the limit is ${maxBytes}`);
       // A lone surrogate has no UTF-8 form: it would reach libxml2 (and the host) as U+FFFD.
       if (!input.isWellFormed()) fail('ISO20022.INVALID_ENCODING', 'message text holds a lone surrogate, which has no UTF-8 form');
@@ -409,7 +409,8 @@ export class Iso20022Codec {
       const pi = scan.processingInstruction;
       envelopeInvalid(`processing instruction <?${pi.target}?> (only the XML declaration is allowed)`, pi.line);
     }
-    if (scan.xincludeLine !== null) envelopeInvalid('the XInclude namespace is declared (XInclude is never processed or forwarded)', scan.xincludeLine);
+    if (scan.xincludeLine !== null)
+      envelopeInvalid('the XInclude namespace is declared (XInclude is never processed or forwarded)', scan.xincludeLine);
     const found = locateDocument(root);
     if (found === null && scan.documentCount > 0) {
       envelopeInvalid(`the Document is not the root, nor in an envelope of at most ${MAX_ENVELOPE_LEVELS} single wrappers`);
@@ -427,9 +428,17 @@ export class Iso20022Codec {
     const schema = this.registry.get(namespace);
     if (schema === undefined || schema.rootElement !== 'Document') {
       const what = namespace === '' ? 'a Document without a namespace' : `namespace ${namespace}`;
-      fail('ISO20022.UNSUPPORTED_MESSAGE', `unsupported message: ${what}`, [
-        { line: docEl.line, message: `Document ${namespace === '' ? 'has no namespace' : `namespace ${namespace} is not supported`}; supported: ${this.supportedMessages().join(', ')}` },
-      ], namespace.startsWith(ISO20022_NS_PREFIX) ? { messageType: namespace.slice(ISO20022_NS_PREFIX.length) } : {});
+      fail(
+        'ISO20022.UNSUPPORTED_MESSAGE',
+        `unsupported message: ${what}`,
+        [
+          {
+            line: docEl.line,
+            message: `Document ${namespace === '' ? 'has no namespace' : `namespace ${namespace} is not supported`}; supported: ${this.supportedMessages().join(', ')}`,
+          },
+        ],
+        namespace.startsWith(ISO20022_NS_PREFIX) ? { messageType: namespace.slice(ISO20022_NS_PREFIX.length) } : {},
+      );
     }
     const isRoot = found.level === 0;
     const docSpan = spanOf(scan, found.level, found.ordinal);

@@ -124,17 +124,15 @@ export function readPacs004Document(messageType: string, root: XNode): Pacs004 {
   const grp = child(b, 'GrpHdr');
   const groupDate = token(grp, 'IntrBkSttlmDt');
   const msgGroup = groupRef(child(b, 'OrgnlGrpInf'));
-  const transactions = children(b, 'TxInf').map(
-    (tx): Pacs004Transaction => ({
-      returnId: text(tx, 'RtrId'),
-      ...transactionRef(tx, msgGroup),
-      returnedAmount: amount(requiredNode(tx, 'RtrdIntrBkSttlmAmt', messageType))!,
-      interbankSettlementDate: token(tx, 'IntrBkSttlmDt') ?? groupDate,
-      originalAmount: amount(child(tx, 'OrgnlIntrBkSttlmAmt')),
-      chargeBearer: token(tx, 'ChrgBr'),
-      reason: reasonInfo(child(tx, 'RtrRsnInf')),
-    }),
-  );
+  const transactions = children(b, 'TxInf').map((tx): Pacs004Transaction => ({
+    returnId: text(tx, 'RtrId'),
+    ...transactionRef(tx, msgGroup),
+    returnedAmount: amount(requiredNode(tx, 'RtrdIntrBkSttlmAmt', messageType))!,
+    interbankSettlementDate: token(tx, 'IntrBkSttlmDt') ?? groupDate,
+    originalAmount: amount(child(tx, 'OrgnlIntrBkSttlmAmt')),
+    chargeBearer: token(tx, 'ChrgBr'),
+    reason: reasonInfo(child(tx, 'RtrRsnInf')),
+  }));
   return {
     messageType,
     msgId: required(grp, 'MsgId', messageType),

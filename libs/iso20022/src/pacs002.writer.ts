@@ -59,11 +59,7 @@ export function buildPacs002(input: Pacs002Input): string {
   writeAgent(b, 'InstdAgt', input.instructedAgent);
   b.close();
 
-  b.open('OrgnlGrpInfAndSts')
-    .leaf('OrgnlMsgId', o.msgId)
-    .leaf('OrgnlMsgNmId', o.msgNmId)
-    .leaf('OrgnlCreDtTm', o.creationDateTime)
-    .close();
+  b.open('OrgnlGrpInfAndSts').leaf('OrgnlMsgId', o.msgId).leaf('OrgnlMsgNmId', o.msgNmId).leaf('OrgnlCreDtTm', o.creationDateTime).close();
 
   b.open('TxInfAndSts')
     .leaf('OrgnlInstrId', o.instrId)

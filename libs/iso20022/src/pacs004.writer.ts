@@ -35,15 +35,14 @@ export function buildPacs004(input: Pacs004Input): string {
   b.open('Document', { xmlns: ISO_NS + PACS004_MESSAGE_ID }).open('PmtRtr');
 
   b.open('GrpHdr').leaf('MsgId', input.msgId).leaf('CreDtTm', input.creationDateTime).leaf('NbOfTxs', '1');
-  b.open('SttlmInf').leaf('SttlmMtd', input.settlementMethod ?? 'CLRG').close();
+  b.open('SttlmInf')
+    .leaf('SttlmMtd', input.settlementMethod ?? 'CLRG')
+    .close();
   b.close();
 
   b.open('TxInf').leaf('RtrId', input.returnId);
   writeGroupRef(b, 'OrgnlGrpInf', o.group);
-  b.leaf('OrgnlInstrId', o.instrId)
-    .leaf('OrgnlEndToEndId', o.endToEndId)
-    .leaf('OrgnlTxId', o.txId)
-    .leaf('OrgnlUETR', o.uetr);
+  b.leaf('OrgnlInstrId', o.instrId).leaf('OrgnlEndToEndId', o.endToEndId).leaf('OrgnlTxId', o.txId).leaf('OrgnlUETR', o.uetr);
   writeAmount(b, 'OrgnlIntrBkSttlmAmt', input.originalAmount);
   b.leaf('OrgnlIntrBkSttlmDt', input.originalSettlementDate);
   writeAmount(b, 'RtrdIntrBkSttlmAmt', input.returnedAmount);

@@ -35,10 +35,7 @@ export function buildPacs028(input: Pacs028Input): string {
   b.open('GrpHdr').leaf('MsgId', input.msgId).leaf('CreDtTm', input.creationDateTime).close();
   b.open('TxInf').leaf('StsReqId', input.statusRequestId);
   writeGroupRef(b, 'OrgnlGrpInf', o.group);
-  b.leaf('OrgnlInstrId', o.instrId)
-    .leaf('OrgnlEndToEndId', o.endToEndId)
-    .leaf('OrgnlTxId', o.txId)
-    .leaf('OrgnlUETR', o.uetr);
+  b.leaf('OrgnlInstrId', o.instrId).leaf('OrgnlEndToEndId', o.endToEndId).leaf('OrgnlTxId', o.txId).leaf('OrgnlUETR', o.uetr);
   writeAgent(b, 'InstgAgt', input.instructingAgent);
   writeAgent(b, 'InstdAgt', input.instructedAgent);
   b.close();

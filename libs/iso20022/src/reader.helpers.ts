@@ -71,7 +71,11 @@ export function account(node: XNode | null): Account | null {
 /** An `OrgnlGrpInf` / `OrgnlGrpInfAndSts` element: the original message's id, name id and creation time. */
 export function groupRef(node: XNode | null): OriginalGroupRef | null {
   if (node === null) return null;
-  return { msgId: text(node, 'OrgnlMsgId') ?? '', msgNmId: token(node, 'OrgnlMsgNmId') ?? '', creationDateTime: token(node, 'OrgnlCreDtTm') };
+  return {
+    msgId: text(node, 'OrgnlMsgId') ?? '',
+    msgNmId: token(node, 'OrgnlMsgNmId') ?? '',
+    creationDateTime: token(node, 'OrgnlCreDtTm'),
+  };
 }
 
 /** The `Orgnl*` references of one transaction element; `group` falls back to the message-level one. */

@@ -6,8 +6,7 @@ import { prescanXml } from './xml-prescan.js';
 export const ISO20022_NS_PREFIX = 'urn:iso:std:iso:20022:tech:xsd:';
 
 /** Options for every parse of untrusted or schema text: no network, no external entities. */
-export const SAFE_PARSE_OPTIONS =
-  ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_BIG_LINES;
+export const SAFE_PARSE_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_BIG_LINES;
 
 export interface CompiledSchema {
   /** `pacs.008.001.08`, `head.001.001.02`, ... */

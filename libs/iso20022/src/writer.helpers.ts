@@ -179,7 +179,10 @@ export function writeAgent(b: XmlBuilder, name: string, a: AgentId | null): void
 }
 
 /** `Assgnmt` of a camt.056 / camt.029: its id, the assigner and assignee agents, and its creation time. */
-export function writeAssignment(b: XmlBuilder, a: { assignmentId: string; assigner: AgentId; assignee: AgentId; creationDateTime: string }): void {
+export function writeAssignment(
+  b: XmlBuilder,
+  a: { assignmentId: string; assigner: AgentId; assignee: AgentId; creationDateTime: string },
+): void {
   b.open('Assgnmt').leaf('Id', a.assignmentId);
   b.open('Assgnr');
   writeAgent(b, 'Agt', a.assigner);

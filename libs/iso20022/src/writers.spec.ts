@@ -18,7 +18,13 @@ function camt029(overrides: Partial<Camt029Input> = {}): Camt029Input {
     resolvedCase: null,
     status: 'RJCR',
     cancellationStatusId: null,
-    original: { group: { msgId: 'M-1', msgNmId: 'pacs.008.001.08', creationDateTime: null }, instrId: null, endToEndId: 'E-1', txId: null, uetr: UETR },
+    original: {
+      group: { msgId: 'M-1', msgNmId: 'pacs.008.001.08', creationDateTime: null },
+      instrId: null,
+      endToEndId: 'E-1',
+      txId: null,
+      uetr: UETR,
+    },
     reason: { code: 'LEGL', text: null },
     originalAmount: null,
     originalSettlementDate: null,
@@ -95,14 +101,22 @@ describe('writers: mapping details', () => {
       msgId: 'STS-1',
       creationDateTime: '2025-03-14T12:00:00Z',
       statusRequestId: null,
-      original: { group: { msgId: 'M-1', msgNmId: 'pacs.008.001.08', creationDateTime: '2025-03-14T09:30:00Z' }, instrId: 'I-1', endToEndId: 'E-1', txId: 'T-1', uetr: UETR },
+      original: {
+        group: { msgId: 'M-1', msgNmId: 'pacs.008.001.08', creationDateTime: '2025-03-14T09:30:00Z' },
+        instrId: 'I-1',
+        endToEndId: 'E-1',
+        txId: 'T-1',
+        uetr: UETR,
+      },
       instructingAgent: null,
       instructedAgent: null,
       ...overrides,
     });
 
     it('writes the group header and one TxInf with the original group and references, valid on the loaded schema, and readPacs028 reads it back', () => {
-      const xml = codec.writePacs028(request({ statusRequestId: 'SR-1', instructingAgent: BIC, instructedAgent: { ...BIC, bic: 'CLWYNL2A' } }));
+      const xml = codec.writePacs028(
+        request({ statusRequestId: 'SR-1', instructingAgent: BIC, instructedAgent: { ...BIC, bic: 'CLWYNL2A' } }),
+      );
       const msg = codec.parse(xml);
       expect(msg.messageType).toBe('pacs.028.001.03');
       expect(xml.indexOf('<StsReqId>SR-1</StsReqId>')).toBeLessThan(xml.indexOf('<OrgnlGrpInf>'));
@@ -117,9 +131,21 @@ describe('writers: mapping details', () => {
 
     it('refuses a request the host could not match to a payment, and a bad UETR', () => {
       expect(() =>
-        codec.writePacs028(request({ original: { group: { msgId: 'M-1', msgNmId: 'pacs.008.001.08', creationDateTime: null }, instrId: null, endToEndId: null, txId: null, uetr: null } })),
+        codec.writePacs028(
+          request({
+            original: {
+              group: { msgId: 'M-1', msgNmId: 'pacs.008.001.08', creationDateTime: null },
+              instrId: null,
+              endToEndId: null,
+              txId: null,
+              uetr: null,
+            },
+          }),
+        ),
       ).toThrow('original: needs at least one of');
-      expect(() => codec.writePacs028(request({ original: { ...request().original, uetr: 'C5B81673-9BCF-4ED6-A394-B9D207705ECF' } }))).toThrow('original.uetr: not a UETR');
+      expect(() =>
+        codec.writePacs028(request({ original: { ...request().original, uetr: 'C5B81673-9BCF-4ED6-A394-B9D207705ECF' } })),
+      ).toThrow('original.uetr: not a UETR');
       expect(() => codec.writePacs028(request({ msgId: 'x'.repeat(36) }))).toThrow('msgId: must be 1 to 35 characters');
     });
   });
@@ -137,7 +163,13 @@ describe('writers: mapping details', () => {
 
     it('reads a proprietary reason and joins AddtlInf lines', () => {
       const r = codec.readCamt029(
-        parsed('camt.029.001.09', doc('<Sts><Conf>RJCR</Conf></Sts>', '<CxlStsRsnInf><Rsn><Prtry>X-99</Prtry></Rsn><AddtlInf>ab</AddtlInf><AddtlInf>cd</AddtlInf></CxlStsRsnInf>')),
+        parsed(
+          'camt.029.001.09',
+          doc(
+            '<Sts><Conf>RJCR</Conf></Sts>',
+            '<CxlStsRsnInf><Rsn><Prtry>X-99</Prtry></Rsn><AddtlInf>ab</AddtlInf><AddtlInf>cd</AddtlInf></CxlStsRsnInf>',
+          ),
+        ),
       );
       expect(r).toMatchObject({ status: 'RJCR', reasonCode: 'X-99', reasonText: 'abcd', original: { endToEndId: 'E-1', group: null } });
     });
@@ -160,7 +192,13 @@ describe('writers: mapping details', () => {
 
     it('answers with Fr/To swapped, BizSvc copied and Rltd, and validates against the loaded head.001.001.02', () => {
       const input = codec.replyAppHdr(original, { bizMsgIdr: 'B-2', msgDefIdr: 'pacs.002.001.10', creationDate: '2025-03-14T10:00:00Z' });
-      expect(input).toMatchObject({ version: 'head.001.001.02', from: headerParty('CLWYDEFF'), to: headerParty('CLWYNL2A'), bizSvc: 'swift.cbprplus.02', related: original });
+      expect(input).toMatchObject({
+        version: 'head.001.001.02',
+        from: headerParty('CLWYDEFF'),
+        to: headerParty('CLWYNL2A'),
+        bizSvc: 'swift.cbprplus.02',
+        related: original,
+      });
       const xml = codec.writeAppHdr(input);
       expect(xml.indexOf('<BizMsgIdr>B-2</BizMsgIdr>')).toBeLessThan(xml.indexOf('<Rltd>'));
       expect(xml.slice(xml.indexOf('<Rltd>'))).toContain('<BizMsgIdr>B-1</BizMsgIdr>');
@@ -168,7 +206,12 @@ describe('writers: mapping details', () => {
 
     it('a non-BIC id becomes Othr/Id; an unknown header version cannot be answered', () => {
       expect(headerParty('021000021')).toMatchObject({ bic: null, otherId: '021000021' });
-      expect(() => codec.replyAppHdr({ ...original, version: 'head.001.001.03' }, { bizMsgIdr: 'B', msgDefIdr: 'x', creationDate: '2025-03-14T10:00:00Z' })).toThrow(RangeError);
+      expect(() =>
+        codec.replyAppHdr(
+          { ...original, version: 'head.001.001.03' },
+          { bizMsgIdr: 'B', msgDefIdr: 'x', creationDate: '2025-03-14T10:00:00Z' },
+        ),
+      ).toThrow(RangeError);
     });
 
     it('wraps without the inner XML declarations, in the envelope asked for, and parse() reads it back', () => {
@@ -177,16 +220,32 @@ describe('writers: mapping details', () => {
         creationDateTime: '2025-03-14T10:00:00Z',
         instructingAgent: null,
         instructedAgent: null,
-        original: { msgId: 'M-1', msgNmId: 'pacs.008.001.08', creationDateTime: null, instrId: null, endToEndId: 'E-1', txId: null, uetr: null, amount: null, settlementDate: null },
+        original: {
+          msgId: 'M-1',
+          msgNmId: 'pacs.008.001.08',
+          creationDateTime: null,
+          instrId: null,
+          endToEndId: 'E-1',
+          txId: null,
+          uetr: null,
+          amount: null,
+          settlementDate: null,
+        },
         status: 'ACSC',
         reason: null,
         acceptanceDateTime: null,
       });
-      const hdr = codec.writeAppHdr(codec.replyAppHdr(original, { bizMsgIdr: 'B-2', msgDefIdr: 'pacs.002.001.10', creationDate: '2025-03-14T10:00:00Z' }));
+      const hdr = codec.writeAppHdr(
+        codec.replyAppHdr(original, { bizMsgIdr: 'B-2', msgDefIdr: 'pacs.002.001.10', creationDate: '2025-03-14T10:00:00Z' }),
+      );
       const wrapped = codec.wrapWithAppHdr(doc, hdr, 'RequestPayload');
       expect(wrapped.match(/<\?xml/g)).toHaveLength(1);
       const back = codec.parse(wrapped);
-      expect(back).toMatchObject({ envelope: 'RequestPayload', messageType: 'pacs.002.001.10', appHeader: { from: 'CLWYDEFF', to: 'CLWYNL2A', bizMsgIdr: 'B-2' } });
+      expect(back).toMatchObject({
+        envelope: 'RequestPayload',
+        messageType: 'pacs.002.001.10',
+        appHeader: { from: 'CLWYDEFF', to: 'CLWYNL2A', bizMsgIdr: 'B-2' },
+      });
       expect(() => wrapWithAppHdr(doc, hdr, 'bad name')).toThrow(RangeError);
     });
   });

@@ -43,7 +43,10 @@ describe('prescanXml', () => {
   });
 
   it('reports the first processing instruction other than the XML declaration, with its line', () => {
-    expect(prescanXml('<?xml version="1.0"?>\n<?xml-stylesheet href="a"?><a/>').processingInstruction).toEqual({ target: 'xml-stylesheet', line: 2 });
+    expect(prescanXml('<?xml version="1.0"?>\n<?xml-stylesheet href="a"?><a/>').processingInstruction).toEqual({
+      target: 'xml-stylesheet',
+      line: 2,
+    });
     expect(prescanXml('<a>\n<b/>\n<?go?></a>').processingInstruction).toEqual({ target: 'go', line: 3 });
     expect(prescanXml('<a/>\n<?after x?>').processingInstruction).toEqual({ target: 'after', line: 2 });
     expect(prescanXml('<a><!-- <?no?> --><![CDATA[<?no?>]]></a>').processingInstruction).toBeNull();

@@ -11,7 +11,9 @@ describe('readXml', () => {
   });
 
   it('decodes the predefined entities, character references and CDATA, and normalizes newlines', () => {
-    const n = readXml('<a xmlns="urn:a"><b c="&quot;x&#9;y&quot;	z">&lt;&amp;&gt;&apos;&#x20AC;&#65;<![CDATA[<&>]]></b><d>l1\r\nl2\rl3</d></a>');
+    const n = readXml(
+      '<a xmlns="urn:a"><b c="&quot;x&#9;y&quot;	z">&lt;&amp;&gt;&apos;&#x20AC;&#65;<![CDATA[<&>]]></b><d>l1\r\nl2\rl3</d></a>',
+    );
     expect(text(n, 'b')).toBe("<&>'€A<&>");
     // a literal tab is normalized to a space, a character reference is not (XML 1.0, 3.3.3)
     expect(attrAt(n, 'b', 'c')).toBe('"x\ty" z');

@@ -13,7 +13,12 @@ describe('xml-writer', () => {
   });
 
   it('builds nested, indented elements, skips null leaves and checks names', () => {
-    const xml = new XmlBuilder().open('A', { xmlns: 'urn:a', skip: null }).leaf('B', 'x&y', { Ccy: 'EUR' }).leaf('C', null).close().toString();
+    const xml = new XmlBuilder()
+      .open('A', { xmlns: 'urn:a', skip: null })
+      .leaf('B', 'x&y', { Ccy: 'EUR' })
+      .leaf('C', null)
+      .close()
+      .toString();
     expect(xml).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<A xmlns="urn:a">\n  <B Ccy="EUR">x&amp;y</B>\n</A>\n');
     expect(() => new XmlBuilder().open('a b')).toThrow(RangeError);
     expect(() => new XmlBuilder().open('A').toString()).toThrow('unclosed');

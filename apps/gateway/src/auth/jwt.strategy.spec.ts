@@ -30,6 +30,9 @@ describe('JwtStrategy.validate', () => {
   });
 
   it('gives a token with a prototype-named scope nothing more than that scope', () => {
-    expect(validate({ sub: 'bank-a', scope: 'constructor __proto__' })).toEqual({ clientId: 'bank-a', scopes: ['constructor', '__proto__'] });
+    expect(validate({ sub: 'bank-a', scope: 'constructor __proto__' })).toEqual({
+      clientId: 'bank-a',
+      scopes: ['constructor', '__proto__'],
+    });
   });
 });

@@ -41,7 +41,13 @@ async function call(body: unknown, authorization?: string) {
 describe('readTokenForm', () => {
   it('reads own string fields into a Map', () => {
     const read = readTokenForm({ grant_type: 'client_credentials', scope: 'payments:read' });
-    expect(read).toEqual({ ok: true, fields: new Map([['grant_type', 'client_credentials'], ['scope', 'payments:read']]) });
+    expect(read).toEqual({
+      ok: true,
+      fields: new Map([
+        ['grant_type', 'client_credentials'],
+        ['scope', 'payments:read'],
+      ]),
+    });
   });
 
   it('refuses a repeated parameter (the form parser makes it an array)', () => {

@@ -73,7 +73,12 @@ export class TokenController {
     const read = readTokenForm(body);
     if (!read.ok) return fail(400, 'invalid_request', read.description);
     const field = (name: string) => read.fields.get(name);
-    const form = { grant_type: field('grant_type'), client_id: field('client_id'), client_secret: field('client_secret'), scope: field('scope') };
+    const form = {
+      grant_type: field('grant_type'),
+      client_id: field('client_id'),
+      client_secret: field('client_secret'),
+      scope: field('scope'),
+    };
     if (form.grant_type !== 'client_credentials') {
       return form.grant_type
         ? fail(400, 'unsupported_grant_type', 'only client_credentials is supported')

@@ -43,7 +43,12 @@ describe('reasonOf (the body of reject, cancel and return)', () => {
     'refuses %p with 400 REQUEST.INVALID_REASON_CODE naming reasonCode',
     (body) => {
       const p = problemOf(body);
-      expect(p).toMatchObject({ status: 400, httpStatus: 400, code: 'REQUEST.INVALID_REASON_CODE', errors: [expect.objectContaining({ path: 'reasonCode' })] });
+      expect(p).toMatchObject({
+        status: 400,
+        httpStatus: 400,
+        code: 'REQUEST.INVALID_REASON_CODE',
+        errors: [expect.objectContaining({ path: 'reasonCode' })],
+      });
     },
   );
 

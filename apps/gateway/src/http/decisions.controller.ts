@@ -51,7 +51,8 @@ export function reasonOf(body: unknown): StatusReason | null {
 const SUMMARY: Record<DecisionAction, string> = {
   accept: 'Release a payment held by a hold rule (PDNG) to the legacy host (or to settlement in core mode)',
   reject: 'Reject a payment that was not released yet (held, RCVD or ACTC), with an ISO reason code; a pacs.002 RJCT follows',
-  cancel: 'Cancel a payment: before release it ends CANC at once; after release a camt.056 goes to the legacy host and its camt.029 decides',
+  cancel:
+    'Cancel a payment: before release it ends CANC at once; after release a camt.056 goes to the legacy host and its camt.029 decides',
   return: 'Return a settled payment (ACSC): a pacs.004 linked to the original goes to the legacy host',
   redrive: 'Re-run a dead-lettered or stranded payment from the step that failed',
 };
@@ -63,26 +64,23 @@ const SUMMARY: Record<DecisionAction, string> = {
 export class DecisionsController {
   constructor(private readonly commands: CommandBus) {}
 
-  private async decide(
-    action: DecisionAction,
-    client: AuthenticatedClient,
-    id: string,
-    body: unknown,
-    reply: FastifyReply,
-  ) {
+  private async decide(action: DecisionAction, client: AuthenticatedClient, id: string, body: unknown, reply: FastifyReply) {
     if (!UUID.test(id)) throw new ProblemException(404, 'TRANSACTION.NOT_FOUND', `no transaction ${id} for this client`);
     const reason = action === 'accept' || action === 'redrive' ? null : reasonOf(body);
-    const result: DecisionResult = await this.commands.execute(
-      new DecidePaymentCommand(client.clientId, id.toLowerCase(), action, reason),
-    );
+    const result: DecisionResult = await this.commands.execute(new DecidePaymentCommand(client.clientId, id.toLowerCase(), action, reason));
     switch (result.kind) {
       case 'not-found':
         throw new ProblemException(404, 'TRANSACTION.NOT_FOUND', `no transaction ${id} for this client`);
       case 'not-allowed':
-        throw new ProblemException(409, 'TRANSACTION.DECISION_NOT_ALLOWED', `cannot ${action} transaction ${result.transaction.id}: ${result.detail}`, {
-          transactionId: result.transaction.id,
-          transactionStatus: result.transaction.status,
-        });
+        throw new ProblemException(
+          409,
+          'TRANSACTION.DECISION_NOT_ALLOWED',
+          `cannot ${action} transaction ${result.transaction.id}: ${result.detail}`,
+          {
+            transactionId: result.transaction.id,
+            transactionStatus: result.transaction.status,
+          },
+        );
       case 'completed':
       case 'accepted':
         void reply.status(result.kind === 'completed' ? 200 : 202);
@@ -106,8 +104,16 @@ export class DecisionsController {
   @HttpCode(200)
   @Scopes('payments:operate')
   @ApiOperation({ summary: SUMMARY.reject })
-  @ApiBody({ required: false, schema: { type: 'object', properties: { reasonCode: { type: 'string', example: 'AM04' }, reason: { type: 'string' } } } })
-  reject(@CurrentClient() c: AuthenticatedClient, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) r: FastifyReply) {
+  @ApiBody({
+    required: false,
+    schema: { type: 'object', properties: { reasonCode: { type: 'string', example: 'AM04' }, reason: { type: 'string' } } },
+  })
+  reject(
+    @CurrentClient() c: AuthenticatedClient,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) r: FastifyReply,
+  ) {
     return this.decide('reject', c, id, body, r);
   }
 
@@ -115,10 +121,18 @@ export class DecisionsController {
   @HttpCode(200)
   @Scopes('payments:operate')
   @ApiOperation({ summary: SUMMARY.cancel })
-  @ApiBody({ required: false, schema: { type: 'object', properties: { reasonCode: { type: 'string', example: 'CUST' }, reason: { type: 'string' } } } })
+  @ApiBody({
+    required: false,
+    schema: { type: 'object', properties: { reasonCode: { type: 'string', example: 'CUST' }, reason: { type: 'string' } } },
+  })
   @ApiResponse({ status: 200, description: 'cancelled (CANC) now' })
   @ApiResponse({ status: 202, description: 'a camt.056 is on its way to the legacy host; its camt.029 decides' })
-  cancel(@CurrentClient() c: AuthenticatedClient, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) r: FastifyReply) {
+  cancel(
+    @CurrentClient() c: AuthenticatedClient,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) r: FastifyReply,
+  ) {
     return this.decide('cancel', c, id, body, r);
   }
 
@@ -126,8 +140,16 @@ export class DecisionsController {
   @HttpCode(200)
   @Scopes('payments:operate')
   @ApiOperation({ summary: SUMMARY.return })
-  @ApiBody({ required: false, schema: { type: 'object', properties: { reasonCode: { type: 'string', example: 'CUST' }, reason: { type: 'string' } } } })
-  return(@CurrentClient() c: AuthenticatedClient, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) r: FastifyReply) {
+  @ApiBody({
+    required: false,
+    schema: { type: 'object', properties: { reasonCode: { type: 'string', example: 'CUST' }, reason: { type: 'string' } } },
+  })
+  return(
+    @CurrentClient() c: AuthenticatedClient,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) r: FastifyReply,
+  ) {
     return this.decide('return', c, id, body, r);
   }
 

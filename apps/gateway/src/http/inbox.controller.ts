@@ -45,7 +45,11 @@ export class InboxController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ transactionId: string; status: string; messageType: string }> {
     if (/^application\/json\b/i.test(contentType ?? '')) {
-      throw new ProblemException(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'send one ISO 20022 message as the body, with Content-Type application/xml (XML sent as application/json is taken only by the AWS-guidance route POST /inbox)');
+      throw new ProblemException(
+        415,
+        'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+        'send one ISO 20022 message as the body, with Content-Type application/xml (XML sent as application/json is taken only by the AWS-guidance route POST /inbox)',
+      );
     }
     if (!(body instanceof Uint8Array) || body.length === 0) {
       throw new ProblemException(
@@ -66,7 +70,10 @@ export class InboxController {
 }
 
 /** Maps the outcome of a submission to the HTTP answer (202 body) or a problem. */
-export function answerSubmit(result: SubmitPaymentResult, reply: FastifyReply): { transactionId: string; status: string; messageType: string } {
+export function answerSubmit(
+  result: SubmitPaymentResult,
+  reply: FastifyReply,
+): { transactionId: string; status: string; messageType: string } {
   switch (result.kind) {
     case 'accepted':
       void reply.header('Location', `/v1/transactions/${result.transactionId}`);
@@ -83,12 +90,9 @@ export function answerSubmit(result: SubmitPaymentResult, reply: FastifyReply): 
         result.existingId ? { Location: `/v1/transactions/${result.existingId}` } : {},
       );
     case 'idempotency-conflict':
-      throw new ProblemException(
-        409,
-        'IDEMPOTENCY.KEY_REUSED',
-        'this X-Transaction-Id was already used with a different request body',
-        { transactionId: result.transactionId },
-      );
+      throw new ProblemException(409, 'IDEMPOTENCY.KEY_REUSED', 'this X-Transaction-Id was already used with a different request body', {
+        transactionId: result.transactionId,
+      });
     case 'unprocessable':
       throw new ProblemException(422, result.code, result.detail);
     case 'forbidden':

@@ -21,7 +21,8 @@ export class InvestigationsController {
   @ApiQuery({ name: 'limit', required: false, description: '1-500, default 100' })
   async list(@CurrentClient() client: AuthenticatedClient, @Query('limit') limit?: string) {
     const n = limit === undefined ? 100 : Number(limit);
-    if (!Number.isInteger(n) || n < 1 || n > 500) throw new ProblemException(400, 'REQUEST.INVALID_QUERY', 'limit must be an integer from 1 to 500');
+    if (!Number.isInteger(n) || n < 1 || n > 500)
+      throw new ProblemException(400, 'REQUEST.INVALID_QUERY', 'limit must be an integer from 1 to 500');
     const result: InvestigationList = await this.queries.execute(new ListInvestigationsQuery(client.clientId, n));
     return { count: result.count, complete: result.complete, items: result.items.map(transactionView) };
   }

@@ -14,7 +14,13 @@ function problemOf(fn: () => unknown): ProblemException {
 describe('jsonFields', () => {
   it('reads own fields only, __proto__ and constructor included as plain keys', () => {
     const fields = jsonFields(JSON.parse('{"__proto__":{"balance":"1"},"constructor":"x","a":1}'));
-    expect(fields).toEqual(new Map<string, unknown>([['__proto__', { balance: '1' }], ['constructor', 'x'], ['a', 1]]));
+    expect(fields).toEqual(
+      new Map<string, unknown>([
+        ['__proto__', { balance: '1' }],
+        ['constructor', 'x'],
+        ['a', 1],
+      ]),
+    );
   });
 
   it('answers null for no body and not-an-object for arrays and scalars', () => {
@@ -58,7 +64,12 @@ describe('FieldReader', () => {
   });
 
   it('gathers every wrong field into one problem', () => {
-    const r = new FieldReader(new Map<string, unknown>([['a', 1], ['b', {}]]));
+    const r = new FieldReader(
+      new Map<string, unknown>([
+        ['a', 1],
+        ['b', {}],
+      ]),
+    );
     r.string('a', rule);
     r.string('b', rule);
     const p = problemOf(() => r.problem('REQUEST.INVALID_FIELD'));

@@ -20,12 +20,18 @@ describe('frameworkProblem (errors Fastify raises before routing)', () => {
   });
 
   it('answers anything else as 400 REQUEST.INVALID', () => {
-    expect(frameworkProblem({ code: 'FST_ERR_ASYNC_CONSTRAINT', message: 'x' }, '/')).toMatchObject({ status: 400, code: 'REQUEST.INVALID' });
+    expect(frameworkProblem({ code: 'FST_ERR_ASYNC_CONSTRAINT', message: 'x' }, '/')).toMatchObject({
+      status: 400,
+      code: 'REQUEST.INVALID',
+    });
   });
 });
 
 describe('oauthErrorFor (the token endpoint answers RFC 6749 §5.2 errors)', () => {
-  const problem = (status: number, instance: string) => ({ ...new ProblemException(status, 'REQUEST.MALFORMED', 'bad body').problem, instance });
+  const problem = (status: number, instance: string) => ({
+    ...new ProblemException(status, 'REQUEST.MALFORMED', 'bad body').problem,
+    instance,
+  });
 
   it.each([400, 413, 415])('maps a refused body (%i) at POST /oauth2/token to invalid_request', (status) => {
     expect(oauthErrorFor('POST', problem(status, '/oauth2/token'))).toEqual({ error: 'invalid_request', error_description: 'bad body' });

@@ -102,9 +102,7 @@ export class TransactionsController {
     if (result.kind === 'empty') {
       throw new ProblemException(404, 'OUTBOX.EMPTY', `transaction ${id} has no outgoing message yet`);
     }
-    void reply
-      .header('Content-Type', 'application/xml; charset=utf-8')
-      .header('X-Message-Type', result.message.messageType);
+    void reply.header('Content-Type', 'application/xml; charset=utf-8').header('X-Message-Type', result.message.messageType);
     return result.message.body;
   }
 }

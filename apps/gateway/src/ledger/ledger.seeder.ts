@@ -28,6 +28,8 @@ export class LedgerSeeder implements OnModuleInit {
     const before = new Set((await this.store.listAccounts()).map((a) => a.id));
     await openLedgerAccounts(this.store, openingBalances, false);
     const opened = openingBalances.filter((a) => !before.has(a.id)).length;
-    this.log.log(`ledger: ${opened} account(s) opened from LEDGER_OPENING_BALANCES, ${openingBalances.length - opened} already open and left as they are`);
+    this.log.log(
+      `ledger: ${opened} account(s) opened from LEDGER_OPENING_BALANCES, ${openingBalances.length - opened} already open and left as they are`,
+    );
   }
 }

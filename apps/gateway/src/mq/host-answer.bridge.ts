@@ -29,22 +29,25 @@ export class HostAnswerBridge implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (!(this.host instanceof AmqpLegacyHost)) return;
-    this.host.onLateAnswer(async ({ transactionId, outcome }) => {
-      try {
-        const r = await this.commands.execute(new RecordHostAnswerCommand(transactionId, outcome, `host:${this.host.name}`));
-        if (r === 'done') this.log.debug(`late host answer applied to ${transactionId}: ${outcome.kind}`);
-      } catch (e) {
-        // Not ours (another installation shares the reply queue): nothing to apply, do not redeliver for ever.
-        if (e instanceof TransactionNotFoundError) {
-          this.log.warn(`host answer for unknown transaction ${transactionId} dropped`);
-          return;
+    this.host.onLateAnswer(
+      async ({ transactionId, outcome }) => {
+        try {
+          const r = await this.commands.execute(new RecordHostAnswerCommand(transactionId, outcome, `host:${this.host.name}`));
+          if (r === 'done') this.log.debug(`late host answer applied to ${transactionId}: ${outcome.kind}`);
+        } catch (e) {
+          // Not ours (another installation shares the reply queue): nothing to apply, do not redeliver for ever.
+          if (e instanceof TransactionNotFoundError) {
+            this.log.warn(`host answer for unknown transaction ${transactionId} dropped`);
+            return;
+          }
+          throw e;
         }
-        throw e;
-      }
-    }, async (transactionId) => {
-      const payment = await this.repository.get(transactionId);
-      return payment ? payment.uetr : undefined;
-    });
+      },
+      async (transactionId) => {
+        const payment = await this.repository.get(transactionId);
+        return payment ? payment.uetr : undefined;
+      },
+    );
     await this.host.start();
   }
 }

@@ -4,7 +4,9 @@ describe('InboundQueueConsumer.transactionIdOf', () => {
   const body = Buffer.from('<Document/>');
 
   it('takes a UUID message-id as the transaction id (lower case)', () => {
-    expect(InboundQueueConsumer.transactionIdOf('bank-a', '0F9A3C1E-8B7D-4E6F-A5C4-3B2A19087F6E', body)).toBe('0f9a3c1e-8b7d-4e6f-a5c4-3b2a19087f6e');
+    expect(InboundQueueConsumer.transactionIdOf('bank-a', '0F9A3C1E-8B7D-4E6F-A5C4-3B2A19087F6E', body)).toBe(
+      '0f9a3c1e-8b7d-4e6f-a5c4-3b2a19087f6e',
+    );
   });
 
   it('derives a stable UUID from client and body otherwise, so a redelivery is a replay', () => {

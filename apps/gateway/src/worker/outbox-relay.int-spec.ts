@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  createSqsWorkQueues,
-  DynamoDbOutbox,
-  DynamoDbTransactionRepository,
-  ensureStoreTable,
-  SqsWorkQueue,
-} from '#adapters/aws';
+import { createSqsWorkQueues, DynamoDbOutbox, DynamoDbTransactionRepository, ensureStoreTable, SqsWorkQueue } from '#adapters/aws';
 import { keysOf, sampleJob, samplePayment } from '../../../../libs/application/src/testing/contracts/contract.fixtures.js';
 import {
   LOCAL_CREDENTIALS,

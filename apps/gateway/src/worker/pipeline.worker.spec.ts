@@ -49,7 +49,12 @@ describe('PipelineWorker with a step waiting for a dependency', () => {
     await worker(queue, new ScreeningPendingError('t1', 'HTTP 503')).handle({ job: JOB, receipt: 'r', attempt: 3 });
     expect(calls).toEqual(['enqueue', 'ack']);
     expect(enqueued).toHaveLength(1);
-    expect(enqueued[0]).toMatchObject({ type: 'payment.process', transactionId: 't1', groupKey: 't1', deduplicationId: 't1:process:initial:wait-1' });
+    expect(enqueued[0]).toMatchObject({
+      type: 'payment.process',
+      transactionId: 't1',
+      groupKey: 't1',
+      deduplicationId: 't1:process:initial:wait-1',
+    });
     expect(enqueued[0]!.notBefore!.getTime()).toBeGreaterThan(before);
   });
 
@@ -63,7 +68,12 @@ describe('PipelineWorker with a step waiting for a dependency', () => {
 describe('waitingContinuation', () => {
   it('counts continuations in its payload, gives each a deduplication id of its own, and delays the job', () => {
     const first = waitingContinuation(JOB, 5000, 1_000);
-    expect(first).toEqual({ ...JOB, deduplicationId: 't1:process:initial:wait-1', notBefore: new Date(6_000), payload: { continuation: { of: 't1:process:initial', n: 1 } } });
+    expect(first).toEqual({
+      ...JOB,
+      deduplicationId: 't1:process:initial:wait-1',
+      notBefore: new Date(6_000),
+      payload: { continuation: { of: 't1:process:initial', n: 1 } },
+    });
     expect(waitingContinuation(first, 10, 0).deduplicationId).toBe('t1:process:initial:wait-2');
     expect(waitingContinuation(first, 10, 0).payload).toEqual({ continuation: { of: 't1:process:initial', n: 2 } });
   });

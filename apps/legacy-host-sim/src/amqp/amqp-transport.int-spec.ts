@@ -92,7 +92,13 @@ describe('legacy host simulator over AMQP', () => {
     expect((await host.deliver(message(uetr, xml))).kind).toBe('settled');
     const agent = { bic: 'CLWYDEFF', clearingSystem: null, memberId: null, name: null };
     const other = { bic: 'CLWYNL2A', clearingSystem: null, memberId: null, name: null };
-    const original = { group: { msgId, msgNmId: 'pacs.008.001.08', creationDateTime: null }, instrId: null, endToEndId: 'E2E-CX', txId: null, uetr };
+    const original = {
+      group: { msgId, msgNmId: 'pacs.008.001.08', creationDateTime: null },
+      instrId: null,
+      endToEndId: 'E2E-CX',
+      txId: null,
+      uetr,
+    };
     const camt056 = codec.writeCamt056({
       assignmentId: 'CX-1',
       creationDateTime: '2026-11-22T10:00:00Z',
@@ -125,7 +131,11 @@ describe('legacy host simulator over AMQP', () => {
       chargeBearer: null,
       reason: { code: 'CUST', text: null },
     });
-    const returned = await host.deliverReturn({ ...message(uetr, pacs004), idempotencyKey: `${uetr}:return`, messageType: 'pacs.004.001.09' });
+    const returned = await host.deliverReturn({
+      ...message(uetr, pacs004),
+      idempotencyKey: `${uetr}:return`,
+      messageType: 'pacs.004.001.09',
+    });
     expect(returned.kind).toBe('accepted');
     expect(await stats()).toMatchObject({ returns: { received: 1, unique: 1 } });
   });
@@ -157,8 +167,12 @@ describe('legacy host simulator over AMQP', () => {
     // The host waits 3000 ms; the simulator holds its answer for 3500 ms.
     await expect(host.deliver(message(UETR_D, buildPacs008({ uetr: UETR_D })))).resolves.toEqual({ kind: 'pending', statusReport: null });
     expect((await stats()).unique).toBe(1);
-    for (let i = 0; i < 200 && !late.some((a) => a.transactionId === `tx-${UETR_D.slice(0, 8)}`); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(late.find((a) => a.transactionId === `tx-${UETR_D.slice(0, 8)}`)).toMatchObject({ requestType: 'pacs.008.001.08', outcome: { kind: 'settled' } });
+    for (let i = 0; i < 200 && !late.some((a) => a.transactionId === `tx-${UETR_D.slice(0, 8)}`); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(late.find((a) => a.transactionId === `tx-${UETR_D.slice(0, 8)}`)).toMatchObject({
+      requestType: 'pacs.008.001.08',
+      outcome: { kind: 'settled' },
+    });
   });
 
   it('answers a schema-invalid pacs.008 with a pacs.002 RJCT FF01', async () => {
@@ -178,8 +192,15 @@ describe('legacy host simulator over AMQP', () => {
       const settled = await host.deliver(message(a, buildPacs008({ uetr: a, msgId: 'AMQPSTS-A' })));
       await host.deliver(message(b, buildPacs008({ uetr: b, msgId: 'AMQPSTS-B', creditorAccountOther: 'ACC0009999' })));
       await expect(host.requestStatus(inquiry(a, 'AMQPSTS-A'))).resolves.toEqual(settled);
-      await expect(host.requestStatus(inquiry(b, 'AMQPSTS-B'))).resolves.toMatchObject({ kind: 'rejected', reasonCode: 'AC04', reasonText: 'closed account' });
-      await expect(host.requestStatus(inquiry('7e4df1b5-d092-4384-afa1-c2b0d1e34058', 'NEVER-SENT'))).resolves.toMatchObject({ kind: 'unknown', reasonCode: 'NOOR' });
+      await expect(host.requestStatus(inquiry(b, 'AMQPSTS-B'))).resolves.toMatchObject({
+        kind: 'rejected',
+        reasonCode: 'AC04',
+        reasonText: 'closed account',
+      });
+      await expect(host.requestStatus(inquiry('7e4df1b5-d092-4384-afa1-c2b0d1e34058', 'NEVER-SENT'))).resolves.toMatchObject({
+        kind: 'unknown',
+        reasonCode: 'NOOR',
+      });
       expect(await stats()).toMatchObject({ unique: 2, statusRequests: { received: 3, known: 2, unknown: 1 } });
     });
 
@@ -187,11 +208,18 @@ describe('legacy host simulator over AMQP', () => {
       const uetr = '8f5ea2c6-e1a3-4495-b0b2-d3c1e2f45169';
       sim.setFaults({ dropAnswers: 1 });
       // (the host's 3 s wait; a second adapter on the same reply queue would take the other's replies)
-      await expect(host.deliver(message(uetr, buildPacs008({ uetr, msgId: 'AMQPSTS-LOST' })))).resolves.toEqual({ kind: 'pending', statusReport: null });
+      await expect(host.deliver(message(uetr, buildPacs008({ uetr, msgId: 'AMQPSTS-LOST' })))).resolves.toEqual({
+        kind: 'pending',
+        statusReport: null,
+      });
       expect(await (await fetch(`${sim.url}/v1/payments/${uetr}`)).json()).toMatchObject({ status: 'ACSC', deliveries: 1 });
       const outcome = await host.requestStatus(inquiry(uetr, 'AMQPSTS-LOST'));
       expect(outcome.kind).toBe('settled');
-      expect(codec.readPacs002(codec.parse((outcome as { statusReport: string }).statusReport))).toMatchObject({ originalMsgId: 'AMQPSTS-LOST', originalUetr: uetr, status: 'ACSC' });
+      expect(codec.readPacs002(codec.parse((outcome as { statusReport: string }).statusReport))).toMatchObject({
+        originalMsgId: 'AMQPSTS-LOST',
+        originalUetr: uetr,
+        status: 'ACSC',
+      });
       expect(await stats()).toMatchObject({ unique: 1, answersDropped: 1, statusRequests: { received: 1, known: 1, unknown: 0 } });
       expect(late.some((a) => a.transactionId === `tx-${uetr.slice(0, 8)}`)).toBe(false);
     });

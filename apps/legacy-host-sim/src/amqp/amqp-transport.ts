@@ -36,10 +36,7 @@ export class SimAmqpTransport {
     private readonly debug: boolean,
   ) {}
 
-  static async start(
-    options: SimAmqpOptions,
-    deps: { service: HostMessageService },
-  ): Promise<SimAmqpTransport> {
+  static async start(options: SimAmqpOptions, deps: { service: HostMessageService }): Promise<SimAmqpTransport> {
     const session = await AmqpSession.open({
       url: options.url,
       name: `legacy-host-sim-${process.pid}`,

@@ -128,7 +128,12 @@ export class HostMessageService {
       return problemAnswer(400, 'ISO20022.UNSUPPORTED_MESSAGE', `Not a ${wanted}`, `got ${parsed.messageType}`);
     }
     if (req.messageType !== null && req.messageType.trim() !== '' && req.messageType.trim() !== parsed.messageType) {
-      return problemAnswer(400, 'SIM.MESSAGE_TYPE_MISMATCH', 'X-Message-Type does not match the message', `said ${req.messageType.trim()}, got ${parsed.messageType}`);
+      return problemAnswer(
+        400,
+        'SIM.MESSAGE_TYPE_MISMATCH',
+        'X-Message-Type does not match the message',
+        `said ${req.messageType.trim()}, got ${parsed.messageType}`,
+      );
     }
     const key = keyHeader?.trim() || null;
     try {
@@ -232,7 +237,10 @@ export class HostMessageService {
       return { status: 'RJCR', reason: { code: NO_ORIGINAL_REASON, text: 'the host never received the original payment' } };
     }
     if (payment.status !== 'ACSC') {
-      return { status: 'RJCR', reason: { code: NO_ORIGINAL_REASON, text: `the original payment was rejected (${payment.reasonCode ?? 'RJCT'})` } };
+      return {
+        status: 'RJCR',
+        reason: { code: NO_ORIGINAL_REASON, text: `the original payment was rejected (${payment.reasonCode ?? 'RJCT'})` },
+      };
     }
     if (this.ledger.isReturned(payment.key)) {
       return { status: 'RJCR', reason: { code: ALREADY_RETURNED_REASON, text: 'the payment was returned already' } };
@@ -243,7 +251,10 @@ export class HostMessageService {
     if (ageMs >= windowSeconds * 1000) {
       return {
         status: 'RJCR',
-        reason: { code: CANCEL_WINDOW_REASON, text: `settled ${Math.floor(ageMs / 1000)} s ago, beyond the ${windowSeconds} s cancellation window` },
+        reason: {
+          code: CANCEL_WINDOW_REASON,
+          text: `settled ${Math.floor(ageMs / 1000)} s ago, beyond the ${windowSeconds} s cancellation window`,
+        },
       };
     }
     return { status: 'CNCL', reason: null };

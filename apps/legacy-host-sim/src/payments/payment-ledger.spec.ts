@@ -69,8 +69,24 @@ describe('PaymentLedger', () => {
     expect(first.findPayment({ uetr: null, msgId: 'M2', endToEndId: 'E2' })?.key).toBe('p2');
     expect(first.findPayment({ uetr: null, msgId: 'M2', endToEndId: 'E1' })).toBeUndefined();
     // the same key in two families does not collide
-    first.recordCancellation({ key: 'p1', paymentKey: 'p1', status: 'CNCL', reasonCode: null, reasonText: null, resolution: '<c/>', decidedAt: '2026-01-01T00:00:00.000Z' });
-    first.recordCancellation({ key: 'c2', paymentKey: null, status: 'RJCR', reasonCode: 'NOOR', reasonText: null, resolution: '<r/>', decidedAt: '2026-01-01T00:00:00.000Z' });
+    first.recordCancellation({
+      key: 'p1',
+      paymentKey: 'p1',
+      status: 'CNCL',
+      reasonCode: null,
+      reasonText: null,
+      resolution: '<c/>',
+      decidedAt: '2026-01-01T00:00:00.000Z',
+    });
+    first.recordCancellation({
+      key: 'c2',
+      paymentKey: null,
+      status: 'RJCR',
+      reasonCode: 'NOOR',
+      reasonText: null,
+      resolution: '<r/>',
+      decidedAt: '2026-01-01T00:00:00.000Z',
+    });
     first.recordReturn({ key: 'r1', paymentKey: 'p2', uetr: null, statusReport: '<s/>', decidedAt: '2026-01-01T00:00:00.000Z' });
     expect(first.replayCancellation('p1').deliveries).toBe(2);
     expect(first.replayReturn('r1').deliveries).toBe(2);

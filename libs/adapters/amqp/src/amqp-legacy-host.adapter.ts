@@ -117,7 +117,10 @@ export class AmqpLegacyHost implements LegacyHost {
    * sent, not against the reply's own `x-uetr` header. An answer about another payment is dead-lettered. Without
    * `uetrOf` (tests) the header is used.
    */
-  onLateAnswer(handler: (answer: LateHostAnswer) => Promise<void>, uetrOf?: (transactionId: string) => Promise<string | null | undefined>): void {
+  onLateAnswer(
+    handler: (answer: LateHostAnswer) => Promise<void>,
+    uetrOf?: (transactionId: string) => Promise<string | null | undefined>,
+  ): void {
     this.lateHandler = handler;
     this.uetrOf = uetrOf ?? null;
   }
@@ -198,7 +201,10 @@ export class AmqpLegacyHost implements LegacyHost {
       );
     } catch (err) {
       this.waiting.delete(correlationId);
-      throw new HostUnavailableError(`cannot send ${message.messageType} of ${message.transactionId} to the host: ${(err as Error).message}`, true);
+      throw new HostUnavailableError(
+        `cannot send ${message.messageType} of ${message.transactionId} to the host: ${(err as Error).message}`,
+        true,
+      );
     }
     const timer = setTimeout(() => {
       this.waiting.delete(correlationId);

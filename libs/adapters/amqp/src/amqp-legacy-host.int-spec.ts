@@ -34,13 +34,15 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
 
   const report = (status: string, reason: Pacs002Input['reason'] = null, uetr: string | null = UETR): string =>
     hostReport(codec, status, reason, uetr);
-  const answer = (body: string, headers: Record<string, string> = {}): Responder => (msg, ch) => {
-    ch.sendToQueue(msg.properties.replyTo as string, Buffer.from(body), {
-      correlationId: msg.properties.correlationId as string,
-      headers: { [AmqpHeader.TRANSACTION_ID]: msg.properties.headers?.[AmqpHeader.TRANSACTION_ID], [AmqpHeader.UETR]: UETR, ...headers },
-    });
-    ch.ack(msg);
-  };
+  const answer =
+    (body: string, headers: Record<string, string> = {}): Responder =>
+    (msg, ch) => {
+      ch.sendToQueue(msg.properties.replyTo as string, Buffer.from(body), {
+        correlationId: msg.properties.correlationId as string,
+        headers: { [AmqpHeader.TRANSACTION_ID]: msg.properties.headers?.[AmqpHeader.TRANSACTION_ID], [AmqpHeader.UETR]: UETR, ...headers },
+      });
+      ch.ack(msg);
+    };
   const message = (over: Partial<HostMessage> = {}): HostMessage => ({
     transactionId: '0f9a3c1e-8b7d-4e6f-a5c4-3b2a19087f6e',
     uetr: UETR,
@@ -106,7 +108,9 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
         },
       }),
     ).resolves.toMatchObject({ queue: topology.requestQueue });
-    await expect(ch.assertQueue(topology.requestQueue, { durable: true, arguments: { 'x-queue-type': 'classic' } })).rejects.toThrow(/PRECONDITION_FAILED/);
+    await expect(ch.assertQueue(topology.requestQueue, { durable: true, arguments: { 'x-queue-type': 'classic' } })).rejects.toThrow(
+      /PRECONDITION_FAILED/,
+    );
     await conn.close().catch(() => undefined);
   });
 
@@ -136,7 +140,9 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
     const hold: Responder = (msg) => {
       held.push(msg);
       if (held.length === 2) {
-        answer(report('RJCT', { code: 'AC04', text: 'closed account' }, 'eb6305c9-1f7f-49de-aed0-16487c27b42d'), { [AmqpHeader.UETR]: 'x' })(held[1]!, hostCh);
+        answer(report('RJCT', { code: 'AC04', text: 'closed account' }, 'eb6305c9-1f7f-49de-aed0-16487c27b42d'), {
+          [AmqpHeader.UETR]: 'x',
+        })(held[1]!, hostCh);
         answer(report('ACSC'))(held[0]!, hostCh);
       }
     };
@@ -144,7 +150,13 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
     const h = await host();
     const [a, b] = await Promise.all([
       h.deliver(message()),
-      h.deliver(message({ transactionId: 'b', uetr: 'eb6305c9-1f7f-49de-aed0-16487c27b42d', idempotencyKey: 'eb6305c9-1f7f-49de-aed0-16487c27b42d' })),
+      h.deliver(
+        message({
+          transactionId: 'b',
+          uetr: 'eb6305c9-1f7f-49de-aed0-16487c27b42d',
+          idempotencyKey: 'eb6305c9-1f7f-49de-aed0-16487c27b42d',
+        }),
+      ),
     ]);
     expect(a.kind).toBe('settled');
     expect(b).toMatchObject({ kind: 'rejected', reasonCode: 'AC04', reasonText: 'closed account' });
@@ -162,23 +174,39 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
     answer(body, { [AmqpHeader.IN_REPLY_TO_TYPE]: 'pacs.008.001.08' })(request!, hostCh);
     for (let i = 0; i < 100 && late.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(late).toEqual([
-      { transactionId: '0f9a3c1e-8b7d-4e6f-a5c4-3b2a19087f6e', requestType: 'pacs.008.001.08', outcome: { kind: 'settled', statusReport: body } },
+      {
+        transactionId: '0f9a3c1e-8b7d-4e6f-a5c4-3b2a19087f6e',
+        requestType: 'pacs.008.001.08',
+        outcome: { kind: 'settled', statusReport: body },
+      },
     ]);
   });
 
-  it('reads a late answer against the UETR of the payment it names, not the reply\'s own x-uetr: one about another payment is dead-lettered', async () => {
+  it("reads a late answer against the UETR of the payment it names, not the reply's own x-uetr: one about another payment is dead-lettered", async () => {
     const OTHER = 'eb6305c9-1f7f-49de-aed0-16487c27b42d';
     const late: LateHostAnswer[] = [];
     const h = await host();
     const payments: Record<string, string | null> = { 'tx-victim': UETR, 'tx-other': OTHER };
-    h.onLateAnswer(async (a) => void late.push(a), async (id) => payments[id]);
+    h.onLateAnswer(
+      async (a) => void late.push(a),
+      async (id) => payments[id],
+    );
     await h.start();
     const replyQueue = replyQueues.at(-1)!;
     const publish = (transactionId: string, uetrHeader: string, body: string) =>
-      session.publish(replyQueue, Buffer.from(body), {
-        correlationId: `nobody-waits-${transactionId}`,
-        headers: { [AmqpHeader.TRANSACTION_ID]: transactionId, [AmqpHeader.UETR]: uetrHeader, [AmqpHeader.IN_REPLY_TO_TYPE]: 'pacs.008.001.08' },
-      }, 5000);
+      session.publish(
+        replyQueue,
+        Buffer.from(body),
+        {
+          correlationId: `nobody-waits-${transactionId}`,
+          headers: {
+            [AmqpHeader.TRANSACTION_ID]: transactionId,
+            [AmqpHeader.UETR]: uetrHeader,
+            [AmqpHeader.IN_REPLY_TO_TYPE]: 'pacs.008.001.08',
+          },
+        },
+        5000,
+      );
     // headers and body agree with each other, but the body is about another payment than tx-victim's
     await publish('tx-victim', OTHER, report('ACSC', null, OTHER));
     const dlq = deadLetterQueueOf(replyQueue);
@@ -193,12 +221,22 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
     await publish('tx-unknown', UETR, report('ACSC'));
     for (let i = 0; i < 100 && late.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300));
-    expect(late).toEqual([{ transactionId: 'tx-other', requestType: 'pacs.008.001.08', outcome: expect.objectContaining({ kind: 'rejected', reasonCode: 'AC04' }) }]);
+    expect(late).toEqual([
+      {
+        transactionId: 'tx-other',
+        requestType: 'pacs.008.001.08',
+        outcome: expect.objectContaining({ kind: 'rejected', reasonCode: 'AC04' }),
+      },
+    ]);
   });
 
   it('turns an error answer into HostUnavailableError, retryable unless the host says otherwise', async () => {
     script = [answer('', { [AmqpHeader.ERROR_CODE]: 'SIM.DOWN' })];
-    await expect((await host()).deliver(message())).rejects.toMatchObject({ name: 'HostUnavailableError', retryable: true, message: expect.stringContaining('SIM.DOWN') });
+    await expect((await host()).deliver(message())).rejects.toMatchObject({
+      name: 'HostUnavailableError',
+      retryable: true,
+      message: expect.stringContaining('SIM.DOWN'),
+    });
     script = [answer('', { [AmqpHeader.ERROR_CODE]: 'ISO20022.NOT_XML', [AmqpHeader.ERROR_RETRYABLE]: 'false' })];
     await expect((await host()).deliver(message())).rejects.toMatchObject({ retryable: false });
   });
@@ -210,12 +248,17 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
     await expect((await host()).deliver(message())).rejects.toMatchObject({ retryable: true });
   });
 
-  it('dead-letters an unreadable late answer (a poison message) to the reply queue\'s dead-letter queue', async () => {
+  it("dead-letters an unreadable late answer (a poison message) to the reply queue's dead-letter queue", async () => {
     const h = await host();
     h.onLateAnswer(async () => undefined);
     await h.start();
     const replyQueue = replyQueues.at(-1)!;
-    await session.publish(replyQueue, Buffer.from('<garbage'), { correlationId: 'nobody-waits', headers: { [AmqpHeader.TRANSACTION_ID]: 't1' } }, 5000);
+    await session.publish(
+      replyQueue,
+      Buffer.from('<garbage'),
+      { correlationId: 'nobody-waits', headers: { [AmqpHeader.TRANSACTION_ID]: 't1' } },
+      5000,
+    );
     const dlq = deadLetterQueueOf(replyQueue);
     let got: false | { content: Buffer } = false;
     for (let i = 0; i < 100 && !got; i++) {
@@ -234,7 +277,13 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
       resolvedCase: null,
       status,
       cancellationStatusId: null,
-      original: { group: { msgId: 'MSG0001', msgNmId: 'pacs.008.001.08', creationDateTime: null }, instrId: null, endToEndId: 'E2E0001', txId: null, uetr },
+      original: {
+        group: { msgId: 'MSG0001', msgNmId: 'pacs.008.001.08', creationDateTime: null },
+        instrId: null,
+        endToEndId: 'E2E0001',
+        txId: null,
+        uetr,
+      },
       reason: status === 'RJCR' ? { code: 'CUST', text: 'too late' } : null,
       originalAmount: null,
       originalSettlementDate: null,
@@ -243,11 +292,23 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
   it('sends a camt.056 and a pacs.004 with their message types, and reads their answers by the shared rules', async () => {
     const cncl = camt029('CNCL');
     script = [answer(report('ACSC')), answer(cncl), answer(camt029('RJCR'))];
-    await expect((await host()).deliverReturn(message({ messageType: 'pacs.004.001.09', idempotencyKey: `${UETR}:return` }))).resolves.toMatchObject({ kind: 'accepted' });
+    await expect(
+      (await host()).deliverReturn(message({ messageType: 'pacs.004.001.09', idempotencyKey: `${UETR}:return` })),
+    ).resolves.toMatchObject({ kind: 'accepted' });
     const cancel = message({ messageType: 'camt.056.001.08', idempotencyKey: `${UETR}:cancel` });
     await expect((await host()).requestCancellation(cancel)).resolves.toEqual({ kind: 'cancelled', resolution: cncl });
-    await expect((await host()).requestCancellation(cancel)).resolves.toMatchObject({ kind: 'refused', reasonCode: 'CUST', reasonText: 'too late' });
-    expect(seen.map((m) => [m.properties.type, m.properties.headers?.[AmqpHeader.MESSAGE_TYPE], m.properties.headers?.[AmqpHeader.IDEMPOTENCY_KEY]])).toEqual([
+    await expect((await host()).requestCancellation(cancel)).resolves.toMatchObject({
+      kind: 'refused',
+      reasonCode: 'CUST',
+      reasonText: 'too late',
+    });
+    expect(
+      seen.map((m) => [
+        m.properties.type,
+        m.properties.headers?.[AmqpHeader.MESSAGE_TYPE],
+        m.properties.headers?.[AmqpHeader.IDEMPOTENCY_KEY],
+      ]),
+    ).toEqual([
       ['pacs.004.001.09', 'pacs.004.001.09', `${UETR}:return`],
       ['camt.056.001.08', 'camt.056.001.08', `${UETR}:cancel`],
       ['camt.056.001.08', 'camt.056.001.08', `${UETR}:cancel`],
@@ -256,28 +317,50 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
 
   it('refuses a camt.029 about another payment, as the HTTP adapter does (issue 9 item 12)', async () => {
     script = [answer(camt029('CNCL', 'eb6305c9-1f7f-49de-aed0-16487c27b42d'))];
-    const err = await (await host()).requestCancellation(message({ messageType: 'camt.056.001.08', idempotencyKey: `${UETR}:cancel` })).catch((e: unknown) => e);
+    const err = await (
+      await host()
+    )
+      .requestCancellation(message({ messageType: 'camt.056.001.08', idempotencyKey: `${UETR}:cancel` }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostUnavailableError);
-    expect(err).toMatchObject({ retryable: true, message: expect.stringContaining(`camt.029 is for UETR eb6305c9-1f7f-49de-aed0-16487c27b42d, not ${UETR}`) });
+    expect(err).toMatchObject({
+      retryable: true,
+      message: expect.stringContaining(`camt.029 is for UETR eb6305c9-1f7f-49de-aed0-16487c27b42d, not ${UETR}`),
+    });
     // and a pacs.002 where a camt.029 is due
     script = [answer(report('ACSC'))];
-    await expect((await host()).requestCancellation(message({ messageType: 'camt.056.001.08', idempotencyKey: `${UETR}:cancel` }))).rejects.toThrow(/not a valid camt\.029/);
+    await expect(
+      (await host()).requestCancellation(message({ messageType: 'camt.056.001.08', idempotencyKey: `${UETR}:cancel` })),
+    ).rejects.toThrow(/not a valid camt\.029/);
   });
 
   describe('status requests (pacs.028)', () => {
     const inquiry = (n = 1): HostMessage =>
-      message({ messageType: 'pacs.028.001.03', idempotencyKey: `${UETR}:status:${n}`, message: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.028.001.03"/>' });
+      message({
+        messageType: 'pacs.028.001.03',
+        idempotencyKey: `${UETR}:status:${n}`,
+        message: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.028.001.03"/>',
+      });
 
     it('sends the pacs.028 on the request queue with its type and key, and reads settled, rejected and pending', async () => {
       const settled = report('ACSC');
       script = [answer(settled), answer(report('RJCT', { code: 'AC04', text: 'closed account' })), answer(report('ACSP'))];
       const h = await host();
       await expect(h.requestStatus(inquiry(1))).resolves.toEqual({ kind: 'settled', statusReport: settled });
-      await expect(h.requestStatus(inquiry(2))).resolves.toMatchObject({ kind: 'rejected', reasonCode: 'AC04', reasonText: 'closed account' });
+      await expect(h.requestStatus(inquiry(2))).resolves.toMatchObject({
+        kind: 'rejected',
+        reasonCode: 'AC04',
+        reasonText: 'closed account',
+      });
       await expect(h.requestStatus(inquiry(3))).resolves.toMatchObject({ kind: 'pending' });
-      expect(seen.map((m) => [m.properties.type, m.properties.headers?.[AmqpHeader.MESSAGE_TYPE], m.properties.headers?.[AmqpHeader.IDEMPOTENCY_KEY], m.properties.replyTo])).toEqual(
-        [1, 2, 3].map((n) => ['pacs.028.001.03', 'pacs.028.001.03', `${UETR}:status:${n}`, replyQueues.at(-1)]),
-      );
+      expect(
+        seen.map((m) => [
+          m.properties.type,
+          m.properties.headers?.[AmqpHeader.MESSAGE_TYPE],
+          m.properties.headers?.[AmqpHeader.IDEMPOTENCY_KEY],
+          m.properties.replyTo,
+        ]),
+      ).toEqual([1, 2, 3].map((n) => ['pacs.028.001.03', 'pacs.028.001.03', `${UETR}:status:${n}`, replyQueues.at(-1)]));
       expect(seen[0]!.properties.headers?.[AmqpHeader.UETR]).toBe(UETR);
     });
 
@@ -285,8 +368,17 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
       const noor = report('RJCT', { code: 'NOOR', text: 'no record of this payment' });
       script = [answer(noor), answer(report('ACSC', null, 'eb6305c9-1f7f-49de-aed0-16487c27b42d'))];
       const h = await host();
-      await expect(h.requestStatus(inquiry())).resolves.toEqual({ kind: 'unknown', reasonCode: 'NOOR', reasonText: 'no record of this payment', statusReport: noor });
-      await expect(h.requestStatus(inquiry())).rejects.toMatchObject({ name: 'HostUnavailableError', retryable: true, message: expect.stringContaining('not 5b8b7e3f') });
+      await expect(h.requestStatus(inquiry())).resolves.toEqual({
+        kind: 'unknown',
+        reasonCode: 'NOOR',
+        reasonText: 'no record of this payment',
+        statusReport: noor,
+      });
+      await expect(h.requestStatus(inquiry())).rejects.toMatchObject({
+        name: 'HostUnavailableError',
+        retryable: true,
+        message: expect.stringContaining('not 5b8b7e3f'),
+      });
     });
 
     it('no answer in time is not an outcome: retryable HostUnavailableError; the definitive answer then goes to the late-answer handler', async () => {
@@ -295,12 +387,20 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
       script = [(msg) => void (request = msg)];
       const h = await host({ timeoutMs: 300 });
       h.onLateAnswer(async (a) => void late.push(a));
-      await expect(h.requestStatus(inquiry())).rejects.toMatchObject({ name: 'HostUnavailableError', retryable: true, message: expect.stringContaining('no answer to the status request') });
+      await expect(h.requestStatus(inquiry())).rejects.toMatchObject({
+        name: 'HostUnavailableError',
+        retryable: true,
+        message: expect.stringContaining('no answer to the status request'),
+      });
       const body = report('ACSC');
       answer(body, { [AmqpHeader.IN_REPLY_TO_TYPE]: 'pacs.028.001.03' })(request!, hostCh);
       for (let i = 0; i < 100 && late.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
       expect(late).toEqual([
-        { transactionId: '0f9a3c1e-8b7d-4e6f-a5c4-3b2a19087f6e', requestType: 'pacs.028.001.03', outcome: { kind: 'settled', statusReport: body } },
+        {
+          transactionId: '0f9a3c1e-8b7d-4e6f-a5c4-3b2a19087f6e',
+          requestType: 'pacs.028.001.03',
+          outcome: { kind: 'settled', statusReport: body },
+        },
       ]);
     });
   });
@@ -318,7 +418,11 @@ describe('AmqpLegacyHost against RabbitMQ', () => {
       const h = new AmqpLegacyHost({ session: down, topology, codec, timeoutMs: 300, logger: quiet });
       await expect(h.ping()).rejects.toBeInstanceOf(HostUnavailableError);
       // The publish waits for a connection up to the publish timeout, then the job's queue retries later.
-      await expect(h.deliver(message())).rejects.toMatchObject({ name: 'HostUnavailableError', retryable: true, message: expect.stringContaining('not connected') });
+      await expect(h.deliver(message())).rejects.toMatchObject({
+        name: 'HostUnavailableError',
+        retryable: true,
+        message: expect.stringContaining('not connected'),
+      });
     } finally {
       await down.close();
     }

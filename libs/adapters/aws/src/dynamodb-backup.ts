@@ -55,11 +55,7 @@ export async function* exportTable(
  * ensureStoreTable): items are written as they are, 25 a request, overwriting items with the same key.
  * Returns the number of items written. Refuses input that is not such a backup.
  */
-export async function importTable(
-  client: DynamoDBClient,
-  table: string,
-  lines: AsyncIterable<string> | Iterable<string>,
-): Promise<number> {
+export async function importTable(client: DynamoDBClient, table: string, lines: AsyncIterable<string> | Iterable<string>): Promise<number> {
   let header: BackupHeader | null = null;
   let batch: Item[] = [];
   let written = 0;

@@ -1,25 +1,7 @@
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ledgerLimitError, type Clock, type LedgerAccount, type LedgerStore } from '#application';
 import { batchGet, queryUpTo } from './dynamodb-ops.js';
-import {
-  GSI_BY_SHARD,
-  gsi,
-  type Item,
-  keyOf,
-  keys,
-  N,
-  num,
-  resolveShards,
-  S,
-  type ShardCounts,
-  shardOf,
-  str,
-} from './dynamodb-table.js';
+import { GSI_BY_SHARD, gsi, type Item, keyOf, keys, N, num, resolveShards, S, type ShardCounts, shardOf, str } from './dynamodb-table.js';
 
 /**
  * Accounts of the core-mode ledger, one item each (`ACCT#<id>`), in the store's table. Postings are applied

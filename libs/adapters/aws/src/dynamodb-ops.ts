@@ -20,9 +20,7 @@ export async function batchGet(client: DynamoDBClient, table: string, keys: Item
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
       if (attempt > 10) throw new Error(`BatchGetItem on ${table}: keys left unprocessed after ${attempt} tries`);
-      const res = await client.send(
-        new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
-      );
+      const res = await client.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }));
       out.push(...(res.Responses?.[table] ?? []));
       pending = res.UnprocessedKeys?.[table]?.Keys ?? [];
     }

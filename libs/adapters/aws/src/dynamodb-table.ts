@@ -56,7 +56,6 @@ export function resolveShards(shards?: Partial<ShardCounts>): ShardCounts {
   return out;
 }
 
-
 const enc = encodeURIComponent;
 
 export const keys = {

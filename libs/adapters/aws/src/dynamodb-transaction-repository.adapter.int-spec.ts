@@ -227,7 +227,8 @@ describe('DynamoDB store (DynamoDB Local)', () => {
       const ledger = new DynamoDbLedgerStore(client, { tableName: source });
       await ledger.openAccounts([{ id: 'A', currency: 'EUR', balance: 2n ** 64n }], false);
       const payments = Array.from({ length: 30 }, () => samplePayment());
-      for (const p of payments) await repo.create(p, keysOf(p, { key: `k-${p.id}`, requestHash: 'h' }), [sampleJob({ transactionId: p.id })]);
+      for (const p of payments)
+        await repo.create(p, keysOf(p, { key: `k-${p.id}`, requestHash: 'h' }), [sampleJob({ transactionId: p.id })]);
       await repo.update({ ...payments[0]!, status: 'ACSC' }, 1, []);
 
       const lines: string[] = [];
@@ -244,14 +245,14 @@ describe('DynamoDB store (DynamoDB Local)', () => {
       const target = await freshTable();
       await expect(importTable(client, target, lines)).resolves.toBe(30 * 5 + 1);
       const dump = async (t: string) =>
-        ((await client.send(new ScanCommand({ TableName: t }))).Items ?? [])
-          .map((i) => JSON.stringify(i, Object.keys(i).sort()))
-          .sort();
+        ((await client.send(new ScanCommand({ TableName: t }))).Items ?? []).map((i) => JSON.stringify(i, Object.keys(i).sort())).sort();
       expect(await dump(target)).toEqual(await dump(source));
 
       const restored = new DynamoDbTransactionRepository(client, { tableName: target });
       await expect(restored.get(payments[0]!.id)).resolves.toMatchObject({ status: 'ACSC', version: 2 });
-      await expect(restored.create(payments[1]!, keysOf(payments[1]!, { key: `k-${payments[1]!.id}`, requestHash: 'h' }), [])).resolves.toMatchObject({
+      await expect(
+        restored.create(payments[1]!, keysOf(payments[1]!, { key: `k-${payments[1]!.id}`, requestHash: 'h' }), []),
+      ).resolves.toMatchObject({
         kind: 'duplicate',
         by: 'idempotency-key',
         sameRequest: true,
@@ -265,9 +266,9 @@ describe('DynamoDB store (DynamoDB Local)', () => {
       const target = await freshTable();
       await expect(importTable(client, target, ['{"pk":{"S":"x"},"sk":{"S":"y"}}'])).rejects.toThrow(/not a Clearway DynamoDB backup/);
       await expect(importTable(client, target, [])).rejects.toThrow(/empty backup/);
-      await expect(
-        importTable(client, target, ['{"format":"clearway-dynamodb-jsonl","version":1}', 'garbage']),
-      ).rejects.toThrow(/line 2 is not JSON/);
+      await expect(importTable(client, target, ['{"format":"clearway-dynamodb-jsonl","version":1}', 'garbage'])).rejects.toThrow(
+        /line 2 is not JSON/,
+      );
     });
   });
 });

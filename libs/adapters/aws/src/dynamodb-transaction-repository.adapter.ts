@@ -112,9 +112,7 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
       ? { [TTL_ATTRIBUTE]: N(Math.floor(createdMs / 1000) + Math.ceil(this.options.retentionDays * 86_400)) }
       : {};
     const notExists = 'attribute_not_exists(pk)';
-    const items: TransactWriteItem[] = [
-      { Put: { TableName: this.table, Item: this.paymentItem(stored), ConditionExpression: notExists } },
-    ];
+    const items: TransactWriteItem[] = [{ Put: { TableName: this.table, Item: this.paymentItem(stored), ConditionExpression: notExists } }];
     const keyIndex: { by: 'idempotency-key' | 'uetr' | 'msgid-endtoendid'; index: number }[] = [];
     const keyItem = (k: { pk: string; sk: string }, extra: Item): TransactWriteItem => ({
       Put: {
@@ -176,12 +174,7 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
     return str(await this.getRaw(keyOf(k)), 'transactionId') ?? null;
   }
 
-  async update(
-    payment: PaymentSnapshot,
-    expectedVersion: number,
-    jobs: Job[],
-    postings: Posting[] = [],
-  ): Promise<boolean> {
+  async update(payment: PaymentSnapshot, expectedVersion: number, jobs: Job[], postings: Posting[] = []): Promise<boolean> {
     const stored: PaymentSnapshot = { ...payment, version: expectedVersion + 1 };
     const put = {
       TableName: this.table,
@@ -256,9 +249,7 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
         return true;
       }
       if (reasons[0]?.code === 'ConditionalCheckFailed') return false;
-      const accountRefused = reasons
-        .slice(firstAccount, firstAccount + accounts.length)
-        .some((r) => r?.code === 'ConditionalCheckFailed');
+      const accountRefused = reasons.slice(firstAccount, firstAccount + accounts.length).some((r) => r?.code === 'ConditionalCheckFailed');
       if (!accountRefused) {
         throw new Error(`update ${stored.id}: transaction cancelled (${reasons.map((r) => r.code).join(', ')})`);
       }
@@ -276,11 +267,7 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
    * consistent, with the payment): 'stale' when the payment has moved past `expectedVersion` meanwhile (the
    * version check comes first), null when the rule accepts them now.
    */
-  private async ledgerRefusal(
-    id: string,
-    expectedVersion: number,
-    postings: Posting[],
-  ): Promise<LedgerError | 'stale' | null> {
+  private async ledgerRefusal(id: string, expectedVersion: number, postings: Posting[]): Promise<LedgerError | 'stale' | null> {
     const names = [...new Set(postings.map((p) => p.account))];
     const read = await batchGet(this.client, this.table, [
       keyOf(itemKeys.payment(id)),

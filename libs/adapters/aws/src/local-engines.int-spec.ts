@@ -28,12 +28,7 @@ describe('local AWS engines (DynamoDB Local, fauxqs, the Secrets Manager fake)',
 
   it('prints the SDK standard endpoint variables for every engine, all on the loopback interface', () => {
     const env = engines.env();
-    for (const key of [
-      'AWS_ENDPOINT_URL_DYNAMODB',
-      'AWS_ENDPOINT_URL_SQS',
-      'AWS_ENDPOINT_URL_S3',
-      'AWS_ENDPOINT_URL_SECRETS_MANAGER',
-    ]) {
+    for (const key of ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_SECRETS_MANAGER']) {
       expect(env[key]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     }
     expect(env.AWS_REGION).toBe('us-east-1');
@@ -88,9 +83,7 @@ describe('local AWS engines (DynamoDB Local, fauxqs, the Secrets Manager fake)',
     const described = await sm.send(new DescribeSecretCommand({ SecretId: 'clearway/check' }));
     expect(described.VersionIdsToStages).toEqual({ [created.VersionId!]: ['AWSPREVIOUS'], [put.VersionId!]: ['AWSCURRENT'] });
 
-    await expect(sm.send(new GetSecretValueCommand({ SecretId: 'clearway/none' }))).rejects.toBeInstanceOf(
-      ResourceNotFoundException,
-    );
+    await expect(sm.send(new GetSecretValueCommand({ SecretId: 'clearway/none' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
     expect(engines.secretsManager!.calls('GetSecretValue')).toBe(4);
     sm.destroy();
   });

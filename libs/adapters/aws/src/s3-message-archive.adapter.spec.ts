@@ -1,10 +1,4 @@
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { S3MessageArchive } from './s3-message-archive.adapter.js';
 
 /**
@@ -41,7 +35,13 @@ class ConditionalBucket {
 }
 
 describe('S3MessageArchive against a bucket that enforces If-None-Match', () => {
-  const msg = { transactionId: 'tx', direction: 'out' as const, messageType: 'pacs.002.001.10', channel: 'gateway', at: '2026-11-22T10:00:00.000Z' };
+  const msg = {
+    transactionId: 'tx',
+    direction: 'out' as const,
+    messageType: 'pacs.002.001.10',
+    channel: 'gateway',
+    at: '2026-11-22T10:00:00.000Z',
+  };
 
   it('answers the first copy when another instance archived the same message between listing and put', async () => {
     const bucket = new ConditionalBucket();

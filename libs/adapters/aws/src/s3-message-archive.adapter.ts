@@ -64,9 +64,7 @@ export class S3MessageArchive implements MessageArchive {
     const sha256 = createHash('sha256').update(message.body, 'utf8').digest('hex');
     for (let attempt = 0; attempt < 8; attempt++) {
       const existing = await this.keys(message.transactionId);
-      const same = existing.find(
-        (k) => k.direction === message.direction && k.messageType === message.messageType && k.sha256 === sha256,
-      );
+      const same = existing.find((k) => k.direction === message.direction && k.messageType === message.messageType && k.sha256 === sha256);
       if (same) return same.seq;
       const seq = existing.reduce((max, k) => Math.max(max, k.seq), 0) + 1;
       const key = `${this.txPrefix(message.transactionId)}${String(seq).padStart(6, '0')}-${message.direction}-${message.messageType}-${sha256}.xml`;
@@ -96,11 +94,7 @@ export class S3MessageArchive implements MessageArchive {
     return Promise.all(keys.map((k) => this.read(transactionId, k)));
   }
 
-  async latest(
-    transactionId: string,
-    direction: ArchiveDirection,
-    typePrefix?: string,
-  ): Promise<StoredMessage | null> {
+  async latest(transactionId: string, direction: ArchiveDirection, typePrefix?: string): Promise<StoredMessage | null> {
     const keys = this.ordered(await this.keys(transactionId)).filter(
       (k) => k.direction === direction && (typePrefix === undefined || k.messageType.startsWith(typePrefix)),
     );

@@ -59,9 +59,7 @@ export async function createSqsWorkQueues(client: SQSClient, spec: SqsWorkQueues
     }),
   );
   const deadLetterQueueUrl = dlq.QueueUrl!;
-  const arn = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
-  );
+  const arn = await client.send(new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }));
   const main = await client.send(
     new CreateQueueCommand({
       QueueName: `${spec.name}.fifo`,
@@ -96,7 +94,8 @@ export async function checkRedrivePolicy(
   ]);
   if (main.Attributes?.FifoQueue !== 'true') throw new AwsConfigError(`SQS queue ${queueUrl} is not a FIFO queue`);
   const raw = main.Attributes?.RedrivePolicy;
-  if (!raw) throw new AwsConfigError(`SQS queue ${queueUrl} has no RedrivePolicy; set one with deadLetterTargetArn = the DLQ (SQS_DLQ_URL)`);
+  if (!raw)
+    throw new AwsConfigError(`SQS queue ${queueUrl} has no RedrivePolicy; set one with deadLetterTargetArn = the DLQ (SQS_DLQ_URL)`);
   const policy = JSON.parse(raw) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string };
   if (policy.deadLetterTargetArn !== dlq.Attributes?.QueueArn) {
     throw new AwsConfigError(

@@ -49,12 +49,25 @@ describe('SqsWorkQueue specifics (fauxqs)', () => {
 
   it('creates a high-throughput FIFO queue whose RedrivePolicy points at a FIFO dead-letter queue', async () => {
     const { Attributes: main } = await client.send(new GetQueueAttributesCommand({ QueueUrl: urls.queueUrl, AttributeNames: ['All'] }));
-    const { Attributes: dlq } = await client.send(new GetQueueAttributesCommand({ QueueUrl: urls.deadLetterQueueUrl, AttributeNames: ['All'] }));
-    expect(main).toMatchObject({ FifoQueue: 'true', ContentBasedDeduplication: 'false', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' });
+    const { Attributes: dlq } = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: urls.deadLetterQueueUrl, AttributeNames: ['All'] }),
+    );
+    expect(main).toMatchObject({
+      FifoQueue: 'true',
+      ContentBasedDeduplication: 'false',
+      DeduplicationScope: 'messageGroup',
+      FifoThroughputLimit: 'perMessageGroupId',
+    });
     expect(JSON.parse(main!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: dlq!.QueueArn, maxReceiveCount: 3 });
     expect(dlq!.FifoQueue).toBe('true');
     // idempotent, and names resolve to the same URLs
-    const again = await createSqsWorkQueues(client, { name: urls.queueUrl.split('/').pop()!.replace(/\.fifo$/, ''), maxAttempts: 3 });
+    const again = await createSqsWorkQueues(client, {
+      name: urls.queueUrl
+        .split('/')
+        .pop()!
+        .replace(/\.fifo$/, ''),
+      maxAttempts: 3,
+    });
     expect(again).toEqual(urls);
     await expect(resolveQueueUrl(client, urls.queueUrl.split('/').pop()!)).resolves.toBe(urls.queueUrl);
   });
@@ -116,7 +129,9 @@ describe('SqsWorkQueue specifics (fauxqs)', () => {
 
   it('moves an unreadable message to the dead-letter queue instead of handing it out', async () => {
     const q = make();
-    await client.send(new SendMessageCommand({ QueueUrl: urls.queueUrl, MessageBody: 'not a job', MessageGroupId: 'g', MessageDeduplicationId: 'junk' }));
+    await client.send(
+      new SendMessageCommand({ QueueUrl: urls.queueUrl, MessageBody: 'not a job', MessageGroupId: 'g', MessageDeduplicationId: 'junk' }),
+    );
     await expect(q.receive(10, 5000)).resolves.toEqual([]);
     expect((await q.stats()).dead).toBe(1);
     await expect(q.listDeadLetters(10)).resolves.toEqual([]); // not a job: not listed as one

@@ -313,11 +313,7 @@ export class SqsWorkQueue implements WorkQueue {
 
   /** Approximate counts from SQS, for metrics and tests. */
   async stats(): Promise<{ visible: number; inflight: number; delayed: number; dead: number }> {
-    const names = [
-      'ApproximateNumberOfMessages',
-      'ApproximateNumberOfMessagesNotVisible',
-      'ApproximateNumberOfMessagesDelayed',
-    ] as const;
+    const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
     const [main, dlq] = await Promise.all(
       [this.queueUrl, this.dlqUrl].map((url) =>
         this.client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...names] })),
@@ -328,8 +324,7 @@ export class SqsWorkQueue implements WorkQueue {
       visible: count(main!.Attributes, names[0]),
       inflight: count(main!.Attributes, names[1]),
       delayed: count(main!.Attributes, names[2]),
-      dead:
-        count(dlq!.Attributes, names[0]) + count(dlq!.Attributes, names[1]) + count(dlq!.Attributes, names[2]),
+      dead: count(dlq!.Attributes, names[0]) + count(dlq!.Attributes, names[1]) + count(dlq!.Attributes, names[2]),
     };
   }
 

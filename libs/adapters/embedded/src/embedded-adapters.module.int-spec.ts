@@ -45,7 +45,9 @@ describe('EmbeddedAdaptersModule', () => {
     const p = samplePayment();
     await expect(repo.create(p, keysOf(p), [sampleJob({ transactionId: p.id })])).resolves.toEqual({ kind: 'created' });
     await expect(queue.receive(5, 1000)).resolves.toHaveLength(1);
-    await expect(archive.put({ transactionId: p.id, direction: 'in', messageType: 'pacs.008.001.08', channel: 'api', body: '<x/>', at: p.createdAt })).resolves.toBe(1);
+    await expect(
+      archive.put({ transactionId: p.id, direction: 'in', messageType: 'pacs.008.001.08', channel: 'api', body: '<x/>', at: p.createdAt }),
+    ).resolves.toBe(1);
     await secrets.put('k', 'v');
     expect(statSync(join(dataDir, 'secrets', 'k')).mode & 0o777).toBe(0o600);
     const ledger = app.get<LedgerStore>(LEDGER_STORE);

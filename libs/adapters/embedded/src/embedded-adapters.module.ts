@@ -1,13 +1,5 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import {
-  CLOCK,
-  type Clock,
-  LEDGER_STORE,
-  MESSAGE_ARCHIVE,
-  SECRET_STORE,
-  TRANSACTION_REPOSITORY,
-  WORK_QUEUE,
-} from '#application';
+import { CLOCK, type Clock, LEDGER_STORE, MESSAGE_ARCHIVE, SECRET_STORE, TRANSACTION_REPOSITORY, WORK_QUEUE } from '#application';
 import { EmbeddedDatabase, type SynchronousMode } from './embedded-database.js';
 import { FileSecretStore } from './file-secret-store.adapter.js';
 import { SqliteLedgerStore } from './sqlite-ledger-store.adapter.js';
@@ -72,8 +64,7 @@ export class EmbeddedAdaptersModule implements OnApplicationShutdown {
         },
         {
           provide: SqliteTransactionRepository,
-          useFactory: (db: EmbeddedDatabase, clock?: Clock) =>
-            new SqliteTransactionRepository(db, clock ? { clock } : {}),
+          useFactory: (db: EmbeddedDatabase, clock?: Clock) => new SqliteTransactionRepository(db, clock ? { clock } : {}),
           inject: [EmbeddedDatabase, clockDep],
         },
         {

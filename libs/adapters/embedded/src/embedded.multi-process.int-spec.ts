@@ -95,7 +95,10 @@ function buildChild(dir: string): string {
   mkdirSync(join(dir, 'application/ports'), { recursive: true });
   mkdirSync(join(dir, 'application/ledger'), { recursive: true });
   for (const file of APPLICATION_SOURCES) transpile(join(APPLICATION, file), `application/${file.replace(/\.ts$/, '.js')}`);
-  writeFileSync(join(dir, 'application/index.js'), APPLICATION_SOURCES.map((f) => `export * from './${f.replace(/\.ts$/, '.js')}';\n`).join(''));
+  writeFileSync(
+    join(dir, 'application/index.js'),
+    APPLICATION_SOURCES.map((f) => `export * from './${f.replace(/\.ts$/, '.js')}';\n`).join(''),
+  );
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', imports: { '#application': './application/index.js' } }));
   writeFileSync(join(dir, 'child.js'), CHILD);
   return join(dir, 'child.js');
@@ -180,7 +183,13 @@ describe('embedded database shared by several processes', () => {
         false,
       );
       const repo = new SqliteTransactionRepository(db);
-      const routes = [[A, B], [B, C], [C, A], [A, C], [B, A]] as const;
+      const routes = [
+        [A, B],
+        [B, C],
+        [C, A],
+        [A, C],
+        [B, A],
+      ] as const;
       for (let i = 0; i < 300; i++) {
         const [from, to] = routes[i % routes.length]!;
         const minor = 100n + BigInt((i * 37) % 400); // 1.00 to 4.99: together far more than there is

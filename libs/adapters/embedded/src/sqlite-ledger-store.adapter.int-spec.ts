@@ -43,7 +43,12 @@ describe('SqliteLedgerStore and ledger postings in SqliteTransactionRepository.u
   }
 
   function settled(p: PaymentSnapshot): PaymentSnapshot {
-    return { ...p, status: 'ACSC', updatedAt: '2025-01-15T10:00:01.000Z', history: [...p.history, { status: 'ACSC', at: '2025-01-15T10:00:01.000Z' }] };
+    return {
+      ...p,
+      status: 'ACSC',
+      updatedAt: '2025-01-15T10:00:01.000Z',
+      history: [...p.history, { status: 'ACSC', at: '2025-01-15T10:00:01.000Z' }],
+    };
   }
 
   async function balances(): Promise<Record<string, bigint>> {
@@ -68,7 +73,13 @@ describe('SqliteLedgerStore and ledger postings in SqliteTransactionRepository.u
 
   it('seeding (replace=false) leaves existing accounts alone; an admin set (replace=true) changes the balance and journals the difference', async () => {
     await ledger.openAccounts([{ id: A, currency: 'EUR', balance: 1000n }], false);
-    await ledger.openAccounts([{ id: A, currency: 'EUR', balance: 5n }, { id: C, currency: 'GBP', balance: 7n }], false);
+    await ledger.openAccounts(
+      [
+        { id: A, currency: 'EUR', balance: 5n },
+        { id: C, currency: 'GBP', balance: 7n },
+      ],
+      false,
+    );
     expect(await balances()).toEqual({ [A]: 1000n, [C]: 7n });
 
     clock.advance(1000);
@@ -81,7 +92,15 @@ describe('SqliteLedgerStore and ledger postings in SqliteTransactionRepository.u
     ]);
 
     // the currency of an account never changes, and the refused call changes nothing
-    await expect(ledger.openAccounts([{ id: C, currency: 'GBP', balance: 1n }, { id: A, currency: 'USD', balance: 1n }], true)).rejects.toMatchObject({
+    await expect(
+      ledger.openAccounts(
+        [
+          { id: C, currency: 'GBP', balance: 1n },
+          { id: A, currency: 'USD', balance: 1n },
+        ],
+        true,
+      ),
+    ).rejects.toMatchObject({
       code: 'LEDGER.CURRENCY_MISMATCH',
       account: A,
     });
@@ -95,7 +114,13 @@ describe('SqliteLedgerStore and ledger postings in SqliteTransactionRepository.u
   });
 
   it('applies the postings in the same write as the status change, journalled with the new payment version', async () => {
-    await ledger.openAccounts([{ id: A, currency: 'EUR', balance: 10_000n }, { id: B, currency: 'EUR', balance: 0n }], false);
+    await ledger.openAccounts(
+      [
+        { id: A, currency: 'EUR', balance: 10_000n },
+        { id: B, currency: 'EUR', balance: 0n },
+      ],
+      false,
+    );
     const p = await storedPayment();
     const job = sampleJob({ transactionId: p.id });
     await expect(repo.update(settled(p), p.version, [job], transfer(A, B, 2_550n))).resolves.toBe(true);
@@ -145,7 +170,13 @@ describe('SqliteLedgerStore and ledger postings in SqliteTransactionRepository.u
   });
 
   it('a stale writer posts nothing: the version check comes first', async () => {
-    await ledger.openAccounts([{ id: A, currency: 'EUR', balance: 100n }, { id: B, currency: 'EUR', balance: 0n }], false);
+    await ledger.openAccounts(
+      [
+        { id: A, currency: 'EUR', balance: 100n },
+        { id: B, currency: 'EUR', balance: 0n },
+      ],
+      false,
+    );
     const p = await storedPayment();
     await expect(repo.update(settled(p), p.version, [], transfer(A, B, 60n))).resolves.toBe(true);
     // a redelivered job still holding version 1 — and even one that would now overdraw — gets false, not an error
@@ -191,7 +222,13 @@ describe('SqliteLedgerStore and ledger postings in SqliteTransactionRepository.u
     const other = new EmbeddedDatabase({ dataDir: `${tmp.dir}/t${n}` });
     try {
       const repos = [repo, new SqliteTransactionRepository(other)];
-      await ledger.openAccounts([{ id: A, currency: 'EUR', balance: 1_000n }, { id: B, currency: 'EUR', balance: 0n }], false);
+      await ledger.openAccounts(
+        [
+          { id: A, currency: 'EUR', balance: 1_000n },
+          { id: B, currency: 'EUR', balance: 0n },
+        ],
+        false,
+      );
       const payments = await Promise.all(Array.from({ length: 40 }, () => storedPayment()));
       // every payment tried by both connections, 30 each: 40 * 30 = 1200 > 1000
       const outcomes = await Promise.all(

@@ -63,11 +63,7 @@ export class SqliteMessageArchive implements MessageArchive {
       .map(toStored);
   }
 
-  async latest(
-    transactionId: string,
-    direction: ArchiveDirection,
-    typePrefix?: string,
-  ): Promise<StoredMessage | null> {
+  async latest(transactionId: string, direction: ArchiveDirection, typePrefix?: string): Promise<StoredMessage | null> {
     const row = typePrefix
       ? this.db.get<MessageRow>(
           `SELECT ${COLUMNS} FROM archived_messages

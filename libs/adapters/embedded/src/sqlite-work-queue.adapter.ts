@@ -247,17 +247,13 @@ export class SqliteWorkQueue implements WorkQueue {
 
   /** Housekeeping: deletes completed jobs finished before `before` (their deduplication ids become free). */
   async purgeCompleted(before: Date): Promise<number> {
-    return this.db.immediate(
-      () => this.db.run(`DELETE FROM jobs WHERE state = 'done' AND finished_at < ?`, before.getTime()).changes,
-    );
+    return this.db.immediate(() => this.db.run(`DELETE FROM jobs WHERE state = 'done' AND finished_at < ?`, before.getTime()).changes);
   }
 
   /** Counts by state, for metrics and tests. */
   async stats(): Promise<Record<'ready' | 'inflight' | 'dead' | 'done', number>> {
     const counts = { ready: 0, inflight: 0, dead: 0, done: 0 };
-    for (const row of this.db.all<{ state: keyof typeof counts; n: number }>(
-      'SELECT state, COUNT(*) AS n FROM jobs GROUP BY state',
-    )) {
+    for (const row of this.db.all<{ state: keyof typeof counts; n: number }>('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state')) {
       counts[row.state] = row.n;
     }
     return counts;
@@ -268,12 +264,7 @@ export class SqliteWorkQueue implements WorkQueue {
   }
 
   private markDead(seq: number, groupKey: string, now: number, reason: string): void {
-    this.db.run(
-      `UPDATE jobs SET state = 'dead', finished_at = ?, receipt = NULL, last_error = ? WHERE seq = ?`,
-      now,
-      reason,
-      seq,
-    );
+    this.db.run(`UPDATE jobs SET state = 'dead', finished_at = ?, receipt = NULL, last_error = ? WHERE seq = ?`, now, reason, seq);
     advanceGroup(this.db, groupKey);
   }
 

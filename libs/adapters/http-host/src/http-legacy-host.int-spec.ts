@@ -27,17 +27,23 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
 
   const report = (status: string, reason: Pacs002Input['reason'] = null, uetr: string | null = UETR): string =>
     hostReport(codec, status, reason, uetr);
-  const xml = (body: string, status = 200): Handler => (_req, res) => {
-    res.writeHead(status, { 'content-type': 'application/xml' }).end(body);
-  };
-  const statusOnly = (status: number, headers: Record<string, string> = {}): Handler => (_req, res) => {
-    res.writeHead(status, { 'content-type': 'application/problem+json', ...headers }).end('{"title":"no"}');
-  };
-  const late = (ms: number, then: Handler): Handler => (req, res) => {
-    setTimeout(() => {
-      if (!res.destroyed) then(req, res);
-    }, ms);
-  };
+  const xml =
+    (body: string, status = 200): Handler =>
+    (_req, res) => {
+      res.writeHead(status, { 'content-type': 'application/xml' }).end(body);
+    };
+  const statusOnly =
+    (status: number, headers: Record<string, string> = {}): Handler =>
+    (_req, res) => {
+      res.writeHead(status, { 'content-type': 'application/problem+json', ...headers }).end('{"title":"no"}');
+    };
+  const late =
+    (ms: number, then: Handler): Handler =>
+    (req, res) => {
+      setTimeout(() => {
+        if (!res.destroyed) then(req, res);
+      }, ms);
+    };
   const delivery = (over: Partial<HostMessage> = {}): HostMessage => ({
     transactionId: '0f9a3c1e-8b7d-4e6f-a5c4-3b2a19087f6e',
     uetr: UETR,
@@ -55,7 +61,12 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const s: Seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        const s: Seen = {
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        };
         seen.push(s);
         const handler = script.shift();
         if (handler) handler(s, res);
@@ -159,7 +170,9 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
 
   it('does not retry a permanent 400', async () => {
     script = [statusOnly(400), xml(report('ACSC'))];
-    const err = await host().deliver(delivery()).catch((e: unknown) => e);
+    const err = await host()
+      .deliver(delivery())
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostUnavailableError);
     expect((err as HostUnavailableError).retryable).toBe(false);
     expect((err as Error).message).toContain('HTTP 400');
@@ -168,7 +181,9 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
 
   it('throws a retryable HostUnavailableError when every attempt fails', async () => {
     script = [statusOnly(503), statusOnly(502), statusOnly(500), statusOnly(500)];
-    const err = await host({ attempts: 3 }).deliver(delivery()).catch((e: unknown) => e);
+    const err = await host({ attempts: 3 })
+      .deliver(delivery())
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostUnavailableError);
     expect((err as HostUnavailableError).retryable).toBe(true);
     expect((err as Error).message).toMatch(/after 3 attempt\(s\): HTTP 500/);
@@ -183,7 +198,9 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
 
   it('gives up at once, retryable, when Retry-After is long', async () => {
     script = [statusOnly(503, { 'retry-after': '120' }), xml(report('ACSC'))];
-    const err = await host().deliver(delivery()).catch((e: unknown) => e);
+    const err = await host()
+      .deliver(delivery())
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'HostUnavailableError', retryable: true });
     expect((err as Error).message).toContain('retry after 120 s');
     expect(seen).toHaveLength(1);
@@ -191,7 +208,9 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
 
   it('treats an unreadable 200 as a retryable failure without hammering the host', async () => {
     script = [xml('<not-a-report/>'), xml(report('ACSC'))];
-    const err = await host().deliver(delivery()).catch((e: unknown) => e);
+    const err = await host()
+      .deliver(delivery())
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'HostUnavailableError', retryable: true });
     expect(seen).toHaveLength(1);
   });
@@ -206,7 +225,9 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const err = await host({ baseUrl: `http://127.0.0.1:${port}` }).deliver(delivery()).catch((e: unknown) => e);
+    const err = await host({ baseUrl: `http://127.0.0.1:${port}` })
+      .deliver(delivery())
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'HostUnavailableError', retryable: true });
     expect((err as Error).message).toContain('ECONNREFUSED');
   });
@@ -223,9 +244,19 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
 
   describe('cancellations and returns', () => {
     const cancellation = (over: Partial<HostMessage> = {}): HostMessage =>
-      delivery({ idempotencyKey: `${UETR}:cancel`, messageType: 'camt.056.001.08', message: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.056.001.08"/>', ...over });
+      delivery({
+        idempotencyKey: `${UETR}:cancel`,
+        messageType: 'camt.056.001.08',
+        message: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.056.001.08"/>',
+        ...over,
+      });
     const paymentReturn = (over: Partial<HostMessage> = {}): HostMessage =>
-      delivery({ idempotencyKey: `${UETR}:return`, messageType: 'pacs.004.001.09', message: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.004.001.09"/>', ...over });
+      delivery({
+        idempotencyKey: `${UETR}:return`,
+        messageType: 'pacs.004.001.09',
+        message: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.004.001.09"/>',
+        ...over,
+      });
 
     it('posts a return to /v1/returns with the same headers, retries as deliver does, and maps ACSC to accepted', async () => {
       const body = report('ACSC');
@@ -244,9 +275,15 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
 
     it('maps a rejected return, and a pacs.002 about another payment is unusable', async () => {
       script = [xml(report('RJCT', { code: 'AC04', text: 'closed account' }))];
-      expect(await host().deliverReturn(paymentReturn())).toMatchObject({ kind: 'rejected', reasonCode: 'AC04', reasonText: 'closed account' });
+      expect(await host().deliverReturn(paymentReturn())).toMatchObject({
+        kind: 'rejected',
+        reasonCode: 'AC04',
+        reasonText: 'closed account',
+      });
       script = [xml(report('ACSC', null, 'eb6305c9-1f7f-49de-aed0-16487c27b42d'))];
-      const err = await host().deliverReturn(paymentReturn()).catch((e: unknown) => e);
+      const err = await host()
+        .deliverReturn(paymentReturn())
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(HostUnavailableError);
       expect((err as Error).message).toMatch(/return .* unusable/);
     });
@@ -254,9 +291,14 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
     it('posts a cancellation to /v1/cancellations; 202 without a body is pending; 4xx is final', async () => {
       script = [xml('', 202)];
       expect(await host().requestCancellation(cancellation())).toEqual({ kind: 'pending', resolution: null });
-      expect(seen[0]).toMatchObject({ url: '/v1/cancellations', headers: expect.objectContaining({ 'idempotency-key': `${UETR}:cancel`, 'x-message-type': 'camt.056.001.08' }) });
+      expect(seen[0]).toMatchObject({
+        url: '/v1/cancellations',
+        headers: expect.objectContaining({ 'idempotency-key': `${UETR}:cancel`, 'x-message-type': 'camt.056.001.08' }),
+      });
       script = [statusOnly(400)];
-      const err = await host().requestCancellation(cancellation()).catch((e: unknown) => e);
+      const err = await host()
+        .requestCancellation(cancellation())
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(HostUnavailableError);
       expect((err as HostUnavailableError).retryable).toBe(false);
       expect(seen).toHaveLength(2);
@@ -266,19 +308,29 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
       script = [xml(report('ACSC'))];
       await expect(host().requestCancellation(cancellation())).rejects.toThrow(/not a valid camt\.029/);
       script = [statusOnly(503, { 'retry-after': '120' }), xml('', 202)];
-      const err = await host().requestCancellation(cancellation()).catch((e: unknown) => e);
+      const err = await host()
+        .requestCancellation(cancellation())
+        .catch((e: unknown) => e);
       expect((err as HostUnavailableError).retryable).toBe(true);
       expect((err as Error).message).toMatch(/retry after 120 s/);
     });
   });
   describe('status requests (pacs.028)', () => {
     const inquiry = (n = 1, over: Partial<HostMessage> = {}): HostMessage =>
-      delivery({ idempotencyKey: `${UETR}:status:${n}`, messageType: 'pacs.028.001.03', message: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.028.001.03"/>', ...over });
+      delivery({
+        idempotencyKey: `${UETR}:status:${n}`,
+        messageType: 'pacs.028.001.03',
+        message: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.028.001.03"/>',
+        ...over,
+      });
 
     it('posts the pacs.028 to /v1/status-requests with the idempotency headers, retrying as deliver does, and reads a settled payment', async () => {
       const body = report('ACSC');
       script = [statusOnly(503), xml(body)];
-      await expect(host({ authHeader: 'Bearer s3cr3t' }).requestStatus(inquiry(2))).resolves.toEqual({ kind: 'settled', statusReport: body });
+      await expect(host({ authHeader: 'Bearer s3cr3t' }).requestStatus(inquiry(2))).resolves.toEqual({
+        kind: 'settled',
+        statusReport: body,
+      });
       expect(seen.map((r) => r.url)).toEqual(['/v1/status-requests', '/v1/status-requests']);
       for (const req of seen) {
         expect(req.method).toBe('POST');
@@ -295,7 +347,11 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
 
     it('reads a rejected and a pending payment', async () => {
       script = [xml(report('RJCT', { code: 'AC04', text: 'closed account' })), xml(report('PDNG'))];
-      await expect(host().requestStatus(inquiry())).resolves.toMatchObject({ kind: 'rejected', reasonCode: 'AC04', reasonText: 'closed account' });
+      await expect(host().requestStatus(inquiry())).resolves.toMatchObject({
+        kind: 'rejected',
+        reasonCode: 'AC04',
+        reasonText: 'closed account',
+      });
       await expect(host().requestStatus(inquiry())).resolves.toMatchObject({ kind: 'pending' });
     });
 
@@ -310,20 +366,32 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
 
     it('does not take a 404 without a pacs.002 (a host without the route) for unknown, nor a 404 that says settled', async () => {
       script = [statusOnly(404), xml(report('ACSC'), 404)];
-      const err = await host().requestStatus(inquiry()).catch((e: unknown) => e);
+      const err = await host()
+        .requestStatus(inquiry())
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(HostUnavailableError);
       expect(err).toMatchObject({ retryable: false, message: expect.stringContaining('HTTP 404 without a pacs.002') });
-      await expect(host().requestStatus(inquiry())).rejects.toMatchObject({ retryable: true, message: expect.stringContaining('HTTP 404 with a pacs.002 that says settled') });
+      await expect(host().requestStatus(inquiry())).rejects.toMatchObject({
+        retryable: true,
+        message: expect.stringContaining('HTTP 404 with a pacs.002 that says settled'),
+      });
       expect(seen).toHaveLength(2);
     });
 
     it('refuses an answer about another payment, and no answer in time is a retryable failure, never an outcome', async () => {
       script = [xml(report('ACSC', null, 'eb6305c9-1f7f-49de-aed0-16487c27b42d'))];
-      await expect(host().requestStatus(inquiry())).rejects.toMatchObject({ name: 'HostUnavailableError', retryable: true, message: expect.stringContaining('not 5b8b7e3f') });
+      await expect(host().requestStatus(inquiry())).rejects.toMatchObject({
+        name: 'HostUnavailableError',
+        retryable: true,
+        message: expect.stringContaining('not 5b8b7e3f'),
+      });
       script = [xml('', 204)];
       await expect(host().requestStatus(inquiry())).rejects.toThrow(/HTTP 204 without a status report/);
       script = [late(800, xml(report('ACSC'))), late(800, xml(report('ACSC')))];
-      await expect(host({ timeoutMs: 200, attempts: 2 }).requestStatus(inquiry())).rejects.toMatchObject({ retryable: true, message: expect.stringContaining('no answer within 200 ms') });
+      await expect(host({ timeoutMs: 200, attempts: 2 }).requestStatus(inquiry())).rejects.toMatchObject({
+        retryable: true,
+        message: expect.stringContaining('no answer within 200 ms'),
+      });
     });
   });
 
@@ -336,14 +404,25 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
       resolvedCase: null,
       status: 'CNCL',
       cancellationStatusId: null,
-      original: { group: { msgId: 'MSG0001', msgNmId: 'pacs.008.001.08', creationDateTime: null }, instrId: null, endToEndId: 'E2E0001', txId: null, uetr: 'eb6305c9-1f7f-49de-aed0-16487c27b42d' },
+      original: {
+        group: { msgId: 'MSG0001', msgNmId: 'pacs.008.001.08', creationDateTime: null },
+        instrId: null,
+        endToEndId: 'E2E0001',
+        txId: null,
+        uetr: 'eb6305c9-1f7f-49de-aed0-16487c27b42d',
+      },
       reason: null,
       originalAmount: null,
       originalSettlementDate: null,
     });
     script = [xml(other)];
-    const err = await host().requestCancellation(delivery({ idempotencyKey: `${UETR}:cancel`, messageType: 'camt.056.001.08' })).catch((e: unknown) => e);
+    const err = await host()
+      .requestCancellation(delivery({ idempotencyKey: `${UETR}:cancel`, messageType: 'camt.056.001.08' }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostUnavailableError);
-    expect(err).toMatchObject({ retryable: true, message: expect.stringContaining(`camt.029 is for UETR eb6305c9-1f7f-49de-aed0-16487c27b42d, not ${UETR}`) });
+    expect(err).toMatchObject({
+      retryable: true,
+      message: expect.stringContaining(`camt.029 is for UETR eb6305c9-1f7f-49de-aed0-16487c27b42d, not ${UETR}`),
+    });
   });
 });

@@ -1,9 +1,4 @@
-import {
-  ScreeningUnavailableError,
-  type ScreeningRequest,
-  type ScreeningResult,
-  type ScreeningService,
-} from '#application';
+import { ScreeningUnavailableError, type ScreeningRequest, type ScreeningResult, type ScreeningService } from '#application';
 
 export interface HttpScreeningOptions {
   /** The endpoint the request is POSTed to, e.g. `https://screening.internal/v1/screen` (SCREENING_URL). */
@@ -103,8 +98,10 @@ function readVerdict(body: string): ScreeningResult {
 /** A printable, bounded string from the service, or null (the text ends up in a pacs.002 and in logs). */
 function cleanText(value: unknown, max: number): string | null {
   if (typeof value !== 'string' && typeof value !== 'number') return null;
-  // eslint-disable-next-line no-control-regex
-  const text = String(value).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  const text = String(value)
+    // eslint-disable-next-line no-control-regex -- replacing control characters is the point
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .trim();
   return text === '' ? null : [...text].slice(0, max).join('');
 }
 

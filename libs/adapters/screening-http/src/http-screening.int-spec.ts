@@ -18,12 +18,14 @@ describe('HttpScreeningService against a loopback screening server', () => {
 
   /** The error a call ends with (fails the test when the call resolves). */
   async function failure(timeoutMs = 500): Promise<ScreeningUnavailableError> {
-    const err = await service(timeoutMs).screen(REQUEST).then(
-      (v) => {
-        throw new Error(`expected no verdict, got ${JSON.stringify(v)}`);
-      },
-      (e: unknown) => e,
-    );
+    const err = await service(timeoutMs)
+      .screen(REQUEST)
+      .then(
+        (v) => {
+          throw new Error(`expected no verdict, got ${JSON.stringify(v)}`);
+        },
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(ScreeningUnavailableError);
     return err as ScreeningUnavailableError;
   }

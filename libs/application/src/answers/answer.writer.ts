@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PaymentSnapshot } from '#domain';
-import { CAMT029_MESSAGE_ID, CAMT056_MESSAGE_ID, PACS004_MESSAGE_ID, type AgentId, type Iso20022Codec, type OriginalTransactionRef } from '#iso20022';
+import {
+  CAMT029_MESSAGE_ID,
+  CAMT056_MESSAGE_ID,
+  PACS004_MESSAGE_ID,
+  type AgentId,
+  type Iso20022Codec,
+  type OriginalTransactionRef,
+} from '#iso20022';
 import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE } from '../application.tokens.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
@@ -11,10 +18,6 @@ import { deterministicId, isoSeconds, wrapAnswer } from './answer-header.js';
 
 export { deterministicId, isoSeconds } from './answer-header.js';
 
-
-
-
-
 /** A required agent: the one given, else the fallback (pacs.008 always has both debtor and creditor agents). */
 function agentOr(primary: string | null, fallback: string | null): AgentId {
   const a = agentFromKey(primary) ?? agentFromKey(fallback);
@@ -22,7 +25,9 @@ function agentOr(primary: string | null, fallback: string | null): AgentId {
   return a;
 }
 
-export function originalRef(p: PaymentSnapshot): OriginalTransactionRef & { group: { msgId: string; msgNmId: string; creationDateTime: string | null } } {
+export function originalRef(
+  p: PaymentSnapshot,
+): OriginalTransactionRef & { group: { msgId: string; msgNmId: string; creationDateTime: string | null } } {
   return {
     group: { msgId: p.msgId, msgNmId: p.messageType, creationDateTime: p.creationDateTime },
     instrId: p.instrId,

@@ -4,7 +4,9 @@ import { bicRule, ibanRule } from './account.rules.js';
 describe('iban rule', () => {
   it('passes valid IBANs and accounts that are not IBANs', async () => {
     await expect(ibanRule.check(paymentSnapshot())).resolves.toEqual({ outcome: 'pass' });
-    await expect(ibanRule.check(paymentSnapshot({ creditorAccount: '65479512', debtorAccount: null }))).resolves.toEqual({ outcome: 'pass' });
+    await expect(ibanRule.check(paymentSnapshot({ creditorAccount: '65479512', debtorAccount: null }))).resolves.toEqual({
+      outcome: 'pass',
+    });
   });
 
   it('refuses a creditor IBAN failing mod-97 with AC03, a debtor one with AC02', async () => {

@@ -24,7 +24,10 @@ export const bicRule: BusinessRule = {
   id: 'bic',
   reasonCodes: [ReasonCode.INVALID_BIC],
   async check(p) {
-    for (const [role, agent] of [['debtor agent', p.debtorAgent], ['creditor agent', p.creditorAgent]] as const) {
+    for (const [role, agent] of [
+      ['debtor agent', p.debtorAgent],
+      ['creditor agent', p.creditorAgent],
+    ] as const) {
       if (agent && !agent.includes(':') && !Bic.isValid(agent)) {
         return reject(ReasonCode.INVALID_BIC, `${role} ${agent.slice(0, 35)} is not a valid BIC`);
       }

@@ -5,7 +5,13 @@ const withAmount = (value: string, currency: string) => paymentSnapshot({ amount
 
 describe('currency rule', () => {
   it('passes active currencies with at most their number of decimals', async () => {
-    for (const [value, ccy] of [['100.00', 'EUR'], ['1500', 'JPY'], ['1.234', 'KWD'], ['10.5', 'USD'], ['0.01', 'GBP']]) {
+    for (const [value, ccy] of [
+      ['100.00', 'EUR'],
+      ['1500', 'JPY'],
+      ['1.234', 'KWD'],
+      ['10.5', 'USD'],
+      ['0.01', 'GBP'],
+    ]) {
       await expect(currencyRule.check(withAmount(value!, ccy!))).resolves.toEqual({ outcome: 'pass' });
     }
   });
@@ -24,8 +30,14 @@ describe('currency rule', () => {
   });
 
   it('refuses unknown and withdrawn codes with AM03', async () => {
-    await expect(currencyRule.check(withAmount('1', 'QQQ'))).resolves.toMatchObject({ code: 'AM03', text: 'QQQ is not an ISO 4217 currency code' });
-    await expect(currencyRule.check(withAmount('1', 'HRK'))).resolves.toMatchObject({ code: 'AM03', text: 'HRK is a withdrawn ISO 4217 currency' });
+    await expect(currencyRule.check(withAmount('1', 'QQQ'))).resolves.toMatchObject({
+      code: 'AM03',
+      text: 'QQQ is not an ISO 4217 currency code',
+    });
+    await expect(currencyRule.check(withAmount('1', 'HRK'))).resolves.toMatchObject({
+      code: 'AM03',
+      text: 'HRK is a withdrawn ISO 4217 currency',
+    });
   });
 
   it('refuses more significant decimals than the currency has with AM12; trailing zeros do not count', async () => {
@@ -44,7 +56,10 @@ describe('currency rule', () => {
     for (const value of ['00000000000000000001250.00', '1250.000000000000000000000', '+1250.5', '.5', '1250.']) {
       await expect(currencyRule.check(withAmount(value, 'EUR'))).resolves.toEqual({ outcome: 'pass' });
     }
-    await expect(currencyRule.check(withAmount('000010.5050000', 'EUR'))).resolves.toMatchObject({ code: 'AM12', text: '000010.5050000 EUR has 3 decimals; EUR has 2' });
+    await expect(currencyRule.check(withAmount('000010.5050000', 'EUR'))).resolves.toMatchObject({
+      code: 'AM12',
+      text: '000010.5050000 EUR has 3 decimals; EUR has 2',
+    });
   });
 
   it('fails closed: what is not a decimal amount is rejected with AM12', async () => {
@@ -67,7 +82,11 @@ describe('amount-positive rule', () => {
 
   it('refuses a zero amount with AM01', async () => {
     for (const zero of ['0', '0.00', '00.0', '-0', '+0000.00000', '.0']) {
-      await expect(amountPositiveRule.check(withAmount(zero, 'EUR'))).resolves.toEqual({ outcome: 'reject', code: 'AM01', text: 'amount is zero' });
+      await expect(amountPositiveRule.check(withAmount(zero, 'EUR'))).resolves.toEqual({
+        outcome: 'reject',
+        code: 'AM01',
+        text: 'amount is zero',
+      });
     }
   });
 
@@ -103,22 +122,38 @@ describe('amount-limit rule', () => {
       text: 'amount 1000000.01 EUR is above the limit of 1000000.00 EUR',
     });
     await expect(rule.check(withAmount('1000000.0000000000000000', 'EUR'))).resolves.toEqual({ outcome: 'pass' });
-    await expect(rule.check(withAmount('+0250000.010', 'GBP'))).resolves.toMatchObject({ code: 'AM02', text: 'amount 250000.01 GBP is above the limit of 250000.00 GBP' });
+    await expect(rule.check(withAmount('+0250000.010', 'GBP'))).resolves.toMatchObject({
+      code: 'AM02',
+      text: 'amount 250000.01 GBP is above the limit of 250000.00 GBP',
+    });
     const padded = amountLimitRule(parseAmountLimits('0001000.000, 00500 JPY')!);
     await expect(padded.check(withAmount('1000.01', 'EUR'))).resolves.toMatchObject({ code: 'AM02' });
-    await expect(padded.check(withAmount('501', 'JPY'))).resolves.toMatchObject({ code: 'AM02', text: 'amount 501 JPY is above the limit of 500 JPY' });
+    await expect(padded.check(withAmount('501', 'JPY'))).resolves.toMatchObject({
+      code: 'AM02',
+      text: 'amount 501 JPY is above the limit of 500 JPY',
+    });
   });
 
-  it('a global limit applies in the payment\'s own currency, whatever its decimals (no conversion)', async () => {
+  it("a global limit applies in the payment's own currency, whatever its decimals (no conversion)", async () => {
     const fractional = amountLimitRule(parseAmountLimits('1000.5')!);
     await expect(fractional.check(withAmount('1000', 'JPY'))).resolves.toEqual({ outcome: 'pass' });
-    await expect(fractional.check(withAmount('1001', 'JPY'))).resolves.toMatchObject({ code: 'AM02', text: 'amount 1001 JPY is above the limit of 1000.5 JPY' });
-    await expect(fractional.check(withAmount('1000.501', 'BHD'))).resolves.toMatchObject({ code: 'AM02', text: 'amount 1000.501 BHD is above the limit of 1000.500 BHD' });
+    await expect(fractional.check(withAmount('1001', 'JPY'))).resolves.toMatchObject({
+      code: 'AM02',
+      text: 'amount 1001 JPY is above the limit of 1000.5 JPY',
+    });
+    await expect(fractional.check(withAmount('1000.501', 'BHD'))).resolves.toMatchObject({
+      code: 'AM02',
+      text: 'amount 1000.501 BHD is above the limit of 1000.500 BHD',
+    });
   });
 
   it('fails closed: an amount it cannot compare with a limit that applies is rejected with a reason', async () => {
     await expect(rule.check(paymentSnapshot({ amount: null }))).resolves.toMatchObject({ outcome: 'reject', code: 'AM12' });
-    await expect(rule.check(withAmount('1e3', 'EUR'))).resolves.toMatchObject({ outcome: 'reject', code: 'AM12', text: expect.stringContaining('cannot compare 1e3 EUR with the limit') });
+    await expect(rule.check(withAmount('1e3', 'EUR'))).resolves.toMatchObject({
+      outcome: 'reject',
+      code: 'AM12',
+      text: expect.stringContaining('cannot compare 1e3 EUR with the limit'),
+    });
     await expect(rule.check(withAmount('10.505', 'EUR'))).resolves.toMatchObject({ outcome: 'reject', code: 'AM12' });
     await expect(rule.check(withAmount('1234567890123456789', 'EUR'))).resolves.toMatchObject({ outcome: 'reject', code: 'AM12' });
     await expect(rule.check(withAmount('5', 'XAU'))).resolves.toMatchObject({ outcome: 'reject', code: 'AM03' });
@@ -168,6 +203,9 @@ describe('parseAmountLimits (MAX_AMOUNT)', () => {
   });
 
   it('takes the spellings an ISO 20022 amount may have', () => {
-    expect(parseAmountLimits('0000000000000000001000.000, +5.0 EUR')).toEqual({ global: '0000000000000000001000.000', perCurrency: { EUR: '+5.0' } });
+    expect(parseAmountLimits('0000000000000000001000.000, +5.0 EUR')).toEqual({
+      global: '0000000000000000001000.000',
+      perCurrency: { EUR: '+5.0' },
+    });
   });
 });

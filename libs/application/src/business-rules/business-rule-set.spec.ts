@@ -69,7 +69,10 @@ describe('BusinessRuleSet', () => {
 
     it('runs the configured ids first, in that order, then the others in their order', async () => {
       const ran: string[] = [];
-      const set = BusinessRuleSet.ordered(['a', 'b', 'c', 'd'].map((id) => rule(id, pass(), ran)), ['c', 'a']);
+      const set = BusinessRuleSet.ordered(
+        ['a', 'b', 'c', 'd'].map((id) => rule(id, pass(), ran)),
+        ['c', 'a'],
+      );
       expect(set.ids).toEqual(['c', 'a', 'b', 'd']);
       await set.evaluate(paymentSnapshot());
       expect(ran).toEqual(['c', 'a', 'b', 'd']);

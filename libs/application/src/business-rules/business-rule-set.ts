@@ -12,7 +12,8 @@ export class BusinessRuleSet {
   constructor(rules: readonly BusinessRule[]) {
     const seen = new Set<string>();
     for (const rule of rules) {
-      if (!RULE_ID.test(rule.id)) throw new BusinessRuleContractError(`business rule id "${rule.id}" must be lower-case words joined by dashes`);
+      if (!RULE_ID.test(rule.id))
+        throw new BusinessRuleContractError(`business rule id "${rule.id}" must be lower-case words joined by dashes`);
       if (seen.has(rule.id)) throw new BusinessRuleContractError(`two business rules have the id "${rule.id}"`);
       seen.add(rule.id);
       if (rule.reasonCodes.length === 0 || !rule.reasonCodes.every((c) => REASON_CODE.test(c))) {

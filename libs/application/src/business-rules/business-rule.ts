@@ -6,8 +6,7 @@ import type { PaymentSnapshot, StatusReason } from '#domain';
  * ExternalStatusReason1Code and a text for the pacs.002.
  */
 export type RuleVerdict =
-  | { readonly outcome: 'pass'; readonly note?: string }
-  | { readonly outcome: 'reject'; readonly code: string; readonly text: string };
+  { readonly outcome: 'pass'; readonly note?: string } | { readonly outcome: 'reject'; readonly code: string; readonly text: string };
 
 /**
  * One business rule of the process step. Rules run in a configured order and the first rejection

@@ -15,7 +15,10 @@ describe('creditor-country rule', () => {
   it('with an allow list refuses every other country with RR04', async () => {
     const rule = creditorCountryRule({ allow: ['DE', 'FR'], deny: [] });
     await expect(rule.check(paymentSnapshot({ creditorCountry: 'FR' }))).resolves.toEqual({ outcome: 'pass' });
-    await expect(rule.check(paymentSnapshot({ creditorCountry: 'NL' }))).resolves.toMatchObject({ code: 'RR04', text: expect.stringContaining('allow list') });
+    await expect(rule.check(paymentSnapshot({ creditorCountry: 'NL' }))).resolves.toMatchObject({
+      code: 'RR04',
+      text: expect.stringContaining('allow list'),
+    });
   });
 
   it('lets the deny list win over the allow list', async () => {

@@ -29,7 +29,10 @@ export interface CountryLists {
  */
 export function parseCountryList(raw: string | null | undefined): string[] | null {
   if (!raw || raw.trim() === '') return null;
-  const codes = raw.split(',').map((c) => c.trim().toUpperCase()).filter((c) => c !== '');
+  const codes = raw
+    .split(',')
+    .map((c) => c.trim().toUpperCase())
+    .filter((c) => c !== '');
   for (const c of codes) if (!/^[A-Z]{2}$/.test(c)) throw new Error(`"${c}" is not an ISO 3166 alpha-2 country code`);
   return [...new Set(codes)];
 }
@@ -54,7 +57,8 @@ export function creditorCountryRule(lists: CountryLists): BusinessRule {
           : pass();
       }
       if (deny.has(country)) return reject(ReasonCode.REGULATORY, `creditor country ${country} is not allowed (deny list)`);
-      if (allow && !allow.has(country)) return reject(ReasonCode.REGULATORY, `creditor country ${country} is not allowed (not on the allow list)`);
+      if (allow && !allow.has(country))
+        return reject(ReasonCode.REGULATORY, `creditor country ${country} is not allowed (not on the allow list)`);
       return pass();
     },
   };

@@ -21,7 +21,9 @@ describe('screening rule', () => {
   it('sends names, countries, agent BICs, the amount as a decimal string, the currency and the UETR', async () => {
     const service = new ScriptedScreening(async () => ({ kind: 'clear', reference: null }));
     const rule = screeningRule(service, { failure: 'closed', logger });
-    await expect(rule.check(paymentSnapshot({ amount: { value: '1234.50', currency: 'EUR' }, creditorAgent: 'USABA:021000021' }))).resolves.toEqual({
+    await expect(
+      rule.check(paymentSnapshot({ amount: { value: '1234.50', currency: 'EUR' }, creditorAgent: 'USABA:021000021' })),
+    ).resolves.toEqual({
       outcome: 'pass',
     });
     expect(service.requests).toEqual([

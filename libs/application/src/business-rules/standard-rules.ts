@@ -7,15 +7,7 @@ import { screeningRule, type ScreeningFailurePolicy } from './screening.rule.js'
 import type { ScreeningService } from '../ports/screening.port.js';
 
 /** Ids of the built-in rules, in their default order (a rule that is not configured is left out). */
-export const BUILT_IN_RULE_IDS = [
-  'currency',
-  'amount-positive',
-  'amount-limit',
-  'iban',
-  'bic',
-  'creditor-country',
-  'screening',
-] as const;
+export const BUILT_IN_RULE_IDS = ['currency', 'amount-positive', 'amount-limit', 'iban', 'bic', 'creditor-country', 'screening'] as const;
 
 export interface StandardRuleOptions {
   /** MAX_AMOUNT; null = no limit rule. */

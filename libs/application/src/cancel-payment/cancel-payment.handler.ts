@@ -88,7 +88,9 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
       return 'done';
     }
     p.applyCancellationOutcome(
-      outcome.kind === 'cancelled' ? { kind: 'cancelled' } : { kind: 'refused', refusal: { code: outcome.reasonCode ?? 'NARR', text: outcome.reasonText } },
+      outcome.kind === 'cancelled'
+        ? { kind: 'cancelled' }
+        : { kind: 'refused', refusal: { code: outcome.reasonCode ?? 'NARR', text: outcome.reasonText } },
       now,
     );
     // The camt.056 sent, the pacs.002 (when cancelled) and the gateway's camt.029, stored with the outcome.

@@ -30,7 +30,11 @@ export class CoreSettlement {
     return this.settings.ledger ? negatePostings(settlementPostings(p.toSnapshot())) : [];
   }
 
-  private async store(p: Payment, postings: Posting[], outgoing: (moved: PaymentSnapshot) => Promise<OutgoingMessage[]>): Promise<PaymentSnapshot> {
+  private async store(
+    p: Payment,
+    postings: Posting[],
+    outgoing: (moved: PaymentSnapshot) => Promise<OutgoingMessage[]>,
+  ): Promise<PaymentSnapshot> {
     const deps = { repository: this.repository, reports: this.reports, clock: this.clock };
     return (await savePayment(deps, p, { postings, outgoing })).toSnapshot();
   }
@@ -50,7 +54,10 @@ export class CoreSettlement {
       // The creditor already spent the funds: the cancellation is refused and the payment stays settled.
       const refused = Payment.fromSnapshot(before);
       refused.requestCancellation(by, reason, requestTransactionId, now);
-      refused.applyCancellationOutcome({ kind: 'refused', refusal: { code: 'AM04', text: `the ledger refused the reversal: ${e.message}` } }, now);
+      refused.applyCancellationOutcome(
+        { kind: 'refused', refusal: { code: 'AM04', text: `the ledger refused the reversal: ${e.message}` } },
+        now,
+      );
       stored = await this.store(refused, [], async (moved) => [await this.answers.resolution(moved)]);
     }
     return { kind: 'completed', transaction: stored, replayed: false };

@@ -111,7 +111,10 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
       if (c.state === 'requested' || c.state === 'pending') return DecidePaymentHandler.done('accepted', p, true);
     }
     if (c?.state === 'refused') {
-      return DecidePaymentHandler.refuse(p, `the legacy host refused to cancel it (${c.refusal?.code ?? 'no reason'}); it stays ${p.status}`);
+      return DecidePaymentHandler.refuse(
+        p,
+        `the legacy host refused to cancel it (${c.refusal?.code ?? 'no reason'}); it stays ${p.status}`,
+      );
     }
     if (c && (c.state === 'requested' || c.state === 'pending')) {
       return DecidePaymentHandler.done('accepted', p, true);

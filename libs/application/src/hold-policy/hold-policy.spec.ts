@@ -37,7 +37,8 @@ function payment(over: Partial<PaymentSnapshot> = {}): PaymentSnapshot {
 
 describe('HoldPolicy', () => {
   it('compares amounts exactly, whatever their scale or spelling', () => {
-    const at = (value: string, currency = 'EUR') => HoldPolicy.fromConfig({ amountAbove: '1000' }).match(payment({ amount: { value, currency } }))?.id ?? null;
+    const at = (value: string, currency = 'EUR') =>
+      HoldPolicy.fromConfig({ amountAbove: '1000' }).match(payment({ amount: { value, currency } }))?.id ?? null;
     expect(at('1000.00')).toBeNull();
     expect(at('999.999', 'BHD')).toBeNull();
     expect(at('1000.01')).toBe('amount-above-1000');
@@ -55,7 +56,9 @@ describe('HoldPolicy', () => {
         rulesJson: JSON.stringify([{ id: 'eur-big', amountAbove: '1000.00', currencies: ['EUR'] }]),
       });
       expect(policy.match(payment({ amount: { value, currency: 'EUR' } }))?.id).toBe('amount-above-1000');
-      const rulesOnly = HoldPolicy.fromConfig({ rulesJson: JSON.stringify([{ id: 'eur-big', amountAbove: '1000.00', currencies: ['EUR'] }]) });
+      const rulesOnly = HoldPolicy.fromConfig({
+        rulesJson: JSON.stringify([{ id: 'eur-big', amountAbove: '1000.00', currencies: ['EUR'] }]),
+      });
       expect(rulesOnly.match(payment({ amount: { value, currency: 'EUR' } }))?.id).toBe('eur-big');
     },
   );
@@ -79,7 +82,7 @@ describe('HoldPolicy', () => {
     expect(scoped.match(payment({ amount: null }))?.id).toBe('usd-big');
   });
 
-  it('HOLD_AMOUNT_ABOVE holds strictly above the amount, in the payment\'s own currency (no conversion)', () => {
+  it("HOLD_AMOUNT_ABOVE holds strictly above the amount, in the payment's own currency (no conversion)", () => {
     const policy = HoldPolicy.fromConfig({ amountAbove: '1000' });
     expect(policy.match(payment())).toBeNull();
     expect(policy.match(payment({ amount: { value: '1000.01', currency: 'EUR' } }))?.id).toBe('amount-above-1000');
@@ -97,8 +100,14 @@ describe('HoldPolicy', () => {
         { id: 'nl', creditorCountries: ['NL'] },
       ]),
     });
-    expect(policy.match(payment({ amount: { value: '60000', currency: 'EUR' }, creditorAccount: 'GB29NWBK60161331926819', creditorAgent: 'NWBKGB2L' }))).toBeNull();
-    expect(policy.match(payment({ amount: { value: '60000', currency: 'USD' }, creditorAccount: null, creditorAgent: null }))?.id).toBe('big-usd');
+    expect(
+      policy.match(
+        payment({ amount: { value: '60000', currency: 'EUR' }, creditorAccount: 'GB29NWBK60161331926819', creditorAgent: 'NWBKGB2L' }),
+      ),
+    ).toBeNull();
+    expect(policy.match(payment({ amount: { value: '60000', currency: 'USD' }, creditorAccount: null, creditorAgent: null }))?.id).toBe(
+      'big-usd',
+    );
     expect(policy.match(payment({ clientId: 'bank-b', creditorAccount: null, creditorAgent: null }))?.id).toBe('watch');
     // The creditor's country falls back to the IBAN's.
     expect(policy.match(payment())?.id).toBe('nl');

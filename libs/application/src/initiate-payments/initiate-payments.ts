@@ -25,10 +25,23 @@ export class InitiatePayments {
     private readonly answers: AnswerWriter,
   ) {}
 
-  async take(req: IntakeRequest, id: string, parsed: ParsedMessage, idempotency: UniquenessKeys['idempotency']): Promise<SubmitPaymentResult> {
+  async take(
+    req: IntakeRequest,
+    id: string,
+    parsed: ParsedMessage,
+    idempotency: UniquenessKeys['idempotency'],
+  ): Promise<SubmitPaymentResult> {
     const pain = this.codec.readPain001(parsed);
     const gh = pain.groupHeader;
-    const results: { pmtInfId: string; instrId: string | null; endToEndId: string; uetr: string | null; childId: string | null; status: string; reason: { code: string; text: string | null } | null }[] = [];
+    const results: {
+      pmtInfId: string;
+      instrId: string | null;
+      endToEndId: string;
+      uetr: string | null;
+      childId: string | null;
+      status: string;
+      reason: { code: string; text: string | null } | null;
+    }[] = [];
     let index = 0;
     for (const pmtInf of pain.paymentInformation) {
       for (const t of pmtInf.transactions) {
@@ -36,12 +49,19 @@ export class InitiatePayments {
         // Derived from this transaction's own id, which only its client knows: another client cannot predict it.
         const childId = uuidFrom(`child|${id}|${index}`);
         const uetr = t.uetr ?? uuidFrom(`uetr|${childId}`);
-        const row = { pmtInfId: pmtInf.pmtInfId, instrId: t.instrId, endToEndId: t.endToEndId, uetr, childId: null as string | null, status: 'ACTC', reason: null as { code: string; text: string | null } | null };
+        const row = {
+          pmtInfId: pmtInf.pmtInfId,
+          instrId: t.instrId,
+          endToEndId: t.endToEndId,
+          uetr,
+          childId: null as string | null,
+          status: 'ACTC',
+          reason: null as { code: string; text: string | null } | null,
+        };
         results.push(row);
         // EqvtAmt in the currency to transfer needs no conversion; another currency would (not done here).
         const amount =
-          t.instructedAmount ??
-          (t.equivalentAmount && t.currencyOfTransfer === t.equivalentAmount.currency ? t.equivalentAmount : null);
+          t.instructedAmount ?? (t.equivalentAmount && t.currencyOfTransfer === t.equivalentAmount.currency ? t.equivalentAmount : null);
         if (!amount) {
           row.status = 'RJCT';
           row.reason = { code: 'AM03', text: 'EqvtAmt in another currency than CcyOfTrf needs a currency conversion' };
@@ -57,7 +77,9 @@ export class InitiatePayments {
         let xml: string;
         try {
           // The library's one pain.001 -> pacs.008 mapping (conformance-tested), with the amount in its canonical spelling.
-          const canonicalTx = t.instructedAmount ? { ...t, instructedAmount: canonical.amount } : { ...t, equivalentAmount: canonical.amount };
+          const canonicalTx = t.instructedAmount
+            ? { ...t, instructedAmount: canonical.amount }
+            : { ...t, equivalentAmount: canonical.amount };
           xml = this.codec.writePacs008(
             pacs008FromPain001(pmtInf, canonicalTx, {
               msgId: deterministicId(childId, 'pacs.008'),
@@ -95,21 +117,40 @@ export class InitiatePayments {
         else if (taken.kind === 'duplicate' && taken.existingId) row.childId = taken.existingId;
         else {
           row.status = 'RJCT';
-          row.reason = taken.kind === 'duplicate' ? { code: 'DUPL', text: `duplicate of ${taken.existingId ?? 'another payment'}` } : { code: 'NARR', text: taken.kind };
+          row.reason =
+            taken.kind === 'duplicate'
+              ? { code: 'DUPL', text: `duplicate of ${taken.existingId ?? 'another payment'}` }
+              : { code: 'NARR', text: taken.kind };
         }
       }
     }
     const taken = results.filter((r) => r.childId !== null);
     const now = this.intake.clock.now();
-    const message = messageTransaction(req, id, now, parsed, 'initiation', { msgId: gh.msgId, creationDateTime: gh.creationDateTime, endToEndId: results[0]?.endToEndId ?? 'NOTPROVIDED' }, null);
-    message.recordChildTransactions(taken.map((r) => r.childId!), now);
+    const message = messageTransaction(
+      req,
+      id,
+      now,
+      parsed,
+      'initiation',
+      { msgId: gh.msgId, creationDateTime: gh.creationDateTime, endToEndId: results[0]?.endToEndId ?? 'NOTPROVIDED' },
+      null,
+    );
+    message.recordChildTransactions(
+      taken.map((r) => r.childId!),
+      now,
+    );
     const groupStatus = taken.length === results.length ? 'ACTC' : taken.length === 0 ? 'RJCT' : 'PART';
     const painId = deterministicId(id, 'pain.002');
     const document = this.codec.writePain002({
       msgId: painId,
       creationDateTime: isoSeconds(now),
       initiatingParty: gh.initiatingParty,
-      original: { msgId: gh.msgId, msgNmId: parsed.messageType, creationDateTime: gh.creationDateTime, numberOfTransactions: gh.numberOfTransactions },
+      original: {
+        msgId: gh.msgId,
+        msgNmId: parsed.messageType,
+        creationDateTime: gh.creationDateTime,
+        numberOfTransactions: gh.numberOfTransactions,
+      },
       groupStatus,
       groupReason: null,
       paymentInformation: pain.paymentInformation.map((pi) => ({
@@ -122,8 +163,18 @@ export class InitiatePayments {
     });
     const body = await this.answers.withAppHdr(message.toSnapshot(), PAIN002_MESSAGE_ID, document, painId);
     // Stored already ended, with its pain.002, in one write.
-    message.completeMessage(taken.length > 0 ? 'ACSC' : 'RJCT', now, taken.length > 0 ? undefined : { code: 'NARR', text: 'none of its transactions could be taken' });
-    const stored = await this.intake.create(req, message, { idempotency, msgIdEndToEndId: `pain.001|${gh.msgId}` }, [], [{ messageType: PAIN002_MESSAGE_ID, channel: 'gateway', body }]);
+    message.completeMessage(
+      taken.length > 0 ? 'ACSC' : 'RJCT',
+      now,
+      taken.length > 0 ? undefined : { code: 'NARR', text: 'none of its transactions could be taken' },
+    );
+    const stored = await this.intake.create(
+      req,
+      message,
+      { idempotency, msgIdEndToEndId: `pain.001|${gh.msgId}` },
+      [],
+      [{ messageType: PAIN002_MESSAGE_ID, channel: 'gateway', body }],
+    );
     if (!stored.created) return stored.result;
     return { kind: 'accepted', transactionId: id, status: 'RCVD', messageType: parsed.messageType, replayed: false };
   }

@@ -70,13 +70,23 @@ describe('an unknown outcome at the host: investigated, never rejected', () => {
     const p = Payment.receive({ id: 't1', clientId: 'bank-a', at: clock.now(), ...details });
     p.ownInboundMessage({ messageType: 'pacs.008.001.08', sha256: messageDigest(MESSAGE), channel: 'api' });
     p.passValidation(clock.now());
-    await archive.put({ transactionId: 't1', direction: 'in', messageType: 'pacs.008.001.08', channel: 'api', body: MESSAGE, at: clock.now().toISOString() });
+    await archive.put({
+      transactionId: 't1',
+      direction: 'in',
+      messageType: 'pacs.008.001.08',
+      channel: 'api',
+      body: MESSAGE,
+      at: clock.now().toISOString(),
+    });
     await repo.create(p.toSnapshot(), { msgIdEndToEndId: 'M1|E1' }, []);
-    const outbox = () => archive.messages.filter((m) => m.transactionId === 't1' && m.direction === 'out' && m.messageType.startsWith('pacs.002')).map((m) => m.body);
+    const outbox = () =>
+      archive.messages
+        .filter((m) => m.transactionId === 't1' && m.direction === 'out' && m.messageType.startsWith('pacs.002'))
+        .map((m) => m.body);
     return { bus, repo, host, clock, outbox };
   }
 
-  it('the SLA\'s last ask gets no answer: PDNG under investigation with a status request due, no report', async () => {
+  it("the SLA's last ask gets no answer: PDNG under investigation with a status request due, no report", async () => {
     const { bus, repo, host, outbox } = await setup();
     host.dropAnswers = 1;
     await expect(bus.execute(new ReleasePaymentCommand('t1', true))).resolves.toBe('done');
@@ -89,7 +99,7 @@ describe('an unknown outcome at the host: investigated, never rejected', () => {
     await expect(bus.execute(new ReleasePaymentCommand('t1'))).resolves.toBe('skipped');
   });
 
-  it('the status request gets the host\'s record: ACSC with its report, asked with a key of its own', async () => {
+  it("the status request gets the host's record: ACSC with its report, asked with a key of its own", async () => {
     const { bus, repo, host, outbox } = await setup();
     host.dropAnswers = 1;
     await bus.execute(new ReleasePaymentCommand('t1', true));
@@ -104,7 +114,7 @@ describe('an unknown outcome at the host: investigated, never rejected', () => {
     await expect(bus.execute(new InquirePaymentStatusCommand('t1'))).resolves.toBe('skipped');
   });
 
-  it('the host rejected it: RJCT with the host\'s own reason (never a timeout reason)', async () => {
+  it("the host rejected it: RJCT with the host's own reason (never a timeout reason)", async () => {
     const { bus, repo, host } = await setup();
     host.nextOutcome = { kind: 'rejected', reasonCode: 'AC04', reasonText: 'closed', statusReport: null };
     host.dropAnswers = 1;

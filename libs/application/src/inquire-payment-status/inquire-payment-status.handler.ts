@@ -8,7 +8,13 @@ import { hostIdempotencyKey } from '../host-idempotency.js';
 import { ownInboundMessage } from '../own-messages.js';
 import { inquiryJob } from '../payment-jobs.js';
 import { loadPayment, savePayment } from '../payment-steps.js';
-import { HostUnavailableError, statusRequestKey, type HostOutcome, type HostStatusOutcome, type LegacyHost } from '../ports/legacy-host.port.js';
+import {
+  HostUnavailableError,
+  statusRequestKey,
+  type HostOutcome,
+  type HostStatusOutcome,
+  type LegacyHost,
+} from '../ports/legacy-host.port.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
@@ -45,7 +51,14 @@ export class InquirePaymentStatusHandler implements ICommandHandler<InquirePayme
     // pacs.028 is kept in the archive (what was asked, when); the consumer's outbox is not about it.
     const n = (payment.details.investigation?.inquiries ?? 0) + 1;
     const request = await this.answers.statusRequest(payment.toSnapshot(), n);
-    await this.archive.put({ transactionId: payment.id, direction: 'out', messageType: PACS028_MESSAGE_ID, channel: `host:${this.host.name}`, body: request, at: this.clock.now().toISOString() });
+    await this.archive.put({
+      transactionId: payment.id,
+      direction: 'out',
+      messageType: PACS028_MESSAGE_ID,
+      channel: `host:${this.host.name}`,
+      body: request,
+      at: this.clock.now().toISOString(),
+    });
     let answer: HostStatusOutcome;
     try {
       answer = await this.host.requestStatus({
@@ -95,7 +108,9 @@ export class InquirePaymentStatusHandler implements ICommandHandler<InquirePayme
     if (outcome.kind === 'pending') return this.askAgain(payment, pendingNote);
     // The definitive answer: ACSC, or RJCT with the host's reason, with its pacs.002 (the save path adds it).
     payment.applyHostOutcome(
-      outcome.kind === 'settled' ? { kind: 'settled' } : { kind: 'rejected', reason: { code: outcome.reasonCode, text: outcome.reasonText } },
+      outcome.kind === 'settled'
+        ? { kind: 'settled' }
+        : { kind: 'rejected', reason: { code: outcome.reasonCode, text: outcome.reasonText } },
       this.clock.now(),
     );
     await savePayment(this.deps, payment);

@@ -54,7 +54,11 @@ export function messageTransaction(
 }
 
 /** The payment a message refers to, if this client has it: by its UETR, else by its MsgId + EndToEndId. */
-export async function findOriginal(repository: TransactionRepository, clientId: string, ref: OriginalTransactionRef | null): Promise<PaymentSnapshot | null> {
+export async function findOriginal(
+  repository: TransactionRepository,
+  clientId: string,
+  ref: OriginalTransactionRef | null,
+): Promise<PaymentSnapshot | null> {
   if (!ref) return null;
   let id: string | null = null;
   if (ref.uetr) id = await repository.findId({ clientId, uetr: ref.uetr });

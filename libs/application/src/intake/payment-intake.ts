@@ -14,7 +14,10 @@ import { TransactionIntake, type IntakeRequest } from './transaction-intake.js';
 export const SUPPORTED_PAYMENTS: ReadonlySet<string> = new Set(['pacs.008.001.08', 'pacs.008.001.10', 'pacs.008.001.12']);
 
 /** The stored details of a pacs.008's one transaction, from the parsed message (the appHeader as it came). */
-export function paymentDetails(codec: Iso20022Codec, parsed: ParsedMessage): PaymentDetails | { multiple: number } | { invalidAmount: InvalidAmountError } {
+export function paymentDetails(
+  codec: Iso20022Codec,
+  parsed: ParsedMessage,
+): PaymentDetails | { multiple: number } | { invalidAmount: InvalidAmountError } {
   const message = codec.readPacs008(parsed);
   if (message.transactions.length !== 1) return { multiple: message.transactions.length };
   const tx = message.transactions[0]!;
@@ -69,7 +72,8 @@ export class PaymentIntake {
     extra: { relatedTransactionId?: string; uniquenessKey?: string } = {},
   ): Promise<SubmitPaymentResult> {
     const details = paymentDetails(this.codec, parsed);
-    if ('invalidAmount' in details) return { kind: 'unprocessable', code: details.invalidAmount.code, detail: details.invalidAmount.message };
+    if ('invalidAmount' in details)
+      return { kind: 'unprocessable', code: details.invalidAmount.code, detail: details.invalidAmount.message };
     if ('multiple' in details) {
       return {
         kind: 'unprocessable',
@@ -78,7 +82,14 @@ export class PaymentIntake {
       };
     }
     const now = this.intake.clock.now();
-    const payment = Payment.receive({ id, clientId: req.clientId, at: now, channel: req.channel, relatedTransactionId: extra.relatedTransactionId ?? null, ...details });
+    const payment = Payment.receive({
+      id,
+      clientId: req.clientId,
+      at: now,
+      channel: req.channel,
+      relatedTransactionId: extra.relatedTransactionId ?? null,
+      ...details,
+    });
     const stored = await this.intake.create(
       req,
       payment,

@@ -113,10 +113,14 @@ export class TransactionIntake {
     if (result.kind === 'created') return { created: true };
     if (result.by === 'idempotency-key') {
       const first = await this.repository.get(result.existingId);
-      if (!first || !result.sameRequest) return { created: false, result: { kind: 'idempotency-conflict', transactionId: result.existingId } };
+      if (!first || !result.sameRequest)
+        return { created: false, result: { kind: 'idempotency-conflict', transactionId: result.existingId } };
       return { created: false, result: TransactionIntake.answerExisting(first, true) };
     }
     const existing = await this.repository.get(result.existingId);
-    return { created: false, result: { kind: 'duplicate', by: result.by, existingId: existing?.clientId === req.clientId ? result.existingId : null } };
+    return {
+      created: false,
+      result: { kind: 'duplicate', by: result.by, existingId: existing?.clientId === req.clientId ? result.existingId : null },
+    };
   }
 }

@@ -43,7 +43,9 @@ describe('ledger account use cases', () => {
     await expect(queries.execute(new GetLedgerAccountQuery('NOPE'))).resolves.toBeNull();
     await expect(queries.execute(new GetLedgerAccountQuery('a/b'))).resolves.toBeNull();
     await expect(queries.execute(new ListLedgerAccountsQuery())).resolves.toHaveLength(1);
-    await expect(commands.execute(new OpenLedgerAccountsCommand([{ id: A, balance: '7', currency: 'GBP' }], true))).rejects.toBeInstanceOf(LedgerError);
+    await expect(commands.execute(new OpenLedgerAccountsCommand([{ id: A, balance: '7', currency: 'GBP' }], true))).rejects.toBeInstanceOf(
+      LedgerError,
+    );
   });
 
   it.each([
@@ -67,7 +69,15 @@ describe('ledger account use cases', () => {
       commands.execute(new OpenLedgerAccountsCommand([{ id: A, balance: '92233720368547758.07', currency: 'EUR' }], true)),
     ).resolves.toEqual([expect.objectContaining({ balance: 2n ** 63n - 1n })]);
     const error = await commands
-      .execute(new OpenLedgerAccountsCommand([{ id: 'OTHER', balance: '1.00', currency: 'EUR' }, { id: 'BIG', balance: '92233720368547758.08', currency: 'EUR' }], true))
+      .execute(
+        new OpenLedgerAccountsCommand(
+          [
+            { id: 'OTHER', balance: '1.00', currency: 'EUR' },
+            { id: 'BIG', balance: '92233720368547758.08', currency: 'EUR' },
+          ],
+          true,
+        ),
+      )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LedgerError);
     expect(error).toMatchObject({ code: 'LEDGER.AMOUNT_TOO_LARGE', account: 'BIG' });

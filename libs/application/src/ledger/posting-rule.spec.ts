@@ -40,13 +40,19 @@ describe('decidePostings: legs in order, no balance below zero after any leg', (
 
   it('lets a debit take the balance to exactly zero, not below', () => {
     expect(verdict(transfer('A', 'B', 100n), accounts({ A: eur(100n), B: eur(0n) }))).toEqual({ A: 0n, B: 100n });
-    expect(verdict(transfer('A', 'B', 100n), accounts({ A: eur(99n), B: eur(0n) }))).toEqual({ refused: 'LEDGER.INSUFFICIENT_FUNDS', account: 'A' });
+    expect(verdict(transfer('A', 'B', 100n), accounts({ A: eur(99n), B: eur(0n) }))).toEqual({
+      refused: 'LEDGER.INSUFFICIENT_FUNDS',
+      account: 'A',
+    });
   });
 
   it('multi-leg: an account may pass on what an earlier leg credited it, not what a later leg will', () => {
     const held = accounts({ A: eur(100n), B: eur(0n), C: eur(0n) });
     expect(verdict([...transfer('A', 'B', 60n), ...transfer('B', 'C', 60n)], held)).toEqual({ A: 40n, B: 0n, C: 60n });
-    expect(verdict([...transfer('B', 'C', 60n), ...transfer('A', 'B', 60n)], held)).toEqual({ refused: 'LEDGER.INSUFFICIENT_FUNDS', account: 'B' });
+    expect(verdict([...transfer('B', 'C', 60n), ...transfer('A', 'B', 60n)], held)).toEqual({
+      refused: 'LEDGER.INSUFFICIENT_FUNDS',
+      account: 'B',
+    });
   });
 
   it('names the first leg refused, in the order given, whatever else is wrong later', () => {
@@ -59,7 +65,10 @@ describe('decidePostings: legs in order, no balance below zero after any leg', (
   it('checks every leg against its account, a zero leg and a second currency on one account included', () => {
     expect(verdict([leg('GHOST', 0n)], accounts({}))).toEqual({ refused: 'LEDGER.UNKNOWN_ACCOUNT', account: 'GHOST' });
     expect(verdict([leg('A', 0n, 'USD')], accounts({ A: eur(1n) }))).toEqual({ refused: 'LEDGER.CURRENCY_MISMATCH', account: 'A' });
-    expect(verdict([leg('A', 1n), leg('A', -1n, 'USD')], accounts({ A: eur(1n) }))).toEqual({ refused: 'LEDGER.CURRENCY_MISMATCH', account: 'A' });
+    expect(verdict([leg('A', 1n), leg('A', -1n, 'USD')], accounts({ A: eur(1n) }))).toEqual({
+      refused: 'LEDGER.CURRENCY_MISMATCH',
+      account: 'A',
+    });
     const mismatch = decidePostings([leg('A', 1n, 'GBP')], accounts({ A: eur(1n) }));
     expect(!mismatch.ok && mismatch.error.message).toBe('ledger account A is kept in EUR, not GBP');
   });
@@ -94,7 +103,9 @@ describe('postingConditions: the same rule as per-account conditions (for stores
       required: 0n,
       delta: 0n,
     });
-    expect(postingConditions([leg('A', 1n), leg('A', -1n, 'USD')])).toMatchObject([{ account: 'A', currencies: ['EUR', 'USD'], required: 0n, delta: 0n }]);
+    expect(postingConditions([leg('A', 1n), leg('A', -1n, 'USD')])).toMatchObject([
+      { account: 'A', currencies: ['EUR', 'USD'], required: 0n, delta: 0n },
+    ]);
   });
 
   it('accepts exactly what decidePostings accepts, with the same new balances (2,000 random writes)', () => {

@@ -37,10 +37,7 @@ export type PostingDecision = { ok: true; changes: AccountChange[] } | { ok: fal
  * first leg refused. Pure: it reads nothing else and writes nothing. Throws a TypeError when a delta is not
  * a bigint (a programming error, not a refusal).
  */
-export function decidePostings(
-  postings: readonly Posting[],
-  accounts: ReadonlyMap<string, LedgerBalance>,
-): PostingDecision {
+export function decidePostings(postings: readonly Posting[], accounts: ReadonlyMap<string, LedgerBalance>): PostingDecision {
   checkDeltas(postings);
   const running = new Map<string, AccountChange>();
   for (const leg of postings) {
@@ -96,7 +93,13 @@ export function postingConditions(postings: readonly Posting[]): AccountConditio
   for (const leg of postings) {
     const c = byAccount.get(leg.account);
     if (!c) {
-      const first = { account: leg.account, currencies: [leg.currency], required: -leg.delta, delta: leg.delta, ceiling: MAX_LEDGER_BALANCE - (leg.delta > 0n ? leg.delta : 0n) };
+      const first = {
+        account: leg.account,
+        currencies: [leg.currency],
+        required: -leg.delta,
+        delta: leg.delta,
+        ceiling: MAX_LEDGER_BALANCE - (leg.delta > 0n ? leg.delta : 0n),
+      };
       byAccount.set(leg.account, first);
       continue;
     }

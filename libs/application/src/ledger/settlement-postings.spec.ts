@@ -46,10 +46,14 @@ describe('settlementPostings', () => {
 
   it('fails closed with a reason for an amount that is not money of its currency (never an endless retry)', () => {
     expect(unsettleableReason(payment('1.001', 'EUR'))).toMatchObject({ code: 'AM12', text: expect.stringContaining('EUR has 2 decimal') });
-    expect(unsettleableReason(payment('1234567890123456789', 'EUR'))).toMatchObject({ code: 'AM12', text: expect.stringContaining('19 significant digits; ISO 20022 allows at most 18') });
+    expect(unsettleableReason(payment('1234567890123456789', 'EUR'))).toMatchObject({
+      code: 'AM12',
+      text: expect.stringContaining('19 significant digits; ISO 20022 allows at most 18'),
+    });
     expect(unsettleableReason(payment('1e3', 'EUR'))).toMatchObject({ code: 'AM12' });
     expect(unsettleableReason(payment('100', 'XAU'))).toMatchObject({ code: 'AM03' });
-    for (const bad of [payment('1.001', 'EUR'), payment('100', 'XAU')]) expect(unsettleableReason(bad)!.text!.length).toBeLessThanOrEqual(105);
+    for (const bad of [payment('1.001', 'EUR'), payment('100', 'XAU')])
+      expect(unsettleableReason(bad)!.text!.length).toBeLessThanOrEqual(105);
   });
 });
 

@@ -57,7 +57,10 @@ describe('outcomeFromPacs002', () => {
 describe('returnOutcomeFromPacs002', () => {
   it('maps ACSC to accepted, RJCT to rejected, and checks the UETR', () => {
     expect(returnOutcomeFromPacs002(report({}), 'r', UETR)).toEqual({ kind: 'accepted', statusReport: 'r' });
-    expect(returnOutcomeFromPacs002(report({ status: 'RJCT', reasonCode: 'AC04' }), 'r', UETR)).toMatchObject({ kind: 'rejected', reasonCode: 'AC04' });
+    expect(returnOutcomeFromPacs002(report({ status: 'RJCT', reasonCode: 'AC04' }), 'r', UETR)).toMatchObject({
+      kind: 'rejected',
+      reasonCode: 'AC04',
+    });
     expect(returnOutcomeFromPacs002(report({ status: 'ACSP' }), 'r', UETR)).toEqual({ kind: 'pending', statusReport: 'r' });
     expect(() => returnOutcomeFromPacs002(report({}), 'r', 'eb6305c9-1f7f-49de-aed0-16487c27b42d')).toThrow(HostProtocolError);
   });
@@ -80,7 +83,9 @@ describe('cancellationOutcomeFromCamt029', () => {
 
   it('maps CNCL, RJCR (with its reason) and PDCR, keeping the camt.029', () => {
     expect(cancellationOutcomeFromCamt029(resolution({}), '<c/>', UETR)).toEqual({ kind: 'cancelled', resolution: '<c/>' });
-    expect(cancellationOutcomeFromCamt029(resolution({ status: 'RJCR', reasonCode: 'CUST', reasonText: 'too late' }), '<c/>', UETR)).toEqual({
+    expect(
+      cancellationOutcomeFromCamt029(resolution({ status: 'RJCR', reasonCode: 'CUST', reasonText: 'too late' }), '<c/>', UETR),
+    ).toEqual({
       kind: 'refused',
       reasonCode: 'CUST',
       reasonText: 'too late',
@@ -109,9 +114,14 @@ describe('statusOutcomeFromPacs002 (the answer to a pacs.028)', () => {
 
   it('maps the other answers as a pacs.002 to the payment, with the same UETR check', () => {
     expect(statusOutcomeFromPacs002(report({}), 's', UETR)).toEqual({ kind: 'settled', statusReport: 's' });
-    expect(statusOutcomeFromPacs002(report({ status: 'RJCT', reasonCode: 'AC04' }), 's', UETR)).toMatchObject({ kind: 'rejected', reasonCode: 'AC04' });
+    expect(statusOutcomeFromPacs002(report({ status: 'RJCT', reasonCode: 'AC04' }), 's', UETR)).toMatchObject({
+      kind: 'rejected',
+      reasonCode: 'AC04',
+    });
     expect(statusOutcomeFromPacs002(report({ status: 'PDNG' }), 's', UETR)).toEqual({ kind: 'pending', statusReport: 's' });
-    expect(() => statusOutcomeFromPacs002(report({ status: 'RJCT', reasonCode: 'NOOR' }), 's', 'eb6305c9-1f7f-49de-aed0-16487c27b42d')).toThrow(HostProtocolError);
+    expect(() =>
+      statusOutcomeFromPacs002(report({ status: 'RJCT', reasonCode: 'NOOR' }), 's', 'eb6305c9-1f7f-49de-aed0-16487c27b42d'),
+    ).toThrow(HostProtocolError);
   });
 });
 
@@ -136,7 +146,13 @@ describe('readHostAnswer: one reading of every host answer, whatever the transpo
       resolvedCase: null,
       status,
       cancellationStatusId: null,
-      original: { group: { msgId: 'MSG0001', msgNmId: 'pacs.008.001.08', creationDateTime: null }, instrId: null, endToEndId: 'E2E0001', txId: null, uetr },
+      original: {
+        group: { msgId: 'MSG0001', msgNmId: 'pacs.008.001.08', creationDateTime: null },
+        instrId: null,
+        endToEndId: 'E2E0001',
+        txId: null,
+        uetr,
+      },
       reason: status === 'RJCR' ? { code: 'CUST', text: null } : null,
       originalAmount: null,
       originalSettlementDate: null,
@@ -164,7 +180,9 @@ describe('readHostAnswer: one reading of every host answer, whatever the transpo
   });
 
   it('refuses an answer that is not the message expected', () => {
-    expect(() => readHostAnswer(codec, 'cancellation', hostReport(codec, 'ACSC'), { uetr: UETR })).toThrow(/not a valid camt\.029 \(ISO20022\.UNSUPPORTED_MESSAGE\)/);
+    expect(() => readHostAnswer(codec, 'cancellation', hostReport(codec, 'ACSC'), { uetr: UETR })).toThrow(
+      /not a valid camt\.029 \(ISO20022\.UNSUPPORTED_MESSAGE\)/,
+    );
     expect(() => readHostAnswer(codec, 'status', '<not-a-report/>', { uetr: UETR })).toThrow(/not a valid pacs\.002/);
   });
 

@@ -29,7 +29,7 @@ export function outcomeFromPacs002(report: Pacs002Status, statusReport: string, 
     throw new HostProtocolError(`the host's status report is for UETR ${report.originalUetr}, not ${expectedUetr}`);
   }
   const status = report.status?.trim().toUpperCase() ?? null;
-  if (status === null || status === '') throw new HostProtocolError('the host\'s status report carries no transaction status');
+  if (status === null || status === '') throw new HostProtocolError("the host's status report carries no transaction status");
   if (SETTLED.has(status)) return { kind: 'settled', statusReport };
   if (status === 'RJCT') {
     const text = report.reasonText?.trim() || null;

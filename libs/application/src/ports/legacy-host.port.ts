@@ -13,8 +13,7 @@ export type HostOutcome =
  * the payment. Not getting an answer is not an outcome: the call throws HostUnavailableError.
  */
 export type HostStatusOutcome =
-  | HostOutcome
-  | { kind: 'unknown'; reasonCode: string; reasonText: string | null; statusReport: string | null };
+  HostOutcome | { kind: 'unknown'; reasonCode: string; reasonText: string | null; statusReport: string | null };
 
 /**
  * The idempotency key of the `n`-th status request about a payment (n = 1, 2, ...): `<UETR or transaction
@@ -44,7 +43,6 @@ export interface HostMessage {
   /** The message to send, as XML (a `Document`, optionally wrapped with an AppHdr). */
   message: string;
 }
-
 
 /** What the host answered to a cancellation request (camt.056), read from its camt.029. */
 export type CancellationOutcome =

@@ -20,9 +20,7 @@ export interface ScreeningRequest {
 }
 
 /** The service's verdict. A hit carries the service's case or alert reference for the reason text. */
-export type ScreeningResult =
-  | { kind: 'clear'; reference: string | null }
-  | { kind: 'hit'; reference: string | null; text: string | null };
+export type ScreeningResult = { kind: 'clear'; reference: string | null } | { kind: 'hit'; reference: string | null; text: string | null };
 
 /**
  * The service could not give a verdict: unreachable, timed out, or answered something unusable.

@@ -26,7 +26,12 @@ export class ReceiveReturn {
     return this.intake.saveDeps;
   }
 
-  async take(req: IntakeRequest, id: string, parsed: ParsedMessage, idempotency: UniquenessKeys['idempotency']): Promise<SubmitPaymentResult> {
+  async take(
+    req: IntakeRequest,
+    id: string,
+    parsed: ParsedMessage,
+    idempotency: UniquenessKeys['idempotency'],
+  ): Promise<SubmitPaymentResult> {
     const ret = this.codec.readPacs004(parsed);
     const tx = ret.transactions[0] ?? null;
     const now = this.intake.clock.now();
@@ -44,7 +49,10 @@ export class ReceiveReturn {
       original?.id ?? null,
       { txId: tx?.returnId ?? null, amount: returnedAmount, uetr: null },
     );
-    const stored = await this.intake.create(req, message, { idempotency, msgIdEndToEndId: `pacs.004|${ret.msgId}|${tx?.returnId ?? tx?.endToEndId ?? ''}` });
+    const stored = await this.intake.create(req, message, {
+      idempotency,
+      msgIdEndToEndId: `pacs.004|${ret.msgId}|${tx?.returnId ?? tx?.endToEndId ?? ''}`,
+    });
     if (!stored.created) return stored.result;
     let linked = false;
     for (let attempt = 0; attempt < 5 && original && !linked; attempt++) {
@@ -52,7 +60,11 @@ export class ReceiveReturn {
       if (!fresh || fresh.status !== 'ACSC' || fresh.returnInfo) break;
       const p = Payment.fromSnapshot(fresh);
       p.receiveReturn(
-        { reason: tx?.reason?.code ? { code: tx.reason.code, text: tx.reason.text } : null, amount: returnedAmount, returnTransactionId: id },
+        {
+          reason: tx?.reason?.code ? { code: tx.reason.code, text: tx.reason.text } : null,
+          amount: returnedAmount,
+          returnTransactionId: id,
+        },
         now,
       );
       try {
@@ -64,7 +76,12 @@ export class ReceiveReturn {
     }
     const reason = linked
       ? undefined
-      : { code: 'NARR', text: original ? `payment ${original.id} is ${original.status}${original.returnInfo ? ', already returned' : ''}` : 'no settled payment with these references for this client' };
+      : {
+          code: 'NARR',
+          text: original
+            ? `payment ${original.id} is ${original.status}${original.returnInfo ? ', already returned' : ''}`
+            : 'no settled payment with these references for this client',
+        };
     await completeMessage(this.deps, id, linked ? 'ACSC' : 'RJCT', reason, async (done) => [await this.reports.answer(done, id, parsed)]);
     return { kind: 'accepted', transactionId: id, status: 'RCVD', messageType: parsed.messageType, replayed: false };
   }

@@ -1,7 +1,14 @@
 import { Test } from '@nestjs/testing';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Payment, type PaymentStatus } from '#domain';
-import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE, PIPELINE_SETTINGS, STATUS_PUBLISHER, TRANSACTION_REPOSITORY } from '../application.tokens.js';
+import {
+  CLOCK,
+  ISO20022_CODEC,
+  MESSAGE_ARCHIVE,
+  PIPELINE_SETTINGS,
+  STATUS_PUBLISHER,
+  TRANSACTION_REPOSITORY,
+} from '../application.tokens.js';
 import { loadPayment, savePayment } from '../payment-steps.js';
 import { JobType } from '../ports/work-queue.port.js';
 import { PublishStatusReportCommand } from '../publish-status-report/publish-status-report.command.js';
@@ -55,7 +62,10 @@ describe('host answers that arrive on their own, and status messages to the outb
         { provide: TRANSACTION_REPOSITORY, useValue: repo },
         { provide: MESSAGE_ARCHIVE, useValue: archive },
         { provide: ISO20022_CODEC, useValue: codec },
-        { provide: PIPELINE_SETTINGS, useValue: { mode: 'proxy', slaMs: 60_000, recoveryAfterMs: 10_000, completedJobRetentionMs: 1, publishStatusReports } },
+        {
+          provide: PIPELINE_SETTINGS,
+          useValue: { mode: 'proxy', slaMs: 60_000, recoveryAfterMs: 10_000, completedJobRetentionMs: 1, publishStatusReports },
+        },
         { provide: STATUS_PUBLISHER, useValue: { publish: async (m: OutgoingStatusMessage) => void published.push(m) } },
       ],
     }).compile();
@@ -84,7 +94,15 @@ describe('host answers that arrive on their own, and status messages to the outb
       ['in', 'host:amqp', '<host-report/>'],
       ['out', 'gateway', expect.stringMatching(/^<pacs002 ACSC <MsgId>CW/)],
     ]);
-    expect(repo.jobs).toEqual([{ type: JobType.PUBLISH_STATUS, transactionId: 't1', groupKey: 't1:publish', deduplicationId: 't1:publish:ACSC', payload: { status: 'ACSC' } }]);
+    expect(repo.jobs).toEqual([
+      {
+        type: JobType.PUBLISH_STATUS,
+        transactionId: 't1',
+        groupKey: 't1:publish',
+        deduplicationId: 't1:publish:ACSC',
+        payload: { status: 'ACSC' },
+      },
+    ]);
   });
 
   it('rejects with the host reason; a repeated answer, or one for a decided payment, changes nothing', async () => {
@@ -119,7 +137,14 @@ describe('host answers that arrive on their own, and status messages to the outb
     await bus.execute(new RecordHostAnswerCommand('t5', { kind: 'settled', statusReport: null }, 'host:amqp'));
     expect(await bus.execute(new PublishStatusReportCommand('t5'))).toBe('done');
     expect(published).toEqual([
-      { transactionId: 't5', clientId: 'bank-a', uetr: null, status: 'ACSC', messageType: 'pacs.002.001.10', body: expect.stringMatching(/^<pacs002 ACSC <MsgId>CW/) },
+      {
+        transactionId: 't5',
+        clientId: 'bank-a',
+        uetr: null,
+        status: 'ACSC',
+        messageType: 'pacs.002.001.10',
+        body: expect.stringMatching(/^<pacs002 ACSC <MsgId>CW/),
+      },
     ]);
   });
 

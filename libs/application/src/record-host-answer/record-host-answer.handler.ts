@@ -46,7 +46,9 @@ export class RecordHostAnswerHandler implements ICommandHandler<RecordHostAnswer
           });
         }
         const changed = payment.applyHostOutcome(
-          outcome.kind === 'rejected' ? { kind: 'rejected', reason: { code: outcome.reasonCode, text: outcome.reasonText } } : { kind: outcome.kind },
+          outcome.kind === 'rejected'
+            ? { kind: 'rejected', reason: { code: outcome.reasonCode, text: outcome.reasonText } }
+            : { kind: outcome.kind },
           this.clock.now(),
         );
         if (changed) await savePayment(deps, payment);

@@ -2,14 +2,7 @@ import { Test } from '@nestjs/testing';
 import { committedOutgoing } from '../own-messages.js';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Payment, type PaymentDetails } from '#domain';
-import {
-  CLOCK,
-  ISO20022_CODEC,
-  LEGACY_HOST,
-  MESSAGE_ARCHIVE,
-  PIPELINE_SETTINGS,
-  TRANSACTION_REPOSITORY,
-} from '../application.tokens.js';
+import { CLOCK, ISO20022_CODEC, LEGACY_HOST, MESSAGE_ARCHIVE, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import { DEFAULT_PIPELINE_SETTINGS, type PipelineSettings } from '../pipeline.settings.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import { FakeArchive, FakeClock, FakeLedger, FakeRepository } from '../testing/in-memory.fakes.js';
@@ -87,7 +80,12 @@ describe('ReleasePaymentHandler in core mode', () => {
     // What the payment's outbox serves: the outgoing messages its stored version committed.
     const reports = (id: string) => {
       const stored = repo.rows.get(id);
-      return stored ? committedOutgoing(stored, archive.messages.filter((m) => m.transactionId === id)).map((m) => m.body) : [];
+      return stored
+        ? committedOutgoing(
+            stored,
+            archive.messages.filter((m) => m.transactionId === id),
+          ).map((m) => m.body)
+        : [];
     };
     return { repo, ledger, archive, actc, release, balances, reports };
   }

@@ -18,7 +18,6 @@ import type { StepResult } from '../process-payment/process-payment.command.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import { ReleasePaymentCommand } from './release-payment.command.js';
 
-
 /**
  * ACTC -> ACSP (stored before the host is called) -> ACSC | RJCT | PDNG. What goes to the host is exactly the
  * message the payment was created from (found by the digest recorded at receipt), never another message
@@ -98,7 +97,9 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
     // Pending parks it (the recovery sweeper asks again later, the SLA sweeper investigates).
     const now = this.clock.now();
     const changed = payment.applyHostOutcome(
-      outcome.kind === 'rejected' ? { kind: 'rejected', reason: { code: outcome.reasonCode, text: outcome.reasonText } } : { kind: outcome.kind },
+      outcome.kind === 'rejected'
+        ? { kind: 'rejected', reason: { code: outcome.reasonCode, text: outcome.reasonText } }
+        : { kind: outcome.kind },
       now,
     );
     if (changed) await savePayment(this.deps, payment);
@@ -146,4 +147,3 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
     return 'done';
   }
 }
-

@@ -30,7 +30,12 @@ export class RequestCancellation {
     return this.intake.saveDeps;
   }
 
-  async take(req: IntakeRequest, id: string, parsed: ParsedMessage, idempotency: UniquenessKeys['idempotency']): Promise<SubmitPaymentResult> {
+  async take(
+    req: IntakeRequest,
+    id: string,
+    parsed: ParsedMessage,
+    idempotency: UniquenessKeys['idempotency'],
+  ): Promise<SubmitPaymentResult> {
     const request = this.codec.readCamt056(parsed);
     const tx = request.transaction;
     const now = this.intake.clock.now();
@@ -44,13 +49,24 @@ export class RequestCancellation {
       { msgId: request.assignment.id, creationDateTime: request.assignment.creationDateTime, endToEndId: tx?.endToEndId ?? 'NOTPROVIDED' },
       tx ? (original?.id ?? null) : null,
     );
-    const accepted: SubmitPaymentResult = { kind: 'accepted', transactionId: id, status: 'RCVD', messageType: parsed.messageType, replayed: false };
+    const accepted: SubmitPaymentResult = {
+      kind: 'accepted',
+      transactionId: id,
+      status: 'RCVD',
+      messageType: parsed.messageType,
+      replayed: false,
+    };
     const keys = { idempotency, msgIdEndToEndId: `camt.056|${request.assignment.id}|${tx?.cancellationId ?? tx?.endToEndId ?? ''}` };
     const agents = { assigner: request.assignment.assigner.agent, assignee: request.assignment.assignee.agent };
     if (!original || !tx) {
       // Refused at once: stored already ended, with its camt.029 RJCR NOOR, in one write.
       const reason = { code: 'NOOR', text: 'no payment with these references for this client' };
-      const refusal = await this.answers.refusal(message.toSnapshot(), tx ?? { group: null, instrId: null, endToEndId: null, txId: null, uetr: null }, reason, agents);
+      const refusal = await this.answers.refusal(
+        message.toSnapshot(),
+        tx ?? { group: null, instrId: null, endToEndId: null, txId: null, uetr: null },
+        reason,
+        agents,
+      );
       message.completeMessage('RJCT', now, { code: 'NOOR', text: 'original payment not found' });
       const stored = await this.intake.create(req, message, keys, [], [refusal]);
       return stored.created ? accepted : stored.result;
@@ -62,7 +78,9 @@ export class RequestCancellation {
     if (decision.kind === 'not-allowed' || decision.kind === 'not-found') {
       const code = decision.kind === 'not-allowed' && decision.transaction.returnInfo ? 'ARDT' : 'NOOR';
       const text = decision.kind === 'not-allowed' ? decision.detail.slice(0, 105) : 'no such payment';
-      await completeMessage(this.deps, id, 'RJCT', { code, text }, async (m) => [await this.answers.refusal(m, tx, { code, text }, agents)]);
+      await completeMessage(this.deps, id, 'RJCT', { code, text }, async (m) => [
+        await this.answers.refusal(m, tx, { code, text }, agents),
+      ]);
       return accepted;
     }
     // Decided at once (before release, or in core mode): this transaction ends with its copy of the camt.029.

@@ -21,7 +21,12 @@ export class RequestStatus {
     private readonly reports: StatusReportWriter,
   ) {}
 
-  async take(req: IntakeRequest, id: string, parsed: ParsedMessage, idempotency: UniquenessKeys['idempotency']): Promise<SubmitPaymentResult> {
+  async take(
+    req: IntakeRequest,
+    id: string,
+    parsed: ParsedMessage,
+    idempotency: UniquenessKeys['idempotency'],
+  ): Promise<SubmitPaymentResult> {
     const request = this.codec.readPacs028(parsed);
     const ref = request.transaction;
     const now = this.intake.clock.now();

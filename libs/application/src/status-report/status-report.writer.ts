@@ -127,7 +127,12 @@ export class StatusReportWriter {
     const document = this.build(reportFor, seed);
     const body = await wrapAnswer(
       this,
-      { owner: { id: targetId, messageType: inbound.messageType }, messageType: version, document, bizMsgIdr: StatusReportWriter.msgId(seed) },
+      {
+        owner: { id: targetId, messageType: inbound.messageType },
+        messageType: version,
+        document,
+        bizMsgIdr: StatusReportWriter.msgId(seed),
+      },
       inbound,
     );
     return { messageType: version, channel: 'gateway', body };

@@ -9,14 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Test } from '@nestjs/testing';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Iso20022Codec } from '#iso20022';
-import {
-  CLOCK,
-  ID_GENERATOR,
-  ISO20022_CODEC,
-  MESSAGE_ARCHIVE,
-  TRANSACTION_REPOSITORY,
-  WORK_QUEUE_SIGNAL,
-} from '../application.tokens.js';
+import { CLOCK, ID_GENERATOR, ISO20022_CODEC, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import { FakeArchive, FakeClock, FakeRepository } from '../testing/in-memory.fakes.js';
 import { SubmitPaymentCommand } from './submit-payment.command.js';

@@ -77,7 +77,11 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
       };
     }
     if (kind && DECISIONS.has(kind) && !cmd.scopes.includes(DECISION_SCOPE)) {
-      return { kind: 'forbidden', scope: DECISION_SCOPE, detail: `a ${parsed.messageType} is a decision on a payment: it needs the scope ${DECISION_SCOPE}` };
+      return {
+        kind: 'forbidden',
+        scope: DECISION_SCOPE,
+        detail: `a ${parsed.messageType} is a decision on a payment: it needs the scope ${DECISION_SCOPE}`,
+      };
     }
     const resolved = await this.intake.resolveId(req);
     if (resolved.kind === 'existing') return TransactionIntake.answerExisting(resolved.transaction, resolved.sameRequest);
@@ -109,7 +113,9 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
     if (resolved.kind === 'existing') {
       const first = resolved.transaction;
       const sameRejection = resolved.sameRequest && first.status === 'RJCT' && first.reason?.code === ReasonCode.FORMAT;
-      return sameRejection ? { kind: 'invalid', error, rejectedTransactionId: first.id } : { kind: 'idempotency-conflict', transactionId: first.id };
+      return sameRejection
+        ? { kind: 'invalid', error, rejectedTransactionId: first.id }
+        : { kind: 'idempotency-conflict', transactionId: first.id };
     }
     const { id, idempotency } = resolved;
     const now = this.intake.clock.now();
@@ -154,9 +160,17 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
       return refused;
     }
     // A rejected message does not reserve its MsgId/UETR: the corrected message may be sent again.
-    const created = await this.intake.create(req, record, { idempotency, msgIdEndToEndId: `rejected:${id}` }, this.reports.followUpJobs(record.toSnapshot()), [report]);
+    const created = await this.intake.create(
+      req,
+      record,
+      { idempotency, msgIdEndToEndId: `rejected:${id}` },
+      this.reports.followUpJobs(record.toSnapshot()),
+      [report],
+    );
     if (!created.created) {
-      return created.result.kind === 'accepted' ? { kind: 'invalid', error, rejectedTransactionId: created.result.transactionId } : created.result;
+      return created.result.kind === 'accepted'
+        ? { kind: 'invalid', error, rejectedTransactionId: created.result.transactionId }
+        : created.result;
     }
     return { kind: 'invalid', error, rejectedTransactionId: id };
   }

@@ -45,7 +45,9 @@ describe('SweepStalePaymentsHandler', () => {
     const archive = new FakeArchive();
     const queue = new FakeQueue();
     const written: string[] = [];
-    const codec = { writePacs002: (i: { status: string; reason: { code: string } | null }) => `<pacs002 ${i.status} ${i.reason?.code ?? ''}/>` };
+    const codec = {
+      writePacs002: (i: { status: string; reason: { code: string } | null }) => `<pacs002 ${i.status} ${i.reason?.code ?? ''}/>`,
+    };
     const moduleRef = await Test.createTestingModule({
       imports: [CqrsModule.forRoot()],
       providers: [
@@ -57,7 +59,10 @@ describe('SweepStalePaymentsHandler', () => {
         { provide: WORK_QUEUE, useValue: queue },
         { provide: WORK_QUEUE_SIGNAL, useValue: { notify: () => written.push('signal') } },
         { provide: ISO20022_CODEC, useValue: codec },
-        { provide: PIPELINE_SETTINGS, useValue: { mode: 'core', slaMs: 60_000, recoveryAfterMs: 10_000, completedJobRetentionMs: 3_600_000 } },
+        {
+          provide: PIPELINE_SETTINGS,
+          useValue: { mode: 'core', slaMs: 60_000, recoveryAfterMs: 10_000, completedJobRetentionMs: 3_600_000 },
+        },
       ],
     }).compile();
     await moduleRef.init();

@@ -66,11 +66,7 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
       }
     }
 
-    const stranded = await this.repository.findStale(
-      NON_TERMINAL_STATUSES,
-      new Date(now - this.settings.recoveryAfterMs),
-      cmd.batchSize,
-    );
+    const stranded = await this.repository.findStale(NON_TERMINAL_STATUSES, new Date(now - this.settings.recoveryAfterMs), cmd.batchSize);
     const jobs: Job[] = [];
     for (const p of stranded) {
       // One re-drive per stored version: the dedup id stops the sweeper from piling up jobs for one state.

@@ -2,7 +2,13 @@ import { HostUnavailableError, type HostMessage } from '../ports/legacy-host.por
 import { FakeLegacyHost } from './in-memory.fakes.js';
 
 const UETR = '8a562c67-ca16-48ba-b074-65581be6f011';
-const payment: HostMessage = { transactionId: 'tx-1', uetr: UETR, idempotencyKey: UETR, messageType: 'pacs.008.001.08', message: '<Document/>' };
+const payment: HostMessage = {
+  transactionId: 'tx-1',
+  uetr: UETR,
+  idempotencyKey: UETR,
+  messageType: 'pacs.008.001.08',
+  message: '<Document/>',
+};
 const inquiry = (n: number, over: Partial<HostMessage> = {}): HostMessage => ({
   ...payment,
   idempotencyKey: `${UETR}:status:${n}`,

@@ -13,7 +13,14 @@ import {
   type ReturnOutcome,
 } from '../ports/legacy-host.port.js';
 import type { ArchivedMessage, MessageArchive, StoredMessage } from '../ports/message-archive.port.js';
-import type { CreateResult, ListFilter, TransactionPage, TransactionRepository, UniquenessKeys, UniquenessLookup } from '../ports/transaction-repository.port.js';
+import type {
+  CreateResult,
+  ListFilter,
+  TransactionPage,
+  TransactionRepository,
+  UniquenessKeys,
+  UniquenessLookup,
+} from '../ports/transaction-repository.port.js';
 import type { DeadLetter, Job, ReceivedJob, WorkQueue } from '../ports/work-queue.port.js';
 
 export class FakeClock {
@@ -68,7 +75,10 @@ export class FakeRepository implements TransactionRepository {
   private readonly keys = new Map<string, { id: string; hash?: string }>();
 
   async findId(key: UniquenessLookup): Promise<string | null> {
-    const hit = 'uetr' in key ? this.keys.get(`uetr:${key.clientId}:${key.uetr.toLowerCase()}`) : this.keys.get(`m:${key.clientId}:${key.msgIdEndToEndId}`);
+    const hit =
+      'uetr' in key
+        ? this.keys.get(`uetr:${key.clientId}:${key.uetr.toLowerCase()}`)
+        : this.keys.get(`m:${key.clientId}:${key.msgIdEndToEndId}`);
     return hit ? hit.id : null;
   }
   /** With a ledger, postings given to update are applied to it in the same (all-or-nothing) write. */
@@ -76,7 +86,8 @@ export class FakeRepository implements TransactionRepository {
 
   async create(p: PaymentSnapshot, keys: UniquenessKeys, jobs: Job[]): Promise<CreateResult> {
     const idem = keys.idempotency && this.keys.get(`idem:${p.clientId}:${keys.idempotency.key}`);
-    if (idem) return { kind: 'duplicate', by: 'idempotency-key', existingId: idem.id, sameRequest: idem.hash === keys.idempotency!.requestHash };
+    if (idem)
+      return { kind: 'duplicate', by: 'idempotency-key', existingId: idem.id, sameRequest: idem.hash === keys.idempotency!.requestHash };
     const uetr = keys.uetr && this.keys.get(`uetr:${p.clientId}:${keys.uetr.toLowerCase()}`);
     if (uetr) return { kind: 'duplicate', by: 'uetr', existingId: uetr.id, sameRequest: false };
     const m = this.keys.get(`m:${p.clientId}:${keys.msgIdEndToEndId}`);
@@ -126,7 +137,9 @@ export class FakeArchive implements MessageArchive {
     return this.messages.filter((m) => m.transactionId === id);
   }
   async latest(id: string, direction: 'in' | 'out', prefix?: string) {
-    const all = this.messages.filter((m) => m.transactionId === id && m.direction === direction && (!prefix || m.messageType.startsWith(prefix)));
+    const all = this.messages.filter(
+      (m) => m.transactionId === id && m.direction === direction && (!prefix || m.messageType.startsWith(prefix)),
+    );
     return all.at(-1) ?? null;
   }
   async ping() {}

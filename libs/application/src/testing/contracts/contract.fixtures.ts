@@ -69,7 +69,11 @@ export const SETUP_TIMEOUT_MS = 60_000;
 
 /** `it` with the contract suites' timeout. */
 export function contractTest(name: string, fn: () => Promise<unknown>): void {
-  it(name, async () => {
-    await fn();
-  }, TEST_TIMEOUT_MS);
+  it(
+    name,
+    async () => {
+      await fn();
+    },
+    TEST_TIMEOUT_MS,
+  );
 }

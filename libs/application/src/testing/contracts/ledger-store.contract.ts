@@ -61,9 +61,20 @@ export function ledgerStoreContract(open: () => Promise<LedgerStoreHarness>): vo
     it('keeps balances exact beyond 2^53 minor units (never floats)', async () => {
       // beyond a double's exact range, within a 64-bit integer's
       const big = 2n ** 62n + 1n;
-      await h.ledger.openAccounts([{ id: 'BIG', currency: 'EUR', balance: big }, { id: 'TO', currency: 'EUR', balance: 0n }], false);
+      await h.ledger.openAccounts(
+        [
+          { id: 'BIG', currency: 'EUR', balance: big },
+          { id: 'TO', currency: 'EUR', balance: 0n },
+        ],
+        false,
+      );
       const p = await created();
-      await expect(settle(p, [{ account: 'BIG', currency: 'EUR', delta: -1n }, { account: 'TO', currency: 'EUR', delta: 1n }])).resolves.toBe(true);
+      await expect(
+        settle(p, [
+          { account: 'BIG', currency: 'EUR', delta: -1n },
+          { account: 'TO', currency: 'EUR', delta: 1n },
+        ]),
+      ).resolves.toBe(true);
       await expect(balance('BIG')).resolves.toBe(big - 1n);
     });
 
@@ -96,9 +107,30 @@ export function ledgerStoreContract(open: () => Promise<LedgerStoreHarness>): vo
     });
 
     const refusals: [string, string, Posting[]][] = [
-      ['LEDGER.INSUFFICIENT_FUNDS', 'DEBTOR', [{ account: 'DEBTOR', currency: 'EUR', delta: -100_01n }, { account: 'CREDITOR', currency: 'EUR', delta: 100_01n }]],
-      ['LEDGER.UNKNOWN_ACCOUNT', 'GHOST', [{ account: 'DEBTOR', currency: 'EUR', delta: -1n }, { account: 'GHOST', currency: 'EUR', delta: 1n }]],
-      ['LEDGER.CURRENCY_MISMATCH', 'CREDITOR', [{ account: 'DEBTOR', currency: 'EUR', delta: -1n }, { account: 'CREDITOR', currency: 'USD', delta: 1n }]],
+      [
+        'LEDGER.INSUFFICIENT_FUNDS',
+        'DEBTOR',
+        [
+          { account: 'DEBTOR', currency: 'EUR', delta: -100_01n },
+          { account: 'CREDITOR', currency: 'EUR', delta: 100_01n },
+        ],
+      ],
+      [
+        'LEDGER.UNKNOWN_ACCOUNT',
+        'GHOST',
+        [
+          { account: 'DEBTOR', currency: 'EUR', delta: -1n },
+          { account: 'GHOST', currency: 'EUR', delta: 1n },
+        ],
+      ],
+      [
+        'LEDGER.CURRENCY_MISMATCH',
+        'CREDITOR',
+        [
+          { account: 'DEBTOR', currency: 'EUR', delta: -1n },
+          { account: 'CREDITOR', currency: 'USD', delta: 1n },
+        ],
+      ],
     ];
     for (const [code, account, postings] of refusals) {
       it(`refuses a posting with ${code} naming ${account}, and writes nothing`, async () => {
@@ -110,7 +142,12 @@ export function ledgerStoreContract(open: () => Promise<LedgerStoreHarness>): vo
           false,
         );
         const p = await created();
-        await expect(settle(p, postings.map((x) => ({ ...x })))).rejects.toMatchObject({ name: 'LedgerError', code, account });
+        await expect(
+          settle(
+            p,
+            postings.map((x) => ({ ...x })),
+          ),
+        ).rejects.toMatchObject({ name: 'LedgerError', code, account });
         await expect(h.repository.get(p.id)).resolves.toMatchObject({ status: 'ACSP', version: 1 });
         await expect(balance('DEBTOR')).resolves.toBe(100_00n);
         await expect(balance('CREDITOR')).resolves.toBe(0n);
@@ -127,7 +164,11 @@ export function ledgerStoreContract(open: () => Promise<LedgerStoreHarness>): vo
         ],
         false,
       );
-    const balances = async () => ({ DEBTOR: await balance('DEBTOR'), MIDDLE: await balance('MIDDLE'), CREDITOR: await balance('CREDITOR') });
+    const balances = async () => ({
+      DEBTOR: await balance('DEBTOR'),
+      MIDDLE: await balance('MIDDLE'),
+      CREDITOR: await balance('CREDITOR'),
+    });
     const refusedWithNothingWritten = async (p: PaymentSnapshot, postings: Posting[], code: string, account: string) => {
       const before = await balances();
       await expect(settle(p, postings)).rejects.toMatchObject({ name: 'LedgerError', code, account });
@@ -191,7 +232,11 @@ export function ledgerStoreContract(open: () => Promise<LedgerStoreHarness>): vo
         { account: 'DEBTOR', currency: 'EUR', delta: -delta },
         { account: 'CREDITOR', currency: 'EUR', delta },
       ];
-      await expect(settle(p, legs(2n))).rejects.toMatchObject({ name: 'LedgerError', code: 'LEDGER.AMOUNT_TOO_LARGE', account: 'CREDITOR' });
+      await expect(settle(p, legs(2n))).rejects.toMatchObject({
+        name: 'LedgerError',
+        code: 'LEDGER.AMOUNT_TOO_LARGE',
+        account: 'CREDITOR',
+      });
       await expect(h.repository.get(p.id)).resolves.toMatchObject({ status: 'ACSP', version: 1 });
       await expect(balance('DEBTOR')).resolves.toBe(100_00n);
       await expect(balance('CREDITOR')).resolves.toBe(max - 1n);
@@ -205,7 +250,13 @@ export function ledgerStoreContract(open: () => Promise<LedgerStoreHarness>): vo
       await h.ledger.openAccounts([{ id: 'TOP', currency: 'EUR', balance: max }], false);
       await expect(balance('TOP')).resolves.toBe(max);
       await expect(
-        h.ledger.openAccounts([{ id: 'OK', currency: 'EUR', balance: 1n }, { id: 'OVER', currency: 'EUR', balance: max + 1n }], false),
+        h.ledger.openAccounts(
+          [
+            { id: 'OK', currency: 'EUR', balance: 1n },
+            { id: 'OVER', currency: 'EUR', balance: max + 1n },
+          ],
+          false,
+        ),
       ).rejects.toMatchObject({ name: 'LedgerError', code: 'LEDGER.AMOUNT_TOO_LARGE', account: 'OVER' });
       await expect(h.ledger.openAccounts([{ id: 'TOP', currency: 'EUR', balance: max + 1n }], true)).rejects.toMatchObject({
         code: 'LEDGER.AMOUNT_TOO_LARGE',

@@ -40,16 +40,14 @@ export function messageArchiveContract(open: () => Promise<MessageArchiveHarness
       await expect(archive.put(msg())).resolves.toBe(1);
       // the same message again (a retried step): the first copy's seq, nothing new stored
       await expect(archive.put(msg({ at: '2025-01-15T10:00:05.000Z', channel: 'retry' }))).resolves.toBe(1);
-      await expect(
-        archive.put(msg({ direction: 'out', messageType: 'pacs.002.001.10', body: '<a/>', channel: 'gateway' })),
-      ).resolves.toBe(2);
-      await expect(
-        archive.put(msg({ direction: 'out', messageType: 'pacs.002.001.10', body: '<b/>', channel: 'gateway' })),
-      ).resolves.toBe(3);
+      await expect(archive.put(msg({ direction: 'out', messageType: 'pacs.002.001.10', body: '<a/>', channel: 'gateway' }))).resolves.toBe(
+        2,
+      );
+      await expect(archive.put(msg({ direction: 'out', messageType: 'pacs.002.001.10', body: '<b/>', channel: 'gateway' }))).resolves.toBe(
+        3,
+      );
       // the same body in another direction and type is another message
-      await expect(
-        archive.put(msg({ direction: 'out', messageType: 'pacs.008.001.08', channel: 'host' })),
-      ).resolves.toBe(4);
+      await expect(archive.put(msg({ direction: 'out', messageType: 'pacs.008.001.08', channel: 'host' }))).resolves.toBe(4);
     };
 
     it('appends with a per-transaction seq and is idempotent on the same message', async () => {

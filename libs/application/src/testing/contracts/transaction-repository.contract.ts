@@ -58,7 +58,7 @@ export function transactionRepositoryContract(open: () => Promise<TransactionRep
       await expect(repo.get(p.id)).resolves.toEqual({ ...next, version: 2 });
     });
 
-    it('finds a client\'s transaction by its UETR (any case) or by its MsgId|EndToEndId, and nothing else', async () => {
+    it("finds a client's transaction by its UETR (any case) or by its MsgId|EndToEndId, and nothing else", async () => {
       const p = samplePayment();
       await repo.create(p, keysOf(p), []);
       await expect(repo.findId({ clientId: p.clientId, uetr: p.uetr!.toUpperCase() })).resolves.toBe(p.id);
@@ -249,7 +249,10 @@ export function transactionRepositoryContract(open: () => Promise<TransactionRep
 
       const rejected = await repo.list({ clientId: 'client-a', status: 'RJCT', limit: 100 });
       expect(rejected.items.map((p) => p.id).sort()).toEqual(
-        mine.filter((p) => p.status === 'RJCT').map((p) => p.id).sort(),
+        mine
+          .filter((p) => p.status === 'RJCT')
+          .map((p) => p.id)
+          .sort(),
       );
       expect(rejected.nextCursor).toBeNull();
 
