@@ -77,6 +77,24 @@ export async function recordOutgoing(
   }
 }
 
+/** How many times a step decides again on fresh state after losing a race (ConcurrentUpdateError). */
+export const FRESH_STATE_ATTEMPTS = 6;
+
+/**
+ * The one retry loop of the save path: runs `step` (which loads what it needs, decides, and saves), and when
+ * its save lost a race to another writer, runs it again on the fresh state, up to FRESH_STATE_ATTEMPTS times.
+ * Any other error, or the last lost race, goes to the caller.
+ */
+export async function onFreshState<T>(step: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (e) {
+      if (!(e instanceof ConcurrentUpdateError) || attempt >= FRESH_STATE_ATTEMPTS) throw e;
+    }
+  }
+}
+
 /**
  * Ends a message transaction (pacs.028, camt.056, pacs.004, pain.001) ACSC or RJCT with its answer, retrying a
  * lost race; one already ended is left as it is. `answer` builds the answer from the transaction as it stands
@@ -89,16 +107,12 @@ export async function completeMessage(
   reason?: StatusReason,
   answer: (m: PaymentSnapshot) => Promise<OutgoingMessage[]> = async () => [],
 ): Promise<PaymentSnapshot> {
-  for (let attempt = 0; ; attempt++) {
+  return onFreshState(async () => {
     const snapshot = await deps.repository.get(id);
     if (!snapshot) throw new TransactionNotFoundError(id);
     if (snapshot.status === 'ACSC' || snapshot.status === 'RJCT') return snapshot;
     const m = Payment.fromSnapshot(snapshot);
     m.completeMessage(to, deps.clock.now(), reason);
-    try {
-      return (await savePayment(deps, m, { outgoing: await answer(m.toSnapshot()) })).toSnapshot();
-    } catch (e) {
-      if (!(e instanceof ConcurrentUpdateError) || attempt >= 5) throw e;
-    }
-  }
+    return (await savePayment(deps, m, { outgoing: await answer(m.toSnapshot()) })).toSnapshot();
+  });
 }

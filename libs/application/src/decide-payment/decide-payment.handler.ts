@@ -2,11 +2,10 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Payment } from '#domain';
 import { CLOCK, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY, WORK_QUEUE, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
-import { ConcurrentUpdateError } from '../application.errors.js';
 import { AnswerWriter } from '../answers/answer.writer.js';
 import { CoreSettlement } from '../core-settlement/core-settlement.js';
 import { cancelJob, nextStepJob, releaseJob, returnJob } from '../payment-jobs.js';
-import { savePayment } from '../payment-steps.js';
+import { onFreshState, savePayment } from '../payment-steps.js';
 import type { PipelineSettings } from '../pipeline.settings.js';
 import type { Clock } from '../ports/support.port.js';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
@@ -14,8 +13,6 @@ import type { WorkQueue } from '../ports/work-queue.port.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import type { WorkSignal } from '../work-signal.js';
 import { DecidePaymentCommand, type DecisionResult } from './decide-payment.command.js';
-
-const MAX_RACES = 5;
 
 /**
  * Accept, reject, cancel, return and redrive. Each is idempotent (asking again for what was already decided
@@ -36,21 +33,17 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
   ) {}
 
   async execute(cmd: DecidePaymentCommand): Promise<DecisionResult> {
-    for (let race = 0; ; race++) {
+    return onFreshState(async () => {
       const snapshot = await this.repository.get(cmd.transactionId);
       if (!snapshot || snapshot.clientId !== cmd.clientId) return { kind: 'not-found' };
       const payment = Payment.fromSnapshot(snapshot);
       if (payment.kind !== 'payment') {
         return { kind: 'not-allowed', transaction: snapshot, detail: `transaction ${snapshot.id} is a ${payment.kind}, not a payment` };
       }
-      try {
-        const result = await this.decide(payment, cmd);
-        if (result.kind === 'accepted' && !result.replayed) this.signal.notify();
-        return result;
-      } catch (e) {
-        if (!(e instanceof ConcurrentUpdateError) || race >= MAX_RACES) throw e;
-      }
-    }
+      const result = await this.decide(payment, cmd);
+      if (result.kind === 'accepted' && !result.replayed) this.signal.notify();
+      return result;
+    });
   }
 
   private get deps() {

@@ -2,10 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { canonicalAmount, Payment } from '#domain';
 import type { Iso20022Codec, ParsedMessage } from '#iso20022';
 import { ISO20022_CODEC } from '../application.tokens.js';
-import { ConcurrentUpdateError } from '../application.errors.js';
 import { findOriginal, messageTransaction } from '../intake/message-transaction.js';
 import { TransactionIntake, type IntakeRequest } from '../intake/transaction-intake.js';
-import { completeMessage, savePayment } from '../payment-steps.js';
+import { completeMessage, onFreshState, savePayment } from '../payment-steps.js';
 import type { UniquenessKeys } from '../ports/transaction-repository.port.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import type { SubmitPaymentResult } from '../submit-payment/submit-payment.command.js';
@@ -54,26 +53,18 @@ export class ReceiveReturn {
       msgIdEndToEndId: `pacs.004|${ret.msgId}|${tx?.returnId ?? tx?.endToEndId ?? ''}`,
     });
     if (!stored.created) return stored.result;
-    let linked = false;
-    for (let attempt = 0; attempt < 5 && original && !linked; attempt++) {
-      const fresh = await this.intake.repository.get(original.id);
-      if (!fresh || fresh.status !== 'ACSC' || fresh.returnInfo) break;
-      const p = Payment.fromSnapshot(fresh);
-      p.receiveReturn(
-        {
-          reason: tx?.reason?.code ? { code: tx.reason.code, text: tx.reason.text } : null,
-          amount: returnedAmount,
-          returnTransactionId: id,
-        },
-        now,
-      );
-      try {
+    // Recorded on the settled payment it returns (decided again on fresh state when the payment moved meanwhile).
+    const linked =
+      original !== null &&
+      (await onFreshState(async () => {
+        const fresh = await this.intake.repository.get(original.id);
+        if (!fresh || fresh.status !== 'ACSC' || fresh.returnInfo) return false;
+        const p = Payment.fromSnapshot(fresh);
+        const reason = tx?.reason?.code ? { code: tx.reason.code, text: tx.reason.text } : null;
+        p.receiveReturn({ reason, amount: returnedAmount, returnTransactionId: id }, now);
         await savePayment(this.deps, p);
-        linked = true;
-      } catch (e) {
-        if (!(e instanceof ConcurrentUpdateError)) throw e;
-      }
-    }
+        return true;
+      }));
     const reason = linked
       ? undefined
       : {

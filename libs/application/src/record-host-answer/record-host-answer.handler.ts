@@ -2,17 +2,13 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { PACS002_MESSAGE_ID } from '#iso20022';
 import { CLOCK, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY } from '../application.tokens.js';
-import { ConcurrentUpdateError } from '../application.errors.js';
-import { loadPayment, savePayment } from '../payment-steps.js';
+import { loadPayment, onFreshState, savePayment } from '../payment-steps.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
 import type { StepResult } from '../process-payment/process-payment.command.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import { RecordHostAnswerCommand } from './record-host-answer.command.js';
-
-/** Attempts when the payment changes under us (the release worker applying the same answer, say). */
-const ATTEMPTS = 5;
 
 /**
  * ACSP | PDNG -> ACSC | RJCT (| PDNG) from a host answer, the same transitions the release step makes for an
@@ -29,33 +25,29 @@ export class RecordHostAnswerHandler implements ICommandHandler<RecordHostAnswer
 
   async execute(cmd: RecordHostAnswerCommand): Promise<StepResult> {
     const deps = { repository: this.repository, reports: this.reports, clock: this.clock };
-    for (let attempt = 1; ; attempt++) {
+    return onFreshState(async () => {
       const payment = await loadPayment(this.repository, cmd.transactionId);
       if ((payment.status !== 'ACSP' && payment.status !== 'PDNG') || payment.isHeld) return 'skipped';
       const { outcome } = cmd;
       if (outcome.kind === 'pending' && payment.status === 'PDNG') return 'skipped';
-      try {
-        if (outcome.statusReport) {
-          await this.archive.put({
-            transactionId: payment.id,
-            direction: 'in',
-            messageType: PACS002_MESSAGE_ID,
-            channel: cmd.channel,
-            body: outcome.statusReport,
-            at: this.clock.now().toISOString(),
-          });
-        }
-        const changed = payment.applyHostOutcome(
-          outcome.kind === 'rejected'
-            ? { kind: 'rejected', reason: { code: outcome.reasonCode, text: outcome.reasonText } }
-            : { kind: outcome.kind },
-          this.clock.now(),
-        );
-        if (changed) await savePayment(deps, payment);
-        return changed ? 'done' : 'skipped';
-      } catch (e) {
-        if (!(e instanceof ConcurrentUpdateError) || attempt >= ATTEMPTS) throw e;
+      if (outcome.statusReport) {
+        await this.archive.put({
+          transactionId: payment.id,
+          direction: 'in',
+          messageType: PACS002_MESSAGE_ID,
+          channel: cmd.channel,
+          body: outcome.statusReport,
+          at: this.clock.now().toISOString(),
+        });
       }
-    }
+      const changed = payment.applyHostOutcome(
+        outcome.kind === 'rejected'
+          ? { kind: 'rejected', reason: { code: outcome.reasonCode, text: outcome.reasonText } }
+          : { kind: outcome.kind },
+        this.clock.now(),
+      );
+      if (changed) await savePayment(deps, payment);
+      return changed ? 'done' : 'skipped';
+    });
   }
 }
