@@ -93,7 +93,7 @@ describe('DynamoDB store (DynamoDB Local)', () => {
           `IDEM#bank%231#idem-7 KEY`,
           `TX#${p.id} OUTBOX#${encodeURIComponent(job.deduplicationId)}`,
           `TX#${p.id} TX`,
-          `UETR#${p.uetr} KEY`,
+          `UETR#bank%231#${p.uetr} KEY`,
         ].sort(),
       );
       // every partition key names one payment or one key: no time bucket, no status, no shared hot key
@@ -225,7 +225,7 @@ describe('DynamoDB store (DynamoDB Local)', () => {
       const source = await freshTable();
       const repo = new DynamoDbTransactionRepository(client, { tableName: source });
       const ledger = new DynamoDbLedgerStore(client, { tableName: source });
-      await ledger.openAccounts([{ id: 'A', currency: 'EUR', balance: 2n ** 64n }], false);
+      await ledger.openAccounts([{ id: 'A', currency: 'EUR', balance: 2n ** 63n - 1n }], false);
       const payments = Array.from({ length: 30 }, () => samplePayment());
       for (const p of payments)
         await repo.create(p, keysOf(p, { key: `k-${p.id}`, requestHash: 'h' }), [sampleJob({ transactionId: p.id })]);
@@ -257,7 +257,7 @@ describe('DynamoDB store (DynamoDB Local)', () => {
         by: 'idempotency-key',
         sameRequest: true,
       });
-      await expect(new DynamoDbLedgerStore(client, { tableName: target }).getAccount('A')).resolves.toMatchObject({ balance: 2n ** 64n });
+      await expect(new DynamoDbLedgerStore(client, { tableName: target }).getAccount('A')).resolves.toMatchObject({ balance: 2n ** 63n - 1n });
       const stale = await restored.findStale(['RCVD'], new Date('2030-01-01T00:00:00Z'), 100);
       expect(stale).toHaveLength(29);
     });

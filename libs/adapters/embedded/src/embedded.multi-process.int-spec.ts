@@ -26,7 +26,7 @@ const SOURCES = [
   'sqlite-ledger-store.adapter.ts',
 ];
 const APPLICATION = join(here, '../../../application/src');
-const APPLICATION_SOURCES = ['ports/ledger.port.ts', 'ledger/posting-rule.ts'];
+const APPLICATION_SOURCES = ['ports/ledger.port.ts', 'ledger/ledger-limits.ts', 'ledger/posting-rule.ts'];
 
 const CHILD = `
 import { readFileSync } from 'node:fs';
