@@ -257,7 +257,9 @@ describe('DynamoDB store (DynamoDB Local)', () => {
         by: 'idempotency-key',
         sameRequest: true,
       });
-      await expect(new DynamoDbLedgerStore(client, { tableName: target }).getAccount('A')).resolves.toMatchObject({ balance: 2n ** 63n - 1n });
+      await expect(new DynamoDbLedgerStore(client, { tableName: target }).getAccount('A')).resolves.toMatchObject({
+        balance: 2n ** 63n - 1n,
+      });
       const stale = await restored.findStale(['RCVD'], new Date('2030-01-01T00:00:00Z'), 100);
       expect(stale).toHaveLength(29);
     });
