@@ -5,7 +5,7 @@ import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY } from '../
 import { PACS002_MESSAGE_ID, PACS028_MESSAGE_ID } from '#iso20022';
 import { AnswerWriter } from '../answers/answer.writer.js';
 import { hostIdempotencyKey } from '../host-idempotency.js';
-import { ownInboundMessage } from '../own-messages.js';
+import { archiveHostAnswer, deliverOwnMessage } from '../host-delivery.js';
 import { inquiryJob } from '../payment-jobs.js';
 import { loadPayment, savePayment } from '../payment-steps.js';
 import {
@@ -74,17 +74,9 @@ export class InquirePaymentStatusHandler implements ICommandHandler<InquirePayme
     }
     if (answer.kind === 'unknown') {
       // The host never got it (or lost it): deliver its own message again; that answer decides.
-      const own = await ownInboundMessage(this.archive, payment.details);
-      if (!own) throw new Error(`transaction ${payment.id} has lost the message it was created from`);
       let delivered: HostOutcome;
       try {
-        delivered = await this.host.deliver({
-          transactionId: payment.id,
-          uetr: payment.details.uetr,
-          idempotencyKey: hostIdempotencyKey(payment.details),
-          messageType: payment.details.messageType,
-          message: own.body,
-        });
+        delivered = await deliverOwnMessage(this.host, this.archive, payment);
       } catch (e) {
         if (!(e instanceof HostUnavailableError)) throw e;
         return this.askAgain(payment, `the host has no record of it and could not take it again: ${e.message}`);
@@ -95,16 +87,11 @@ export class InquirePaymentStatusHandler implements ICommandHandler<InquirePayme
   }
 
   private async apply(payment: Payment, outcome: HostOutcome, pendingNote: string): Promise<StepResult> {
-    if (outcome.statusReport) {
-      await this.archive.put({
-        transactionId: payment.id,
-        direction: 'in',
-        messageType: PACS002_MESSAGE_ID,
-        channel: `host:${this.host.name}`,
-        body: outcome.statusReport,
-        at: this.clock.now().toISOString(),
-      });
-    }
+    await archiveHostAnswer({ archive: this.archive, clock: this.clock }, payment.id, {
+      messageType: PACS002_MESSAGE_ID,
+      channel: `host:${this.host.name}`,
+      body: outcome.statusReport,
+    });
     if (outcome.kind === 'pending') return this.askAgain(payment, pendingNote);
     // The definitive answer: ACSC, or RJCT with the host's reason, with its pacs.002 (the save path adds it).
     payment.applyHostOutcome(

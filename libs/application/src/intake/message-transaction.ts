@@ -4,7 +4,8 @@ import type { TransactionRepository } from '../ports/transaction-repository.port
 import { storedAppHeader } from './stored-app-header.js';
 import type { IntakeRequest } from './transaction-intake.js';
 
-const EMPTY_DETAILS: Omit<PaymentDetails, 'messageType' | 'msgId' | 'endToEndId'> = {
+/** A message's details where it has none of a payment's (a message about a payment, a refused message). */
+export const NO_DETAILS: Omit<PaymentDetails, 'messageType' | 'msgId' | 'endToEndId'> = {
   creationDateTime: null,
   instrId: null,
   txId: null,
@@ -39,7 +40,7 @@ export function messageTransaction(
   extra: Partial<PaymentDetails> = {},
 ): Payment {
   return Payment.receiveMessage({
-    ...EMPTY_DETAILS,
+    ...NO_DETAILS,
     ...extra,
     id,
     clientId: req.clientId,

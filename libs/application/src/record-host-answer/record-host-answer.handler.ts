@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { PACS002_MESSAGE_ID } from '#iso20022';
 import { CLOCK, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY } from '../application.tokens.js';
+import { archiveHostAnswer } from '../host-delivery.js';
 import { loadPayment, onFreshState, savePayment } from '../payment-steps.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
@@ -30,16 +31,11 @@ export class RecordHostAnswerHandler implements ICommandHandler<RecordHostAnswer
       if ((payment.status !== 'ACSP' && payment.status !== 'PDNG') || payment.isHeld) return 'skipped';
       const { outcome } = cmd;
       if (outcome.kind === 'pending' && payment.status === 'PDNG') return 'skipped';
-      if (outcome.statusReport) {
-        await this.archive.put({
-          transactionId: payment.id,
-          direction: 'in',
-          messageType: PACS002_MESSAGE_ID,
-          channel: cmd.channel,
-          body: outcome.statusReport,
-          at: this.clock.now().toISOString(),
-        });
-      }
+      await archiveHostAnswer({ archive: this.archive, clock: this.clock }, payment.id, {
+        messageType: PACS002_MESSAGE_ID,
+        channel: cmd.channel,
+        body: outcome.statusReport,
+      });
       const changed = payment.applyHostOutcome(
         outcome.kind === 'rejected'
           ? { kind: 'rejected', reason: { code: outcome.reasonCode, text: outcome.reasonText } }

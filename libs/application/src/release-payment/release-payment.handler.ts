@@ -4,8 +4,7 @@ import { Payment } from '#domain';
 import { PACS002_MESSAGE_ID } from '#iso20022';
 import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import { ledgerRejectionReason, settlementPostings, unsettleableReason } from '../ledger/settlement-postings.js';
-import { hostIdempotencyKey } from '../host-idempotency.js';
-import { ownInboundMessage } from '../own-messages.js';
+import { archiveHostAnswer, deliverOwnMessage } from '../host-delivery.js';
 import { inquiryJob } from '../payment-jobs.js';
 import { loadPayment, savePayment } from '../payment-steps.js';
 import type { PipelineSettings } from '../pipeline.settings.js';
@@ -66,17 +65,9 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
       return 'done';
     }
 
-    const own = await ownInboundMessage(this.archive, payment.details);
-    if (!own) throw new Error(`transaction ${payment.id} has lost the message it was created from: nothing is released`);
     let outcome: HostOutcome;
     try {
-      outcome = await this.host.deliver({
-        transactionId: payment.id,
-        uetr: payment.details.uetr,
-        idempotencyKey: hostIdempotencyKey(payment.details),
-        messageType: payment.details.messageType,
-        message: own.body,
-      });
+      outcome = await deliverOwnMessage(this.host, this.archive, payment);
     } catch (e) {
       if (cmd.finalAttempt && e instanceof HostUnavailableError) {
         await this.investigate(payment, `no answer from the legacy host within the SLA (${e.message})`);
@@ -84,7 +75,11 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
       }
       throw e;
     }
-    await this.archiveHostReport(payment, outcome);
+    await archiveHostAnswer({ archive: this.archive, clock: this.clock }, payment.id, {
+      messageType: PACS002_MESSAGE_ID,
+      channel: `host:${this.host.name}`,
+      body: outcome.statusReport,
+    });
     return this.apply(payment, outcome, cmd.finalAttempt);
   }
 
@@ -104,18 +99,6 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
     );
     if (changed) await savePayment(this.deps, payment);
     return 'done';
-  }
-
-  private async archiveHostReport(payment: Payment, outcome: HostOutcome): Promise<void> {
-    if (!outcome.statusReport) return;
-    await this.archive.put({
-      transactionId: payment.id,
-      direction: 'in',
-      messageType: PACS002_MESSAGE_ID,
-      channel: `host:${this.host.name}`,
-      body: outcome.statusReport,
-      at: this.clock.now().toISOString(),
-    });
   }
 
   /** Outcome unknown: PDNG under investigation with its first status request scheduled, in one save. */

@@ -4,6 +4,7 @@ import { Payment, ReasonCode, type TransactionKind } from '#domain';
 import { Iso20022Error, type Iso20022Codec, type ParsedMessage } from '#iso20022';
 import { ISO20022_CODEC } from '../application.tokens.js';
 import { InitiatePayments } from '../initiate-payments/initiate-payments.js';
+import { NO_DETAILS } from '../intake/message-transaction.js';
 import { PaymentIntake, SUPPORTED_PAYMENTS } from '../intake/payment-intake.js';
 import { TransactionIntake, type IntakeRequest } from '../intake/transaction-intake.js';
 import { ReceiveReturn } from '../receive-return/receive-return.js';
@@ -123,6 +124,7 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
     const text = `schema validation failed${firstIssue?.line ? ` at line ${firstIssue.line}` : ''}`;
     const record = Payment.rejectOnReceipt(
       {
+        ...NO_DETAILS,
         id,
         clientId: req.clientId,
         at: now,
@@ -134,21 +136,6 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
         endToEndId: partial.endToEndId ?? 'NOTPROVIDED',
         txId: partial.txId ?? null,
         uetr: partial.uetr ?? null,
-        amount: null,
-        settlementDate: null,
-        settlementMethod: null,
-        chargeBearer: null,
-        debtorName: null,
-        debtorAccount: null,
-        debtorAgent: null,
-        creditorName: null,
-        creditorAccount: null,
-        creditorAgent: null,
-        debtorCountry: null,
-        creditorCountry: null,
-        instructingAgent: null,
-        instructedAgent: null,
-        appHeader: null,
       },
       { code: ReasonCode.FORMAT, text },
     );
