@@ -6,9 +6,6 @@ import type { TransactionRepository } from './ports/transaction-repository.port.
 import type { Job } from './ports/work-queue.port.js';
 import { messageDigest, type OutgoingMessage } from './outgoing-message.js';
 import type { StatusReportWriter } from './status-report/status-report.writer.js';
-
-export { messageDigest, type OutgoingMessage } from './outgoing-message.js';
-
 /** What one save of a payment carries besides the payment: its follow-up jobs, ledger postings and outgoing messages. */
 export interface PaymentChange {
   jobs?: Job[];

@@ -8,7 +8,8 @@ import type { PipelineSettings } from '../pipeline.settings.js';
 import { LedgerError, type Posting } from '../ports/ledger.port.js';
 import type { Clock } from '../ports/support.port.js';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
-import { savePayment, type OutgoingMessage } from '../payment-steps.js';
+import type { OutgoingMessage } from '../outgoing-message.js';
+import { savePayment } from '../payment-steps.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
 
 /**

@@ -3,7 +3,7 @@ import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Payment, type PaymentDetails } from '#domain';
 import { CLOCK, ISO20022_CODEC, LEGACY_HOST, MESSAGE_ARCHIVE, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import { AnswerWriter } from '../answers/answer.writer.js';
-import { messageDigest } from '../payment-steps.js';
+import { messageDigest } from '../outgoing-message.js';
 import { DEFAULT_PIPELINE_SETTINGS } from '../pipeline.settings.js';
 import { HostUnavailableError } from '../ports/legacy-host.port.js';
 import { JobType } from '../ports/work-queue.port.js';

@@ -6,7 +6,8 @@ import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock, IdGenerator } from '../ports/support.port.js';
 import type { TransactionRepository, UniquenessKeys } from '../ports/transaction-repository.port.js';
 import type { Job } from '../ports/work-queue.port.js';
-import { messageDigest, recordOutgoing, type OutgoingMessage, type SaveDeps } from '../payment-steps.js';
+import { messageDigest, type OutgoingMessage } from '../outgoing-message.js';
+import { recordOutgoing, type SaveDeps } from '../payment-steps.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import type { SubmitPaymentResult } from '../submit-payment/submit-payment.command.js';
 
