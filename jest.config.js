@@ -20,5 +20,7 @@ export default {
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.conformance-spec.ts'] },
     // test/integrity: one regression test per integrity defect (issue 9); run after the build, in band.
     { ...common, displayName: 'integrity', testMatch: ['<rootDir>/test/integrity/**/*.integrity-spec.ts'] },
+    // test/edge: the hostile-edge and foreign-client suites (issue 10), against the built gateway; in band.
+    { ...common, displayName: 'edge', testMatch: ['<rootDir>/test/edge/**/*.edge-spec.ts'] },
   ],
 };
