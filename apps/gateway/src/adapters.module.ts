@@ -28,7 +28,7 @@ import {
   SqsWorkQueue,
 } from '#adapters/aws';
 import { EmbeddedAdaptersModule, FileSecretStore } from '#adapters/embedded';
-import { ConfigError, type AdapterSelection, type GatewayConfig } from './gateway.config.js';
+import { ConfigError, type AdapterSelection, type StoreConfig, type WorkerConfig } from './config/configuration.js';
 import { QueueForwardingRepository } from './queue-forwarding.repository.js';
 import { READINESS_CHECKS, type ReadinessCheck } from './readiness.js';
 
@@ -52,8 +52,8 @@ function clientConfig(aws: Aws, endpoint: string | null): { region: string; endp
 export class AdaptersModule implements OnApplicationShutdown {
   constructor(@Inject(WORK_QUEUE) private readonly queue: WorkQueue) {}
 
-  static forRoot(config: GatewayConfig): DynamicModule {
-    const a = config.adapters;
+  static forRoot(config: { store: StoreConfig; worker: WorkerConfig }): DynamicModule {
+    const a = config.store;
     const imports: DynamicModule[] = [];
     const providers: Provider[] = [];
     const embeddedPorts = [
@@ -64,14 +64,14 @@ export class AdaptersModule implements OnApplicationShutdown {
     if (embeddedPorts.length > 0) {
       imports.push(
         EmbeddedAdaptersModule.forRoot({
-          dataDir: config.dataDir,
-          synchronous: config.sqliteSynchronous,
-          maxAttempts: config.jobMaxAttempts,
+          dataDir: a.dataDir,
+          synchronous: a.sqliteSynchronous,
+          maxAttempts: config.worker.jobMaxAttempts,
           ports: [...embeddedPorts, ...(a.secrets === 'file' ? (['secrets'] as const) : [])],
         }),
       );
     } else if (a.secrets === 'file') {
-      providers.push({ provide: SECRET_STORE, useFactory: () => new FileSecretStore(config.dataDir) });
+      providers.push({ provide: SECRET_STORE, useFactory: () => new FileSecretStore(a.dataDir) });
     }
 
     if (a.queue === 'sqs') {
@@ -85,7 +85,7 @@ export class AdaptersModule implements OnApplicationShutdown {
               resolveQueueUrl(client, a.aws.sqsQueue!),
               resolveQueueUrl(client, a.aws.sqsDeadLetterQueue!),
             ]);
-            const maxAttempts = await checkRedrivePolicy(client, queueUrl, deadLetterQueueUrl, config.jobMaxAttempts, (m) =>
+            const maxAttempts = await checkRedrivePolicy(client, queueUrl, deadLetterQueueUrl, config.worker.jobMaxAttempts, (m) =>
               new Logger('Adapters').warn(m),
             ).catch((e: unknown) => {
               throw e instanceof AwsConfigError ? new ConfigError(e.message) : e;
@@ -98,7 +98,7 @@ export class AdaptersModule implements OnApplicationShutdown {
               maxAttempts,
               waitTimeSeconds: a.aws.sqsWaitSeconds,
               // long host calls keep their job hidden, up to the SLA; a dead process stops renewing
-              extendVisibility: { maxMs: config.slaMs },
+              extendVisibility: { maxMs: config.worker.slaMs },
               onError: (m) => log.warn(m),
             });
           },
@@ -107,7 +107,7 @@ export class AdaptersModule implements OnApplicationShutdown {
       );
     }
 
-    if (a.store === 'dynamodb') providers.push(...dynamoDbProviders(config));
+    if (a.store === 'dynamodb') providers.push(...dynamoDbProviders(a));
     if (a.archive === 's3' || a.secrets === 'aws') {
       // S3 archive and Secrets Manager store: the AWS adapters' own module binds their tokens.
       imports.push(
@@ -140,7 +140,7 @@ export class AdaptersModule implements OnApplicationShutdown {
       provide: READINESS_CHECKS,
       inject: [TRANSACTION_REPOSITORY, WORK_QUEUE, MESSAGE_ARCHIVE, SECRET_STORE, ...awsReadinessTokens(a)],
       useFactory: (store: TransactionRepository, queue: WorkQueue, archive: MessageArchive, secrets: SecretStore, ...aws: unknown[]) =>
-        readinessChecks(config, store, queue, archive, secrets, aws),
+        readinessChecks(a, store, queue, archive, secrets, aws),
     });
 
     return {
@@ -165,8 +165,8 @@ export class AdaptersModule implements OnApplicationShutdown {
  * bound to a QueueForwardingRepository that hands the jobs to the work queue right after the commit and
  * deletes their outbox items, and OutboxRelay (worker) sends what a crash left behind.
  */
-function dynamoDbProviders(config: GatewayConfig): Provider[] {
-  const aws = config.adapters.aws;
+function dynamoDbProviders(a: StoreConfig): Provider[] {
+  const aws = a.aws;
   const table = { tableName: aws.dynamodbTable! };
   const clockDep = { token: CLOCK, optional: true };
   return [
@@ -202,14 +202,13 @@ function awsReadinessTokens(a: AdapterSelection): Array<typeof SqsWorkQueue | ty
 }
 
 function readinessChecks(
-  config: GatewayConfig,
+  a: AdapterSelection,
   store: TransactionRepository,
   queue: WorkQueue,
   archive: MessageArchive,
   secrets: SecretStore,
   aws: unknown[],
 ): ReadinessCheck[] {
-  const a = config.adapters;
   const checks: ReadinessCheck[] = [];
   if (a.store === 'embedded') checks.push({ key: 'store', ping: () => store.ping() });
   else checks.push({ key: 'dynamodb', ping: () => store.ping(), details: { table: a.aws.dynamodbTable! } });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Global, Logger, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import {
@@ -27,11 +28,24 @@ import { HttpScreeningService } from '#adapters/screening-http';
 import { Iso20022Codec } from '#iso20022';
 import { AdaptersModule } from './adapters.module.js';
 import { AuthModule } from './auth/auth.module.js';
-import type { ClientRegistry } from './auth/client-registry.js';
+import { expandScopes } from './auth/scope-aliases.js';
+import { loadConfiguration, resolveMqClient, type Configuration, type MqClient } from './config/configuration.js';
+import {
+  ALL_NAMESPACES,
+  amqpConfig,
+  authConfig,
+  clientsConfig,
+  hostConfig,
+  intakeConfig,
+  ledgerConfig,
+  rulesConfig,
+  runtimeConfig,
+  workerConfig,
+} from './config/namespaces.js';
 import { NoLegacyHost } from './core-host.adapter.js';
 import { CUSTOM_BUSINESS_RULES } from './custom-business-rules.js';
-import type { GatewayConfig } from './gateway.config.js';
-import { AMQP_SESSION, GATEWAY_CONFIG } from './gateway.tokens.js';
+import { AMQP_SESSION, MQ_CLIENT } from './gateway.tokens.js';
+import { HostEndpoint } from './host-endpoint.js';
 import { AmqpLifecycle } from './mq/amqp-lifecycle.service.js';
 import { HostAnswerBridge } from './mq/host-answer.bridge.js';
 import { InboundQueueConsumer } from './mq/inbound-queue.consumer.js';
@@ -48,105 +62,145 @@ import { PipelineWorker } from './worker/pipeline.worker.js';
 import { SweeperService } from './worker/sweeper.service.js';
 import { WorkSignalHub } from './worker/work-signal.hub.js';
 
-/** The ports every use case may need, bound to their adapters for this process (composition root). */
+type Runtime = ConfigType<typeof runtimeConfig>;
+type Worker = ConfigType<typeof workerConfig>;
+type Rules = ConfigType<typeof rulesConfig>;
+type Host = ConfigType<typeof hostConfig>;
+type Amqp = ConfigType<typeof amqpConfig>;
+type Intake = ConfigType<typeof intakeConfig>;
+
+/**
+ * The ports every use case may need, bound to their adapters for this process (composition root). Which
+ * providers exist follows the configuration validated at start; each provider injects its namespaces.
+ */
 @Global()
 @Module({})
 class PortsModule {
-  static forRoot(config: GatewayConfig): DynamicModule {
-    const settings: PipelineSettings = {
-      mode: config.mode,
-      slaMs: config.slaMs,
-      recoveryAfterMs: config.recoveryAfterMs,
-      completedJobRetentionMs: 24 * 3_600_000,
-      ledger: config.mode === 'core' && config.ledger.enabled,
-      publishStatusReports: config.amqp !== null,
-    };
+  static forRoot(config: Configuration): DynamicModule {
     const providers: Provider[] = [
-      { provide: GATEWAY_CONFIG, useValue: config },
-      { provide: PIPELINE_SETTINGS, useValue: settings },
+      {
+        provide: PIPELINE_SETTINGS,
+        inject: [runtimeConfig.KEY, workerConfig.KEY, ledgerConfig.KEY, amqpConfig.KEY],
+        useFactory: (runtime: Runtime, worker: Worker, ledger: ConfigType<typeof ledgerConfig>, amqp: Amqp): PipelineSettings => ({
+          mode: runtime.mode,
+          slaMs: worker.slaMs,
+          recoveryAfterMs: worker.recoveryAfterMs,
+          completedJobRetentionMs: 24 * 3_600_000,
+          ledger: runtime.mode === 'core' && ledger.enabled,
+          publishStatusReports: amqp.enabled,
+        }),
+      },
       { provide: CLOCK, useValue: { now: () => new Date() } },
       { provide: ID_GENERATOR, useValue: { uuid: () => randomUUID() } },
       {
         provide: SCREENING_SERVICE,
-        useValue: config.screening
-          ? new HttpScreeningService({
-              url: config.screening.url,
-              timeoutMs: config.screening.timeoutMs,
-              ...(config.screening.authHeader ? { authHeader: config.screening.authHeader } : {}),
-            })
-          : null,
+        inject: [rulesConfig.KEY],
+        useFactory: ({ screening }: Rules) =>
+          screening
+            ? new HttpScreeningService({
+                url: screening.url,
+                timeoutMs: screening.timeoutMs,
+                ...(screening.authHeader ? { authHeader: screening.authHeader } : {}),
+              })
+            : null,
       },
       {
         provide: BUSINESS_RULES,
-        inject: [SCREENING_SERVICE],
-        useFactory: (screening: ScreeningService | null) => {
-          const rules = standardBusinessRules({
-            amountLimits: config.businessRules.amountLimits,
-            creditorCountries: { allow: config.businessRules.creditorCountryAllow, deny: config.businessRules.creditorCountryDeny },
-            screening:
-              screening && config.screening
-                ? { service: screening, failure: config.screening.failure, logger: new Logger('Screening') }
-                : null,
+        inject: [SCREENING_SERVICE, rulesConfig.KEY],
+        useFactory: (service: ScreeningService | null, rules: Rules) => {
+          const built = standardBusinessRules({
+            amountLimits: rules.amountLimits,
+            creditorCountries: { allow: rules.creditorCountryAllow, deny: rules.creditorCountryDeny },
+            screening: service && rules.screening ? { service, failure: rules.screening.failure, logger: new Logger('Screening') } : null,
             extraRules: CUSTOM_BUSINESS_RULES,
-            order: config.businessRules.order,
+            order: rules.order,
           });
-          const screeningNote = config.screening
-            ? ` (screening: fail-${config.screening.failure}, timeout ${config.screening.timeoutMs} ms)`
+          const screeningNote = rules.screening
+            ? ` (screening: fail-${rules.screening.failure}, timeout ${rules.screening.timeoutMs} ms)`
             : '';
-          new Logger('BusinessRules').log(`business rules in order: ${rules.ids.join(', ')}${screeningNote}`);
-          return rules;
+          new Logger('BusinessRules').log(`business rules in order: ${built.ids.join(', ')}${screeningNote}`);
+          return built;
         },
       },
-      { provide: HOLD_POLICY, useValue: HoldPolicy.fromConfig({ amountAbove: config.holdAmountAbove, rulesJson: config.holdRules }) },
+      {
+        provide: HOLD_POLICY,
+        inject: [rulesConfig.KEY],
+        useFactory: (rules: Rules) => HoldPolicy.fromConfig({ amountAbove: rules.holdAmountAbove, rulesJson: rules.holdRules }),
+      },
       WorkSignalHub,
       { provide: WORK_QUEUE_SIGNAL, useExisting: WorkSignalHub },
       {
         provide: ISO20022_CODEC,
-        useFactory: () =>
+        inject: [intakeConfig.KEY],
+        useFactory: (intake: Intake) =>
           Iso20022Codec.create({
-            schemaDir: config.schemaDir,
-            limits: { maxBytes: config.maxBodyBytes, maxDepth: config.maxXmlDepth },
+            schemaDir: intake.schemaDir,
+            limits: { maxBytes: intake.maxBodyBytes, maxDepth: intake.maxXmlDepth },
           }),
       },
       {
+        // LEGACY_HOST_URL, or the simulator this process uses (started here when none answers on SIM_PORT).
+        provide: HostEndpoint,
+        inject: [hostConfig.KEY, intakeConfig.KEY],
+        useFactory: (host: Host, intake: Intake) => HostEndpoint.resolve(host, intake.schemaDir),
+      },
+      {
         provide: LEGACY_HOST,
-        inject: [ISO20022_CODEC, SECRET_STORE, { token: AMQP_SESSION, optional: true }],
-        useFactory: (codec: Iso20022Codec, secrets: SecretStore, session: AmqpSession | undefined) => {
-          if (config.mode === 'core') return new NoLegacyHost();
-          if (config.hostTransport === 'amqp' && session && config.amqp) {
+        inject: [
+          ISO20022_CODEC,
+          SECRET_STORE,
+          runtimeConfig.KEY,
+          hostConfig.KEY,
+          amqpConfig.KEY,
+          workerConfig.KEY,
+          HostEndpoint,
+          { token: AMQP_SESSION, optional: true },
+        ],
+        useFactory: (
+          codec: Iso20022Codec,
+          secrets: SecretStore,
+          runtime: Runtime,
+          host: Host,
+          amqp: Amqp,
+          worker: Worker,
+          endpoint: HostEndpoint,
+          session: AmqpSession | undefined,
+        ) => {
+          if (runtime.mode === 'core') return new NoLegacyHost();
+          if (host.transport === 'amqp' && session && amqp.enabled) {
             return new AmqpLegacyHost({
               session,
-              topology: config.amqp.topology,
+              topology: amqp.topology,
               // Reads every answer (pacs.002, camt.029) with readHostAnswer, as the HTTP adapter does.
               codec,
-              timeoutMs: config.hostTimeoutMs,
-              replyPrefetch: Math.max(32, config.workerConcurrency * 2),
+              timeoutMs: host.timeoutMs,
+              replyPrefetch: Math.max(32, worker.concurrency * 2),
               logger: new Logger('LegacyHost'),
             });
           }
-          if (!config.legacyHostUrl) return new NoLegacyHost();
+          if (!endpoint.url) return new NoLegacyHost();
           return new HttpLegacyHost({
-            baseUrl: config.legacyHostUrl,
+            baseUrl: endpoint.url,
             codec,
-            timeoutMs: config.hostTimeoutMs,
-            attempts: config.hostAttempts,
+            timeoutMs: host.timeoutMs,
+            attempts: host.attempts,
             logger: new Logger('LegacyHost'),
             // The host's credentials (an Authorization header value) from the secret store, read per call.
-            ...(config.legacyHostAuthSecret ? { authHeader: () => secrets.get(config.legacyHostAuthSecret!) } : {}),
+            ...(host.authSecret ? { authHeader: () => secrets.get(host.authSecret!) } : {}),
           });
         },
       },
     ];
-    const amqp = config.amqp;
-    if (amqp) {
+    if (config.amqp.enabled) {
       providers.push(
         {
           provide: AMQP_SESSION,
+          inject: [amqpConfig.KEY, runtimeConfig.KEY],
           // The whole topology is declared at start and after every reconnect (docs/amqp-topology.md).
-          useFactory: () =>
+          useFactory: (amqp: Amqp, runtime: Runtime) =>
             AmqpSession.open({
               url: amqp.url,
-              name: `clearway-gateway-${config.role}-${process.pid}`,
+              name: `clearway-gateway-${runtime.role}-${process.pid}`,
               declare: (channel) =>
                 declareQueues(channel, amqp.topology.deadLetterExchange, [
                   amqp.topology.inboundQueue,
@@ -159,8 +213,17 @@ class PortsModule {
         },
         {
           provide: STATUS_PUBLISHER,
-          inject: [AMQP_SESSION],
-          useFactory: (session: AmqpSession) => new AmqpStatusPublisher(session, amqp.topology.outboundQueue),
+          inject: [AMQP_SESSION, amqpConfig.KEY],
+          useFactory: (session: AmqpSession, amqp: Amqp) => new AmqpStatusPublisher(session, amqp.topology.outboundQueue),
+        },
+        {
+          // The owner of the payments from the inbound queue, with its scopes expanded (rp2/* aliases).
+          provide: MQ_CLIENT,
+          inject: [amqpConfig.KEY, clientsConfig.KEY, authConfig.KEY],
+          useFactory: (amqp: Amqp, clients: ConfigType<typeof clientsConfig>, auth: ConfigType<typeof authConfig>): MqClient => {
+            const client = resolveMqClient(amqp, clients, auth)!;
+            return { id: client.id, scopes: expandScopes(client.scopes) };
+          },
         },
         AmqpLifecycle,
       );
@@ -169,21 +232,35 @@ class PortsModule {
   }
 }
 
-/** The gateway: API and/or workers (ROLE), on the adapters chosen by STORE, QUEUE, SECRETS and ARCHIVE. */
+/**
+ * The gateway: API and/or workers (ROLE), on the adapters chosen by STORE, QUEUE, SECRETS and ARCHIVE. The
+ * configuration namespaces (config/namespaces.ts) are global providers; `config` is the same configuration,
+ * validated at start, and decides which modules and providers this process has.
+ */
 @Module({})
 export class AppModule {
-  static forRoot(config: GatewayConfig, clients: ClientRegistry): DynamicModule {
-    const api = config.role !== 'worker';
-    const workers = config.role !== 'api';
+  static forRoot(config: Configuration): DynamicModule {
+    const api = config.runtime.role !== 'worker';
+    const workers = config.runtime.role !== 'api';
     return {
       module: AppModule,
       imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          load: ALL_NAMESPACES,
+          // The same validation as at start (main.ts): a module built without it still refuses a bad environment.
+          validate: (env) => {
+            loadConfiguration(env as Record<string, string | undefined>);
+            return env;
+          },
+        }),
         CqrsModule.forRoot(),
         TerminusModule,
         AdaptersModule.forRoot(config),
         PortsModule.forRoot(config),
         ApplicationModule,
-        AuthModule.forRoot(clients),
+        AuthModule.forRoot(),
       ],
       controllers: api
         ? [
@@ -198,9 +275,11 @@ export class AppModule {
         : [HealthController],
       providers: [
         LedgerSeeder,
-        ...(workers ? [PipelineWorker, SweeperService, ...(config.adapters.store === 'dynamodb' ? [OutboxRelay] : [])] : []),
-        ...(config.amqp && api ? [InboundQueueConsumer] : []),
-        ...(config.amqp && workers && config.hostTransport === 'amqp' && config.mode === 'proxy' ? [HostAnswerBridge] : []),
+        ...(workers ? [PipelineWorker, SweeperService, ...(config.store.store === 'dynamodb' ? [OutboxRelay] : [])] : []),
+        ...(config.amqp.enabled && api ? [InboundQueueConsumer] : []),
+        ...(config.amqp.enabled && workers && config.host.transport === 'amqp' && config.runtime.mode === 'proxy'
+          ? [HostAnswerBridge]
+          : []),
       ],
     };
   }

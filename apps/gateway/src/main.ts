@@ -6,14 +6,15 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
-import { ClientRegistry, DEMO_CLIENT } from './auth/client-registry.js';
-import { expandScopes } from './auth/scope-aliases.js';
-import { ConfigError, loadGatewayConfig, type GatewayConfig } from './gateway.config.js';
+import { ConfigError, type Configuration, type LoggingConfig, type MqClient } from './config/configuration.js';
+import { loadFromProcessEnv } from './config/namespaces.js';
+import { unknownVariableWarning } from './config/unknown-variables.js';
+import { MQ_CLIENT } from './gateway.tokens.js';
+import { HostEndpoint } from './host-endpoint.js';
 import { clientErrorResponse, frameworkProblem, ProblemFilter } from './http/problem.filter.js';
 import { looksLikeXml } from './http/xml-body.js';
-import { ensureSimulator } from './simulator.launcher.js';
 
-const LEVELS: Record<GatewayConfig['logLevel'], LogLevel[]> = {
+const LEVELS: Record<LoggingConfig['level'], LogLevel[]> = {
   error: ['fatal', 'error'],
   warn: ['fatal', 'error', 'warn'],
   log: ['fatal', 'error', 'warn', 'log'],
@@ -21,9 +22,9 @@ const LEVELS: Record<GatewayConfig['logLevel'], LogLevel[]> = {
 };
 
 /** Builds the Nest application on Fastify with the gateway's parsers, problem responses and API docs. */
-export async function createGateway(config: GatewayConfig, clients: ClientRegistry): Promise<NestFastifyApplication> {
+export async function createGateway(config: Configuration): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
-    bodyLimit: config.maxBodyBytes,
+    bodyLimit: config.intake.maxBodyBytes,
     trustProxy: true,
     // errors Fastify raises before routing (bad %-encoding in the path, an over-long path parameter): problems too
     frameworkErrors: (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
@@ -41,15 +42,17 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
   // ISO 20022 arrives as XML: keep the exact bytes; the codec decodes them (strict UTF-8, nothing replaced)
   // and parses them with entities and network off.
   for (const type of ['application/xml', 'text/xml', /^application\/[\w.+-]+\+xml$/]) {
-    fastify.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (_req, body, done) => done(null, body));
+    fastify.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: config.intake.maxBodyBytes }, (_req, body, done) =>
+      done(null, body),
+    );
   }
   // application/x-www-form-urlencoded (the token endpoint) is parsed by Nest's Fastify adapter itself.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, clients), adapter, {
-    logger: LEVELS[config.logLevel],
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: LEVELS[config.logging.level],
   });
   // JSON, except that an XML body sent as application/json (how the AWS guidance's clients post to /inbox) is
   // kept as bytes; /v1/inbox still refuses JSON with 415, only the compatibility route takes it.
-  app.useBodyParser('application/json', { bodyLimit: config.maxBodyBytes }, (_req, body, done) => {
+  app.useBodyParser('application/json', { bodyLimit: config.intake.maxBodyBytes }, (_req, body, done) => {
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
     if (looksLikeXml(bytes)) return done(null, bytes);
     const text = bytes.toString('utf8');
@@ -62,7 +65,7 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
   });
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
-  if (config.role !== 'worker') {
+  if (config.runtime.role !== 'worker') {
     const doc = new DocumentBuilder()
       .setTitle('Clearway ISO 20022 gateway')
       .setDescription('Receive, validate, track and release ISO 20022 payments. Errors are RFC 9457 problem details.')
@@ -92,61 +95,33 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
 
 async function bootstrap(): Promise<void> {
   const log = new Logger('Gateway');
-  let config: GatewayConfig;
+  let config: Configuration;
+  let unknown: ReturnType<typeof loadFromProcessEnv>['unknown'];
   try {
-    config = loadGatewayConfig();
+    // The environment validated: every namespace, every rule across them (exit code 2 when wrong).
+    ({ config, unknown } = loadFromProcessEnv());
   } catch (e) {
     if (e instanceof ConfigError) {
-      console.error(`clearway: configuration error: ${e.message}`);
+      for (const line of e.message.split('\n')) console.error(`clearway: configuration error: ${line}`);
       process.exit(2);
     }
     throw e;
   }
-  let clientList = config.clients;
-  if (clientList.length === 0) {
-    if (process.env.NODE_ENV === 'production') {
-      console.error('clearway: configuration error: CLEARWAY_CLIENTS is required when NODE_ENV=production');
-      process.exit(2);
-    }
-    clientList = [DEMO_CLIENT];
-    log.warn(`CLEARWAY_CLIENTS is not set: the local demo client "${DEMO_CLIENT.id}" is enabled (see README); never use it in production`);
-  }
-  if (config.amqp) {
-    // Payments from the inbound queue belong to MQ_CLIENT_ID; with only the demo client, to it.
-    let clientId = config.amqp.clientId;
-    if (clientId === null && clientList.length === 1 && clientList[0] === DEMO_CLIENT) clientId = DEMO_CLIENT.id;
-    if (clientId === null) {
-      console.error(
-        'clearway: configuration error: MQ_CLIENT_ID is required with an AMQP broker (the API client that owns payments from the inbound queue)',
-      );
-      process.exit(2);
-    }
-    if (!config.auth.jwksUrl && !clientList.some((c) => c.id === clientId)) {
-      console.error(`clearway: configuration error: MQ_CLIENT_ID "${clientId}" is not a client in CLEARWAY_CLIENTS`);
-      process.exit(2);
-    }
-    const clientScopes = expandScopes(clientList.find((c) => c.id === clientId)?.scopes ?? []);
-    config = { ...config, amqp: { ...config.amqp, clientId, clientScopes } };
-  }
-  if (config.mode === 'proxy' && config.hostTransport === 'http' && !config.legacyHostUrl && config.role !== 'api') {
-    if (process.env.NODE_ENV === 'production') {
-      console.error(
-        'clearway: configuration error: LEGACY_HOST_URL is required in proxy mode when NODE_ENV=production (the simulator is for local use)',
-      );
-      process.exit(2);
-    }
-    const sim = await ensureSimulator(config.simPort, config.schemaDir);
-    config = { ...config, legacyHostUrl: sim.url };
+  for (const u of unknown) log.warn(unknownVariableWarning(u));
+  if (config.clients.demo) {
+    log.warn(`CLEARWAY_CLIENTS is not set: the local demo client "demo" is enabled (see README); never use it in production`);
   }
   if (config.ledger.ignored.length > 0) {
     log.warn(`${config.ledger.ignored.join(' and ')} ignored: the ledger exists only in MODE=core`);
   }
-  const app = await createGateway(config, new ClientRegistry(clientList));
-  await app.listen({ port: config.port, host: config.host });
+  const app = await createGateway(config);
+  await app.listen({ port: config.server.port, host: config.server.host });
+  const { runtime, amqp } = config;
+  const hostUrl = app.get(HostEndpoint).url;
   log.log(
-    `listening on ${config.host}:${config.port} (role ${config.role}, mode ${config.mode}, data ${config.dataDir}` +
-      `${config.mode === 'proxy' ? `, host ${config.hostTransport === 'amqp' ? `amqp queue ${config.amqp?.topology.requestQueue}` : (config.legacyHostUrl ?? 'none')}` : `, ledger ${config.ledger.enabled ? 'on' : 'off'}`}` +
-      `${config.amqp ? `, inbound queue ${config.amqp.topology.inboundQueue} as ${config.amqp.clientId}` : ''})`,
+    `listening on ${config.server.host}:${config.server.port} (role ${runtime.role}, mode ${runtime.mode}, data ${config.store.dataDir}` +
+      `${runtime.mode === 'proxy' ? `, host ${config.host.transport === 'amqp' ? `amqp queue ${amqp.topology.requestQueue}` : (hostUrl ?? 'none')}` : `, ledger ${config.ledger.enabled ? 'on' : 'off'}`}` +
+      `${amqp.enabled ? `, inbound queue ${amqp.topology.inboundQueue} as ${app.get<MqClient>(MQ_CLIENT).id}` : ''})`,
   );
 }
 

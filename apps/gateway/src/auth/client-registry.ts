@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { SecretStore } from '#application';
-import type { ClientConfig } from '../gateway.config.js';
+import type { ClientConfig } from '../config/configuration.js';
 
 export interface RegisteredClient {
   id: string;
@@ -67,8 +67,4 @@ function digest(secret: string): Buffer {
 }
 
 /** The documented local demo client, enabled only when CLEARWAY_CLIENTS is not set and NODE_ENV is not production. */
-export const DEMO_CLIENT: ClientConfig = {
-  id: 'demo',
-  secret: 'demo-secret-not-for-production',
-  scopes: ['payments:read', 'payments:write', 'payments:operate', 'ledger:admin'],
-};
+export { DEMO_CLIENT } from '../config/configuration.js';

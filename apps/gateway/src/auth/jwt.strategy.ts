@@ -2,8 +2,8 @@ import { expandScopes } from './scope-aliases.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { GATEWAY_CONFIG } from '../gateway.tokens.js';
-import type { GatewayConfig } from '../gateway.config.js';
+import type { ConfigType } from '@nestjs/config';
+import { authConfig } from '../config/namespaces.js';
 import { SigningKeysService } from './signing-keys.service.js';
 
 export interface AuthenticatedClient {
@@ -14,14 +14,14 @@ export interface AuthenticatedClient {
 /** Verifies bearer tokens (signature, issuer, audience, expiry) with passport-jwt. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(keys: SigningKeysService, @Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+  constructor(keys: SigningKeysService, @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       ignoreExpiration: false,
       algorithms: ['ES256', 'RS256', 'PS256'],
-      // With an external identity provider, AUTH_ISSUER names its issuer (checked when set).
-      issuer: config.auth.jwksUrl && !process.env.AUTH_ISSUER ? undefined : config.auth.issuer,
-      audience: config.auth.audience,
+      // Always checked: with an external identity provider, AUTH_ISSUER (required then) names its issuer.
+      issuer: auth.issuer,
+      audience: auth.audience,
       secretOrKeyProvider: (_req: unknown, rawJwt: string, done: (err: unknown, key?: string) => void) => {
         keys.verificationKey(rawJwt).then(
           (key) => done(null, key),

@@ -11,8 +11,8 @@ import {
   type JWK,
 } from 'jose';
 import { SECRET_STORE, type SecretStore } from '#application';
-import { GATEWAY_CONFIG } from '../gateway.tokens.js';
-import type { GatewayConfig } from '../gateway.config.js';
+import type { ConfigType } from '@nestjs/config';
+import { authConfig } from '../config/namespaces.js';
 
 const SIGNING_KEY_SECRET = 'auth-signing-key';
 const ALG = 'ES256';
@@ -34,11 +34,11 @@ export class SigningKeysService implements OnModuleInit {
 
   constructor(
     @Inject(SECRET_STORE) private readonly secrets: SecretStore,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (this.config.auth.jwksUrl) this.remote = createRemoteJWKSet(new URL(this.config.auth.jwksUrl));
+    if (this.auth.jwksUrl) this.remote = createRemoteJWKSet(new URL(this.auth.jwksUrl));
     let stored = await this.secrets.get(SIGNING_KEY_SECRET);
     if (!stored) {
       const pair = await generateKeyPair(ALG, { extractable: true });
@@ -68,12 +68,12 @@ export class SigningKeysService implements OnModuleInit {
   }
 
   async issue(clientId: string, scopes: string[]): Promise<{ token: string; expiresIn: number }> {
-    const expiresIn = this.config.auth.tokenTtlSeconds;
+    const expiresIn = this.auth.tokenTtlSeconds;
     const token = await new SignJWT({ scope: scopes.join(' '), client_id: clientId })
       .setProtectedHeader({ alg: ALG, kid: this.publicJwk.kid!, typ: 'at+jwt' })
       .setSubject(clientId)
-      .setIssuer(this.config.auth.issuer)
-      .setAudience(this.config.auth.audience)
+      .setIssuer(this.auth.issuer)
+      .setAudience(this.auth.audience)
       .setIssuedAt()
       .setJti(crypto.randomUUID())
       .setExpirationTime(`${expiresIn}s`)

@@ -6,8 +6,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GetOutboxQuery, GetTransactionQuery, SubmitPaymentCommand } from '#application';
 import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.guards.js';
 import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
-import type { GatewayConfig } from '../gateway.config.js';
-import { GATEWAY_CONFIG } from '../gateway.tokens.js';
+import type { ConfigType } from '@nestjs/config';
+import { compatConfig } from '../config/namespaces.js';
 import { answerSubmit } from './inbox.controller.js';
 import { ProblemException } from './problem.js';
 import { UUID } from './transaction.view.js';
@@ -37,13 +37,13 @@ export class AwsCompatController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(compatConfig.KEY) private readonly compat: ConfigType<typeof compatConfig>,
   ) {}
 
   private meta(req: FastifyRequest, started: number) {
     return {
       request_id: req.id ? String(req.id) : randomUUID(),
-      region_id: this.config.regionId,
+      region_id: this.compat.regionId,
       api_endpoint: `${req.protocol}://${req.headers.host ?? 'localhost'}`,
       request_duration: String((performance.now() - started) / 1000),
     };

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
 import { LEDGER_STORE, openLedgerAccounts, type LedgerStore } from '#application';
-import type { GatewayConfig } from '../gateway.config.js';
-import { GATEWAY_CONFIG } from '../gateway.tokens.js';
+import type { ConfigType } from '@nestjs/config';
+import { ledgerConfig } from '../config/namespaces.js';
 
 /**
  * Opens the accounts of LEDGER_OPENING_BALANCES at start, leaving existing accounts (and their balances) as
@@ -13,12 +13,12 @@ export class LedgerSeeder implements OnModuleInit {
   private readonly log = new Logger('Ledger');
 
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(ledgerConfig.KEY) private readonly ledger: ConfigType<typeof ledgerConfig>,
     @Optional() @Inject(LEDGER_STORE) private readonly store?: LedgerStore,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const { enabled, openingBalances } = this.config.ledger;
+    const { enabled, openingBalances } = this.ledger;
     if (!enabled) return;
     if (!this.store) throw new Error('the ledger is enabled but the adapters in use provide no LEDGER_STORE');
     if (openingBalances.length === 0) {

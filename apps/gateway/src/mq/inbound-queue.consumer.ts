@@ -4,8 +4,10 @@ import { CommandBus } from '@nestjs/cqrs';
 import { deadLetterQueueOf, STATUS_HEADER, AmqpHeader, type AmqpDelivery, type AmqpSession } from '#adapters/amqp';
 import { ISO20022_CODEC, STATUS_REPORT_TYPE, SubmitPaymentCommand, type SubmitPaymentResult } from '#application';
 import { Iso20022Error, type Iso20022Codec, type Pacs002Input, type PartialIdentification } from '#iso20022';
-import type { GatewayConfig } from '../gateway.config.js';
-import { AMQP_SESSION, GATEWAY_CONFIG } from '../gateway.tokens.js';
+import type { ConfigType } from '@nestjs/config';
+import type { MqClient } from '../config/configuration.js';
+import { amqpConfig } from '../config/namespaces.js';
+import { AMQP_SESSION, MQ_CLIENT } from '../gateway.tokens.js';
 
 /** Headers a dead-lettered inbound message carries, saying why it was refused. */
 export const RefusalHeader = {
@@ -29,21 +31,19 @@ const PUBLISH_TIMEOUT_MS = 5000;
 @Injectable()
 export class InboundQueueConsumer implements OnApplicationBootstrap {
   private readonly log = new Logger('MqIngress');
-  private readonly amqp: NonNullable<GatewayConfig['amqp']>;
 
   constructor(
     @Inject(AMQP_SESSION) private readonly session: AmqpSession,
-    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    @Inject(amqpConfig.KEY) private readonly amqp: ConfigType<typeof amqpConfig>,
+    /** The owner of the payments from the inbound queue (MQ_CLIENT_ID, resolved at start). */
+    @Inject(MQ_CLIENT) private readonly client: MqClient,
     @Inject(ISO20022_CODEC) private readonly codec: Iso20022Codec,
     private readonly commands: CommandBus,
-  ) {
-    if (!config.amqp?.clientId) throw new Error('the MQ front door needs MQ_CLIENT_ID');
-    this.amqp = config.amqp;
-  }
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.session.consume(this.amqp.topology.inboundQueue, this.amqp.prefetch, (d) => this.handle(d));
-    this.log.log(`consuming ${this.amqp.topology.inboundQueue} for client ${this.amqp.clientId}`);
+    this.log.log(`consuming ${this.amqp.topology.inboundQueue} for client ${this.client.id}`);
   }
 
   /** The transaction id of an inbound message: its message-id when a UUID, else derived from client and body. */
@@ -55,13 +55,13 @@ export class InboundQueueConsumer implements OnApplicationBootstrap {
   }
 
   async handle(d: AmqpDelivery): Promise<void> {
-    const clientId = this.amqp.clientId!;
+    const clientId = this.client.id;
     const transactionId = InboundQueueConsumer.transactionIdOf(clientId, d.properties.messageId, d.content);
     // The bytes as they came: the codec decodes them (strict UTF-8) and refuses what is not UTF-8.
     const body = d.content;
     let result: SubmitPaymentResult;
     try {
-      result = await this.commands.execute(new SubmitPaymentCommand(clientId, body, 'mq', transactionId, this.amqp.clientScopes ?? []));
+      result = await this.commands.execute(new SubmitPaymentCommand(clientId, body, 'mq', transactionId, this.client.scopes));
     } catch (e) {
       // The store is not available: leave the message on the queue (redelivered; the delivery limit ends poison).
       this.log.warn(`inbound message not stored, redelivering: ${(e as Error).message}`);
@@ -115,7 +115,7 @@ export class InboundQueueConsumer implements OnApplicationBootstrap {
       // A stored RJCT record publishes its own pacs.002 (its publish job); otherwise build one here when possible.
       if (!recordId) {
         // Refused messages have no transaction: the report names none (the message-id may be another transaction's).
-        const refusalId = InboundQueueConsumer.transactionIdOf(this.amqp.clientId!, null, d.content);
+        const refusalId = InboundQueueConsumer.transactionIdOf(this.client.id, null, d.content);
         let report: string | null = null;
         try {
           report = this.rejectionReport(body, ids, reason);

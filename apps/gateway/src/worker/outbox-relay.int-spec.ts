@@ -10,7 +10,7 @@ import {
   startFauxqs,
   type EngineProcess,
 } from '../../../../test/support/aws-engines.js';
-import { loadGatewayConfig } from '../gateway.config.js';
+import { loadConfiguration } from '../config/configuration.js';
 import { QueueForwardingRepository } from '../queue-forwarding.repository.js';
 import { OutboxRelay } from './outbox-relay.service.js';
 
@@ -39,7 +39,7 @@ describe('OutboxRelay (DynamoDB Local + fauxqs)', () => {
     store = new DynamoDbTransactionRepository(ddb, { tableName });
     outbox = new DynamoDbOutbox(ddb, { tableName });
     queue = new SqsWorkQueue({ client: sqs, ...urls, maxAttempts: 3, deadLetterScanWaitSeconds: 0 });
-    relay = new OutboxRelay(outbox, queue, { notify: () => wakeups++ }, loadGatewayConfig({}));
+    relay = new OutboxRelay(outbox, queue, { notify: () => wakeups++ }, loadConfiguration({}).worker);
   }, 120_000);
   afterAll(async () => {
     await queue?.close();

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { WORK_QUEUE, WORK_QUEUE_SIGNAL, type WorkQueue, type WorkSignal } from '#application';
 import { DynamoDbOutbox } from '#adapters/aws';
-import { GATEWAY_CONFIG } from '../gateway.tokens.js';
-import type { GatewayConfig } from '../gateway.config.js';
+import type { ConfigType } from '@nestjs/config';
+import { workerConfig } from '../config/namespaces.js';
 
 /** How many outbox items one claim takes, and how long it holds them. */
 const BATCH = 100;
@@ -24,7 +24,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly outbox: DynamoDbOutbox,
     @Inject(WORK_QUEUE) private readonly queue: WorkQueue,
     @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -36,7 +36,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         })
         .catch((e: unknown) => this.log.warn(`relay failed: ${(e as Error).message}`))
         .finally(() => (this.pass = null));
-    }, this.config.sweepIntervalMs);
+    }, this.worker.sweepIntervalMs);
     this.timer.unref();
   }
 

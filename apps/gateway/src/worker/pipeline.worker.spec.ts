@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { CommandBus } from '@nestjs/cqrs';
 import { ScreeningPendingError, type Job, type ReceivedJob, type WorkQueue } from '#application';
-import { loadGatewayConfig } from '../gateway.config.js';
+import { loadConfiguration } from '../config/configuration.js';
 import { PipelineWorker, waitingContinuation } from './pipeline.worker.js';
 import type { WorkSignalHub } from './work-signal.hub.js';
 
@@ -27,7 +27,7 @@ function recordingQueue() {
 }
 
 function worker(queue: WorkQueue, error: Error) {
-  const config = loadGatewayConfig({ JOB_MAX_ATTEMPTS: '3' });
+  const config = loadConfiguration({ JOB_MAX_ATTEMPTS: '3' }).worker;
   const commands = { execute: () => Promise.reject(error) } as unknown as CommandBus;
   const w = new PipelineWorker(queue, config, commands, {} as WorkSignalHub);
   return w as unknown as { handle(job: ReceivedJob): Promise<void> };

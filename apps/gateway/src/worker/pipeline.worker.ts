@@ -19,8 +19,8 @@ import {
   type ReceivedJob,
   type WorkQueue,
 } from '#application';
-import { GATEWAY_CONFIG } from '../gateway.tokens.js';
-import type { GatewayConfig } from '../gateway.config.js';
+import type { ConfigType } from '@nestjs/config';
+import { workerConfig } from '../config/namespaces.js';
 import { WorkSignalHub } from './work-signal.hub.js';
 
 /** The wait before a failed job's next attempt (the project's one backoff: 250 ms doubling, at most 30 s). */
@@ -56,7 +56,7 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     @Inject(WORK_QUEUE) private readonly queue: WorkQueue,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
     private readonly commands: CommandBus,
     private readonly signal: WorkSignalHub,
   ) {}
@@ -64,7 +64,7 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
   onApplicationBootstrap(): void {
     this.running = true;
     this.loop = this.run();
-    this.log.log(`started: concurrency ${this.config.workerConcurrency}, visibility ${this.config.jobVisibilityMs} ms`);
+    this.log.log(`started: concurrency ${this.worker.concurrency}, visibility ${this.worker.jobVisibilityMs} ms`);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -77,14 +77,14 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
 
   private async run(): Promise<void> {
     while (this.running) {
-      const free = this.config.workerConcurrency - this.inflight;
+      const free = this.worker.concurrency - this.inflight;
       if (free <= 0) {
         await this.signal.wait(250);
         continue;
       }
       let jobs: ReceivedJob[];
       try {
-        jobs = await this.queue.receive(free, this.config.jobVisibilityMs);
+        jobs = await this.queue.receive(free, this.worker.jobVisibilityMs);
       } catch (e) {
         this.log.error(`receive failed: ${(e as Error).message}`);
         await new Promise((r) => setTimeout(r, 500));
@@ -142,7 +142,7 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
       await this.queue.deadLetter(receipt, message);
       return;
     }
-    if (e instanceof WaitingForDependencyError && attempt >= this.config.jobMaxAttempts) {
+    if (e instanceof WaitingForDependencyError && attempt >= this.worker.jobMaxAttempts) {
       // The queue would dead-letter it now; the payment waits on (until the SLA sweeper ends it), so the
       // job carries on as a fresh one. Enqueued before the ack: a crash in between leaves two, which is harmless.
       const next = waitingContinuation(job, backoff(attempt));

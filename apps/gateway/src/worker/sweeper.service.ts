@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { SweepStalePaymentsCommand } from '#application';
-import { GATEWAY_CONFIG } from '../gateway.tokens.js';
-import type { GatewayConfig } from '../gateway.config.js';
+import type { ConfigType } from '@nestjs/config';
+import { workerConfig } from '../config/namespaces.js';
 
 /** Runs the SLA and stranded-work sweepers on an interval (never two passes at once). */
 @Injectable()
@@ -13,14 +13,14 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     private readonly commands: CommandBus,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
   ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       if (this.pass) return;
       this.pass = this.sweep().finally(() => (this.pass = null));
-    }, this.config.sweepIntervalMs);
+    }, this.worker.sweepIntervalMs);
     this.timer.unref();
   }
 

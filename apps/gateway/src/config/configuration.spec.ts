@@ -1,0 +1,467 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigModule, type ConfigType } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import { DEFAULT_TOPOLOGY } from '#adapters/amqp';
+import { ConfigError, loadConfiguration, resolveMqClient } from './configuration.js';
+import { ALL_NAMESPACES, compatConfig, workerConfig } from './namespaces.js';
+
+const loadAdapterSelection = (env: Record<string, string>) => loadConfiguration(env).store;
+
+const BANK_A = JSON.stringify([{ id: 'bank-a', secret: 'bank-a-secret-0001', scopes: ['payments:read', 'rp2/write'] }]);
+const BALANCES = '{"DE89370400440532013000":"1000.00 EUR","GB29NWBK60161331926819":"250.50 EUR","JP-ACC-1":"5000 JPY"}';
+
+describe('gateway config: the core-mode ledger', () => {
+  it('is on in MODE=core when LEDGER_OPENING_BALANCES is set, with the balances as decimal strings', () => {
+    const c = loadConfiguration({ MODE: 'core', LEDGER_OPENING_BALANCES: BALANCES });
+    expect(c.ledger).toEqual({
+      enabled: true,
+      ignored: [],
+      openingBalances: [
+        { id: 'DE89370400440532013000', balance: '1000.00', currency: 'EUR' },
+        { id: 'GB29NWBK60161331926819', balance: '250.50', currency: 'EUR' },
+        { id: 'JP-ACC-1', balance: '5000', currency: 'JPY' },
+      ],
+    });
+  });
+
+  it('is on with LEDGER_ENABLED=true and no balances, off by default, off in proxy mode (the settings named as ignored)', () => {
+    expect(loadConfiguration({ MODE: 'core', LEDGER_ENABLED: 'true' }).ledger).toEqual({ enabled: true, openingBalances: [], ignored: [] });
+    expect(loadConfiguration({ MODE: 'core' }).ledger.enabled).toBe(false);
+    expect(loadConfiguration({ LEDGER_OPENING_BALANCES: BALANCES }).ledger).toEqual({
+      enabled: false,
+      openingBalances: [],
+      ignored: ['LEDGER_OPENING_BALANCES'],
+    });
+  });
+
+  it('takes the largest balance the ledger keeps, 2^63-1 minor units', () => {
+    const c = loadConfiguration({
+      MODE: 'core',
+      LEDGER_OPENING_BALANCES: '{"ACC1":"92233720368547758.07 EUR","ACC2":"999999999999999999 JPY"}',
+    });
+    expect(c.ledger.openingBalances).toEqual([
+      { id: 'ACC1', balance: '92233720368547758.07', currency: 'EUR' },
+      { id: 'ACC2', balance: '999999999999999999', currency: 'JPY' },
+    ]);
+  });
+
+  it.each([
+    ['not JSON', '{"A":', /not valid JSON/],
+    ['an array', '["1.00 EUR"]', /must be a JSON object/],
+    ['a number instead of a string', '{"ACC1":1000}', /LEDGER_OPENING_BALANCES\["ACC1"\] must be a string "<amount> <currency>"/],
+    ['no currency', '{"ACC1":"1000.00"}', /\["ACC1"\] must be a string/],
+    ['a negative amount', '{"ACC1":"-5.00 EUR"}', /\["ACC1"\] must be a string/],
+    ['too many decimals', '{"ACC1":"1.001 EUR"}', /\["ACC1"\]: amount: EUR has 2 decimal/],
+    ['an unknown currency', '{"ACC1":"1 XAU"}', /\["ACC1"\]: currency: XAU is not an active ISO 4217 currency/],
+    ['a bad account id', '{"a b":"1 EUR"}', /account id "a b"/],
+    [
+      'a balance over 2^63-1 minor units',
+      '{"ACC1":"92233720368547758.08 EUR"}',
+      /\["ACC1"\]: 92233720368547758.08 EUR is more than the ledger keeps/,
+    ],
+    ['18 integer digits in a 2-decimal currency', '{"ACC1":"999999999999999999 EUR"}', /LEDGER.AMOUNT_TOO_LARGE/],
+  ])('refuses %s with a message naming the setting', (_what, raw, message) => {
+    expect(() => loadConfiguration({ MODE: 'core', LEDGER_OPENING_BALANCES: raw })).toThrow(ConfigError);
+    expect(() => loadConfiguration({ MODE: 'core', LEDGER_OPENING_BALANCES: raw })).toThrow(message);
+  });
+
+  it('refuses LEDGER_ENABLED other than true/false, and LEDGER_ENABLED=false with balances', () => {
+    expect(() => loadConfiguration({ MODE: 'core', LEDGER_ENABLED: 'yes' })).toThrow(/LEDGER_ENABLED must be true or false/);
+    expect(() => loadConfiguration({ MODE: 'core', LEDGER_ENABLED: 'false', LEDGER_OPENING_BALANCES: BALANCES })).toThrow(/contradicts/);
+  });
+});
+
+describe('gateway configuration: business rules and screening', () => {
+  it('has no limit, no country lists and no screening by default', () => {
+    const c = loadConfiguration({});
+    expect(c.rules).toMatchObject({ amountLimits: null, creditorCountryAllow: null, creditorCountryDeny: [], order: [] });
+    expect(c.rules.screening).toBeNull();
+  });
+
+  it('reads MAX_AMOUNT as a global and per-currency limits', () => {
+    const c = loadConfiguration({ MAX_AMOUNT: '1000000.00, 150000000 JPY' });
+    expect(c.rules.amountLimits).toEqual({ global: '1000000.00', perCurrency: { JPY: '150000000' } });
+    expect(() => loadConfiguration({ MAX_AMOUNT: 'a lot' })).toThrow(ConfigError);
+    expect(() => loadConfiguration({ MAX_AMOUNT: '5 XAU' })).toThrow(/^MAX_AMOUNT: XAU/);
+  });
+
+  it('reads the creditor country lists', () => {
+    const c = loadConfiguration({ CREDITOR_COUNTRY_ALLOW: 'de,fr', CREDITOR_COUNTRY_DENY: 'KP, IR' });
+    expect(c.rules).toMatchObject({ creditorCountryAllow: ['DE', 'FR'], creditorCountryDeny: ['KP', 'IR'] });
+    expect(() => loadConfiguration({ CREDITOR_COUNTRY_DENY: 'Narnia' })).toThrow(/^CREDITOR_COUNTRY_DENY: "NARNIA"/);
+  });
+
+  it('reads BUSINESS_RULES_ORDER and refuses ids that are no rule', () => {
+    expect(loadConfiguration({ BUSINESS_RULES_ORDER: 'creditor-country, currency' }).rules.order).toEqual(['creditor-country', 'currency']);
+    expect(() => loadConfiguration({ BUSINESS_RULES_ORDER: 'currency,sanctions' })).toThrow(/"sanctions" is not a business rule/);
+  });
+
+  it('enables screening with SCREENING_URL, fail-closed and 2000 ms unless told otherwise', () => {
+    expect(loadConfiguration({ SCREENING_URL: 'http://127.0.0.1:9/screen' }).rules.screening).toEqual({
+      url: 'http://127.0.0.1:9/screen',
+      timeoutMs: 2000,
+      failure: 'closed',
+      authHeader: null,
+    });
+    const open = loadConfiguration({ SCREENING_URL: 'https://s.example/v1', SCREENING_FAILURE: 'open', SCREENING_TIMEOUT_MS: '250' });
+    expect(open.rules.screening).toMatchObject({ failure: 'open', timeoutMs: 250 });
+    expect(() => loadConfiguration({ SCREENING_URL: 'ftp://x' })).toThrow(/SCREENING_URL must be an http\(s\) URL/);
+    expect(() => loadConfiguration({ SCREENING_URL: 'http://x', SCREENING_FAILURE: 'maybe' })).toThrow(
+      /SCREENING_FAILURE must be one of open, closed/,
+    );
+    expect(() => loadConfiguration({ SCREENING_URL: 'http://x', SCREENING_TIMEOUT_MS: '0' })).toThrow(/SCREENING_TIMEOUT_MS/);
+  });
+
+  it('refuses credentials in SCREENING_URL and never repeats the URL in its errors', () => {
+    expect(() => loadConfiguration({ SCREENING_URL: 'ldap://user:s3cret@host' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('s3cret') }),
+    );
+    expect(() => loadConfiguration({ SCREENING_URL: 'https://user:s3cret@host/screen' })).toThrow(
+      expect.objectContaining({ message: 'SCREENING_URL must not carry credentials; put them in SCREENING_AUTH_HEADER' }),
+    );
+  });
+});
+
+describe('gateway configuration: the MQ settings', () => {
+  it('has no broker by default (HTTP host, no front door)', () => {
+    const c = loadConfiguration({});
+    expect(c.host.transport).toBe('http');
+    expect(c.amqp.enabled).toBe(false);
+  });
+
+  it('HOST_TRANSPORT=amqp takes the default broker and queue names', () => {
+    const c = loadConfiguration({ HOST_TRANSPORT: 'amqp', MQ_CLIENT_ID: 'bank-a', CLEARWAY_CLIENTS: BANK_A });
+    expect(c.host.transport).toBe('amqp');
+    expect(c.amqp).toEqual({
+      enabled: true,
+      tls: { caFile: null, certFile: null, keyFile: null },
+      url: 'amqp://127.0.0.1:5672',
+      clientId: 'bank-a',
+      prefetch: 32,
+      topology: {
+        requestQueue: 'clearway.host.requests',
+        replyQueue: 'clearway.host.replies',
+        inboundQueue: 'inbox.pacs.008',
+        outboundQueue: 'outbox.pacs.002',
+        deadLetterExchange: 'clearway.dlx',
+      },
+    });
+  });
+
+  it('AMQP_URL alone opens the front door with an HTTP host; names come from the environment', () => {
+    const c = loadConfiguration({
+      AMQP_URL: 'amqps://u:p@mq.example:5671/pay',
+      INBOUND_QUEUE: 'bank.in',
+      OUTBOUND_QUEUE: 'bank.out',
+      MQ_PREFETCH: '5',
+    });
+    expect(c.host.transport).toBe('http');
+    expect(c.amqp).toMatchObject({
+      enabled: true,
+      url: 'amqps://u:p@mq.example:5671/pay',
+      clientId: null,
+      prefetch: 5,
+      topology: { inboundQueue: 'bank.in', outboundQueue: 'bank.out' },
+    });
+  });
+
+  it('refuses bad values, naming the variable', () => {
+    expect(() => loadConfiguration({ HOST_TRANSPORT: 'ibmmq' })).toThrow(/HOST_TRANSPORT must be one of http, amqp/);
+    expect(() => loadConfiguration({ AMQP_URL: 'http://broker' })).toThrow(ConfigError);
+    expect(() => loadConfiguration({ HOST_TRANSPORT: 'amqp', LEGACY_HOST_URL: 'http://h' })).toThrow(
+      /LEGACY_HOST_URL is for HOST_TRANSPORT=http/,
+    );
+    expect(() => loadConfiguration({ HOST_TRANSPORT: 'amqp', INBOUND_QUEUE: 'in box' })).toThrow(/INBOUND_QUEUE/);
+    expect(() => loadConfiguration({ HOST_TRANSPORT: 'amqp', MQ_CLIENT_ID: 'no spaces' })).toThrow(/MQ_CLIENT_ID/);
+  });
+});
+
+const AWS_ALL = {
+  STORE: 'dynamodb',
+  QUEUE: 'sqs',
+  SECRETS: 'aws',
+  ARCHIVE: 's3',
+  AWS_REGION: 'eu-central-1',
+  DYNAMODB_TABLE: 'clearway',
+  SQS_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/clearway-jobs.fifo',
+  SQS_DLQ_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/clearway-jobs-dlq.fifo',
+  S3_BUCKET: 'clearway-archive',
+};
+
+describe('adapter selection (STORE, QUEUE, SECRETS, ARCHIVE)', () => {
+  it('defaults to the embedded adapters and needs no AWS setting', () => {
+    const a = loadConfiguration({}).store;
+    expect(a).toMatchObject({ store: 'embedded', queue: 'embedded', secrets: 'file', archive: 'embedded' });
+    expect(a.aws.region).toBeNull();
+  });
+
+  it('reads every AWS setting, the SDK endpoint variables and the documented defaults', () => {
+    const a = loadAdapterSelection({
+      ...AWS_ALL,
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
+      AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4566',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9999',
+    });
+    expect(a).toMatchObject({ store: 'dynamodb', queue: 'sqs', secrets: 'aws', archive: 's3' });
+    expect(a.aws).toMatchObject({
+      region: 'eu-central-1',
+      dynamodbTable: 'clearway',
+      sqsQueue: AWS_ALL.SQS_QUEUE_URL,
+      sqsDeadLetterQueue: AWS_ALL.SQS_DLQ_URL,
+      s3Bucket: 'clearway-archive',
+      s3Prefix: '',
+      secretsPrefix: 'clearway/',
+      sqsWaitSeconds: 1,
+      secretsCacheSeconds: 300,
+      // service-specific endpoint first, then the SDK's global AWS_ENDPOINT_URL
+      endpoints: {
+        dynamodb: 'http://127.0.0.1:8000',
+        sqs: 'http://127.0.0.1:4566',
+        s3: 'http://127.0.0.1:9999',
+        secretsManager: 'http://127.0.0.1:9999',
+      },
+    });
+  });
+
+  it('accepts queue names instead of URLs, and AWS_DEFAULT_REGION', () => {
+    const { SQS_QUEUE_URL: _u, SQS_DLQ_URL: _d, AWS_REGION: _r, ...rest } = AWS_ALL;
+    const a = loadAdapterSelection({
+      ...rest,
+      AWS_DEFAULT_REGION: 'us-east-2',
+      SQS_QUEUE_NAME: 'jobs.fifo',
+      SQS_DLQ_NAME: 'jobs-dlq.fifo',
+    });
+    expect(a.aws).toMatchObject({ region: 'us-east-2', sqsQueue: 'jobs.fifo', sqsDeadLetterQueue: 'jobs-dlq.fifo' });
+  });
+
+  it.each([
+    ['AWS_REGION', /^AWS_REGION is required when an adapter runs on AWS/],
+    ['DYNAMODB_TABLE', /^DYNAMODB_TABLE is required when STORE=dynamodb$/],
+    ['SQS_QUEUE_URL', /^SQS_QUEUE_URL \(or SQS_QUEUE_NAME\) is required when QUEUE=sqs$/],
+    ['SQS_DLQ_URL', /^SQS_DLQ_URL \(or SQS_DLQ_NAME\) is required when QUEUE=sqs$/],
+    ['S3_BUCKET', /^S3_BUCKET is required when ARCHIVE=s3$/],
+  ])('fails fast naming %s when it is missing', (missing, message) => {
+    const env: Record<string, string> = { ...AWS_ALL };
+    delete env[missing];
+    expect(() => loadConfiguration(env)).toThrow(ConfigError);
+    expect(() => loadConfiguration(env)).toThrow(message);
+  });
+
+  it('refuses unknown adapters, non-FIFO queues, bad endpoints and QUEUE=sqs on the embedded store', () => {
+    expect(() => loadAdapterSelection({ STORE: 'postgres' })).toThrow('STORE must be one of embedded, dynamodb, got "postgres"');
+    expect(() => loadAdapterSelection({ ...AWS_ALL, SQS_QUEUE_URL: 'https://sqs.x/1/jobs' })).toThrow(/FIFO/);
+    expect(() => loadAdapterSelection({ ...AWS_ALL, AWS_ENDPOINT_URL_SQS: 'localhost:4566' })).toThrow(
+      'AWS_ENDPOINT_URL_SQS must be an http(s) URL, got "localhost:4566"',
+    );
+    expect(() => loadAdapterSelection({ ...AWS_ALL, STORE: 'embedded' })).toThrow(/QUEUE=sqs needs STORE=dynamodb/);
+    expect(() => loadAdapterSelection({ ...AWS_ALL, SQS_WAIT_SECONDS: '21' })).toThrow(/SQS_WAIT_SECONDS/);
+  });
+
+  it('lets single ports move to AWS (DynamoDB store with the embedded queue, S3 archive alone)', () => {
+    expect(loadAdapterSelection({ STORE: 'dynamodb', AWS_REGION: 'eu-west-1', DYNAMODB_TABLE: 't' })).toMatchObject({
+      store: 'dynamodb',
+      queue: 'embedded',
+    });
+    expect(loadAdapterSelection({ ARCHIVE: 's3', AWS_REGION: 'eu-west-1', S3_BUCKET: 'b' }).archive).toBe('s3');
+  });
+});
+
+describe('gateway configuration: clients and host credentials in the secret store', () => {
+  it('takes a client secret or the name of its secret-store entry, never both or neither', () => {
+    const c = loadConfiguration({
+      CLEARWAY_CLIENTS: JSON.stringify([
+        { id: 'a', secret: 'a-secret-000001', scopes: ['payments:read'] },
+        { id: 'b', secretName: 'clients/b', scopes: ['payments:write'] },
+      ]),
+      LEGACY_HOST_AUTH_SECRET: 'legacy-host/authorization',
+    });
+    expect(c.clients.clients).toEqual([
+      { id: 'a', secret: 'a-secret-000001', scopes: ['payments:read'] },
+      { id: 'b', secretName: 'clients/b', scopes: ['payments:write'] },
+    ]);
+    expect(c.host.authSecret).toBe('legacy-host/authorization');
+    expect(() => loadConfiguration({ CLEARWAY_CLIENTS: '[{"id":"x","scopes":[]}]' })).toThrow(/exactly one of secret/);
+    expect(() => loadConfiguration({ CLEARWAY_CLIENTS: '[{"id":"x","secret":"x-secret-000001","secretName":"n","scopes":[]}]' })).toThrow(
+      /exactly one of secret/,
+    );
+    expect(() => loadConfiguration({ CLEARWAY_CLIENTS: '[{"id":"x","secretName":"bad name!","scopes":[]}]' })).toThrow(ConfigError);
+  });
+});
+
+describe('configuration: the edge, auth and intake settings of issue 10', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfiguration({});
+    expect(c.server).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      trustedProxies: [],
+      requestTimeoutMs: 30000,
+      headersTimeoutMs: 10000,
+      connectionIdleTimeoutMs: 60000,
+      keepAliveTimeoutMs: 5000,
+      maxConnectionsPerSource: 64,
+      tls: null,
+      apiDocs: 'public',
+    });
+    expect(c.auth).toEqual({
+      issuer: 'clearway',
+      audience: 'clearway',
+      tokenTtlSeconds: 900,
+      jwksUrl: null,
+      algorithms: ['RS256'],
+      throttle: { failures: 5, windowSeconds: 60, maxSeconds: 900 },
+    });
+    expect(c.intake).toMatchObject({ maxBodyBytes: 1048576, maxXmlDepth: 64, maxTransactionsPerMessage: 250 });
+    expect(c.compat).toEqual({ regionId: 'local', repairNamespace: false });
+    expect(c.host.tls).toEqual({ caFile: null, certFile: null, keyFile: null });
+    expect(c.amqp.tls).toEqual({ caFile: null, certFile: null, keyFile: null });
+  });
+
+  it('keeps the issuer independent of the port, and requires it with an external identity provider', () => {
+    expect(loadConfiguration({ PORT: '9090' }).auth.issuer).toBe('clearway');
+    expect(() => loadConfiguration({ AUTH_JWKS_URL: 'https://idp.example/jwks.json' })).toThrow(
+      /^AUTH_ISSUER is required when AUTH_JWKS_URL is set/,
+    );
+    const c = loadConfiguration({
+      AUTH_JWKS_URL: 'https://idp.example/jwks.json',
+      AUTH_ISSUER: 'https://idp.example/',
+      AUTH_ALGORITHMS: 'RS256, PS256',
+    });
+    expect(c.auth).toMatchObject({
+      issuer: 'https://idp.example/',
+      jwksUrl: 'https://idp.example/jwks.json',
+      algorithms: ['RS256', 'PS256'],
+    });
+    expect(() => loadConfiguration({ AUTH_ALGORITHMS: 'RS256,HS256' })).toThrow(/^AUTH_ALGORITHMS: "HS256" is not one of RS256/);
+    expect(() => loadConfiguration({ AUTH_JWKS_URL: 'idp.example', AUTH_ISSUER: 'x' })).toThrow(/^AUTH_JWKS_URL must be an http\(s\) URL/);
+  });
+
+  it('reads the listener settings: proxies, timeouts, TLS files (both or neither), API docs', () => {
+    const c = loadConfiguration({
+      TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.10,::1',
+      REQUEST_TIMEOUT_MS: '5000',
+      TLS_CERT_FILE: '/etc/tls/cert.pem',
+      TLS_KEY_FILE: '/etc/tls/key.pem',
+      API_DOCS: 'auth',
+    });
+    expect(c.server).toMatchObject({
+      trustedProxies: ['10.0.0.0/8', '192.168.1.10', '::1'],
+      requestTimeoutMs: 5000,
+      tls: { certFile: '/etc/tls/cert.pem', keyFile: '/etc/tls/key.pem' },
+      apiDocs: 'auth',
+    });
+    expect(() => loadConfiguration({ TRUSTED_PROXIES: '10.0.0.0/8,proxy.example' })).toThrow(
+      'TRUSTED_PROXIES: "proxy.example" is not an IP address or CIDR range',
+    );
+    expect(() => loadConfiguration({ TLS_CERT_FILE: '/etc/tls/cert.pem' })).toThrow(
+      'TLS_CERT_FILE and TLS_KEY_FILE must be set together (both or neither)',
+    );
+    expect(() => loadConfiguration({ HOST_TLS_KEY_FILE: '/k.pem' })).toThrow(/^HOST_TLS_CERT_FILE and HOST_TLS_KEY_FILE/);
+    expect(() => loadConfiguration({ AMQP_TLS_CERT_FILE: '/c.pem' })).toThrow(/^AMQP_TLS_CERT_FILE and AMQP_TLS_KEY_FILE/);
+    expect(() => loadConfiguration({ API_DOCS: 'private' })).toThrow('API_DOCS must be one of public, auth, off, got "private"');
+    expect(() => loadConfiguration({ MAX_TRANSACTIONS_PER_MESSAGE: '0' })).toThrow(
+      'MAX_TRANSACTIONS_PER_MESSAGE must be an integer >= 1, got "0"',
+    );
+    expect(() => loadConfiguration({ PORT: '70000' })).toThrow('PORT must be an integer from 0 to 65535, got "70000"');
+  });
+
+  it('reads AWS_COMPAT_REPAIR_NAMESPACE and REGION_ID (else AWS_REGION)', () => {
+    expect(loadConfiguration({ AWS_COMPAT_REPAIR_NAMESPACE: 'true', AWS_REGION: 'eu-west-1' }).compat).toEqual({
+      regionId: 'eu-west-1',
+      repairNamespace: true,
+    });
+    expect(loadConfiguration({ REGION_ID: 'r1', AWS_REGION: 'eu-west-1' }).compat.regionId).toBe('r1');
+    expect(() => loadConfiguration({ AWS_COMPAT_REPAIR_NAMESPACE: 'yes' })).toThrow(
+      'AWS_COMPAT_REPAIR_NAMESPACE must be true or false, got "yes"',
+    );
+  });
+});
+
+describe('configuration: what used to be decided after load', () => {
+  it('enables the demo client only outside production, and requires CLEARWAY_CLIENTS in production', () => {
+    expect(loadConfiguration({ LEGACY_HOST_URL: 'http://h' }).clients).toMatchObject({ demo: true, clients: [{ id: 'demo' }] });
+    expect(() => loadConfiguration({ NODE_ENV: 'production', LEGACY_HOST_URL: 'http://h' })).toThrow(
+      'CLEARWAY_CLIENTS is required when NODE_ENV=production',
+    );
+    const prod = loadConfiguration({ NODE_ENV: 'production', LEGACY_HOST_URL: 'http://h', CLEARWAY_CLIENTS: BANK_A });
+    expect(prod.clients).toMatchObject({ demo: false, clients: [{ id: 'bank-a' }] });
+    expect(prod.server.apiDocs).toBe('off');
+  });
+
+  it('says when this process uses the simulator, and refuses that in production', () => {
+    expect(loadConfiguration({}).host).toMatchObject({ url: null, useSimulator: true, simPort: 8081 });
+    expect(loadConfiguration({ ROLE: 'api' }).host.useSimulator).toBe(false);
+    expect(loadConfiguration({ MODE: 'core' }).host.useSimulator).toBe(false);
+    expect(loadConfiguration({ HOST_TRANSPORT: 'amqp' }).host.useSimulator).toBe(false);
+    expect(loadConfiguration({ LEGACY_HOST_URL: 'https://host.example' }).host).toMatchObject({
+      url: 'https://host.example',
+      useSimulator: false,
+    });
+    expect(() => loadConfiguration({ NODE_ENV: 'production', CLEARWAY_CLIENTS: BANK_A })).toThrow(
+      'LEGACY_HOST_URL is required in proxy mode when NODE_ENV=production (the simulator is for local use)',
+    );
+  });
+
+  it('refuses credentials in LEGACY_HOST_URL without repeating them', () => {
+    expect(() => loadConfiguration({ LEGACY_HOST_URL: 'https://user:s3cret@host.example' })).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/^LEGACY_HOST_URL must not carry credentials/) }),
+    );
+    expect(() => loadConfiguration({ LEGACY_HOST_URL: 'https://user:s3cret@host.example' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('s3cret') }),
+    );
+  });
+
+  it('resolves the MQ client: MQ_CLIENT_ID in CLEARWAY_CLIENTS, or the demo client alone', () => {
+    const amqp = { HOST_TRANSPORT: 'amqp' };
+    const demo = loadConfiguration(amqp);
+    expect(resolveMqClient(demo.amqp, demo.clients, demo.auth)).toEqual({ id: 'demo', scopes: demo.clients.clients[0]!.scopes });
+    const bank = loadConfiguration({ ...amqp, CLEARWAY_CLIENTS: BANK_A, MQ_CLIENT_ID: 'bank-a' });
+    expect(resolveMqClient(bank.amqp, bank.clients, bank.auth)).toEqual({ id: 'bank-a', scopes: ['payments:read', 'rp2/write'] });
+    expect(resolveMqClient(loadConfiguration({}).amqp, bank.clients, bank.auth)).toBeNull();
+    expect(() => loadConfiguration({ ...amqp, CLEARWAY_CLIENTS: BANK_A })).toThrow(/^MQ_CLIENT_ID is required with an AMQP broker/);
+    expect(() => loadConfiguration({ ...amqp, CLEARWAY_CLIENTS: BANK_A, MQ_CLIENT_ID: 'bank-b' })).toThrow(
+      'MQ_CLIENT_ID "bank-b" is not a client in CLEARWAY_CLIENTS',
+    );
+    // a client of an external identity provider is not in CLEARWAY_CLIENTS
+    const idp = { AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_ISSUER: 'https://idp.example/' };
+    expect(loadConfiguration({ ...amqp, ...idp, CLEARWAY_CLIENTS: BANK_A, MQ_CLIENT_ID: 'idp-client' }).amqp.clientId).toBe('idp-client');
+  });
+
+  it('reports every bad variable at once, one line each', () => {
+    expect(() => loadConfiguration({ PORT: 'x', LOG_LEVEL: 'loud', SQS_WAIT_SECONDS: '21' })).toThrow(
+      [
+        'PORT must be an integer from 0 to 65535, got "x"',
+        'SQS_WAIT_SECONDS must be an integer from 0 to 20, got "21"',
+        'LOG_LEVEL must be one of error, warn, log, debug, got "loud"',
+      ].join('\n'),
+    );
+  });
+
+  it('takes the AMQP queue defaults of the adapter', () => {
+    expect(loadConfiguration({}).amqp.topology).toEqual(DEFAULT_TOPOLOGY);
+  });
+});
+
+describe('configuration namespaces in Nest (registerAs)', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  });
+
+  it('gives each provider the namespace it injects, read from the environment', async () => {
+    process.env.JOB_MAX_ATTEMPTS = '4';
+    process.env.REGION_ID = 'test-region';
+    @Injectable()
+    class NeedsWorker {
+      constructor(@Inject(workerConfig.KEY) readonly worker: ConfigType<typeof workerConfig>) {}
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: ALL_NAMESPACES })],
+      providers: [NeedsWorker],
+    }).compile();
+    expect(moduleRef.get(NeedsWorker).worker.jobMaxAttempts).toBe(4);
+    expect(moduleRef.get<ConfigType<typeof compatConfig>>(compatConfig.KEY).regionId).toBe('test-region');
+    await moduleRef.close();
+  });
+});

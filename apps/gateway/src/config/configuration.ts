@@ -1,0 +1,584 @@
+/**
+ * The namespace loaders: from the environment, validated by the schema in variables.ts, to one typed object
+ * per namespace. Every rule that involves the domain or more than one variable is here; every message names
+ * the variable. Nothing here reads `process.env`: the loaders take the environment as an argument
+ * (namespaces.ts passes `process.env`; tests pass their own).
+ */
+import { resolve } from 'node:path';
+import {
+  BUILT_IN_RULE_IDS,
+  HoldPolicy,
+  isLedgerAccountId,
+  parseAmountLimits,
+  parseCountryList,
+  withinLedgerLimit,
+  type AmountLimits,
+  type LedgerAccountInput,
+} from '#application';
+import { Money } from '#domain';
+import type { AmqpTopologyNames } from '#adapters/amqp';
+import { CUSTOM_BUSINESS_RULES } from '../custom-business-rules.js';
+import { envSchema, NAMESPACES, type Namespace, type ParsedEnv } from './variables.js';
+
+export type Env = Record<string, string | undefined>;
+
+/** Invalid configuration: the process stops at start with this message, naming the setting. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ClientConfig {
+  id: string;
+  /** The client secret itself; or, instead, */
+  secret?: string;
+  /** the name of the secret store entry that holds it (e.g. `clients/bank-a` under SECRETS_PREFIX). */
+  secretName?: string;
+  scopes: string[];
+}
+
+/** The local demo client, enabled only when CLEARWAY_CLIENTS is unset outside production. */
+export const DEMO_CLIENT: ClientConfig = {
+  id: 'demo',
+  secret: 'demo-secret-not-for-production',
+  scopes: ['payments:read', 'payments:write', 'payments:operate', 'ledger:admin'],
+};
+
+/** A certificate authority, client certificate and key for an outgoing TLS connection (files, PEM). */
+export interface TlsFiles {
+  caFile: string | null;
+  certFile: string | null;
+  keyFile: string | null;
+}
+
+export interface RuntimeConfig {
+  role: 'all' | 'api' | 'worker';
+  mode: 'proxy' | 'core';
+  /** NODE_ENV=production. */
+  production: boolean;
+}
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** TRUSTED_PROXIES: addresses / CIDR ranges whose X-Forwarded-* headers are believed; empty: none. */
+  trustedProxies: string[];
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  connectionIdleTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnectionsPerSource: number;
+  /** TLS_CERT_FILE and TLS_KEY_FILE: the HTTPS listener; null: plain HTTP. */
+  tls: { certFile: string; keyFile: string } | null;
+  apiDocs: 'public' | 'auth' | 'off';
+}
+
+export interface AuthConfig {
+  issuer: string;
+  audience: string;
+  tokenTtlSeconds: number;
+  /** External identity provider: verify tokens by its JWKS instead of the built-in keys. */
+  jwksUrl: string | null;
+  /** JWS algorithms accepted from the external identity provider. */
+  algorithms: string[];
+  throttle: { failures: number; windowSeconds: number; maxSeconds: number };
+}
+
+export interface ClientsConfig {
+  /** The clients allowed to obtain tokens: CLEARWAY_CLIENTS, or the demo client alone. */
+  clients: ClientConfig[];
+  /** True when CLEARWAY_CLIENTS is unset and the demo client is on (never in production). */
+  demo: boolean;
+}
+
+export interface HostConfig {
+  /** HOST_TRANSPORT: how the legacy host is reached in proxy mode. */
+  transport: 'http' | 'amqp';
+  /** LEGACY_HOST_URL as configured (the simulator's address is the HostEndpoint provider's business). */
+  url: string | null;
+  /** True when this process uses the bundled simulator on `simPort` (proxy, http, no LEGACY_HOST_URL, not ROLE=api). */
+  useSimulator: boolean;
+  simPort: number;
+  timeoutMs: number;
+  attempts: number;
+  /** LEGACY_HOST_AUTH_SECRET: name of the secret-store entry holding the Authorization header for the HTTP host. */
+  authSecret: string | null;
+  tls: TlsFiles;
+}
+
+export interface AmqpConfig {
+  /** A broker is configured (HOST_TRANSPORT=amqp or AMQP_URL set): the front door is open. */
+  enabled: boolean;
+  url: string;
+  topology: AmqpTopologyNames;
+  /** MQ_CLIENT_ID as configured; the effective owner is the MQ_CLIENT provider (see resolveMqClient). */
+  clientId: string | null;
+  /** Inbound messages in flight per process (MQ_PREFETCH). */
+  prefetch: number;
+  tls: TlsFiles;
+}
+
+/**
+ * Which adapter serves each port, and the AWS settings of those on AWS. Endpoints come from the SDK's
+ * standard variables (`AWS_ENDPOINT_URL_<SERVICE>`, else the service's regional endpoint); credentials from
+ * the SDK's default chain (environment, shared files, ECS task role, instance profile).
+ */
+export interface AdapterSelection {
+  store: 'embedded' | 'dynamodb';
+  queue: 'embedded' | 'sqs';
+  secrets: 'file' | 'aws';
+  archive: 'embedded' | 's3';
+  aws: {
+    region: string | null;
+    endpoints: { dynamodb: string | null; sqs: string | null; s3: string | null; secretsManager: string | null };
+    dynamodbTable: string | null;
+    sqsQueue: string | null;
+    sqsDeadLetterQueue: string | null;
+    sqsWaitSeconds: number;
+    s3Bucket: string | null;
+    s3Prefix: string;
+    s3ForcePathStyle: boolean;
+    secretsPrefix: string;
+    secretsCacheSeconds: number;
+  };
+}
+
+export interface StoreConfig extends AdapterSelection {
+  dataDir: string;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+}
+
+export interface WorkerConfig {
+  concurrency: number;
+  jobVisibilityMs: number;
+  jobMaxAttempts: number;
+  slaMs: number;
+  recoveryAfterMs: number;
+  sweepIntervalMs: number;
+}
+
+export interface RulesConfig {
+  amountLimits: AmountLimits | null;
+  creditorCountryAllow: string[] | null;
+  creditorCountryDeny: string[];
+  /** BUSINESS_RULES_ORDER: rule ids to run first, in this order. */
+  order: string[];
+  /** SCREENING_URL set: the screening rule calls it; null: no screening rule. */
+  screening: {
+    url: string;
+    timeoutMs: number;
+    failure: 'open' | 'closed';
+    /** SCREENING_AUTH_HEADER: the `Authorization` value sent to the service (a secret: never logged). */
+    authHeader: string | null;
+  } | null;
+  /** HOLD_AMOUNT_ABOVE: every payment above this decimal amount waits in PDNG for a consumer decision. */
+  holdAmountAbove: string | null;
+  /** HOLD_RULES: a JSON array of richer hold rules (see docs/decisions.md). */
+  holdRules: string | null;
+}
+
+export interface LedgerConfig {
+  /** On in MODE=core when LEDGER_OPENING_BALANCES is set or LEDGER_ENABLED=true. */
+  enabled: boolean;
+  openingBalances: LedgerAccountInput[];
+  /** The LEDGER_* settings given in proxy mode, where there is no ledger (a start warning names them). */
+  ignored: string[];
+}
+
+export interface IntakeConfig {
+  maxBodyBytes: number;
+  maxXmlDepth: number;
+  maxTransactionsPerMessage: number;
+  schemaDir: string;
+}
+
+export interface CompatConfig {
+  /** `region_id` in the AWS-guidance compatibility answers: REGION_ID, else AWS_REGION, else `local`. */
+  regionId: string;
+  /** AWS_COMPAT_REPAIR_NAMESPACE: repair a namespace-less Document/AppHdr on the AWS-compatible /inbox. */
+  repairNamespace: boolean;
+}
+
+export interface LoggingConfig {
+  level: 'error' | 'warn' | 'log' | 'debug';
+}
+
+/** The whole configuration: one entry per namespace. */
+export interface Configuration {
+  runtime: RuntimeConfig;
+  server: ServerConfig;
+  auth: AuthConfig;
+  clients: ClientsConfig;
+  host: HostConfig;
+  amqp: AmqpConfig;
+  store: StoreConfig;
+  worker: WorkerConfig;
+  rules: RulesConfig;
+  ledger: LedgerConfig;
+  intake: IntakeConfig;
+  compat: CompatConfig;
+  logging: LoggingConfig;
+}
+
+/** Syntax of every variable, with defaults; all problems at once, one per line, each naming its variable. */
+export function parseEnv(env: Env): ParsedEnv {
+  const result = envSchema.safeParse(env);
+  if (!result.success) throw new ConfigError(result.error.issues.map((i) => i.message).join('\n'));
+  return result.data;
+}
+
+function both(a: string | null, b: string | null, names: string): void {
+  if ((a === null) !== (b === null)) throw new ConfigError(`${names} must be set together (both or neither)`);
+}
+
+function tlsFiles(ca: string | null, cert: string | null, key: string | null, prefix: string): TlsFiles {
+  both(cert, key, `${prefix}_TLS_CERT_FILE and ${prefix}_TLS_KEY_FILE`);
+  return { caFile: ca, certFile: cert, keyFile: key };
+}
+
+function runtime(e: ParsedEnv): RuntimeConfig {
+  return { role: e.ROLE, mode: e.MODE, production: e.NODE_ENV === 'production' };
+}
+
+function server(e: ParsedEnv): ServerConfig {
+  both(e.TLS_CERT_FILE, e.TLS_KEY_FILE, 'TLS_CERT_FILE and TLS_KEY_FILE');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    trustedProxies: e.TRUSTED_PROXIES,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    connectionIdleTimeoutMs: e.CONNECTION_IDLE_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+    maxConnectionsPerSource: e.MAX_CONNECTIONS_PER_SOURCE,
+    tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : null,
+    apiDocs: e.API_DOCS ?? (e.NODE_ENV === 'production' ? 'off' : 'public'),
+  };
+}
+
+function auth(e: ParsedEnv): AuthConfig {
+  if (e.AUTH_JWKS_URL && !e.AUTH_ISSUER) {
+    throw new ConfigError(
+      'AUTH_ISSUER is required when AUTH_JWKS_URL is set (the issuer of the identity provider, checked on every token)',
+    );
+  }
+  return {
+    issuer: e.AUTH_ISSUER ?? 'clearway',
+    audience: e.AUTH_AUDIENCE,
+    tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    jwksUrl: e.AUTH_JWKS_URL,
+    algorithms: e.AUTH_ALGORITHMS,
+    throttle: {
+      failures: e.AUTH_THROTTLE_FAILURES,
+      windowSeconds: e.AUTH_THROTTLE_WINDOW_SECONDS,
+      maxSeconds: e.AUTH_THROTTLE_MAX_SECONDS,
+    },
+  };
+}
+
+export function parseClients(raw: string | null): ClientConfig[] {
+  if (!raw) return [];
+  const shape = 'CLEARWAY_CLIENTS must be a JSON array of {id, secret | secretName, scopes}';
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(shape);
+  }
+  if (!Array.isArray(value)) throw new ConfigError(shape);
+  return value.map((c: unknown, i: number) => {
+    const o = c as Partial<ClientConfig>;
+    if (typeof o?.id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(o.id)) {
+      throw new ConfigError(`CLEARWAY_CLIENTS[${i}].id must be 1-64 characters of A-Z a-z 0-9 . _ -`);
+    }
+    if ((o.secret === undefined) === (o.secretName === undefined)) {
+      throw new ConfigError(`CLEARWAY_CLIENTS[${i}] needs exactly one of secret (the secret) or secretName (its name in the secret store)`);
+    }
+    if (o.secret !== undefined && (typeof o.secret !== 'string' || o.secret.length < 12)) {
+      throw new ConfigError(`CLEARWAY_CLIENTS[${i}].secret must be a string of at least 12 characters`);
+    }
+    if (o.secretName !== undefined && (typeof o.secretName !== 'string' || !/^[A-Za-z0-9/_+=.@-]{1,256}$/.test(o.secretName))) {
+      throw new ConfigError(`CLEARWAY_CLIENTS[${i}].secretName must be a secret name of A-Z a-z 0-9 / _ + = . @ -`);
+    }
+    const scopes = Array.isArray(o.scopes) ? o.scopes : typeof o.scopes === 'string' ? String(o.scopes).split(' ') : [];
+    if (!scopes.every((s) => typeof s === 'string')) throw new ConfigError(`CLEARWAY_CLIENTS[${i}].scopes must be strings`);
+    return { id: o.id, ...(o.secret !== undefined ? { secret: o.secret } : { secretName: o.secretName! }), scopes };
+  });
+}
+
+function clients(e: ParsedEnv): ClientsConfig {
+  const list = parseClients(e.CLEARWAY_CLIENTS);
+  if (list.length > 0) return { clients: list, demo: false };
+  if (e.NODE_ENV === 'production') throw new ConfigError('CLEARWAY_CLIENTS is required when NODE_ENV=production');
+  return { clients: [DEMO_CLIENT], demo: true };
+}
+
+function host(e: ParsedEnv): HostConfig {
+  if (e.HOST_TRANSPORT === 'amqp' && e.LEGACY_HOST_URL) {
+    throw new ConfigError('LEGACY_HOST_URL is for HOST_TRANSPORT=http; with HOST_TRANSPORT=amqp the host is reached through AMQP_URL');
+  }
+  const useSimulator = e.MODE === 'proxy' && e.HOST_TRANSPORT === 'http' && !e.LEGACY_HOST_URL && e.ROLE !== 'api';
+  if (useSimulator && e.NODE_ENV === 'production') {
+    throw new ConfigError('LEGACY_HOST_URL is required in proxy mode when NODE_ENV=production (the simulator is for local use)');
+  }
+  return {
+    transport: e.HOST_TRANSPORT,
+    url: e.LEGACY_HOST_URL,
+    useSimulator,
+    simPort: e.SIM_PORT,
+    timeoutMs: e.HOST_TIMEOUT_MS,
+    attempts: e.HOST_ATTEMPTS,
+    authSecret: e.LEGACY_HOST_AUTH_SECRET,
+    tls: tlsFiles(e.HOST_TLS_CA_FILE, e.HOST_TLS_CERT_FILE, e.HOST_TLS_KEY_FILE, 'HOST'),
+  };
+}
+
+function amqp(e: ParsedEnv): AmqpConfig {
+  return {
+    enabled: e.HOST_TRANSPORT === 'amqp' || e.AMQP_URL !== null,
+    url: e.AMQP_URL ?? 'amqp://127.0.0.1:5672',
+    topology: {
+      requestQueue: e.AMQP_REQUEST_QUEUE!,
+      replyQueue: e.AMQP_REPLY_QUEUE!,
+      inboundQueue: e.INBOUND_QUEUE!,
+      outboundQueue: e.OUTBOUND_QUEUE!,
+      deadLetterExchange: e.AMQP_DLX!,
+    },
+    clientId: e.MQ_CLIENT_ID,
+    prefetch: e.MQ_PREFETCH,
+    tls: tlsFiles(e.AMQP_TLS_CA_FILE, e.AMQP_TLS_CERT_FILE, e.AMQP_TLS_KEY_FILE, 'AMQP'),
+  };
+}
+
+function store(e: ParsedEnv): StoreConfig {
+  const { STORE: store, QUEUE: queue, SECRETS: secrets, ARCHIVE: archive } = e;
+  if (store === 'embedded' && queue === 'sqs') {
+    throw new ConfigError(
+      'QUEUE=sqs needs STORE=dynamodb: the embedded store commits the jobs that follow a state change to its own SQLite queue',
+    );
+  }
+  const sqsQueue = e.SQS_QUEUE_URL ?? e.SQS_QUEUE_NAME;
+  const sqsDeadLetterQueue = e.SQS_DLQ_URL ?? e.SQS_DLQ_NAME;
+  const aws: AdapterSelection['aws'] = {
+    region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION,
+    endpoints: {
+      dynamodb: e.AWS_ENDPOINT_URL_DYNAMODB ?? e.AWS_ENDPOINT_URL,
+      sqs: e.AWS_ENDPOINT_URL_SQS ?? e.AWS_ENDPOINT_URL,
+      s3: e.AWS_ENDPOINT_URL_S3 ?? e.AWS_ENDPOINT_URL,
+      secretsManager: e.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? e.AWS_ENDPOINT_URL,
+    },
+    dynamodbTable: e.DYNAMODB_TABLE,
+    sqsQueue,
+    sqsDeadLetterQueue,
+    sqsWaitSeconds: e.SQS_WAIT_SECONDS,
+    s3Bucket: e.S3_BUCKET,
+    s3Prefix: e.S3_PREFIX,
+    s3ForcePathStyle: e.S3_FORCE_PATH_STYLE,
+    secretsPrefix: e.SECRETS_PREFIX,
+    secretsCacheSeconds: e.SECRETS_CACHE_SECONDS,
+  };
+  const onAws = store === 'dynamodb' || queue === 'sqs' || secrets === 'aws' || archive === 's3';
+  const need = (ok: unknown, setting: string, because: string) => {
+    if (!ok) throw new ConfigError(`${setting} is required when ${because}`);
+  };
+  if (onAws)
+    need(aws.region, 'AWS_REGION', `an adapter runs on AWS (STORE=${store}, QUEUE=${queue}, SECRETS=${secrets}, ARCHIVE=${archive})`);
+  if (store === 'dynamodb') need(aws.dynamodbTable, 'DYNAMODB_TABLE', 'STORE=dynamodb');
+  if (queue === 'sqs') {
+    need(sqsQueue, 'SQS_QUEUE_URL (or SQS_QUEUE_NAME)', 'QUEUE=sqs');
+    need(sqsDeadLetterQueue, 'SQS_DLQ_URL (or SQS_DLQ_NAME)', 'QUEUE=sqs');
+    if (!sqsQueue!.endsWith('.fifo') || !sqsDeadLetterQueue!.endsWith('.fifo')) {
+      throw new ConfigError('SQS_QUEUE_URL/SQS_QUEUE_NAME and SQS_DLQ_URL/SQS_DLQ_NAME must name FIFO queues (ending in .fifo)');
+    }
+  }
+  if (archive === 's3') need(aws.s3Bucket, 'S3_BUCKET', 'ARCHIVE=s3');
+  return { store, queue, secrets, archive, aws, dataDir: resolve(e.DATA_DIR), sqliteSynchronous: e.SQLITE_SYNCHRONOUS };
+}
+
+function worker(e: ParsedEnv): WorkerConfig {
+  return {
+    concurrency: e.WORKER_CONCURRENCY,
+    jobVisibilityMs: e.JOB_VISIBILITY_MS,
+    jobMaxAttempts: e.JOB_MAX_ATTEMPTS,
+    slaMs: e.SLA_SECONDS * 1000,
+    recoveryAfterMs: e.RECOVERY_AFTER_SECONDS * 1000,
+    sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+  };
+}
+
+function parsed<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new ConfigError(`${name}: ${(err as Error).message}`);
+  }
+}
+
+function screening(e: ParsedEnv): RulesConfig['screening'] {
+  const url = e.SCREENING_URL;
+  if (url === null) return null;
+  const parsedUrl = URL.canParse(url) ? new URL(url) : null;
+  if (!parsedUrl || !/^https?:$/.test(parsedUrl.protocol)) throw new ConfigError('SCREENING_URL must be an http(s) URL');
+  if (parsedUrl.username || parsedUrl.password) {
+    throw new ConfigError('SCREENING_URL must not carry credentials; put them in SCREENING_AUTH_HEADER');
+  }
+  return { url, timeoutMs: e.SCREENING_TIMEOUT_MS, failure: e.SCREENING_FAILURE, authHeader: e.SCREENING_AUTH_HEADER };
+}
+
+function rules(e: ParsedEnv): RulesConfig {
+  const amountLimits = parsed('MAX_AMOUNT', () => parseAmountLimits(e.MAX_AMOUNT ?? undefined));
+  const creditorCountryAllow = parsed('CREDITOR_COUNTRY_ALLOW', () => parseCountryList(e.CREDITOR_COUNTRY_ALLOW ?? undefined));
+  const creditorCountryDeny = parsed('CREDITOR_COUNTRY_DENY', () => parseCountryList(e.CREDITOR_COUNTRY_DENY ?? undefined)) ?? [];
+  const known: string[] = [...BUILT_IN_RULE_IDS, ...CUSTOM_BUSINESS_RULES.map((r) => r.id)];
+  const order = (e.BUSINESS_RULES_ORDER ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  for (const id of order) {
+    if (!known.includes(id)) throw new ConfigError(`BUSINESS_RULES_ORDER: "${id}" is not a business rule (rules: ${known.join(', ')})`);
+  }
+  try {
+    HoldPolicy.fromConfig({ amountAbove: e.HOLD_AMOUNT_ABOVE, rulesJson: e.HOLD_RULES });
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  return {
+    amountLimits,
+    creditorCountryAllow,
+    creditorCountryDeny,
+    order,
+    screening: screening(e),
+    holdAmountAbove: e.HOLD_AMOUNT_ABOVE,
+    holdRules: e.HOLD_RULES,
+  };
+}
+
+const OPENING_BALANCE = /^\s*(\d{1,18}(?:\.\d{1,18})?)\s+([A-Z]{3})\s*$/;
+
+/** `{"DE89…":"1000.00 EUR", …}`: account id -> "<amount> <currency>", amounts checked as Money (no floats). */
+export function parseOpeningBalances(raw: string | null | undefined): LedgerAccountInput[] {
+  if (raw === undefined || raw === null || raw.trim() === '') return [];
+  const shape = 'a JSON object of account id -> "<amount> <currency>", e.g. {"DE89370400440532013000":"1000.00 EUR"}';
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`LEDGER_OPENING_BALANCES must be ${shape}; it is not valid JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(`LEDGER_OPENING_BALANCES must be ${shape}`);
+  }
+  return Object.entries(value as Record<string, unknown>).map(([id, entry]) => {
+    if (!isLedgerAccountId(id)) {
+      throw new ConfigError(`LEDGER_OPENING_BALANCES: account id "${id}" must be 1-34 characters of A-Z a-z 0-9 . _ : -`);
+    }
+    const m = typeof entry === 'string' ? OPENING_BALANCE.exec(entry) : null;
+    if (!m) {
+      throw new ConfigError(
+        `LEDGER_OPENING_BALANCES["${id}"] must be a string "<amount> <currency>" such as "1000.00 EUR", got ${JSON.stringify(entry)}`,
+      );
+    }
+    const [, balance, currency] = m as unknown as [string, string, string];
+    let minor: bigint;
+    try {
+      minor = Money.parseBalance(balance, currency).minor;
+    } catch (err) {
+      throw new ConfigError(`LEDGER_OPENING_BALANCES["${id}"]: ${(err as Error).message}`);
+    }
+    if (!withinLedgerLimit(minor)) {
+      throw new ConfigError(
+        `LEDGER_OPENING_BALANCES["${id}"]: ${balance} ${currency} is more than the ledger keeps (2^63-1 minor units, LEDGER.AMOUNT_TOO_LARGE)`,
+      );
+    }
+    return { id, balance, currency };
+  });
+}
+
+function ledger(e: ParsedEnv): LedgerConfig {
+  const openingBalances = parseOpeningBalances(e.LEDGER_OPENING_BALANCES);
+  const flag = e.LEDGER_ENABLED;
+  if (flag === 'false' && openingBalances.length > 0) {
+    throw new ConfigError('LEDGER_ENABLED=false contradicts LEDGER_OPENING_BALANCES: unset one of them');
+  }
+  if (e.MODE !== 'core') {
+    const ignored = [
+      ...(e.LEDGER_OPENING_BALANCES !== null ? ['LEDGER_OPENING_BALANCES'] : []),
+      ...(flag !== null ? ['LEDGER_ENABLED'] : []),
+    ];
+    return { enabled: false, openingBalances: [], ignored };
+  }
+  return { enabled: flag === 'true' || openingBalances.length > 0, openingBalances, ignored: [] };
+}
+
+function intake(e: ParsedEnv): IntakeConfig {
+  return {
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    maxXmlDepth: e.MAX_XML_DEPTH,
+    maxTransactionsPerMessage: e.MAX_TRANSACTIONS_PER_MESSAGE,
+    schemaDir: resolve(e.SCHEMA_DIR),
+  };
+}
+
+function compat(e: ParsedEnv): CompatConfig {
+  return { regionId: e.REGION_ID ?? e.AWS_REGION ?? 'local', repairNamespace: e.AWS_COMPAT_REPAIR_NAMESPACE };
+}
+
+function logging(e: ParsedEnv): LoggingConfig {
+  return { level: e.LOG_LEVEL };
+}
+
+/** The loader of each namespace, from the parsed environment. */
+export const NAMESPACE_LOADERS: { [N in Namespace]: (e: ParsedEnv) => Configuration[N] } = {
+  runtime,
+  server,
+  auth,
+  clients,
+  host,
+  amqp,
+  store,
+  worker,
+  rules,
+  ledger,
+  intake,
+  compat,
+  logging,
+};
+
+/** One namespace from an environment (what each `registerAs` factory runs). */
+export function loadNamespace<N extends Namespace>(ns: N, env: Env): Configuration[N] {
+  return NAMESPACE_LOADERS[ns](parseEnv(env));
+}
+
+/** The owner of the payments arriving on the inbound queue (MQ_CLIENT_ID, or the demo client when it is the only one). */
+export interface MqClient {
+  id: string;
+  /** Its scopes (from CLEARWAY_CLIENTS; empty for a client of an external identity provider). */
+  scopes: string[];
+}
+
+/** Resolves the MQ client from the amqp, clients and auth namespaces; null without a broker. */
+export function resolveMqClient(amqp: AmqpConfig, clients: ClientsConfig, auth: AuthConfig): MqClient | null {
+  if (!amqp.enabled) return null;
+  const id = amqp.clientId ?? (clients.demo ? DEMO_CLIENT.id : null);
+  if (id === null) {
+    throw new ConfigError('MQ_CLIENT_ID is required with an AMQP broker (the API client that owns payments from the inbound queue)');
+  }
+  const client = clients.clients.find((c) => c.id === id);
+  if (!auth.jwksUrl && !client) throw new ConfigError(`MQ_CLIENT_ID "${id}" is not a client in CLEARWAY_CLIENTS`);
+  return { id, scopes: client?.scopes ?? [] };
+}
+
+/**
+ * The whole configuration, every namespace loaded from one parse, and the rules across namespaces checked.
+ * Throws ConfigError naming the variable; main.ts prints it and exits with code 2.
+ */
+export function loadConfiguration(env: Env): Configuration {
+  const e = parseEnv(env);
+  const c = Object.fromEntries(
+    (Object.keys(NAMESPACES) as Namespace[]).map((ns) => [ns, NAMESPACE_LOADERS[ns](e)]),
+  ) as unknown as Configuration;
+  resolveMqClient(c.amqp, c.clients, c.auth);
+  return c;
+}

@@ -1,0 +1,580 @@
+/**
+ * Every environment variable the gateway reads: its namespace, its syntax (a zod schema on the raw string,
+ * with the default), and its documentation. This is the one schema the configuration is validated with
+ * (configuration.ts) and that the README table and deploy/systemd/gateway.env.example are generated from
+ * (scripts/config-docs.ts, `npm run config:docs`); see docs/adr/0010-configuration.md.
+ *
+ * It imports nothing but zod, so the docs script runs it directly with Node's type stripping (no build).
+ * Rules that need the domain (amounts, currencies, rule ids, hold rules) and rules across variables are
+ * checked by the namespace loaders in configuration.ts.
+ */
+import { z } from 'zod';
+
+/** The configuration namespaces (`registerAs` keys), in the order the docs list them. */
+export const NAMESPACES = {
+  runtime: 'what this process is: its role, the mode, production or not',
+  server: 'the HTTP edge: listener, TLS, timeouts, proxies, connection caps, API docs',
+  auth: 'tokens: the built-in issuer, an external identity provider, throttling of the token endpoint',
+  clients: 'the API clients allowed to obtain tokens',
+  host: 'the legacy host in proxy mode: transport, address, credentials, TLS, the bundled simulator',
+  amqp: 'RabbitMQ: the broker, its TLS, the queue names and the MQ front door',
+  store: 'where state lives: the embedded SQLite adapters or the AWS adapters, and their settings',
+  worker: 'the pipeline workers and sweepers: concurrency, visibility, attempts, SLA, recovery',
+  rules: 'business rules, holds and sanctions screening',
+  ledger: 'the core-mode ledger',
+  intake: 'limits on what is accepted: body size, XML depth, transactions per message, the schemas',
+  compat: 'the AWS ISO 20022 guidance compatibility answers',
+  logging: 'log output',
+} as const;
+
+export type Namespace = keyof typeof NAMESPACES;
+
+/** Documentation of one variable (rendered into the README and the systemd example). */
+export interface VariableDoc {
+  ns: Namespace;
+  /** One paragraph, Markdown (backticks are dropped in the env example). */
+  doc: string;
+  /** The default as shown to the operator; omitted: "(none)". */
+  default?: string;
+  /** A value shown commented out in the env example instead of the default. */
+  example?: string;
+  /** A value set (not commented out) in the systemd env example. */
+  deploy?: string;
+}
+
+type Raw = string | undefined;
+const isBlank = (raw: Raw): raw is undefined => raw === undefined || raw.trim() === '';
+const problem = (ctx: z.RefinementCtx, message: string): never => {
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+};
+
+/** A variable: a function of its name (so messages name it) to the zod schema of its raw value. */
+interface Spec<T extends z.ZodType> {
+  schema(name: string): T;
+  doc: VariableDoc;
+}
+
+function int(doc: VariableDoc & { default: string }, min: number, max?: number): Spec<z.ZodType<number, Raw>> {
+  const fallback = Number(doc.default);
+  return {
+    doc,
+    schema: (name) =>
+      z
+        .string()
+        .optional()
+        .transform((raw, ctx): number => {
+          if (isBlank(raw)) return fallback;
+          const n = Number(raw);
+          if (!Number.isInteger(n) || n < min || (max !== undefined && n > max)) {
+            return problem(
+              ctx,
+              max === undefined
+                ? `${name} must be an integer >= ${min}, got "${raw}"`
+                : `${name} must be an integer from ${min} to ${max}, got "${raw}"`,
+            );
+          }
+          return n;
+        }),
+  };
+}
+
+function oneOf<const T extends string>(allowed: readonly T[], doc: VariableDoc & { default: T }): Spec<z.ZodType<T, Raw>>;
+function oneOf<const T extends string>(allowed: readonly T[], doc: VariableDoc): Spec<z.ZodType<T | null, Raw>>;
+function oneOf<const T extends string>(allowed: readonly T[], doc: VariableDoc): Spec<z.ZodType<T | null, Raw>> {
+  const fallback = (doc.default as T | undefined) ?? null;
+  return {
+    doc,
+    schema: (name) =>
+      z
+        .string()
+        .optional()
+        .transform((raw, ctx): T | null => {
+          if (isBlank(raw)) return fallback;
+          const value = raw.trim() as T;
+          if (!allowed.includes(value)) {
+            const expected = allowed.length === 2 && allowed.includes('true' as T) ? 'true or false' : `one of ${allowed.join(', ')}`;
+            return problem(ctx, `${name} must be ${expected}, got "${raw}"`);
+          }
+          return value;
+        }),
+  };
+}
+
+function bool(doc: VariableDoc & { default: 'true' | 'false' }): Spec<z.ZodType<boolean, Raw>> {
+  return {
+    doc,
+    schema: (name) =>
+      z
+        .string()
+        .optional()
+        .transform((raw, ctx): boolean => {
+          if (isBlank(raw)) return doc.default === 'true';
+          const value = raw.trim();
+          if (value !== 'true' && value !== 'false') return problem(ctx, `${name} must be true or false, got "${raw}"`);
+          return value === 'true';
+        }),
+  };
+}
+
+/** Free text, trimmed; blank: `fallback` (shown as the default unless the doc says otherwise) or null. */
+function text(doc: VariableDoc, fallback: string): Spec<z.ZodType<string, Raw>>;
+function text(doc: VariableDoc): Spec<z.ZodType<string | null, Raw>>;
+function text(doc: VariableDoc, fallback: string | null = null): Spec<z.ZodType<string | null, Raw>> {
+  return {
+    doc: fallback !== null && doc.default === undefined ? { ...doc, default: fallback } : doc,
+    schema: () =>
+      z
+        .string()
+        .optional()
+        .transform((raw): string | null => (isBlank(raw) ? fallback : raw.trim())),
+  };
+}
+
+/** Text matching a pattern; the message says what is allowed (it never repeats the value when it may be a secret). */
+function matching(pattern: RegExp, what: string, doc: VariableDoc, echo = true): Spec<z.ZodType<string | null, Raw>> {
+  return {
+    doc,
+    schema: (name) =>
+      z
+        .string()
+        .optional()
+        .transform((raw, ctx): string | null => {
+          if (isBlank(raw)) return doc.default ?? null;
+          const value = raw.trim();
+          if (!pattern.test(value)) return problem(ctx, `${name} must be ${what}${echo ? `, got "${value}"` : ''}`);
+          return value;
+        }),
+  };
+}
+
+/** An http(s) URL; with `noCredentials`, one with `user:password@` is refused without repeating it. */
+function httpUrl(doc: VariableDoc, options: { noCredentials?: string; echo?: boolean } = {}): Spec<z.ZodType<string | null, Raw>> {
+  return {
+    doc,
+    schema: (name) =>
+      z
+        .string()
+        .optional()
+        .transform((raw, ctx): string | null => {
+          if (isBlank(raw)) return null;
+          const value = raw.trim();
+          const url = URL.canParse(value) ? new URL(value) : null;
+          const hasCredentials = url !== null && (url.username !== '' || url.password !== '');
+          if (options.noCredentials && hasCredentials) return problem(ctx, `${name} must not carry credentials; ${options.noCredentials}`);
+          if (!/^https?:\/\/[^\s]+$/.test(value) || url === null) {
+            return problem(ctx, `${name} must be an http(s) URL${options.echo === false || hasCredentials ? '' : `, got "${value}"`}`);
+          }
+          return value;
+        }),
+  };
+}
+
+/** A comma-separated list; each entry checked by `check` (a message, or null when fine). */
+function list(doc: VariableDoc, check: (entry: string) => string | null, fallback: readonly string[] = []): Spec<z.ZodType<string[], Raw>> {
+  return {
+    doc,
+    schema: (name) =>
+      z
+        .string()
+        .optional()
+        .transform((raw, ctx): string[] => {
+          if (isBlank(raw)) return [...fallback];
+          const entries = raw
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '');
+          for (const entry of entries) {
+            const message = check(entry);
+            if (message) return problem(ctx, `${name}: "${entry}" ${message}`);
+          }
+          return entries;
+        }),
+  };
+}
+
+const QUEUE_NAME = /^[A-Za-z0-9._:-]{1,200}$/;
+const queueName = (ns: Namespace, fallback: string, doc: string) =>
+  matching(QUEUE_NAME, '1-200 characters of A-Z a-z 0-9 . _ : -', { ns, doc, default: fallback });
+const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const ipOrCidr = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
+
+/** The JWS algorithms an external identity provider may use (asymmetric only: never HS*, never none). */
+export const JWS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+
+/** The variables, by name. Order within a namespace is the order of the docs. */
+const SPECS = {
+  // ---- runtime ----------------------------------------------------------------------------------------
+  NODE_ENV: text({
+    ns: 'runtime',
+    doc: '`production`: `CLEARWAY_CLIENTS` is required and the demo client never enabled, `LEGACY_HOST_URL` is required in proxy mode (no simulator), the API docs are off unless `API_DOCS` says otherwise',
+    deploy: 'production',
+  }),
+  ROLE: oneOf(['all', 'api', 'worker'], {
+    ns: 'runtime',
+    doc: '`api` (HTTP only), `worker` (pipeline and sweepers, plus health) or `all` (API and pipeline workers in one process)',
+    default: 'all',
+  }),
+  MODE: oneOf(['proxy', 'core'], {
+    ns: 'runtime',
+    doc: '`proxy`: release payments to the legacy host; `core`: settle them in the gateway itself (against the ledger when it is on)',
+    default: 'proxy',
+  }),
+
+  // ---- server -----------------------------------------------------------------------------------------
+  PORT: int({ ns: 'server', doc: 'TCP port of the HTTP API, health and docs', default: '8080' }, 0, 65535),
+  HOST: text(
+    {
+      ns: 'server',
+      doc: 'address to listen on; `127.0.0.1` behind a local reverse proxy',
+    },
+    '0.0.0.0',
+  ),
+  TRUSTED_PROXIES: list(
+    {
+      ns: 'server',
+      doc: 'comma-separated IP addresses or CIDR ranges of reverse proxies whose `X-Forwarded-*` headers are believed; empty: none is (the peer address and the `Host` header are used)',
+      example: '10.0.0.0/8,192.168.1.10',
+    },
+    (entry) => (ipOrCidr.safeParse(entry).success ? null : 'is not an IP address or CIDR range'),
+  ),
+  REQUEST_TIMEOUT_MS: int({ ns: 'server', doc: 'deadline of a whole request, body included, in ms', default: '30000' }, 1),
+  HEADERS_TIMEOUT_MS: int({ ns: 'server', doc: 'deadline for the request headers to arrive, in ms', default: '10000' }, 1),
+  CONNECTION_IDLE_TIMEOUT_MS: int({ ns: 'server', doc: 'an idle connection is closed after this many ms', default: '60000' }, 1),
+  KEEP_ALIVE_TIMEOUT_MS: int(
+    { ns: 'server', doc: 'how long a kept-alive connection waits for its next request, in ms', default: '5000' },
+    1,
+  ),
+  MAX_CONNECTIONS_PER_SOURCE: int({ ns: 'server', doc: 'open connections allowed from one source address', default: '64' }, 1),
+  TLS_CERT_FILE: text({
+    ns: 'server',
+    doc: 'PEM certificate (chain) of the HTTPS listener; with `TLS_KEY_FILE` (both or neither) the gateway serves HTTPS and sends HSTS; both files are read again on `SIGHUP`',
+    example: '/etc/clearway/tls/cert.pem',
+  }),
+  TLS_KEY_FILE: text({
+    ns: 'server',
+    doc: 'PEM private key of the HTTPS listener (see `TLS_CERT_FILE`)',
+    example: '/etc/clearway/tls/key.pem',
+  }),
+  API_DOCS: oneOf(['public', 'auth', 'off'], {
+    ns: 'server',
+    doc: '`/docs` (OpenAPI): `public`, `auth` (a bearer token is needed) or `off`; default `public`, `off` when `NODE_ENV=production`',
+  }),
+
+  // ---- auth -------------------------------------------------------------------------------------------
+  AUTH_ISSUER: text({
+    ns: 'auth',
+    doc: '`iss` of the tokens the gateway signs, and checked on every token; the same on every instance (independent of the port). Required with `AUTH_JWKS_URL`: the issuer of the identity provider',
+  }),
+  AUTH_AUDIENCE: text(
+    { ns: 'auth', doc: '`aud` put into and required in tokens; with `AUTH_JWKS_URL`, the audience of the identity provider' },
+    'clearway',
+  ),
+  TOKEN_TTL_SECONDS: int({ ns: 'auth', doc: 'lifetime of the tokens the gateway issues, in seconds (>= 60)', default: '900' }, 60),
+  AUTH_JWKS_URL: httpUrl({
+    ns: 'auth',
+    doc: 'external identity provider (Cognito, Keycloak, Entra): verify bearer tokens by its JWKS instead of the built-in keys; needs `AUTH_ISSUER`',
+  }),
+  AUTH_ALGORITHMS: list(
+    {
+      ns: 'auth',
+      doc: `comma-separated JWS algorithms accepted from the external identity provider (\`AUTH_JWKS_URL\`), of ${JWS_ALGORITHMS.join(', ')}; the built-in issuer is pinned to ES256`,
+      default: 'RS256',
+    },
+    (entry) => ((JWS_ALGORITHMS as readonly string[]).includes(entry) ? null : `is not one of ${JWS_ALGORITHMS.join(', ')}`),
+    ['RS256'],
+  ),
+  AUTH_THROTTLE_FAILURES: int(
+    { ns: 'auth', doc: 'failed token requests per client id or per source before the token endpoint answers 429', default: '5' },
+    1,
+  ),
+  AUTH_THROTTLE_WINDOW_SECONDS: int({ ns: 'auth', doc: 'window in which failed token requests are counted, in seconds', default: '60' }, 1),
+  AUTH_THROTTLE_MAX_SECONDS: int(
+    { ns: 'auth', doc: 'longest backoff (`Retry-After`) of a throttled client id or source, in seconds', default: '900' },
+    1,
+  ),
+
+  // ---- clients ----------------------------------------------------------------------------------------
+  CLEARWAY_CLIENTS: text({
+    ns: 'clients',
+    doc: 'JSON array `[{"id":"bank-a","secret":"…","scopes":["payments:read","payments:write","payments:operate"]}]` (id: 1-64 of A-Z a-z 0-9 . _ -; secret: at least 12 characters); instead of `secret`, `"secretName":"clients/bank-a"` names its entry in the secret store (read at each token request through the store cache, so a rotation takes effect; missing at start: the start fails). Scopes: `payments:read`, `payments:write`, `payments:operate` (decisions), `ledger:admin`. Required when `NODE_ENV=production`; unset otherwise: the demo client `demo` / `demo-secret-not-for-production` with all four scopes',
+    default: 'demo client',
+    example: '\'[{"id":"acme-payments","secret":"REPLACE_ME","scopes":["payments:read","payments:write"]}]\'',
+  }),
+
+  // ---- host -------------------------------------------------------------------------------------------
+  HOST_TRANSPORT: oneOf(['http', 'amqp'], {
+    ns: 'host',
+    doc: '`http`: the legacy host at `LEGACY_HOST_URL`; `amqp`: the host behind the request/reply queues on `AMQP_URL` (`LEGACY_HOST_URL` must be unset; the gateway starts no simulator then: run `npm run sim` with the same `HOST_TRANSPORT=amqp`)',
+    default: 'http',
+  }),
+  LEGACY_HOST_URL: httpUrl(
+    {
+      ns: 'host',
+      doc: 'base URL of the legacy host (`POST {url}/v1/payments`, `/v1/cancellations`, `/v1/returns`); unset in proxy mode (and `ROLE` not `api`): the bundled simulator on `SIM_PORT` is used, started when none answers there (refused when `NODE_ENV=production`). No credentials in it: see `LEGACY_HOST_AUTH_SECRET`',
+      deploy: 'https://legacy-host.example.internal:8443',
+    },
+    { noCredentials: 'put the Authorization header in the secret store and name it in LEGACY_HOST_AUTH_SECRET' },
+  ),
+  LEGACY_HOST_AUTH_SECRET: text({
+    ns: 'host',
+    doc: 'name of the secret-store entry whose value is sent as the `Authorization` header to the HTTP legacy host (read per call through the store cache, so a rotation takes effect; never logged)',
+  }),
+  HOST_TIMEOUT_MS: int(
+    {
+      ns: 'host',
+      doc: 'timeout of one call to the host, in ms; over AMQP, how long a call waits for the reply before the payment parks in `PDNG` (a later reply is still applied)',
+      default: '5000',
+    },
+    1,
+  ),
+  HOST_ATTEMPTS: int(
+    {
+      ns: 'host',
+      doc: 'HTTP attempts per delivery (same `Idempotency-Key`, the UETR) before the delivery fails and its job is retried later through the work queue',
+      default: '3',
+    },
+    1,
+  ),
+  HOST_TLS_CA_FILE: text({ ns: 'host', doc: 'PEM CA certificate(s) trusted for the HTTPS legacy host, instead of the system ones' }),
+  HOST_TLS_CERT_FILE: text({
+    ns: 'host',
+    doc: 'PEM client certificate presented to the legacy host (mutual TLS; with `HOST_TLS_KEY_FILE`)',
+  }),
+  HOST_TLS_KEY_FILE: text({ ns: 'host', doc: 'PEM private key of `HOST_TLS_CERT_FILE`' }),
+  SIM_PORT: int(
+    {
+      ns: 'host',
+      doc: 'port of the bundled legacy-host simulator, used only when `LEGACY_HOST_URL` is unset in proxy mode (`npm run sim` runs it alone)',
+      default: '8081',
+    },
+    0,
+    65535,
+  ),
+
+  // ---- amqp -------------------------------------------------------------------------------------------
+  AMQP_URL: matching(
+    /^amqps?:\/\/\S+$/,
+    'an amqp:// or amqps:// URL',
+    {
+      ns: 'amqp',
+      doc: 'RabbitMQ broker; default `amqp://127.0.0.1:5672` when `HOST_TRANSPORT=amqp`. Setting it (or `HOST_TRANSPORT=amqp`) also opens the MQ front door: `INBOUND_QUEUE` in, `OUTBOUND_QUEUE` out. It holds a password: keep the env file private',
+      example: 'amqps://clearway:<password>@mq.example.internal:5671/payments',
+    },
+    false,
+  ),
+  AMQP_TLS_CA_FILE: text({ ns: 'amqp', doc: 'PEM CA certificate(s) trusted for an `amqps://` broker, instead of the system ones' }),
+  AMQP_TLS_CERT_FILE: text({ ns: 'amqp', doc: 'PEM client certificate presented to the broker (with `AMQP_TLS_KEY_FILE`)' }),
+  AMQP_TLS_KEY_FILE: text({ ns: 'amqp', doc: 'PEM private key of `AMQP_TLS_CERT_FILE`' }),
+  INBOUND_QUEUE: queueName(
+    'amqp',
+    'inbox.pacs.008',
+    'front door: ISO 20022 messages taken like `POST /v1/inbox`; refused ones go to `<INBOUND_QUEUE>.dlq` with the reason in headers and a pacs.002 RJCT to `OUTBOUND_QUEUE`',
+  ),
+  OUTBOUND_QUEUE: queueName(
+    'amqp',
+    'outbox.pacs.002',
+    'every outgoing status message (at least once; `message-id` `<transactionId>:<status>`)',
+  ),
+  MQ_CLIENT_ID: matching(CLIENT_ID, '1-64 characters of A-Z a-z 0-9 . _ -', {
+    ns: 'amqp',
+    doc: 'the API client (in `CLEARWAY_CLIENTS`) that owns payments from the inbound queue (its token reads them over REST); required with a broker, except with only the demo client (then `demo`)',
+    example: 'bank-a',
+  }),
+  MQ_PREFETCH: int({ ns: 'amqp', doc: 'inbound messages in flight per process', default: '32' }, 1),
+  AMQP_REQUEST_QUEUE: queueName(
+    'amqp',
+    'clearway.host.requests',
+    'requests to the legacy host (`HOST_TRANSPORT=amqp`); see docs/amqp-topology.md',
+  ),
+  AMQP_REPLY_QUEUE: queueName('amqp', 'clearway.host.replies', 'the legacy host answers, matched by correlation id'),
+  AMQP_DLX: queueName('amqp', 'clearway.dlx', 'the dead-letter exchange of every work queue'),
+
+  // ---- store ------------------------------------------------------------------------------------------
+  DATA_DIR: text(
+    {
+      ns: 'store',
+      doc: 'directory of the embedded database (`clearway.db` and its WAL) and of the file secret store (the token-signing key); relative paths from the working directory',
+      deploy: '/var/lib/clearway',
+    },
+    './data',
+  ),
+  SQLITE_SYNCHRONOUS: oneOf(['FULL', 'NORMAL'], {
+    ns: 'store',
+    doc: '`FULL`: every commit fsynced, survives power loss; `NORMAL`: survives a process crash only, and is faster',
+    default: 'FULL',
+  }),
+  STORE: oneOf(['embedded', 'dynamodb'], {
+    ns: 'store',
+    doc: '`dynamodb`: payments (and the core-mode ledger) in one DynamoDB table (docs/aws.md)',
+    default: 'embedded',
+  }),
+  QUEUE: oneOf(['embedded', 'sqs'], {
+    ns: 'store',
+    doc: '`sqs`: the work queue on an SQS FIFO queue with a FIFO dead-letter queue (docs/sqs-work-queue.md); needs `STORE=dynamodb`',
+    default: 'embedded',
+  }),
+  SECRETS: oneOf(['file', 'aws'], {
+    ns: 'store',
+    doc: '`aws`: secrets (token-signing key, client secrets by name, host credentials) in Secrets Manager',
+    default: 'file',
+  }),
+  ARCHIVE: oneOf(['embedded', 's3'], { ns: 'store', doc: '`s3`: raw messages in an S3 bucket', default: 'embedded' }),
+  AWS_REGION: text({ ns: 'store', doc: 'required as soon as one adapter is on AWS' }),
+  AWS_DEFAULT_REGION: text({ ns: 'store', doc: 'used when `AWS_REGION` is unset' }),
+  AWS_ENDPOINT_URL: httpUrl({ ns: 'store', doc: 'the AWS SDK endpoint override for every service (local engines)' }),
+  AWS_ENDPOINT_URL_DYNAMODB: httpUrl({ ns: 'store', doc: 'the SDK endpoint override for DynamoDB' }),
+  AWS_ENDPOINT_URL_SQS: httpUrl({ ns: 'store', doc: 'the SDK endpoint override for SQS' }),
+  AWS_ENDPOINT_URL_S3: httpUrl({ ns: 'store', doc: 'the SDK endpoint override for S3' }),
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: httpUrl({ ns: 'store', doc: 'the SDK endpoint override for Secrets Manager' }),
+  DYNAMODB_TABLE: text({ ns: 'store', doc: 'the store table (`STORE=dynamodb`)' }),
+  SQS_QUEUE_URL: httpUrl({ ns: 'store', doc: 'the FIFO work queue (`.fifo`; `QUEUE=sqs`); or `SQS_QUEUE_NAME`, looked up at start' }),
+  SQS_QUEUE_NAME: text({ ns: 'store', doc: 'the FIFO work queue by name, instead of `SQS_QUEUE_URL`' }),
+  SQS_DLQ_URL: httpUrl({
+    ns: 'store',
+    doc: 'its FIFO dead-letter queue; the work queue `RedrivePolicy` must point at it (checked at start) and its `maxReceiveCount` is the number of deliveries (`JOB_MAX_ATTEMPTS`); or `SQS_DLQ_NAME`',
+  }),
+  SQS_DLQ_NAME: text({ ns: 'store', doc: 'the FIFO dead-letter queue by name, instead of `SQS_DLQ_URL`' }),
+  SQS_WAIT_SECONDS: int({ ns: 'store', doc: 'long polling of the workers receive, in seconds (0-20)', default: '1' }, 0, 20),
+  S3_BUCKET: text({ ns: 'store', doc: 'the archive bucket (`ARCHIVE=s3`)' }),
+  S3_PREFIX: text({ ns: 'store', doc: 'prefix of the archive keys' }, ''),
+  S3_FORCE_PATH_STYLE: bool({
+    ns: 'store',
+    doc: '`true`: path-style URLs (`<endpoint>/<bucket>/<key>`), for emulators on a plain host:port',
+    default: 'false',
+  }),
+  SECRETS_PREFIX: text({ ns: 'store', doc: 'secret names are `<prefix><name>` (`SECRETS=aws`)' }, 'clearway/'),
+  SECRETS_CACHE_SECONDS: int({ ns: 'store', doc: 'how long a secret read from Secrets Manager is cached, in seconds', default: '300' }, 0),
+
+  // ---- worker -----------------------------------------------------------------------------------------
+  WORKER_CONCURRENCY: int({ ns: 'worker', doc: 'jobs in flight per process', default: '16' }, 1),
+  JOB_VISIBILITY_MS: int(
+    {
+      ns: 'worker',
+      doc: 'visibility timeout of a received job, in ms (>= 1000): a job not acknowledged in time is delivered again',
+      default: '30000',
+    },
+    1000,
+  ),
+  JOB_MAX_ATTEMPTS: int({ ns: 'worker', doc: 'deliveries a job gets before it is dead-lettered', default: '8' }, 1),
+  SLA_SECONDS: int(
+    {
+      ns: 'worker',
+      doc: 'a payment not moving for this long is rejected `AB05` while it has not left the gateway (or is held); once released to the host, one last idempotent ask, and without a final answer it is never rejected but investigated (PDNG, status requests to the host; docs/decisions.md)',
+      default: '300',
+    },
+    1,
+  ),
+  RECOVERY_AFTER_SECONDS: int({ ns: 'worker', doc: 'a payment not moving for this long gets its next step re-driven', default: '60' }, 1),
+  SWEEP_INTERVAL_MS: int({ ns: 'worker', doc: 'how often the sweepers run, in ms (>= 100)', default: '5000' }, 100),
+
+  // ---- rules ------------------------------------------------------------------------------------------
+  MAX_AMOUNT: text({
+    ns: 'rules',
+    doc: 'largest amount of one payment: comma-separated `<amount>` (global, in the payment own currency) and `<amount> <CCY>` (that currency, wins) entries, e.g. `1000000, 150000000 JPY`; above it: RJCT `AM02`',
+  }),
+  CREDITOR_COUNTRY_ALLOW: text({
+    ns: 'rules',
+    doc: 'comma-separated ISO 3166 alpha-2 creditor countries; when set, only these are accepted (RJCT `RR04`; `RR03` when the creditor country is unknown)',
+  }),
+  CREDITOR_COUNTRY_DENY: text({ ns: 'rules', doc: 'comma-separated ISO 3166 alpha-2 creditor countries always refused (RJCT `RR04`)' }),
+  BUSINESS_RULES_ORDER: text({
+    ns: 'rules',
+    doc: 'rule ids to run first, in this order (the others follow in the default order): `currency`, `amount-positive`, `amount-limit`, `iban`, `bic`, `creditor-country`, custom rules, `screening`',
+  }),
+  SCREENING_URL: text({
+    ns: 'rules',
+    doc: 'sanctions-screening service (`POST` JSON, see docs/business-rules.md); unset: no screening. A hit: RJCT `RR04` with the service reference. No credentials in it: see `SCREENING_AUTH_HEADER`',
+  }),
+  SCREENING_TIMEOUT_MS: int({ ns: 'rules', doc: 'deadline of one screening call, in ms', default: '2000' }, 1),
+  SCREENING_FAILURE: oneOf(['open', 'closed'], {
+    ns: 'rules',
+    doc: 'screening unreachable, timed out or unusable: `open` passes the payment and records "not screened" on its `ACTC` history entry; `closed` keeps it `RCVD` and retries (the SLA rejects it `AB05` if screening never answers)',
+    default: 'closed',
+  }),
+  SCREENING_AUTH_HEADER: text({ ns: 'rules', doc: '`Authorization` header value sent to the screening service (a secret; never logged)' }),
+  HOLD_AMOUNT_ABOVE: text({
+    ns: 'rules',
+    doc: 'hold every payment above this decimal amount (any currency) in `PDNG` for a consumer accept or reject',
+  }),
+  HOLD_RULES: text({
+    ns: 'rules',
+    doc: 'JSON array of hold rules (`id`, `clients`, `amountAbove`, `currencies`, `creditorCountries`), see docs/decisions.md',
+  }),
+
+  // ---- ledger -----------------------------------------------------------------------------------------
+  LEDGER_OPENING_BALANCES: text({
+    ns: 'ledger',
+    doc: '`MODE=core`: turns the ledger on and opens these accounts at start, never overwriting an open one: a JSON object account id to `"<amount> <currency>"`, e.g. `{"DE89370400440532013000":"1000.00 EUR"}`; ignored, with a warning, in proxy mode',
+    example: '{"DE89370400440532013000":"1000.00 EUR","GB29NWBK60161331926819":"250.50 EUR"}',
+  }),
+  LEDGER_ENABLED: oneOf(['true', 'false'], {
+    ns: 'ledger',
+    doc: '`MODE=core`: `true` turns the ledger on without opening balances (open accounts with `PUT /v1/ledger/accounts/{id}`, scope `ledger:admin`); default: on when `LEDGER_OPENING_BALANCES` is set; ignored, with a warning, in proxy mode',
+  }),
+
+  // ---- intake -----------------------------------------------------------------------------------------
+  MAX_BODY_BYTES: int(
+    { ns: 'intake', doc: 'largest accepted request body / ISO 20022 message in bytes (>= 1024; 413 above)', default: '1048576' },
+    1024,
+  ),
+  MAX_XML_DEPTH: int({ ns: 'intake', doc: 'deepest accepted XML element nesting (>= 8)', default: '64' }, 8),
+  MAX_TRANSACTIONS_PER_MESSAGE: int(
+    { ns: 'intake', doc: 'most transactions accepted in one pain.001 (and any multi-transaction message)', default: '250' },
+    1,
+  ),
+  SCHEMA_DIR: text({ ns: 'intake', doc: 'directory of the project XSD files, relative to the working directory' }, 'config/schemas'),
+
+  // ---- compat -----------------------------------------------------------------------------------------
+  REGION_ID: text({
+    ns: 'compat',
+    doc: '`region_id` in the AWS-guidance compatibility answers (`GET /`, `GET /uuid`)',
+    default: '$AWS_REGION, else local',
+  }),
+  AWS_COMPAT_REPAIR_NAMESPACE: bool({
+    ns: 'compat',
+    doc: '`true`: on the AWS-compatible `/inbox` only, a Document/AppHdr in no namespace is repaired from the AppHdr `MsgDefIdr`, then validated strictly; `false`: it is acknowledged and rejected through `/outbox` (pacs.002 RJCT FF01). `/v1/inbox` is always strict',
+    default: 'false',
+  }),
+
+  // ---- logging ----------------------------------------------------------------------------------------
+  LOG_LEVEL: oneOf(['error', 'warn', 'log', 'debug'], {
+    ns: 'logging',
+    doc: '`error`, `warn`, `log`, `debug`; message bodies and secrets are never logged',
+    default: 'log',
+  }),
+} satisfies Record<string, Spec<z.ZodType>>;
+
+type Specs = typeof SPECS;
+type SchemaOf<S> = S extends Spec<infer T> ? T : never;
+
+/** The schema of the whole environment: one entry per variable, each with its documentation as metadata. */
+export const envSchema = z.object(
+  Object.fromEntries(
+    Object.entries(SPECS).map(([name, spec]) => [
+      name,
+      (spec as Spec<z.ZodType>).schema(name).meta({ description: spec.doc.doc, ...spec.doc }),
+    ]),
+  ) as { [K in keyof Specs]: SchemaOf<Specs[K]> },
+);
+
+/** The environment after syntax checks and defaults. */
+export type ParsedEnv = z.output<typeof envSchema>;
+
+/** Names of every variable the gateway reads. */
+export const VARIABLE_NAMES: readonly string[] = Object.keys(SPECS);
+
+/** The documentation of every variable, from the schema's metadata, in schema order. */
+export function variableDocs(): Array<VariableDoc & { name: string }> {
+  return Object.entries(envSchema.shape).map(([name, schema]) => {
+    const { ns, doc, default: dflt, example, deploy } = schema.meta() as unknown as VariableDoc;
+    return {
+      name,
+      ns,
+      doc,
+      ...(dflt !== undefined ? { default: dflt } : {}),
+      ...(example ? { example } : {}),
+      ...(deploy ? { deploy } : {}),
+    };
+  });
+}
