@@ -34,7 +34,10 @@ export interface VariableDoc {
   ns: Namespace;
   /** One paragraph, Markdown (backticks are dropped in the env example). */
   doc: string;
-  /** The default as shown to the operator; omitted: "(none)". */
+  /**
+   * The default as shown to the operator; omitted: "(none)". In parentheses: prose about a default worked out
+   * from other settings (the loader applies it), never a value.
+   */
   default?: string;
   /** A value shown commented out in the env example instead of the default. */
   example?: string;
@@ -43,6 +46,8 @@ export interface VariableDoc {
 }
 
 type Raw = string | undefined;
+/** The default value of a variable, unless its documented default is prose. */
+const fallbackOf = (doc: VariableDoc): string | null => (doc.default === undefined || doc.default.startsWith('(') ? null : doc.default);
 const isBlank = (raw: Raw): raw is undefined => raw === undefined || raw.trim() === '';
 const problem = (ctx: z.RefinementCtx, message: string): never => {
   ctx.addIssue({ code: 'custom', message });
@@ -79,10 +84,10 @@ function int(doc: VariableDoc & { default: string }, min: number, max?: number):
   };
 }
 
-function oneOf<const T extends string>(allowed: readonly T[], doc: VariableDoc & { default: T }): Spec<z.ZodType<T, Raw>>;
+function oneOf<const T extends string>(allowed: readonly T[], doc: VariableDoc & { default: NoInfer<T> }): Spec<z.ZodType<T, Raw>>;
 function oneOf<const T extends string>(allowed: readonly T[], doc: VariableDoc): Spec<z.ZodType<T | null, Raw>>;
 function oneOf<const T extends string>(allowed: readonly T[], doc: VariableDoc): Spec<z.ZodType<T | null, Raw>> {
-  const fallback = (doc.default as T | undefined) ?? null;
+  const fallback = fallbackOf(doc) as T | null;
   return {
     doc,
     schema: (name) =>
@@ -140,7 +145,7 @@ function matching(pattern: RegExp, what: string, doc: VariableDoc, echo = true):
         .string()
         .optional()
         .transform((raw, ctx): string | null => {
-          if (isBlank(raw)) return doc.default ?? null;
+          if (isBlank(raw)) return fallbackOf(doc);
           const value = raw.trim();
           if (!pattern.test(value)) return problem(ctx, `${name} must be ${what}${echo ? `, got "${value}"` : ''}`);
           return value;
@@ -258,13 +263,15 @@ const SPECS = {
   }),
   API_DOCS: oneOf(['public', 'auth', 'off'], {
     ns: 'server',
-    doc: '`/docs` (OpenAPI): `public`, `auth` (a bearer token is needed) or `off`; default `public`, `off` when `NODE_ENV=production`',
+    doc: '`/docs` (OpenAPI): `public`, `auth` (a bearer token is needed) or `off`',
+    default: '(`public`; `off` when `NODE_ENV=production`)',
   }),
 
   // ---- auth -------------------------------------------------------------------------------------------
   AUTH_ISSUER: text({
     ns: 'auth',
     doc: '`iss` of the tokens the gateway signs, and checked on every token; the same on every instance (independent of the port). Required with `AUTH_JWKS_URL`: the issuer of the identity provider',
+    default: '(`clearway`; required with `AUTH_JWKS_URL`)',
   }),
   AUTH_AUDIENCE: text(
     { ns: 'auth', doc: '`aud` put into and required in tokens; with `AUTH_JWKS_URL`, the audience of the identity provider' },
@@ -298,7 +305,7 @@ const SPECS = {
   CLEARWAY_CLIENTS: text({
     ns: 'clients',
     doc: 'JSON array `[{"id":"bank-a","secret":"…","scopes":["payments:read","payments:write","payments:operate"]}]` (id: 1-64 of A-Z a-z 0-9 . _ -; secret: at least 12 characters); instead of `secret`, `"secretName":"clients/bank-a"` names its entry in the secret store (read at each token request through the store cache, so a rotation takes effect; missing at start: the start fails). Scopes: `payments:read`, `payments:write`, `payments:operate` (decisions), `ledger:admin`. Required when `NODE_ENV=production`; unset otherwise: the demo client `demo` / `demo-secret-not-for-production` with all four scopes',
-    default: 'demo client',
+    default: '(the demo client)',
     example: '\'[{"id":"acme-payments","secret":"REPLACE_ME","scopes":["payments:read","payments:write"]}]\'',
   }),
 
@@ -358,7 +365,8 @@ const SPECS = {
     'an amqp:// or amqps:// URL',
     {
       ns: 'amqp',
-      doc: 'RabbitMQ broker; default `amqp://127.0.0.1:5672` when `HOST_TRANSPORT=amqp`. Setting it (or `HOST_TRANSPORT=amqp`) also opens the MQ front door: `INBOUND_QUEUE` in, `OUTBOUND_QUEUE` out. It holds a password: keep the env file private',
+      default: '(`amqp://127.0.0.1:5672` when `HOST_TRANSPORT=amqp`)',
+      doc: 'RabbitMQ broker. Setting it (or `HOST_TRANSPORT=amqp`) also opens the MQ front door: `INBOUND_QUEUE` in, `OUTBOUND_QUEUE` out. It holds a password: keep the env file private',
       example: 'amqps://clearway:<password>@mq.example.internal:5671/payments',
     },
     false,
@@ -378,7 +386,8 @@ const SPECS = {
   ),
   MQ_CLIENT_ID: matching(CLIENT_ID, '1-64 characters of A-Z a-z 0-9 . _ -', {
     ns: 'amqp',
-    doc: 'the API client (in `CLEARWAY_CLIENTS`) that owns payments from the inbound queue (its token reads them over REST); required with a broker, except with only the demo client (then `demo`)',
+    doc: 'the API client (in `CLEARWAY_CLIENTS`) that owns payments from the inbound queue (its token reads them over REST); required with a broker',
+    default: '(`demo` when only the demo client is on)',
     example: 'bank-a',
   }),
   MQ_PREFETCH: int({ ns: 'amqp', doc: 'inbound messages in flight per process', default: '32' }, 1),
@@ -510,7 +519,8 @@ const SPECS = {
   }),
   LEDGER_ENABLED: oneOf(['true', 'false'], {
     ns: 'ledger',
-    doc: '`MODE=core`: `true` turns the ledger on without opening balances (open accounts with `PUT /v1/ledger/accounts/{id}`, scope `ledger:admin`); default: on when `LEDGER_OPENING_BALANCES` is set; ignored, with a warning, in proxy mode',
+    doc: '`MODE=core`: `true` turns the ledger on without opening balances (open accounts with `PUT /v1/ledger/accounts/{id}`, scope `ledger:admin`); ignored, with a warning, in proxy mode',
+    default: '(`true` when `LEDGER_OPENING_BALANCES` is set)',
   }),
 
   // ---- intake -----------------------------------------------------------------------------------------
@@ -529,7 +539,7 @@ const SPECS = {
   REGION_ID: text({
     ns: 'compat',
     doc: '`region_id` in the AWS-guidance compatibility answers (`GET /`, `GET /uuid`)',
-    default: '$AWS_REGION, else local',
+    default: '(`AWS_REGION`, else `local`)',
   }),
   AWS_COMPAT_REPAIR_NAMESPACE: bool({
     ns: 'compat',
