@@ -3,7 +3,7 @@ import { startSimulator } from './simulator.js';
 
 /** The simulated legacy payment host as a process: configured by SIM_* variables (see README.md). */
 try {
-  const sim = await startSimulator(optionsFromEnv(process.env));
+  const sim = await startSimulator(optionsFromEnv());
   const { config } = sim;
   console.log(
     `legacy-host-sim listening on ${config.host}:${sim.port} ` +
