@@ -21,6 +21,24 @@ export default tseslint.config(
     },
   },
   {
+    // Configuration is read by the loaders only (docs/adr/0010-configuration.md); everything else injects a namespace.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: [
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      'apps/gateway/src/config/namespaces.ts',
+      'apps/legacy-host-sim/src/sim.config.ts',
+      // passes the environment on to the simulator child process
+      'apps/gateway/src/simulator.launcher.ts',
+    ],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'read configuration through its namespace (apps/gateway/src/config)' },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
