@@ -18,7 +18,11 @@ import {
 import { Money } from '#domain';
 import type { AmqpTopologyNames } from '#adapters/amqp';
 import { CUSTOM_BUSINESS_RULES } from '../custom-business-rules.js';
-import { envSchema, NAMESPACES, type Namespace, type ParsedEnv } from './variables.js';
+import { BUILT_IN_ALGORITHM, envSchema, NAMESPACES, type Namespace, type ParsedEnv } from './variables.js';
+
+export { BUILT_IN_ALGORITHM, EXTERNAL_ALGORITHMS } from './variables.js';
+/** AUTH_ISSUER's default: one constant, so instances on different ports accept each other's tokens. */
+export const DEFAULT_ISSUER = 'clearway';
 
 export type Env = Record<string, string | undefined>;
 
@@ -81,7 +85,7 @@ export interface AuthConfig {
   tokenTtlSeconds: number;
   /** External identity provider: verify tokens by its JWKS instead of the built-in keys. */
   jwksUrl: string | null;
-  /** JWS algorithms accepted from the external identity provider. */
+  /** The JWS algorithms accepted: ES256 for the built-in issuer; AUTH_ALGORITHMS (default RS256) with AUTH_JWKS_URL. */
   algorithms: string[];
   throttle: { failures: number; windowSeconds: number; maxSeconds: number };
 }
@@ -105,7 +109,8 @@ export interface HostConfig {
   attempts: number;
   /** LEGACY_HOST_AUTH_SECRET: name of the secret-store entry holding the Authorization header for the HTTP host. */
   authSecret: string | null;
-  tls: TlsFiles;
+  /** HOST_TLS_CA_FILE, HOST_TLS_CERT_FILE, HOST_TLS_KEY_FILE: TLS towards the HTTPS legacy host; null: the defaults. */
+  tls: TlsFiles | null;
 }
 
 export interface AmqpConfig {
@@ -117,7 +122,8 @@ export interface AmqpConfig {
   clientId: string | null;
   /** Inbound messages in flight per process (MQ_PREFETCH). */
   prefetch: number;
-  tls: TlsFiles;
+  /** AMQP_TLS_CA_FILE, AMQP_TLS_CERT_FILE, AMQP_TLS_KEY_FILE: TLS towards an amqps:// broker; null: the defaults. */
+  tls: TlsFiles | null;
 }
 
 /**
@@ -229,13 +235,12 @@ export function parseEnv(env: Env): ParsedEnv {
   return result.data;
 }
 
-function both(a: string | null, b: string | null, names: string): void {
-  if ((a === null) !== (b === null)) throw new ConfigError(`${names} must be set together (both or neither)`);
-}
-
-function tlsFiles(ca: string | null, cert: string | null, key: string | null, prefix: string): TlsFiles {
-  both(cert, key, `${prefix}_TLS_CERT_FILE and ${prefix}_TLS_KEY_FILE`);
-  return { caFile: ca, certFile: cert, keyFile: key };
+/** A client certificate and its key go together; null when neither a CA nor a certificate is given. */
+function tlsFiles(caFile: string | null, certFile: string | null, keyFile: string | null, prefix: string): TlsFiles | null {
+  if ((certFile === null) !== (keyFile === null)) {
+    throw new ConfigError(`${prefix}_CERT_FILE and ${prefix}_KEY_FILE go together (a client certificate and its key)`);
+  }
+  return caFile || certFile ? { caFile, certFile, keyFile } : null;
 }
 
 function runtime(e: ParsedEnv): RuntimeConfig {
@@ -243,7 +248,14 @@ function runtime(e: ParsedEnv): RuntimeConfig {
 }
 
 function server(e: ParsedEnv): ServerConfig {
-  both(e.TLS_CERT_FILE, e.TLS_KEY_FILE, 'TLS_CERT_FILE and TLS_KEY_FILE');
+  if ((e.TLS_CERT_FILE === null) !== (e.TLS_KEY_FILE === null)) {
+    throw new ConfigError('TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither');
+  }
+  if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      `HEADERS_TIMEOUT_MS (${e.HEADERS_TIMEOUT_MS}) must not be more than REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS})`,
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -260,16 +272,19 @@ function server(e: ParsedEnv): ServerConfig {
 
 function auth(e: ParsedEnv): AuthConfig {
   if (e.AUTH_JWKS_URL && !e.AUTH_ISSUER) {
+    throw new ConfigError("AUTH_ISSUER is required when AUTH_JWKS_URL is set: the issuer (`iss`) of the identity provider's tokens");
+  }
+  if (!e.AUTH_JWKS_URL && e.AUTH_ALGORITHMS.length > 0) {
     throw new ConfigError(
-      'AUTH_ISSUER is required when AUTH_JWKS_URL is set (the issuer of the identity provider, checked on every token)',
+      `AUTH_ALGORITHMS is for an external identity provider (AUTH_JWKS_URL); the built-in issuer uses ${BUILT_IN_ALGORITHM}`,
     );
   }
   return {
-    issuer: e.AUTH_ISSUER ?? 'clearway',
+    issuer: e.AUTH_ISSUER ?? DEFAULT_ISSUER,
     audience: e.AUTH_AUDIENCE,
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
     jwksUrl: e.AUTH_JWKS_URL,
-    algorithms: e.AUTH_ALGORITHMS,
+    algorithms: !e.AUTH_JWKS_URL ? [BUILT_IN_ALGORITHM] : e.AUTH_ALGORITHMS.length > 0 ? e.AUTH_ALGORITHMS : ['RS256'],
     throttle: {
       failures: e.AUTH_THROTTLE_FAILURES,
       windowSeconds: e.AUTH_THROTTLE_WINDOW_SECONDS,
@@ -319,6 +334,10 @@ function host(e: ParsedEnv): HostConfig {
   if (e.HOST_TRANSPORT === 'amqp' && e.LEGACY_HOST_URL) {
     throw new ConfigError('LEGACY_HOST_URL is for HOST_TRANSPORT=http; with HOST_TRANSPORT=amqp the host is reached through AMQP_URL');
   }
+  const hostTls = tlsFiles(e.HOST_TLS_CA_FILE, e.HOST_TLS_CERT_FILE, e.HOST_TLS_KEY_FILE, 'HOST_TLS');
+  if (hostTls && e.LEGACY_HOST_URL && !/^https:\/\//.test(e.LEGACY_HOST_URL)) {
+    throw new ConfigError('HOST_TLS_* are set but LEGACY_HOST_URL is not an https:// URL');
+  }
   const useSimulator = e.MODE === 'proxy' && e.HOST_TRANSPORT === 'http' && !e.LEGACY_HOST_URL && e.ROLE !== 'api';
   if (useSimulator && e.NODE_ENV === 'production') {
     throw new ConfigError('LEGACY_HOST_URL is required in proxy mode when NODE_ENV=production (the simulator is for local use)');
@@ -331,11 +350,13 @@ function host(e: ParsedEnv): HostConfig {
     timeoutMs: e.HOST_TIMEOUT_MS,
     attempts: e.HOST_ATTEMPTS,
     authSecret: e.LEGACY_HOST_AUTH_SECRET,
-    tls: tlsFiles(e.HOST_TLS_CA_FILE, e.HOST_TLS_CERT_FILE, e.HOST_TLS_KEY_FILE, 'HOST'),
+    tls: hostTls,
   };
 }
 
 function amqp(e: ParsedEnv): AmqpConfig {
+  const tls = tlsFiles(e.AMQP_TLS_CA_FILE, e.AMQP_TLS_CERT_FILE, e.AMQP_TLS_KEY_FILE, 'AMQP_TLS');
+  if (tls && e.AMQP_URL && !/^amqps:\/\//.test(e.AMQP_URL)) throw new ConfigError('AMQP_TLS_* are set but AMQP_URL is not an amqps:// URL');
   return {
     enabled: e.HOST_TRANSPORT === 'amqp' || e.AMQP_URL !== null,
     url: e.AMQP_URL ?? 'amqp://127.0.0.1:5672',
@@ -348,7 +369,7 @@ function amqp(e: ParsedEnv): AmqpConfig {
     },
     clientId: e.MQ_CLIENT_ID,
     prefetch: e.MQ_PREFETCH,
-    tls: tlsFiles(e.AMQP_TLS_CA_FILE, e.AMQP_TLS_CERT_FILE, e.AMQP_TLS_KEY_FILE, 'AMQP'),
+    tls,
   };
 }
 

@@ -166,10 +166,11 @@ function httpUrl(doc: VariableDoc, options: { noCredentials?: string; echo?: boo
           const value = raw.trim();
           const url = URL.canParse(value) ? new URL(value) : null;
           const hasCredentials = url !== null && (url.username !== '' || url.password !== '');
-          if (options.noCredentials && hasCredentials) return problem(ctx, `${name} must not carry credentials; ${options.noCredentials}`);
           if (!/^https?:\/\/[^\s]+$/.test(value) || url === null) {
+            // a value that may hold a password is not repeated
             return problem(ctx, `${name} must be an http(s) URL${options.echo === false || hasCredentials ? '' : `, got "${value}"`}`);
           }
+          if (options.noCredentials && hasCredentials) return problem(ctx, `${name} must not carry credentials ${options.noCredentials}`);
           return value;
         }),
   };
@@ -204,8 +205,10 @@ const queueName = (ns: Namespace, fallback: string, doc: string) =>
 const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const ipOrCidr = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
 
-/** The JWS algorithms an external identity provider may use (asymmetric only: never HS*, never none). */
-export const JWS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+/** The built-in issuer signs with this algorithm only. */
+export const BUILT_IN_ALGORITHM = 'ES256';
+/** What AUTH_ALGORITHMS may name: asymmetric JWS algorithms only (never `none`, never HS*). */
+export const EXTERNAL_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
 
 /** The variables, by name. Order within a namespace is the order of the docs. */
 const SPECS = {
@@ -285,11 +288,13 @@ const SPECS = {
   AUTH_ALGORITHMS: list(
     {
       ns: 'auth',
-      doc: `comma-separated JWS algorithms accepted from the external identity provider (\`AUTH_JWKS_URL\`), of ${JWS_ALGORITHMS.join(', ')}; the built-in issuer is pinned to ES256`,
+      doc: `comma-separated JWS algorithms accepted from the external identity provider (only with \`AUTH_JWKS_URL\`), of ${EXTERNAL_ALGORITHMS.join(', ')}; the built-in issuer is pinned to ${BUILT_IN_ALGORITHM}`,
       default: 'RS256',
     },
-    (entry) => ((JWS_ALGORITHMS as readonly string[]).includes(entry) ? null : `is not one of ${JWS_ALGORITHMS.join(', ')}`),
-    ['RS256'],
+    (entry) =>
+      (EXTERNAL_ALGORITHMS as readonly string[]).includes(entry)
+        ? null
+        : `is not accepted (one or more of ${EXTERNAL_ALGORITHMS.join(', ')}; never none or HS*)`,
   ),
   AUTH_THROTTLE_FAILURES: int(
     { ns: 'auth', doc: 'failed token requests per client id or per source before the token endpoint answers 429', default: '5' },
@@ -321,7 +326,10 @@ const SPECS = {
       doc: 'base URL of the legacy host (`POST {url}/v1/payments`, `/v1/cancellations`, `/v1/returns`); unset in proxy mode (and `ROLE` not `api`): the bundled simulator on `SIM_PORT` is used, started when none answers there (refused when `NODE_ENV=production`). No credentials in it: see `LEGACY_HOST_AUTH_SECRET`',
       deploy: 'https://legacy-host.example.internal:8443',
     },
-    { noCredentials: 'put the Authorization header in the secret store and name it in LEGACY_HOST_AUTH_SECRET' },
+    {
+      noCredentials: '(user:password@); put the Authorization header value in the secret store and name it in LEGACY_HOST_AUTH_SECRET',
+      echo: false,
+    },
   ),
   LEGACY_HOST_AUTH_SECRET: text({
     ns: 'host',
