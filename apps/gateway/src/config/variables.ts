@@ -241,22 +241,39 @@ const SPECS = {
   TRUSTED_PROXIES: list(
     {
       ns: 'server',
-      doc: 'comma-separated IP addresses or CIDR ranges of reverse proxies whose `X-Forwarded-*` headers are believed; empty: none is (the peer address and the `Host` header are used)',
+      doc: 'comma-separated IPs/CIDRs (e.g. `10.0.0.0/8,fd00::/8`) of the load balancers in front: only their `X-Forwarded-For/-Host/-Proto` are believed (client address for throttling and logs, `api_endpoint`, HSTS); from anyone else these headers are ignored. They are also exempt from `MAX_CONNECTIONS_PER_SOURCE`',
       example: '10.0.0.0/8,192.168.1.10',
     },
     (entry) => (ipOrCidr.safeParse(entry).success ? null : 'is not an IP address or CIDR range'),
   ),
-  REQUEST_TIMEOUT_MS: int({ ns: 'server', doc: 'deadline of a whole request, body included, in ms', default: '30000' }, 1),
-  HEADERS_TIMEOUT_MS: int({ ns: 'server', doc: 'deadline for the request headers to arrive, in ms', default: '10000' }, 1),
-  CONNECTION_IDLE_TIMEOUT_MS: int({ ns: 'server', doc: 'an idle connection is closed after this many ms', default: '60000' }, 1),
-  KEEP_ALIVE_TIMEOUT_MS: int(
-    { ns: 'server', doc: 'how long a kept-alive connection waits for its next request, in ms', default: '5000' },
+  REQUEST_TIMEOUT_MS: int(
+    { ns: 'server', doc: 'a request (body included) not received in this many ms: `408` and the connection is closed', default: '30000' },
     1,
   ),
-  MAX_CONNECTIONS_PER_SOURCE: int({ ns: 'server', doc: 'open connections allowed from one source address', default: '64' }, 1),
+  HEADERS_TIMEOUT_MS: int(
+    {
+      ns: 'server',
+      doc: 'request headers not received in this many ms: `408` and the connection is closed; at most `REQUEST_TIMEOUT_MS`',
+      default: '10000',
+    },
+    1,
+  ),
+  CONNECTION_IDLE_TIMEOUT_MS: int({ ns: 'server', doc: 'a connection without traffic for this many ms is closed', default: '60000' }, 1),
+  KEEP_ALIVE_TIMEOUT_MS: int(
+    { ns: 'server', doc: 'how long an idle keep-alive connection waits for its next request, in ms', default: '5000' },
+    1,
+  ),
+  MAX_CONNECTIONS_PER_SOURCE: int(
+    {
+      ns: 'server',
+      doc: 'open connections per client address; one more is closed at once (trusted proxies exempt: cap at the proxy)',
+      default: '64',
+    },
+    1,
+  ),
   TLS_CERT_FILE: text({
     ns: 'server',
-    doc: 'PEM certificate (chain) of the HTTPS listener; with `TLS_KEY_FILE` (both or neither) the gateway serves HTTPS and sends HSTS; both files are read again on `SIGHUP`',
+    doc: 'PEM certificate chain of the HTTPS listener; with `TLS_KEY_FILE` (both or neither) the gateway serves HTTPS (and sends HSTS); `kill -HUP <pid>` reloads both files without dropping the listener',
     example: '/etc/clearway/tls/cert.pem',
   }),
   TLS_KEY_FILE: text({
@@ -266,7 +283,7 @@ const SPECS = {
   }),
   API_DOCS: oneOf(['public', 'auth', 'off'], {
     ns: 'server',
-    doc: '`/docs` (OpenAPI): `public`, `auth` (a bearer token is needed) or `off`',
+    doc: '`/docs` (Swagger UI): `public`, `auth` (a bearer token of any client is needed) or `off` (not served)',
     default: '(`public`; `off` when `NODE_ENV=production`)',
   }),
 
@@ -297,10 +314,17 @@ const SPECS = {
         : `is not accepted (one or more of ${EXTERNAL_ALGORITHMS.join(', ')}; never none or HS*)`,
   ),
   AUTH_THROTTLE_FAILURES: int(
-    { ns: 'auth', doc: 'failed token requests per client id or per source before the token endpoint answers 429', default: '5' },
+    {
+      ns: 'auth',
+      doc: 'failed token requests per client id and per source address before `POST /oauth2/token` answers `429` with `Retry-After` (2 s, doubling with each further failure up to `AUTH_THROTTLE_MAX_SECONDS`; docs/security.md)',
+      default: '5',
+    },
     1,
   ),
-  AUTH_THROTTLE_WINDOW_SECONDS: int({ ns: 'auth', doc: 'window in which failed token requests are counted, in seconds', default: '60' }, 1),
+  AUTH_THROTTLE_WINDOW_SECONDS: int(
+    { ns: 'auth', doc: 'a count of failures is forgotten this many seconds after its last failure or lock', default: '60' },
+    1,
+  ),
   AUTH_THROTTLE_MAX_SECONDS: int(
     { ns: 'auth', doc: 'longest backoff (`Retry-After`) of a throttled client id or source, in seconds', default: '900' },
     1,
@@ -351,10 +375,13 @@ const SPECS = {
     },
     1,
   ),
-  HOST_TLS_CA_FILE: text({ ns: 'host', doc: 'PEM CA certificate(s) trusted for the HTTPS legacy host, instead of the system ones' }),
+  HOST_TLS_CA_FILE: text({
+    ns: 'host',
+    doc: 'TLS towards an `https://` `LEGACY_HOST_URL`: PEM CA certificate(s) to trust instead of the system ones',
+  }),
   HOST_TLS_CERT_FILE: text({
     ns: 'host',
-    doc: 'PEM client certificate presented to the legacy host (mutual TLS; with `HOST_TLS_KEY_FILE`)',
+    doc: 'PEM client certificate for mutual TLS with the legacy host (with `HOST_TLS_KEY_FILE`: both or neither)',
   }),
   HOST_TLS_KEY_FILE: text({ ns: 'host', doc: 'PEM private key of `HOST_TLS_CERT_FILE`' }),
   SIM_PORT: int(
@@ -379,8 +406,14 @@ const SPECS = {
     },
     false,
   ),
-  AMQP_TLS_CA_FILE: text({ ns: 'amqp', doc: 'PEM CA certificate(s) trusted for an `amqps://` broker, instead of the system ones' }),
-  AMQP_TLS_CERT_FILE: text({ ns: 'amqp', doc: 'PEM client certificate presented to the broker (with `AMQP_TLS_KEY_FILE`)' }),
+  AMQP_TLS_CA_FILE: text({
+    ns: 'amqp',
+    doc: 'TLS towards an `amqps://` `AMQP_URL`: PEM CA certificate(s) to trust instead of the system ones (the broker certificate is always verified)',
+  }),
+  AMQP_TLS_CERT_FILE: text({
+    ns: 'amqp',
+    doc: 'PEM client certificate presented to the broker (with `AMQP_TLS_KEY_FILE`: both or neither)',
+  }),
   AMQP_TLS_KEY_FILE: text({ ns: 'amqp', doc: 'PEM private key of `AMQP_TLS_CERT_FILE`' }),
   INBOUND_QUEUE: queueName(
     'amqp',
@@ -546,12 +579,12 @@ const SPECS = {
   // ---- compat -----------------------------------------------------------------------------------------
   REGION_ID: text({
     ns: 'compat',
-    doc: '`region_id` in the AWS-guidance compatibility answers (`GET /`, `GET /uuid`)',
+    doc: '`region_id` in the AWS-guidance compatibility answers (`GET /`, `GET /uuid`, `/inbox`, `/outbox`)',
     default: '(`AWS_REGION`, else `local`)',
   }),
   AWS_COMPAT_REPAIR_NAMESPACE: bool({
     ns: 'compat',
-    doc: '`true`: on the AWS-compatible `/inbox` only, a Document/AppHdr in no namespace is repaired from the AppHdr `MsgDefIdr`, then validated strictly; `false`: it is acknowledged and rejected through `/outbox` (pacs.002 RJCT FF01). `/v1/inbox` is always strict',
+    doc: 'AWS-compatible `POST /inbox` only: `true` puts a Document (and AppHdr) in no namespace into the namespace its AppHdr `MsgDefIdr` names, then validates strictly; `false` answers it with a pacs.002 RJCT `FF01` "namespace missing" through `/outbox` (docs/aws-guidance-compatibility.md). `/v1/inbox` is always strict',
     default: 'false',
   }),
 
