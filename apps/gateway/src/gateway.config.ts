@@ -123,7 +123,106 @@ export interface GatewayConfig {
   holdRules: string | null;
   /** LEGACY_HOST_AUTH_SECRET: name of the secret-store entry holding the Authorization header for the HTTP host. */
   legacyHostAuthSecret: string | null;
+  /** The HTTP edge (issue 10, points 6-8): timeouts, caps, throttling, TLS, API docs. See loadEdgeConfig. */
+  edge: EdgeConfig;
 }
+
+// ---- The HTTP edge (issue 10 points 6-8): every setting of this block is read by loadEdgeConfig only. ----
+
+/** TLS material as file paths (read at start, and again on SIGHUP for the listener). */
+export interface TlsFiles {
+  caFile: string | null;
+  certFile: string | null;
+  keyFile: string | null;
+}
+
+export interface EdgeConfig {
+  /** TRUSTED_PROXIES: IPs/CIDRs whose X-Forwarded-* headers are believed (empty: none). */
+  trustedProxies: string[];
+  /** REQUEST_TIMEOUT_MS: the whole request, body included (Node answers 408 and closes). */
+  requestTimeoutMs: number;
+  /** HEADERS_TIMEOUT_MS: the request line and headers. */
+  headersTimeoutMs: number;
+  /** CONNECTION_IDLE_TIMEOUT_MS: a socket with no traffic is closed. */
+  connectionIdleTimeoutMs: number;
+  /** KEEP_ALIVE_TIMEOUT_MS: how long an idle keep-alive connection waits for its next request. */
+  keepAliveTimeoutMs: number;
+  /** MAX_CONNECTIONS_PER_SOURCE: open connections per client address (trusted proxies exempt). */
+  maxConnectionsPerSource: number;
+  /** AUTH_THROTTLE_FAILURES: failed token requests per client id or per source before backoff starts. */
+  authThrottleFailures: number;
+  /** AUTH_THROTTLE_WINDOW_SECONDS: failures older than this (after the last lock) are forgotten. */
+  authThrottleWindowSeconds: number;
+  /** AUTH_THROTTLE_MAX_SECONDS: the cap of the exponential backoff. */
+  authThrottleMaxSeconds: number;
+  /** TLS_CERT_FILE and TLS_KEY_FILE (both or neither): serve HTTPS; reloaded on SIGHUP. */
+  tls: { certFile: string; keyFile: string } | null;
+  /** API_DOCS: /docs for anyone, behind a bearer token, or not served (default off when NODE_ENV=production). */
+  apiDocs: 'public' | 'auth' | 'off';
+  /** HOST_TLS_CA_FILE, HOST_TLS_CERT_FILE, HOST_TLS_KEY_FILE: TLS towards the legacy HTTP host. */
+  hostTls: TlsFiles | null;
+  /** AMQP_TLS_CA_FILE, AMQP_TLS_CERT_FILE, AMQP_TLS_KEY_FILE: TLS towards the broker (amqps://). */
+  amqpTls: TlsFiles | null;
+}
+
+/** One address (v4 or v6) or a CIDR block; what TRUSTED_PROXIES takes. */
+const PROXY_ENTRY = /^(?:[0-9.]+|[0-9A-Fa-f:.]+)(?:\/\d{1,3})?$/;
+
+function tlsFiles(env: Env, prefix: string): TlsFiles | null {
+  const files = {
+    caFile: text(env, `${prefix}_CA_FILE`),
+    certFile: text(env, `${prefix}_CERT_FILE`),
+    keyFile: text(env, `${prefix}_KEY_FILE`),
+  };
+  if ((files.certFile === null) !== (files.keyFile === null)) {
+    throw new ConfigError(`${prefix}_CERT_FILE and ${prefix}_KEY_FILE go together (a client certificate and its key)`);
+  }
+  return files.caFile || files.certFile ? files : null;
+}
+
+/** Reads the HTTP edge settings (names in README, "The HTTP edge"). */
+export function loadEdgeConfig(env: Env = process.env): EdgeConfig {
+  const trustedProxies = (env.TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const entry of trustedProxies) {
+    if (!PROXY_ENTRY.test(entry)) throw new ConfigError(`TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR block`);
+  }
+  const certFile = text(env, 'TLS_CERT_FILE');
+  const keyFile = text(env, 'TLS_KEY_FILE');
+  if ((certFile === null) !== (keyFile === null)) throw new ConfigError('TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither');
+  const headersTimeoutMs = int(env, 'HEADERS_TIMEOUT_MS', 10_000, 1);
+  const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_MS', 30_000, 1);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be more than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
+  const amqpTls = tlsFiles(env, 'AMQP_TLS');
+  if (amqpTls && env.AMQP_URL && !/^amqps:\/\//.test(env.AMQP_URL.trim())) {
+    throw new ConfigError('AMQP_TLS_* are set but AMQP_URL is not an amqps:// URL');
+  }
+  const hostTls = tlsFiles(env, 'HOST_TLS');
+  if (hostTls && env.LEGACY_HOST_URL && !/^https:\/\//.test(env.LEGACY_HOST_URL.trim())) {
+    throw new ConfigError('HOST_TLS_* are set but LEGACY_HOST_URL is not an https:// URL');
+  }
+  return {
+    trustedProxies,
+    requestTimeoutMs,
+    headersTimeoutMs,
+    connectionIdleTimeoutMs: int(env, 'CONNECTION_IDLE_TIMEOUT_MS', 60_000, 1),
+    keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 1),
+    maxConnectionsPerSource: int(env, 'MAX_CONNECTIONS_PER_SOURCE', 64, 1),
+    authThrottleFailures: int(env, 'AUTH_THROTTLE_FAILURES', 5, 1),
+    authThrottleWindowSeconds: int(env, 'AUTH_THROTTLE_WINDOW_SECONDS', 60, 1),
+    authThrottleMaxSeconds: int(env, 'AUTH_THROTTLE_MAX_SECONDS', 900, 1),
+    tls: certFile && keyFile ? { certFile, keyFile } : null,
+    apiDocs: oneOf(env, 'API_DOCS', ['public', 'auth', 'off'] as const, env.NODE_ENV === 'production' ? 'off' : 'public'),
+    hostTls,
+    amqpTls,
+  };
+}
+
+// ---- end of the HTTP edge block ----
 
 /** Invalid configuration: the process stops at start with this message, naming the setting. */
 export class ConfigError extends Error {
@@ -405,5 +504,6 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     holdAmountAbove: env.HOLD_AMOUNT_ABOVE?.trim() || null,
     holdRules: env.HOLD_RULES?.trim() || null,
     legacyHostAuthSecret: env.LEGACY_HOST_AUTH_SECRET?.trim() || null,
+    edge: loadEdgeConfig(env),
   };
 }

@@ -9,6 +9,7 @@ import { AppModule } from './app.module.js';
 import { ClientRegistry, DEMO_CLIENT } from './auth/client-registry.js';
 import { expandScopes } from './auth/scope-aliases.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './gateway.config.js';
+import { applySecurityHeaders, edgeServerOptions, installEdge } from './http/edge/index.js';
 import { clientErrorResponse, frameworkProblem, ProblemFilter } from './http/problem.filter.js';
 import { looksLikeXml } from './http/xml-body.js';
 import { ensureSimulator } from './simulator.launcher.js';
@@ -24,10 +25,12 @@ const LEVELS: Record<GatewayConfig['logLevel'], LogLevel[]> = {
 export async function createGateway(config: GatewayConfig, clients: ClientRegistry): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.maxBodyBytes,
-    trustProxy: true,
+    // X-Forwarded-* only from TRUSTED_PROXIES, X-Request-Id, timeouts, HTTPS (http/edge)
+    ...edgeServerOptions(config.edge),
     // errors Fastify raises before routing (bad %-encoding in the path, an over-long path parameter): problems too
     frameworkErrors: (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
-      const problem = frameworkProblem(error, request.url);
+      const problem = { ...frameworkProblem(error, request.url), requestId: String(request.id) };
+      applySecurityHeaders(request, reply);
       void reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
     },
     // requests Node's HTTP parser refuses (headers too large, ...): problems too, then the socket is closed
@@ -61,8 +64,9 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
     }
   });
   app.useGlobalFilters(new ProblemFilter());
+  installEdge(app, config);
   app.enableShutdownHooks();
-  if (config.role !== 'worker') {
+  if (config.role !== 'worker' && config.edge.apiDocs !== 'off') {
     const doc = new DocumentBuilder()
       .setTitle('Clearway ISO 20022 gateway')
       .setDescription('Receive, validate, track and release ISO 20022 payments. Errors are RFC 9457 problem details.')

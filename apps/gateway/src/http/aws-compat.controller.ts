@@ -44,7 +44,8 @@ export class AwsCompatController {
     return {
       request_id: req.id ? String(req.id) : randomUUID(),
       region_id: this.config.regionId,
-      api_endpoint: `${req.protocol}://${req.headers.host ?? 'localhost'}`,
+      // req.host and req.protocol follow X-Forwarded-Host/-Proto only from TRUSTED_PROXIES
+      api_endpoint: `${req.protocol}://${req.host || 'localhost'}`,
       request_duration: String((performance.now() - started) / 1000),
     };
   }
