@@ -106,14 +106,14 @@ export function isPublicRoute(method: string, route: string | undefined, docs: E
 /** The client id a token request names (Basic user, else form or query `client_id`), for throttling and logs. */
 export function claimedClientId(request: FastifyRequest): string | null {
   const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(request.headers.authorization ?? '');
-  let id: unknown = null;
+  let id: unknown;
   if (basic) {
     const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-    const sep = decoded.indexOf(':');
+    const user = decoded.indexOf(':') < 0 ? decoded : decoded.slice(0, decoded.indexOf(':'));
     try {
-      id = decodeURIComponent(sep < 0 ? decoded : decoded.slice(0, sep));
+      id = decodeURIComponent(user);
     } catch {
-      id = sep < 0 ? decoded : decoded.slice(0, sep);
+      id = user;
     }
   } else {
     const body = request.body as Record<string, unknown> | undefined;
