@@ -32,6 +32,7 @@ import { NoLegacyHost } from './core-host.adapter.js';
 import { CUSTOM_BUSINESS_RULES } from './custom-business-rules.js';
 import type { GatewayConfig } from './gateway.config.js';
 import { AMQP_SESSION, GATEWAY_CONFIG } from './gateway.tokens.js';
+import { readTlsFiles } from './tls-files.js';
 import { AmqpLifecycle } from './mq/amqp-lifecycle.service.js';
 import { HostAnswerBridge } from './mq/host-answer.bridge.js';
 import { InboundQueueConsumer } from './mq/inbound-queue.consumer.js';
@@ -131,6 +132,8 @@ class PortsModule {
             timeoutMs: config.hostTimeoutMs,
             attempts: config.hostAttempts,
             logger: new Logger('LegacyHost'),
+            // HOST_TLS_*: a private CA and/or a client certificate (http/edge, issue 10 point 8)
+            ...(config.edge.hostTls ? { tls: readTlsFiles(config.edge.hostTls) } : {}),
             // The host's credentials (an Authorization header value) from the secret store, read per call.
             ...(config.legacyHostAuthSecret ? { authHeader: () => secrets.get(config.legacyHostAuthSecret!) } : {}),
           });
@@ -147,6 +150,8 @@ class PortsModule {
             AmqpSession.open({
               url: amqp.url,
               name: `clearway-gateway-${config.role}-${process.pid}`,
+              // AMQP_TLS_*: a private CA and/or a client certificate for amqps:// (issue 10 point 8)
+              ...(config.edge.amqpTls ? { tls: readTlsFiles(config.edge.amqpTls) } : {}),
               declare: (channel) =>
                 declareQueues(channel, amqp.topology.deadLetterExchange, [
                   amqp.topology.inboundQueue,
