@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { Duplex } from 'node:stream';
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger, ShutdownSignal, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -65,7 +65,8 @@ export async function createGateway(config: GatewayConfig, clients: ClientRegist
   });
   app.useGlobalFilters(new ProblemFilter());
   installEdge(app, config);
-  app.enableShutdownHooks();
+  // With an HTTPS listener, SIGHUP reloads its certificate (http/edge) instead of shutting down.
+  app.enableShutdownHooks(config.edge.tls ? Object.values(ShutdownSignal).filter((s) => s !== ShutdownSignal.SIGHUP) : undefined);
   if (config.role !== 'worker' && config.edge.apiDocs !== 'off') {
     const doc = new DocumentBuilder()
       .setTitle('Clearway ISO 20022 gateway')
