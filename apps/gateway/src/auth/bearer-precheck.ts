@@ -2,6 +2,8 @@ import { errors, importSPKI, jwtVerify, type JWTHeaderParameters } from 'jose';
 import type { GatewayConfig } from '../gateway.config.js';
 import type { SigningKeysService } from './signing-keys.service.js';
 
+type VerifyKey = Awaited<ReturnType<typeof importSPKI>>;
+
 export type BearerCheck = { ok: true; clientId: string } | { ok: false; reason: string };
 
 /**
@@ -11,6 +13,9 @@ export type BearerCheck = { ok: true; clientId: string } | { ok: false; reason: 
  * this only refuses earlier. `reason` is for the log: it never contains the token.
  */
 export class BearerPrecheck {
+  /** Imported public keys by algorithm and PEM (a handful: the built-in key, or the provider's current ones). */
+  private readonly imported = new Map<string, VerifyKey>();
+
   constructor(
     private readonly keys: Pick<SigningKeysService, 'verificationKey' | 'external'>,
     private readonly auth: GatewayConfig['auth'],
@@ -24,7 +29,7 @@ export class BearerPrecheck {
     try {
       const { payload } = await jwtVerify(
         token,
-        async (header: JWTHeaderParameters) => importSPKI(await this.keys.verificationKey(token), header.alg),
+        async (header: JWTHeaderParameters) => this.key(header.alg, await this.keys.verificationKey(token)),
         {
           audience: this.auth.audience,
           // the built-in issuer signs with ES256 only; an external provider's algorithms are checked by JwtStrategy
@@ -37,6 +42,17 @@ export class BearerPrecheck {
     } catch (e) {
       return { ok: false, reason: describe(e) };
     }
+  }
+
+  private async key(alg: string, pem: string): Promise<VerifyKey> {
+    const id = `${alg}\n${pem}`;
+    let key = this.imported.get(id);
+    if (!key) {
+      key = await importSPKI(pem, alg);
+      if (this.imported.size >= 16) this.imported.clear();
+      this.imported.set(id, key);
+    }
+    return key;
   }
 }
 
