@@ -172,7 +172,8 @@ export class AwsCompatController {
         error_code: 'MISS',
         error_message: detail,
         transaction_id: transactionId,
-        ...(tx ? { status: tx.status } : {}),
+        // `transaction_status`, never `status`: that member is the problem's HTTP status (RFC 9457).
+        ...(tx ? { transaction_status: tx.status } : {}),
         ...this.meta(req, started),
       });
     }
