@@ -23,6 +23,48 @@ function pythonTimestamp(d: Date): string {
   return `${d.toISOString().slice(0, 19).replace('T', ' ')}.${String(d.getUTCMilliseconds()).padStart(3, '0')}000`;
 }
 
+/** A Host value that is a host name or address with an optional port, nothing else. */
+const HOST_VALUE =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+
+/**
+ * `api_endpoint` of the guidance's answers: the scheme and host the client called, as Fastify reads them
+ * (`req.protocol`, `req.host`: forwarded headers count only from trusted proxies). A Host value that is not a
+ * host name or address is not echoed (null).
+ */
+export function apiEndpoint(req: Pick<FastifyRequest, 'protocol' | 'host'>): string | null {
+  const host = req.host;
+  if (typeof host !== 'string' || !HOST_VALUE.test(host)) return null;
+  return `${req.protocol === 'https' ? 'https' : 'http'}://${host}`;
+}
+
+/**
+ * `GET /`: the guidance's region discovery (its client calls it on the global name, without a token, and reads
+ * `region_id`; `bin/test.sh` sends it with `--location` and `X-S3-Skip`/`X-SNS-Skip`/`X-SQS-Skip`). It answers
+ * the guidance health body without what made that an oracle: no transaction lookup (X-Transaction-Id,
+ * X-Transaction-Status and X-Transaction-Region are ignored), no queue/bucket/table counts, no dependency
+ * checks (readiness is `GET /health/ready`). Never a redirect.
+ */
+@ApiTags('aws-guidance compatibility')
+@Controller()
+export class AwsDiscoveryController {
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+
+  @Get()
+  @ApiOperation({ summary: 'AWS guidance: region discovery (no auth): region_id and api_endpoint of this instance' })
+  discover(@Req() req: FastifyRequest) {
+    const started = performance.now();
+    return {
+      message: 'execution successful',
+      request_id: req.id ? String(req.id) : randomUUID(),
+      request_timestamp: pythonTimestamp(new Date()),
+      region_id: this.config.regionId,
+      api_endpoint: apiEndpoint(req),
+      request_duration: String((performance.now() - started) / 1000),
+    };
+  }
+}
+
 /**
  * The AWS reference guidance's API (`GET /uuid`, `POST /inbox`, `POST /outbox`) with its JSON field names, so
  * its clients work unchanged. Behind it runs the same pipeline as /v1. Unlike the guidance, `/inbox` validates
@@ -44,7 +86,7 @@ export class AwsCompatController {
     return {
       request_id: req.id ? String(req.id) : randomUUID(),
       region_id: this.config.regionId,
-      api_endpoint: `${req.protocol}://${req.headers.host ?? 'localhost'}`,
+      api_endpoint: apiEndpoint(req),
       request_duration: String((performance.now() - started) / 1000),
     };
   }
