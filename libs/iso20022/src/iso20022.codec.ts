@@ -208,17 +208,117 @@ function checkWrapper(el: XmlElement): void {
 }
 
 /**
+ * One form of transport envelope the codec takes around an AppHdr (optional) and a Document. Each wrapper
+ * element holds exactly one element (the next wrapper) and nothing else; the last one holds the Document and
+ * at most one AppHdr. docs/iso20022-messages.md lists them.
+ */
+export interface EnvelopeForm {
+  /** Local name of the root element. */
+  root: string;
+  /** Namespaces the root may be in (`''`: none); null: any. Wrappers below the root are in the root's. */
+  namespaces: readonly string[] | RegExp | null;
+  /** Local names of the wrappers below the root, down to the one that holds the AppHdr and the Document. */
+  levels: readonly (string | RegExp)[];
+  /** An element the root may hold before its one wrapper, only when it is empty (FedNow's technical header). */
+  emptyHeader?: string;
+  /** Who sends it. */
+  senders: string;
+}
+
+/** The transport envelopes the codec takes; any other wrapper around a Document is ENVELOPE_INVALID. */
+export const ENVELOPE_FORMS: readonly EnvelopeForm[] = Object.freeze([
+  { root: 'Envelope', namespaces: ['urn:swift:xsd:envelope', ''], levels: [], senders: 'SWIFT MX (CBPR+, HVPS+); no namespace: generic' },
+  {
+    root: 'RequestPayload',
+    namespaces: null,
+    levels: [],
+    senders: 'AWS ISO 20022 guidance (no namespace), SWIFT API and scheme business envelopes (each its own namespace)',
+  },
+  {
+    root: 'Request',
+    namespaces: ['SWIFTNetBusinessEnvelope', ''],
+    levels: [],
+    senders: 'SWIFTNet business envelope (CBPR+ test messages)',
+  },
+  {
+    root: 'FedNowIncoming',
+    namespaces: /^urn:fednow:incoming:v\d{3}$/,
+    levels: ['FedNowIncomingMessage', /^FedNow[A-Za-z]{1,64}$/],
+    emptyHeader: 'FedNowTechnicalHeader',
+    senders: 'FedNow participant to FedNow (MQ technical envelope)',
+  },
+  {
+    root: 'FedNowOutgoing',
+    namespaces: /^urn:fednow:outgoing:v\d{3}$/,
+    levels: ['FedNowOutgoingMessage', /^FedNow[A-Za-z]{1,64}$/],
+    emptyHeader: 'FedNowTechnicalHeader',
+    senders: 'FedNow to participant (MQ technical envelope)',
+  },
+]);
+
+/** Envelopes an answer can be written in as they came (one level, no namespace needed): the others get `Envelope`. */
+const ONE_LEVEL_ENVELOPES: ReadonlySet<string> = new Set(
+  ENVELOPE_FORMS.filter(
+    (f) => f.levels.length === 0 && (f.namespaces === null || (Array.isArray(f.namespaces) && f.namespaces.includes(''))),
+  ).map((f) => f.root),
+);
+
+function matches(rule: readonly string[] | RegExp | string | null, value: string): boolean {
+  if (rule === null) return true;
+  if (typeof rule === 'string') return rule === value;
+  if (rule instanceof RegExp) return rule.test(value);
+  return rule.includes(value);
+}
+
+/** The chain of wrappers (root first) must be one of ENVELOPE_FORMS: its names, levels and namespace. */
+function checkEnvelopeForm(chain: XmlElement[]): void {
+  const root = chain[0]!;
+  const form = ENVELOPE_FORMS.find((f) => f.root === root.name);
+  const taken = ENVELOPE_FORMS.map((f) => f.root).join(', ');
+  if (form === undefined) envelopeInvalid(`<${root.name}> is not an envelope this gateway takes (it takes ${taken})`, root.line);
+  const ns = root.namespaceUri;
+  if (!matches(form.namespaces, ns)) {
+    envelopeInvalid(
+      `<${root.name}> ${ns === '' ? 'without a namespace' : `in namespace ${ns}`} is not an envelope this gateway takes`,
+      root.line,
+    );
+  }
+  const names = chain.slice(1).map((el) => el.name);
+  const shape = names.length === form.levels.length && names.every((n, i) => matches(form.levels[i]!, n));
+  if (!shape) {
+    const path = [root.name, ...names].join('/');
+    envelopeInvalid(`<${path}> is not the layout of a ${root.name} envelope`, chain[chain.length - 1]!.line);
+  }
+  for (const el of chain.slice(1)) {
+    if (el.namespaceUri !== ns) envelopeInvalid(`<${el.name}> is not in the namespace of its <${root.name}> envelope`, el.line);
+  }
+}
+
+/** FedNow's technical header may stand before the message wrapper only when it carries nothing. */
+function checkEmptyHeader(el: XmlElement): void {
+  checkWrapper(el);
+  if (elementChildren(el).length > 0) envelopeInvalid(`<${el.name}> is not empty`, el.line);
+}
+
+/**
  * Finds the `Document`: the root itself, or the last level of an envelope. An envelope is a chain of at
  * most MAX_ENVELOPE_LEVELS wrappers, each holding exactly one element, the last one holding the Document
- * and at most one AppHdr and nothing else (ENVELOPE_INVALID). Null when there is no Document at all.
+ * and at most one AppHdr and nothing else, in one of the ENVELOPE_FORMS (ENVELOPE_INVALID otherwise). Null
+ * when there is no Document at all.
  */
 function locateDocument(root: XmlElement): Located | null {
   if (root.name === 'Document') return { element: root, level: 0, ordinal: 0, levelElements: [root] };
+  const emptyHeader = ENVELOPE_FORMS.find((f) => f.root === root.name)?.emptyHeader;
+  let header: XmlElement | null = null;
   let wrapper = root;
   const chain: XmlElement[] = [];
   for (let depth = 1; depth <= MAX_ENVELOPE_LEVELS; depth++) {
     chain.push(wrapper);
-    const kids = elementChildren(wrapper);
+    let kids = elementChildren(wrapper);
+    if (depth === 1 && emptyHeader !== undefined && kids.length === 2 && kids[0]!.name === emptyHeader) {
+      header = kids[0]!;
+      kids = kids.slice(1);
+    }
     if (kids.length === 0) return null;
     const ordinal = kids.findIndex((el) => el.name === 'Document');
     if (ordinal === -1) {
@@ -237,6 +337,8 @@ function locateDocument(root: XmlElement): Located | null {
       if (el.name !== 'Document' && el.name !== 'AppHdr') envelopeInvalid(`element <${el.name}> beside the Document`, el.line);
     }
     if (kids.filter((el) => el.name === 'AppHdr').length > 1) envelopeInvalid(`a second AppHdr in <${wrapper.name}>`, wrapper.line);
+    if (header !== null) checkEmptyHeader(header);
+    checkEnvelopeForm(chain);
     return { element: kids[ordinal]!, level: depth, ordinal, levelElements: kids };
   }
   return null;
@@ -623,11 +725,13 @@ export class Iso20022Codec {
 
   /**
    * An `AppHdr` (XML text, or an input to write one) and a `Document` in an envelope: the local name the
-   * incoming message used (`ParsedMessage.envelope`), default `Envelope`. `parse()` reads the result back.
+   * incoming message used (`ParsedMessage.envelope`) when it is a one-level envelope of ENVELOPE_FORMS,
+   * otherwise (and by default) `Envelope`. `parse()` reads the result back.
    */
   wrapWithAppHdr(documentXml: string, header: string | AppHdrInput, envelope: string | null = null): string {
     const hdr = typeof header === 'string' ? header : this.writeAppHdr(header);
-    return wrapWithAppHdr(documentXml, hdr, envelope);
+    // A FedNow envelope is FedNow's to write (nested, namespaced): an answer to one goes in the default Envelope.
+    return wrapWithAppHdr(documentXml, hdr, envelope !== null && ONE_LEVEL_ENVELOPES.has(envelope) ? envelope : null);
   }
 
   /**
