@@ -8,6 +8,7 @@ import {
   type Camt056,
   type Camt056Input,
   type Iso20022ErrorCode,
+  type MissingNamespace,
   type Pacs002Input,
   type Pacs002Status,
   type Pacs004,
@@ -59,6 +60,8 @@ const MAX_ISSUES = 50;
 /** Levels searched for the `Document` below an envelope root (Envelope/Document, Request/Payload/Document ...). */
 const MAX_ENVELOPE_LEVELS = 3;
 const HEAD_NS_PREFIX = `${ISO20022_NS_PREFIX}head.001.`;
+/** The namespace `missingNamespace()` gives an AppHdr that has none. */
+const REPAIR_HEADER_NAMESPACE = `${HEAD_NS_PREFIX}001.02`;
 /** Strict: invalid and overlong sequences and encoded surrogates throw; a UTF-8 byte order mark is dropped. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -459,20 +462,8 @@ export class Iso20022Codec {
    */
   parse(input: string | Uint8Array): ParsedMessage {
     this.assertOpen();
-    const { maxBytes, maxDepth } = this.limits;
-    let source: string;
-    if (typeof input === 'string') {
-      // A UTF-16 unit is 1 to 3 UTF-8 bytes: only count the bytes when the length alone does not decide.
-      const size = input.length > maxBytes || input.length * 3 <= maxBytes ? input.length : Buffer.byteLength(input, 'utf8');
-      if (size > maxBytes) fail('ISO20022.TOO_LARGE', `message is ${size} bytes, the limit is ${maxBytes}`);
-      // A lone surrogate has no UTF-8 form: it would reach libxml2 (and the host) as U+FFFD.
-      if (!input.isWellFormed()) fail('ISO20022.INVALID_ENCODING', 'message text holds a lone surrogate, which has no UTF-8 form');
-      source = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-    } else {
-      if (input.byteLength > maxBytes) fail('ISO20022.TOO_LARGE', `message is ${input.byteLength} bytes, the limit is ${maxBytes}`);
-      source = decodeUtf8(input);
-    }
-
+    const { maxDepth } = this.limits;
+    const source = this.decode(input);
     const scan = prescanXml(source, MAX_ENVELOPE_LEVELS + 1);
     checkDeclaredEncoding(scan.declaredEncoding);
     if (scan.declaration !== null) {
@@ -498,6 +489,111 @@ export class Iso20022Codec {
     } finally {
       doc.dispose();
     }
+  }
+
+  /** The message text: within the size limit, strict UTF-8 (a byte order mark dropped). */
+  private decode(input: string | Uint8Array): string {
+    const { maxBytes } = this.limits;
+    if (typeof input === 'string') {
+      // A UTF-16 unit is 1 to 3 UTF-8 bytes: only count the bytes when the length alone does not decide.
+      const size = input.length > maxBytes || input.length * 3 <= maxBytes ? input.length : Buffer.byteLength(input, 'utf8');
+      if (size > maxBytes) fail('ISO20022.TOO_LARGE', `message is ${size} bytes, the limit is ${maxBytes}`);
+      // A lone surrogate has no UTF-8 form: it would reach libxml2 (and the host) as U+FFFD.
+      if (!input.isWellFormed()) fail('ISO20022.INVALID_ENCODING', 'message text holds a lone surrogate, which has no UTF-8 form');
+      return input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+    }
+    if (input.byteLength > maxBytes) fail('ISO20022.TOO_LARGE', `message is ${input.byteLength} bytes, the limit is ${maxBytes}`);
+    return decodeUtf8(input);
+  }
+
+  /**
+   * A message whose `Document` is in no namespace, in an envelope beside an `AppHdr` whose `MsgDefIdr` names a
+   * message this codec validates: the AWS guidance's own sample (`data/pacs.008.xml`) declares its prefixes
+   * (`xmlns:h=`, `xmlns:Doc=`) and uses none, so its AppHdr and Document are in no namespace. Says what the
+   * message claims to be, the ids a pacs.002 can echo, and the text with the namespaces put in: a default
+   * namespace declaration added to the start tag of the Document (`urn:iso:std:iso:20022:tech:xsd:<MsgDefIdr>`)
+   * and, when it has none either, of the AppHdr (the head.001 version its start tag declares under an unused
+   * prefix, as the guidance's sample does, when that is one the codec validates; else head.001.001.02), nothing
+   * else changed (same lines). The repaired text is not validated here: `parse()` it.
+   * Null for anything else (a bare Document, no AppHdr, an unknown MsgDefIdr, an explicit `xmlns=""`, a
+   * message `parse()` refuses for another reason before the namespace).
+   */
+  missingNamespace(input: string | Uint8Array): MissingNamespace | null {
+    this.assertOpen();
+    let source: string;
+    let scan: PrescanResult;
+    try {
+      source = this.decode(input);
+      scan = prescanXml(source, MAX_ENVELOPE_LEVELS + 1);
+    } catch (e) {
+      if (e instanceof Iso20022Error) return null;
+      throw e;
+    }
+    if (scan.declaration !== null || !scan.complete || scan.maxDepth > this.limits.maxDepth) return null;
+    let doc: XmlDocument;
+    try {
+      doc = XmlDocument.fromString(source, { option: SAFE_PARSE_OPTIONS, encoding: 'utf-8' });
+    } catch {
+      return null;
+    }
+    try {
+      let found: Located | null;
+      try {
+        found = locateDocument(doc.root);
+      } catch (e) {
+        if (e instanceof Iso20022Error) return null;
+        throw e;
+      }
+      if (found === null || found.level === 0) return null;
+      const docEl = found.element;
+      if (docEl.namespaceUri !== '' || '' in docEl.nsDeclarations) return null;
+      const hdrIdx = found.levelElements.findIndex((el) => el.name === 'AppHdr');
+      if (hdrIdx === -1) return null;
+      const hdrEl = found.levelElements[hdrIdx]!;
+      const hdrNs = hdrEl.namespaceUri;
+      if (hdrNs === '' && '' in hdrEl.nsDeclarations) return null;
+      if (hdrNs !== '' && !hdrNs.startsWith(HEAD_NS_PREFIX)) return null;
+      const msgDefIdr = elementChildren(hdrEl)
+        .find((el) => el.name === 'MsgDefIdr' && el.namespaceUri === hdrNs)
+        ?.content.trim();
+      if (msgDefIdr === undefined || !/^[a-z]{4}\.\d{3}\.\d{3}\.\d{2}$/.test(msgDefIdr)) return null;
+      const documentNamespace = ISO20022_NS_PREFIX + msgDefIdr;
+      const schema = this.registry.get(documentNamespace);
+      if (schema === undefined || schema.rootElement !== 'Document') return null;
+      const docSpan = spanOf(scan, found.level, found.ordinal);
+      const hdrSpan = spanOf(scan, found.level, hdrIdx);
+      if (docSpan === null || hdrSpan === null || docSpan.end === -1) return null;
+      const headerNamespace = hdrNs === '' ? this.declaredHeaderNamespace(hdrEl) : null;
+      const inserts: [number, string][] = [[docSpan.nameEnd, ` xmlns="${documentNamespace}"`]];
+      if (headerNamespace !== null) inserts.push([hdrSpan.nameEnd, ` xmlns="${headerNamespace}"`]);
+      inserts.sort((a, b) => b[0] - a[0]);
+      let repaired = source;
+      for (const [at, decl] of inserts) repaired = repaired.slice(0, at) + decl + repaired.slice(at);
+      return {
+        messageType: schema.messageId,
+        documentNamespace,
+        headerNamespace,
+        partial: echoablePartial(partialOf(schema.messageId, cutElement(source, docSpan, docEl, false))),
+        received: source,
+        repaired,
+      };
+    } finally {
+      doc.dispose();
+    }
+  }
+
+  /**
+   * The head.001 namespace for an AppHdr in no namespace: the one its own start tag declares (under a prefix
+   * it does not use, as the guidance's sample does) when that is a single head.001 version this codec validates,
+   * else head.001.001.02.
+   */
+  private declaredHeaderNamespace(hdrEl: XmlElement): string {
+    const declared = new Set(
+      Object.values(hdrEl.nsDeclarations).filter(
+        (uri) => uri.startsWith(HEAD_NS_PREFIX) && this.registry.get(uri)?.rootElement === 'AppHdr',
+      ),
+    );
+    return declared.size === 1 ? [...declared][0]! : REPAIR_HEADER_NAMESPACE;
   }
 
   private tooDeep(depth: number): never {
