@@ -123,6 +123,9 @@ export interface GatewayConfig {
   holdRules: string | null;
   /** LEGACY_HOST_AUTH_SECRET: name of the secret-store entry holding the Authorization header for the HTTP host. */
   legacyHostAuthSecret: string | null;
+  // --- issue 10, clients that no one here wrote (AWS guidance compatibility) ---
+  /** AWS_COMPAT_REPAIR_NAMESPACE: on the AWS-compatible /inbox only, put a Document/AppHdr in no namespace into the namespace its AppHdr's MsgDefIdr names, then validate strictly (default false: RJCT FF01). */
+  awsCompatRepairNamespace: boolean;
 }
 
 /** Invalid configuration: the process stops at start with this message, naming the setting. */
@@ -405,5 +408,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     holdAmountAbove: env.HOLD_AMOUNT_ABOVE?.trim() || null,
     holdRules: env.HOLD_RULES?.trim() || null,
     legacyHostAuthSecret: env.LEGACY_HOST_AUTH_SECRET?.trim() || null,
+    // --- issue 10, clients that no one here wrote (AWS guidance compatibility) ---
+    awsCompatRepairNamespace: oneOf(env, 'AWS_COMPAT_REPAIR_NAMESPACE', ['true', 'false'] as const, 'false') === 'true',
   };
 }

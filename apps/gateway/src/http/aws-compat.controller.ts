@@ -69,7 +69,13 @@ export class AwsDiscoveryController {
  * The AWS reference guidance's API (`GET /uuid`, `POST /inbox`, `POST /outbox`) with its JSON field names, so
  * its clients work unchanged. Behind it runs the same pipeline as /v1. Unlike the guidance, `/inbox` validates
  * before it answers, `/outbox` answers the real pacs.002 XML, can be read again, and shows rejections.
- * Errors are RFC 9457 problems that also carry the guidance's fields (`message`, `error_code`, ...).
+ *
+ * `/inbox` follows the guidance's contract (receipt acknowledged, verdict through `/outbox`) whenever the verdict
+ * can be a pacs.002: a schema-invalid message that names itself, and a Document in no namespace named by its
+ * AppHdr's MsgDefIdr (the guidance's own sample), are stored as RJCT/FF01 transactions and answered 200; with
+ * AWS_COMPAT_REPAIR_NAMESPACE=true the latter is repaired and validated strictly instead. What cannot be
+ * answered with a pacs.002 (not XML, a bad envelope or encoding, an unknown message, ...) is refused at once
+ * with a 4xx problem that also carries the guidance's fields (`message`, `error_code`, ...).
  */
 @ApiTags('aws-guidance compatibility')
 @ApiBearerAuth()
@@ -153,7 +159,29 @@ export class AwsCompatController {
     try {
       // JSON clients of the guidance send charset=utf-8 or nothing; any other charset is refused like /v1/inbox does.
       assertUtf8Charset(contentType);
-      const result = await this.commands.execute(new SubmitPaymentCommand(client.clientId, body, 'api', transactionId, client.scopes));
+      const result = await this.commands.execute(
+        new SubmitPaymentCommand(
+          client.clientId,
+          body,
+          'api',
+          transactionId,
+          client.scopes,
+          this.config.awsCompatRepairNamespace ? 'repair' : 'reject',
+        ),
+      );
+      if (result.kind === 'invalid' && result.rejectedTransactionId !== null) {
+        // The guidance's contract: receipt acknowledged, the verdict (a pacs.002 RJCT FF01) fetched from /outbox.
+        const rejected = await this.queries.execute(new GetTransactionQuery(client.clientId, result.rejectedTransactionId));
+        void reply.header('Location', `/v1/transactions/${result.rejectedTransactionId}`);
+        return {
+          message: 'transaction received successfully',
+          transaction_id: result.rejectedTransactionId,
+          status: rejected?.status ?? 'RJCT',
+          ...(rejected ? { message_type: rejected.messageType } : {}),
+          request_timestamp: Date.now(),
+          ...this.meta(req, started),
+        };
+      }
       const accepted = answerSubmit(result, reply);
       void reply.removeHeader('Location');
       void reply.header('Location', `/v1/transactions/${accepted.transactionId}`);
