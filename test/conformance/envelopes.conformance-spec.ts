@@ -89,6 +89,7 @@ const WRAPPERS: { name: string; root: string; wrap: (inner: string) => string }[
     wrap: (i) => `<env:RequestPayload xmlns:env="urn:example:iso20022:xsd:businessenvelope">\n${i}\n</env:RequestPayload>`,
   },
   { name: 'SWIFTNet Request', root: 'Request', wrap: (i) => `<Request xmlns="SWIFTNetBusinessEnvelope">\n${i}\n</Request>` },
+  { name: 'SWIFTNet Message', root: 'Message', wrap: (i) => `<Message xmlns="SWIFTNetBusinessEnvelope">\n${i}\n</Message>` },
   {
     name: 'FedNowIncoming',
     root: 'FedNowIncoming',
@@ -179,7 +180,7 @@ describe('wrappers that are not taken', () => {
   const hdr = (): string => samples.find((s) => s.id === 'pacs.008.001.08' && s.appHdr)!.appHdr!;
 
   it.each([
-    ['a SWIFTNet Message wrapper (a repository author renamed Request so)', (i: string) => `<Message>${i}</Message>`],
+    ['a Message wrapper outside the SWIFTNet namespace', (i: string) => `<Message>${i}</Message>`],
     ['Alliance Access DataPDU (Header and Body beside the message)', (i: string) => `<DataPDU><Body>${i}</Body></DataPDU>`],
     ['an Envelope in an unknown namespace', (i: string) => `<Envelope xmlns="urn:example:other">${i}</Envelope>`],
     ['a RequestPayload with a Payload level', (i: string) => `<RequestPayload><Payload>${i}</Payload></RequestPayload>`],

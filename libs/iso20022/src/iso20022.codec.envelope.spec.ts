@@ -124,7 +124,8 @@ describe('Iso20022Codec: envelope and encoding', () => {
       ['a Document more than three wrappers deep', `<A><B><C><D>${DOC}</D></C></B></A>`, 'not the root'],
       ['a Document beside a wrapper', `<A><B/>${DOC}</A>`, '<B>'],
       // Only the envelopes of ENVELOPE_FORMS (docs/iso20022-messages.md):
-      ['a wrapper that is none of them', `<Message>${DOC}</Message>`, '<Message> is not an envelope'],
+      ['a wrapper that is none of them', `<Payload>${DOC}</Payload>`, '<Payload> is not an envelope'],
+      ['a Message wrapper outside the SWIFTNet namespace', `<Message>${DOC}</Message>`, 'without a namespace'],
       ['a known wrapper with an extra level', `<Request><Payload>${DOC}</Payload></Request>`, 'layout'],
       ['the SWIFT Envelope in another namespace', `<Envelope xmlns="urn:evil:envelope">${DOC}</Envelope>`, 'namespace urn:evil:envelope'],
       [

@@ -244,6 +244,12 @@ export const ENVELOPE_FORMS: readonly EnvelopeForm[] = Object.freeze([
     senders: 'SWIFTNet business envelope (CBPR+ test messages)',
   },
   {
+    root: 'Message',
+    namespaces: ['SWIFTNetBusinessEnvelope'],
+    levels: [],
+    senders: 'the SWIFTNet business envelope under the name Message (only in its namespace)',
+  },
+  {
     root: 'FedNowIncoming',
     namespaces: /^urn:fednow:incoming:v\d{3}$/,
     levels: ['FedNowIncomingMessage', /^FedNow[A-Za-z]{1,64}$/],
