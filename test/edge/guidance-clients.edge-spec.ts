@@ -252,6 +252,21 @@ describe("steps 4-7: the guidance's own test message", () => {
     expect((await fetch(`${gw.url}/v1/transactions/${strictId}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
   });
 
+  it('another schema-invalid message that names itself gets the same contract; what no pacs.002 can answer is a 4xx at once', async () => {
+    const token = await tokenByBasicAndBody(gw.url);
+    const id = await newTransactionId(gw.url, token);
+    const badBic = buildPacs008({ creditorBic: 'NOT-A-BIC' });
+    const sent = await inbox(gw.url, token, id, badBic.replace(/[\r\n]/g, ''));
+    expect(sent.status).toBe(200);
+    expect(sent.json).toMatchObject({ message: 'transaction received successfully', transaction_id: id, status: 'RJCT' });
+    const out = await outbox(gw.url, token, id);
+    expect(out.status).toBe(200);
+    expect(out.text).toContain('<Cd>FF01</Cd>');
+    const notXml = await inbox(gw.url, token, await newTransactionId(gw.url, token), '<RequestPayload><AppHdr>');
+    expect(notXml.status).toBe(400);
+    expect(notXml.json).toMatchObject({ message: 'transaction received failed', error_code: 'ISO20022.NOT_XML' });
+  });
+
   it('with AWS_COMPAT_REPAIR_NAMESPACE=true the payment goes through to ACSC and /outbox gives its pacs.002', async () => {
     const token = await tokenByBasicAndBody(repairing.url);
     const id = await newTransactionId(repairing.url, token);
