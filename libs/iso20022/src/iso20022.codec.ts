@@ -57,7 +57,7 @@ export interface Iso20022CodecOptions {
 
 /** Most issues reported for one message (libxml2 can report hundreds for a broken document). */
 const MAX_ISSUES = 50;
-/** Levels searched for the `Document` below an envelope root (Envelope/Document, Request/Payload/Document ...). */
+/** Levels searched for the `Document` below an envelope root (Envelope/Document, FedNowIncoming/FedNowIncomingMessage/FedNow<Kind>/Document). */
 const MAX_ENVELOPE_LEVELS = 3;
 const HEAD_NS_PREFIX = `${ISO20022_NS_PREFIX}head.001.`;
 /** The namespace `missingNamespace()` gives an AppHdr that has none. */
