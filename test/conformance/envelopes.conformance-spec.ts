@@ -199,3 +199,26 @@ describe('wrappers that are not taken', () => {
     for (const inner of [`${hdr()}${doc()}`, doc()]) expect(refusal(wrap(inner)).code).toBe('ISO20022.ENVELOPE_INVALID');
   });
 });
+
+describe("the AWS guidance's own sample, read at test time (its AppHdr and Document in no namespace)", () => {
+  it('is named by its MsgDefIdr; with the namespaces put in, the official schema takes its Document, and its AppHdr still fails (CreDt is a date)', () => {
+    const file = sampleFiles('pacs.008.001.08').find((f) => basename(f) === 'aws-guidance-requestpayload.xml');
+    expect(file).toBeDefined();
+    // as `curl --data @data/pacs.008.xml` sends it: CR and LF removed
+    const sent = readFileSync(file!, 'utf8').replace(/[\r\n]/g, '');
+    expect(refusal(sent).code).toBe('ISO20022.UNSUPPORTED_MESSAGE');
+    const found = codec.missingNamespace(sent)!;
+    expect(found).toMatchObject({
+      messageType: 'pacs.008.001.08',
+      headerNamespace: 'urn:iso:std:iso:20022:tech:xsd:head.001.001.02',
+      partial: { msgId: 'qE5yVJIHAPxNoLiC', endToEndId: 'ejLBXejVX0MCdA4r', uetr: 'b94458f8-1f27-40e9-bf74-b07cbb339439' },
+    });
+    const official = officialVerdict('pacs.008.001.08', found.repaired);
+    expect(official.document).not.toBeNull();
+    expect(official.errors.length).toBeGreaterThan(0);
+    expect(official.errors.filter((e) => !e.startsWith('AppHdr:'))).toEqual([]);
+    const strict = refusal(found.repaired);
+    expect(strict.code).toBe('ISO20022.SCHEMA_INVALID');
+    expect(strict.message).toContain('business application header');
+  });
+});
