@@ -37,7 +37,7 @@ import { AmqpLifecycle } from './mq/amqp-lifecycle.service.js';
 import { HostAnswerBridge } from './mq/host-answer.bridge.js';
 import { InboundQueueConsumer } from './mq/inbound-queue.consumer.js';
 import { HealthController } from './http/health.controller.js';
-import { AwsCompatController } from './http/aws-compat.controller.js';
+import { AwsCompatController, AwsDiscoveryController } from './http/aws-compat.controller.js';
 import { DecisionsController } from './http/decisions.controller.js';
 import { LedgerController } from './ledger/ledger.controller.js';
 import { LedgerSeeder } from './ledger/ledger.seeder.js';
@@ -197,6 +197,7 @@ export class AppModule {
             InvestigationsController,
             DecisionsController,
             AwsCompatController,
+            AwsDiscoveryController,
             LedgerController,
             HealthController,
           ]

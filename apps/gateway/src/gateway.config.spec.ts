@@ -279,3 +279,14 @@ describe('gateway configuration: clients and host credentials in the secret stor
     expect(() => loadGatewayConfig({ CLEARWAY_CLIENTS: '[{"id":"x","secretName":"bad name!","scopes":[]}]' })).toThrow(ConfigError);
   });
 });
+
+describe('gateway configuration: AWS guidance compatibility (issue 10)', () => {
+  it('AWS_COMPAT_REPAIR_NAMESPACE is false unless set to true; anything else stops the start', () => {
+    expect(loadGatewayConfig({}).awsCompatRepairNamespace).toBe(false);
+    expect(loadGatewayConfig({ AWS_COMPAT_REPAIR_NAMESPACE: 'false' }).awsCompatRepairNamespace).toBe(false);
+    expect(loadGatewayConfig({ AWS_COMPAT_REPAIR_NAMESPACE: 'true' }).awsCompatRepairNamespace).toBe(true);
+    expect(() => loadGatewayConfig({ AWS_COMPAT_REPAIR_NAMESPACE: 'yes' })).toThrow(
+      /AWS_COMPAT_REPAIR_NAMESPACE must be one of true, false/,
+    );
+  });
+});

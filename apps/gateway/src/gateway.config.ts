@@ -125,6 +125,9 @@ export interface GatewayConfig {
   legacyHostAuthSecret: string | null;
   /** The HTTP edge (issue 10, points 6-8): timeouts, caps, throttling, TLS, API docs. See loadEdgeConfig. */
   edge: EdgeConfig;
+  // --- issue 10, clients that no one here wrote (AWS guidance compatibility) ---
+  /** AWS_COMPAT_REPAIR_NAMESPACE: on the AWS-compatible /inbox only, put a Document/AppHdr in no namespace into the namespace its AppHdr's MsgDefIdr names, then validate strictly (default false: RJCT FF01). */
+  awsCompatRepairNamespace: boolean;
 }
 
 // ---- The HTTP edge (issue 10 points 6-8): every setting of this block is read by loadEdgeConfig only. ----
@@ -505,5 +508,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     holdRules: env.HOLD_RULES?.trim() || null,
     legacyHostAuthSecret: env.LEGACY_HOST_AUTH_SECRET?.trim() || null,
     edge: loadEdgeConfig(env),
+    // --- issue 10, clients that no one here wrote (AWS guidance compatibility) ---
+    awsCompatRepairNamespace: oneOf(env, 'AWS_COMPAT_REPAIR_NAMESPACE', ['true', 'false'] as const, 'false') === 'true',
   };
 }
