@@ -46,11 +46,12 @@ import { NoLegacyHost } from './core-host.adapter.js';
 import { CUSTOM_BUSINESS_RULES } from './custom-business-rules.js';
 import { AMQP_SESSION, MQ_CLIENT } from './gateway.tokens.js';
 import { HostEndpoint } from './host-endpoint.js';
+import { readTlsFiles } from './tls-files.js';
 import { AmqpLifecycle } from './mq/amqp-lifecycle.service.js';
 import { HostAnswerBridge } from './mq/host-answer.bridge.js';
 import { InboundQueueConsumer } from './mq/inbound-queue.consumer.js';
 import { HealthController } from './http/health.controller.js';
-import { AwsCompatController } from './http/aws-compat.controller.js';
+import { AwsCompatController, AwsDiscoveryController } from './http/aws-compat.controller.js';
 import { DecisionsController } from './http/decisions.controller.js';
 import { LedgerController } from './ledger/ledger.controller.js';
 import { LedgerSeeder } from './ledger/ledger.seeder.js';
@@ -185,6 +186,8 @@ class PortsModule {
             timeoutMs: host.timeoutMs,
             attempts: host.attempts,
             logger: new Logger('LegacyHost'),
+            // HOST_TLS_*: a private CA and/or a client certificate (http/edge, issue 10 point 8)
+            ...(host.tls ? { tls: readTlsFiles(host.tls) } : {}),
             // The host's credentials (an Authorization header value) from the secret store, read per call.
             ...(host.authSecret ? { authHeader: () => secrets.get(host.authSecret!) } : {}),
           });
@@ -201,6 +204,8 @@ class PortsModule {
             AmqpSession.open({
               url: amqp.url,
               name: `clearway-gateway-${runtime.role}-${process.pid}`,
+              // AMQP_TLS_*: a private CA and/or a client certificate for amqps:// (issue 10 point 8)
+              ...(amqp.tls ? { tls: readTlsFiles(amqp.tls) } : {}),
               declare: (channel) =>
                 declareQueues(channel, amqp.topology.deadLetterExchange, [
                   amqp.topology.inboundQueue,
@@ -269,6 +274,7 @@ export class AppModule {
             InvestigationsController,
             DecisionsController,
             AwsCompatController,
+            AwsDiscoveryController,
             LedgerController,
             HealthController,
           ]

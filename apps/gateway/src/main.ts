@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { Duplex } from 'node:stream';
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger, ShutdownSignal, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -11,6 +11,7 @@ import { loadFromProcessEnv } from './config/namespaces.js';
 import { unknownVariableWarning } from './config/unknown-variables.js';
 import { MQ_CLIENT } from './gateway.tokens.js';
 import { HostEndpoint } from './host-endpoint.js';
+import { applySecurityHeaders, edgeServerOptions, installEdge } from './http/edge/index.js';
 import { clientErrorResponse, frameworkProblem, ProblemFilter } from './http/problem.filter.js';
 import { looksLikeXml } from './http/xml-body.js';
 
@@ -25,10 +26,12 @@ const LEVELS: Record<LoggingConfig['level'], LogLevel[]> = {
 export async function createGateway(config: Configuration): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.intake.maxBodyBytes,
-    trustProxy: true,
+    // X-Forwarded-* only from TRUSTED_PROXIES, X-Request-Id, timeouts, HTTPS (http/edge)
+    ...edgeServerOptions(config.server),
     // errors Fastify raises before routing (bad %-encoding in the path, an over-long path parameter): problems too
     frameworkErrors: (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
-      const problem = frameworkProblem(error, request.url);
+      const problem = { ...frameworkProblem(error, request.url), requestId: String(request.id) };
+      applySecurityHeaders(request, reply);
       void reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
     },
     // requests Node's HTTP parser refuses (headers too large, ...): problems too, then the socket is closed
@@ -64,8 +67,10 @@ export async function createGateway(config: Configuration): Promise<NestFastifyA
     }
   });
   app.useGlobalFilters(new ProblemFilter());
-  app.enableShutdownHooks();
-  if (config.runtime.role !== 'worker') {
+  installEdge(app, config);
+  // With an HTTPS listener, SIGHUP reloads its certificate (http/edge) instead of shutting down.
+  app.enableShutdownHooks(config.server.tls ? Object.values(ShutdownSignal).filter((s) => s !== ShutdownSignal.SIGHUP) : undefined);
+  if (config.runtime.role !== 'worker' && config.server.apiDocs !== 'off') {
     const doc = new DocumentBuilder()
       .setTitle('Clearway ISO 20022 gateway')
       .setDescription('Receive, validate, track and release ISO 20022 payments. Errors are RFC 9457 problem details.')

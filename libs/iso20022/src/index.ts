@@ -1,5 +1,5 @@
 export * from './iso20022.types.js';
-export { Iso20022Codec, DEFAULT_PARSE_LIMITS, type Iso20022CodecOptions } from './iso20022.codec.js';
+export { Iso20022Codec, DEFAULT_PARSE_LIMITS, ENVELOPE_FORMS, type EnvelopeForm, type Iso20022CodecOptions } from './iso20022.codec.js';
 export { SchemaLoadError, ISO20022_NS_PREFIX } from './schema-registry.js';
 export { PACS002_MESSAGE_ID, PACS002_NAMESPACE, PACS002_VERSIONS, pacs002VersionFor } from './pacs002.writer.js';
 export { CAMT029_MESSAGE_ID } from './camt029.writer.js';

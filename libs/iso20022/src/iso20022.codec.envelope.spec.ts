@@ -123,6 +123,31 @@ describe('Iso20022Codec: envelope and encoding', () => {
       ['a processing instruction after the root', `${ENVELOPE}\n<?later?>`, 'later'],
       ['a Document more than three wrappers deep', `<A><B><C><D>${DOC}</D></C></B></A>`, 'not the root'],
       ['a Document beside a wrapper', `<A><B/>${DOC}</A>`, '<B>'],
+      // Only the envelopes of ENVELOPE_FORMS (docs/iso20022-messages.md):
+      ['a wrapper that is none of them', `<Payload>${DOC}</Payload>`, '<Payload> is not an envelope'],
+      ['a Message wrapper outside the SWIFTNet namespace', `<Message>${DOC}</Message>`, 'without a namespace'],
+      ['a known wrapper with an extra level', `<Request><Payload>${DOC}</Payload></Request>`, 'layout'],
+      ['the SWIFT Envelope in another namespace', `<Envelope xmlns="urn:evil:envelope">${DOC}</Envelope>`, 'namespace urn:evil:envelope'],
+      [
+        'a FedNow envelope without its message levels',
+        `<FedNowIncoming xmlns="urn:fednow:incoming:v001">${DOC}</FedNowIncoming>`,
+        'layout',
+      ],
+      [
+        'a FedNow envelope without its namespace',
+        `<FedNowIncoming><FedNowIncomingMessage><FedNowCustomerCreditTransfer>${DOC}</FedNowCustomerCreditTransfer></FedNowIncomingMessage></FedNowIncoming>`,
+        'without a namespace',
+      ],
+      [
+        'a FedNow technical header that carries something',
+        `<FedNowIncoming xmlns="urn:fednow:incoming:v001"><FedNowTechnicalHeader><Amount>4000000.00</Amount></FedNowTechnicalHeader><FedNowIncomingMessage><FedNowCustomerCreditTransfer>${DOC}</FedNowCustomerCreditTransfer></FedNowIncomingMessage></FedNowIncoming>`,
+        'FedNowTechnicalHeader',
+      ],
+      [
+        'a FedNow level in another namespace',
+        `<FedNowIncoming xmlns="urn:fednow:incoming:v001"><FedNowIncomingMessage><x:FedNowCustomerCreditTransfer xmlns:x="urn:other">${DOC}</x:FedNowCustomerCreditTransfer></FedNowIncomingMessage></FedNowIncoming>`,
+        'namespace of its',
+      ],
     ])('refuses %s', (_name, input, detail) => {
       for (const form of [input, utf8(input)]) {
         const err = failure(() => codec.parse(form));
@@ -152,8 +177,8 @@ describe('Iso20022Codec: envelope and encoding', () => {
       expect(codec.parse(xsi).messageType).toBe('pacs.008.001.08');
       const commented = ENVELOPE.replace(CLOSE, `<!-- <Document>not this</Document> -->\n${CLOSE}`);
       expect(codec.parse(commented).xml).toBe(commented);
-      const chain = `<Request><Payload>\n${DOC}\n</Payload></Request>`;
-      expect(codec.parse(chain)).toMatchObject({ envelope: 'Request', xml: chain });
+      const chain = `<FedNowIncoming xmlns="urn:fednow:incoming:v001"><FedNowIncomingMessage><FedNowCustomerCreditTransfer>\n${DOC}\n</FedNowCustomerCreditTransfer></FedNowIncomingMessage></FedNowIncoming>`;
+      expect(codec.parse(chain)).toMatchObject({ envelope: 'FedNowIncoming', xml: chain });
     });
 
     it('parses an envelope with 20,000 namespace declarations in linear time (was quadratic: hours)', () => {
@@ -167,6 +192,25 @@ describe('Iso20022Codec: envelope and encoding', () => {
       expect(startTag).toContain(' xmlns="urn:swift:xsd:envelope"');
       expect(startTag).toContain(' xmlns:pacs="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"');
       expect(codec.readPacs008(msg).groupHeader.msgId).toBe('CLWY-EX-20250314-0002');
+    });
+
+    it('takes FedNow envelopes with an empty technical header, and answers them in the default Envelope', () => {
+      const hdr = ENVELOPE.slice(ENVELOPE.indexOf('<head:AppHdr'), ENVELOPE.indexOf('</head:AppHdr>') + 14);
+      const doc = ENVELOPE.slice(ENVELOPE.indexOf('<pacs:Document>'), ENVELOPE.indexOf('</pacs:Document>') + 16).replace(
+        '<pacs:Document>',
+        '<pacs:Document xmlns:pacs="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08">',
+      );
+      for (const way of ['incoming', 'outgoing'] as const) {
+        const root = way === 'incoming' ? 'FedNowIncoming' : 'FedNowOutgoing';
+        const message = way === 'incoming' ? 'FedNowIncomingMessage' : 'FedNowOutgoingMessage';
+        const xml = `<${root} xmlns="urn:fednow:${way}:v001"><FedNowTechnicalHeader/><${message}><FedNowCustomerCreditTransfer>${hdr}${doc}</FedNowCustomerCreditTransfer></${message}></${root}>`;
+        const msg = codec.parse(xml);
+        expect(msg).toMatchObject({ envelope: root, xml, appHeader: { bizMsgIdr: 'CLWY-EX-20250314-0002' } });
+        const answer = codec.wrapWithAppHdr(DOC, hdr, msg.envelope);
+        expect(answer).toContain('<Envelope>');
+        expect(codec.parse(answer).envelope).toBe('Envelope');
+      }
+      expect(codec.wrapWithAppHdr(DOC, hdr, 'RequestPayload')).toContain('<RequestPayload>');
     });
 
     it('accepts the AppHdr after the Document as well', () => {

@@ -330,8 +330,11 @@ describe('Iso20022Codec', () => {
       const msg = codec.parse(request);
       expect(msg.envelope).toBe('Request');
       expect(msg.appHeader).toMatchObject({ bizMsgIdr: 'B-1', bizSvc: null });
+      const payload = `<RequestPayload>${body}</RequestPayload>`;
+      expect(codec.parse(payload)).toMatchObject({ envelope: 'RequestPayload', appHeader: null });
+      // Only the envelopes of ENVELOPE_FORMS are taken (a Payload level is not one of them).
       const deeper = `<RequestPayload><Payload>${body}</Payload></RequestPayload>`;
-      expect(codec.parse(deeper)).toMatchObject({ envelope: 'RequestPayload', appHeader: null });
+      expect(() => codec.parse(deeper)).toThrow(expect.objectContaining({ code: 'ISO20022.ENVELOPE_INVALID' }));
     });
 
     it('validates and reads a head.001.001.04 AppHdr as well', () => {

@@ -8,6 +8,7 @@ import {
   type Camt056,
   type Camt056Input,
   type Iso20022ErrorCode,
+  type MissingNamespace,
   type Pacs002Input,
   type Pacs002Status,
   type Pacs004,
@@ -56,9 +57,11 @@ export interface Iso20022CodecOptions {
 
 /** Most issues reported for one message (libxml2 can report hundreds for a broken document). */
 const MAX_ISSUES = 50;
-/** Levels searched for the `Document` below an envelope root (Envelope/Document, Request/Payload/Document ...). */
+/** Levels searched for the `Document` below an envelope root (Envelope/Document, FedNowIncoming/FedNowIncomingMessage/FedNow<Kind>/Document). */
 const MAX_ENVELOPE_LEVELS = 3;
 const HEAD_NS_PREFIX = `${ISO20022_NS_PREFIX}head.001.`;
+/** The namespace `missingNamespace()` gives an AppHdr that has none. */
+const REPAIR_HEADER_NAMESPACE = `${HEAD_NS_PREFIX}001.02`;
 /** Strict: invalid and overlong sequences and encoded surrogates throw; a UTF-8 byte order mark is dropped. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -208,17 +211,123 @@ function checkWrapper(el: XmlElement): void {
 }
 
 /**
+ * One form of transport envelope the codec takes around an AppHdr (optional) and a Document. Each wrapper
+ * element holds exactly one element (the next wrapper) and nothing else; the last one holds the Document and
+ * at most one AppHdr. docs/iso20022-messages.md lists them.
+ */
+export interface EnvelopeForm {
+  /** Local name of the root element. */
+  root: string;
+  /** Namespaces the root may be in (`''`: none); null: any. Wrappers below the root are in the root's. */
+  namespaces: readonly string[] | RegExp | null;
+  /** Local names of the wrappers below the root, down to the one that holds the AppHdr and the Document. */
+  levels: readonly (string | RegExp)[];
+  /** An element the root may hold before its one wrapper, only when it is empty (FedNow's technical header). */
+  emptyHeader?: string;
+  /** Who sends it. */
+  senders: string;
+}
+
+/** The transport envelopes the codec takes; any other wrapper around a Document is ENVELOPE_INVALID. */
+export const ENVELOPE_FORMS: readonly EnvelopeForm[] = Object.freeze([
+  { root: 'Envelope', namespaces: ['urn:swift:xsd:envelope', ''], levels: [], senders: 'SWIFT MX (CBPR+, HVPS+); no namespace: generic' },
+  {
+    root: 'RequestPayload',
+    namespaces: null,
+    levels: [],
+    senders: 'AWS ISO 20022 guidance (no namespace), SWIFT API and scheme business envelopes (each its own namespace)',
+  },
+  {
+    root: 'Request',
+    namespaces: ['SWIFTNetBusinessEnvelope', ''],
+    levels: [],
+    senders: 'SWIFTNet business envelope (CBPR+ test messages)',
+  },
+  {
+    root: 'Message',
+    namespaces: ['SWIFTNetBusinessEnvelope'],
+    levels: [],
+    senders: 'the SWIFTNet business envelope under the name Message (only in its namespace)',
+  },
+  {
+    root: 'FedNowIncoming',
+    namespaces: /^urn:fednow:incoming:v\d{3}$/,
+    levels: ['FedNowIncomingMessage', /^FedNow[A-Za-z]{1,64}$/],
+    emptyHeader: 'FedNowTechnicalHeader',
+    senders: 'FedNow participant to FedNow (MQ technical envelope)',
+  },
+  {
+    root: 'FedNowOutgoing',
+    namespaces: /^urn:fednow:outgoing:v\d{3}$/,
+    levels: ['FedNowOutgoingMessage', /^FedNow[A-Za-z]{1,64}$/],
+    emptyHeader: 'FedNowTechnicalHeader',
+    senders: 'FedNow to participant (MQ technical envelope)',
+  },
+]);
+
+/** Envelopes an answer can be written in as they came (one level, no namespace needed): the others get `Envelope`. */
+const ONE_LEVEL_ENVELOPES: ReadonlySet<string> = new Set(
+  ENVELOPE_FORMS.filter(
+    (f) => f.levels.length === 0 && (f.namespaces === null || (Array.isArray(f.namespaces) && f.namespaces.includes(''))),
+  ).map((f) => f.root),
+);
+
+function matches(rule: readonly string[] | RegExp | string | null, value: string): boolean {
+  if (rule === null) return true;
+  if (typeof rule === 'string') return rule === value;
+  if (rule instanceof RegExp) return rule.test(value);
+  return rule.includes(value);
+}
+
+/** The chain of wrappers (root first) must be one of ENVELOPE_FORMS: its names, levels and namespace. */
+function checkEnvelopeForm(chain: XmlElement[]): void {
+  const root = chain[0]!;
+  const form = ENVELOPE_FORMS.find((f) => f.root === root.name);
+  const taken = ENVELOPE_FORMS.map((f) => f.root).join(', ');
+  if (form === undefined) envelopeInvalid(`<${root.name}> is not an envelope this gateway takes (it takes ${taken})`, root.line);
+  const ns = root.namespaceUri;
+  if (!matches(form.namespaces, ns)) {
+    envelopeInvalid(
+      `<${root.name}> ${ns === '' ? 'without a namespace' : `in namespace ${ns}`} is not an envelope this gateway takes`,
+      root.line,
+    );
+  }
+  const names = chain.slice(1).map((el) => el.name);
+  const shape = names.length === form.levels.length && names.every((n, i) => matches(form.levels[i]!, n));
+  if (!shape) {
+    const path = [root.name, ...names].join('/');
+    envelopeInvalid(`<${path}> is not the layout of a ${root.name} envelope`, chain[chain.length - 1]!.line);
+  }
+  for (const el of chain.slice(1)) {
+    if (el.namespaceUri !== ns) envelopeInvalid(`<${el.name}> is not in the namespace of its <${root.name}> envelope`, el.line);
+  }
+}
+
+/** FedNow's technical header may stand before the message wrapper only when it carries nothing. */
+function checkEmptyHeader(el: XmlElement): void {
+  checkWrapper(el);
+  if (elementChildren(el).length > 0) envelopeInvalid(`<${el.name}> is not empty`, el.line);
+}
+
+/**
  * Finds the `Document`: the root itself, or the last level of an envelope. An envelope is a chain of at
  * most MAX_ENVELOPE_LEVELS wrappers, each holding exactly one element, the last one holding the Document
- * and at most one AppHdr and nothing else (ENVELOPE_INVALID). Null when there is no Document at all.
+ * and at most one AppHdr and nothing else, in one of the ENVELOPE_FORMS (ENVELOPE_INVALID otherwise). Null
+ * when there is no Document at all.
  */
 function locateDocument(root: XmlElement): Located | null {
   if (root.name === 'Document') return { element: root, level: 0, ordinal: 0, levelElements: [root] };
+  const emptyHeader = ENVELOPE_FORMS.find((f) => f.root === root.name)?.emptyHeader;
+  let header: XmlElement | null = null;
   let wrapper = root;
   const chain: XmlElement[] = [];
   for (let depth = 1; depth <= MAX_ENVELOPE_LEVELS; depth++) {
     chain.push(wrapper);
-    const kids = elementChildren(wrapper);
+    let kids = elementChildren(wrapper);
+    if (depth === 1 && emptyHeader !== undefined && kids.length === 2 && kids[0]!.name === emptyHeader) {
+      header = kids[0]!;
+      kids = kids.slice(1);
+    }
     if (kids.length === 0) return null;
     const ordinal = kids.findIndex((el) => el.name === 'Document');
     if (ordinal === -1) {
@@ -237,6 +346,8 @@ function locateDocument(root: XmlElement): Located | null {
       if (el.name !== 'Document' && el.name !== 'AppHdr') envelopeInvalid(`element <${el.name}> beside the Document`, el.line);
     }
     if (kids.filter((el) => el.name === 'AppHdr').length > 1) envelopeInvalid(`a second AppHdr in <${wrapper.name}>`, wrapper.line);
+    if (header !== null) checkEmptyHeader(header);
+    checkEnvelopeForm(chain);
     return { element: kids[ordinal]!, level: depth, ordinal, levelElements: kids };
   }
   return null;
@@ -357,20 +468,8 @@ export class Iso20022Codec {
    */
   parse(input: string | Uint8Array): ParsedMessage {
     this.assertOpen();
-    const { maxBytes, maxDepth } = this.limits;
-    let source: string;
-    if (typeof input === 'string') {
-      // A UTF-16 unit is 1 to 3 UTF-8 bytes: only count the bytes when the length alone does not decide.
-      const size = input.length > maxBytes || input.length * 3 <= maxBytes ? input.length : Buffer.byteLength(input, 'utf8');
-      if (size > maxBytes) fail('ISO20022.TOO_LARGE', `message is ${size} bytes, the limit is ${maxBytes}`);
-      // A lone surrogate has no UTF-8 form: it would reach libxml2 (and the host) as U+FFFD.
-      if (!input.isWellFormed()) fail('ISO20022.INVALID_ENCODING', 'message text holds a lone surrogate, which has no UTF-8 form');
-      source = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-    } else {
-      if (input.byteLength > maxBytes) fail('ISO20022.TOO_LARGE', `message is ${input.byteLength} bytes, the limit is ${maxBytes}`);
-      source = decodeUtf8(input);
-    }
-
+    const { maxDepth } = this.limits;
+    const source = this.decode(input);
     const scan = prescanXml(source, MAX_ENVELOPE_LEVELS + 1);
     checkDeclaredEncoding(scan.declaredEncoding);
     if (scan.declaration !== null) {
@@ -396,6 +495,111 @@ export class Iso20022Codec {
     } finally {
       doc.dispose();
     }
+  }
+
+  /** The message text: within the size limit, strict UTF-8 (a byte order mark dropped). */
+  private decode(input: string | Uint8Array): string {
+    const { maxBytes } = this.limits;
+    if (typeof input === 'string') {
+      // A UTF-16 unit is 1 to 3 UTF-8 bytes: only count the bytes when the length alone does not decide.
+      const size = input.length > maxBytes || input.length * 3 <= maxBytes ? input.length : Buffer.byteLength(input, 'utf8');
+      if (size > maxBytes) fail('ISO20022.TOO_LARGE', `message is ${size} bytes, the limit is ${maxBytes}`);
+      // A lone surrogate has no UTF-8 form: it would reach libxml2 (and the host) as U+FFFD.
+      if (!input.isWellFormed()) fail('ISO20022.INVALID_ENCODING', 'message text holds a lone surrogate, which has no UTF-8 form');
+      return input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+    }
+    if (input.byteLength > maxBytes) fail('ISO20022.TOO_LARGE', `message is ${input.byteLength} bytes, the limit is ${maxBytes}`);
+    return decodeUtf8(input);
+  }
+
+  /**
+   * A message whose `Document` is in no namespace, in an envelope beside an `AppHdr` whose `MsgDefIdr` names a
+   * message this codec validates: the AWS guidance's own sample (`data/pacs.008.xml`) declares its prefixes
+   * (`xmlns:h=`, `xmlns:Doc=`) and uses none, so its AppHdr and Document are in no namespace. Says what the
+   * message claims to be, the ids a pacs.002 can echo, and the text with the namespaces put in: a default
+   * namespace declaration added to the start tag of the Document (`urn:iso:std:iso:20022:tech:xsd:<MsgDefIdr>`)
+   * and, when it has none either, of the AppHdr (the head.001 version its start tag declares under an unused
+   * prefix, as the guidance's sample does, when that is one the codec validates; else head.001.001.02), nothing
+   * else changed (same lines). The repaired text is not validated here: `parse()` it.
+   * Null for anything else (a bare Document, no AppHdr, an unknown MsgDefIdr, an explicit `xmlns=""`, a
+   * message `parse()` refuses for another reason before the namespace).
+   */
+  missingNamespace(input: string | Uint8Array): MissingNamespace | null {
+    this.assertOpen();
+    let source: string;
+    let scan: PrescanResult;
+    try {
+      source = this.decode(input);
+      scan = prescanXml(source, MAX_ENVELOPE_LEVELS + 1);
+    } catch (e) {
+      if (e instanceof Iso20022Error) return null;
+      throw e;
+    }
+    if (scan.declaration !== null || !scan.complete || scan.maxDepth > this.limits.maxDepth) return null;
+    let doc: XmlDocument;
+    try {
+      doc = XmlDocument.fromString(source, { option: SAFE_PARSE_OPTIONS, encoding: 'utf-8' });
+    } catch {
+      return null;
+    }
+    try {
+      let found: Located | null;
+      try {
+        found = locateDocument(doc.root);
+      } catch (e) {
+        if (e instanceof Iso20022Error) return null;
+        throw e;
+      }
+      if (found === null || found.level === 0) return null;
+      const docEl = found.element;
+      if (docEl.namespaceUri !== '' || '' in docEl.nsDeclarations) return null;
+      const hdrIdx = found.levelElements.findIndex((el) => el.name === 'AppHdr');
+      if (hdrIdx === -1) return null;
+      const hdrEl = found.levelElements[hdrIdx]!;
+      const hdrNs = hdrEl.namespaceUri;
+      if (hdrNs === '' && '' in hdrEl.nsDeclarations) return null;
+      if (hdrNs !== '' && !hdrNs.startsWith(HEAD_NS_PREFIX)) return null;
+      const msgDefIdr = elementChildren(hdrEl)
+        .find((el) => el.name === 'MsgDefIdr' && el.namespaceUri === hdrNs)
+        ?.content.trim();
+      if (msgDefIdr === undefined || !/^[a-z]{4}\.\d{3}\.\d{3}\.\d{2}$/.test(msgDefIdr)) return null;
+      const documentNamespace = ISO20022_NS_PREFIX + msgDefIdr;
+      const schema = this.registry.get(documentNamespace);
+      if (schema === undefined || schema.rootElement !== 'Document') return null;
+      const docSpan = spanOf(scan, found.level, found.ordinal);
+      const hdrSpan = spanOf(scan, found.level, hdrIdx);
+      if (docSpan === null || hdrSpan === null || docSpan.end === -1) return null;
+      const headerNamespace = hdrNs === '' ? this.declaredHeaderNamespace(hdrEl) : null;
+      const inserts: [number, string][] = [[docSpan.nameEnd, ` xmlns="${documentNamespace}"`]];
+      if (headerNamespace !== null) inserts.push([hdrSpan.nameEnd, ` xmlns="${headerNamespace}"`]);
+      inserts.sort((a, b) => b[0] - a[0]);
+      let repaired = source;
+      for (const [at, decl] of inserts) repaired = repaired.slice(0, at) + decl + repaired.slice(at);
+      return {
+        messageType: schema.messageId,
+        documentNamespace,
+        headerNamespace,
+        partial: echoablePartial(partialOf(schema.messageId, cutElement(source, docSpan, docEl, false))),
+        received: source,
+        repaired,
+      };
+    } finally {
+      doc.dispose();
+    }
+  }
+
+  /**
+   * The head.001 namespace for an AppHdr in no namespace: the one its own start tag declares (under a prefix
+   * it does not use, as the guidance's sample does) when that is a single head.001 version this codec validates,
+   * else head.001.001.02.
+   */
+  private declaredHeaderNamespace(hdrEl: XmlElement): string {
+    const declared = new Set(
+      Object.values(hdrEl.nsDeclarations).filter(
+        (uri) => uri.startsWith(HEAD_NS_PREFIX) && this.registry.get(uri)?.rootElement === 'AppHdr',
+      ),
+    );
+    return declared.size === 1 ? [...declared][0]! : REPAIR_HEADER_NAMESPACE;
   }
 
   private tooDeep(depth: number): never {
@@ -623,11 +827,13 @@ export class Iso20022Codec {
 
   /**
    * An `AppHdr` (XML text, or an input to write one) and a `Document` in an envelope: the local name the
-   * incoming message used (`ParsedMessage.envelope`), default `Envelope`. `parse()` reads the result back.
+   * incoming message used (`ParsedMessage.envelope`) when it is a one-level envelope of ENVELOPE_FORMS,
+   * otherwise (and by default) `Envelope`. `parse()` reads the result back.
    */
   wrapWithAppHdr(documentXml: string, header: string | AppHdrInput, envelope: string | null = null): string {
     const hdr = typeof header === 'string' ? header : this.writeAppHdr(header);
-    return wrapWithAppHdr(documentXml, hdr, envelope);
+    // A FedNow envelope is FedNow's to write (nested, namespaced): an answer to one goes in the default Envelope.
+    return wrapWithAppHdr(documentXml, hdr, envelope !== null && ONE_LEVEL_ENVELOPES.has(envelope) ? envelope : null);
   }
 
   /**

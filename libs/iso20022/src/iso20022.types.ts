@@ -89,6 +89,22 @@ export interface AppHeader {
   creationDate: string;
 }
 
+/** A message whose Document (and AppHdr) carry no namespace, and the same text with them put in (Iso20022Codec.missingNamespace). */
+export interface MissingNamespace {
+  /** The message id the AppHdr's `MsgDefIdr` names (a Document schema the codec has). */
+  messageType: string;
+  /** The namespace the Document is put in: `urn:iso:std:iso:20022:tech:xsd:<MsgDefIdr>`. */
+  documentNamespace: string;
+  /** The namespace an AppHdr without one is put in (head.001.001.02); null when the AppHdr had its own. */
+  headerNamespace: string | null;
+  /** The ids a pacs.002 can echo, read from the Document as it came. */
+  partial: PartialIdentification;
+  /** The message as received (decoded, a byte order mark dropped). */
+  received: string;
+  /** The same text with a default namespace declaration added to the Document's (and AppHdr's) start tag. */
+  repaired: string;
+}
+
 export interface ParsedMessage {
   /** The message id of the Document's namespace, e.g. `pacs.008.001.08`. */
   messageType: string;

@@ -1,5 +1,5 @@
 import { mayRequest } from './scope-aliases.js';
-import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CLIENT_REGISTRY } from '../gateway.tokens.js';
@@ -25,6 +25,31 @@ export function readTokenForm(body: unknown): TokenForm {
   for (const [name, value] of Object.entries(body)) {
     if (Array.isArray(value)) return { ok: false, description: `parameter ${name} was sent more than once` };
     if (typeof value !== 'string') return { ok: false, description: `parameter ${name} must be a string` };
+    fields.set(name, value);
+  }
+  return { ok: true, fields };
+}
+
+/** Parameters never taken from the query string: a secret there ends up in access logs and proxies' URL logs. */
+const NEVER_IN_QUERY: ReadonlySet<string> = new Set(['client_secret']);
+
+/**
+ * The token request's parameters from the form body and the query string together. The AWS guidance's MQ
+ * reader and writer send `grant_type`, `scope` and `client_id` as query parameters with an empty body (as its
+ * Cognito token endpoint accepts); the secret never: `client_secret` in the query string is an invalid_request
+ * (its value is not echoed). A parameter sent in both places counts as sent twice (RFC 6749 §3.2).
+ */
+export function readTokenParameters(body: unknown, query: unknown): TokenForm {
+  const fromBody = readTokenForm(body);
+  if (!fromBody.ok) return fromBody;
+  const fromQuery = readTokenForm(query);
+  if (!fromQuery.ok) return fromQuery;
+  const fields = new Map(fromBody.fields);
+  for (const [name, value] of fromQuery.fields) {
+    if (NEVER_IN_QUERY.has(name)) {
+      return { ok: false, description: `${name} must not be sent in the query string (send it in the body or use HTTP Basic)` };
+    }
+    if (fields.has(name)) return { ok: false, description: `parameter ${name} was sent more than once` };
     fields.set(name, value);
   }
   return { ok: true, fields };
@@ -57,11 +82,15 @@ export class TokenController {
 
   @Post('oauth2/token')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Client credentials token (HTTP Basic or client_id/client_secret form fields)' })
+  @ApiOperation({
+    summary:
+      'Client credentials token (HTTP Basic, optionally with a matching client_id, or client_id/client_secret form fields; grant_type, scope and client_id may come in the query string)',
+  })
   async token(
     @Body() body: unknown,
     @Headers('authorization') authorization: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Query() query: unknown = undefined,
   ): Promise<Record<string, unknown>> {
     void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
     const fail = (status: number, error: OAuthError, description: string) => {
@@ -70,7 +99,7 @@ export class TokenController {
       return { error, error_description: description };
     };
     if (this.keys.external) return fail(400, 'unauthorized_client', 'tokens are issued by the configured identity provider');
-    const read = readTokenForm(body);
+    const read = readTokenParameters(body, query);
     if (!read.ok) return fail(400, 'invalid_request', read.description);
     const field = (name: string) => read.fields.get(name);
     const form = {
@@ -88,10 +117,15 @@ export class TokenController {
     let secret = form.client_secret;
     const basic = /^Basic\s+(.+)$/i.exec(authorization ?? '');
     if (basic) {
-      if (id || secret) return fail(400, 'invalid_request', 'use one client authentication method, not two');
+      // Never two secrets. A client_id beside HTTP Basic (the AWS guidance's client sends both) only names the
+      // client the Basic credentials authenticate, so it must be that one.
+      if (secret !== undefined) return fail(400, 'invalid_request', 'use one client authentication method, not two');
       const credentials = decodeBasicCredentials(basic[1]!);
       if (!credentials) {
         return fail(401, 'invalid_client', 'malformed Basic credentials (client id and secret are form-urlencoded, RFC 6749 §2.3.1)');
+      }
+      if (id !== undefined && id !== credentials.id) {
+        return fail(400, 'invalid_request', 'client_id does not match the client authenticated by HTTP Basic');
       }
       ({ id, secret } = credentials);
     }

@@ -23,11 +23,59 @@ function pythonTimestamp(d: Date): string {
   return `${d.toISOString().slice(0, 19).replace('T', ' ')}.${String(d.getUTCMilliseconds()).padStart(3, '0')}000`;
 }
 
+/** A Host value that is a host name or address with an optional port, nothing else. */
+const HOST_VALUE =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+
+/**
+ * `api_endpoint` of the guidance's answers: the scheme and host the client called, as Fastify reads them
+ * (`req.protocol`, `req.host`: forwarded headers count only from trusted proxies). A Host value that is not a
+ * host name or address is not echoed (null).
+ */
+export function apiEndpoint(req: Pick<FastifyRequest, 'protocol' | 'host'>): string | null {
+  const host = req.host;
+  if (typeof host !== 'string' || !HOST_VALUE.test(host)) return null;
+  return `${req.protocol === 'https' ? 'https' : 'http'}://${host}`;
+}
+
+/**
+ * `GET /`: the guidance's region discovery (its client calls it on the global name, without a token, and reads
+ * `region_id`; `bin/test.sh` sends it with `--location` and `X-S3-Skip`/`X-SNS-Skip`/`X-SQS-Skip`). It answers
+ * the guidance health body without what made that an oracle: no transaction lookup (X-Transaction-Id,
+ * X-Transaction-Status and X-Transaction-Region are ignored), no queue/bucket/table counts, no dependency
+ * checks (readiness is `GET /health/ready`). Never a redirect.
+ */
+@ApiTags('aws-guidance compatibility')
+@Controller()
+export class AwsDiscoveryController {
+  constructor(@Inject(compatConfig.KEY) private readonly compat: ConfigType<typeof compatConfig>) {}
+
+  @Get()
+  @ApiOperation({ summary: 'AWS guidance: region discovery (no auth): region_id and api_endpoint of this instance' })
+  discover(@Req() req: FastifyRequest) {
+    const started = performance.now();
+    return {
+      message: 'execution successful',
+      request_id: req.id ? String(req.id) : randomUUID(),
+      request_timestamp: pythonTimestamp(new Date()),
+      region_id: this.compat.regionId,
+      api_endpoint: apiEndpoint(req),
+      request_duration: String((performance.now() - started) / 1000),
+    };
+  }
+}
+
 /**
  * The AWS reference guidance's API (`GET /uuid`, `POST /inbox`, `POST /outbox`) with its JSON field names, so
  * its clients work unchanged. Behind it runs the same pipeline as /v1. Unlike the guidance, `/inbox` validates
  * before it answers, `/outbox` answers the real pacs.002 XML, can be read again, and shows rejections.
- * Errors are RFC 9457 problems that also carry the guidance's fields (`message`, `error_code`, ...).
+ *
+ * `/inbox` follows the guidance's contract (receipt acknowledged, verdict through `/outbox`) whenever the verdict
+ * can be a pacs.002: a schema-invalid message that names itself, and a Document in no namespace named by its
+ * AppHdr's MsgDefIdr (the guidance's own sample), are stored as RJCT/FF01 transactions and answered 200; with
+ * AWS_COMPAT_REPAIR_NAMESPACE=true the latter is repaired and validated strictly instead. What cannot be
+ * answered with a pacs.002 (not XML, a bad envelope or encoding, an unknown message, ...) is refused at once
+ * with a 4xx problem that also carries the guidance's fields (`message`, `error_code`, ...).
  */
 @ApiTags('aws-guidance compatibility')
 @ApiBearerAuth()
@@ -44,7 +92,7 @@ export class AwsCompatController {
     return {
       request_id: req.id ? String(req.id) : randomUUID(),
       region_id: this.compat.regionId,
-      api_endpoint: `${req.protocol}://${req.headers.host ?? 'localhost'}`,
+      api_endpoint: apiEndpoint(req),
       request_duration: String((performance.now() - started) / 1000),
     };
   }
@@ -111,7 +159,29 @@ export class AwsCompatController {
     try {
       // JSON clients of the guidance send charset=utf-8 or nothing; any other charset is refused like /v1/inbox does.
       assertUtf8Charset(contentType);
-      const result = await this.commands.execute(new SubmitPaymentCommand(client.clientId, body, 'api', transactionId, client.scopes));
+      const result = await this.commands.execute(
+        new SubmitPaymentCommand(
+          client.clientId,
+          body,
+          'api',
+          transactionId,
+          client.scopes,
+          this.compat.repairNamespace ? 'repair' : 'reject',
+        ),
+      );
+      if (result.kind === 'invalid' && result.rejectedTransactionId !== null) {
+        // The guidance's contract: receipt acknowledged, the verdict (a pacs.002 RJCT FF01) fetched from /outbox.
+        const rejected = await this.queries.execute(new GetTransactionQuery(client.clientId, result.rejectedTransactionId));
+        void reply.header('Location', `/v1/transactions/${result.rejectedTransactionId}`);
+        return {
+          message: 'transaction received successfully',
+          transaction_id: result.rejectedTransactionId,
+          status: rejected?.status ?? 'RJCT',
+          ...(rejected ? { message_type: rejected.messageType } : {}),
+          request_timestamp: Date.now(),
+          ...this.meta(req, started),
+        };
+      }
       const accepted = answerSubmit(result, reply);
       void reply.removeHeader('Location');
       void reply.header('Location', `/v1/transactions/${accepted.transactionId}`);
@@ -172,7 +242,8 @@ export class AwsCompatController {
         error_code: 'MISS',
         error_message: detail,
         transaction_id: transactionId,
-        ...(tx ? { status: tx.status } : {}),
+        // `transaction_status`, never `status`: that member is the problem's HTTP status (RFC 9457).
+        ...(tx ? { transaction_status: tx.status } : {}),
         ...this.meta(req, started),
       });
     }

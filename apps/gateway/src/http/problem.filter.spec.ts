@@ -66,3 +66,29 @@ describe('clientErrorResponse (requests the HTTP parser refuses)', () => {
     expect(clientErrorResponse({ code: 'ECONNRESET' })).toBeNull();
   });
 });
+
+describe('ProblemException (extensions never replace the RFC 9457 members)', () => {
+  it('keeps the HTTP status when an extension is named status (a payment status such as PDNG or ACSP)', () => {
+    const e = new ProblemException(400, 'OUTBOX.NOT_READY', 'no report yet', { status: 'PDNG', message: 'missing object in s3' } as never);
+    expect(e.getStatus()).toBe(400);
+    expect(e.problem).toMatchObject({ status: 400, code: 'OUTBOX.NOT_READY', detail: 'no report yet', message: 'missing object in s3' });
+  });
+
+  it.each(['type', 'title', 'detail', 'code'])('ignores an extension named %s', (name) => {
+    const e = new ProblemException(409, 'IDEMPOTENCY.KEY_REUSED', 'reused', { [name]: 'forged' });
+    expect(e.problem).toEqual({
+      type: 'https://clearway.dev/problems/idempotency-key-reused',
+      title: 'Conflict',
+      status: 409,
+      detail: 'reused',
+      code: 'IDEMPOTENCY.KEY_REUSED',
+    });
+  });
+
+  it('keeps every other extension', () => {
+    expect(new ProblemException(404, 'X.Y', 'd', { transactionId: 't-1', errors: [{ message: 'm' }] }).problem).toMatchObject({
+      transactionId: 't-1',
+      errors: [{ message: 'm' }],
+    });
+  });
+});

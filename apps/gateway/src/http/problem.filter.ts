@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemException, problemType, type ProblemBody } from './problem.js';
@@ -17,8 +18,9 @@ export class ProblemFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();
-    const problem = this.toProblem(exception);
+    const problem = this.toProblem(exception, request);
     problem.instance ??= request.url.split('?')[0];
+    problem.requestId = String(request.id);
     const oauth = oauthErrorFor(request.method, problem);
     if (oauth) {
       void reply.status(400).header('Cache-Control', 'no-store').header('Content-Type', 'application/json').send(oauth);
@@ -31,7 +33,7 @@ export class ProblemFilter implements ExceptionFilter {
     void reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
   }
 
-  private toProblem(exception: unknown): ProblemBody {
+  private toProblem(exception: unknown, request: FastifyRequest): ProblemBody {
     if (exception instanceof ProblemException) return { ...exception.problem };
     const fe = exception as FastifyishError;
     if (fe?.code === 'PAGINATION.INVALID_CURSOR') {
@@ -63,7 +65,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
       return this.make(fe.statusCode, 'REQUEST.INVALID', fe.message ?? 'invalid request');
     }
-    this.log.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    this.log.error(`[req ${request.id}] ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
     return this.make(500, 'SERVER.ERROR', 'an unexpected error occurred; nothing already accepted was lost');
   }
 
@@ -114,10 +116,13 @@ export function clientErrorResponse(error: { code?: string }): string | null {
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'REQUEST.TIMEOUT', 'the request was not received in time']
         : [400, 'REQUEST.MALFORMED', 'the request is not valid HTTP'];
-  const problem = new ProblemException(status, code, detail).problem;
+  // Node refused the request before Fastify saw it: no request id was read, so one is made.
+  const requestId = randomUUID();
+  const problem = { ...new ProblemException(status, code, detail).problem, requestId };
   const body = JSON.stringify(problem);
   return (
-    `HTTP/1.1 ${status} ${problem.title}\r\nContent-Type: application/problem+json\r\n` +
+    `HTTP/1.1 ${status} ${problem.title}\r\nContent-Type: application/problem+json\r\nX-Request-Id: ${requestId}\r\n` +
+    `X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
   );
 }

@@ -40,7 +40,14 @@ export function problemType(code: string): string {
   return `https://clearway.dev/problems/${code.toLowerCase().replace(/[._]/g, '-')}`;
 }
 
-/** An RFC 9457 problem, thrown by inbound adapters and written by ProblemFilter. */
+/** The RFC 9457 members (and `code`) a problem's extensions can never replace. */
+const RESERVED = new Set(['type', 'title', 'status', 'detail', 'code']);
+
+/**
+ * An RFC 9457 problem, thrown by inbound adapters and written by ProblemFilter. Extensions are added beside
+ * the standard members and never replace them: an extension named `status` (a payment status such as `PDNG`)
+ * once replaced the HTTP status, and Fastify then failed the answer with a 500.
+ */
 export class ProblemException extends HttpException {
   constructor(
     status: number,
@@ -55,8 +62,10 @@ export class ProblemException extends HttpException {
       status,
       detail,
       code,
-      ...extensions,
     };
+    for (const [name, value] of Object.entries(extensions)) {
+      if (!RESERVED.has(name) && value !== undefined) body[name] = value;
+    }
     super(body, status);
   }
 

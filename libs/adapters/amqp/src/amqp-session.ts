@@ -45,6 +45,33 @@ export interface AmqpSessionOptions {
   /** Attempts before `open()` gives up when waiting for the first connection. Default 10. */
   initialMaxRetries?: number;
   logger?: Pick<Logger, 'log' | 'warn' | 'error'>;
+  /**
+   * TLS for an amqps:// URL: a private CA (PEM) the broker's certificate must chain to, and a client
+   * certificate and key (PEM) for brokers that ask for one (RabbitMQ `ssl_options.verify = verify_peer`).
+   */
+  tls?: AmqpTlsOptions;
+}
+
+export interface AmqpTlsOptions {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+}
+
+/**
+ * The socket options amqplib passes to `tls.connect` for amqps:// (the connection name besides). TLS material
+ * is refused with a plain amqp:// URL, where it would silently be ignored; certificates are always verified.
+ */
+export function amqpSocketOptions(url: string, name: string, tls: AmqpTlsOptions | undefined): Record<string, unknown> {
+  const options: Record<string, unknown> = { clientProperties: { connection_name: name } };
+  if (!tls) return options;
+  if (!/^amqps:\/\//i.test(url)) throw new Error('AMQP TLS options need an amqps:// URL');
+  if ((tls.cert === undefined) !== (tls.key === undefined)) throw new Error('AMQP TLS: cert and key go together');
+  if (tls.ca !== undefined) options.ca = [tls.ca];
+  if (tls.cert !== undefined) options.cert = tls.cert;
+  if (tls.key !== undefined) options.key = tls.key;
+  options.rejectUnauthorized = true;
+  return options;
 }
 
 interface Consumer {
@@ -96,7 +123,7 @@ export class AmqpSession {
   private async start(): Promise<void> {
     const where = redactUrl(this.options.url);
     const model = await connect(this.options.url, {
-      clientProperties: { connection_name: this.options.name },
+      ...amqpSocketOptions(this.options.url, this.options.name, this.options.tls),
       recovery: {
         initialDelay: this.options.initialDelayMs ?? 100,
         maxDelay: this.options.maxDelayMs ?? 2000,

@@ -1,7 +1,9 @@
 export {
   AmqpSession,
   AmqpUnavailableError,
+  amqpSocketOptions,
   redactUrl,
+  type AmqpTlsOptions,
   type AmqpDelivery,
   type AmqpSessionOptions,
   type DeliveryHandler,

@@ -14,6 +14,7 @@ import {
 } from '#application';
 import { backoffDelay } from '#application';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy.js';
+import { tlsFetch, type HostFetch, type HostResponse, type HostTlsOptions } from './tls-transport.js';
 
 /** What the adapter needs of the ISO 20022 codec (the real `Iso20022Codec` fits; tests may pass a fake). */
 export type HostAnswerReader = HostAnswerCodec;
@@ -54,6 +55,11 @@ export interface HttpLegacyHostOptions {
    * call (a secret store with a cache: a rotated credential is used once the cache ends). Never logged.
    */
   authHeader?: string | (() => Promise<string | null>);
+  /**
+   * TLS towards an https:// host: a private CA (instead of the system's) and/or a client certificate and key
+   * (mutual TLS). Without it, https:// uses the system's CAs and no client certificate.
+   */
+  tls?: HostTlsOptions;
   /** For tests: the jitter source (0 <= x < 1). */
   random?: () => number;
   logger?: Pick<Logger, 'warn' | 'debug'>;
@@ -79,6 +85,7 @@ export class HttpLegacyHost implements LegacyHost {
   private readonly pingTimeoutMs: number;
   private readonly authHeaderSource: string | (() => Promise<string | null>) | undefined;
   private readonly random: () => number;
+  private readonly fetch: HostFetch;
   private readonly logger: Pick<Logger, 'warn' | 'debug'>;
 
   constructor(options: HttpLegacyHostOptions) {
@@ -101,6 +108,8 @@ export class HttpLegacyHost implements LegacyHost {
     this.pingTimeoutMs = positive(options.pingTimeoutMs, Math.min(this.timeoutMs, 2000), 'pingTimeoutMs');
     this.authHeaderSource = options.authHeader;
     this.random = options.random ?? Math.random;
+    if (options.tls && base.protocol !== 'https:') throw new Error('HttpLegacyHost: tls options need an https:// baseUrl');
+    this.fetch = options.tls ? tlsFetch(options.tls) : (url, init) => fetch(url, init);
     this.logger = options.logger ?? new Logger('HttpLegacyHost');
   }
 
@@ -197,7 +206,7 @@ export class HttpLegacyHost implements LegacyHost {
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       let retryAfterMs: number | null = null;
       try {
-        const res = await fetch(url, {
+        const res = await this.fetch(url, {
           method: 'POST',
           headers,
           body: message.message,
@@ -252,11 +261,11 @@ export class HttpLegacyHost implements LegacyHost {
   }
 
   async ping(): Promise<void> {
-    let res: Response;
+    let res: HostResponse;
     try {
-      res = await fetch(`${this.baseUrl}/health`, {
+      res = await this.fetch(`${this.baseUrl}/health`, {
         method: 'GET',
-        headers: await this.authHeader().then((auth) => (auth ? { Authorization: auth } : {})),
+        headers: await this.authHeader().then((auth): Record<string, string> => (auth ? { Authorization: auth } : {})),
         redirect: 'manual',
         signal: AbortSignal.timeout(this.pingTimeoutMs),
       });
@@ -281,7 +290,7 @@ export class HttpLegacyHost implements LegacyHost {
   }
 }
 
-async function discardBody(res: Response): Promise<void> {
+async function discardBody(res: HostResponse): Promise<void> {
   try {
     await res.body?.cancel();
   } catch {

@@ -21,6 +21,11 @@ export interface IntakeRequest {
   requestHash: string;
   /** The client's `X-Transaction-Id` (REST) or message id (MQ). */
   transactionId: string | null;
+  /**
+   * The text as received, when `text` is not it (a Document in no namespace repaired from its MsgDefIdr):
+   * archived beside `text` for the record, never validated, owned or released.
+   */
+  received?: string;
 }
 
 /** Where a message goes: a fresh transaction id (with the client's idempotency key), or an answer already. */
@@ -109,6 +114,11 @@ export class TransactionIntake {
     const messageType = transaction.details.messageType;
     transaction.ownInboundMessage({ messageType, sha256: req.requestHash, channel: req.channel });
     await this.archive.put({ transactionId: transaction.id, direction: 'in', messageType, channel: req.channel, body: req.text, at });
+    if (req.received !== undefined && req.received !== req.text) {
+      // Kept for the record; the transaction owns (and release sends) only `text`, by its digest.
+      const received = { transactionId: transaction.id, direction: 'in' as const, messageType, body: req.received, at };
+      await this.archive.put({ ...received, channel: `${req.channel}:as-received` });
+    }
     await recordOutgoing(this, transaction, outgoing);
     const result = await this.repository.create(transaction.toSnapshot(), keys, jobs);
     if (result.kind === 'created') return { created: true };

@@ -18,6 +18,15 @@ export type SubmitPaymentResult =
 /** The scope every decision needs, whichever door it comes through (REST decision calls, camt.056, pacs.004). */
 export const DECISION_SCOPE = 'payments:operate';
 
+/**
+ * What to do with a message whose Document (and AppHdr) is in no namespace but whose AppHdr's MsgDefIdr names
+ * a message the gateway validates (the AWS guidance's own sample): `refuse` it like any Document in an unknown
+ * namespace (422 UNSUPPORTED_MESSAGE, nothing stored; /v1/inbox and MQ); `reject` it as a RJCT/FF01 transaction
+ * whose pacs.002 says the namespace is missing; or `repair` it (the namespaces put in from the MsgDefIdr) and
+ * validate that strictly. The AWS-compatible /inbox uses `reject`, or `repair` with AWS_COMPAT_REPAIR_NAMESPACE.
+ */
+export type MissingNamespacePolicy = 'refuse' | 'reject' | 'repair';
+
 /** Receive one ISO 20022 message from a client (REST or MQ ingress). */
 export class SubmitPaymentCommand extends Command<SubmitPaymentResult> {
   constructor(
@@ -29,6 +38,8 @@ export class SubmitPaymentCommand extends Command<SubmitPaymentResult> {
     readonly transactionId: string | null = null,
     /** The scopes the sender holds; messages that are decisions need DECISION_SCOPE among them. */
     readonly scopes: readonly string[] = [],
+    /** A Document in no namespace named by its AppHdr: refused (default), rejected, or repaired. */
+    readonly missingNamespace: MissingNamespacePolicy = 'refuse',
   ) {
     super();
   }

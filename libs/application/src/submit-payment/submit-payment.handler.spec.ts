@@ -70,3 +70,97 @@ describe('SubmitPaymentHandler: debtor and creditor country', () => {
     expect(byBic.creditorCountry).toBe('FR');
   });
 });
+
+describe('SubmitPaymentHandler: a Document in no namespace named by its AppHdr (the AWS guidance sample shape)', () => {
+  const PACS_NS = 'urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08';
+  const HEAD_NS = 'urn:iso:std:iso:20022:tech:xsd:head.001.001.02';
+  const DOC = EXAMPLE.slice(EXAMPLE.indexOf('<Document'), EXAMPLE.indexOf('</Document>') + 11).replace(
+    `xmlns="${PACS_NS}"`,
+    `xmlns:Doc="${PACS_NS}"`,
+  );
+  const hdr = (creDt: string) =>
+    `<AppHdr xmlns:h="${HEAD_NS}"><Fr><FIId><FinInstnId><BICFI>CLWYDEFF</BICFI></FinInstnId></FIId></Fr>` +
+    `<To><FIId><FinInstnId><BICFI>CLWYNL2A</BICFI></FinInstnId></FIId></To><BizMsgIdr>B-1</BizMsgIdr>` +
+    `<MsgDefIdr>pacs.008.001.08</MsgDefIdr><CreDt>${creDt}</CreDt></AppHdr>`;
+  const message = (creDt = '2025-03-14T09:30:00Z') => `<RequestPayload>${hdr(creDt)}${DOC}</RequestPayload>`;
+  const ID = '7d3c6f3e-3f7a-4d52-9b1e-2f1a1b2c3d4e';
+
+  let codec: Iso20022Codec;
+  beforeAll(async () => {
+    codec = await Iso20022Codec.create({ schemaDir: 'config/schemas' });
+  });
+  afterAll(() => codec.dispose());
+
+  async function setup() {
+    const repo = new FakeRepository();
+    const archive = new FakeArchive();
+    const moduleRef = await Test.createTestingModule({
+      imports: [CqrsModule.forRoot()],
+      providers: [
+        SubmitPaymentHandler,
+        StatusReportWriter,
+        AnswerWriter,
+        TransactionIntake,
+        PaymentIntake,
+        RequestStatus,
+        RequestCancellation,
+        ReceiveReturn,
+        InitiatePayments,
+        { provide: CLOCK, useValue: new FakeClock() },
+        { provide: ID_GENERATOR, useValue: { uuid: () => '00000000-0000-4000-8000-000000000001' } },
+        { provide: TRANSACTION_REPOSITORY, useValue: repo },
+        { provide: MESSAGE_ARCHIVE, useValue: archive },
+        { provide: ISO20022_CODEC, useValue: codec },
+        { provide: WORK_QUEUE_SIGNAL, useValue: { notify: () => undefined } },
+      ],
+    }).compile();
+    await moduleRef.init();
+    const bus = moduleRef.get(CommandBus);
+    const submit = (xml: string, policy: 'refuse' | 'reject' | 'repair') =>
+      bus.execute(new SubmitPaymentCommand('bank-a', new TextEncoder().encode(xml), 'api', ID, [], policy));
+    return { repo, archive, submit };
+  }
+
+  it('refuse (/v1/inbox, MQ): 422 UNSUPPORTED_MESSAGE as before, nothing stored', async () => {
+    const { repo, submit } = await setup();
+    const result = await submit(message(), 'refuse');
+    expect(result).toMatchObject({ kind: 'invalid', rejectedTransactionId: null, error: { code: 'ISO20022.UNSUPPORTED_MESSAGE' } });
+    expect(await repo.get(ID)).toBeNull();
+  });
+
+  it('reject: a RJCT/FF01 transaction under the client id whose pacs.002 says the namespace is missing; a replay finds it', async () => {
+    const { repo, archive, submit } = await setup();
+    const result = await submit(message(), 'reject');
+    expect(result).toMatchObject({ kind: 'invalid', rejectedTransactionId: ID });
+    const stored = (await repo.get(ID))!;
+    expect(stored).toMatchObject({ status: 'RJCT', messageType: 'pacs.008.001.08', reason: { code: 'FF01' } });
+    expect(stored.reason!.text).toMatch(/^namespace missing: the AppHdr and the Document are in no namespace/);
+    const report = (await archive.list(ID)).find((m) => m.direction === 'out')!;
+    expect(report.messageType).toBe('pacs.002.001.10');
+    expect(report.body).toContain('<TxSts>RJCT</TxSts>');
+    expect(report.body).toContain('<Cd>FF01</Cd>');
+    expect(report.body).toContain('<AddtlInf>namespace missing');
+    expect(await submit(message(), 'reject')).toMatchObject({ kind: 'invalid', rejectedTransactionId: ID });
+    expect(await submit(EXAMPLE, 'reject')).toMatchObject({ kind: 'idempotency-conflict', transactionId: ID });
+  });
+
+  it('repair: validated strictly, then taken; the repaired text is owned, the text as received archived beside it', async () => {
+    const { repo, archive, submit } = await setup();
+    const sent = message();
+    expect(await submit(sent, 'repair')).toMatchObject({ kind: 'accepted', transactionId: ID, messageType: 'pacs.008.001.08' });
+    const stored = (await repo.get(ID))!;
+    const inbound = (await archive.list(ID)).filter((m) => m.direction === 'in');
+    const own = inbound.find((m) => m.channel === 'api')!;
+    expect(own.body).toBe(sent.replace('<AppHdr ', `<AppHdr xmlns="${HEAD_NS}" `).replace('<Document ', `<Document xmlns="${PACS_NS}" `));
+    expect(TransactionIntake.requestHash(own.body)).toBe(stored.inbound!.sha256);
+    expect(inbound.find((m) => m.channel === 'api:as-received')!.body).toBe(sent);
+    expect(await submit(sent, 'repair')).toMatchObject({ kind: 'accepted', transactionId: ID, replayed: true });
+  });
+
+  it('repair: what still fails strict validation (the guidance AppHdr CreDt is a date) is RJCT/FF01 like any schema-invalid message', async () => {
+    const { repo, submit } = await setup();
+    const result = await submit(message('2023-05-05'), 'repair');
+    expect(result).toMatchObject({ kind: 'invalid', rejectedTransactionId: ID, error: { code: 'ISO20022.SCHEMA_INVALID' } });
+    expect(await repo.get(ID)).toMatchObject({ status: 'RJCT', reason: { code: 'FF01' } });
+  });
+});

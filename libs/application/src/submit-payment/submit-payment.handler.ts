@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Payment, ReasonCode, type TransactionKind } from '#domain';
-import { Iso20022Error, type Iso20022Codec, type ParsedMessage } from '#iso20022';
+import { Iso20022Error, type Iso20022Codec, type MissingNamespace, type ParsedMessage, type PartialIdentification } from '#iso20022';
 import { ISO20022_CODEC } from '../application.tokens.js';
 import { InitiatePayments } from '../initiate-payments/initiate-payments.js';
 import { NO_DETAILS } from '../intake/message-transaction.js';
@@ -24,6 +24,12 @@ export const MESSAGE_KINDS: ReadonlyMap<string, Exclude<TransactionKind, 'paymen
   ['pacs.004.001.13', 'return'],
   ['pain.001.001.09', 'initiation'],
 ]);
+
+/** The RJCT/FF01 reason text (the pacs.002's AddtlInf) of a message whose Document is in no namespace. */
+export function missingNamespaceReason(missing: MissingNamespace): string {
+  const what = missing.headerNamespace === null ? 'the Document is' : 'the AppHdr and the Document are';
+  return `namespace missing: ${what} in no namespace; a ${missing.messageType} (AppHdr MsgDefIdr) must be in ${missing.documentNamespace}`;
+}
 
 /** Message kinds that change another transaction as a decision does: they need DECISION_SCOPE. */
 const DECISIONS: ReadonlySet<TransactionKind> = new Set(['cancellation-request', 'return']);
@@ -52,23 +58,41 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
   ) {}
 
   async execute(cmd: SubmitPaymentCommand): Promise<SubmitPaymentResult> {
-    const request = (text: string): IntakeRequest => ({
+    const request = (text: string, received?: string): IntakeRequest => ({
       clientId: cmd.clientId,
       channel: cmd.channel,
       text,
       requestHash: TransactionIntake.requestHash(text),
       transactionId: cmd.transactionId,
+      ...(received !== undefined ? { received } : {}),
     });
     let parsed: ParsedMessage;
+    let received: string | undefined;
     try {
       parsed = this.codec.parse(cmd.body);
     } catch (e) {
       if (!(e instanceof Iso20022Error)) throw e;
-      // Only a schema-invalid message is kept (as a RJCT record): the codec decoded its bytes strictly, so this is lossless.
-      return this.rejectInvalid(request(e.code === 'ISO20022.SCHEMA_INVALID' ? new TextDecoder().decode(cmd.body) : ''), e);
+      const missing =
+        e.code === 'ISO20022.UNSUPPORTED_MESSAGE' && cmd.missingNamespace !== 'refuse' ? this.codec.missingNamespace(cmd.body) : null;
+      if (missing === null) {
+        // Only a schema-invalid message is kept (as a RJCT record): the codec decoded its bytes strictly, so this is lossless.
+        return this.rejectInvalid(request(e.code === 'ISO20022.SCHEMA_INVALID' ? new TextDecoder().decode(cmd.body) : ''), e);
+      }
+      if (cmd.missingNamespace === 'reject') {
+        return this.rejectInvalid(request(missing.received), e, { partial: missing.partial, text: missingNamespaceReason(missing) });
+      }
+      // Repaired: validated strictly; the repaired text is what is stored, owned and released, the text as
+      // received is archived beside it for the record.
+      try {
+        parsed = this.codec.parse(missing.repaired);
+      } catch (e2) {
+        if (!(e2 instanceof Iso20022Error)) throw e2;
+        return this.rejectInvalid(request(e2.code === 'ISO20022.SCHEMA_INVALID' ? missing.repaired : '', missing.received), e2);
+      }
+      received = missing.received;
     }
     // What is stored, compared with a retry and released: exactly the text that was validated.
-    const req = request(parsed.xml);
+    const req = request(parsed.xml, received);
     const kind = MESSAGE_KINDS.get(parsed.messageType);
     if (!kind && !SUPPORTED_PAYMENTS.has(parsed.messageType)) {
       return {
@@ -106,10 +130,14 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
    * Under an id the client already has it writes nothing (a replay answers as the first time). When the
    * message's own ids cannot be echoed in a pacs.002, the answer is the 4xx alone, with no record.
    */
-  private async rejectInvalid(req: IntakeRequest, error: Iso20022Error): Promise<SubmitPaymentResult> {
-    const partial = error.partial;
+  private async rejectInvalid(
+    req: IntakeRequest,
+    error: Iso20022Error,
+    missingNamespace: { partial: PartialIdentification; text: string } | null = null,
+  ): Promise<SubmitPaymentResult> {
+    const partial = missingNamespace?.partial ?? error.partial;
     const refused: SubmitPaymentResult = { kind: 'invalid', error, rejectedTransactionId: null };
-    if (error.code !== 'ISO20022.SCHEMA_INVALID' || !partial.msgId || !partial.messageType) return refused;
+    if ((missingNamespace === null && error.code !== 'ISO20022.SCHEMA_INVALID') || !partial.msgId || !partial.messageType) return refused;
     const resolved = await this.intake.resolveId(req);
     if (resolved.kind === 'existing') {
       const first = resolved.transaction;
@@ -121,7 +149,7 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
     const { id, idempotency } = resolved;
     const now = this.intake.clock.now();
     const firstIssue = error.issues[0];
-    const text = `schema validation failed${firstIssue?.line ? ` at line ${firstIssue.line}` : ''}`;
+    const text = missingNamespace?.text ?? `schema validation failed${firstIssue?.line ? ` at line ${firstIssue.line}` : ''}`;
     const record = Payment.rejectOnReceipt(
       {
         ...NO_DETAILS,

@@ -1,0 +1,68 @@
+import { errors, importSPKI, jwtVerify, type JWTHeaderParameters } from 'jose';
+import type { AuthConfig } from '../config/configuration.js';
+import type { SigningKeysService } from './signing-keys.service.js';
+
+type VerifyKey = Awaited<ReturnType<typeof importSPKI>>;
+
+export type BearerCheck = { ok: true; clientId: string } | { ok: false; reason: string };
+
+/**
+ * The check of a bearer token made before a request's body is read (an onRequest hook at the HTTP edge): the
+ * same keys (SigningKeysService), audience and issuer as JwtStrategy, so an unauthenticated upload is refused
+ * without its body being received. JwtAuthGuard still verifies (and reads scopes) on every protected route;
+ * this only refuses earlier. `reason` is for the log: it never contains the token.
+ */
+export class BearerPrecheck {
+  /** Imported public keys by algorithm and PEM (a handful: the built-in key, or the provider's current ones). */
+  private readonly imported = new Map<string, VerifyKey>();
+
+  constructor(
+    private readonly keys: Pick<SigningKeysService, 'verificationKey' | 'external'>,
+    private readonly auth: Pick<AuthConfig, 'issuer' | 'audience'>,
+  ) {}
+
+  async check(authorization: string | undefined): Promise<BearerCheck> {
+    if (authorization === undefined || authorization === '') return { ok: false, reason: 'no Authorization header' };
+    const m = /^Bearer[ \t]+([A-Za-z0-9_.~+/=-]+)[ \t]*$/i.exec(authorization);
+    if (!m) return { ok: false, reason: 'Authorization is not a Bearer token' };
+    const token = m[1]!;
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        async (header: JWTHeaderParameters) => this.key(header.alg, await this.keys.verificationKey(token)),
+        {
+          audience: this.auth.audience,
+          // the built-in issuer signs with ES256 only; an external provider's algorithms are checked by JwtStrategy
+          algorithms: this.keys.external ? ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384'] : ['ES256'],
+          ...(this.keys.external ? {} : { issuer: this.auth.issuer }),
+        },
+      );
+      if (typeof payload.sub !== 'string' || payload.sub === '') return { ok: false, reason: 'token without a subject' };
+      return { ok: true, clientId: payload.sub };
+    } catch (e) {
+      return { ok: false, reason: describe(e) };
+    }
+  }
+
+  private async key(alg: string, pem: string): Promise<VerifyKey> {
+    const id = `${alg}\n${pem}`;
+    let key = this.imported.get(id);
+    if (!key) {
+      key = await importSPKI(pem, alg);
+      if (this.imported.size >= 16) this.imported.clear();
+      this.imported.set(id, key);
+    }
+    return key;
+  }
+}
+
+function describe(e: unknown): string {
+  if (e instanceof errors.JWTExpired) return 'token expired';
+  if (e instanceof errors.JWTClaimValidationFailed) return `claim ${e.claim} refused (${e.reason})`;
+  if (e instanceof errors.JWSSignatureVerificationFailed) return 'signature does not verify';
+  if (e instanceof errors.JOSEAlgNotAllowed) return 'algorithm not allowed';
+  if (e instanceof errors.JWSInvalid || e instanceof errors.JWTInvalid) return 'malformed token';
+  if (e instanceof errors.JWKSNoMatchingKey) return 'no key of the identity provider matches';
+  if (e instanceof errors.JOSEError) return `refused (${e.code})`;
+  return 'malformed token';
+}
