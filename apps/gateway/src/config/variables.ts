@@ -290,7 +290,7 @@ const SPECS = {
   // ---- auth -------------------------------------------------------------------------------------------
   AUTH_ISSUER: text({
     ns: 'auth',
-    doc: '`iss` of the tokens the gateway signs, and checked on every token; the same on every instance (independent of the port). Required with `AUTH_JWKS_URL`: the issuer of the identity provider',
+    doc: '`iss` of the tokens the gateway signs, and checked on every token: the same on every instance and port. With `AUTH_JWKS_URL`: the identity provider issuer, required and checked',
     default: '(`clearway`; required with `AUTH_JWKS_URL`)',
   }),
   AUTH_AUDIENCE: text(
@@ -300,12 +300,12 @@ const SPECS = {
   TOKEN_TTL_SECONDS: int({ ns: 'auth', doc: 'lifetime of the tokens the gateway issues, in seconds (>= 60)', default: '900' }, 60),
   AUTH_JWKS_URL: httpUrl({
     ns: 'auth',
-    doc: 'external identity provider (Cognito, Keycloak, Entra): verify bearer tokens by its JWKS instead of the built-in keys; needs `AUTH_ISSUER`',
+    doc: 'external identity provider (Cognito, Keycloak, Entra): verify bearer tokens by its JWKS instead of the built-in keys; needs `AUTH_ISSUER`; set `AUTH_AUDIENCE` to its audience',
   }),
   AUTH_ALGORITHMS: list(
     {
       ns: 'auth',
-      doc: `comma-separated JWS algorithms accepted from the external identity provider (only with \`AUTH_JWKS_URL\`), of ${EXTERNAL_ALGORITHMS.join(', ')}; the built-in issuer is pinned to ${BUILT_IN_ALGORITHM}`,
+      doc: `with \`AUTH_JWKS_URL\` only: comma-separated JWS algorithms accepted from the provider, of ${EXTERNAL_ALGORITHMS.join(', ')} (never \`none\` or \`HS*\`). Built-in tokens are ${BUILT_IN_ALGORITHM} only, \`typ: at+jwt\` (docs/security.md)`,
       default: 'RS256',
     },
     (entry) =>
@@ -347,7 +347,7 @@ const SPECS = {
   LEGACY_HOST_URL: httpUrl(
     {
       ns: 'host',
-      doc: 'base URL of the legacy host (`POST {url}/v1/payments`, `/v1/cancellations`, `/v1/returns`); unset in proxy mode (and `ROLE` not `api`): the bundled simulator on `SIM_PORT` is used, started when none answers there (refused when `NODE_ENV=production`). No credentials in it: see `LEGACY_HOST_AUTH_SECRET`',
+      doc: 'base URL of the legacy host (`POST {url}/v1/payments`, `/v1/cancellations`, `/v1/returns`); unset in proxy mode (and `ROLE` not `api`): the bundled simulator on `SIM_PORT` is used, started when none answers there (it gets only the `SIM_*` variables, and ends with the gateway; refused when `NODE_ENV=production`). Credentials (`user:password@`) are refused at start: put the `Authorization` value in the secret store and name it in `LEGACY_HOST_AUTH_SECRET`',
       deploy: 'https://legacy-host.example.internal:8443',
     },
     {
@@ -571,7 +571,11 @@ const SPECS = {
   ),
   MAX_XML_DEPTH: int({ ns: 'intake', doc: 'deepest accepted XML element nesting (>= 8)', default: '64' }, 8),
   MAX_TRANSACTIONS_PER_MESSAGE: int(
-    { ns: 'intake', doc: 'most transactions accepted in one pain.001 (and any multi-transaction message)', default: '250' },
+    {
+      ns: 'intake',
+      doc: 'most transactions in one pain.001 (and any multi-transaction message); above it 422 `MESSAGE.TOO_MANY_TRANSACTIONS` and nothing is stored',
+      default: '250',
+    },
     1,
   ),
   SCHEMA_DIR: text({ ns: 'intake', doc: 'directory of the project XSD files, relative to the working directory' }, 'config/schemas'),
