@@ -61,6 +61,7 @@ class PortsModule {
       completedJobRetentionMs: 24 * 3_600_000,
       ledger: config.mode === 'core' && config.ledger.enabled,
       publishStatusReports: config.amqp !== null,
+      maxTransactionsPerMessage: config.maxTransactionsPerMessage,
     };
     const providers: Provider[] = [
       { provide: GATEWAY_CONFIG, useValue: config },

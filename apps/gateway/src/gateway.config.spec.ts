@@ -290,3 +290,48 @@ describe('gateway configuration: AWS guidance compatibility (issue 10)', () => {
     );
   });
 });
+
+describe('gateway configuration: tokens, the host URL, transactions per message (issue 10)', () => {
+  it('defaults the issuer to the constant clearway (no port in it), tokens to 900 s, ES256 only, 250 transactions', () => {
+    for (const PORT of ['8080', '8082']) {
+      const c = loadGatewayConfig({ PORT });
+      expect(c.auth).toMatchObject({ issuer: 'clearway', tokenTtlSeconds: 900, algorithms: ['ES256'], jwksUrl: null });
+      expect(c.maxTransactionsPerMessage).toBe(250);
+    }
+    expect(loadGatewayConfig({ MAX_TRANSACTIONS_PER_MESSAGE: '10' }).maxTransactionsPerMessage).toBe(10);
+    expect(() => loadGatewayConfig({ MAX_TRANSACTIONS_PER_MESSAGE: '0' })).toThrow(/MAX_TRANSACTIONS_PER_MESSAGE/);
+  });
+
+  it('with an external IdP, needs AUTH_ISSUER and pins AUTH_ALGORITHMS (default RS256; never none or HS*)', () => {
+    const jwks = { AUTH_JWKS_URL: 'https://idp.example/jwks.json' };
+    expect(() => loadGatewayConfig(jwks)).toThrow(/AUTH_ISSUER is required when AUTH_JWKS_URL is set/);
+    expect(loadGatewayConfig({ ...jwks, AUTH_ISSUER: 'https://idp.example/' }).auth).toMatchObject({
+      issuer: 'https://idp.example/',
+      algorithms: ['RS256'],
+    });
+    expect(loadGatewayConfig({ ...jwks, AUTH_ISSUER: 'i', AUTH_ALGORITHMS: 'RS256, PS256,ES384' }).auth.algorithms).toEqual([
+      'RS256',
+      'PS256',
+      'ES384',
+    ]);
+    for (const bad of ['none', 'HS256', 'RS256,HS512', 'rs256']) {
+      expect(() => loadGatewayConfig({ ...jwks, AUTH_ISSUER: 'i', AUTH_ALGORITHMS: bad })).toThrow(ConfigError);
+    }
+    expect(() => loadGatewayConfig({ AUTH_ALGORITHMS: 'RS256' })).toThrow(/built-in issuer uses ES256/);
+  });
+
+  it('refuses credentials in LEGACY_HOST_URL, pointing to LEGACY_HOST_AUTH_SECRET, without echoing them', () => {
+    for (const LEGACY_HOST_URL of ['http://user:s3cr3t-pass@host:8081', 'https://user@host', 'https://:s3cr3t-pass@host']) {
+      let message = '';
+      try {
+        loadGatewayConfig({ LEGACY_HOST_URL });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/LEGACY_HOST_URL must not carry credentials.*LEGACY_HOST_AUTH_SECRET/);
+      expect(message).not.toContain('s3cr3t');
+    }
+    expect(() => loadGatewayConfig({ LEGACY_HOST_URL: 'ftp://u:s3cr3t@h' })).toThrow(/^LEGACY_HOST_URL must be an http\(s\) URL$/);
+    expect(loadGatewayConfig({ LEGACY_HOST_URL: 'https://host:8443/base' }).legacyHostUrl).toBe('https://host:8443/base');
+  });
+});

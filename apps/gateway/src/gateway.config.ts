@@ -108,12 +108,18 @@ export interface GatewayConfig {
   ledger: { enabled: boolean; openingBalances: LedgerAccountInput[]; ignored: string[] };
   clients: ClientConfig[];
   auth: {
+    /** AUTH_ISSUER: `iss` of built-in tokens (default `clearway`); with AUTH_JWKS_URL, the IdP's issuer (required). */
     issuer: string;
     audience: string;
+    /** TOKEN_TTL_SECONDS: lifetime of built-in tokens (default 900). */
     tokenTtlSeconds: number;
     /** External identity provider: verify tokens by its JWKS instead of the built-in keys. */
     jwksUrl: string | null;
+    /** The JWS algorithms accepted: ES256 for the built-in issuer; AUTH_ALGORITHMS (default RS256) with AUTH_JWKS_URL. */
+    algorithms: string[];
   };
+  /** MAX_TRANSACTIONS_PER_MESSAGE: most transactions one pain.001 (any multi-transaction message) may carry. */
+  maxTransactionsPerMessage: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   /** `region_id` in the AWS-guidance compatibility answers: REGION_ID, else AWS_REGION, else `local`. */
   regionId: string;
@@ -436,12 +442,69 @@ function screening(env: Env): GatewayConfig['screening'] {
   };
 }
 
+// ---- issue 10 (auth): tokens and keys, the host URL's credentials, transactions per message ----------------
+
+/** The built-in issuer signs with this algorithm only. */
+export const BUILT_IN_ALGORITHM = 'ES256';
+/** What AUTH_ALGORITHMS may name: asymmetric JWS algorithms only (never `none`, never HS*). */
+export const EXTERNAL_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
+/** AUTH_ISSUER's default: one constant, so instances on different ports accept each other's tokens. */
+export const DEFAULT_ISSUER = 'clearway';
+
+/** AUTH_ISSUER, AUTH_AUDIENCE, TOKEN_TTL_SECONDS, AUTH_JWKS_URL and AUTH_ALGORITHMS. */
+function authConfig(env: Env): GatewayConfig['auth'] {
+  const jwksUrl = url(env, 'AUTH_JWKS_URL');
+  const issuer = text(env, 'AUTH_ISSUER');
+  if (jwksUrl && !issuer) {
+    throw new ConfigError("AUTH_ISSUER is required when AUTH_JWKS_URL is set: the issuer (`iss`) of the identity provider's tokens");
+  }
+  const listed = (text(env, 'AUTH_ALGORITHMS') ?? 'RS256')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  for (const alg of listed) {
+    if (!(EXTERNAL_ALGORITHMS as readonly string[]).includes(alg)) {
+      throw new ConfigError(
+        `AUTH_ALGORITHMS: "${alg}" is not accepted (one or more of ${EXTERNAL_ALGORITHMS.join(', ')}; never none or HS*)`,
+      );
+    }
+  }
+  if (!jwksUrl && text(env, 'AUTH_ALGORITHMS')) {
+    throw new ConfigError(
+      `AUTH_ALGORITHMS is for an external identity provider (AUTH_JWKS_URL); the built-in issuer uses ${BUILT_IN_ALGORITHM}`,
+    );
+  }
+  return {
+    issuer: issuer ?? DEFAULT_ISSUER,
+    audience: text(env, 'AUTH_AUDIENCE') ?? 'clearway',
+    tokenTtlSeconds: int(env, 'TOKEN_TTL_SECONDS', 900, 60),
+    jwksUrl,
+    algorithms: jwksUrl ? listed : [BUILT_IN_ALGORITHM],
+  };
+}
+
+/** LEGACY_HOST_URL: an http(s) URL without credentials (they belong in LEGACY_HOST_AUTH_SECRET; never echoed). */
+function legacyHostUrlConfig(env: Env): string | null {
+  const legacyHostUrl = text(env, 'LEGACY_HOST_URL');
+  if (legacyHostUrl === null) return null;
+  const parsedUrl = URL.canParse(legacyHostUrl) ? new URL(legacyHostUrl) : null;
+  if (!parsedUrl || !/^https?:$/.test(parsedUrl.protocol)) {
+    // the value is not echoed: it may hold a password in a form URL cannot parse
+    throw new ConfigError('LEGACY_HOST_URL must be an http(s) URL');
+  }
+  if (parsedUrl.username || parsedUrl.password) {
+    throw new ConfigError(
+      'LEGACY_HOST_URL must not carry credentials (user:password@); put the Authorization header value in the secret store and name it in LEGACY_HOST_AUTH_SECRET',
+    );
+  }
+  return legacyHostUrl;
+}
+
+// ---- end of issue 10 (auth) -------------------------------------------------------------------------------
+
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const rules = businessRules(env);
-  const legacyHostUrl = env.LEGACY_HOST_URL?.trim() || null;
-  if (legacyHostUrl && !/^https?:\/\//.test(legacyHostUrl)) {
-    throw new ConfigError(`LEGACY_HOST_URL must be an http(s) URL, got "${legacyHostUrl}"`);
-  }
+  const legacyHostUrl = legacyHostUrlConfig(env);
   const port = int(env, 'PORT', 8080, 0);
   try {
     HoldPolicy.fromConfig({ amountAbove: env.HOLD_AMOUNT_ABOVE?.trim() || null, rulesJson: env.HOLD_RULES?.trim() || null });
@@ -496,12 +559,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     adapters: loadAdapterSelection(env),
     ledger: ledgerConfig(env, mode),
     clients: parseClients(env.CLEARWAY_CLIENTS),
-    auth: {
-      issuer: env.AUTH_ISSUER || `http://localhost:${port}`,
-      audience: env.AUTH_AUDIENCE || 'clearway',
-      tokenTtlSeconds: int(env, 'TOKEN_TTL_SECONDS', 3600, 60),
-      jwksUrl: env.AUTH_JWKS_URL?.trim() || null,
-    },
+    auth: authConfig(env),
+    maxTransactionsPerMessage: int(env, 'MAX_TRANSACTIONS_PER_MESSAGE', 250, 1),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
     regionId: env.REGION_ID || env.AWS_REGION || 'local',
     holdAmountAbove: env.HOLD_AMOUNT_ABOVE?.trim() || null,

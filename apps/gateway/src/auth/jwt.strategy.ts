@@ -1,7 +1,7 @@
 import { expandScopes } from './scope-aliases.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { ExtractJwt, Strategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
 import { GATEWAY_CONFIG } from '../gateway.tokens.js';
 import type { GatewayConfig } from '../gateway.config.js';
 import { SigningKeysService } from './signing-keys.service.js';
@@ -11,16 +11,19 @@ export interface AuthenticatedClient {
   scopes: string[];
 }
 
-/** Verifies bearer tokens (signature, issuer, audience, expiry) with passport-jwt. */
+/**
+ * Verifies bearer tokens with passport-jwt: the header first (algorithm pinned per mode, `typ`, the key by
+ * kid; SigningKeysService.verificationKey), then signature, issuer (always: `clearway` by default, the IdP's
+ * AUTH_ISSUER with AUTH_JWKS_URL), audience and expiry.
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(keys: SigningKeysService, @Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       ignoreExpiration: false,
-      algorithms: ['ES256', 'RS256', 'PS256'],
-      // With an external identity provider, AUTH_ISSUER names its issuer (checked when set).
-      issuer: config.auth.jwksUrl && !process.env.AUTH_ISSUER ? undefined : config.auth.issuer,
+      algorithms: config.auth.algorithms as NonNullable<StrategyOptionsWithoutRequest['algorithms']>,
+      issuer: config.auth.issuer,
       audience: config.auth.audience,
       secretOrKeyProvider: (_req: unknown, rawJwt: string, done: (err: unknown, key?: string) => void) => {
         keys.verificationKey(rawJwt).then(
