@@ -352,12 +352,15 @@ describe('bad input', () => {
 });
 
 describe('operations', () => {
-  it('readiness reports each adapter', async () => {
+  it('readiness reports each adapter of the instance; the host is in the dependencies report', async () => {
     const res = await fetch(`${url}/health/ready`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; info: Record<string, unknown> };
     expect(body.status).toBe('ok');
-    expect(Object.keys(body.info)).toEqual(expect.arrayContaining(['store', 'queue', 'archive', 'host:http']));
+    expect(Object.keys(body.info)).toEqual(expect.arrayContaining(['store', 'queue', 'archive', 'secrets']));
+    expect(Object.keys(body.info)).not.toContain('host:http');
+    const deps = (await (await fetch(`${url}/health/dependencies`)).json()) as { dependencies: Record<string, { status: string }> };
+    expect(deps.dependencies['host:http']).toEqual({ status: 'up' });
   });
 
   it('serves the OpenAPI document at /docs', async () => {

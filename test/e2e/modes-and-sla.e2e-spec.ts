@@ -26,8 +26,8 @@ it('MODE=core settles without a legacy host', async () => {
   expect(tx.status).toBe('ACSC');
   const outbox = await fetch(`${gw.url}/v1/transactions/${id}/outbox`, { headers: { authorization: `Bearer ${token}` } });
   expect(await outbox.text()).toContain('<TxSts>ACSC</TxSts>');
-  const ready = (await (await fetch(`${gw.url}/health/ready`)).json()) as { info: Record<string, unknown> };
-  expect(Object.keys(ready.info)).toContain('host:core');
+  const deps = (await (await fetch(`${gw.url}/health/dependencies`)).json()) as { dependencies: Record<string, unknown> };
+  expect(Object.keys(deps.dependencies)).toContain('host:core');
 });
 
 it('never rejects a payment the host never answers: past the SLA its outcome is unknown and it is investigated (PDNG)', async () => {

@@ -75,3 +75,22 @@ export function pain001(amount = '100.00'): { xml: string; msgId: string; endToE
   xml = setElement(xml, 'Amt', amount);
   return { xml, msgId, endToEndId, uetr };
 }
+
+/**
+ * pain.001.001.09 with `count` transactions (the sample's one, repeated with fresh EndToEndId, InstrId and
+ * UETR each; NbOfTxs set to match), fresh message ids.
+ */
+export function pain001WithTransactions(count: number, amount = '10.00'): { xml: string; msgId: string } {
+  const one = pain001(amount);
+  const block = /<((?:\w+:)?)CdtTrfTxInf>[\s\S]*?<\/(?:\w+:)?CdtTrfTxInf>/.exec(one.xml);
+  if (!block) throw new Error('the pain.001 sample has no CdtTrfTxInf');
+  const copies = Array.from({ length: count }, (_, i) => {
+    let tx = block[0];
+    tx = setElement(tx, 'EndToEndId', fresh(`E${i}`));
+    tx = setElement(tx, 'InstrId', fresh(`I${i}`));
+    tx = setElement(tx, 'UETR', randomUUID());
+    return tx;
+  });
+  const xml = setElement(one.xml.replace(block[0], copies.join('\n')), 'NbOfTxs', String(count));
+  return { xml, msgId: one.msgId };
+}

@@ -222,6 +222,8 @@ function readinessChecks(
   }
   if (a.archive === 'embedded') checks.push({ key: 'archive', ping: () => archive.ping() });
   else checks.push({ key: 's3', ping: () => archive.ping(), details: { bucket: a.aws.s3Bucket! } });
+  // the file store answers when its directory can be read (the signing key's file, through the port)
+  if (a.secrets === 'file') checks.push({ key: 'secrets', ping: async () => void (await secrets.get('auth-signing-key')) });
   if (a.secrets === 'aws') {
     const store = aws.find((x): x is AwsSecretStore => x instanceof AwsSecretStore) ?? (secrets as AwsSecretStore);
     checks.push({ key: 'secretsmanager', ping: () => store.ping(), details: { prefix: a.aws.secretsPrefix } });

@@ -81,14 +81,21 @@ class PortsModule {
     const providers: Provider[] = [
       {
         provide: PIPELINE_SETTINGS,
-        inject: [runtimeConfig.KEY, workerConfig.KEY, ledgerConfig.KEY, amqpConfig.KEY],
-        useFactory: (runtime: Runtime, worker: Worker, ledger: ConfigType<typeof ledgerConfig>, amqp: Amqp): PipelineSettings => ({
+        inject: [runtimeConfig.KEY, workerConfig.KEY, ledgerConfig.KEY, amqpConfig.KEY, intakeConfig.KEY],
+        useFactory: (
+          runtime: Runtime,
+          worker: Worker,
+          ledger: ConfigType<typeof ledgerConfig>,
+          amqp: Amqp,
+          intake: Intake,
+        ): PipelineSettings => ({
           mode: runtime.mode,
           slaMs: worker.slaMs,
           recoveryAfterMs: worker.recoveryAfterMs,
           completedJobRetentionMs: 24 * 3_600_000,
           ledger: runtime.mode === 'core' && ledger.enabled,
           publishStatusReports: amqp.enabled,
+          maxTransactionsPerMessage: intake.maxTransactionsPerMessage,
         }),
       },
       { provide: CLOCK, useValue: { now: () => new Date() } },

@@ -5,6 +5,13 @@ import { startSimulator } from './simulator.js';
 try {
   const sim = await startSimulator(optionsFromEnv());
   const { config } = sim;
+  // Started by the gateway (an IPC channel to it): end with it, however the gateway ends.
+  if (process.connected) {
+    process.channel?.unref();
+    process.once('disconnect', () => {
+      void sim.close().finally(() => process.exit(0));
+    });
+  }
   console.log(
     `legacy-host-sim listening on ${config.host}:${sim.port} ` +
       JSON.stringify({

@@ -19,7 +19,14 @@ export interface PipelineSettings {
    * the status change. Off when no outbound channel is configured.
    */
   publishStatusReports?: boolean;
+  /**
+   * Most transactions one message may carry (a pain.001's CdtTrfTxInf): above it the message is refused with
+   * MESSAGE.TOO_MANY_TRANSACTIONS and nothing is written. Absent: DEFAULT_MAX_TRANSACTIONS_PER_MESSAGE.
+   */
+  maxTransactionsPerMessage?: number;
 }
+
+export const DEFAULT_MAX_TRANSACTIONS_PER_MESSAGE = 250;
 
 export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   mode: 'proxy',

@@ -2,7 +2,7 @@ import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { BearerPrecheck } from './bearer-precheck.js';
 
 describe('BearerPrecheck (the bearer check made before the body is read)', () => {
-  const auth = { issuer: 'clearway', audience: 'clearway', tokenTtlSeconds: 900, jwksUrl: null };
+  const auth = { issuer: 'clearway', audience: 'clearway', tokenTtlSeconds: 900, jwksUrl: null, algorithms: ['ES256'] };
   let sign: (claims?: Record<string, unknown>, opts?: { aud?: string; iss?: string; exp?: string }) => Promise<string>;
   let otherSign: () => Promise<string>;
   let precheck: BearerPrecheck;

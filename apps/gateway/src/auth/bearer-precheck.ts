@@ -1,6 +1,6 @@
 import { errors, importSPKI, jwtVerify, type JWTHeaderParameters } from 'jose';
 import type { AuthConfig } from '../config/configuration.js';
-import type { SigningKeysService } from './signing-keys.service.js';
+import { TokenRefusedError, type SigningKeysService } from './signing-keys.service.js';
 
 type VerifyKey = Awaited<ReturnType<typeof importSPKI>>;
 
@@ -18,7 +18,7 @@ export class BearerPrecheck {
 
   constructor(
     private readonly keys: Pick<SigningKeysService, 'verificationKey' | 'external'>,
-    private readonly auth: Pick<AuthConfig, 'issuer' | 'audience'>,
+    private readonly auth: Pick<AuthConfig, 'issuer' | 'audience' | 'algorithms'>,
   ) {}
 
   async check(authorization: string | undefined): Promise<BearerCheck> {
@@ -32,9 +32,9 @@ export class BearerPrecheck {
         async (header: JWTHeaderParameters) => this.key(header.alg, await this.keys.verificationKey(token)),
         {
           audience: this.auth.audience,
-          // the built-in issuer signs with ES256 only; an external provider's algorithms are checked by JwtStrategy
-          algorithms: this.keys.external ? ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384'] : ['ES256'],
-          ...(this.keys.external ? {} : { issuer: this.auth.issuer }),
+          // pinned per mode as in JwtStrategy: ES256 for the built-in issuer, AUTH_ALGORITHMS for an external IdP
+          algorithms: this.auth.algorithms,
+          issuer: this.auth.issuer,
         },
       );
       if (typeof payload.sub !== 'string' || payload.sub === '') return { ok: false, reason: 'token without a subject' };
@@ -57,6 +57,7 @@ export class BearerPrecheck {
 }
 
 function describe(e: unknown): string {
+  if (e instanceof TokenRefusedError) return e.message;
   if (e instanceof errors.JWTExpired) return 'token expired';
   if (e instanceof errors.JWTClaimValidationFailed) return `claim ${e.claim} refused (${e.reason})`;
   if (e instanceof errors.JWSSignatureVerificationFailed) return 'signature does not verify';

@@ -1,7 +1,7 @@
 import { expandScopes } from './scope-aliases.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { ExtractJwt, Strategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
 import type { ConfigType } from '@nestjs/config';
 import { authConfig } from '../config/namespaces.js';
 import { SigningKeysService } from './signing-keys.service.js';
@@ -11,15 +11,18 @@ export interface AuthenticatedClient {
   scopes: string[];
 }
 
-/** Verifies bearer tokens (signature, issuer, audience, expiry) with passport-jwt. */
+/**
+ * Verifies bearer tokens with passport-jwt: the header first (algorithm pinned per mode, `typ`, the key by
+ * kid; SigningKeysService.verificationKey), then signature, issuer (always: `clearway` by default, the IdP's
+ * AUTH_ISSUER with AUTH_JWKS_URL), audience and expiry.
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(keys: SigningKeysService, @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       ignoreExpiration: false,
-      algorithms: ['ES256', 'RS256', 'PS256'],
-      // Always checked: with an external identity provider, AUTH_ISSUER (required then) names its issuer.
+      algorithms: auth.algorithms as NonNullable<StrategyOptionsWithoutRequest['algorithms']>,
       issuer: auth.issuer,
       audience: auth.audience,
       secretOrKeyProvider: (_req: unknown, rawJwt: string, done: (err: unknown, key?: string) => void) => {

@@ -141,7 +141,7 @@ export class TokenController {
 
   @Get('.well-known/jwks.json')
   @ApiExcludeEndpoint()
-  jwks(): { keys: unknown[] } {
+  jwks(): Promise<{ keys: unknown[] }> {
     return this.keys.jwks();
   }
 }

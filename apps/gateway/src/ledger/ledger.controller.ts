@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Inject, Param, Put, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Put, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   GetLedgerAccountQuery,
   isLedgerAccountId,
@@ -12,7 +12,8 @@ import {
   type LedgerAccount,
 } from '#application';
 import { InvalidValueError, Money } from '#domain';
-import { JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.guards.js';
+import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.guards.js';
+import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
 import { FieldReader, jsonFields } from '../http/json-fields.js';
 import { ProblemException } from '../http/problem.js';
 
@@ -20,7 +21,24 @@ export const LEDGER_ADMIN_SCOPE = 'ledger:admin';
 
 /** The JSON of a ledger account: the balance as a decimal string with the currency's decimals. */
 export function ledgerAccountView(a: LedgerAccount) {
-  return { id: a.id, currency: a.currency, balance: Money.ofMinor(a.balance, a.currency).toDecimalString(), updatedAt: a.updatedAt };
+  return {
+    id: a.id,
+    currency: a.currency,
+    balance: Money.ofMinor(a.balance, a.currency).toDecimalString(),
+    updatedAt: a.updatedAt,
+    // who opened the account or last set its balance (null `by`: LEDGER_OPENING_BALANCES at start)
+    lastChange: a.lastChange ?? null,
+  };
+}
+
+/**
+ * The request id journalled with an adjustment: the client's `X-Request-Id` when it is a plain token (1-128 of
+ * A-Z a-z 0-9 . _ : -), else the id Fastify gave the request.
+ */
+export function requestIdOf(req: Pick<FastifyRequest, 'headers' | 'id'>): string | null {
+  const header = req.headers['x-request-id'];
+  if (typeof header === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(header)) return header;
+  return typeof req.id === 'string' && req.id !== '' ? req.id : null;
 }
 
 const ACCOUNT_SCHEMA = {
@@ -30,6 +48,17 @@ const ACCOUNT_SCHEMA = {
     currency: { type: 'string', example: 'EUR' },
     balance: { type: 'string', example: '1000.00', description: 'decimal string; never a JSON number' },
     updatedAt: { type: 'string', format: 'date-time' },
+    lastChange: {
+      type: 'object',
+      nullable: true,
+      description: 'the last opening or balance adjustment, as journalled',
+      properties: {
+        kind: { type: 'string', enum: ['opening', 'adjustment'] },
+        by: { type: 'string', nullable: true, description: 'the API client that made it; null: LEDGER_OPENING_BALANCES at start' },
+        requestId: { type: 'string', nullable: true },
+        at: { type: 'string', format: 'date-time' },
+      },
+    },
   },
 };
 
@@ -106,7 +135,13 @@ export class LedgerController {
   @ApiResponse({ status: 400, description: 'LEDGER.INVALID_ACCOUNT (id, balance or currency)' })
   @ApiResponse({ status: 409, description: 'LEDGER.CURRENCY_MISMATCH: the account is kept in another currency' })
   @ApiResponse({ status: 422, description: 'LEDGER.AMOUNT_TOO_LARGE: a balance above 2^63-1 minor units' })
-  async put(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+  async put(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentClient() client: AuthenticatedClient,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const fields = jsonFields(body);
     const reader = new FieldReader(fields instanceof Map ? fields : new Map());
     if (!isLedgerAccountId(id)) reader.issue('id', 'must be 1-34 characters of A-Z a-z 0-9 . _ : -');
@@ -121,7 +156,12 @@ export class LedgerController {
     reader.problem('LEDGER.INVALID_ACCOUNT');
     const existed = (await guarded(() => this.queries.execute(new GetLedgerAccountQuery(id)))) !== null;
     const [account] = await guarded(() =>
-      this.commands.execute(new OpenLedgerAccountsCommand([{ id, balance: balance!, currency: currency! }], true)),
+      this.commands.execute(
+        new OpenLedgerAccountsCommand([{ id, balance: balance!, currency: currency! }], true, {
+          clientId: client.clientId,
+          requestId: requestIdOf(req),
+        }),
+      ),
     );
     if (!account) throw notFound(id);
     void reply.status(existed ? 200 : 201);

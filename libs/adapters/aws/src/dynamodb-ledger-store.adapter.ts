@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { ledgerLimitError, type Clock, type LedgerAccount, type LedgerStore } from '#application';
+import { ledgerLimitError, type Clock, type LedgerAccount, type LedgerChangeOrigin, type LedgerStore } from '#application';
 import { batchGet, queryUpTo } from './dynamodb-ops.js';
 import { GSI_BY_SHARD, gsi, type Item, keyOf, keys, N, num, resolveShards, S, type ShardCounts, shardOf, str } from './dynamodb-table.js';
 
@@ -7,7 +7,9 @@ import { GSI_BY_SHARD, gsi, type Item, keyOf, keys, N, num, resolveShards, S, ty
  * Accounts of the core-mode ledger, one item each (`ACCT#<id>`), in the store's table. Postings are applied
  * by DynamoDbTransactionRepository.update inside the payment's TransactWriteItems (a conditional update per
  * account: exists, same currency, balance stays within 0..MAX_LEDGER_BALANCE). Accounts are listed through the byShard index
- * (`ACCT#<s>`), whose keys never change after opening, so a posting does not write to the index.
+ * (`ACCT#<s>`), whose keys never change after opening, so a posting does not write to the index. The item
+ * keeps its last opening or adjustment (`lastChange*`: kind, the API client, the request id, the time); a
+ * posting leaves those attributes alone.
  */
 export class DynamoDbLedgerStore implements LedgerStore {
   private readonly shards: ShardCounts;
@@ -19,7 +21,11 @@ export class DynamoDbLedgerStore implements LedgerStore {
     this.shards = resolveShards(options.shards);
   }
 
-  async openAccounts(accounts: { id: string; currency: string; balance: bigint }[], replace: boolean): Promise<void> {
+  async openAccounts(
+    accounts: { id: string; currency: string; balance: bigint }[],
+    replace: boolean,
+    origin?: LedgerChangeOrigin,
+  ): Promise<void> {
     const at = (this.options.clock?.now() ?? new Date()).toISOString();
     for (const a of accounts) {
       if (typeof a.balance !== 'bigint') throw new Error(`balance of ${a.id} must be a bigint (minor units)`);
@@ -29,6 +35,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
       if (tooLarge) throw tooLarge;
     }
     for (const a of accounts) {
+      const existed = replace ? (await this.getAccount(a.id)) !== null : false;
       const item: Item = {
         ...keyOf(keys.account(a.id)),
         kind: S('account'),
@@ -38,6 +45,10 @@ export class DynamoDbLedgerStore implements LedgerStore {
         updatedAt: S(at),
         gsi2pk: S(gsi.account(shardOf(a.id, this.shards.account))),
         gsi2sk: S(a.id),
+        lastChangeKind: S(existed ? 'adjustment' : 'opening'),
+        lastChangeAt: S(at),
+        ...(origin ? { lastChangeBy: S(origin.clientId) } : {}),
+        ...(origin?.requestId ? { lastChangeRequestId: S(origin.requestId) } : {}),
       };
       try {
         await this.client.send(
@@ -91,5 +102,13 @@ function accountOf(item: Item): LedgerAccount {
     currency: str(item, 'currency')!,
     balance: BigInt(num(item, 'balance')!),
     updatedAt: str(item, 'updatedAt')!,
+    lastChange: str(item, 'lastChangeKind')
+      ? {
+          kind: str(item, 'lastChangeKind') as 'opening' | 'adjustment',
+          by: str(item, 'lastChangeBy') ?? null,
+          requestId: str(item, 'lastChangeRequestId') ?? null,
+          at: str(item, 'lastChangeAt')!,
+        }
+      : null,
   };
 }

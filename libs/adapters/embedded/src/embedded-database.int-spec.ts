@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmbeddedDatabase, SchemaTooNewError } from './embedded-database.js';
 import { MIGRATIONS } from './embedded.migrations.js';
@@ -20,6 +20,42 @@ describe('EmbeddedDatabase (real SQLite file)', () => {
       expect(db.get<{ foreign_keys: number }>('PRAGMA foreign_keys')!.foreign_keys).toBe(1);
       expect(db.get<{ timeout: number }>('PRAGMA busy_timeout')!.timeout).toBe(5000);
       expect(db.schemaVersion).toBe(MIGRATIONS.length);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps the data dir 0700 and the database, its -wal and -shm files 0600, also under a 022 umask', () => {
+    const dataDir = join(tmp.dir, 'modes');
+    const before = process.umask(0o022);
+    const db = new EmbeddedDatabase({ dataDir });
+    try {
+      db.run('CREATE TABLE IF NOT EXISTS modes_probe (x INTEGER)');
+      db.run('INSERT INTO modes_probe (x) VALUES (1)');
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      for (const suffix of ['', '-wal', '-shm']) {
+        expect(existsSync(`${db.path}${suffix}`)).toBe(true);
+        expect([suffix, statSync(`${db.path}${suffix}`).mode & 0o777]).toEqual([suffix, 0o600]);
+      }
+    } finally {
+      db.close();
+      process.umask(before);
+    }
+  });
+
+  it('narrows the files of an older data dir (0755 dir, 0644 files) when it opens them', () => {
+    const dataDir = join(tmp.dir, 'older');
+    new EmbeddedDatabase({ dataDir }).close();
+    const path = join(dataDir, 'clearway.db');
+    chmodSync(dataDir, 0o755);
+    chmodSync(path, 0o644);
+    writeFileSync(`${path}-shm`, Buffer.alloc(0), { mode: 0o644 });
+    const db = new EmbeddedDatabase({ dataDir });
+    try {
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(statSync(`${path}-wal`).mode & 0o777).toBe(0o600);
+      expect(statSync(`${path}-shm`).mode & 0o777).toBe(0o600);
     } finally {
       db.close();
     }

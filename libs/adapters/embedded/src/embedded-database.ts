@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { MIGRATIONS } from './embedded.migrations.js';
@@ -32,6 +32,30 @@ export class SchemaTooNewError extends Error {
 }
 
 /**
+ * The data dir 0700; the database file created 0600 before SQLite opens it, so that the -wal and -shm files,
+ * which SQLite creates with the database file's mode, are 0600 too; existing files narrowed to 0600. Best
+ * effort: a file owned by someone else keeps its mode.
+ */
+export function restrictFiles(dataDir: string, dbPath: string): void {
+  const narrow = (path: string, mode: number) => {
+    try {
+      chmodSync(path, mode);
+    } catch {
+      // not ours, or gone in between
+    }
+  };
+  narrow(dataDir, 0o700);
+  if (!existsSync(dbPath)) {
+    try {
+      closeSync(openSync(dbPath, 'a', 0o600));
+    } catch {
+      // SQLite reports what is wrong with the path when it opens it
+    }
+  }
+  for (const path of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}-journal`]) if (existsSync(path)) narrow(path, 0o600);
+}
+
+/**
  * The one SQLite connection of a process, shared by all embedded adapters. Opens (and creates) the file
  * in WAL mode with foreign keys on and a busy timeout, and brings the schema up to date at open.
  *
@@ -48,6 +72,7 @@ export class EmbeddedDatabase {
   constructor(options: EmbeddedDatabaseOptions) {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     this.path = join(options.dataDir, options.fileName ?? EMBEDDED_DATABASE_FILE);
+    restrictFiles(options.dataDir, this.path);
     this.synchronous = options.synchronous ?? 'FULL';
     if (this.synchronous !== 'FULL' && this.synchronous !== 'NORMAL') {
       throw new Error(`synchronous must be FULL or NORMAL, got ${String(this.synchronous)}`);
@@ -67,11 +92,8 @@ export class EmbeddedDatabase {
       this.db.close();
       throw error;
     }
-    try {
-      chmodSync(this.path, 0o600);
-    } catch {
-      // best effort: a file owned by someone else keeps its mode
-    }
+    // files of a data dir made before this version: the -wal and -shm files were created 0644
+    restrictFiles(options.dataDir, this.path);
   }
 
   get isOpen(): boolean {

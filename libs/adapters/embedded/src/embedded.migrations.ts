@@ -155,4 +155,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE jobs ADD COLUMN payload TEXT CHECK (payload IS NULL OR json_valid(payload));
   `,
+  // 5: who opened an account or set its balance (the API client; NULL: LEDGER_OPENING_BALANCES at start), and the
+  // request it came with (issue 10).
+  `
+  ALTER TABLE ledger_postings ADD COLUMN actor TEXT;
+  ALTER TABLE ledger_postings ADD COLUMN request_id TEXT;
+  `,
 ];

@@ -64,7 +64,12 @@ describe('SqliteLedgerStore and ledger postings in SqliteTransactionRepository.u
       ],
       false,
     );
-    await expect(ledger.getAccount(B)).resolves.toEqual({ id: B, currency: 'EUR', balance: big, updatedAt: '2025-01-15T10:00:00.000Z' });
+    await expect(ledger.getAccount(B)).resolves.toMatchObject({
+      id: B,
+      currency: 'EUR',
+      balance: big,
+      updatedAt: '2025-01-15T10:00:00.000Z',
+    });
     await expect(ledger.getAccount('nope')).resolves.toBeNull();
     expect((await ledger.listAccounts()).map((a) => a.id)).toEqual([A, B]);
     const raw = db.get<{ t: string }>('SELECT typeof(balance) AS t FROM ledger_accounts WHERE id = ?', B);

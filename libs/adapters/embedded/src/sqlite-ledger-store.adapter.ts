@@ -3,7 +3,9 @@ import {
   LedgerError,
   ledgerLimitError,
   type LedgerAccount,
+  type LedgerAccountChange,
   type LedgerBalance,
+  type LedgerChangeOrigin,
   type LedgerStore,
   type Posting,
 } from '#application';
@@ -19,6 +21,7 @@ interface AccountRow {
   currency: string;
   balance: bigint;
   updated_at: string;
+  last_change: string | null;
 }
 
 /** The journal row of one settlement leg, for tests and audits. */
@@ -32,17 +35,31 @@ export interface LedgerPostingRow {
   currency: string;
   delta: bigint;
   at: string;
+  /** Openings and adjustments: the API client that made it (null: the configuration at start, or a settlement). */
+  actor: string | null;
+  requestId: string | null;
 }
 
+/** An account with its last opening or adjustment (kind, actor, request id, time) from the journal. */
+const ACCOUNT_SELECT = `SELECT a.id, a.currency, a.balance, a.updated_at,
+    (SELECT json_object('kind', p.kind, 'by', p.actor, 'requestId', p.request_id, 'at', p.at) FROM ledger_postings p
+      WHERE p.account_id = a.id AND p.kind IN ('opening', 'adjustment') ORDER BY p.seq DESC LIMIT 1) AS last_change
+  FROM ledger_accounts a`;
+
 /** Reads an account with its balance as a bigint (never through a JS number). */
-function readAccount(db: EmbeddedDatabase, id: string): AccountRow | undefined {
-  const stmt = db.statement('SELECT id, currency, balance, updated_at FROM ledger_accounts WHERE id = ?');
+function readAccount(db: EmbeddedDatabase, id: string, withLastChange = false): AccountRow | undefined {
+  const stmt = db.statement(
+    withLastChange
+      ? `${ACCOUNT_SELECT} WHERE a.id = ?`
+      : 'SELECT id, currency, balance, updated_at, NULL AS last_change FROM ledger_accounts WHERE id = ?',
+  );
   stmt.setReadBigInts(true);
   return stmt.get(id) as AccountRow | undefined;
 }
 
 function toAccount(row: AccountRow): LedgerAccount {
-  return { id: row.id, currency: row.currency, balance: row.balance, updatedAt: row.updated_at };
+  const lastChange = row.last_change === null ? null : (JSON.parse(row.last_change) as LedgerAccountChange);
+  return { id: row.id, currency: row.currency, balance: row.balance, updatedAt: row.updated_at, lastChange };
 }
 
 /**
@@ -103,7 +120,11 @@ export class SqliteLedgerStore implements LedgerStore {
     this.clock = options.clock;
   }
 
-  async openAccounts(accounts: { id: string; currency: string; balance: bigint }[], replace: boolean): Promise<void> {
+  async openAccounts(
+    accounts: { id: string; currency: string; balance: bigint }[],
+    replace: boolean,
+    origin?: LedgerChangeOrigin,
+  ): Promise<void> {
     for (const a of accounts) {
       if (typeof a.balance !== 'bigint' || a.balance < 0n) {
         throw new RangeError(`ledger account ${a.id}: balance must be a non-negative bigint`);
@@ -125,7 +146,7 @@ export class SqliteLedgerStore implements LedgerStore {
             at,
             at,
           );
-          this.journal('opening', a.id, a.currency, a.balance, at);
+          this.journal('opening', a.id, a.currency, a.balance, at, origin);
           continue;
         }
         if (!replace) continue;
@@ -139,25 +160,25 @@ export class SqliteLedgerStore implements LedgerStore {
         const delta = a.balance - existing.balance;
         if (delta === 0n) continue;
         this.db.run('UPDATE ledger_accounts SET balance = ?, updated_at = ? WHERE id = ?', a.balance, at, a.id);
-        this.journal('adjustment', a.id, a.currency, delta, at);
+        this.journal('adjustment', a.id, a.currency, delta, at, origin);
       }
     });
   }
 
   async getAccount(id: string): Promise<LedgerAccount | null> {
-    const row = readAccount(this.db, id);
+    const row = readAccount(this.db, id, true);
     return row ? toAccount(row) : null;
   }
 
   async listAccounts(): Promise<LedgerAccount[]> {
-    const stmt = this.db.statement('SELECT id, currency, balance, updated_at FROM ledger_accounts ORDER BY id');
+    const stmt = this.db.statement(`${ACCOUNT_SELECT} ORDER BY a.id`);
     stmt.setReadBigInts(true);
     return (stmt.all() as unknown as AccountRow[]).map(toAccount);
   }
 
   /** The journal, oldest first; of one account when given. For audits and tests. */
   async postings(account?: string): Promise<LedgerPostingRow[]> {
-    const sql = `SELECT seq, kind, transaction_id, payment_version, leg, account_id, currency, delta, at
+    const sql = `SELECT seq, kind, transaction_id, payment_version, leg, account_id, currency, delta, at, actor, request_id
        FROM ledger_postings ${account === undefined ? '' : 'WHERE account_id = ?'} ORDER BY seq`;
     const stmt = this.db.statement(sql);
     stmt.setReadBigInts(true);
@@ -171,6 +192,8 @@ export class SqliteLedgerStore implements LedgerStore {
       currency: string;
       delta: bigint;
       at: string;
+      actor: string | null;
+      request_id: string | null;
     }[];
     return rows.map((r) => ({
       seq: r.seq,
@@ -182,6 +205,8 @@ export class SqliteLedgerStore implements LedgerStore {
       currency: r.currency,
       delta: r.delta,
       at: r.at,
+      actor: r.actor,
+      requestId: r.request_id,
     }));
   }
 
@@ -189,15 +214,24 @@ export class SqliteLedgerStore implements LedgerStore {
     this.db.ping();
   }
 
-  private journal(kind: 'opening' | 'adjustment', account: string, currency: string, delta: bigint, at: string): void {
+  private journal(
+    kind: 'opening' | 'adjustment',
+    account: string,
+    currency: string,
+    delta: bigint,
+    at: string,
+    origin: LedgerChangeOrigin | undefined,
+  ): void {
     this.db.run(
-      `INSERT INTO ledger_postings (kind, transaction_id, payment_version, leg, account_id, currency, delta, at)
-       VALUES (?, NULL, NULL, 0, ?, ?, ?, ?)`,
+      `INSERT INTO ledger_postings (kind, transaction_id, payment_version, leg, account_id, currency, delta, at, actor, request_id)
+       VALUES (?, NULL, NULL, 0, ?, ?, ?, ?, ?, ?)`,
       kind,
       account,
       currency,
       delta,
       at,
+      origin?.clientId ?? null,
+      origin?.requestId ?? null,
     );
   }
 }

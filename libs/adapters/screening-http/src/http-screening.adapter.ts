@@ -51,6 +51,27 @@ export class HttpScreeningService implements ScreeningService {
     this.maxAnswerBytes = options.maxAnswerBytes ?? 64 * 1024;
   }
 
+  /**
+   * Whether the service answers at all (for the gateway's dependencies report): a HEAD to its URL within the
+   * timeout; any HTTP answer below 500 counts (the endpoint itself takes only POST). Throws otherwise.
+   */
+  async ping(): Promise<void> {
+    let res: Response;
+    try {
+      res = await fetch(this.url, {
+        method: 'HEAD',
+        headers: this.authHeader ? { Authorization: this.authHeader } : {},
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      const timedOut = (e as Error).name === 'TimeoutError';
+      throw new ScreeningUnavailableError(timedOut ? `no answer within ${this.timeoutMs} ms` : 'not reachable');
+    }
+    await res.body?.cancel();
+    if (res.status >= 500) throw new ScreeningUnavailableError(`HTTP ${res.status}`);
+  }
+
   async screen(request: ScreeningRequest): Promise<ScreeningResult> {
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { canonicalAmount, ReasonCode } from '#domain';
 import { PAIN002_MESSAGE_ID, pacs008FromPain001, type Iso20022Codec, type ParsedMessage } from '#iso20022';
-import { ISO20022_CODEC } from '../application.tokens.js';
+import { ISO20022_CODEC, PIPELINE_SETTINGS } from '../application.tokens.js';
+import { DEFAULT_MAX_TRANSACTIONS_PER_MESSAGE, type PipelineSettings } from '../pipeline.settings.js';
 import { AnswerWriter, deterministicId, isoSeconds } from '../answers/answer.writer.js';
 import { messageTransaction } from '../intake/message-transaction.js';
 import { PaymentIntake } from '../intake/payment-intake.js';
@@ -15,6 +16,11 @@ import type { SubmitPaymentResult } from '../submit-payment/submit-payment.comma
  * whole. The children are taken first; the initiation is stored last, already ended with its pain.002, so a
  * retry after a crash in between takes the same children again (their ids derive from this transaction's id,
  * their keys from the pain.001's).
+ *
+ * A pain.001 with more transactions than `maxTransactionsPerMessage` is refused before anything is written
+ * (MESSAGE.TOO_MANY_TRANSACTIONS). Each child is mapped, validated and stored synchronously (XSD validation,
+ * an embedded store's write), so between two children the intake yields to the event loop: a large initiation
+ * does not hold up the API's other requests.
  */
 @Injectable()
 export class InitiatePayments {
@@ -23,6 +29,7 @@ export class InitiatePayments {
     private readonly intake: TransactionIntake,
     private readonly payments: PaymentIntake,
     private readonly answers: AnswerWriter,
+    @Optional() @Inject(PIPELINE_SETTINGS) private readonly settings?: PipelineSettings,
   ) {}
 
   async take(
@@ -33,6 +40,15 @@ export class InitiatePayments {
   ): Promise<SubmitPaymentResult> {
     const pain = this.codec.readPain001(parsed);
     const gh = pain.groupHeader;
+    const max = this.settings?.maxTransactionsPerMessage ?? DEFAULT_MAX_TRANSACTIONS_PER_MESSAGE;
+    const count = pain.paymentInformation.reduce((n, pmtInf) => n + pmtInf.transactions.length, 0);
+    if (count > max) {
+      return {
+        kind: 'unprocessable',
+        code: 'MESSAGE.TOO_MANY_TRANSACTIONS',
+        detail: `the ${parsed.messageType} carries ${count} transactions; at most ${max} are taken in one message (MAX_TRANSACTIONS_PER_MESSAGE): split it`,
+      };
+    }
     const results: {
       pmtInfId: string;
       instrId: string | null;
@@ -45,6 +61,8 @@ export class InitiatePayments {
     let index = 0;
     for (const pmtInf of pain.paymentInformation) {
       for (const t of pmtInf.transactions) {
+        // let the API's other requests in between two children (each is CPU-bound: mapping, XSD, a store write)
+        if (index > 0) await yieldToEventLoop();
         index++;
         // Derived from this transaction's own id, which only its client knows: another client cannot predict it.
         const childId = uuidFrom(`child|${id}|${index}`);
@@ -178,4 +196,8 @@ export class InitiatePayments {
     if (!stored.created) return stored.result;
     return { kind: 'accepted', transactionId: id, status: 'RCVD', messageType: parsed.messageType, replayed: false };
   }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

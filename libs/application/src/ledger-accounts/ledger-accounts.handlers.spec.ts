@@ -95,3 +95,14 @@ describe('ledger account use cases', () => {
     await expect(commands.execute(new OpenLedgerAccountsCommand([], true))).rejects.toBeInstanceOf(LedgerNotEnabledError);
   });
 });
+
+describe('ledger adjustments name who made them', () => {
+  it('passes the API client and request id of a set to the store, which returns them with the account', async () => {
+    const { commands } = await setup({ mode: 'core', ledger: true });
+    await commands.execute(new OpenLedgerAccountsCommand([{ id: A, balance: '10.00', currency: 'EUR' }], false));
+    const [set] = await commands.execute(
+      new OpenLedgerAccountsCommand([{ id: A, balance: '20.00', currency: 'EUR' }], true, { clientId: 'ledger-ops', requestId: 'req-7' }),
+    );
+    expect(set!.lastChange).toMatchObject({ kind: 'adjustment', by: 'ledger-ops', requestId: 'req-7' });
+  });
+});

@@ -6,7 +6,7 @@ import { LEDGER_STORE, PIPELINE_SETTINGS } from '../application.tokens.js';
 import { ledgerLimitError } from '../ledger/ledger-limits.js';
 import { isLedgerAccountId } from '../ledger/settlement-postings.js';
 import type { PipelineSettings } from '../pipeline.settings.js';
-import type { LedgerAccount, LedgerStore } from '../ports/ledger.port.js';
+import type { LedgerAccount, LedgerChangeOrigin, LedgerStore } from '../ports/ledger.port.js';
 import { GetLedgerAccountQuery, ListLedgerAccountsQuery } from './ledger-accounts.query.js';
 import { OpenLedgerAccountsCommand, type LedgerAccountInput } from './open-ledger-accounts.command.js';
 
@@ -49,7 +49,7 @@ export class OpenLedgerAccountsHandler implements ICommandHandler<OpenLedgerAcco
   ) {}
 
   async execute(cmd: OpenLedgerAccountsCommand): Promise<LedgerAccount[]> {
-    return openLedgerAccounts(enabledLedger(this.settings, this.store), cmd.accounts, cmd.replace);
+    return openLedgerAccounts(enabledLedger(this.settings, this.store), cmd.accounts, cmd.replace, cmd.origin);
   }
 }
 
@@ -62,6 +62,7 @@ export async function openLedgerAccounts(
   store: LedgerStore,
   inputs: readonly LedgerAccountInput[],
   replace: boolean,
+  origin?: LedgerChangeOrigin,
 ): Promise<LedgerAccount[]> {
   const accounts = inputs.map((a) => {
     if (typeof a.id !== 'string' || !isLedgerAccountId(a.id)) {
@@ -75,7 +76,7 @@ export async function openLedgerAccounts(
     if (tooLarge) throw tooLarge;
     return { id: a.id, currency: money.currency.code, balance: money.minor };
   });
-  await store.openAccounts(accounts, replace);
+  await store.openAccounts(accounts, replace, origin);
   const stored = await Promise.all(accounts.map((a) => store.getAccount(a.id)));
   return stored.filter((a): a is LedgerAccount => a !== null);
 }

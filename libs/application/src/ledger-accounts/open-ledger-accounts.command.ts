@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { LedgerAccount } from '../ports/ledger.port.js';
+import type { LedgerAccount, LedgerChangeOrigin } from '../ports/ledger.port.js';
 
 /** An account to open (or set): its balance as a decimal string in its currency, e.g. `"250.50"` `EUR`. */
 export interface LedgerAccountInput {
@@ -18,6 +18,8 @@ export class OpenLedgerAccountsCommand extends Command<LedgerAccount[]> {
   constructor(
     readonly accounts: readonly LedgerAccountInput[],
     readonly replace: boolean,
+    /** Who asks (journalled with each opening or adjustment). */
+    readonly origin?: LedgerChangeOrigin,
   ) {
     super();
   }

@@ -9,6 +9,22 @@ export interface LedgerAccount {
   /** Minor units (cents for EUR, none for JPY). */
   balance: bigint;
   updatedAt: string;
+  /** The last opening or operator adjustment of the account, with who made it; absent where unknown. */
+  lastChange?: LedgerAccountChange | null;
+}
+
+/** Who opens an account or sets its balance: the authenticated API client, and the request it came with. */
+export interface LedgerChangeOrigin {
+  clientId: string;
+  requestId: string | null;
+}
+
+/** An opening or adjustment as journalled: `by` is the API client (null: LEDGER_OPENING_BALANCES at start). */
+export interface LedgerAccountChange {
+  kind: 'opening' | 'adjustment';
+  by: string | null;
+  requestId: string | null;
+  at: string;
 }
 
 /** One leg of a settlement: `delta` is negative for the debit, positive for the credit. */
@@ -44,9 +60,10 @@ export class LedgerError extends Error {
 export interface LedgerStore {
   /**
    * Opens accounts with the given balances. `replace: false` leaves existing accounts alone (seeding from
-   * config at every start); `replace: true` sets the balance (an operator's admin call).
+   * config at every start); `replace: true` sets the balance (an operator's admin call). `origin` (who, which
+   * request) is journalled with each opening or adjustment; absent for the configuration's seeding.
    */
-  openAccounts(accounts: { id: string; currency: string; balance: bigint }[], replace: boolean): Promise<void>;
+  openAccounts(accounts: { id: string; currency: string; balance: bigint }[], replace: boolean, origin?: LedgerChangeOrigin): Promise<void>;
   getAccount(id: string): Promise<LedgerAccount | null>;
   listAccounts(): Promise<LedgerAccount[]>;
 }

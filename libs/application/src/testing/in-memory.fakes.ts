@@ -39,7 +39,11 @@ export class FakeLedger implements LedgerStore {
   /** Settlement legs applied, with the transaction they came with. */
   readonly journal: (Posting & { transactionId: string })[] = [];
 
-  async openAccounts(accounts: { id: string; currency: string; balance: bigint }[], replace: boolean): Promise<void> {
+  async openAccounts(
+    accounts: { id: string; currency: string; balance: bigint }[],
+    replace: boolean,
+    origin?: { clientId: string; requestId: string | null },
+  ): Promise<void> {
     for (const a of accounts) {
       const tooLarge = ledgerLimitError(a.id, a.balance);
       if (tooLarge) throw tooLarge;
@@ -49,8 +53,16 @@ export class FakeLedger implements LedgerStore {
       }
     }
     for (const a of accounts) {
-      if (this.accounts.has(a.id) && !replace) continue;
-      this.accounts.set(a.id, { ...a, updatedAt: '2026-11-22T10:00:00.000Z' });
+      const existed = this.accounts.has(a.id);
+      if (existed && !replace) continue;
+      const at = '2026-11-22T10:00:00.000Z';
+      const lastChange = {
+        kind: existed ? ('adjustment' as const) : ('opening' as const),
+        by: origin?.clientId ?? null,
+        requestId: origin?.requestId ?? null,
+        at,
+      };
+      this.accounts.set(a.id, { ...a, updatedAt: at, lastChange });
     }
   }
   async getAccount(id: string) {

@@ -58,6 +58,20 @@ export function ledgerStoreContract(open: () => Promise<LedgerStoreHarness>): vo
       expect(typeof all[0]!.updatedAt).toBe('string');
     });
 
+    it('records who opened an account and who set its balance (API client, request id) with the account', async () => {
+      await h.ledger.openAccounts([{ id: 'ACC-SEEDED', currency: 'EUR', balance: 5n }], false);
+      await expect(h.ledger.getAccount('ACC-SEEDED')).resolves.toMatchObject({
+        lastChange: { kind: 'opening', by: null, requestId: null },
+      });
+      await h.ledger.openAccounts([{ id: 'ACC-SET', currency: 'EUR', balance: 100n }], true, { clientId: 'ops-a', requestId: 'req-1' });
+      await h.ledger.openAccounts([{ id: 'ACC-SET', currency: 'EUR', balance: 250n }], true, { clientId: 'ops-b', requestId: 'req-2' });
+      const account = await h.ledger.getAccount('ACC-SET');
+      expect(account).toMatchObject({ balance: 250n, lastChange: { kind: 'adjustment', by: 'ops-b', requestId: 'req-2' } });
+      expect(typeof account!.lastChange!.at).toBe('string');
+      const listed = (await h.ledger.listAccounts()).find((a) => a.id === 'ACC-SET');
+      expect(listed?.lastChange).toEqual(account!.lastChange);
+    });
+
     it('keeps balances exact beyond 2^53 minor units (never floats)', async () => {
       // beyond a double's exact range, within a 64-bit integer's
       const big = 2n ** 62n + 1n;
