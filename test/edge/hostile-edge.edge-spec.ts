@@ -501,7 +501,10 @@ describe('the HTTP edge: connection cap and /docs off', () => {
     const fourth = await new RawConnection(port, source).open();
     fourth.write(liveRequest);
     await fourth.closed;
-    expect(fourth.received).toBe('');
+    // answered before anything is read: 503 with Retry-After, then closed
+    expect(fourth.received).toMatch(/^HTTP\/1\.1 503 /);
+    expect(fourth.received).toMatch(/\r\nRetry-After: 1\r\n/);
+    expect(fourth.received).toContain('EDGE.TOO_MANY_CONNECTIONS');
 
     const elsewhere = await new RawConnection(port, '127.0.0.22').open();
     elsewhere.write(liveRequest);

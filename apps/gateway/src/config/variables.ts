@@ -260,14 +260,18 @@ const SPECS = {
   ),
   CONNECTION_IDLE_TIMEOUT_MS: int({ ns: 'server', doc: 'a connection without traffic for this many ms is closed', default: '60000' }, 1),
   KEEP_ALIVE_TIMEOUT_MS: int(
-    { ns: 'server', doc: 'how long an idle keep-alive connection waits for its next request, in ms', default: '5000' },
+    {
+      ns: 'server',
+      doc: "how long an idle keep-alive connection waits for its next request, in ms (above a load balancer's idle timeout, 60 s on AWS ALB, so the balancer never reuses a connection the gateway is closing; slow clients are bounded by the request and header timeouts)",
+      default: '65000',
+    },
     1,
   ),
   MAX_CONNECTIONS_PER_SOURCE: int(
     {
       ns: 'server',
-      doc: 'open connections per client address; one more is closed at once (trusted proxies exempt: cap at the proxy)',
-      default: '64',
+      doc: 'open connections per client address; one more is answered `503` with `Retry-After` and closed (over TLS: closed) before anything is read (trusted proxies exempt: cap at the proxy)',
+      default: '256',
     },
     1,
   ),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { Server as TlsServer } from 'node:tls';
+import { Server as TlsServer } from 'node:tls';
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BearerPrecheck } from '../../auth/bearer-precheck.js';
@@ -60,9 +60,20 @@ export function reloadTlsOnSighup(server: TlsServer, tls: { certFile: string; ke
   return () => process.off('SIGHUP', reload);
 }
 
+const OVER_CAP_BODY = JSON.stringify({
+  type: 'about:blank',
+  title: 'Service Unavailable',
+  status: 503,
+  code: 'EDGE.TOO_MANY_CONNECTIONS',
+  detail: 'this source holds too many open connections (MAX_CONNECTIONS_PER_SOURCE); reuse them or retry later',
+});
+const OVER_CAP_ANSWER =
+  'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\nConnection: close\r\n' +
+  `Content-Length: ${Buffer.byteLength(OVER_CAP_BODY)}\r\n\r\n${OVER_CAP_BODY}`;
+
 /**
- * At most `max` open connections per peer address; a connection beyond is closed at once, before anything is
- * read. Trusted proxies are exempt (every client behind them shares their address): the proxy must cap.
+ * At most `max` open connections per peer address; a connection beyond is answered 503 (plain HTTP) or closed
+ * (TLS) at once, before anything is read. Trusted proxies are exempt (every client behind them shares their address): the proxy must cap.
  */
 export function capConnectionsPerSource(server: Server | TlsServer, max: number, exempt: (address: string) => boolean, log: Logger): void {
   const open = new Map<string, number>();
@@ -72,7 +83,10 @@ export function capConnectionsPerSource(server: Server | TlsServer, max: number,
     if (exempt(source)) return;
     const n = (open.get(source) ?? 0) + 1;
     if (n > max) {
-      socket.destroy();
+      // Over plain HTTP the client gets an answer it can act on (503, Retry-After) instead of a reset; over TLS
+      // nothing can be said before the handshake, so the connection is closed.
+      if (server instanceof TlsServer) socket.destroy();
+      else socket.end(OVER_CAP_ANSWER, () => socket.destroy());
       if (Date.now() - lastWarned > 10_000) {
         lastWarned = Date.now();
         log.warn(`connection refused: source ${source} already holds ${max} connections (MAX_CONNECTIONS_PER_SOURCE)`);
