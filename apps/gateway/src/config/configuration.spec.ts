@@ -299,7 +299,7 @@ describe('configuration: the edge settings of issue 10 (server, auth throttle, h
       headersTimeoutMs: 10_000,
       connectionIdleTimeoutMs: 60_000,
       keepAliveTimeoutMs: 5_000,
-      maxConnectionsPerSource: 64,
+      maxConnectionsPerSource: 256,
       tls: null,
       apiDocs: 'public',
     });
