@@ -298,7 +298,7 @@ describe('configuration: the edge settings of issue 10 (server, auth throttle, h
       requestTimeoutMs: 30_000,
       headersTimeoutMs: 10_000,
       connectionIdleTimeoutMs: 60_000,
-      keepAliveTimeoutMs: 5_000,
+      keepAliveTimeoutMs: 65_000,
       maxConnectionsPerSource: 256,
       tls: null,
       apiDocs: 'public',
