@@ -37,12 +37,18 @@ async function eventually(what: string, check: () => Promise<boolean> | boolean,
   }
 }
 
+/** Whether a process runs: an exited one that nobody has reaped yet (a zombie, state Z) counts as gone. */
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }
 
