@@ -1,7 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { ClientRegistry } from './client-registry.js';
 import type { SigningKeysService } from './signing-keys.service.js';
-import { decodeBasicCredentials, readTokenForm, readTokenParameters, TokenController } from './token.controller.js';
+import { decodeBasicCredentials } from './basic-credentials.js';
+import { readTokenForm, readTokenParameters, TokenController } from './token.controller.js';
 
 const CLIENT = { id: 'bank-a', secret: 'bank-a-secret-0001', scopes: ['payments:read', 'payments:write'] };
 

@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { CLIENT_REGISTRY } from '../gateway.tokens.js';
 import type { ClientRegistry } from './client-registry.js';
 import { SigningKeysService } from './signing-keys.service.js';
+import { decodeBasicCredentials } from './basic-credentials.js';
 
 type OAuthError = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope' | 'unauthorized_client';
 
@@ -53,22 +54,6 @@ export function readTokenParameters(body: unknown, query: unknown): TokenForm {
     fields.set(name, value);
   }
   return { ok: true, fields };
-}
-
-/**
- * Splits `Basic` credentials into client id and secret. RFC 6749 §2.3.1: both are form-urlencoded before
- * they are put into the header, so they are %-decoded here; a bad %-sequence (or one that is not UTF-8) is
- * a failed client authentication, not a server error. Null when the credentials cannot be read.
- */
-export function decodeBasicCredentials(token: string): { id: string; secret: string } | null {
-  const decoded = Buffer.from(token, 'base64').toString('utf8');
-  const sep = decoded.indexOf(':');
-  if (sep < 0) return null;
-  try {
-    return { id: decodeURIComponent(decoded.slice(0, sep)), secret: decodeURIComponent(decoded.slice(sep + 1)) };
-  } catch {
-    return null; // URIError: malformed %-encoding
-  }
 }
 
 /** OAuth 2.0 client credentials grant (RFC 6749 §4.4) with the built-in issuer, and its JWKS. */

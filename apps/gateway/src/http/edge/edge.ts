@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { Server as TlsServer } from 'node:tls';
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decodeBasicCredentials } from '../../auth/basic-credentials.js';
 import type { BearerPrecheck } from '../../auth/bearer-precheck.js';
 import type { AuthConfig, ServerConfig } from '../../config/configuration.js';
 import { ProblemException } from '../problem.js';
@@ -122,21 +123,12 @@ export function isPublicRoute(method: string, route: string | undefined, docs: S
 
 /** The client id a token request names (Basic user, else form or query `client_id`), for throttling and logs. */
 export function claimedClientId(request: FastifyRequest): string | null {
-  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(request.headers.authorization ?? '');
-  let id: unknown;
-  if (basic) {
-    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-    const user = decoded.indexOf(':') < 0 ? decoded : decoded.slice(0, decoded.indexOf(':'));
-    try {
-      id = decodeURIComponent(user);
-    } catch {
-      id = user;
-    }
-  } else {
-    const body = request.body as Record<string, unknown> | undefined;
-    const query = request.query as Record<string, unknown> | undefined;
-    id = (body && typeof body === 'object' ? body.client_id : undefined) ?? query?.client_id ?? null;
-  }
+  const basic = /^Basic\s+(.+)$/i.exec(request.headers.authorization ?? '');
+  const body = request.body as Record<string, unknown> | undefined;
+  const query = request.query as Record<string, unknown> | undefined;
+  const id: unknown = basic
+    ? decodeBasicCredentials(basic[1]!)?.id
+    : ((body && typeof body === 'object' ? body.client_id : undefined) ?? query?.client_id);
   return typeof id === 'string' && id !== '' ? id.slice(0, 128) : null;
 }
 
