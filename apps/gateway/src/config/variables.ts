@@ -60,143 +60,128 @@ interface Spec<T extends z.ZodType> {
   doc: VariableDoc;
 }
 
-function int(doc: VariableDoc & { default: string }, min: number, max?: number): Spec<z.ZodType<number, Raw>> {
-  const fallback = Number(doc.default);
+/**
+ * The one shape of every builder below: unset or blank gives `blank()`; anything else is read by `read` from its
+ * trimmed value (`raw` as given, for messages), which reports a problem with `problem(ctx, ...)`.
+ */
+function variable<T>(
+  doc: VariableDoc,
+  blank: () => T,
+  read: (value: string, name: string, ctx: z.RefinementCtx, raw: string) => T,
+): Spec<z.ZodType<T, Raw>> {
   return {
     doc,
     schema: (name) =>
       z
         .string()
         .optional()
-        .transform((raw, ctx): number => {
-          if (isBlank(raw)) return fallback;
-          const n = Number(raw);
-          if (!Number.isInteger(n) || n < min || (max !== undefined && n > max)) {
-            return problem(
-              ctx,
-              max === undefined
-                ? `${name} must be an integer >= ${min}, got "${raw}"`
-                : `${name} must be an integer from ${min} to ${max}, got "${raw}"`,
-            );
-          }
-          return n;
-        }),
+        .transform((raw, ctx): T => (isBlank(raw) ? blank() : read(raw.trim(), name, ctx, raw))),
   };
+}
+
+function int(doc: VariableDoc & { default: string }, min: number, max?: number): Spec<z.ZodType<number, Raw>> {
+  const fallback = Number(doc.default);
+  return variable(
+    doc,
+    () => fallback,
+    (_value, name, ctx, raw) => {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < min || (max !== undefined && n > max)) {
+        return problem(
+          ctx,
+          max === undefined
+            ? `${name} must be an integer >= ${min}, got "${raw}"`
+            : `${name} must be an integer from ${min} to ${max}, got "${raw}"`,
+        );
+      }
+      return n;
+    },
+  );
 }
 
 function oneOf<const T extends string>(allowed: readonly T[], doc: VariableDoc & { default: NoInfer<T> }): Spec<z.ZodType<T, Raw>>;
 function oneOf<const T extends string>(allowed: readonly T[], doc: VariableDoc): Spec<z.ZodType<T | null, Raw>>;
 function oneOf<const T extends string>(allowed: readonly T[], doc: VariableDoc): Spec<z.ZodType<T | null, Raw>> {
   const fallback = fallbackOf(doc) as T | null;
-  return {
+  return variable(
     doc,
-    schema: (name) =>
-      z
-        .string()
-        .optional()
-        .transform((raw, ctx): T | null => {
-          if (isBlank(raw)) return fallback;
-          const value = raw.trim() as T;
-          if (!allowed.includes(value)) {
-            const expected = allowed.length === 2 && allowed.includes('true' as T) ? 'true or false' : `one of ${allowed.join(', ')}`;
-            return problem(ctx, `${name} must be ${expected}, got "${raw}"`);
-          }
-          return value;
-        }),
-  };
+    () => fallback,
+    (value, name, ctx, raw): T => {
+      if (!allowed.includes(value as T)) {
+        const expected = allowed.length === 2 && allowed.includes('true' as T) ? 'true or false' : `one of ${allowed.join(', ')}`;
+        return problem(ctx, `${name} must be ${expected}, got "${raw}"`);
+      }
+      return value as T;
+    },
+  );
 }
 
 function bool(doc: VariableDoc & { default: 'true' | 'false' }): Spec<z.ZodType<boolean, Raw>> {
-  return {
+  return variable(
     doc,
-    schema: (name) =>
-      z
-        .string()
-        .optional()
-        .transform((raw, ctx): boolean => {
-          if (isBlank(raw)) return doc.default === 'true';
-          const value = raw.trim();
-          if (value !== 'true' && value !== 'false') return problem(ctx, `${name} must be true or false, got "${raw}"`);
-          return value === 'true';
-        }),
-  };
+    () => doc.default === 'true',
+    (value, name, ctx, raw) => {
+      if (value !== 'true' && value !== 'false') return problem(ctx, `${name} must be true or false, got "${raw}"`);
+      return value === 'true';
+    },
+  );
 }
 
 /** Free text, trimmed; blank: `fallback` (shown as the default unless the doc says otherwise) or null. */
 function text(doc: VariableDoc, fallback: string): Spec<z.ZodType<string, Raw>>;
 function text(doc: VariableDoc): Spec<z.ZodType<string | null, Raw>>;
 function text(doc: VariableDoc, fallback: string | null = null): Spec<z.ZodType<string | null, Raw>> {
-  return {
-    doc: fallback !== null && doc.default === undefined ? { ...doc, default: fallback } : doc,
-    schema: () =>
-      z
-        .string()
-        .optional()
-        .transform((raw): string | null => (isBlank(raw) ? fallback : raw.trim())),
-  };
+  return variable<string | null>(
+    fallback !== null && doc.default === undefined ? { ...doc, default: fallback } : doc,
+    () => fallback,
+    (value) => value,
+  );
 }
 
 /** Text matching a pattern; the message says what is allowed (it never repeats the value when it may be a secret). */
 function matching(pattern: RegExp, what: string, doc: VariableDoc, echo = true): Spec<z.ZodType<string | null, Raw>> {
-  return {
+  return variable<string | null>(
     doc,
-    schema: (name) =>
-      z
-        .string()
-        .optional()
-        .transform((raw, ctx): string | null => {
-          if (isBlank(raw)) return fallbackOf(doc);
-          const value = raw.trim();
-          if (!pattern.test(value)) return problem(ctx, `${name} must be ${what}${echo ? `, got "${value}"` : ''}`);
-          return value;
-        }),
-  };
+    () => fallbackOf(doc),
+    (value, name, ctx) => (pattern.test(value) ? value : problem(ctx, `${name} must be ${what}${echo ? `, got "${value}"` : ''}`)),
+  );
 }
 
 /** An http(s) URL; with `noCredentials`, one with `user:password@` is refused without repeating it. */
 function httpUrl(doc: VariableDoc, options: { noCredentials?: string; echo?: boolean } = {}): Spec<z.ZodType<string | null, Raw>> {
-  return {
+  return variable<string | null>(
     doc,
-    schema: (name) =>
-      z
-        .string()
-        .optional()
-        .transform((raw, ctx): string | null => {
-          if (isBlank(raw)) return null;
-          const value = raw.trim();
-          const url = URL.canParse(value) ? new URL(value) : null;
-          const hasCredentials = url !== null && (url.username !== '' || url.password !== '');
-          if (!/^https?:\/\/[^\s]+$/.test(value) || url === null) {
-            // a value that may hold a password is not repeated
-            return problem(ctx, `${name} must be an http(s) URL${options.echo === false || hasCredentials ? '' : `, got "${value}"`}`);
-          }
-          if (options.noCredentials && hasCredentials) return problem(ctx, `${name} must not carry credentials ${options.noCredentials}`);
-          return value;
-        }),
-  };
+    () => null,
+    (value, name, ctx) => {
+      const url = URL.canParse(value) ? new URL(value) : null;
+      const hasCredentials = url !== null && (url.username !== '' || url.password !== '');
+      if (!/^https?:\/\/[^\s]+$/.test(value) || url === null) {
+        // a value that may hold a password is not repeated
+        return problem(ctx, `${name} must be an http(s) URL${options.echo === false || hasCredentials ? '' : `, got "${value}"`}`);
+      }
+      if (options.noCredentials && hasCredentials) return problem(ctx, `${name} must not carry credentials ${options.noCredentials}`);
+      return value;
+    },
+  );
 }
 
 /** A comma-separated list; each entry checked by `check` (a message, or null when fine). */
 function list(doc: VariableDoc, check: (entry: string) => string | null, fallback: readonly string[] = []): Spec<z.ZodType<string[], Raw>> {
-  return {
+  return variable(
     doc,
-    schema: (name) =>
-      z
-        .string()
-        .optional()
-        .transform((raw, ctx): string[] => {
-          if (isBlank(raw)) return [...fallback];
-          const entries = raw
-            .split(',')
-            .map((s) => s.trim())
-            .filter((s) => s !== '');
-          for (const entry of entries) {
-            const message = check(entry);
-            if (message) return problem(ctx, `${name}: "${entry}" ${message}`);
-          }
-          return entries;
-        }),
-  };
+    () => [...fallback],
+    (value, name, ctx) => {
+      const entries = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+      for (const entry of entries) {
+        const message = check(entry);
+        if (message) return problem(ctx, `${name}: "${entry}" ${message}`);
+      }
+      return entries;
+    },
+  );
 }
 
 const QUEUE_NAME = /^[A-Za-z0-9._:-]{1,200}$/;

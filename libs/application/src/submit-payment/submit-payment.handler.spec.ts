@@ -19,6 +19,34 @@ const EXAMPLE = readFileSync('config/examples/pacs.008.001.08.xml', 'utf8');
 /** The creditor's postal address without its country (a TwnNm is left, so the message stays schema-valid). */
 const withoutCreditorCountry = (xml: string) => xml.replace(/(<Cdtr>[\s\S]*?)<Ctry>NL<\/Ctry>/, '$1');
 
+/** The submit handler with the slices it routes to, over in-memory fakes. */
+async function submitModule(codec: Iso20022Codec, uuid: () => string) {
+  const repo = new FakeRepository();
+  const archive = new FakeArchive();
+  const moduleRef = await Test.createTestingModule({
+    imports: [CqrsModule.forRoot()],
+    providers: [
+      SubmitPaymentHandler,
+      StatusReportWriter,
+      AnswerWriter,
+      TransactionIntake,
+      PaymentIntake,
+      RequestStatus,
+      RequestCancellation,
+      ReceiveReturn,
+      InitiatePayments,
+      { provide: CLOCK, useValue: new FakeClock() },
+      { provide: ID_GENERATOR, useValue: { uuid } },
+      { provide: TRANSACTION_REPOSITORY, useValue: repo },
+      { provide: MESSAGE_ARCHIVE, useValue: archive },
+      { provide: ISO20022_CODEC, useValue: codec },
+      { provide: WORK_QUEUE_SIGNAL, useValue: { notify: () => undefined } },
+    ],
+  }).compile();
+  await moduleRef.init();
+  return { repo, archive, bus: moduleRef.get(CommandBus) };
+}
+
 describe('SubmitPaymentHandler: debtor and creditor country', () => {
   let codec: Iso20022Codec;
   beforeAll(async () => {
@@ -26,30 +54,9 @@ describe('SubmitPaymentHandler: debtor and creditor country', () => {
   });
 
   async function submit(xml: string) {
-    const repo = new FakeRepository();
     let n = 0;
-    const moduleRef = await Test.createTestingModule({
-      imports: [CqrsModule.forRoot()],
-      providers: [
-        SubmitPaymentHandler,
-        StatusReportWriter,
-        AnswerWriter,
-        TransactionIntake,
-        PaymentIntake,
-        RequestStatus,
-        RequestCancellation,
-        ReceiveReturn,
-        InitiatePayments,
-        { provide: CLOCK, useValue: new FakeClock() },
-        { provide: ID_GENERATOR, useValue: { uuid: () => `00000000-0000-4000-8000-00000000000${++n}` } },
-        { provide: TRANSACTION_REPOSITORY, useValue: repo },
-        { provide: MESSAGE_ARCHIVE, useValue: new FakeArchive() },
-        { provide: ISO20022_CODEC, useValue: codec },
-        { provide: WORK_QUEUE_SIGNAL, useValue: { notify: () => undefined } },
-      ],
-    }).compile();
-    await moduleRef.init();
-    const result = await moduleRef.get(CommandBus).execute(new SubmitPaymentCommand('bank-a', new TextEncoder().encode(xml), 'api'));
+    const { repo, bus } = await submitModule(codec, () => `00000000-0000-4000-8000-00000000000${++n}`);
+    const result = await bus.execute(new SubmitPaymentCommand('bank-a', new TextEncoder().encode(xml), 'api'));
     expect(result.kind).toBe('accepted');
     return (await repo.get((result as { transactionId: string }).transactionId))!;
   }
@@ -92,30 +99,7 @@ describe('SubmitPaymentHandler: a Document in no namespace named by its AppHdr (
   afterAll(() => codec.dispose());
 
   async function setup() {
-    const repo = new FakeRepository();
-    const archive = new FakeArchive();
-    const moduleRef = await Test.createTestingModule({
-      imports: [CqrsModule.forRoot()],
-      providers: [
-        SubmitPaymentHandler,
-        StatusReportWriter,
-        AnswerWriter,
-        TransactionIntake,
-        PaymentIntake,
-        RequestStatus,
-        RequestCancellation,
-        ReceiveReturn,
-        InitiatePayments,
-        { provide: CLOCK, useValue: new FakeClock() },
-        { provide: ID_GENERATOR, useValue: { uuid: () => '00000000-0000-4000-8000-000000000001' } },
-        { provide: TRANSACTION_REPOSITORY, useValue: repo },
-        { provide: MESSAGE_ARCHIVE, useValue: archive },
-        { provide: ISO20022_CODEC, useValue: codec },
-        { provide: WORK_QUEUE_SIGNAL, useValue: { notify: () => undefined } },
-      ],
-    }).compile();
-    await moduleRef.init();
-    const bus = moduleRef.get(CommandBus);
+    const { repo, archive, bus } = await submitModule(codec, () => '00000000-0000-4000-8000-000000000001');
     const submit = (xml: string, policy: 'refuse' | 'reject' | 'repair') =>
       bus.execute(new SubmitPaymentCommand('bank-a', new TextEncoder().encode(xml), 'api', ID, [], policy));
     return { repo, archive, submit };
