@@ -18,10 +18,29 @@ export interface EmbeddedDatabaseOptions {
   busyTimeoutMs?: number;
   /** Database file name inside dataDir; `clearway.db` unless a test wants another. */
   fileName?: string;
+  /** At most this many writes share one group commit (see `write`); 512 unless told otherwise. */
+  maxBatch?: number;
+}
+
+/** What the group commit has done since the database was opened (for the bench and the metrics). */
+export interface WriteStats {
+  /** Transactions committed by `write` (group commits) and by `immediate`. */
+  commits: number;
+  /** Writes (`write` calls) committed or refused; several share one commit. */
+  writes: number;
+  /** The largest number of writes one group commit held. */
+  largestBatch: number;
+}
+
+interface PendingWrite {
+  fn: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
 }
 
 export const EMBEDDED_DATABASE_FILE = 'clearway.db';
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+const DEFAULT_MAX_BATCH = 512;
 
 /** Thrown when the file was migrated by a newer build than this one. */
 export class SchemaTooNewError extends Error {
@@ -61,6 +80,10 @@ export function restrictFiles(dataDir: string, dbPath: string): void {
  *
  * All calls are synchronous (`node:sqlite`), so within one process two adapter calls never interleave;
  * between processes, writers are serialised by `BEGIN IMMEDIATE` and the busy timeout.
+ *
+ * Writes go through `write` (group commit, ADR 0012): the writes asked for while the event loop is busy are
+ * committed together, in the order they were asked for, in one transaction and one fsync, each in its own
+ * savepoint so that one write that throws undoes only itself; each caller is answered after that commit.
  */
 export class EmbeddedDatabase {
   readonly path: string;
@@ -68,6 +91,11 @@ export class EmbeddedDatabase {
   private readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
   private closed = false;
+  private readonly maxBatch: number;
+  private pending: PendingWrite[] = [];
+  private flushScheduled = false;
+  private readonly counters: WriteStats = { commits: 0, writes: 0, largestBatch: 0 };
+  private readonly control: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'undo', StatementSync>;
 
   constructor(options: EmbeddedDatabaseOptions) {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -77,6 +105,8 @@ export class EmbeddedDatabase {
     if (this.synchronous !== 'FULL' && this.synchronous !== 'NORMAL') {
       throw new Error(`synchronous must be FULL or NORMAL, got ${String(this.synchronous)}`);
     }
+    this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+    if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new Error(`maxBatch must be a positive integer, got ${this.maxBatch}`);
     const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     this.db = new DatabaseSync(this.path, { enableForeignKeyConstraints: true, timeout: busyTimeoutMs });
     try {
@@ -88,6 +118,14 @@ export class EmbeddedDatabase {
       this.db.exec(`PRAGMA synchronous = ${this.synchronous}`);
       this.db.exec('PRAGMA foreign_keys = ON');
       this.migrate();
+      this.control = {
+        begin: this.db.prepare('BEGIN IMMEDIATE'),
+        commit: this.db.prepare('COMMIT'),
+        rollback: this.db.prepare('ROLLBACK'),
+        savepoint: this.db.prepare('SAVEPOINT w'),
+        release: this.db.prepare('RELEASE w'),
+        undo: this.db.prepare('ROLLBACK TO w'),
+      };
     } catch (error) {
       this.db.close();
       throw error;
@@ -150,11 +188,98 @@ export class EmbeddedDatabase {
     try {
       const result = fn();
       this.db.exec('COMMIT');
+      this.counters.commits++;
       return result;
     } catch (error) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
       throw error;
     }
+  }
+
+  /**
+   * Group commit: runs `fn` (synchronous) in the next shared `BEGIN IMMEDIATE` transaction and resolves with
+   * its result once that transaction has committed, so a caller is answered only after the commit that holds
+   * its write. The writes asked for before the next turn of the event loop share the transaction (up to
+   * `maxBatch`), are run in the order asked for, each in a savepoint: one that throws is undone alone and
+   * its caller gets the error, the others commit. When the commit itself fails, every caller of the batch
+   * gets that error and nothing of the batch is written.
+   */
+  write<T>(fn: () => T): Promise<T> {
+    this.assertOpen();
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits what `write` has queued; runs on its own on the next turn of the event loop. */
+  flush(): void {
+    this.flushScheduled = false;
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.maxBatch);
+      if (this.closed) {
+        for (const w of batch) w.reject(new Error(`embedded database ${this.path} is closed`));
+        continue;
+      }
+      this.commitBatch(batch);
+    }
+  }
+
+  /** What the group commit has done since the database was opened. */
+  get writeStats(): Readonly<WriteStats> {
+    return { ...this.counters };
+  }
+
+  private commitBatch(batch: PendingWrite[]): void {
+    const c = this.control;
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      c.begin.run();
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    try {
+      for (const w of batch) {
+        if (batch.length === 1) {
+          try {
+            outcomes.push({ ok: true, value: w.fn() });
+          } catch (error) {
+            if (this.db.isTransaction) c.rollback.run();
+            this.counters.writes++;
+            w.reject(error);
+            return;
+          }
+          continue;
+        }
+        c.savepoint.run();
+        try {
+          const value = w.fn();
+          c.release.run();
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          c.undo.run();
+          c.release.run();
+          outcomes.push({ ok: false, error });
+        }
+      }
+      c.commit.run();
+    } catch (error) {
+      if (this.db.isTransaction) c.rollback.run();
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    this.counters.commits++;
+    this.counters.writes += batch.length;
+    this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
+    batch.forEach((w, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) w.resolve(o.value);
+      else w.reject(o.error);
+    });
   }
 
   /** Liveness: a trivial query. */
@@ -165,7 +290,10 @@ export class EmbeddedDatabase {
   /** Closes the connection; idempotent. */
   close(): void {
     if (this.closed) return;
+    // writes already asked for are committed (their callers were promised an answer), then nothing more
+    if (this.db.isOpen && !this.db.isTransaction) this.flush();
     this.closed = true;
+    this.flush();
     this.statements.clear();
     if (this.db.isOpen) this.db.close();
   }

@@ -63,7 +63,7 @@ function toAccount(row: AccountRow): LedgerAccount {
 }
 
 /**
- * Applies settlement postings inside the caller's transaction (`db.immediate`): reads the accounts they name,
+ * Applies settlement postings inside the caller's transaction (a `db.write` of the repository): reads the accounts they name,
  * lets the ledger rule decide (decidePostings: legs in order, each account existing and in the leg's
  * currency, no balance below zero after any leg), and writes each account's new balance, which must stay
  * within 2^63-1. Throws the rule's LedgerError on a refusal; the caller's transaction then rolls back, so
@@ -134,7 +134,7 @@ export class SqliteLedgerStore implements LedgerStore {
       if (!/^[A-Z]{3}$/.test(a.currency)) throw new RangeError(`ledger account ${a.id}: currency must be 3 letters`);
     }
     const at = (this.clock?.now() ?? new Date()).toISOString();
-    this.db.immediate(() => {
+    await this.db.write(() => {
       for (const a of accounts) {
         const existing = readAccount(this.db, a.id);
         if (!existing) {

@@ -27,7 +27,7 @@ export class SqliteMessageArchive implements MessageArchive {
       throw new Error(`archive direction must be 'in' or 'out', got ${String(message.direction)}`);
     }
     const sha256 = createHash('sha256').update(message.body, 'utf8').digest('hex');
-    return this.db.immediate(() => {
+    return this.db.write(() => {
       const existing = this.db.get<{ seq: number }>(
         `SELECT seq FROM archived_messages
          WHERE transaction_id = ? AND direction = ? AND message_type = ? AND sha256 = ?`,

@@ -62,7 +62,7 @@ export class SqliteTransactionRepository implements TransactionRepository {
     const updatedAt = toMs(stored.updatedAt, 'updatedAt');
     const uetrKey = keys.uetr ? keys.uetr.toLowerCase() : null;
     const now = this.now();
-    return this.db.immediate((): CreateResult => {
+    return this.db.write((): CreateResult => {
       if (keys.idempotency) {
         const hit = this.findKey('idempotency', stored.clientId, keys.idempotency.key);
         if (hit) {
@@ -133,7 +133,7 @@ export class SqliteTransactionRepository implements TransactionRepository {
     const stored: PaymentSnapshot = { ...payment, version };
     const updatedAt = toMs(stored.updatedAt, 'updatedAt');
     const now = this.now();
-    return this.db.immediate(() => {
+    return this.db.write(() => {
       const { changes } = this.db.run(
         `UPDATE payments SET status = ?, version = ?, updated_at = ?, snapshot = ?
          WHERE id = ? AND version = ?`,

@@ -104,14 +104,14 @@ export class SqliteWorkQueue implements WorkQueue {
 
   async enqueue(jobs: Job[]): Promise<void> {
     const now = this.now();
-    this.db.immediate(() => enqueueJobs(this.db, jobs, now));
+    await this.db.write(() => enqueueJobs(this.db, jobs, now));
   }
 
   async receive(max: number, visibilityMs: number): Promise<ReceivedJob[]> {
     if (!(max >= 1)) return [];
     const now = this.now();
     const until = now + Math.max(0, Math.trunc(visibilityMs));
-    return this.db.immediate(() => {
+    return this.db.write(() => {
       // A job whose last allowed delivery timed out (the worker died or hung) is dead-lettered, not
       // handed out again: a job that crashes its worker must not loop forever.
       const expired = this.db.all<{ group_key: string }>(
@@ -150,7 +150,7 @@ export class SqliteWorkQueue implements WorkQueue {
     const seq = seqOf(receipt);
     if (seq === null) return;
     const now = this.now();
-    this.db.immediate(() => {
+    await this.db.write(() => {
       const row = this.db.get<{ group_key: string }>(
         `UPDATE jobs SET state = 'done', finished_at = ?, receipt = NULL
          WHERE seq = ? AND receipt = ? AND state = 'inflight'
@@ -172,7 +172,7 @@ export class SqliteWorkQueue implements WorkQueue {
     const seq = seqOf(receipt);
     if (seq === null) return 'retried';
     const now = this.now();
-    return this.db.immediate(() => {
+    return this.db.write(() => {
       const row = this.db.get<{ attempts: number; group_key: string }>(
         `SELECT attempts, group_key FROM jobs WHERE seq = ? AND receipt = ? AND state = 'inflight'`,
         seq,
@@ -198,7 +198,7 @@ export class SqliteWorkQueue implements WorkQueue {
     const seq = seqOf(receipt);
     if (seq === null) return;
     const now = this.now();
-    this.db.immediate(() => {
+    await this.db.write(() => {
       const row = this.db.get<{ group_key: string }>(
         `SELECT group_key FROM jobs WHERE seq = ? AND receipt = ? AND state = 'inflight'`,
         seq,
@@ -230,7 +230,7 @@ export class SqliteWorkQueue implements WorkQueue {
    */
   async redrive(transactionId: string): Promise<number> {
     const now = this.now();
-    return this.db.immediate(() => {
+    return this.db.write(() => {
       const dead = this.db.all<{ seq: number }>(
         `SELECT seq FROM jobs WHERE transaction_id = ? AND state = 'dead' ORDER BY seq`,
         transactionId,
@@ -247,7 +247,7 @@ export class SqliteWorkQueue implements WorkQueue {
 
   /** Housekeeping: deletes completed jobs finished before `before` (their deduplication ids become free). */
   async purgeCompleted(before: Date): Promise<number> {
-    return this.db.immediate(() => this.db.run(`DELETE FROM jobs WHERE state = 'done' AND finished_at < ?`, before.getTime()).changes);
+    return this.db.write(() => this.db.run(`DELETE FROM jobs WHERE state = 'done' AND finished_at < ?`, before.getTime()).changes);
   }
 
   /** Counts by state, for metrics and tests. */
