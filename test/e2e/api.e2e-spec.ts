@@ -363,6 +363,30 @@ describe('operations', () => {
     expect(deps.dependencies['host:http']).toEqual({ status: 'up' });
   });
 
+  it('serves Prometheus metrics to a token with metrics:read only, and the group-commit counters move when a payment settles', async () => {
+    expect((await fetch(`${url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${tokenA}` } })).status).toBe(403);
+    const monitor = await tokenFor(url, 'monitor');
+    const scrape = async () => {
+      const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${monitor}` } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      const text = await res.text();
+      const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      return { text, commits: read('clearway_store_commits_total'), writes: read('clearway_store_writes_total') };
+    };
+    const before = await scrape();
+    expect(before.text).toMatch(/^process_cpu_seconds_total /m);
+    expect(before.text).toMatch(/^nodejs_eventloop_lag_p99_seconds /m);
+    const { json } = await submit(buildPacs008({}));
+    await waitForTerminal(url, tokenA, json.transactionId as string);
+    const after = await scrape();
+    // the create, two jobs claimed and acked, three saves and the archived messages: several writes, fewer or as many commits
+    expect(after.writes - before.writes).toBeGreaterThanOrEqual(8);
+    expect(after.commits - before.commits).toBeGreaterThan(0);
+    expect(after.commits - before.commits).toBeLessThanOrEqual(after.writes - before.writes);
+  });
+
   it('serves the OpenAPI document at /docs', async () => {
     const res = await fetch(`${url}/docs-json`);
     expect(res.status).toBe(200);

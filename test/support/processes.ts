@@ -115,6 +115,7 @@ export const TEST_CLIENTS = [
   { id: 'bank-b', secret: 'bank-b-secret-0002', scopes: ['payments:read', 'payments:write'] },
   { id: 'writer', secret: 'writer-secret-0003', scopes: ['payments:write'] },
   { id: 'ledger-ops', secret: 'ledger-ops-secret-0004', scopes: ['ledger:admin'] },
+  { id: 'monitor', secret: 'monitor-secret-0005', scopes: ['metrics:read'] },
 ];
 
 export async function startGateway(env: Record<string, string>, port?: number): Promise<NodeProcess> {

@@ -62,6 +62,8 @@ import { OutboxRelay } from './worker/outbox-relay.service.js';
 import { PipelineWorker } from './worker/pipeline.worker.js';
 import { SweeperService } from './worker/sweeper.service.js';
 import { WorkSignalHub } from './worker/work-signal.hub.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { MetricsRegistry } from './metrics/metrics.registry.js';
 
 type Runtime = ConfigType<typeof runtimeConfig>;
 type Worker = ConfigType<typeof workerConfig>;
@@ -284,10 +286,12 @@ export class AppModule {
             AwsDiscoveryController,
             LedgerController,
             HealthController,
+            MetricsController,
           ]
-        : [HealthController],
+        : [HealthController, MetricsController],
       providers: [
         LedgerSeeder,
+        MetricsRegistry,
         ...(workers ? [PipelineWorker, SweeperService, ...(config.store.store === 'dynamodb' ? [OutboxRelay] : [])] : []),
         ...(config.amqp.enabled && api ? [InboundQueueConsumer] : []),
         ...(config.amqp.enabled && workers && config.host.transport === 'amqp' && config.runtime.mode === 'proxy'

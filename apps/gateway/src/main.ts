@@ -88,6 +88,7 @@ export async function createGateway(config: Configuration): Promise<NestFastifyA
               'rp2/read': 'alias of payments:read (AWS guidance)',
               'rp2/write': 'alias of payments:write (AWS guidance)',
               'ledger:admin': 'read and set core-mode ledger accounts',
+              'metrics:read': 'scrape GET /metrics (Prometheus)',
             },
           },
         },

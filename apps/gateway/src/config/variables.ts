@@ -322,7 +322,7 @@ const SPECS = {
   // ---- clients ----------------------------------------------------------------------------------------
   CLEARWAY_CLIENTS: text({
     ns: 'clients',
-    doc: 'JSON array `[{"id":"bank-a","secret":"…","scopes":["payments:read","payments:write","payments:operate"]}]` (id: 1-64 of A-Z a-z 0-9 . _ -; secret: at least 12 characters); instead of `secret`, `"secretName":"clients/bank-a"` names its entry in the secret store (read at each token request through the store cache, so a rotation takes effect; missing at start: the start fails). Scopes: `payments:read`, `payments:write`, `payments:operate` (decisions), `ledger:admin`. Required when `NODE_ENV=production`; unset otherwise: the demo client `demo` / `demo-secret-not-for-production` with all four scopes',
+    doc: 'JSON array `[{"id":"bank-a","secret":"…","scopes":["payments:read","payments:write","payments:operate"]}]` (id: 1-64 of A-Z a-z 0-9 . _ -; secret: at least 12 characters); instead of `secret`, `"secretName":"clients/bank-a"` names its entry in the secret store (read at each token request through the store cache, so a rotation takes effect; missing at start: the start fails). Scopes: `payments:read`, `payments:write`, `payments:operate` (decisions), `ledger:admin`, `metrics:read` (GET /metrics). Required when `NODE_ENV=production`; unset otherwise: the demo client `demo` / `demo-secret-not-for-production` with all five scopes',
     default: '(the demo client)',
     example: '\'[{"id":"acme-payments","secret":"REPLACE_ME","scopes":["payments:read","payments:write"]}]\'',
   }),
