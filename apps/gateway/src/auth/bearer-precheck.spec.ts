@@ -1,5 +1,7 @@
+import { jest } from '@jest/globals';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { BearerPrecheck } from './bearer-precheck.js';
+import { TokenRefusedError } from './signing-keys.service.js';
 
 describe('BearerPrecheck (the bearer check made before the body is read)', () => {
   const auth = { issuer: 'clearway', audience: 'clearway', tokenTtlSeconds: 900, jwksUrl: null, algorithms: ['ES256'] };
@@ -51,5 +53,56 @@ describe('BearerPrecheck (the bearer check made before the body is read)', () =>
       expect(result.reason).toContain(reason);
       if (value) expect(result.reason).not.toContain(value.replace(/^\w+ /, ''));
     }
+  });
+
+  describe('tokens verified once', () => {
+    it('are not verified again while they live, but a key taken out of the ring refuses them at once', async () => {
+      const pair = await generateKeyPair('ES256');
+      let pem: string | null = await exportSPKI(pair.publicKey);
+      const ring = {
+        external: false,
+        verificationKey: jest.fn(async (): Promise<string> => {
+          if (pem === null) throw new TokenRefusedError('the token was not signed by a key of this gateway');
+          return pem;
+        }),
+      };
+      const cached = new BearerPrecheck(ring, auth);
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
+        .setSubject('bank-b')
+        .setIssuer('clearway')
+        .setAudience('clearway')
+        .setExpirationTime('5m')
+        .sign(pair.privateKey);
+      await expect(cached.check(`Bearer ${token}`)).resolves.toEqual({ ok: true, clientId: 'bank-b' });
+      await expect(cached.check(`Bearer ${token}`)).resolves.toEqual({ ok: true, clientId: 'bank-b' });
+      expect(ring.verificationKey).toHaveBeenCalledTimes(2); // the ring is asked on every use
+      pem = null; // the key was retired
+      await expect(cached.check(`Bearer ${token}`)).resolves.toEqual({
+        ok: false,
+        reason: 'the token was not signed by a key of this gateway',
+      });
+    });
+
+    it('are refused once they expire', async () => {
+      const pair = await generateKeyPair('ES256');
+      const pem = await exportSPKI(pair.publicKey);
+      const cached = new BearerPrecheck({ external: false, verificationKey: async () => pem }, auth);
+      const exp = Math.floor(Date.now() / 1000) + 2;
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
+        .setSubject('bank-b')
+        .setIssuer('clearway')
+        .setAudience('clearway')
+        .setExpirationTime(exp)
+        .sign(pair.privateKey);
+      await expect(cached.check(`Bearer ${token}`)).resolves.toEqual({ ok: true, clientId: 'bank-b' });
+      jest.useFakeTimers({ now: exp * 1000 + 1, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      try {
+        await expect(cached.check(`Bearer ${token}`)).resolves.toEqual({ ok: false, reason: 'token expired' });
+      } finally {
+        jest.useRealTimers();
+      }
+    });
   });
 });

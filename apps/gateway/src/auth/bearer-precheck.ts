@@ -4,6 +4,9 @@ import { TokenRefusedError, type SigningKeysService } from './signing-keys.servi
 
 type VerifyKey = Awaited<ReturnType<typeof importSPKI>>;
 
+/** How many verified tokens the precheck remembers (a few per client; emptied when full). */
+const MAX_VERIFIED_TOKENS = 4096;
+
 export type BearerCheck = { ok: true; clientId: string } | { ok: false; reason: string };
 
 /**
@@ -15,6 +18,13 @@ export type BearerCheck = { ok: true; clientId: string } | { ok: false; reason: 
 export class BearerPrecheck {
   /** Imported public keys by algorithm and PEM (a handful: the built-in key, or the provider's current ones). */
   private readonly imported = new Map<string, VerifyKey>();
+  /**
+   * Tokens this check verified, until they expire: a client sends the same token with every request for its
+   * lifetime, and a signature that verified once verifies again. A hit still asks the key ring for the token's
+   * key and must find the same one (a key taken out of the ring refuses its tokens at once), and the expiry is
+   * checked on every use. Bounded; emptied when full.
+   */
+  private readonly verified = new Map<string, { clientId: string; pem: string; expiresAtMs: number }>();
 
   constructor(
     private readonly keys: Pick<SigningKeysService, 'verificationKey' | 'external'>,
@@ -26,10 +36,19 @@ export class BearerPrecheck {
     const m = /^Bearer[ \t]+([A-Za-z0-9_.~+/=-]+)[ \t]*$/i.exec(authorization);
     if (!m) return { ok: false, reason: 'Authorization is not a Bearer token' };
     const token = m[1]!;
+    const known = this.verified.get(token);
+    if (known) {
+      if (Date.now() < known.expiresAtMs) {
+        const pem = await this.keys.verificationKey(token).catch(() => null);
+        if (pem === known.pem) return { ok: true, clientId: known.clientId };
+      }
+      this.verified.delete(token);
+    }
     try {
+      let pem = '';
       const { payload } = await jwtVerify(
         token,
-        async (header: JWTHeaderParameters) => this.key(header.alg, await this.keys.verificationKey(token)),
+        async (header: JWTHeaderParameters) => this.key(header.alg, (pem = await this.keys.verificationKey(token))),
         {
           audience: this.auth.audience,
           // pinned per mode as in JwtStrategy: ES256 for the built-in issuer, AUTH_ALGORITHMS for an external IdP
@@ -38,6 +57,10 @@ export class BearerPrecheck {
         },
       );
       if (typeof payload.sub !== 'string' || payload.sub === '') return { ok: false, reason: 'token without a subject' };
+      if (typeof payload.exp === 'number' && payload.nbf === undefined) {
+        if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.clear();
+        this.verified.set(token, { clientId: payload.sub, pem, expiresAtMs: payload.exp * 1000 });
+      }
       return { ok: true, clientId: payload.sub };
     } catch (e) {
       return { ok: false, reason: describe(e) };

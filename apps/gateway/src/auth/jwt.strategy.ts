@@ -1,3 +1,4 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { expandScopes } from './scope-aliases.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
@@ -25,9 +26,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       algorithms: auth.algorithms as NonNullable<StrategyOptionsWithoutRequest['algorithms']>,
       issuer: auth.issuer,
       audience: auth.audience,
+      // the key as a KeyObject made once per PEM (jsonwebtoken would parse the PEM again for every request)
       secretOrKeyProvider: (_req: unknown, rawJwt: string, done: (err: unknown, key?: string) => void) => {
         keys.verificationKey(rawJwt).then(
-          (key) => done(null, key),
+          (pem) => done(null, publicKeyOf(pem) as unknown as string),
           (err: unknown) => done(err),
         );
       },
@@ -38,6 +40,19 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (typeof payload.sub !== 'string' || payload.sub === '') return false;
     return { clientId: payload.sub, scopes: expandScopes(tokenScopes(payload)) };
   }
+}
+
+const publicKeys = new Map<string, KeyObject>();
+
+/** The public key of a PEM, parsed once (a handful of PEMs: the ring's keys, or the provider's current ones). */
+function publicKeyOf(pem: string): KeyObject {
+  let key = publicKeys.get(pem);
+  if (!key) {
+    key = createPublicKey(pem);
+    if (publicKeys.size >= 16) publicKeys.clear();
+    publicKeys.set(pem, key);
+  }
+  return key;
 }
 
 /**
