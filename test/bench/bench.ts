@@ -1,29 +1,46 @@
 /**
  * Benchmark (a script, not a test): drives N payments through the whole path — submit over HTTP, process,
- * release to the legacy-host simulator over HTTP, ACSC — at a given concurrency, on the embedded default.
- * Prints throughput, latencies and peak RSS, and in the same run the single-core parse + XSD-validate
- * ceiling for the same message. Last line (read by checks):
+ * release to the legacy-host simulator over HTTP, ACSC — on the embedded default, with the gateway, the
+ * simulator and this load generator on the same machine. Prints throughput, latencies, peak RSS, the CPU each
+ * process spent per payment, the store's commits per payment, and in the same run the single-core parse +
+ * XSD-validate ceiling for the same message. Last line (read by checks):
  *   payments/s=<x> ceiling/s=<y> ratio=<x/y> p99_ms=<submit p99>
  *
- * Usage: npm run bench -- [--payments 2000] [--concurrency 32] [--sync FULL|NORMAL]
+ * Closed loop (default): --concurrency clients, each submitting its next payment when the last was answered.
+ * Open loop: --rate R submits R payments/s on a fixed schedule whatever the answers, so latency is measured at
+ * an offered load rather than at saturation.
+ *
+ * Usage: npm run bench -- [--payments 2000] [--concurrency 32] [--rate R] [--sync FULL|NORMAL] [--workers 16]
+ *                         [--roles all|split] [--cpu-prof DIR] [--set KEY=VALUE ...]
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Iso20022Codec } from '#iso20022';
 import { buildPacs008 } from '../support/pacs008.factory.js';
-import { REPO_ROOT, startGateway, startSimulator, tempDir, tokenFor } from '../support/processes.js';
+import { REPO_ROOT, startGateway, startSimulator, tempDir, tokenFor, type NodeProcess } from '../support/processes.js';
+import { stageBreakdown } from './stages.js';
 
 const { values } = parseArgs({
   options: {
     payments: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '32' },
+    rate: { type: 'string' },
     sync: { type: 'string', default: 'FULL' },
     workers: { type: 'string', default: '16' },
+    roles: { type: 'string', default: 'all' },
+    'cpu-prof': { type: 'string' },
+    /** more gateway settings, KEY=VALUE, for comparing one setting (e.g. SQLITE_CHECKPOINT_INTERVAL_MS=0) */
+    set: { type: 'string', multiple: true, default: [] },
   },
 });
 const N = Number(values.payments);
 const C = Number(values.concurrency);
+const RATE = values.rate === undefined ? null : Number(values.rate);
+const WARM_UP = 50;
+if (!(N > 0) || !(C > 0) || (RATE !== null && !(RATE > 0))) throw new Error('--payments, --concurrency and --rate must be positive');
+if (values.roles !== 'all' && values.roles !== 'split') throw new Error('--roles is all (one process) or split (ROLE=api + ROLE=worker)');
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -32,8 +49,14 @@ function percentile(sorted: number[], p: number): number {
 
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+/** CPU time (user + system) a process has used, in microseconds (from /proc; clock ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime, stime (fields 14 and 15)
 }
 
 async function ceiling(message: string, seconds = 3): Promise<number> {
@@ -52,104 +75,190 @@ async function ceiling(message: string, seconds = 3): Promise<number> {
   }
 }
 
+/** One HTTP exchange on a keep-alive agent (node:http: a lighter load generator than fetch). */
+function exchange(agent: Agent, url: string, method: string, headers: Record<string, string>, body?: string) {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(url, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The store's counters from GET /metrics. */
+async function storeCounters(url: string, token: string): Promise<{ commits: number; writes: number; largest: number }> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    commits: read('clearway_store_commits_total'),
+    writes: read('clearway_store_writes_total'),
+    largest: read('clearway_store_largest_group_commit'),
+  };
+}
+
 async function main(): Promise<void> {
+  const profDir = values['cpu-prof'];
   const sim = await startSimulator();
-  const gw = await startGateway({
-    DATA_DIR: tempDir('bench'),
+  const dataDir = tempDir('bench');
+  const env = (role: string): Record<string, string> => ({
+    DATA_DIR: dataDir,
     LEGACY_HOST_URL: sim.url,
     SQLITE_SYNCHRONOUS: String(values.sync),
     WORKER_CONCURRENCY: String(values.workers),
     LOG_LEVEL: 'error',
+    ROLE: role,
+    ...Object.fromEntries(values.set.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+    ...(profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profDir, role)}` } : {}),
   });
+  const gateways: NodeProcess[] = [];
+  const api = await startGateway(env(values.roles === 'split' ? 'api' : 'all'));
+  gateways.push(api);
+  if (values.roles === 'split') gateways.push(await startGateway(env('worker')));
+  const agent = new Agent({ keepAlive: true, maxSockets: RATE === null ? C : 128 });
   try {
-    const token = await tokenFor(gw.url, 'bank-a');
+    const token = await tokenFor(api.url, 'bank-a');
+    const monitor = await tokenFor(api.url, 'monitor');
     const headers = { 'content-type': 'application/xml', authorization: `Bearer ${token}` };
     const submit = async (body: string) => {
-      const res = await fetch(`${gw.url}/v1/inbox`, { method: 'POST', headers, body });
-      if (res.status !== 202) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-      return ((await res.json()) as { transactionId: string }).transactionId;
+      const res = await exchange(agent, `${api.url}/v1/inbox`, 'POST', headers, body);
+      if (res.status !== 202) throw new Error(`HTTP ${res.status}: ${res.text}`);
+      return (JSON.parse(res.text) as { transactionId: string }).transactionId;
     };
-    for (let i = 0; i < 50; i++) await submit(buildPacs008({})); // warm-up
+    for (let i = 0; i < WARM_UP; i++) await submit(buildPacs008({}));
     await new Promise((r) => setTimeout(r, 1000));
 
     const bodies = Array.from({ length: N }, () => buildPacs008({}));
     const submitted = new Map<string, number>();
     const submitLatency: number[] = [];
-    let next = 0;
+    const one = async (i: number) => {
+      const start = performance.now();
+      const startWall = Date.now();
+      const id = await submit(bodies[i]!);
+      submitLatency.push(performance.now() - start);
+      submitted.set(id, startWall);
+    };
+    const counters0 = await Promise.all(gateways.map((g) => storeCounters(g.url, monitor)));
+    const cpu0 = { gateways: gateways.map((g) => cpuMicros(g.child.pid!)), sim: cpuMicros(sim.child.pid!), self: process.cpuUsage() };
     const t0 = performance.now();
     const wall0 = Date.now();
-    await Promise.all(
-      Array.from({ length: C }, async () => {
-        for (let i = next++; i < N; i = next++) {
-          const start = performance.now();
-          const startWall = Date.now();
-          const id = await submit(bodies[i]!);
-          submitLatency.push(performance.now() - start);
-          submitted.set(id, startWall);
-        }
-      }),
-    );
+    if (RATE === null) {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: C }, async () => {
+          for (let i = next++; i < N; i = next++) await one(i);
+        }),
+      );
+    } else {
+      const all: Promise<void>[] = [];
+      for (let i = 0; i < N; i++) {
+        const due = t0 + (i * 1000) / RATE;
+        const wait = due - performance.now();
+        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+        all.push(one(i));
+      }
+      await Promise.all(all);
+    }
     const submitSeconds = (performance.now() - t0) / 1000;
 
-    // Wait for all to be terminal, then read their ACSC times from the history.
+    // Done when the host has every payment and nothing is left between RCVD and a final status; cheap polls
+    // (the simulator's counter, then one row per status) so that the bench does not load what it measures.
+    const simStats = async () => (await (await fetch(`${sim.url}/stats`)).json()) as { unique: number; duplicates: number };
+    while ((await simStats()).unique < N + WARM_UP) await new Promise((r) => setTimeout(r, 100));
+    for (;;) {
+      const open = await Promise.all(
+        ['RCVD', 'ACTC', 'ACSP', 'PDNG'].map(async (s) => {
+          const res = await fetch(`${api.url}/v1/transactions?status=${s}&limit=1`, { headers });
+          return ((await res.json()) as { items: unknown[] }).items.length;
+        }),
+      );
+      if (open.every((n) => n === 0)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const cpu1 = {
+      gateways: gateways.map((g) => cpuMicros(g.child.pid!)),
+      sim: cpuMicros(sim.child.pid!),
+      self: process.cpuUsage(cpu0.self),
+    };
+    const counters1 = await Promise.all(gateways.map((g) => storeCounters(g.url, monitor)));
+
+    // The end-to-end time of each payment: from its submit to its final status in its history.
     const e2e: number[] = [];
     let lastDone = 0;
     let settled = 0;
-    for (;;) {
-      e2e.length = 0;
-      lastDone = 0;
-      settled = 0;
-      let pending = 0;
-      let cursor: string | null = null;
-      do {
-        const q: string = `${gw.url}/v1/transactions?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-        const page = (await (await fetch(q, { headers })).json()) as {
-          items: Array<{ transactionId: string; status: string; history: Array<{ status: string; at: string }> }>;
-          nextCursor: string | null;
-        };
-        for (const tx of page.items) {
-          const start = submitted.get(tx.transactionId);
-          if (start === undefined) continue;
-          const end = tx.history.find((h) => h.status === 'ACSC' || h.status === 'RJCT');
-          if (!end) {
-            pending++;
-            continue;
-          }
-          settled++;
-          const at = Date.parse(end.at);
-          e2e.push(at - start);
-          lastDone = Math.max(lastDone, at);
-        }
-        cursor = page.nextCursor;
-      } while (cursor);
-      if (pending === 0 && settled === N) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    let cursor: string | null = null;
+    do {
+      const q: string = `${api.url}/v1/transactions?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = (await (await fetch(q, { headers })).json()) as {
+        items: Array<{ transactionId: string; status: string; history: Array<{ status: string; at: string }> }>;
+        nextCursor: string | null;
+      };
+      for (const tx of page.items) {
+        const start = submitted.get(tx.transactionId);
+        if (start === undefined) continue;
+        const end = tx.history.find((h) => h.status === 'ACSC' || h.status === 'RJCT');
+        if (!end) continue;
+        if (end.status === 'ACSC') settled++;
+        const at = Date.parse(end.at);
+        e2e.push(at - start);
+        lastDone = Math.max(lastDone, at);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (settled !== N) throw new Error(`${settled} of ${N} payments settled (ACSC); the bench counts only a clean run`);
     const totalSeconds = (lastDone - wall0) / 1000;
-    const rss = peakRssMb(gw.child.pid!);
-    const simStats = (await (await fetch(`${sim.url}/stats`)).json()) as { unique: number; duplicates: number };
+    const rss = gateways.map((g) => peakRssMb(g.child.pid!));
+    const host = await simStats();
 
     submitLatency.sort((a, b) => a - b);
     e2e.sort((a, b) => a - b);
     const paymentsPerSecond = N / totalSeconds;
+    const perPayment = (micros: number) => (micros / N).toFixed(0);
+    const commits = counters1.reduce((t, c, i) => t + c.commits - counters0[i]!.commits, 0);
+    const writes = counters1.reduce((t, c, i) => t + c.writes - counters0[i]!.writes, 0);
     const ceil = await ceiling(bodies[0]!);
     const ratio = paymentsPerSecond / ceil;
+    const gatewayCpu = cpu1.gateways.map((c, i) => c - cpu0.gateways[i]!);
 
-    console.log(`payments              ${N} (concurrency ${C}, ${values.workers} workers, sqlite synchronous=${values.sync})`);
+    const load = RATE === null ? `concurrency ${C}` : `open loop at ${RATE}/s`;
+    const roles = values.roles === 'split' ? 'ROLE=api + ROLE=worker' : 'one process';
+    console.log(`payments              ${N} (${load}, ${values.workers} workers, ${roles}, sqlite synchronous=${values.sync})`);
     console.log(`submit phase          ${submitSeconds.toFixed(2)} s  (${(N / submitSeconds).toFixed(0)} submits/s)`);
     console.log(`end to end            ${totalSeconds.toFixed(2)} s  -> ${paymentsPerSecond.toFixed(1)} payments/s settled`);
     console.log(
       `submit latency ms     p50=${percentile(submitLatency, 50).toFixed(1)} p95=${percentile(submitLatency, 95).toFixed(1)} p99=${percentile(submitLatency, 99).toFixed(1)}`,
     );
     console.log(`end-to-end latency ms p50=${percentile(e2e, 50).toFixed(0)} p99=${percentile(e2e, 99).toFixed(0)}`);
-    console.log(`gateway peak RSS      ${rss.toFixed(0)} MB`);
-    console.log(`host                  ${simStats.unique} unique, ${simStats.duplicates} duplicates`);
+    console.log(`gateway peak RSS      ${rss.map((r) => `${r.toFixed(0)} MB`).join(' + ')}`);
+    console.log(
+      `CPU us per payment    gateway=${gatewayCpu.map(perPayment).join('+')} simulator=${perPayment(cpu1.sim - cpu0.sim)} load-generator=${perPayment(cpu1.self.user + cpu1.self.system)}`,
+    );
+    console.log(
+      `store                 ${(commits / N).toFixed(2)} commits per payment, ${(writes / N).toFixed(2)} writes per payment, largest group commit ${Math.max(...counters1.map((c) => c.largest))}`,
+    );
+    console.log(`host                  ${host.unique} unique, ${host.duplicates} duplicates`);
     console.log(`parse+XSD ceiling     ${ceil.toFixed(0)} msg/s on one core (same message)`);
+    if (profDir) {
+      await Promise.all(gateways.map((g) => g.kill()));
+      for (const role of values.roles === 'split' ? ['api', 'worker'] : ['all']) {
+        const dir = join(profDir, role);
+        const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+        if (!file) throw new Error(`no CPU profile was written in ${dir}`);
+        console.log(`CPU by stage (${role} process, from its profile; us per payment, whole process life incl. start):`);
+        for (const [stage, us] of stageBreakdown(JSON.parse(readFileSync(join(dir, file), 'utf8')), N + WARM_UP)) {
+          console.log(`  ${stage.padEnd(20)} ${us.toFixed(0).padStart(6)}`);
+        }
+      }
+    }
     console.log(
       `payments/s=${paymentsPerSecond.toFixed(1)} ceiling/s=${ceil.toFixed(0)} ratio=${ratio.toFixed(3)} p99_ms=${percentile(submitLatency, 99).toFixed(1)}`,
     );
   } finally {
-    await gw.kill();
+    agent.destroy();
+    for (const g of gateways) await g.kill();
     await sim.kill();
   }
 }
