@@ -14,24 +14,26 @@ export class MetricsRegistry {
     collectDefaultMetrics({ register: this.registry });
     if (database) {
       const stats = () => database.writeStats;
-      new Counter({
-        name: 'clearway_store_commits_total',
-        help: 'Transactions committed by the embedded store (one group commit holds many writes).',
-        registers: [this.registry],
-        collect() {
-          this.reset();
-          this.inc(stats().commits);
-        },
-      });
-      new Counter({
-        name: 'clearway_store_writes_total',
-        help: 'Writes (payment saves, job claims and acks, archived messages) committed or refused by the embedded store.',
-        registers: [this.registry],
-        collect() {
-          this.reset();
-          this.inc(stats().writes);
-        },
-      });
+      const counter = (name: string, help: string, read: () => number) =>
+        new Counter({
+          name,
+          help,
+          registers: [this.registry],
+          collect() {
+            this.reset();
+            this.inc(read());
+          },
+        });
+      counter(
+        'clearway_store_commits_total',
+        'Transactions committed by the embedded store (one group commit holds many writes).',
+        () => stats().commits,
+      );
+      counter(
+        'clearway_store_writes_total',
+        'Writes (payment saves, job claims and acks, archived messages) committed or refused by the embedded store.',
+        () => stats().writes,
+      );
       new Gauge({
         name: 'clearway_store_largest_group_commit',
         help: 'The largest number of writes one group commit of the embedded store has held.',
