@@ -17,6 +17,7 @@ import {
 import {
   AwsAdaptersModule,
   AwsConfigError,
+  AwsRequestMeter,
   checkRedrivePolicy,
   DynamoDBClient,
   DynamoDbLedgerStore,
@@ -56,6 +57,10 @@ export class AdaptersModule implements OnApplicationShutdown {
     const a = config.store;
     const imports: DynamicModule[] = [];
     const providers: Provider[] = [];
+    // One meter for every AWS client of the process (GET /metrics publishes what it counts).
+    const usesAws = a.store === 'dynamodb' || a.queue === 'sqs' || a.archive === 's3' || a.secrets === 'aws';
+    const meter = usesAws ? new AwsRequestMeter() : null;
+    if (meter) providers.push({ provide: AwsRequestMeter, useValue: meter });
     const embeddedPorts = [
       ...(a.store === 'embedded' ? (['store'] as const) : []),
       ...(a.queue === 'embedded' ? (['queue'] as const) : []),
@@ -76,7 +81,7 @@ export class AdaptersModule implements OnApplicationShutdown {
 
     if (a.queue === 'sqs') {
       providers.push(
-        { provide: SQS_CLIENT, useFactory: () => new SQSClient(clientConfig(a.aws, a.aws.endpoints.sqs)) },
+        { provide: SQS_CLIENT, useFactory: () => meter!.attach(new SQSClient(clientConfig(a.aws, a.aws.endpoints.sqs)), 'sqs') },
         {
           provide: SqsWorkQueue,
           inject: [SQS_CLIENT],
@@ -107,12 +112,13 @@ export class AdaptersModule implements OnApplicationShutdown {
       );
     }
 
-    if (a.store === 'dynamodb') providers.push(...dynamoDbProviders(a));
+    if (a.store === 'dynamodb') providers.push(...dynamoDbProviders(a, meter!));
     if (a.archive === 's3' || a.secrets === 'aws') {
       // S3 archive and Secrets Manager store: the AWS adapters' own module binds their tokens.
       imports.push(
         AwsAdaptersModule.forRoot({
           region: a.aws.region!,
+          meter: meter!,
           ...(a.archive === 's3'
             ? {
                 archive: {
@@ -165,12 +171,12 @@ export class AdaptersModule implements OnApplicationShutdown {
  * bound to a QueueForwardingRepository that hands the jobs to the work queue right after the commit and
  * deletes their outbox items, and OutboxRelay (worker) sends what a crash left behind.
  */
-function dynamoDbProviders(a: StoreConfig): Provider[] {
+function dynamoDbProviders(a: StoreConfig, meter: AwsRequestMeter): Provider[] {
   const aws = a.aws;
   const table = { tableName: aws.dynamodbTable! };
   const clockDep = { token: CLOCK, optional: true };
   return [
-    { provide: DYNAMODB_CLIENT, useFactory: () => new DynamoDBClient(clientConfig(aws, aws.endpoints.dynamodb)) },
+    { provide: DYNAMODB_CLIENT, useFactory: () => meter.attach(new DynamoDBClient(clientConfig(aws, aws.endpoints.dynamodb)), 'dynamodb') },
     {
       provide: DynamoDbTransactionRepository,
       inject: [DYNAMODB_CLIENT, clockDep],

@@ -10,6 +10,7 @@ import { DynamoDbOutbox } from './dynamodb-outbox.js';
 import type { ShardCounts } from './dynamodb-table.js';
 import { DynamoDbTransactionRepository } from './dynamodb-transaction-repository.adapter.js';
 import { S3MessageArchive } from './s3-message-archive.adapter.js';
+import type { AwsRequestMeter } from './aws-request-meter.js';
 
 /** What the SDK clients share. Absent fields fall back to the SDK's own chain (AWS_REGION, roles, ...). */
 export interface AwsClientSettings {
@@ -22,6 +23,8 @@ export interface AwsClientSettings {
 export interface AwsAdaptersOptions {
   region?: string;
   credentials?: AwsClientSettings['credentials'];
+  /** Counts the requests of every client this module creates (and DynamoDB's consumed capacity). */
+  meter?: AwsRequestMeter;
   /** STORE=dynamodb: the transaction store (and core-mode ledger) in one DynamoDB table. */
   store?: {
     tableName: string;
@@ -57,6 +60,14 @@ function clientConfig(o: AwsAdaptersOptions, endpoint?: string) {
   };
 }
 
+function metered<C extends DynamoDBClient | S3Client | SecretsManagerClient>(
+  o: AwsAdaptersOptions,
+  client: C,
+  service: 'dynamodb' | 's3' | 'secretsmanager',
+): C {
+  return o.meter ? o.meter.attach(client, service) : client;
+}
+
 /**
  * The AWS adapters, for the parts that are configured: `store` binds TRANSACTION_REPOSITORY to
  * DynamoDbTransactionRepository (and provides DynamoDbLedgerStore and DynamoDbOutbox), `archive` binds
@@ -80,7 +91,10 @@ export class AwsAdaptersModule implements OnApplicationShutdown {
     if (options.store) {
       const store = options.store;
       providers.push(
-        { provide: DynamoDBClient, useFactory: () => new DynamoDBClient(clientConfig(options, store.endpoint)) },
+        {
+          provide: DynamoDBClient,
+          useFactory: () => metered(options, new DynamoDBClient(clientConfig(options, store.endpoint)), 'dynamodb'),
+        },
         {
           provide: DynamoDbTransactionRepository,
           useFactory: (client: DynamoDBClient, clock?: Clock) =>
@@ -123,10 +137,14 @@ export class AwsAdaptersModule implements OnApplicationShutdown {
         {
           provide: S3Client,
           useFactory: () =>
-            new S3Client({
-              ...clientConfig(options, archive.endpoint),
-              ...(archive.forcePathStyle !== undefined ? { forcePathStyle: archive.forcePathStyle } : {}),
-            }),
+            metered(
+              options,
+              new S3Client({
+                ...clientConfig(options, archive.endpoint),
+                ...(archive.forcePathStyle !== undefined ? { forcePathStyle: archive.forcePathStyle } : {}),
+              }),
+              's3',
+            ),
         },
         {
           provide: S3MessageArchive,
@@ -143,7 +161,7 @@ export class AwsAdaptersModule implements OnApplicationShutdown {
       providers.push(
         {
           provide: SecretsManagerClient,
-          useFactory: () => new SecretsManagerClient(clientConfig(options, secrets.endpoint)),
+          useFactory: () => metered(options, new SecretsManagerClient(clientConfig(options, secrets.endpoint)), 'secretsmanager'),
         },
         {
           provide: AwsSecretStore,

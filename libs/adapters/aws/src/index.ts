@@ -7,6 +7,7 @@ export * from './dynamodb-ledger-store.adapter.js';
 export * from './s3-message-archive.adapter.js';
 export * from './aws-secret-store.adapter.js';
 export * from './aws-adapters.module.js';
+export * from './aws-request-meter.js';
 export * from './dynamodb-backup.js';
 export * from './sqs-work-queue.adapter.js';
 export * from './sqs-queues.setup.js';
