@@ -10,20 +10,41 @@
  * Open loop: --rate R submits R payments/s on a fixed schedule whatever the answers, so latency is measured at
  * an offered load rather than at saturation.
  *
- * Usage: npm run bench -- [--payments 2000] [--concurrency 32] [--rate R] [--sync FULL|NORMAL] [--workers 16]
- *                         [--roles all|split] [--cpu-prof DIR] [--set KEY=VALUE ...]
+ * Profiles: `embedded` (default: SQLite store and queue) or `aws` (the same path on DynamoDB Local, fauxqs for SQS
+ * FIFO and S3, and the Secrets Manager fake: STORE=dynamodb QUEUE=sqs ARCHIVE=s3 SECRETS=aws). The aws profile
+ * also prints, per payment, the DynamoDB capacity units consumed (ReturnConsumedCapacity), the SQS, S3 and
+ * Secrets Manager requests, the cost per million payments at list prices (test/bench/aws-cost.ts), and the
+ * AWS guidance's calls beside them. Local engines measure calls and units, not AWS's latency.
+ *
+ * Usage: npm run bench -- [--profile embedded|aws] [--payments 2000] [--concurrency 32] [--rate R]
+ *                         [--sync FULL|NORMAL] [--workers 16] [--roles all|split] [--cpu-prof DIR] [--set KEY=VALUE ...]
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Iso20022Codec } from '#iso20022';
+import { provisionAwsResources } from '../../scripts/aws-provision.js';
+import { startAwsEngines, type AwsEngines } from '../support/aws-engines.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
 import { REPO_ROOT, startGateway, startSimulator, tempDir, tokenFor, type NodeProcess } from '../support/processes.js';
+import {
+  awsCountsFromMetrics,
+  difference,
+  GUIDANCE_PER_PAYMENT,
+  guidanceCostPerPayment,
+  perMillionPayments,
+  price,
+  PRICE_LIST,
+  requestsOf,
+  sum,
+  type AwsCounts,
+} from './aws-cost.js';
 import { stageBreakdown } from './stages.js';
 
 const { values } = parseArgs({
   options: {
+    profile: { type: 'string', default: 'embedded' },
     payments: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '32' },
     rate: { type: 'string' },
@@ -40,6 +61,9 @@ const C = Number(values.concurrency);
 const RATE = values.rate === undefined ? null : Number(values.rate);
 const WARM_UP = 50;
 if (!(N > 0) || !(C > 0) || (RATE !== null && !(RATE > 0))) throw new Error('--payments, --concurrency and --rate must be positive');
+if (values.profile !== 'embedded' && values.profile !== 'aws')
+  throw new Error('--profile is embedded (SQLite) or aws (DynamoDB Local, SQS and S3 emulators)');
+const AWS = values.profile === 'aws';
 if (values.roles !== 'all' && values.roles !== 'split') throw new Error('--roles is all (one process) or split (ROLE=api + ROLE=worker)');
 
 function percentile(sorted: number[], p: number): number {
@@ -89,25 +113,68 @@ function exchange(agent: Agent, url: string, method: string, headers: Record<str
   });
 }
 
-/** The store's counters from GET /metrics. */
-async function storeCounters(url: string, token: string): Promise<{ commits: number; writes: number; largest: number }> {
+interface Counters {
+  commits: number;
+  writes: number;
+  largest: number;
+  aws: AwsCounts;
+}
+
+/** The store's counters and the AWS request meter's from GET /metrics. */
+async function counters(url: string, token: string): Promise<Counters> {
   const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
   const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   return {
     commits: read('clearway_store_commits_total'),
     writes: read('clearway_store_writes_total'),
     largest: read('clearway_store_largest_group_commit'),
+    aws: awsCountsFromMetrics(text),
+  };
+}
+
+/** DynamoDB Local, fauxqs and the Secrets Manager fake, provisioned, and the gateway's settings for them. */
+async function awsProfile(): Promise<{ engines: AwsEngines; env: Record<string, string> }> {
+  const engines = await startAwsEngines();
+  const endpoints = engines.env();
+  const names = { table: 'clearway-bench', queueName: 'clearway-bench-jobs', bucket: 'clearway-bench-archive' };
+  const urls = await provisionAwsResources({
+    region: engines.region,
+    credentials: engines.credentials,
+    endpoints: { dynamodb: endpoints.AWS_ENDPOINT_URL_DYNAMODB!, sqs: endpoints.AWS_ENDPOINT_URL_SQS!, s3: endpoints.AWS_ENDPOINT_URL_S3! },
+    ...names,
+    maxAttempts: 8,
+  });
+  return {
+    engines,
+    env: {
+      ...endpoints,
+      STORE: 'dynamodb',
+      QUEUE: 'sqs',
+      ARCHIVE: 's3',
+      SECRETS: 'aws',
+      DYNAMODB_TABLE: names.table,
+      SQS_QUEUE_URL: urls.queueUrl,
+      SQS_DLQ_URL: urls.deadLetterQueueUrl,
+      JOB_MAX_ATTEMPTS: '8',
+      S3_BUCKET: names.bucket,
+      S3_FORCE_PATH_STYLE: 'true',
+      SECRETS_PREFIX: 'clearway-bench/',
+      // one issuer for both roles of --roles split (tokens of the API are checked by the API only, but the key
+      // in Secrets Manager is shared)
+      AUTH_ISSUER: 'http://clearway.bench',
+    },
   };
 }
 
 async function main(): Promise<void> {
   const profDir = values['cpu-prof'];
+  const aws = AWS ? await awsProfile() : null;
   const sim = await startSimulator();
   const dataDir = tempDir('bench');
   const env = (role: string): Record<string, string> => ({
     DATA_DIR: dataDir,
     LEGACY_HOST_URL: sim.url,
-    SQLITE_SYNCHRONOUS: String(values.sync),
+    ...(aws ? aws.env : { SQLITE_SYNCHRONOUS: String(values.sync) }),
     WORKER_CONCURRENCY: String(values.workers),
     LOG_LEVEL: 'error',
     ROLE: role,
@@ -115,11 +182,11 @@ async function main(): Promise<void> {
     ...(profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profDir, role)}` } : {}),
   });
   const gateways: NodeProcess[] = [];
-  const api = await startGateway(env(values.roles === 'split' ? 'api' : 'all'));
-  gateways.push(api);
-  if (values.roles === 'split') gateways.push(await startGateway(env('worker')));
   const agent = new Agent({ keepAlive: true, maxSockets: RATE === null ? C : 128 });
   try {
+    const api = await startGateway(env(values.roles === 'split' ? 'api' : 'all'));
+    gateways.push(api);
+    if (values.roles === 'split') gateways.push(await startGateway(env('worker')));
     const token = await tokenFor(api.url, 'bank-a');
     const monitor = await tokenFor(api.url, 'monitor');
     const headers = { 'content-type': 'application/xml', authorization: `Bearer ${token}` };
@@ -141,7 +208,7 @@ async function main(): Promise<void> {
       submitLatency.push(performance.now() - start);
       submitted.set(id, startWall);
     };
-    const counters0 = await Promise.all(gateways.map((g) => storeCounters(g.url, monitor)));
+    const counters0 = await Promise.all(gateways.map((g) => counters(g.url, monitor)));
     const cpu0 = { gateways: gateways.map((g) => cpuMicros(g.child.pid!)), sim: cpuMicros(sim.child.pid!), self: process.cpuUsage() };
     const t0 = performance.now();
     const wall0 = Date.now();
@@ -183,7 +250,7 @@ async function main(): Promise<void> {
       sim: cpuMicros(sim.child.pid!),
       self: process.cpuUsage(cpu0.self),
     };
-    const counters1 = await Promise.all(gateways.map((g) => storeCounters(g.url, monitor)));
+    const counters1 = await Promise.all(gateways.map((g) => counters(g.url, monitor)));
 
     // The end-to-end time of each payment: from its submit to its final status in its history.
     const e2e: number[] = [];
@@ -225,7 +292,8 @@ async function main(): Promise<void> {
 
     const load = RATE === null ? `concurrency ${C}` : `open loop at ${RATE}/s`;
     const roles = values.roles === 'split' ? 'ROLE=api + ROLE=worker' : 'one process';
-    console.log(`payments              ${N} (${load}, ${values.workers} workers, ${roles}, sqlite synchronous=${values.sync})`);
+    const store = AWS ? 'DynamoDB Local + fauxqs SQS FIFO and S3' : `sqlite synchronous=${values.sync}`;
+    console.log(`payments              ${N} (${load}, ${values.workers} workers, ${roles}, ${store})`);
     console.log(`submit phase          ${submitSeconds.toFixed(2)} s  (${(N / submitSeconds).toFixed(0)} submits/s)`);
     console.log(`end to end            ${totalSeconds.toFixed(2)} s  -> ${paymentsPerSecond.toFixed(1)} payments/s settled`);
     console.log(
@@ -236,9 +304,11 @@ async function main(): Promise<void> {
     console.log(
       `CPU us per payment    gateway=${gatewayCpu.map(perPayment).join('+')} simulator=${perPayment(cpu1.sim - cpu0.sim)} load-generator=${perPayment(cpu1.self.user + cpu1.self.system)}`,
     );
-    console.log(
-      `store                 ${(commits / N).toFixed(2)} commits per payment, ${(writes / N).toFixed(2)} writes per payment, largest group commit ${Math.max(...counters1.map((c) => c.largest))}`,
-    );
+    if (AWS) printAwsUsage(sum(counters1.map((c, i) => difference(c.aws, counters0[i]!.aws))));
+    else
+      console.log(
+        `store                 ${(commits / N).toFixed(2)} commits per payment, ${(writes / N).toFixed(2)} writes per payment, largest group commit ${Math.max(...counters1.map((c) => c.largest))}`,
+      );
     console.log(`host                  ${host.unique} unique, ${host.duplicates} duplicates`);
     console.log(`parse+XSD ceiling     ${ceil.toFixed(0)} msg/s on one core (same message)`);
     if (profDir) {
@@ -260,6 +330,34 @@ async function main(): Promise<void> {
     agent.destroy();
     for (const g of gateways) await g.kill();
     await sim.kill();
+    await aws?.engines.stop();
+  }
+
+  /** Per payment, what the run asked of AWS (background work such as empty long polls and relay sweeps included). */
+  function printAwsUsage(run: AwsCounts): void {
+    const per = (n: number) => (n / N).toFixed(2);
+    const cost = price(run);
+    console.log(
+      `DynamoDB per payment  ${per(run.readUnits)} read units, ${per(run.writeUnits)} write units (ReturnConsumedCapacity, as DynamoDB Local reports them)`,
+    );
+    for (const [service, label] of [
+      ['dynamodb', 'DynamoDB requests'],
+      ['sqs', 'SQS requests'],
+      ['s3', 'S3 requests'],
+      ['secretsmanager', 'Secrets Manager calls'],
+    ] as const) {
+      const ops = [...run.requests].filter(([k]) => k.startsWith(`${service} `)).sort((a, b) => b[1] - a[1]);
+      console.log(
+        `${label.padEnd(22)}${per(requestsOf(run, service))} per payment${ops.length ? `: ${ops.map(([k, v]) => `${k.slice(service.length + 1)} ${per(v)}`).join(', ')}` : ''}`,
+      );
+    }
+    console.log(
+      `cost per million      ${perMillionPayments(cost.total, N)} (DynamoDB ${perMillionPayments(cost.dynamodb, N)}, SQS ${perMillionPayments(cost.sqs, N)}, S3 ${perMillionPayments(cost.s3, N)}, Secrets Manager ${perMillionPayments(cost.secretsManager, N)}) at ${PRICE_LIST.region} on-demand list prices read ${PRICE_LIST.read}; compute, storage and transfer not included`,
+    );
+    const g = GUIDANCE_PER_PAYMENT;
+    console.log(
+      `AWS guidance          ${g.readUnits} read units, ${g.writeUnits} write units (${g.dynamodbQueries} queries, ${g.dynamodbPuts} puts, ${g.dynamodbDeletes} delete); sqs ${g.sqsRequests.sends} sends + up to ${g.sqsRequests.receivesAtMost} receives + ${g.sqsRequests.deletes} deletes; s3 ${g.s3.puts} puts + ${g.s3.gets} get; ${g.other} -> ${perMillionPayments(guidanceCostPerPayment() * BigInt(N), N)} per million on DynamoDB, SQS and S3`,
+    );
   }
 }
 
