@@ -27,7 +27,15 @@ import { Iso20022Codec } from '#iso20022';
 import { provisionAwsResources } from '../../scripts/aws-provision.js';
 import { startAwsEngines, type AwsEngines } from '../support/aws-engines.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
-import { REPO_ROOT, startGateway, startSimulator, tempDir, tokenFor, type NodeProcess } from '../support/processes.js';
+import {
+  GATEWAY_NODE_OPTIONS,
+  REPO_ROOT,
+  startGateway,
+  startSimulator,
+  tempDir,
+  tokenFor,
+  type NodeProcess,
+} from '../support/processes.js';
 import {
   awsCountsFromMetrics,
   difference,
@@ -179,7 +187,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'error',
     ROLE: role,
     ...Object.fromEntries(values.set.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
-    ...(profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profDir, role)}` } : {}),
+    ...(profDir ? { NODE_OPTIONS: `${GATEWAY_NODE_OPTIONS} --cpu-prof --cpu-prof-dir=${join(profDir, role)}` } : {}),
   });
   const gateways: NodeProcess[] = [];
   const agent = new Agent({ keepAlive: true, maxSockets: RATE === null ? C : 128 });

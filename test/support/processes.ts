@@ -18,6 +18,11 @@ function findRoot(from: string): string {
 export const REPO_ROOT = findRoot(import.meta.dirname);
 const GATEWAY_MAIN = join(REPO_ROOT, 'dist/apps/gateway/src/main.js');
 const SIM_MAIN = join(REPO_ROOT, 'dist/apps/legacy-host-sim/src/main.js');
+/**
+ * The V8 settings the gateway ships with (deploy/Dockerfile, the systemd unit, `npm start`; ADR 0013): a 4 MB
+ * young generation. Tests and the bench run the gateway as shipped; an env's own NODE_OPTIONS replaces it.
+ */
+export const GATEWAY_NODE_OPTIONS = '--max-semi-space-size=4';
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `clearway-${prefix}-`));
@@ -126,6 +131,7 @@ export async function startGateway(env: Record<string, string>, port?: number): 
       PORT: String(p),
       HOST: '127.0.0.1',
       CLEARWAY_CLIENTS: JSON.stringify(TEST_CLIENTS),
+      NODE_OPTIONS: GATEWAY_NODE_OPTIONS,
       ...env,
     },
     `http://127.0.0.1:${p}`,
