@@ -10,6 +10,8 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   private readonly log = new Logger('Sweeper');
   private timer: NodeJS.Timeout | null = null;
   private pass: Promise<void> | null = null;
+  /** What the passes did since start (GET /metrics). */
+  readonly totals = { timedOut: 0, redriven: 0 };
 
   constructor(
     private readonly commands: CommandBus,
@@ -32,6 +34,8 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   async sweep(): Promise<void> {
     try {
       const r = await this.commands.execute(new SweepStalePaymentsCommand());
+      this.totals.timedOut += r.timedOut;
+      this.totals.redriven += r.redriven;
       if (r.timedOut || r.redriven) this.log.log(`timed out ${r.timedOut}, re-drove ${r.redriven}`);
     } catch (e) {
       this.log.error(`sweep failed: ${(e as Error).message}`);

@@ -11,7 +11,7 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Clock, DeadLetter, Job, JobPayload, JobType, ReceivedJob, WorkQueue } from '#application';
+import type { Clock, DeadLetter, Job, JobPayload, JobType, QueueBacklog, ReceivedJob, WorkQueue } from '#application';
 
 /** The longest visibility timeout SQS accepts (12 hours), in seconds. */
 export const SQS_MAX_VISIBILITY_SECONDS = 43_200;
@@ -296,9 +296,32 @@ export class SqsWorkQueue implements WorkQueue {
   }
 
   /** A no-op returning 0: SQS deletes acked messages at once and forgets deduplication ids after 5 minutes. */
-  async purgeCompleted(before: Date): Promise<number> {
+  async purgeCompleted(before: Date, limit: number): Promise<number> {
     void before;
+    void limit;
     return 0;
+  }
+
+  /** Null: SQS cannot look messages up by transaction (the sweepers fall back to `backlog()`). */
+  async liveJobs(transactionIds: readonly string[]): Promise<null> {
+    void transactionIds;
+    return null;
+  }
+
+  /**
+   * Approximate counts (GetQueueAttributes): visible messages as queued, not-visible as in flight. SQS tells
+   * neither the age of its oldest message (CloudWatch does) nor what was completed, so those are null.
+   */
+  async backlog(since: Date): Promise<QueueBacklog> {
+    void since;
+    const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] as const;
+    const res = await this.client.send(new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: [...names] }));
+    return {
+      queued: Number(res.Attributes?.[names[0]] ?? 0),
+      inflight: Number(res.Attributes?.[names[1]] ?? 0),
+      oldestQueuedMs: null,
+      completedSince: null,
+    };
   }
 
   /** The work queue answers (GetQueueAttributes). */

@@ -161,4 +161,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE ledger_postings ADD COLUMN actor TEXT;
   ALTER TABLE ledger_postings ADD COLUMN request_id TEXT;
   `,
+  // 6: the live jobs of a transaction, looked up by the recovery and SLA sweepers (issue 12: a payment whose
+  // job still waits in the queue is not stranded).
+  `
+  CREATE INDEX jobs_live_tx ON jobs (transaction_id) WHERE state IN ('ready', 'inflight');
+  `,
 ];

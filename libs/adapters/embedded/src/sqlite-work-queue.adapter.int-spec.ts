@@ -35,7 +35,7 @@ describe('SqliteWorkQueue (real SQLite file)', () => {
     await expect(queue.receive(10, 1000)).resolves.toEqual([]);
     // purging completed jobs frees the id
     clock.advance(10);
-    await expect(queue.purgeCompleted(clock.now())).resolves.toBe(1);
+    await expect(queue.purgeCompleted(clock.now(), 100)).resolves.toBe(1);
     await queue.enqueue([job]);
     await expect(queue.receive(10, 1000)).resolves.toHaveLength(1);
   });
@@ -139,6 +139,65 @@ describe('SqliteWorkQueue (real SQLite file)', () => {
     expect(after!.job.deduplicationId).toBe(next.deduplicationId);
   });
 
+  it('purges completed jobs in bounded batches, oldest first', async () => {
+    const jobs = Array.from({ length: 5 }, () => sampleJob());
+    await queue.enqueue(jobs);
+    for (const r of await queue.receive(10, 1000)) {
+      await queue.ack(r.receipt);
+      clock.advance(1);
+    }
+    clock.advance(10);
+    await expect(queue.purgeCompleted(clock.now(), 2)).resolves.toBe(2);
+    await expect(queue.purgeCompleted(clock.now(), 2)).resolves.toBe(2);
+    await expect(queue.purgeCompleted(clock.now(), 2)).resolves.toBe(1);
+    await expect(queue.purgeCompleted(clock.now(), 2)).resolves.toBe(0);
+    // the first two acked are the first purged: their deduplication ids are free again, the later ones' too
+    await queue.enqueue([jobs[0]!, jobs[4]!]);
+    await expect(queue.receive(10, 1000)).resolves.toHaveLength(2);
+  });
+
+  it('names the live jobs of transactions: waiting, delayed, retrying or in flight, not done or dead', async () => {
+    const waiting = sampleJob({ transactionId: 'tx-waiting' });
+    const delayed = sampleJob({ transactionId: 'tx-delayed', notBefore: new Date(clock.now().getTime() + 60_000) });
+    const inflight = sampleJob({ transactionId: 'tx-inflight' });
+    const done = sampleJob({ transactionId: 'tx-done' });
+    const dead = sampleJob({ transactionId: 'tx-dead' });
+    await queue.enqueue([inflight, done, dead]);
+    const got = await queue.receive(10, 30_000);
+    const receipt = (tx: string) => got.find((r) => r.job.transactionId === tx)!.receipt;
+    await queue.ack(receipt('tx-done'));
+    await queue.deadLetter(receipt('tx-dead'), 'test');
+    await queue.enqueue([waiting, delayed]);
+    const live = await queue.liveJobs(['tx-waiting', 'tx-delayed', 'tx-inflight', 'tx-done', 'tx-dead', 'tx-unknown']);
+    expect([...live.keys()].sort()).toEqual(['tx-delayed', 'tx-inflight', 'tx-waiting']);
+    expect(live.get('tx-inflight')).toEqual({ type: inflight.type, attempts: 1, carriedOn: false });
+    expect(live.get('tx-waiting')).toEqual({ type: waiting.type, attempts: 0, carriedOn: false });
+    const carried = sampleJob({ transactionId: 'tx-carried', payload: { continuation: { of: 'first', n: 1 } } });
+    await queue.enqueue([carried]);
+    expect((await queue.liveJobs(['tx-carried'])).get('tx-carried')).toEqual({ type: carried.type, attempts: 0, carriedOn: true });
+    // many ids at once (more than one statement's worth)
+    const many = Array.from({ length: 1200 }, (_, i) => `other-${i}`);
+    expect((await queue.liveJobs([...many, 'tx-waiting'])).size).toBe(1);
+  });
+
+  it('measures its backlog: due jobs and the oldest wait, in flight, completed since', async () => {
+    const start = clock.now();
+    await expect(queue.backlog(start)).resolves.toEqual({ queued: 0, inflight: 0, oldestQueuedMs: null, completedSince: 0 });
+    await queue.enqueue([sampleJob(), sampleJob()]);
+    clock.advance(500);
+    await queue.enqueue([sampleJob(), sampleJob({ notBefore: new Date(clock.now().getTime() + 60_000) })]);
+    clock.advance(250);
+    // three due (the delayed one is not), the oldest due for 750 ms
+    await expect(queue.backlog(start)).resolves.toEqual({ queued: 3, inflight: 0, oldestQueuedMs: 750, completedSince: 0 });
+    const [r] = await queue.receive(1, 10_000);
+    await queue.ack(r!.receipt);
+    const [r2] = await queue.receive(1, 10_000);
+    await expect(queue.backlog(start)).resolves.toEqual({ queued: 1, inflight: 1, oldestQueuedMs: 250, completedSince: 1 });
+    void r2;
+    clock.advance(1);
+    await expect(queue.backlog(clock.now())).resolves.toMatchObject({ completedSince: 0 });
+  });
+
   it('plans receive and the group hand-over on its partial indexes', () => {
     const plan = (sql: string) =>
       db
@@ -156,6 +215,14 @@ describe('SqliteWorkQueue (real SQLite file)', () => {
     );
     expect(handOver).toMatch(/USING (COVERING )?INDEX jobs_group_active/);
     expect(handOver).not.toMatch(/TEMP B-TREE/);
+    // the sweepers' and admission control's lookups: no table scan over a backlog
+    expect(
+      plan(`SELECT transaction_id, type, attempts FROM jobs WHERE state IN ('ready', 'inflight') AND transaction_id IN ('a', 'b')`),
+    ).toMatch(/USING INDEX jobs_live_tx/);
+    expect(
+      plan(`SELECT COUNT(*), MIN(available_at) FROM jobs WHERE state IN ('ready', 'inflight') AND blocked = 0 AND available_at <= 0`),
+    ).toMatch(/USING (COVERING )?INDEX jobs_due/);
+    expect(plan(`SELECT COUNT(*) FROM jobs WHERE state = 'done' AND finished_at > 0`)).toMatch(/USING (COVERING )?INDEX jobs_done/);
   });
 });
 

@@ -54,6 +54,27 @@ export interface DeadLetter {
   at: string;
 }
 
+/** How much work waits in the queue, for admission control (sampled about once a second). */
+export interface QueueBacklog {
+  /** Jobs due and not yet handed out (delayed and retrying jobs not counted). */
+  queued: number;
+  /** Jobs handed out and not yet acked, retried or dead-lettered. */
+  inflight: number;
+  /** How long the oldest due job has waited, in ms; null when nothing waits or the queue cannot tell (SQS). */
+  oldestQueuedMs: number | null;
+  /** Jobs completed (acked) since `since`, across every process on the queue; null when the queue cannot tell (SQS). */
+  completedSince: number | null;
+}
+
+/** A job of a transaction that will still be handed out: queued, delayed, retrying or in flight. */
+export interface LiveJob {
+  type: JobType;
+  /** Deliveries so far: 0 while it has only waited in the queue. */
+  attempts: number;
+  /** A step carried on as a fresh job after its first job used up its attempts (`payload.continuation`). */
+  carriedOn: boolean;
+}
+
 /**
  * A durable work queue: at-least-once delivery, visibility timeout, per-group ordering,
  * retry with backoff and a dead-letter area after too many attempts.
@@ -69,7 +90,16 @@ export interface WorkQueue {
   listDeadLetters(limit: number): Promise<DeadLetter[]>;
   /** Moves dead-lettered jobs of a transaction back to the queue; returns how many moved. */
   redrive(transactionId: string): Promise<number>;
-  /** Forgets jobs acked before `before` (their deduplication ids become free again); returns how many. */
-  purgeCompleted(before: Date): Promise<number>;
+  /**
+   * Forgets jobs acked before `before` (their deduplication ids become free again), at most `limit` of them per
+   * call (one short write); returns how many. Callers loop while it returns `limit`.
+   */
+  purgeCompleted(before: Date, limit: number): Promise<number>;
+  /**
+   * The live jobs of these transactions (those with none are absent), or null when the queue cannot look jobs up
+   * by transaction (SQS): the sweepers then fall back to `backlog()`.
+   */
+  liveJobs(transactionIds: readonly string[]): Promise<ReadonlyMap<string, LiveJob> | null>;
+  backlog(since: Date): Promise<QueueBacklog>;
   ping(): Promise<void>;
 }

@@ -75,10 +75,10 @@ describe('SweepStalePaymentsHandler', () => {
     await repo.create(p.toSnapshot(), { msgIdEndToEndId: 'M1|E1' }, []);
 
     clock.advance(5_000);
-    expect(await bus.execute(new SweepStalePaymentsCommand())).toEqual({ timedOut: 0, redriven: 0 });
+    expect(await bus.execute(new SweepStalePaymentsCommand())).toEqual({ timedOut: 0, redriven: 0, waiting: 0 });
 
     clock.advance(10_000);
-    expect(await bus.execute(new SweepStalePaymentsCommand())).toEqual({ timedOut: 0, redriven: 1 });
+    expect(await bus.execute(new SweepStalePaymentsCommand())).toEqual({ timedOut: 0, redriven: 1, waiting: 0 });
     expect(queue.enqueued[0]).toMatchObject({ type: 'payment.process', transactionId: 't1', deduplicationId: 't1:process:recover-v1' });
 
     clock.advance(60_000);
@@ -97,7 +97,50 @@ describe('SweepStalePaymentsHandler', () => {
     p.failValidation({ code: 'AC04' }, clock.now());
     await repo.create(p.toSnapshot(), { msgIdEndToEndId: 'x' }, []);
     clock.advance(600_000);
-    expect(await bus.execute(new SweepStalePaymentsCommand())).toEqual({ timedOut: 0, redriven: 0 });
+    expect(await bus.execute(new SweepStalePaymentsCommand())).toEqual({ timedOut: 0, redriven: 0, waiting: 0 });
     expect((await repo.get('t2'))!.reason?.code).toBe('AC04');
+  });
+
+  it('does not re-drive a payment whose job is queued or in flight: a backlog is not stranded work', async () => {
+    const { clock, repo, queue, bus } = await setup();
+    for (const id of ['queued', 'inflight', 'stranded']) {
+      await repo.create(Payment.receive({ id, clientId: 'c1', at: clock.now(), ...details }).toSnapshot(), { msgIdEndToEndId: id }, []);
+    }
+    queue.live!.set('queued', { type: 'payment.process', attempts: 0, carriedOn: false });
+    queue.live!.set('inflight', { type: 'payment.process', attempts: 2, carriedOn: false });
+    clock.advance(15_000);
+    expect(await bus.execute(new SweepStalePaymentsCommand())).toEqual({ timedOut: 0, redriven: 1, waiting: 0 });
+    expect(queue.enqueued.map((j) => j.transactionId)).toEqual(['stranded']);
+  });
+
+  it('on a queue that cannot look jobs up (SQS), re-drives nothing while any job waits or runs', async () => {
+    const { clock, repo, queue, bus } = await setup();
+    await repo.create(
+      Payment.receive({ id: 't3', clientId: 'c1', at: clock.now(), ...details }).toSnapshot(),
+      { msgIdEndToEndId: 't3' },
+      [],
+    );
+    queue.live = null;
+    queue.waiting = { queued: 0, inflight: 3, oldestQueuedMs: null, completedSince: null };
+    clock.advance(15_000);
+    expect((await bus.execute(new SweepStalePaymentsCommand())).redriven).toBe(0);
+    queue.waiting = { queued: 0, inflight: 0, oldestQueuedMs: null, completedSince: null };
+    expect((await bus.execute(new SweepStalePaymentsCommand())).redriven).toBe(1);
+    expect(queue.enqueued[0]).toMatchObject({ transactionId: 't3', deduplicationId: 't3:process:recover-v1' });
+  });
+
+  it('never rejects past the SLA a payment still waiting in the gateway own queue; a retrying or carried-on one it does', async () => {
+    const { clock, repo, queue, bus } = await setup();
+    for (const id of ['backlog', 'retrying', 'carried']) {
+      await repo.create(Payment.receive({ id, clientId: 'c1', at: clock.now(), ...details }).toSnapshot(), { msgIdEndToEndId: id }, []);
+    }
+    queue.live!.set('backlog', { type: 'payment.process', attempts: 0, carriedOn: false });
+    queue.live!.set('retrying', { type: 'payment.process', attempts: 3, carriedOn: false });
+    queue.live!.set('carried', { type: 'payment.process', attempts: 0, carriedOn: true });
+    clock.advance(61_000);
+    expect(await bus.execute(new SweepStalePaymentsCommand())).toEqual({ timedOut: 2, redriven: 0, waiting: 1 });
+    expect((await repo.get('backlog'))!.status).toBe('RCVD');
+    expect((await repo.get('retrying'))!.reason?.code).toBe('AB05');
+    expect((await repo.get('carried'))!.reason?.code).toBe('AB05');
   });
 });

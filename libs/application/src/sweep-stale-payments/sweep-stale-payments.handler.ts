@@ -14,6 +14,10 @@ import { nextStepJob } from '../payment-jobs.js';
 import type { WorkSignal } from '../work-signal.js';
 import { SweepStalePaymentsCommand, type SweepResult } from './sweep-stale-payments.command.js';
 
+/** Completed jobs forgotten per write, and writes per pass (the rest waits for the next pass). */
+const PURGE_BATCH = 500;
+const PURGE_BATCHES_PER_PASS = 20;
+
 /** Statuses in which the payment waits on the host: the SLA ends them only after one last idempotent ask. */
 const DOWNSTREAM: readonly PaymentStatus[] = ['ACSP', 'PDNG'];
 
@@ -34,8 +38,17 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
   async execute(cmd: SweepStalePaymentsCommand): Promise<SweepResult> {
     const now = this.clock.now().getTime();
     let timedOut = 0;
+    let waiting = 0;
     const late = await this.repository.findStale(NON_TERMINAL_STATUSES, new Date(now - this.settings.slaMs), cmd.batchSize);
+    const lateJobs = late.length ? await this.queue.liveJobs(late.map((p) => p.id)) : null;
     for (const stale of late) {
+      // Waiting in the gateway's own queue (its job never handed out yet): the backlog is the gateway's doing,
+      // not the payment's; admission control keeps it short. It is neither timed out nor asked about.
+      const job = lateJobs?.get(stale.id);
+      if (job && job.attempts === 0 && !job.carriedOn) {
+        waiting++;
+        continue;
+      }
       try {
         const held = stale.status === 'PDNG' && stale.hold != null;
         if ((stale.kind ?? 'payment') !== 'payment') continue;
@@ -66,18 +79,41 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
       }
     }
 
-    const stranded = await this.repository.findStale(NON_TERMINAL_STATUSES, new Date(now - this.settings.recoveryAfterMs), cmd.batchSize);
-    const jobs: Job[] = [];
-    for (const p of stranded) {
-      // One re-drive per stored version: the dedup id stops the sweeper from piling up jobs for one state.
-      const job = nextStepJob(p, `recover-v${p.version}`);
-      if (job) jobs.push(job);
-    }
+    const jobs = await this.strandedJobs(now, cmd.batchSize);
     if (jobs.length) {
       await this.queue.enqueue(jobs);
       this.signal.notify();
     }
-    await this.queue.purgeCompleted(new Date(now - this.settings.completedJobRetentionMs));
-    return { timedOut, redriven: jobs.length };
+    // Housekeeping in short writes, so that a large purge never holds the event loop.
+    const before = new Date(now - this.settings.completedJobRetentionMs);
+    for (let i = 0; i < PURGE_BATCHES_PER_PASS; i++) {
+      if ((await this.queue.purgeCompleted(before, PURGE_BATCH)) < PURGE_BATCH) break;
+    }
+    return { timedOut, redriven: jobs.length, waiting };
+  }
+
+  /**
+   * Re-drives of the payments that are stranded: not updated for RECOVERY_AFTER_SECONDS and without a live job
+   * (none queued, delayed, retrying or in flight). A payment whose job still waits is a backlog, not stranded.
+   * When the queue cannot say which payments have jobs (SQS), nothing is re-driven while any job waits or runs:
+   * SQS keeps what it was given, visibility timeouts bring back a dead worker's jobs, and the outbox relay sends
+   * what a crash left unsent; this sweeper is the last resort for what falls through all three.
+   */
+  private async strandedJobs(now: number, limit: number): Promise<Job[]> {
+    const old = await this.repository.findStale(NON_TERMINAL_STATUSES, new Date(now - this.settings.recoveryAfterMs), limit);
+    if (old.length === 0) return [];
+    const live = await this.queue.liveJobs(old.map((p) => p.id));
+    if (live === null) {
+      const backlog = await this.queue.backlog(new Date(now));
+      if (backlog.queued > 0 || backlog.inflight > 0) return [];
+    }
+    const jobs: Job[] = [];
+    for (const p of old) {
+      if (live?.has(p.id)) continue;
+      // One re-drive per stored version: the dedup id stops the sweeper from piling up jobs for one state.
+      const job = nextStepJob(p, `recover-v${p.version}`);
+      if (job) jobs.push(job);
+    }
+    return jobs;
   }
 }

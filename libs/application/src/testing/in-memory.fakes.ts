@@ -21,7 +21,7 @@ import type {
   UniquenessKeys,
   UniquenessLookup,
 } from '../ports/transaction-repository.port.js';
-import type { DeadLetter, Job, ReceivedJob, WorkQueue } from '../ports/work-queue.port.js';
+import type { DeadLetter, Job, LiveJob, QueueBacklog, ReceivedJob, WorkQueue } from '../ports/work-queue.port.js';
 
 export class FakeClock {
   constructor(public current = new Date('2026-11-22T10:00:00Z')) {}
@@ -178,6 +178,17 @@ export class FakeQueue implements WorkQueue {
   }
   async purgeCompleted() {
     return 0;
+  }
+  /** The live jobs `liveJobs` answers, by transaction; null: the queue cannot tell (as SQS). */
+  live: Map<string, LiveJob> | null = new Map();
+  /** What `backlog` answers. */
+  waiting: QueueBacklog = { queued: 0, inflight: 0, oldestQueuedMs: null, completedSince: 0 };
+  async liveJobs(ids: readonly string[]): Promise<ReadonlyMap<string, LiveJob> | null> {
+    const live = this.live;
+    return live ? new Map(ids.flatMap((id) => (live.has(id) ? [[id, live.get(id)!] as const] : []))) : null;
+  }
+  async backlog(): Promise<QueueBacklog> {
+    return this.waiting;
   }
   async ping() {}
 }

@@ -334,7 +334,7 @@ export function describeWorkQueueContract(
         const waiting = contractJob({ groupKey: inflight.groupKey, transactionId: inflight.transactionId });
         await queue.enqueue([inflight, waiting]);
         const [r1] = await receiveUntil(queue, 1, LONG_MS);
-        const purged = await queue.purgeCompleted(new Date(Date.now() + 3_600_000));
+        const purged = await queue.purgeCompleted(new Date(Date.now() + 3_600_000), 1000);
         expect(purged).toBe(0); // nothing was completed
         await queue.ack(r1!.receipt);
         const [r2] = await receiveUntil(queue, 1, LONG_MS);
