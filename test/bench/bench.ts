@@ -16,6 +16,10 @@
  * Secrets Manager requests, the cost per million payments at list prices (test/bench/aws-cost.ts), and the
  * AWS guidance's calls beside them. Local engines measure calls and units, not AWS's latency.
  *
+ * `--overload [--seconds 60] [--rate R]`: twice the measured capacity (or R/s) offered for a minute; what was
+ * accepted, refused (503/429 with Retry-After), rejected AB05, timed out at the host, re-driven, and the liveness
+ * latency and RSS over time (test/bench/overload.ts).
+ *
  * Usage: npm run bench -- [--profile embedded|aws] [--payments 2000] [--concurrency 32] [--rate R]
  *                         [--sync FULL|NORMAL] [--workers 16] [--roles all|split] [--cpu-prof DIR] [--set KEY=VALUE ...]
  */
@@ -48,11 +52,15 @@ import {
   sum,
   type AwsCounts,
 } from './aws-cost.js';
+import { runOverload } from './overload.js';
 import { stageBreakdown } from './stages.js';
 
 const { values } = parseArgs({
   options: {
     profile: { type: 'string', default: 'embedded' },
+    /** drive twice the measured capacity (or --rate) for --seconds and report how the gateway copes (overload.ts) */
+    overload: { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '60' },
     payments: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '32' },
     rate: { type: 'string' },
@@ -369,7 +377,18 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
+const run = values.overload
+  ? () =>
+      runOverload({
+        rate: RATE,
+        seconds: Number(values.seconds),
+        workers: Number(values.workers),
+        sync: String(values.sync),
+        set: Object.fromEntries(values.set.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+      })
+  : main;
+
+run().catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });

@@ -13,6 +13,7 @@ import {
   ISO20022_CODEC,
   LEGACY_HOST,
   PIPELINE_SETTINGS,
+  ADMISSION,
   SCREENING_SERVICE,
   standardBusinessRules,
   SECRET_STORE,
@@ -63,6 +64,7 @@ import { PipelineWorker } from './worker/pipeline.worker.js';
 import { SweeperService } from './worker/sweeper.service.js';
 import { WorkSignalHub } from './worker/work-signal.hub.js';
 import { MetricsController } from './metrics/metrics.controller.js';
+import { AdmissionGate } from './admission/admission.gate.js';
 import { MetricsRegistry } from './metrics/metrics.registry.js';
 
 type Runtime = ConfigType<typeof runtimeConfig>;
@@ -241,6 +243,10 @@ class PortsModule {
         },
         AmqpLifecycle,
       );
+    }
+    if (config.runtime.role !== 'worker') {
+      // Admission control for the inbox and the MQ front door of this process (docs/operations.md, "Overload").
+      providers.push(AdmissionGate, { provide: ADMISSION, useExisting: AdmissionGate });
     }
     return { module: PortsModule, providers, exports: providers };
   }

@@ -6,6 +6,7 @@ export * from './work-signal.js';
 export * from './ports/transaction-repository.port.js';
 export * from './ports/work-queue.port.js';
 export * from './ports/message-archive.port.js';
+export * from './ports/admission.port.js';
 export * from './ports/legacy-host.port.js';
 export * from './ports/host-answers.js';
 export * from './ports/support.port.js';

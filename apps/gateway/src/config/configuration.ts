@@ -165,6 +165,17 @@ export interface WorkerConfig {
   sweepIntervalMs: number;
 }
 
+export interface AdmissionConfig {
+  /** ADMISSION_MAX_WAIT_SECONDS in ms; 0: off. */
+  maxWaitMs: number;
+  /** ADMISSION_MAX_QUEUED_JOBS; 0: no bound. */
+  maxQueuedJobs: number;
+  /** Payments per second by client id (CLIENT_PAYMENT_QUOTAS). */
+  quotas: ReadonlyMap<string, number>;
+  /** CLIENT_PAYMENT_QUOTA_DEFAULT; 0: none. */
+  defaultQuota: number;
+}
+
 export interface RulesConfig {
   amountLimits: AmountLimits | null;
   creditorCountryAllow: string[] | null;
@@ -221,6 +232,7 @@ export interface Configuration {
   amqp: AmqpConfig;
   store: StoreConfig;
   worker: WorkerConfig;
+  admission: AdmissionConfig;
   rules: RulesConfig;
   ledger: LedgerConfig;
   intake: IntakeConfig;
@@ -429,6 +441,30 @@ function worker(e: ParsedEnv): WorkerConfig {
   };
 }
 
+function admission(e: ParsedEnv): AdmissionConfig {
+  const set = e.ADMISSION_MAX_WAIT_SECONDS === null ? null : Number(e.ADMISSION_MAX_WAIT_SECONDS);
+  if (set !== null && set > 0 && set >= e.SLA_SECONDS) {
+    throw new ConfigError(
+      `ADMISSION_MAX_WAIT_SECONDS (${set}) must be below SLA_SECONDS (${e.SLA_SECONDS}): the door must close before accepted payments run out of time`,
+    );
+  }
+  const maxWaitMs = set !== null ? set * 1000 : Math.min(30_000, (e.SLA_SECONDS * 1000) / 2);
+  const quotas = parsed('CLIENT_PAYMENT_QUOTAS', () => {
+    const map = new Map<string, number>();
+    if (e.CLIENT_PAYMENT_QUOTAS === null) return map;
+    const value: unknown = JSON.parse(e.CLIENT_PAYMENT_QUOTAS);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new Error('must be a JSON object of client id to payments per second');
+    for (const [client, rate] of Object.entries(value)) {
+      if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0)
+        throw new Error(`the quota of "${client}" must be a positive number of payments per second`);
+      map.set(client, rate);
+    }
+    return map;
+  });
+  return { maxWaitMs, maxQueuedJobs: e.ADMISSION_MAX_QUEUED_JOBS, quotas, defaultQuota: e.CLIENT_PAYMENT_QUOTA_DEFAULT };
+}
+
 function parsed<T>(name: string, parse: () => T): T {
   try {
     return parse();
@@ -560,6 +596,7 @@ export const NAMESPACE_LOADERS: { [N in Namespace]: (e: ParsedEnv) => Configurat
   amqp,
   store,
   worker,
+  admission,
   rules,
   ledger,
   intake,

@@ -24,6 +24,7 @@ export const hostConfig = namespace('host');
 export const amqpConfig = namespace('amqp');
 export const storeConfig = namespace('store');
 export const workerConfig = namespace('worker');
+export const admissionConfig = namespace('admission');
 export const rulesConfig = namespace('rules');
 export const ledgerConfig = namespace('ledger');
 export const intakeConfig = namespace('intake');
@@ -40,6 +41,7 @@ export const ALL_NAMESPACES: ConfigFactory[] = [
   amqpConfig,
   storeConfig,
   workerConfig,
+  admissionConfig,
   rulesConfig,
   ledgerConfig,
   intakeConfig,

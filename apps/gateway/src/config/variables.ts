@@ -20,6 +20,7 @@ export const NAMESPACES = {
   amqp: 'RabbitMQ: the broker, its TLS, the queue names and the MQ front door',
   store: 'where state lives: the embedded SQLite adapters or the AWS adapters, and their settings',
   worker: 'the pipeline workers and sweepers: concurrency, visibility, attempts, SLA, recovery',
+  admission: 'admission control: when the inbox and the MQ front door stop taking payments, and per-client quotas',
   rules: 'business rules, holds and sanctions screening',
   ledger: 'the core-mode ledger',
   intake: 'limits on what is accepted: body size, XML depth, transactions per message, the schemas',
@@ -506,6 +507,34 @@ const SPECS = {
   ),
   RECOVERY_AFTER_SECONDS: int({ ns: 'worker', doc: 'a payment not moving for this long gets its next step re-driven', default: '60' }, 1),
   SWEEP_INTERVAL_MS: int({ ns: 'worker', doc: 'how often the sweepers run, in ms (>= 100)', default: '5000' }, 100),
+
+  // ---- admission ---------------------------------------------------------------------------------------
+  ADMISSION_MAX_WAIT_SECONDS: matching(/^\d{1,6}$/, 'a whole number of seconds', {
+    ns: 'admission',
+    doc: 'the inbox and the MQ front door stop taking payments (HTTP `503` with `Retry-After`; MQ consumption pauses) while new work would wait longer than this in the queue: the oldest due job has waited longer, or the due jobs outnumber what the workers completed in this many seconds. They take payments again below half of it. Must be below `SLA_SECONDS`; 0: off (docs/operations.md)',
+    default: '(30, or half of `SLA_SECONDS` when that is less)',
+  }),
+  ADMISSION_MAX_QUEUED_JOBS: int(
+    {
+      ns: 'admission',
+      doc: 'a hard bound on the due jobs: above it the inbox and the MQ front door stop taking payments as above, whatever the rate; 0: no bound',
+      default: '20000',
+    },
+    0,
+  ),
+  CLIENT_PAYMENT_QUOTAS: text({
+    ns: 'admission',
+    doc: 'payments per second each API client may submit, as a JSON object `{"bank-a": 200, "bank-b": 50}`; over it the client gets `429` with `Retry-After` (its MQ messages wait). Per process',
+    example: '{"bank-a": 200}',
+  }),
+  CLIENT_PAYMENT_QUOTA_DEFAULT: int(
+    {
+      ns: 'admission',
+      doc: 'payments per second for a client not named in `CLIENT_PAYMENT_QUOTAS`; 0: no quota',
+      default: '0',
+    },
+    0,
+  ),
 
   // ---- rules ------------------------------------------------------------------------------------------
   MAX_AMOUNT: text({

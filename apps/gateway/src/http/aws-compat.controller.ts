@@ -3,13 +3,13 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Req, Res, UseGu
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GetOutboxQuery, GetTransactionQuery, SubmitPaymentCommand } from '#application';
+import { AdmissionRefusedError, GetOutboxQuery, GetTransactionQuery, SubmitPaymentCommand } from '#application';
 import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.guards.js';
 import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
 import type { ConfigType } from '@nestjs/config';
 import { compatConfig } from '../config/namespaces.js';
 import { answerSubmit } from './inbox.controller.js';
-import { ProblemException } from './problem.js';
+import { admissionProblem, ProblemException } from './problem.js';
 import { UUID } from './transaction.view.js';
 import { assertUtf8Charset } from './xml-body.js';
 
@@ -193,7 +193,8 @@ export class AwsCompatController {
         request_timestamp: Date.now(),
         ...this.meta(req, started),
       };
-    } catch (e) {
+    } catch (thrown) {
+      const e = thrown instanceof AdmissionRefusedError ? admissionProblem(thrown) : thrown;
       if (e instanceof ProblemException) {
         const p = e.problem;
         throw new ProblemException(

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ProblemException, problemType, type ProblemBody } from './problem.js';
+import { AdmissionRefusedError } from '#application';
+import { admissionProblem, ProblemException, problemType, type ProblemBody } from './problem.js';
 
 interface FastifyishError {
   code?: string;
@@ -14,7 +15,8 @@ interface FastifyishError {
 export class ProblemFilter implements ExceptionFilter {
   private readonly log = new Logger('HTTP');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    const exception = thrown instanceof AdmissionRefusedError ? admissionProblem(thrown) : thrown;
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();

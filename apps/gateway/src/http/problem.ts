@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import type { AdmissionRefusedError } from '#application';
 
 export interface ProblemIssue {
   line?: number;
@@ -72,4 +73,19 @@ export class ProblemException extends HttpException {
   get problem(): ProblemBody {
     return this.getResponse() as ProblemBody;
   }
+}
+
+/**
+ * Admission control's refusal (AdmissionRefusedError, from the inbox) as a problem: 503 when the gateway is
+ * overloaded, 429 when the client is over its quota, each with `Retry-After` in seconds.
+ */
+export function admissionProblem(e: AdmissionRefusedError): ProblemException {
+  const status = e.code === 'ADMISSION.CLIENT_QUOTA' ? 429 : 503;
+  return new ProblemException(
+    status,
+    e.code,
+    e.message,
+    { retryAfterSeconds: e.retryAfterSeconds },
+    { 'Retry-After': String(e.retryAfterSeconds) },
+  );
 }

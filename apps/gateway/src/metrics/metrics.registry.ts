@@ -2,6 +2,10 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AwsRequestMeter } from '#adapters/aws';
 import { EmbeddedDatabase } from '#adapters/embedded';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { LEGACY_HOST, type LegacyHost } from '#application';
+import { HttpLegacyHost } from '#adapters/http-host';
+import { AdmissionGate } from '../admission/admission.gate.js';
+import { SweeperService } from '../worker/sweeper.service.js';
 
 /**
  * The process's Prometheus registry: Node's own process metrics (CPU seconds, resident memory, event-loop lag,
@@ -15,8 +19,42 @@ export class MetricsRegistry {
   constructor(
     @Optional() @Inject(EmbeddedDatabase) database: EmbeddedDatabase | null = null,
     @Optional() @Inject(AwsRequestMeter) aws: AwsRequestMeter | null = null,
+    @Optional() @Inject(AdmissionGate) admission: AdmissionGate | null = null,
+    @Optional() @Inject(LEGACY_HOST) host: LegacyHost | null = null,
+    @Optional() @Inject(SweeperService) sweeper: SweeperService | null = null,
   ) {
+    // Node's process metrics include the event-loop lag (`nodejs_eventloop_lag_seconds`, and its p50/p90/p99).
     collectDefaultMetrics({ register: this.registry });
+    if (admission) this.admissionMetrics(admission);
+    const total = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    if (host instanceof HttpLegacyHost) {
+      total(
+        'clearway_host_call_timeouts_total',
+        'HTTP host call attempts that got no answer within HOST_TIMEOUT_MS.',
+        () => host.calls.timedOut,
+      );
+    }
+    if (sweeper) {
+      total(
+        'clearway_sla_timeouts_total',
+        'Payments the SLA sweeper ended (AB05) or asked the host about one last time.',
+        () => sweeper.totals.timedOut,
+      );
+      total(
+        'clearway_recovery_redriven_total',
+        'Stranded payments (no live job) whose next step the recovery sweeper re-drove.',
+        () => sweeper.totals.redriven,
+      );
+    }
     if (aws) {
       new Counter({
         name: 'clearway_aws_requests_total',
@@ -72,6 +110,48 @@ export class MetricsRegistry {
         },
       });
     }
+  }
+
+  private admissionMetrics(gate: AdmissionGate): void {
+    const gauge = (name: string, help: string, read: () => number | null) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const v = read();
+          if (v === null) this.reset();
+          else this.set(v);
+        },
+      });
+    gauge('clearway_admission_open', 'Whether this process takes new payments (1) or refuses them with 503 because of load (0).', () =>
+      gate.state.open ? 1 : 0,
+    );
+    gauge('clearway_queue_due_jobs', 'Jobs due and waiting for a worker, at the last admission sample.', () => gate.state.queued);
+    gauge('clearway_queue_oldest_due_seconds', 'How long the oldest due job has waited, at the last admission sample.', () =>
+      gate.state.oldestQueuedMs === null ? null : gate.state.oldestQueuedMs / 1000,
+    );
+    gauge(
+      'clearway_queue_completed_per_second',
+      'Jobs completed per second while jobs were waiting (smoothed): the measured capacity.',
+      () => gate.state.completedPerSecond,
+    );
+    gauge(
+      'clearway_admission_expected_wait_seconds',
+      'How long new work would wait in the queue, as admission control estimates it.',
+      () => (Number.isFinite(gate.state.expectedWaitMs) ? gate.state.expectedWaitMs / 1000 : null),
+    );
+    new Counter({
+      name: 'clearway_admission_refused_total',
+      help: 'Submissions refused by admission control, by code (ADMISSION.OVERLOADED: 503; ADMISSION.CLIENT_QUOTA: 429).',
+      labelNames: ['code'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc({ code: 'ADMISSION.OVERLOADED' }, gate.refused.overloaded);
+        this.inc({ code: 'ADMISSION.CLIENT_QUOTA' }, gate.refused.quota);
+      },
+    });
   }
 
   async text(): Promise<string> {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { deadLetterQueueOf, STATUS_HEADER, AmqpHeader, type AmqpDelivery, type AmqpSession } from '#adapters/amqp';
-import { ISO20022_CODEC, STATUS_REPORT_TYPE, SubmitPaymentCommand, type SubmitPaymentResult } from '#application';
+import { AdmissionRefusedError, ISO20022_CODEC, STATUS_REPORT_TYPE, SubmitPaymentCommand, type SubmitPaymentResult } from '#application';
 import { Iso20022Error, type Iso20022Codec, type Pacs002Input, type PartialIdentification } from '#iso20022';
 import type { ConfigType } from '@nestjs/config';
 import type { MqClient } from '../config/configuration.js';
@@ -29,8 +29,9 @@ const PUBLISH_TIMEOUT_MS = 5000;
  * record's publish job; for the others, built here when the message's ids can be read).
  */
 @Injectable()
-export class InboundQueueConsumer implements OnApplicationBootstrap {
+export class InboundQueueConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('MqIngress');
+  private stopping = false;
 
   constructor(
     @Inject(AMQP_SESSION) private readonly session: AmqpSession,
@@ -44,6 +45,10 @@ export class InboundQueueConsumer implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     await this.session.consume(this.amqp.topology.inboundQueue, this.amqp.prefetch, (d) => this.handle(d));
     this.log.log(`consuming ${this.amqp.topology.inboundQueue} for client ${this.client.id}`);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping = true;
   }
 
   /** The transaction id of an inbound message: its message-id when a UUID, else derived from client and body. */
@@ -61,7 +66,7 @@ export class InboundQueueConsumer implements OnApplicationBootstrap {
     const body = d.content;
     let result: SubmitPaymentResult;
     try {
-      result = await this.commands.execute(new SubmitPaymentCommand(clientId, body, 'mq', transactionId, this.client.scopes));
+      result = await this.submitWhenAdmitted(new SubmitPaymentCommand(clientId, body, 'mq', transactionId, this.client.scopes));
     } catch (e) {
       // The store is not available: leave the message on the queue (redelivered; the delivery limit ends poison).
       this.log.warn(`inbound message not stored, redelivering: ${(e as Error).message}`);
@@ -74,6 +79,26 @@ export class InboundQueueConsumer implements OnApplicationBootstrap {
       return;
     }
     await this.refuse(d, body, result);
+  }
+
+  /**
+   * Submits, and while admission control refuses (overloaded, or the MQ client over its quota) holds the
+   * delivery and tries again after Retry-After. Held deliveries count against the channel's prefetch, so the
+   * broker stops handing out more: consumption pauses by itself and resumes when the gateway takes payments again.
+   * Nothing is refused or dead-lettered for load.
+   */
+  private async submitWhenAdmitted(cmd: SubmitPaymentCommand): Promise<SubmitPaymentResult> {
+    for (let waited = 0; ; waited++) {
+      try {
+        return await this.commands.execute(cmd);
+      } catch (e) {
+        // Stopping: the message goes back to the queue (handle() nacks it) for another instance or the next start.
+        if (!(e instanceof AdmissionRefusedError) || this.stopping) throw e;
+        if (waited === 0) this.log.warn(`inbound message held: ${e.code}, trying again in ${e.retryAfterSeconds}s`);
+        const until = Date.now() + e.retryAfterSeconds * 1000;
+        while (!this.stopping && Date.now() < until) await new Promise((r) => setTimeout(r, Math.min(500, until - Date.now())));
+      }
+    }
   }
 
   private async refuse(d: AmqpDelivery, body: Uint8Array, result: Exclude<SubmitPaymentResult, { kind: 'accepted' }>): Promise<void> {

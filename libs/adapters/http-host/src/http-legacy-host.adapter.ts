@@ -78,6 +78,8 @@ export class HttpLegacyHost implements LegacyHost {
   private readonly baseUrl: string;
   private readonly codec: HostAnswerReader;
   private readonly timeoutMs: number;
+  /** Attempts that got no answer within `timeoutMs` since start (GET /metrics: `clearway_host_call_timeouts_total`). */
+  readonly calls = { timedOut: 0 };
   private readonly attempts: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
@@ -231,6 +233,7 @@ export class HttpLegacyHost implements LegacyHost {
           throw new HostUnavailableError(`legacy host answer to ${what} ${message.transactionId} unusable: ${err.message}`, true);
         }
         lastFailure = describeFailure(err, this.timeoutMs);
+        if (isTimeout(err)) this.calls.timedOut++;
       }
 
       if (attempt === this.attempts) break;
@@ -302,6 +305,11 @@ async function discardBody(res: HostResponse): Promise<void> {
 const PACS002_ROOT = /<([A-Za-z_][\w.-]*:)?FIToFIPmtStsRpt[\s>]/;
 
 /** A short, body-free description of a failed fetch (duck-typed: fetch's errors may come from another realm). */
+function isTimeout(err: unknown): boolean {
+  const name = (err as { name?: string } | null)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
 function describeFailure(err: unknown, timeoutMs: number): string {
   if (typeof err !== 'object' || err === null) return 'network error';
   const { name, message, cause } = err as { name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };

@@ -1,8 +1,9 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Payment, ReasonCode, type TransactionKind } from '#domain';
 import { Iso20022Error, type Iso20022Codec, type MissingNamespace, type ParsedMessage, type PartialIdentification } from '#iso20022';
 import { ISO20022_CODEC } from '../application.tokens.js';
+import { ADMISSION, AdmissionRefusedError, type Admission } from '../ports/admission.port.js';
 import { InitiatePayments } from '../initiate-payments/initiate-payments.js';
 import { NO_DETAILS } from '../intake/message-transaction.js';
 import { PaymentIntake, SUPPORTED_PAYMENTS } from '../intake/payment-intake.js';
@@ -55,9 +56,13 @@ export class SubmitPaymentHandler implements ICommandHandler<SubmitPaymentComman
     private readonly returns: ReceiveReturn,
     private readonly initiations: InitiatePayments,
     private readonly reports: StatusReportWriter,
+    @Optional() @Inject(ADMISSION) private readonly admission: Admission | null = null,
   ) {}
 
   async execute(cmd: SubmitPaymentCommand): Promise<SubmitPaymentResult> {
+    // Before anything is parsed or written: an overloaded gateway or a client over its quota costs little.
+    const refusal = this.admission?.admit(cmd.clientId);
+    if (refusal) throw new AdmissionRefusedError(refusal);
     const request = (text: string, received?: string): IntakeRequest => ({
       clientId: cmd.clientId,
       channel: cmd.channel,
