@@ -129,10 +129,13 @@ export async function runOverload(o: OverloadOptions): Promise<void> {
         await sleep(Math.max(0, 100 - (performance.now() - t)));
       }
     })();
-    const heap: number[] = [];
+    const heap: string[] = [];
     const memory = async () => {
       rss.push(rssMb(g.child.pid!));
-      heap.push((await metric(g.url, monitor, 'nodejs_heap_size_used_bytes')) / 1024 / 1024);
+      const mb = async (name: string) => ((await metric(g.url, monitor, name)) / 1024 / 1024).toFixed(0);
+      heap.push(
+        `${await mb('nodejs_heap_size_used_bytes')}/${await mb('nodejs_heap_size_total_bytes')}/${await mb('nodejs_external_memory_bytes')}`,
+      );
     };
     const rssTimer = setInterval(() => void memory(), 5000);
     const t0 = performance.now();
@@ -205,7 +208,14 @@ export async function runOverload(o: OverloadOptions): Promise<void> {
       `/health/live ms       p50=${percentile(live, 50).toFixed(1)} p99=${percentile(live, 99).toFixed(1)} max=${live.at(-1)!.toFixed(1)} (${live.length} probes)`,
     );
     console.log(`gateway RSS MB        ${rss.map((m) => m.toFixed(0)).join(' ')} (every 5 s), peak ${Math.max(...rss).toFixed(0)}`);
-    console.log(`gateway heap used MB  ${heap.map((m) => m.toFixed(0)).join(' ')} (every 5 s, from /metrics)`);
+    console.log(`gateway heap MB       ${heap.join(' ')} (every 5 s, from /metrics: V8 heap used/committed/external)`);
+    const text = await (await fetch(`${g.url}/metrics`, { headers: { authorization: `Bearer ${monitor}` } })).text();
+    const series = (re: RegExp) => [...text.matchAll(re)].map((m) => [m[1]!, Number(m[2])] as const);
+    const gc = series(/^nodejs_gc_duration_seconds_sum\{kind="(\w+)"\} (\S+)$/gm);
+    const gcCount = new Map(series(/^nodejs_gc_duration_seconds_count\{kind="(\w+)"\} (\S+)$/gm));
+    console.log(
+      `gateway GC            ${gc.map(([kind, sec]) => `${kind} ${gcCount.get(kind) ?? 0}x ${(sec * 1000).toFixed(0)} ms`).join(', ')} (whole process life)`,
+    );
   } finally {
     agent.destroy();
     probeAgent.destroy();

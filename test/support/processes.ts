@@ -20,9 +20,10 @@ const GATEWAY_MAIN = join(REPO_ROOT, 'dist/apps/gateway/src/main.js');
 const SIM_MAIN = join(REPO_ROOT, 'dist/apps/legacy-host-sim/src/main.js');
 /**
  * The V8 settings the gateway ships with (deploy/Dockerfile, the systemd unit, `npm start`; ADR 0013): a 4 MB
- * young generation. Tests and the bench run the gateway as shipped; an env's own NODE_OPTIONS replaces it.
+ * young generation and a 512 MB old generation. Tests and the bench run the gateway as shipped; an env's own
+ * NODE_OPTIONS replaces them.
  */
-export const GATEWAY_NODE_OPTIONS = '--max-semi-space-size=4';
+export const GATEWAY_NODE_OPTIONS = '--max-semi-space-size=4 --max-old-space-size=512';
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `clearway-${prefix}-`));
