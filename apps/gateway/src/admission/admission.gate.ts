@@ -45,7 +45,6 @@ export interface AdmissionState {
 export class AdmissionGate implements Admission, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('Admission');
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  private readonly listeners = new Set<(open: boolean) => void>();
   private timer: NodeJS.Timeout | null = null;
   private sampling: Promise<void> | null = null;
   private lastSampleAt: number | null = null;
@@ -82,12 +81,6 @@ export class AdmissionGate implements Admission, OnApplicationBootstrap, OnAppli
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.sampling;
-  }
-
-  /** Called with the new state whenever the door opens or closes. */
-  onChange(listener: (open: boolean) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   admit(clientId: string): AdmissionRefusal | null {
@@ -141,7 +134,6 @@ export class AdmissionGate implements Admission, OnApplicationBootstrap, OnAppli
     this.log.warn(
       `admission closed, new payments refused with 503: ${this.current.queued} jobs due and ${this.admittedSinceSample} admitted since`,
     );
-    for (const listener of this.listeners) listener(false);
   }
 
   /** One sample of the queue's backlog, and the door opened or closed accordingly. Exposed for tests. */
@@ -185,7 +177,6 @@ export class AdmissionGate implements Admission, OnApplicationBootstrap, OnAppli
     const figures = `${b.queued} jobs due, oldest waiting ${b.oldestQueuedMs ?? '?'} ms, ${rate === null ? '?' : rate.toFixed(1)} completed/s`;
     if (open) this.log.log(`admission open again: ${figures}`);
     else this.log.warn(`admission closed, new payments refused with 503: ${figures}`);
-    for (const listener of this.listeners) listener(open);
   }
 }
 
