@@ -130,12 +130,17 @@ export async function runOverload(o: OverloadOptions): Promise<void> {
       }
     })();
     const heap: string[] = [];
+    // The event loop's longest delay in each 5 s window (prom-client's monitorEventLoopDelay, 10 ms resolution,
+    // reset at each scrape): the longest synchronous step the gateway ran in that window, plus up to 10 ms.
+    const lagMaxMs: number[] = [];
+    await metric(g.url, monitor, 'nodejs_eventloop_lag_max_seconds'); // starts the first window
     const memory = async () => {
       rss.push(rssMb(g.child.pid!));
-      const mb = async (name: string) => ((await metric(g.url, monitor, name)) / 1024 / 1024).toFixed(0);
-      heap.push(
-        `${await mb('nodejs_heap_size_used_bytes')}/${await mb('nodejs_heap_size_total_bytes')}/${await mb('nodejs_external_memory_bytes')}`,
-      );
+      const text = await (await fetch(`${g.url}/metrics`, { headers: { authorization: `Bearer ${monitor}` } })).text();
+      const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+      const mb = (name: string) => (read(name) / 1024 / 1024).toFixed(0);
+      heap.push(`${mb('nodejs_heap_size_used_bytes')}/${mb('nodejs_heap_size_total_bytes')}/${mb('nodejs_external_memory_bytes')}`);
+      lagMaxMs.push(read('nodejs_eventloop_lag_max_seconds') * 1000);
     };
     const rssTimer = setInterval(() => void memory(), 5000);
     const t0 = performance.now();
@@ -213,6 +218,15 @@ export async function runOverload(o: OverloadOptions): Promise<void> {
     const series = (re: RegExp) => [...text.matchAll(re)].map((m) => [m[1]!, Number(m[2])] as const);
     const gc = series(/^nodejs_gc_duration_seconds_sum\{kind="(\w+)"\} (\S+)$/gm);
     const gcCount = new Map(series(/^nodejs_gc_duration_seconds_count\{kind="(\w+)"\} (\S+)$/gm));
+    const commits = await metric(g.url, monitor, 'clearway_store_commits_total');
+    const commitSeconds = await metric(g.url, monitor, 'clearway_store_commit_seconds_total');
+    const longestCommit = await metric(g.url, monitor, 'clearway_store_longest_commit_seconds');
+    console.log(
+      `group commits         ${commits} in all, ${((commitSeconds / commits) * 1000).toFixed(2)} ms on average, longest ${(longestCommit * 1000).toFixed(1)} ms (the event loop is held meanwhile)`,
+    );
+    console.log(
+      `event-loop delay max  ${lagMaxMs.map((m) => m.toFixed(0)).join(' ')} ms (each 5 s window), longest ${Math.max(...lagMaxMs).toFixed(1)} ms`,
+    );
     console.log(
       `gateway GC            ${gc.map(([kind, sec]) => `${kind} ${gcCount.get(kind) ?? 0}x ${(sec * 1000).toFixed(0)} ms`).join(', ')} (whole process life)`,
     );

@@ -101,6 +101,19 @@ export class MetricsRegistry {
         'Writes (payment saves, job claims and acks, archived messages) committed or refused by the embedded store.',
         () => stats().writes,
       );
+      counter(
+        'clearway_store_commit_seconds_total',
+        'Time the event loop spent in group commits of the embedded store (statements and COMMIT with its fsync).',
+        () => stats().commitMs / 1000,
+      );
+      new Gauge({
+        name: 'clearway_store_longest_commit_seconds',
+        help: 'The longest group commit of the embedded store since start: the event loop was held that long.',
+        registers: [this.registry],
+        collect() {
+          this.set(stats().longestCommitMs / 1000);
+        },
+      });
       new Gauge({
         name: 'clearway_store_largest_group_commit',
         help: 'The largest number of writes one group commit of the embedded store has held.',

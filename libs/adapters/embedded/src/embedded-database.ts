@@ -30,6 +30,10 @@ export interface WriteStats {
   writes: number;
   /** The largest number of writes one group commit held. */
   largestBatch: number;
+  /** Milliseconds the event loop spent in group commits (statements and COMMIT, fsync included), in all. */
+  commitMs: number;
+  /** The longest group commit, in milliseconds: the event loop was held that long. */
+  longestCommitMs: number;
 }
 
 interface PendingWrite {
@@ -94,7 +98,7 @@ export class EmbeddedDatabase {
   private readonly maxBatch: number;
   private pending: PendingWrite[] = [];
   private flushScheduled = false;
-  private readonly counters: WriteStats = { commits: 0, writes: 0, largestBatch: 0 };
+  private readonly counters: WriteStats = { commits: 0, writes: 0, largestBatch: 0, commitMs: 0, longestCommitMs: 0 };
   private readonly control: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'undo', StatementSync>;
 
   constructor(options: EmbeddedDatabaseOptions) {
@@ -234,6 +238,17 @@ export class EmbeddedDatabase {
   }
 
   private commitBatch(batch: PendingWrite[]): void {
+    const started = performance.now();
+    try {
+      this.runBatch(batch);
+    } finally {
+      const ms = performance.now() - started;
+      this.counters.commitMs += ms;
+      this.counters.longestCommitMs = Math.max(this.counters.longestCommitMs, ms);
+    }
+  }
+
+  private runBatch(batch: PendingWrite[]): void {
     const c = this.control;
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {

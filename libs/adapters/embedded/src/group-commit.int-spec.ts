@@ -126,6 +126,10 @@ describe('EmbeddedDatabase.write: group commit (real SQLite file)', () => {
       expect(db.writeStats.commits - before).toBe(3);
       expect(db.writeStats.largestBatch).toBe(3);
       expect(committedDedupIds(db.path)).toHaveLength(7);
+      // the time the event loop spent committing: in all, and the longest commit (GET /metrics publishes both)
+      const { commitMs, longestCommitMs } = db.writeStats;
+      expect(longestCommitMs).toBeGreaterThan(0);
+      expect(commitMs).toBeGreaterThanOrEqual(longestCommitMs);
     } finally {
       db.close();
     }
