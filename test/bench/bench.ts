@@ -28,8 +28,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Iso20022Codec } from '#iso20022';
-import { provisionAwsResources } from '../../scripts/aws-provision.js';
-import { startAwsEngines, type AwsEngines } from '../support/aws-engines.js';
+import { startProvisionedAwsEngines } from '../support/aws-gateway.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
 import {
   GATEWAY_NODE_OPTIONS,
@@ -148,43 +147,9 @@ async function counters(url: string, token: string): Promise<Counters> {
   };
 }
 
-/** DynamoDB Local, fauxqs and the Secrets Manager fake, provisioned, and the gateway's settings for them. */
-async function awsProfile(): Promise<{ engines: AwsEngines; env: Record<string, string> }> {
-  const engines = await startAwsEngines();
-  const endpoints = engines.env();
-  const names = { table: 'clearway-bench', queueName: 'clearway-bench-jobs', bucket: 'clearway-bench-archive' };
-  const urls = await provisionAwsResources({
-    region: engines.region,
-    credentials: engines.credentials,
-    endpoints: { dynamodb: endpoints.AWS_ENDPOINT_URL_DYNAMODB!, sqs: endpoints.AWS_ENDPOINT_URL_SQS!, s3: endpoints.AWS_ENDPOINT_URL_S3! },
-    ...names,
-    maxAttempts: 8,
-  });
-  return {
-    engines,
-    env: {
-      ...endpoints,
-      STORE: 'dynamodb',
-      QUEUE: 'sqs',
-      ARCHIVE: 's3',
-      SECRETS: 'aws',
-      DYNAMODB_TABLE: names.table,
-      SQS_QUEUE_URL: urls.queueUrl,
-      SQS_DLQ_URL: urls.deadLetterQueueUrl,
-      JOB_MAX_ATTEMPTS: '8',
-      S3_BUCKET: names.bucket,
-      S3_FORCE_PATH_STYLE: 'true',
-      SECRETS_PREFIX: 'clearway-bench/',
-      // one issuer for both roles of --roles split (tokens of the API are checked by the API only, but the key
-      // in Secrets Manager is shared)
-      AUTH_ISSUER: 'http://clearway.bench',
-    },
-  };
-}
-
 async function main(): Promise<void> {
   const profDir = values['cpu-prof'];
-  const aws = AWS ? await awsProfile() : null;
+  const aws = AWS ? await startProvisionedAwsEngines('bench') : null;
   const sim = await startSimulator();
   const dataDir = tempDir('bench');
   const env = (role: string): Record<string, string> => ({

@@ -4,9 +4,9 @@
  * (ReturnConsumedCapacity). The series move when payments settle, and the bench's parser (`--profile aws`) reads
  * them back.
  */
-import { provisionAwsResources } from '../../scripts/aws-provision.js';
 import { awsCountsFromMetrics, difference, price, requestsOf } from '../bench/aws-cost.js';
-import { startAwsEngines, type AwsEngines } from '../support/aws-engines.js';
+import type { AwsEngines } from '../support/aws-engines.js';
+import { startProvisionedAwsEngines } from '../support/aws-gateway.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
 import { startGateway, startSimulator, tempDir, tokenFor, waitForTerminal, type NodeProcess } from '../support/processes.js';
 
@@ -15,33 +15,10 @@ let sim: NodeProcess;
 let gateway: NodeProcess;
 
 beforeAll(async () => {
-  engines = await startAwsEngines();
-  const endpoints = engines.env();
-  const names = { table: 'clearway-metrics', queueName: 'clearway-metrics-jobs', bucket: 'clearway-metrics-archive' };
-  const urls = await provisionAwsResources({
-    region: engines.region,
-    credentials: engines.credentials,
-    endpoints: { dynamodb: endpoints.AWS_ENDPOINT_URL_DYNAMODB!, sqs: endpoints.AWS_ENDPOINT_URL_SQS!, s3: endpoints.AWS_ENDPOINT_URL_S3! },
-    ...names,
-    maxAttempts: 8,
-  });
+  const aws = await startProvisionedAwsEngines('metrics');
+  engines = aws.engines;
   sim = await startSimulator();
-  gateway = await startGateway({
-    ...endpoints,
-    STORE: 'dynamodb',
-    QUEUE: 'sqs',
-    ARCHIVE: 's3',
-    SECRETS: 'aws',
-    DYNAMODB_TABLE: names.table,
-    SQS_QUEUE_URL: urls.queueUrl,
-    SQS_DLQ_URL: urls.deadLetterQueueUrl,
-    JOB_MAX_ATTEMPTS: '8',
-    S3_BUCKET: names.bucket,
-    S3_FORCE_PATH_STYLE: 'true',
-    SECRETS_PREFIX: 'clearway-metrics/',
-    LEGACY_HOST_URL: sim.url,
-    DATA_DIR: tempDir('aws-metrics'),
-  });
+  gateway = await startGateway({ ...aws.env, LEGACY_HOST_URL: sim.url, DATA_DIR: tempDir('aws-metrics') });
 }, 180_000);
 
 afterAll(async () => {

@@ -26,30 +26,20 @@ export class MetricsRegistry {
     // Node's process metrics include the event-loop lag (`nodejs_eventloop_lag_seconds`, and its p50/p90/p99).
     collectDefaultMetrics({ register: this.registry });
     if (admission) this.admissionMetrics(admission);
-    const total = (name: string, help: string, read: () => number) =>
-      new Counter({
-        name,
-        help,
-        registers: [this.registry],
-        collect() {
-          this.reset();
-          this.inc(read());
-        },
-      });
     if (host instanceof HttpLegacyHost) {
-      total(
+      this.total(
         'clearway_host_call_timeouts_total',
         'HTTP host call attempts that got no answer within HOST_TIMEOUT_MS.',
         () => host.calls.timedOut,
       );
     }
     if (sweeper) {
-      total(
+      this.total(
         'clearway_sla_timeouts_total',
         'Payments the SLA sweeper ended (AB05) or asked the host about one last time.',
         () => sweeper.totals.timedOut,
       );
-      total(
+      this.total(
         'clearway_recovery_redriven_total',
         'Stranded payments (no live job) whose next step the recovery sweeper re-drove.',
         () => sweeper.totals.redriven,
@@ -81,27 +71,17 @@ export class MetricsRegistry {
     }
     if (database) {
       const stats = () => database.writeStats;
-      const counter = (name: string, help: string, read: () => number) =>
-        new Counter({
-          name,
-          help,
-          registers: [this.registry],
-          collect() {
-            this.reset();
-            this.inc(read());
-          },
-        });
-      counter(
+      this.total(
         'clearway_store_commits_total',
         'Transactions committed by the embedded store (one group commit holds many writes).',
         () => stats().commits,
       );
-      counter(
+      this.total(
         'clearway_store_writes_total',
         'Writes (payment saves, job claims and acks, archived messages) committed or refused by the embedded store.',
         () => stats().writes,
       );
-      counter(
+      this.total(
         'clearway_store_commit_seconds_total',
         'Time the event loop spent in group commits of the embedded store (statements and COMMIT with its fsync).',
         () => stats().commitMs / 1000,
@@ -123,6 +103,19 @@ export class MetricsRegistry {
         },
       });
     }
+  }
+
+  /** A counter whose value is read from its source at each scrape. */
+  private total(name: string, help: string, read: () => number): void {
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
   }
 
   private admissionMetrics(gate: AdmissionGate): void {
