@@ -38,6 +38,13 @@ const details = {
   appHeader: null,
 };
 
+/** Stores a just-received payment under each id (its MsgId|EndToEndId key is the id too). */
+async function receivePayments(repo: FakeRepository, clock: FakeClock, ...ids: string[]): Promise<void> {
+  for (const id of ids) {
+    await repo.create(Payment.receive({ id, clientId: 'c1', at: clock.now(), ...details }).toSnapshot(), { msgIdEndToEndId: id }, []);
+  }
+}
+
 describe('SweepStalePaymentsHandler', () => {
   async function setup() {
     const clock = new FakeClock();
@@ -103,9 +110,7 @@ describe('SweepStalePaymentsHandler', () => {
 
   it('does not re-drive a payment whose job is queued or in flight: a backlog is not stranded work', async () => {
     const { clock, repo, queue, bus } = await setup();
-    for (const id of ['queued', 'inflight', 'stranded']) {
-      await repo.create(Payment.receive({ id, clientId: 'c1', at: clock.now(), ...details }).toSnapshot(), { msgIdEndToEndId: id }, []);
-    }
+    await receivePayments(repo, clock, 'queued', 'inflight', 'stranded');
     queue.live!.set('queued', { type: 'payment.process', attempts: 0, carriedOn: false });
     queue.live!.set('inflight', { type: 'payment.process', attempts: 2, carriedOn: false });
     clock.advance(15_000);
@@ -115,11 +120,7 @@ describe('SweepStalePaymentsHandler', () => {
 
   it('on a queue that cannot look jobs up (SQS), re-drives nothing while any job waits or runs', async () => {
     const { clock, repo, queue, bus } = await setup();
-    await repo.create(
-      Payment.receive({ id: 't3', clientId: 'c1', at: clock.now(), ...details }).toSnapshot(),
-      { msgIdEndToEndId: 't3' },
-      [],
-    );
+    await receivePayments(repo, clock, 't3');
     queue.live = null;
     queue.waiting = { queued: 0, inflight: 3, oldestQueuedMs: null, completedSince: null };
     clock.advance(15_000);
@@ -131,9 +132,7 @@ describe('SweepStalePaymentsHandler', () => {
 
   it('never rejects past the SLA a payment still waiting in the gateway own queue; a retrying or carried-on one it does', async () => {
     const { clock, repo, queue, bus } = await setup();
-    for (const id of ['backlog', 'retrying', 'carried']) {
-      await repo.create(Payment.receive({ id, clientId: 'c1', at: clock.now(), ...details }).toSnapshot(), { msgIdEndToEndId: id }, []);
-    }
+    await receivePayments(repo, clock, 'backlog', 'retrying', 'carried');
     queue.live!.set('backlog', { type: 'payment.process', attempts: 0, carriedOn: false });
     queue.live!.set('retrying', { type: 'payment.process', attempts: 3, carriedOn: false });
     queue.live!.set('carried', { type: 'payment.process', attempts: 0, carriedOn: true });
