@@ -222,7 +222,14 @@ export async function runOverload(o: OverloadOptions): Promise<void> {
     const commitSeconds = await metric(g.url, monitor, 'clearway_store_commit_seconds_total');
     const longestCommit = await metric(g.url, monitor, 'clearway_store_longest_commit_seconds');
     console.log(
-      `group commits         ${commits} in all, ${((commitSeconds / commits) * 1000).toFixed(2)} ms on average, longest ${(longestCommit * 1000).toFixed(1)} ms (the event loop is held meanwhile)`,
+      `group commits         ${commits} in all, ${((commitSeconds / commits) * 1000).toFixed(2)} ms on average, longest ${(longestCommit * 1000).toFixed(1)} ms (the event loop is held meanwhile; the fsync is not)`,
+    );
+    const checkpoints = await metric(g.url, monitor, 'clearway_store_checkpoints_total');
+    const pauseSeconds = await metric(g.url, monitor, 'clearway_store_checkpoint_pause_seconds_total');
+    const longestCheckpoint = await metric(g.url, monitor, 'clearway_store_longest_checkpoint_seconds');
+    const walSyncs = await metric(g.url, monitor, 'clearway_store_wal_syncs_total');
+    console.log(
+      `WAL                   ${walSyncs} fdatasyncs off the loop; ${checkpoints} checkpoints on their own thread (longest first pass ${(longestCheckpoint * 1000).toFixed(1)} ms), writes paused ${(pauseSeconds * 1000).toFixed(0)} ms in all for their second passes`,
     );
     console.log(
       `event-loop delay max  ${lagMaxMs.map((m) => m.toFixed(0)).join(' ')} ms (each 5 s window), longest ${Math.max(...lagMaxMs).toFixed(1)} ms`,

@@ -83,9 +83,32 @@ export class MetricsRegistry {
       );
       this.total(
         'clearway_store_commit_seconds_total',
-        'Time the event loop spent in group commits of the embedded store (statements and COMMIT with its fsync).',
+        'Time the event loop spent in group commits of the embedded store (statements and COMMIT; the fsync runs off the loop).',
         () => stats().commitMs / 1000,
       );
+      this.total(
+        'clearway_store_wal_syncs_total',
+        "fdatasync calls on the embedded store's WAL (off the event loop; one covers every group commit before it).",
+        () => stats().walSyncs,
+      );
+      this.total(
+        'clearway_store_checkpoints_total',
+        'WAL checkpoints of the embedded store run on the checkpointer thread (off the event loop).',
+        () => database.checkpointStats?.checkpoints ?? 0,
+      );
+      this.total(
+        'clearway_store_checkpoint_pause_seconds_total',
+        'Time writes of the embedded store waited while the checkpointer copied the last WAL frames (the event loop stays free).',
+        () => (database.checkpointStats?.pausedMs ?? 0) / 1000,
+      );
+      new Gauge({
+        name: 'clearway_store_longest_checkpoint_seconds',
+        help: 'The longest WAL checkpoint of the embedded store since start (on the checkpointer thread, not the event loop).',
+        registers: [this.registry],
+        collect() {
+          this.set((database.checkpointStats?.longestMs ?? 0) / 1000);
+        },
+      });
       new Gauge({
         name: 'clearway_store_longest_commit_seconds',
         help: 'The longest group commit of the embedded store since start: the event loop was held that long.',
