@@ -47,3 +47,4 @@ export { SUPPORTED_PAYMENTS, inboxMessageTypes } from './submit-payment/submit-p
 export * from './ledger-accounts/ledger-accounts.query.js';
 export * from './ledger-accounts/open-ledger-accounts.command.js';
 export { openLedgerAccounts } from './ledger-accounts/ledger-accounts.handlers.js';
+export * from './payment-events.js';

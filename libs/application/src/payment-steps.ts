@@ -6,6 +6,7 @@ import type { TransactionRepository } from './ports/transaction-repository.port.
 import type { Job } from './ports/work-queue.port.js';
 import { messageDigest, type OutgoingMessage } from './outgoing-message.js';
 import type { StatusReportWriter } from './status-report/status-report.writer.js';
+import { publishStored, type PaymentEventSink } from './payment-events.js';
 /** What one save of a payment carries besides the payment: its follow-up jobs, ledger postings and outgoing messages. */
 export interface PaymentChange {
   jobs?: Job[];
@@ -18,6 +19,8 @@ export interface SaveDeps {
   repository: TransactionRepository;
   reports: StatusReportWriter;
   clock: { now(): Date };
+  /** Where stored status changes are published (the CQRS EventBus); absent in unit tests. */
+  events?: PaymentEventSink | null;
 }
 
 export async function loadPayment(repository: TransactionRepository, id: string): Promise<Payment> {
@@ -50,8 +53,9 @@ export async function savePayment(deps: SaveDeps, payment: Payment, change: Paym
   const snapshot = payment.toSnapshot();
   const stored = await deps.repository.update(snapshot, loadedVersion, jobs, change.postings ?? []);
   if (!stored) throw new ConcurrentUpdateError(payment.id);
-  payment.pullEvents();
-  return Payment.fromSnapshot({ ...snapshot, version: loadedVersion + 1 });
+  const saved = { ...snapshot, version: loadedVersion + 1 };
+  publishStored(deps.events, payment.pullEvents(), saved);
+  return Payment.fromSnapshot(saved);
 }
 
 /** Archives `outgoing` under the payment and records each on it (to be stored by the caller's write). */

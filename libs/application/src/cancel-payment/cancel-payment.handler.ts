@@ -1,5 +1,5 @@
-import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Inject, Optional } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler, EventBus } from '@nestjs/cqrs';
 import type { Payment } from '#domain';
 import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
 import { CAMT029_MESSAGE_ID, CAMT056_MESSAGE_ID } from '#iso20022';
@@ -37,10 +37,11 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
     @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
     private readonly reports: StatusReportWriter,
     private readonly answers: AnswerWriter,
+    @Optional() private readonly events: EventBus | null = null,
   ) {}
 
   private get deps() {
-    return { repository: this.repository, reports: this.reports, clock: this.clock };
+    return { repository: this.repository, reports: this.reports, clock: this.clock, events: this.events };
   }
 
   async execute(cmd: CancelPaymentCommand): Promise<StepResult> {

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Payment, type PaymentSnapshot, type StatusReason } from '#domain';
 import { negatePostings, settlementPostings } from '../ledger/settlement-postings.js';
 import { CLOCK, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY } from '../application.tokens.js';
@@ -25,6 +26,7 @@ export class CoreSettlement {
     @Inject(PIPELINE_SETTINGS) private readonly settings: PipelineSettings,
     private readonly reports: StatusReportWriter,
     private readonly answers: AnswerWriter,
+    @Optional() private readonly events: EventBus | null = null,
   ) {}
 
   private legs(p: Payment): Posting[] {
@@ -36,7 +38,7 @@ export class CoreSettlement {
     postings: Posting[],
     outgoing: (moved: PaymentSnapshot) => Promise<OutgoingMessage[]>,
   ): Promise<PaymentSnapshot> {
-    const deps = { repository: this.repository, reports: this.reports, clock: this.clock };
+    const deps = { repository: this.repository, reports: this.reports, clock: this.clock, events: this.events };
     return (await savePayment(deps, p, { postings, outgoing })).toSnapshot();
   }
 

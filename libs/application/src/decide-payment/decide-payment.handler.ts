@@ -1,5 +1,5 @@
-import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Inject, Optional } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler, EventBus } from '@nestjs/cqrs';
 import { Payment } from '#domain';
 import { CLOCK, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY, WORK_QUEUE, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
 import { AnswerWriter } from '../answers/answer.writer.js';
@@ -30,6 +30,7 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
     private readonly reports: StatusReportWriter,
     private readonly answers: AnswerWriter,
     private readonly core: CoreSettlement,
+    @Optional() private readonly events: EventBus | null = null,
   ) {}
 
   async execute(cmd: DecidePaymentCommand): Promise<DecisionResult> {
@@ -47,7 +48,7 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
   }
 
   private get deps() {
-    return { repository: this.repository, reports: this.reports, clock: this.clock };
+    return { repository: this.repository, reports: this.reports, clock: this.clock, events: this.events };
   }
 
   private decide(p: Payment, cmd: DecidePaymentCommand): Promise<DecisionResult> {

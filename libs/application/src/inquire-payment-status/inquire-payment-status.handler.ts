@@ -1,5 +1,5 @@
-import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Inject, Optional } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler, EventBus } from '@nestjs/cqrs';
 import type { Payment } from '#domain';
 import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import { PACS002_MESSAGE_ID, PACS028_MESSAGE_ID } from '#iso20022';
@@ -38,10 +38,11 @@ export class InquirePaymentStatusHandler implements ICommandHandler<InquirePayme
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly reports: StatusReportWriter,
     private readonly answers: AnswerWriter,
+    @Optional() private readonly events: EventBus | null = null,
   ) {}
 
   private get deps() {
-    return { repository: this.repository, reports: this.reports, clock: this.clock };
+    return { repository: this.repository, reports: this.reports, clock: this.clock, events: this.events };
   }
 
   async execute(cmd: InquirePaymentStatusCommand): Promise<StepResult> {

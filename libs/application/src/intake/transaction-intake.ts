@@ -1,5 +1,6 @@
+import { EventBus } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Payment, PaymentSnapshot } from '#domain';
 import { CLOCK, ID_GENERATOR, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
@@ -8,6 +9,7 @@ import type { TransactionRepository, UniquenessKeys } from '../ports/transaction
 import type { Job } from '../ports/work-queue.port.js';
 import { messageDigest, type OutgoingMessage } from '../outgoing-message.js';
 import { recordOutgoing, type SaveDeps } from '../payment-steps.js';
+import { publishStored } from '../payment-events.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import type { SubmitPaymentResult } from '../submit-payment/submit-payment.command.js';
 
@@ -54,11 +56,12 @@ export class TransactionIntake {
     @Inject(CLOCK) readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     readonly reports: StatusReportWriter,
+    @Optional() private readonly events: EventBus | null = null,
   ) {}
 
   /** What the save path of an existing transaction needs (see savePayment). */
   get saveDeps(): SaveDeps {
-    return { repository: this.repository, reports: this.reports, clock: this.clock };
+    return { repository: this.repository, reports: this.reports, clock: this.clock, events: this.events };
   }
 
   static requestHash(text: string): string {
@@ -120,8 +123,12 @@ export class TransactionIntake {
       await this.archive.put({ ...received, channel: `${req.channel}:as-received` });
     }
     await recordOutgoing(this, transaction, outgoing);
-    const result = await this.repository.create(transaction.toSnapshot(), keys, jobs);
-    if (result.kind === 'created') return { created: true };
+    const snapshot = transaction.toSnapshot();
+    const result = await this.repository.create(snapshot, keys, jobs);
+    if (result.kind === 'created') {
+      publishStored(this.events, transaction.pullEvents(), snapshot);
+      return { created: true };
+    }
     if (result.by === 'idempotency-key') {
       const first = await this.repository.get(result.existingId);
       if (!first || !result.sameRequest)

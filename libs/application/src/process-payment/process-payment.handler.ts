@@ -1,5 +1,5 @@
-import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Inject, Optional } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler, EventBus } from '@nestjs/cqrs';
 import { ReasonCode } from '#domain';
 import { BUSINESS_RULES, CLOCK, HOLD_POLICY, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import type { BusinessRuleSet } from '../business-rules/business-rule-set.js';
@@ -26,12 +26,13 @@ export class ProcessPaymentHandler implements ICommandHandler<ProcessPaymentComm
     @Inject(BUSINESS_RULES) private readonly rules: BusinessRuleSet,
     @Inject(HOLD_POLICY) private readonly holds: HoldPolicy,
     private readonly reports: StatusReportWriter,
+    @Optional() private readonly events: EventBus | null = null,
   ) {}
 
   async execute(cmd: ProcessPaymentCommand): Promise<StepResult> {
     const payment = await loadPayment(this.repository, cmd.transactionId);
     if (payment.status !== 'RCVD') return 'skipped';
-    const deps = { repository: this.repository, reports: this.reports, clock: this.clock };
+    const deps = { repository: this.repository, reports: this.reports, clock: this.clock, events: this.events };
     const outcome = await this.rules.evaluate(payment.details);
     if (outcome.outcome === 'reject') {
       payment.failValidation(outcome.reason, this.clock.now());

@@ -1,5 +1,5 @@
-import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Inject, Optional } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler, EventBus } from '@nestjs/cqrs';
 import { PACS002_MESSAGE_ID } from '#iso20022';
 import { CLOCK, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY } from '../application.tokens.js';
 import { archiveHostAnswer } from '../host-delivery.js';
@@ -22,10 +22,11 @@ export class RecordHostAnswerHandler implements ICommandHandler<RecordHostAnswer
     @Inject(MESSAGE_ARCHIVE) private readonly archive: MessageArchive,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly reports: StatusReportWriter,
+    @Optional() private readonly events: EventBus | null = null,
   ) {}
 
   async execute(cmd: RecordHostAnswerCommand): Promise<StepResult> {
-    const deps = { repository: this.repository, reports: this.reports, clock: this.clock };
+    const deps = { repository: this.repository, reports: this.reports, clock: this.clock, events: this.events };
     return onFreshState(async () => {
       const payment = await loadPayment(this.repository, cmd.transactionId);
       if ((payment.status !== 'ACSP' && payment.status !== 'PDNG') || payment.isHeld) return 'skipped';

@@ -1,5 +1,5 @@
-import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Inject, Optional } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler, EventBus } from '@nestjs/cqrs';
 import { Payment } from '#domain';
 import { PACS002_MESSAGE_ID } from '#iso20022';
 import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY } from '../application.tokens.js';
@@ -39,10 +39,11 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PIPELINE_SETTINGS) private readonly settings: PipelineSettings,
     private readonly reports: StatusReportWriter,
+    @Optional() private readonly events: EventBus | null = null,
   ) {}
 
   private get deps() {
-    return { repository: this.repository, reports: this.reports, clock: this.clock };
+    return { repository: this.repository, reports: this.reports, clock: this.clock, events: this.events };
   }
 
   async execute(cmd: ReleasePaymentCommand): Promise<StepResult> {

@@ -1,5 +1,5 @@
-import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Inject, Optional } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler, EventBus } from '@nestjs/cqrs';
 import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
 import { PACS002_MESSAGE_ID, PACS004_MESSAGE_ID } from '#iso20022';
 import { AnswerWriter } from '../answers/answer.writer.js';
@@ -32,6 +32,7 @@ export class ReturnPaymentHandler implements ICommandHandler<ReturnPaymentComman
     @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
     private readonly answers: AnswerWriter,
     private readonly reports: StatusReportWriter,
+    @Optional() private readonly events: EventBus | null = null,
   ) {}
 
   async execute(cmd: ReturnPaymentCommand): Promise<StepResult> {
@@ -46,7 +47,7 @@ export class ReturnPaymentHandler implements ICommandHandler<ReturnPaymentComman
       messageType: PACS004_MESSAGE_ID,
       message: message.body,
     });
-    const deps = { repository: this.repository, reports: this.reports, clock: this.clock };
+    const deps = { repository: this.repository, reports: this.reports, clock: this.clock, events: this.events };
     const now = this.clock.now();
     if (outcome.statusReport) {
       await this.archive.put({

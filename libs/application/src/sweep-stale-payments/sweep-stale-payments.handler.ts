@@ -1,5 +1,5 @@
-import { Inject, Logger } from '@nestjs/common';
-import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Inject, Logger, Optional } from '@nestjs/common';
+import { CommandBus, CommandHandler, type ICommandHandler, EventBus } from '@nestjs/cqrs';
 import { NON_TERMINAL_STATUSES, ReasonCode, type PaymentStatus } from '#domain';
 import { CLOCK, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY, WORK_QUEUE, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
 import { ConcurrentUpdateError } from '../application.errors.js';
@@ -33,6 +33,7 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
     @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
     private readonly reports: StatusReportWriter,
     private readonly commands: CommandBus,
+    @Optional() private readonly events: EventBus | null = null,
   ) {}
 
   async execute(cmd: SweepStalePaymentsCommand): Promise<SweepResult> {
@@ -71,7 +72,7 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
             this.clock.now(),
             this.settings.mode === 'core',
           );
-          await savePayment({ repository: this.repository, reports: this.reports, clock: this.clock }, payment);
+          await savePayment({ repository: this.repository, reports: this.reports, clock: this.clock, events: this.events }, payment);
         }
         timedOut++;
       } catch (e) {
