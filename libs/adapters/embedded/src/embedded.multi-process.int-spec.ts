@@ -21,6 +21,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const SOURCES = [
   'embedded-database.ts',
   'embedded.migrations.ts',
+  'wal-checkpointer.ts',
   'sqlite-work-queue.adapter.ts',
   'sqlite-transaction-repository.adapter.ts',
   'sqlite-ledger-store.adapter.ts',
