@@ -78,8 +78,14 @@ it('pauses the inbound queue while the door is closed, dead-letters nothing, and
     await new Promise((r) => setTimeout(r, 500));
   }
   expect(unique).toBe(sent);
-  const depths = await queueDepths(names.prefix);
+  // the broker's queue counts are refreshed every few seconds (its stats interval): read until they settle
+  let depths = await queueDepths(names.prefix);
   const depth = (name: string) => depths.find((q) => q.name === name);
+  const emptyBy = Date.now() + 20_000;
+  while (Date.now() < emptyBy && (depth(names.inboundQueue)?.ready !== 0 || depth(names.inboundQueue)?.unacked !== 0)) {
+    await new Promise((r) => setTimeout(r, 500));
+    depths = await queueDepths(names.prefix);
+  }
   expect(depth(names.inboundQueue)).toMatchObject({ ready: 0, unacked: 0 });
   expect(depth(`${names.inboundQueue}.dlq`)?.ready ?? 0).toBe(0);
   // and the door opens again by itself once the backlog has drained
