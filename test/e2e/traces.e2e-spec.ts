@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { amqpNames, deleteTopology } from '../support/amqp.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
 import { startGateway, startSimulator, tempDir, tokenFor, waitForTerminal, type NodeProcess } from '../support/processes.js';
 
@@ -127,8 +128,8 @@ async function submit(baseUrl: string, uetr: string, traceparent: string | null)
   return ((await res.json()) as { transactionId: string }).transactionId;
 }
 
-async function hostRecord(uetr: string): Promise<{ status: string; traceparent: string | null }> {
-  const res = await fetch(`${sim.url}/v1/payments/${uetr}`);
+async function hostRecord(uetr: string, host = sim): Promise<{ status: string; traceparent: string | null }> {
+  const res = await fetch(`${host.url}/v1/payments/${uetr}`);
   expect(res.status).toBe(200);
   return (await res.json()) as { status: string; traceparent: string | null };
 }
@@ -217,5 +218,39 @@ it('with tracing off nothing is propagated: the host gets no traceparent, not ev
     expect(collector.spans.some((s) => s.traceId === traceId)).toBe(false);
   } finally {
     await off.kill();
+  }
+});
+
+it('over the AMQP host the traceparent travels as a message header and the simulator records it', async () => {
+  const names = amqpNames('traces');
+  const shared = { HOST_TRANSPORT: 'amqp', ...names.env };
+  const amqpSim = await startSimulator(shared);
+  const amqpGw = await startGateway({
+    ...shared,
+    DATA_DIR: tempDir('traces-amqp'),
+    MQ_CLIENT_ID: 'bank-a',
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+  });
+  try {
+    const traceId = randomUUID().replace(/-/g, '');
+    const uetr = randomUUID();
+    const id = await submit(amqpGw.url, uetr, `00-${traceId}-${traceId.slice(0, 16)}-01`);
+    expect((await waitForTerminal(amqpGw.url, await tokenFor(amqpGw.url, 'bank-a'), id)).status).toBe('ACSC');
+    const host = await hostRecord(uetr, amqpSim);
+    const [, hostTraceId, hostParentId] = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(host.traceparent ?? '') ?? [];
+    expect(hostTraceId).toBe(traceId);
+    const spans = await collector.trace(traceId, ['POST /v1/inbox', 'job payment.release', 'host payment']);
+    const call = spans.find((s) => s.name === 'host payment')!;
+    expect(call).toMatchObject({
+      kind: CLIENT,
+      spanId: hostParentId,
+      parentSpanId: spans.find((s) => s.name === 'job payment.release')!.spanId,
+    });
+    expect(call.attributes).toMatchObject({ 'clearway.host': 'amqp', 'clearway.transaction_id': id });
+  } finally {
+    await amqpGw.kill();
+    await amqpSim.kill();
+    await deleteTopology(names).catch(() => undefined);
   }
 });
