@@ -151,6 +151,14 @@ describe('Tracing on (in-memory exporter)', () => {
     expect(written[0]![0]!.payload).toBeUndefined();
   });
 
+  it('a step whose error the worker handles itself (retry, dead letter) is still an error span', async () => {
+    await tracing.job(processJob('t5'), 3, async () => {
+      tracing.recordFailure(new Error('host unavailable'));
+    });
+    const [step] = await spans();
+    expect(step!.status).toMatchObject({ code: 2, message: 'host unavailable' });
+  });
+
   it('a failed step is an error span with the error type and message', async () => {
     await expect(
       tracing.job(processJob('t4'), 1, async () => {

@@ -130,6 +130,13 @@ export class Tracing {
       return call(headers);
     });
 
+  /** Marks the active span failed (a step whose error the worker handles itself: retry, dead letter). */
+  recordFailure(err: unknown): void {
+    if (this.tracer === null) return;
+    const span = trace.getSpan(context.active());
+    if (span) failed(span, err);
+  }
+
   /** The `traceparent` of the active span, for work that leaves with it (jobs); undefined when off or none. */
   currentTraceparent(): string | undefined {
     return this.tracer === null ? undefined : activeTraceparent(context.active());

@@ -133,6 +133,7 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
       }
       await this.queue.ack(receipt);
     } catch (e) {
+      this.tracing.recordFailure(e);
       await this.fail(received, e).catch((err: unknown) =>
         this.log.error(`could not reschedule job of ${job.transactionId}: ${(err as Error).message}`),
       );
