@@ -1,4 +1,4 @@
-import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Global, Inject, Logger, Module, Optional, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import {
   CLOCK,
   LEDGER_STORE,
@@ -28,10 +28,18 @@ import {
   SQSClient,
   SqsWorkQueue,
 } from '#adapters/aws';
-import { EmbeddedAdaptersModule, FileSecretStore } from '#adapters/embedded';
+import {
+  EmbeddedAdaptersModule,
+  FileSecretStore,
+  SqliteLedgerStore,
+  SqliteTransactionRepository,
+  SqliteWorkQueue,
+} from '#adapters/embedded';
 import { ConfigError, type AdapterSelection, type StoreConfig, type WorkerConfig } from './config/configuration.js';
 import { QueueForwardingRepository } from './queue-forwarding.repository.js';
 import { READINESS_CHECKS, type ReadinessCheck } from './readiness.js';
+import { TracedTransactionRepository, TracedWorkQueue } from './tracing/traced-ports.js';
+import { Tracing } from './tracing/tracing.js';
 
 /** The SDK clients of the AWS adapters in use (one per service, shared by its adapters). */
 export const SQS_CLIENT = Symbol('clearway.SqsClient');
@@ -51,10 +59,16 @@ function clientConfig(aws: Aws, endpoint: string | null): { region: string; endp
 @Global()
 @Module({})
 export class AdaptersModule implements OnApplicationShutdown {
-  constructor(@Inject(WORK_QUEUE) private readonly queue: WorkQueue) {}
+  constructor(@Optional() @Inject(SqsWorkQueue) private readonly sqs: SqsWorkQueue | null = null) {}
 
-  static forRoot(config: { store: StoreConfig; worker: WorkerConfig }): DynamicModule {
+  /**
+   * With tracing on (`tracing.enabled`), the store and queue ports are bound to decorators that carry the
+   * active `traceparent` on every job and make spans of the calls (tracing/traced-ports.ts); off, the adapters
+   * themselves, untouched.
+   */
+  static forRoot(config: { store: StoreConfig; worker: WorkerConfig }, tracing: Tracing = Tracing.OFF): DynamicModule {
     const a = config.store;
+    const traced = tracing.enabled;
     const imports: DynamicModule[] = [];
     const providers: Provider[] = [];
     // One meter for every AWS client of the process (GET /metrics publishes what it counts).
@@ -62,11 +76,28 @@ export class AdaptersModule implements OnApplicationShutdown {
     const meter = usesAws ? new AwsRequestMeter() : null;
     if (meter) providers.push({ provide: AwsRequestMeter, useValue: meter });
     const embeddedPorts = [
-      ...(a.store === 'embedded' ? (['store'] as const) : []),
-      ...(a.queue === 'embedded' ? (['queue'] as const) : []),
+      ...(a.store === 'embedded' && !traced ? (['store'] as const) : []),
+      ...(a.queue === 'embedded' && !traced ? (['queue'] as const) : []),
       ...(a.archive === 'embedded' ? (['archive'] as const) : []),
     ];
-    if (embeddedPorts.length > 0) {
+    if (traced && a.store === 'embedded') {
+      providers.push(
+        {
+          provide: TRANSACTION_REPOSITORY,
+          inject: [SqliteTransactionRepository],
+          useFactory: (store: SqliteTransactionRepository) => new TracedTransactionRepository(store, tracing, 'sqlite'),
+        },
+        { provide: LEDGER_STORE, useExisting: SqliteLedgerStore },
+      );
+    }
+    if (traced && a.queue === 'embedded') {
+      providers.push({
+        provide: WORK_QUEUE,
+        inject: [SqliteWorkQueue],
+        useFactory: (queue: SqliteWorkQueue) => new TracedWorkQueue(queue, tracing, 'sqlite'),
+      });
+    }
+    if (embeddedPorts.length > 0 || (traced && (a.store === 'embedded' || a.queue === 'embedded'))) {
       imports.push(
         EmbeddedAdaptersModule.forRoot({
           dataDir: a.dataDir,
@@ -108,11 +139,13 @@ export class AdaptersModule implements OnApplicationShutdown {
             });
           },
         },
-        { provide: WORK_QUEUE, useExisting: SqsWorkQueue },
+        traced
+          ? { provide: WORK_QUEUE, inject: [SqsWorkQueue], useFactory: (queue: SqsWorkQueue) => new TracedWorkQueue(queue, tracing, 'sqs') }
+          : { provide: WORK_QUEUE, useExisting: SqsWorkQueue },
       );
     }
 
-    if (a.store === 'dynamodb') providers.push(...dynamoDbProviders(a, meter!));
+    if (a.store === 'dynamodb') providers.push(...dynamoDbProviders(a, meter!, tracing));
     if (a.archive === 's3' || a.secrets === 'aws') {
       // S3 archive and Secrets Manager store: the AWS adapters' own module binds their tokens.
       imports.push(
@@ -160,7 +193,7 @@ export class AdaptersModule implements OnApplicationShutdown {
 
   /** Stops the SQS queue's visibility extension so a stopping process hands its jobs back. */
   async onApplicationShutdown(): Promise<void> {
-    if (this.queue instanceof SqsWorkQueue) await this.queue.close();
+    await this.sqs?.close();
   }
 }
 
@@ -171,7 +204,7 @@ export class AdaptersModule implements OnApplicationShutdown {
  * bound to a QueueForwardingRepository that hands the jobs to the work queue right after the commit and
  * deletes their outbox items, and OutboxRelay (worker) sends what a crash left behind.
  */
-function dynamoDbProviders(a: StoreConfig, meter: AwsRequestMeter): Provider[] {
+function dynamoDbProviders(a: StoreConfig, meter: AwsRequestMeter, tracing: Tracing): Provider[] {
   const aws = a.aws;
   const table = { tableName: aws.dynamodbTable! };
   const clockDep = { token: CLOCK, optional: true };
@@ -197,8 +230,10 @@ function dynamoDbProviders(a: StoreConfig, meter: AwsRequestMeter): Provider[] {
     {
       provide: TRANSACTION_REPOSITORY,
       inject: [DynamoDbTransactionRepository, DynamoDbOutbox, WORK_QUEUE, WORK_QUEUE_SIGNAL],
-      useFactory: (store: DynamoDbTransactionRepository, outbox: DynamoDbOutbox, queue: WorkQueue, signal: WorkSignal) =>
-        new QueueForwardingRepository(store, queue, { signal, outbox }),
+      useFactory: (store: DynamoDbTransactionRepository, outbox: DynamoDbOutbox, queue: WorkQueue, signal: WorkSignal) => {
+        const forwarding = new QueueForwardingRepository(store, queue, { signal, outbox });
+        return tracing.enabled ? new TracedTransactionRepository(forwarding, tracing, 'dynamodb') : forwarding;
+      },
     },
   ];
 }

@@ -66,6 +66,8 @@ import { WorkSignalHub } from './worker/work-signal.hub.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { AdmissionGate } from './admission/admission.gate.js';
 import { MetricsRegistry } from './metrics/metrics.registry.js';
+import { Tracing } from './tracing/tracing.js';
+import { TracingModule } from './tracing/tracing.module.js';
 
 type Runtime = ConfigType<typeof runtimeConfig>;
 type Worker = ConfigType<typeof workerConfig>;
@@ -166,6 +168,7 @@ class PortsModule {
           amqpConfig.KEY,
           workerConfig.KEY,
           HostEndpoint,
+          Tracing,
           { token: AMQP_SESSION, optional: true },
         ],
         useFactory: (
@@ -176,9 +179,12 @@ class PortsModule {
           amqp: Amqp,
           worker: Worker,
           endpoint: HostEndpoint,
+          tracing: Tracing,
           session: AmqpSession | undefined,
         ) => {
           if (runtime.mode === 'core') return new NoLegacyHost();
+          // Tracing on: each host call is a span and carries its traceparent (HTTP header, AMQP header).
+          const traced = tracing.enabled ? { tracer: tracing.hostCall } : {};
           if (host.transport === 'amqp' && session && amqp.enabled) {
             return new AmqpLegacyHost({
               session,
@@ -188,6 +194,7 @@ class PortsModule {
               timeoutMs: host.timeoutMs,
               replyPrefetch: Math.max(32, worker.concurrency * 2),
               logger: new Logger('LegacyHost'),
+              ...traced,
             });
           }
           if (!endpoint.url) return new NoLegacyHost();
@@ -201,6 +208,7 @@ class PortsModule {
             ...(host.tls ? { tls: readTlsFiles(host.tls) } : {}),
             // The host's credentials (an Authorization header value) from the secret store, read per call.
             ...(host.authSecret ? { authHeader: () => secrets.get(host.authSecret!) } : {}),
+            ...traced,
           });
         },
       },
@@ -262,6 +270,8 @@ export class AppModule {
   static forRoot(config: Configuration): DynamicModule {
     const api = config.runtime.role !== 'worker';
     const workers = config.runtime.role !== 'api';
+    // Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; on, the SDK is registered here, before any request or job.
+    const tracing = Tracing.start(config.tracing);
     return {
       module: AppModule,
       imports: [
@@ -277,7 +287,8 @@ export class AppModule {
         }),
         CqrsModule.forRoot(),
         TerminusModule,
-        AdaptersModule.forRoot(config),
+        TracingModule.forRoot(tracing),
+        AdaptersModule.forRoot(config, tracing),
         PortsModule.forRoot(config),
         ApplicationModule,
         AuthModule.forRoot(),

@@ -14,6 +14,8 @@ import { HostEndpoint } from './host-endpoint.js';
 import { applySecurityHeaders, edgeServerOptions, installEdge } from './http/edge/index.js';
 import { clientErrorResponse, frameworkProblem, ProblemFilter } from './http/problem.filter.js';
 import { looksLikeXml } from './http/xml-body.js';
+import { installHttpTracing } from './tracing/http-tracing.js';
+import { Tracing } from './tracing/tracing.js';
 
 const LEVELS: Record<LoggingConfig['level'], LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -67,6 +69,8 @@ export async function createGateway(config: Configuration): Promise<NestFastifyA
     }
   });
   app.useGlobalFilters(new ProblemFilter());
+  // With OTEL_EXPORTER_OTLP_ENDPOINT set: a server span per request, child of its traceparent (tracing/)
+  installHttpTracing(app.getHttpAdapter().getInstance(), app.get(Tracing));
   installEdge(app, config);
   // With an HTTPS listener, SIGHUP reloads its certificate (http/edge) instead of shutting down.
   app.enableShutdownHooks(config.server.tls ? Object.values(ShutdownSignal).filter((s) => s !== ShutdownSignal.SIGHUP) : undefined);

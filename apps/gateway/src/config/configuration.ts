@@ -222,6 +222,16 @@ export interface LoggingConfig {
   level: 'error' | 'warn' | 'log' | 'debug';
 }
 
+export interface TracingConfig {
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: the OTLP/HTTP collector; null: tracing is off. */
+  endpoint: string | null;
+  serviceName: string;
+  /** OTEL_EXPORTER_OTLP_HEADERS, decoded: sent with every export (may hold a secret: never logged). */
+  headers: Record<string, string>;
+  /** OTEL_BSP_SCHEDULE_DELAY: ms between two exports. */
+  scheduleDelayMs: number;
+}
+
 /** The whole configuration: one entry per namespace. */
 export interface Configuration {
   runtime: RuntimeConfig;
@@ -238,6 +248,7 @@ export interface Configuration {
   intake: IntakeConfig;
   compat: CompatConfig;
   logging: LoggingConfig;
+  tracing: TracingConfig;
 }
 
 /** Syntax of every variable, with defaults; all problems at once, one per line, each naming its variable. */
@@ -586,6 +597,31 @@ function logging(e: ParsedEnv): LoggingConfig {
   return { level: e.LOG_LEVEL };
 }
 
+/** `name=value,name2=value2` (OTEL_EXPORTER_OTLP_HEADERS), values percent-decoded; messages never repeat a value. */
+export function parseOtlpHeaders(raw: string | null): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (raw === null) return headers;
+  for (const pair of raw.split(',')) {
+    const at = pair.indexOf('=');
+    const name = pair.slice(0, at).trim().toLowerCase();
+    try {
+      headers[name] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      throw new ConfigError(`OTEL_EXPORTER_OTLP_HEADERS: the value of "${name}" is not valid percent-encoding`);
+    }
+  }
+  return headers;
+}
+
+function tracing(e: ParsedEnv): TracingConfig {
+  return {
+    endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ? e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '') : null,
+    serviceName: e.OTEL_SERVICE_NAME!,
+    headers: parseOtlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS),
+    scheduleDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,
+  };
+}
+
 /** The loader of each namespace, from the parsed environment. */
 export const NAMESPACE_LOADERS: { [N in Namespace]: (e: ParsedEnv) => Configuration[N] } = {
   runtime,
@@ -602,6 +638,7 @@ export const NAMESPACE_LOADERS: { [N in Namespace]: (e: ParsedEnv) => Configurat
   intake,
   compat,
   logging,
+  tracing,
 };
 
 /** One namespace from an environment (what each `registerAs` factory runs). */

@@ -30,6 +30,7 @@ export const ledgerConfig = namespace('ledger');
 export const intakeConfig = namespace('intake');
 export const compatConfig = namespace('compat');
 export const loggingConfig = namespace('logging');
+export const tracingConfig = namespace('tracing');
 
 /** Every namespace, for ConfigModule.forRoot({ load }). */
 export const ALL_NAMESPACES: ConfigFactory[] = [
@@ -47,6 +48,7 @@ export const ALL_NAMESPACES: ConfigFactory[] = [
   intakeConfig,
   compatConfig,
   loggingConfig,
+  tracingConfig,
 ];
 
 /** At start (main.ts): the whole configuration from the process environment, and the unknown variables in it. */

@@ -26,6 +26,7 @@ export const NAMESPACES = {
   intake: 'limits on what is accepted: body size, XML depth, transactions per message, the schemas',
   compat: 'the AWS ISO 20022 guidance compatibility answers',
   logging: 'log output',
+  tracing: 'OpenTelemetry traces: off unless an OTLP endpoint is set',
 } as const;
 
 export type Namespace = keyof typeof NAMESPACES;
@@ -616,6 +617,34 @@ const SPECS = {
     doc: '`error`, `warn`, `log`, `debug`; message bodies and secrets are never logged',
     default: 'log',
   }),
+
+  // ---- tracing ----------------------------------------------------------------------------------------
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl(
+    {
+      ns: 'tracing',
+      doc: 'turns tracing on: the OTLP/HTTP collector the spans are sent to (JSON, `POST <endpoint>/v1/traces`); unset: no spans, no `traceparent` read or sent (docs/operations.md, "Traces")',
+      example: 'http://127.0.0.1:4318',
+    },
+    { noCredentials: '(put them in OTEL_EXPORTER_OTLP_HEADERS)', echo: false },
+  ),
+  OTEL_SERVICE_NAME: matching(/^[\x21-\x7e][\x20-\x7e]{0,127}$/, '1-128 printable ASCII characters', {
+    ns: 'tracing',
+    doc: '`service.name` of the spans',
+    default: 'clearway-gateway',
+  }),
+  OTEL_EXPORTER_OTLP_HEADERS: matching(
+    /^\s*[A-Za-z0-9!#$&'*+.^_`|~-]+\s*=[^,]*(,\s*[A-Za-z0-9!#$&'*+.^_`|~-]+\s*=[^,]*)*$/,
+    'comma-separated name=value pairs (values percent-encoded)',
+    {
+      ns: 'tracing',
+      doc: 'headers sent with every export, `name=value` pairs separated by commas, values percent-encoded (e.g. `authorization=Bearer%20...`); a secret: never logged',
+    },
+    false,
+  ),
+  OTEL_BSP_SCHEDULE_DELAY: int(
+    { ns: 'tracing', doc: 'milliseconds between two exports of the spans gathered (the batch span processor)', default: '5000' },
+    1,
+  ),
 } satisfies Record<string, Spec<z.ZodType>>;
 
 type Specs = typeof SPECS;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ConcurrentUpdateError,
@@ -21,6 +21,7 @@ import {
 } from '#application';
 import type { ConfigType } from '@nestjs/config';
 import { workerConfig } from '../config/namespaces.js';
+import { Tracing } from '../tracing/tracing.js';
 import { WorkSignalHub } from './work-signal.hub.js';
 
 /** The wait before a failed job's next attempt (the project's one backoff: 250 ms doubling, at most 30 s). */
@@ -59,6 +60,7 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
     private readonly commands: CommandBus,
     private readonly signal: WorkSignalHub,
+    @Optional() @Inject(Tracing) private readonly tracing: Tracing = Tracing.OFF,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -92,7 +94,9 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
       }
       for (const job of jobs) {
         this.inflight++;
-        void this.handle(job).finally(() => {
+        // tracing on: the step is a span, child of the traceparent its job carries (one payment, one trace)
+        const handled = this.tracing.enabled ? this.tracing.job(job.job, job.attempt, () => this.handle(job)) : this.handle(job);
+        void handled.finally(() => {
           this.inflight--;
           this.signal.notify();
         });
@@ -129,6 +133,7 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
       }
       await this.queue.ack(receipt);
     } catch (e) {
+      this.tracing.recordFailure(e);
       await this.fail(received, e).catch((err: unknown) =>
         this.log.error(`could not reschedule job of ${job.transactionId}: ${(err as Error).message}`),
       );

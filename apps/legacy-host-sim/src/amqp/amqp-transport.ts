@@ -73,7 +73,12 @@ export class SimAmqpTransport {
     }
     // The same decisions, faults and held answers as over HTTP (pacs.008, camt.056, pacs.004, pacs.028).
     const answer = await this.service.handle(
-      { messageType: declaredType, idempotencyKey: text(AmqpHeader.IDEMPOTENCY_KEY) ?? null, body: d.content },
+      {
+        messageType: declaredType,
+        idempotencyKey: text(AmqpHeader.IDEMPOTENCY_KEY) ?? null,
+        body: d.content,
+        traceparent: text(AmqpHeader.TRACEPARENT) ?? null,
+      },
       null,
     );
     if (answer.lost) {

@@ -24,6 +24,18 @@ export interface HostRequest {
   /** The sender's idempotency key (`Idempotency-Key`); null: derived from the message. */
   idempotencyKey: string | null;
   body: string | Uint8Array;
+  /** The W3C `traceparent` the message came with (HTTP header, AMQP header); recorded with the payment. */
+  traceparent?: string | null;
+}
+
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** A `traceparent` header value as the host keeps it: a well-formed W3C one, else null (nothing else is echoed). */
+export function receivedTraceparent(value: unknown): string | null {
+  const text = typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : null;
+  if (text === null) return null;
+  const trimmed = text.trim();
+  return TRACEPARENT.test(trimmed) && !trimmed.startsWith('ff-') ? trimmed : null;
 }
 
 /** The host's answer: an HTTP-like status and a body (ISO 20022 XML, or an RFC 9457 problem as JSON). */
@@ -139,7 +151,7 @@ export class HostMessageService {
     try {
       switch (family) {
         case 'pacs.008':
-          return await this.payment(this.codec.readPacs008(parsed), key);
+          return await this.payment(this.codec.readPacs008(parsed), key, receivedTraceparent(req.traceparent));
         case 'camt.056':
           return await this.cancellation(this.codec.readCamt056(parsed), key);
         case 'pacs.004':
@@ -156,7 +168,7 @@ export class HostMessageService {
     }
   }
 
-  private async payment(msg: Pacs008, keyHeader: string | null): Promise<HostAnswer> {
+  private async payment(msg: Pacs008, keyHeader: string | null, traceparent: string | null): Promise<HostAnswer> {
     const tx = msg.transactions[0];
     if (!tx) return problemAnswer(400, 'SIM.NO_TRANSACTION', 'The pacs.008 holds no transaction');
     // Look up and record without any await in between: two concurrent deliveries of a key cannot both decide.
@@ -179,6 +191,7 @@ export class HostMessageService {
         reasonText: decision.reason?.text ?? null,
         statusReport: statusReportFor(this.codec, msg, tx, decision, now),
         decidedAt: now.toISOString(),
+        traceparent,
       });
     }
     const line = `payment key=${key} ${record.status} (${replay ? 'replay' : 'new'})`;

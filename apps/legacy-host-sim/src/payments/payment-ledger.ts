@@ -18,6 +18,8 @@ export interface PaymentRecord {
   decidedAt: string;
   /** How many times this key was delivered (1 + duplicates). */
   deliveries: number;
+  /** The W3C `traceparent` the first delivery carried (HTTP or AMQP header); null or absent: none. */
+  traceparent?: string | null;
 }
 
 /** What the host answered to one cancellation request (camt.056), by its idempotency key. */

@@ -19,13 +19,16 @@ export async function submitOver(
   service: HostMessageService,
   family: HostMessageFamily,
   body: unknown,
-  headers: { key: string | undefined; messageType: string | undefined },
+  headers: { key: string | undefined; messageType: string | undefined; traceparent?: string | undefined },
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
     return sendProblem(reply, 415, 'SIM.UNSUPPORTED_MEDIA_TYPE', `Send the ${family} as application/xml`);
   }
-  const answer = await service.handle({ messageType: headers.messageType ?? null, idempotencyKey: headers.key ?? null, body }, family);
+  const answer = await service.handle(
+    { messageType: headers.messageType ?? null, idempotencyKey: headers.key ?? null, body, traceparent: headers.traceparent ?? null },
+    family,
+  );
   return sendAnswer(reply, answer);
 }
 
@@ -36,18 +39,25 @@ export class PaymentsController {
     @Inject(PaymentLedger) private readonly ledger: PaymentLedger,
   ) {}
 
-  /** Takes one pacs.008 and answers a pacs.002; a known idempotency key gets its first answer again. */
+  /**
+   * Takes one pacs.008 and answers a pacs.002; a known idempotency key gets its first answer again. The
+   * `traceparent` of the first delivery is recorded with the payment.
+   */
   @Post()
   submit(
     @Body() body: unknown,
     @Headers('idempotency-key') key: string | undefined,
     @Headers('x-message-type') messageType: string | undefined,
+    @Headers('traceparent') traceparent: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
-    return submitOver(this.service, 'pacs.008', body, { key, messageType }, reply);
+    return submitOver(this.service, 'pacs.008', body, { key, messageType, traceparent }, reply);
   }
 
-  /** What the host recorded for a key, else for a UETR (tests compare it with the gateway's view). */
+  /**
+   * What the host recorded for a key, else for a UETR (tests compare it with the gateway's view), with the
+   * W3C `traceparent` the payment came with (null when none).
+   */
   @Get(':key')
   get(@Param('key') key: string, @Res() reply: FastifyReply): FastifyReply {
     const rec = this.ledger.get(key) ?? this.ledger.findPayment({ uetr: key, msgId: null, endToEndId: null });
@@ -60,6 +70,7 @@ export class PaymentsController {
       reasonText: rec.reasonText,
       deliveries: rec.deliveries,
       decidedAt: rec.decidedAt,
+      traceparent: rec.traceparent ?? null,
     });
   }
 }

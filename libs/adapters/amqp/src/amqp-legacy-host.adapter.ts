@@ -9,6 +9,7 @@ import {
   type HostAnswerCodec,
   type HostAnswerKind,
   type HostAnswerKinds,
+  type HostCallTracer,
   type HostMessage,
   type HostOutcome,
   type HostStatusOutcome,
@@ -31,6 +32,9 @@ export const AmqpHeader = {
   ERROR_TEXT: 'x-error-text',
   /** On an error reply: `false` when asking again cannot help (the request itself is refused). */
   ERROR_RETRYABLE: 'x-error-retryable',
+  /** On a request, when tracing is on: the W3C trace context of the call (as the W3C AMQP binding names it). */
+  TRACEPARENT: 'traceparent',
+  TRACESTATE: 'tracestate',
 } as const;
 
 /** @deprecated the adapter reads camt.029 too: what it needs of the codec is the application's `HostAnswerCodec`. */
@@ -59,6 +63,8 @@ export interface AmqpLegacyHostOptions {
   /** Replies in flight to this process (consumer prefetch). Default 64. */
   replyPrefetch?: number;
   logger?: Pick<Logger, 'log' | 'warn' | 'debug'>;
+  /** Tracing on: each call (publish and wait for the reply) is a span, its `traceparent` a message header. */
+  tracer?: HostCallTracer;
 }
 
 interface Reply {
@@ -92,6 +98,7 @@ export class AmqpLegacyHost implements LegacyHost {
   private lateHandler: ((answer: LateHostAnswer) => Promise<void>) | null = null;
   private uetrOf: ((transactionId: string) => Promise<string | null | undefined>) | null = null;
   private started: Promise<void> | null = null;
+  private readonly tracer: HostCallTracer | null;
 
   constructor(options: AmqpLegacyHostOptions) {
     this.session = options.session;
@@ -102,6 +109,7 @@ export class AmqpLegacyHost implements LegacyHost {
     this.publishTimeoutMs = options.publishTimeoutMs ?? Math.min(this.timeoutMs, 5000);
     this.replyPrefetch = options.replyPrefetch ?? 64;
     this.log = options.logger ?? new Logger('AmqpLegacyHost');
+    this.tracer = options.tracer ?? null;
   }
 
   /** Starts consuming the reply queue (idempotent). Called by the first call, or at start by the composition root. */
@@ -170,13 +178,23 @@ export class AmqpLegacyHost implements LegacyHost {
   }
 
   /** Publishes the request and waits for its reply; null when none came within `timeoutMs`. */
-  private async call(message: HostMessage): Promise<Reply | null> {
+  private call(message: HostMessage): Promise<Reply | null> {
+    if (!this.tracer) return this.exchange(message, null);
+    return this.tracer(
+      `host ${kindOfMessage(message.messageType)}`,
+      { 'clearway.transaction_id': message.transactionId, 'clearway.message_type': message.messageType, 'clearway.host': this.name },
+      (traceHeaders) => this.exchange(message, traceHeaders),
+    );
+  }
+
+  private async exchange(message: HostMessage, traceHeaders: Readonly<Record<string, string>> | null): Promise<Reply | null> {
     await this.start();
     const correlationId = randomUUID();
     let settle: (reply: Reply | null) => void = () => undefined;
     const answered = new Promise<Reply | null>((resolve) => (settle = resolve));
     this.waiting.set(correlationId, (reply) => settle(reply));
     const headers: Record<string, string> = {
+      ...traceHeaders,
       [AmqpHeader.MESSAGE_TYPE]: message.messageType,
       [AmqpHeader.TRANSACTION_ID]: message.transactionId,
       [AmqpHeader.IDEMPOTENCY_KEY]: message.idempotencyKey,
@@ -301,4 +319,13 @@ function header(d: AmqpDelivery, name: string): string | null {
 function codeOf(err: unknown): string {
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'string' ? code : ((err as Error)?.message ?? 'unreadable');
+}
+
+/** What a request is, for span names: the same words as over HTTP (`host payment`, `host status request`, ...). */
+function kindOfMessage(messageType: string): string {
+  if (messageType.startsWith('pacs.008.')) return 'payment';
+  if (messageType.startsWith('camt.056.')) return 'cancellation request';
+  if (messageType.startsWith('pacs.004.')) return 'return';
+  if (messageType.startsWith('pacs.028.')) return 'status request';
+  return messageType;
 }

@@ -6,6 +6,7 @@ import {
   readHostAnswer,
   type CancellationOutcome,
   type HostAnswerCodec,
+  type HostCallTracer,
   type HostMessage,
   type HostOutcome,
   type HostStatusOutcome,
@@ -63,6 +64,8 @@ export interface HttpLegacyHostOptions {
   /** For tests: the jitter source (0 <= x < 1). */
   random?: () => number;
   logger?: Pick<Logger, 'warn' | 'debug'>;
+  /** Tracing on: each call (all its attempts) is a span, and its `traceparent` goes to the host as a header. */
+  tracer?: HostCallTracer;
 }
 
 /**
@@ -89,6 +92,7 @@ export class HttpLegacyHost implements LegacyHost {
   private readonly random: () => number;
   private readonly fetch: HostFetch;
   private readonly logger: Pick<Logger, 'warn' | 'debug'>;
+  private readonly tracer: HostCallTracer | null;
 
   constructor(options: HttpLegacyHostOptions) {
     let base: URL;
@@ -113,6 +117,7 @@ export class HttpLegacyHost implements LegacyHost {
     if (options.tls && base.protocol !== 'https:') throw new Error('HttpLegacyHost: tls options need an https:// baseUrl');
     this.fetch = options.tls ? tlsFetch(options.tls) : (url, init) => fetch(url, init);
     this.logger = options.logger ?? new Logger('HttpLegacyHost');
+    this.tracer = options.tracer ?? null;
   }
 
   /** Sends a camt.056; the host's camt.029 decides (CNCL -> cancelled, RJCR -> refused, PDCR -> pending). */
@@ -191,9 +196,23 @@ export class HttpLegacyHost implements LegacyHost {
    * One call: POST with the idempotency headers, attempts with backoff (Retry-After honoured up to
    * retryAfterMaxMs), 2xx answers read by `read`; other answers and network failures as HostUnavailableError.
    */
-  private async exchange<T>({ path, what, message, read, readAlso = [] }: Exchange<T>): Promise<T> {
+  private exchange<T>(exchange: Exchange<T>): Promise<T> {
+    if (!this.tracer) return this.post(exchange, null);
+    const { message } = exchange;
+    return this.tracer(
+      `host ${exchange.what}`,
+      { 'clearway.transaction_id': message.transactionId, 'clearway.message_type': message.messageType, 'clearway.host': this.name },
+      (traceHeaders) => this.post(exchange, traceHeaders),
+    );
+  }
+
+  private async post<T>(
+    { path, what, message, read, readAlso = [] }: Exchange<T>,
+    traceHeaders: Readonly<Record<string, string>> | null,
+  ): Promise<T> {
     const url = `${this.baseUrl}${path}`;
     const headers: Record<string, string> = {
+      ...traceHeaders,
       'Content-Type': 'application/xml; charset=utf-8',
       Accept: 'application/xml',
       'Idempotency-Key': message.idempotencyKey,

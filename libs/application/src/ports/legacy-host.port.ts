@@ -71,6 +71,17 @@ export class HostUnavailableError extends Error {
 }
 
 /**
+ * Wraps one call to the host in a trace span (the composition root's tracing, when it is on; adapters take it as
+ * an option and call the host directly without it). `call` gets the headers that carry the span's context to the
+ * host (W3C `traceparent`, and `tracestate` when there is one) and adds them to what it sends.
+ */
+export type HostCallTracer = <T>(
+  name: string,
+  attributes: Readonly<Record<string, string>>,
+  call: (traceHeaders: Readonly<Record<string, string>>) => Promise<T>,
+) => Promise<T>;
+
+/**
  * Delivers payments downstream (a legacy payment host over HTTP or MQ, or the core-mode settler).
  * Every call must be idempotent by `idempotencyKey`: sending the same message again returns the first outcome.
  */

@@ -25,6 +25,11 @@ export interface JobPayload {
    * the deduplication id of the first job of the step, and how many times it was carried on.
    */
   continuation?: { of: string; n: number };
+  /**
+   * The W3C `traceparent` of the work that enqueued the job (set by the gateway's tracing when it is on): the
+   * job's step runs as a child of it, so one payment is one trace across API, queue, worker and host.
+   */
+  traceparent?: string;
 }
 
 export interface Job {
