@@ -66,6 +66,7 @@ import { WorkSignalHub } from './worker/work-signal.hub.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { AdmissionGate } from './admission/admission.gate.js';
 import { MetricsRegistry } from './metrics/metrics.registry.js';
+import { PaymentAuditLog } from './logging/payment-audit.handler.js';
 
 type Runtime = ConfigType<typeof runtimeConfig>;
 type Worker = ConfigType<typeof workerConfig>;
@@ -298,6 +299,8 @@ export class AppModule {
       providers: [
         LedgerSeeder,
         MetricsRegistry,
+        // the audit trail: one line per stored status change (docs/operations.md, "Logs")
+        PaymentAuditLog,
         ...(workers ? [PipelineWorker, SweeperService, ...(config.store.store === 'dynamodb' ? [OutboxRelay] : [])] : []),
         ...(config.amqp.enabled && api ? [InboundQueueConsumer] : []),
         ...(config.amqp.enabled && workers && config.host.transport === 'amqp' && config.runtime.mode === 'proxy'

@@ -21,6 +21,7 @@ import {
 } from '#application';
 import type { ConfigType } from '@nestjs/config';
 import { workerConfig } from '../config/namespaces.js';
+import { jobLogContext, runWithLogContext } from '../logging/log-context.js';
 import { WorkSignalHub } from './work-signal.hub.js';
 
 /** The wait before a failed job's next attempt (the project's one backoff: 250 ms doubling, at most 30 s). */
@@ -92,7 +93,8 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
       }
       for (const job of jobs) {
         this.inflight++;
-        void this.handle(job).finally(() => {
+        // every line about this job carries its type, attempt and transaction (and the UETR and client when known)
+        void runWithLogContext(jobLogContext(job.job, job.attempt), () => this.handle(job)).finally(() => {
           this.inflight--;
           this.signal.notify();
         });
