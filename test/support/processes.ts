@@ -60,24 +60,37 @@ export async function waitFor(url: string, timeoutMs = 20_000): Promise<void> {
 /** A child process of the built project (dist/), with its output kept for failure messages. */
 export class NodeProcess {
   private output = '';
+  /** All of standard output, when asked for (`keepStdout`); null otherwise. */
+  private stdoutCopy: string | null;
   private exited: Promise<number | null>;
 
   private constructor(
     readonly child: ChildProcess,
     readonly url: string,
+    keepStdout: boolean,
   ) {
-    child.stdout?.on('data', (d: Buffer) => this.keep(d));
+    this.stdoutCopy = keepStdout ? '' : null;
+    child.stdout?.on('data', (d: Buffer) => {
+      this.keep(d);
+      if (this.stdoutCopy !== null) this.stdoutCopy += d.toString();
+    });
     child.stderr?.on('data', (d: Buffer) => this.keep(d));
     this.exited = new Promise((r) => child.once('exit', (code) => r(code)));
   }
 
-  static async start(main: string, env: Record<string, string>, url: string, readyPath: string): Promise<NodeProcess> {
+  static async start(
+    main: string,
+    env: Record<string, string>,
+    url: string,
+    readyPath: string,
+    options: { keepStdout?: boolean } = {},
+  ): Promise<NodeProcess> {
     const child = spawn(process.execPath, [main], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const p = new NodeProcess(child, url);
+    const p = new NodeProcess(child, url, options.keepStdout ?? false);
     try {
       await Promise.race([
         waitFor(`${url}${readyPath}`),
@@ -96,8 +109,15 @@ export class NodeProcess {
     this.output = (this.output + d.toString()).slice(-20_000);
   }
 
+  /** The last 20,000 characters of standard output and error, interleaved. */
   logs(): string {
     return this.output;
+  }
+
+  /** All of standard output since start (only when started with `keepStdout`). */
+  stdout(): string {
+    if (this.stdoutCopy === null) throw new Error('started without keepStdout: only logs() is kept');
+    return this.stdoutCopy;
   }
 
   get running(): boolean {
@@ -124,7 +144,11 @@ export const TEST_CLIENTS = [
   { id: 'monitor', secret: 'monitor-secret-0005', scopes: ['metrics:read'] },
 ];
 
-export async function startGateway(env: Record<string, string>, port?: number): Promise<NodeProcess> {
+export async function startGateway(
+  env: Record<string, string>,
+  port?: number,
+  options: { keepStdout?: boolean } = {},
+): Promise<NodeProcess> {
   const p = port ?? (await freePort());
   return NodeProcess.start(
     GATEWAY_MAIN,
@@ -137,7 +161,20 @@ export async function startGateway(env: Record<string, string>, port?: number): 
     },
     `http://127.0.0.1:${p}`,
     '/health/live',
+    options,
   );
+}
+
+/** The JSON log lines (LOG_FORMAT=json) in a process's output; other lines (a child's, a crash's) are skipped. */
+export function jsonLogLines(output: string): Array<Record<string, unknown>> {
+  return output.split('\n').flatMap((line) => {
+    if (!line.startsWith('{')) return [];
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
 }
 
 export async function tokenFor(baseUrl: string, clientId: string, scope?: string): Promise<string> {

@@ -68,6 +68,7 @@ import { AdmissionGate } from './admission/admission.gate.js';
 import { MetricsRegistry } from './metrics/metrics.registry.js';
 import { Tracing } from './tracing/tracing.js';
 import { TracingModule } from './tracing/tracing.module.js';
+import { PaymentAuditLog } from './logging/payment-audit.handler.js';
 
 type Runtime = ConfigType<typeof runtimeConfig>;
 type Worker = ConfigType<typeof workerConfig>;
@@ -309,6 +310,8 @@ export class AppModule {
       providers: [
         LedgerSeeder,
         MetricsRegistry,
+        // the audit trail: one line per stored status change (docs/operations.md, "Logs")
+        PaymentAuditLog,
         ...(workers ? [PipelineWorker, SweeperService, ...(config.store.store === 'dynamodb' ? [OutboxRelay] : [])] : []),
         ...(config.amqp.enabled && api ? [InboundQueueConsumer] : []),
         ...(config.amqp.enabled && workers && config.host.transport === 'amqp' && config.runtime.mode === 'proxy'

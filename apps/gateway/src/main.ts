@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import type { Duplex } from 'node:stream';
-import { Logger, ShutdownSignal, type LogLevel } from '@nestjs/common';
+import { Logger, ShutdownSignal, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
-import { ConfigError, type Configuration, type LoggingConfig, type MqClient } from './config/configuration.js';
+import { ConfigError, type Configuration, type MqClient } from './config/configuration.js';
 import { loadFromProcessEnv } from './config/namespaces.js';
 import { unknownVariableWarning } from './config/unknown-variables.js';
 import { MQ_CLIENT } from './gateway.tokens.js';
@@ -16,16 +16,25 @@ import { clientErrorResponse, frameworkProblem, ProblemFilter } from './http/pro
 import { looksLikeXml } from './http/xml-body.js';
 import { installHttpTracing } from './tracing/http-tracing.js';
 import { Tracing } from './tracing/tracing.js';
+import { createRootLogger, nestLoggerOn } from './logging/logger.js';
+import { installRequestLogging } from './logging/request-logging.js';
 
-const LEVELS: Record<LoggingConfig['level'], LogLevel[]> = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  log: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-};
+/**
+ * The gateway's logging (ADR 0016): one pino root logger (LOG_LEVEL, LOG_FORMAT) that Nest's `Logger`
+ * writes through (nestjs-pino), from the first line on.
+ */
+export function startLogging(config: Configuration): { root: ReturnType<typeof createRootLogger>; nest: LoggerService } {
+  const root = createRootLogger(config.logging);
+  const nest = nestLoggerOn(root);
+  Logger.overrideLogger(nest);
+  return { root, nest };
+}
 
-/** Builds the Nest application on Fastify with the gateway's parsers, problem responses and API docs. */
-export async function createGateway(config: Configuration): Promise<NestFastifyApplication> {
+/** Builds the Nest application on Fastify with the gateway's parsers, problem responses, logs and API docs. */
+export async function createGateway(
+  config: Configuration,
+  logging: ReturnType<typeof startLogging> = startLogging(config),
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.intake.maxBodyBytes,
     // X-Forwarded-* only from TRUSTED_PROXIES, X-Request-Id, timeouts, HTTPS (http/edge)
@@ -44,6 +53,8 @@ export async function createGateway(config: Configuration): Promise<NestFastifyA
     },
   });
   const fastify = adapter.getInstance();
+  // First of all hooks: the request's log context (requestId), and its `request completed` line.
+  installRequestLogging(fastify, logging.root);
   // ISO 20022 arrives as XML: keep the exact bytes; the codec decodes them (strict UTF-8, nothing replaced)
   // and parses them with entities and network off.
   for (const type of ['application/xml', 'text/xml', /^application\/[\w.+-]+\+xml$/]) {
@@ -53,7 +64,7 @@ export async function createGateway(config: Configuration): Promise<NestFastifyA
   }
   // application/x-www-form-urlencoded (the token endpoint) is parsed by Nest's Fastify adapter itself.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: LEVELS[config.logging.level],
+    logger: logging.nest,
   });
   // JSON, except that an XML body sent as application/json (how the AWS guidance's clients post to /inbox) is
   // kept as bytes; /v1/inbox still refuses JSON with 415, only the compatibility route takes it.
@@ -104,7 +115,6 @@ export async function createGateway(config: Configuration): Promise<NestFastifyA
 }
 
 async function bootstrap(): Promise<void> {
-  const log = new Logger('Gateway');
   let config: Configuration;
   let unknown: ReturnType<typeof loadFromProcessEnv>['unknown'];
   try {
@@ -117,6 +127,8 @@ async function bootstrap(): Promise<void> {
     }
     throw e;
   }
+  const logging = startLogging(config);
+  const log = new Logger('Gateway');
   for (const u of unknown) log.warn(unknownVariableWarning(u));
   if (config.clients.demo) {
     log.warn(`CLEARWAY_CLIENTS is not set: the local demo client "demo" is enabled (see README); never use it in production`);
@@ -124,7 +136,7 @@ async function bootstrap(): Promise<void> {
   if (config.ledger.ignored.length > 0) {
     log.warn(`${config.ledger.ignored.join(' and ')} ignored: the ledger exists only in MODE=core`);
   }
-  const app = await createGateway(config);
+  const app = await createGateway(config, logging);
   await app.listen({ port: config.server.port, host: config.server.host });
   const { runtime, amqp } = config;
   const hostUrl = app.get(HostEndpoint).url;

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@nestjs/common';
 
@@ -32,6 +34,19 @@ export function simulatorEnvironment(source: NodeJS.ProcessEnv, port: number, sc
 }
 
 /**
+ * The simulator's own output, line by line, as the gateway's log lines (`context: "Simulator"`), so that the
+ * gateway's standard output stays one format (LOG_FORMAT=json: one JSON object per line). The pipe does not
+ * keep the gateway alive.
+ */
+function forwardLines(stream: Readable | null, write: (line: string) => void): void {
+  if (!stream) return;
+  (stream as Readable & { unref?: () => void }).unref?.();
+  createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+    if (line.trim() !== '') write(line);
+  });
+}
+
+/**
  * Proxy mode without LEGACY_HOST_URL: use the legacy-host simulator on SIM_PORT, starting it as a child
  * process when none answers there yet. Returns its URL and a stop function (no-op for one we did not start).
  *
@@ -52,8 +67,10 @@ export async function ensureSimulator(
   const main = fileURLToPath(new URL('../../legacy-host-sim/src/main.js', import.meta.url));
   const child: ChildProcess = spawn(process.execPath, [main], {
     env: simulatorEnvironment(source, port, schemaDir),
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  forwardLines(child.stdout, (line) => log.log(line));
+  forwardLines(child.stderr, (line) => log.warn(line));
   // the channel must not keep the gateway alive on its own
   child.unref();
   child.channel?.unref();

@@ -1,4 +1,5 @@
 import { mayRequest } from './scope-aliases.js';
+import { noteAuthFailure } from './auth-failures.js';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -80,7 +81,11 @@ export class TokenController {
     void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
     const fail = (status: number, error: OAuthError, description: string) => {
       void reply.status(status);
-      if (status === 401) void reply.header('WWW-Authenticate', 'Basic realm="clearway"');
+      if (status === 401) {
+        void reply.header('WWW-Authenticate', 'Basic realm="clearway"');
+        // the edge logs the failed authentication with this reason, the client id and the source (http/edge)
+        noteAuthFailure(reply, description);
+      }
       return { error, error_description: description };
     };
     if (this.keys.external) return fail(400, 'unauthorized_client', 'tokens are issued by the configured identity provider');

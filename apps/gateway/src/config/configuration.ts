@@ -219,7 +219,10 @@ export interface CompatConfig {
 }
 
 export interface LoggingConfig {
+  /** LOG_LEVEL, in Nest's names (`log` is pino's `info`). */
   level: 'error' | 'warn' | 'log' | 'debug';
+  /** LOG_FORMAT, else `pretty` when standard output is a terminal and `json` when not. */
+  format: 'json' | 'pretty';
 }
 
 export interface TracingConfig {
@@ -593,8 +596,13 @@ function compat(e: ParsedEnv): CompatConfig {
   return { regionId: e.REGION_ID ?? e.AWS_REGION ?? 'local', repairNamespace: e.AWS_COMPAT_REPAIR_NAMESPACE };
 }
 
+/** The log format when LOG_FORMAT is not set: for a person at a terminal, or for a log collector. */
+export function defaultLogFormat(isTTY: boolean | undefined): LoggingConfig['format'] {
+  return isTTY ? 'pretty' : 'json';
+}
+
 function logging(e: ParsedEnv): LoggingConfig {
-  return { level: e.LOG_LEVEL };
+  return { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? defaultLogFormat(process.stdout.isTTY) };
 }
 
 /** `name=value,name2=value2` (OTEL_EXPORTER_OTLP_HEADERS), values percent-decoded; messages never repeat a value. */

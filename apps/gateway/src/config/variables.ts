@@ -614,8 +614,13 @@ const SPECS = {
   // ---- logging ----------------------------------------------------------------------------------------
   LOG_LEVEL: oneOf(['error', 'warn', 'log', 'debug'], {
     ns: 'logging',
-    doc: '`error`, `warn`, `log`, `debug`; message bodies and secrets are never logged',
+    doc: '`error`, `warn`, `log` (pino `info`), `debug`; message bodies, secrets and tokens are never logged',
     default: 'log',
+  }),
+  LOG_FORMAT: oneOf(['json', 'pretty'], {
+    ns: 'logging',
+    doc: '`json`: one JSON object per line (pino: ISO `time`, `level` as a name, `requestId`, the payment and job fields; docs/operations.md, "Logs"); `pretty`: coloured human-readable lines (pino-pretty) for a person at a terminal',
+    default: '(`pretty` when standard output is a terminal, else `json`)',
   }),
 
   // ---- tracing ----------------------------------------------------------------------------------------

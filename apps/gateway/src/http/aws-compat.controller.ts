@@ -182,7 +182,7 @@ export class AwsCompatController {
           ...this.meta(req, started),
         };
       }
-      const accepted = answerSubmit(result, reply);
+      const accepted = answerSubmit(result, reply, client.clientId);
       void reply.removeHeader('Location');
       void reply.header('Location', `/v1/transactions/${accepted.transactionId}`);
       return {

@@ -6,6 +6,7 @@ import { SubmitPaymentCommand, type SubmitPaymentResult } from '#application';
 import type { Iso20022Error } from '#iso20022';
 import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.guards.js';
 import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
+import { logRefusedDuplicate } from '../logging/intake-log.js';
 import { ProblemException } from './problem.js';
 import { assertUtf8Charset } from './xml-body.js';
 import { UUID } from './transaction.view.js';
@@ -65,15 +66,17 @@ export class InboxController {
     const result = await this.commands.execute(
       new SubmitPaymentCommand(client.clientId, body, 'api', transactionId?.toLowerCase() ?? null, client.scopes),
     );
-    return answerSubmit(result, reply);
+    return answerSubmit(result, reply, client.clientId);
   }
 }
 
-/** Maps the outcome of a submission to the HTTP answer (202 body) or a problem. */
+/** Maps the outcome of a submission by `clientId` to the HTTP answer (202 body) or a problem; logs a refused duplicate. */
 export function answerSubmit(
   result: SubmitPaymentResult,
   reply: FastifyReply,
+  clientId: string,
 ): { transactionId: string; status: string; messageType: string } {
+  logRefusedDuplicate(result, clientId, 'api');
   switch (result.kind) {
     case 'accepted':
       void reply.header('Location', `/v1/transactions/${result.transactionId}`);

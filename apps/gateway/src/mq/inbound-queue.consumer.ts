@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { CommandBus } from '@nestjs/cqrs';
 import { deadLetterQueueOf, STATUS_HEADER, AmqpHeader, type AmqpDelivery, type AmqpSession } from '#adapters/amqp';
 import { AdmissionRefusedError, ISO20022_CODEC, STATUS_REPORT_TYPE, SubmitPaymentCommand, type SubmitPaymentResult } from '#application';
+import { logRefusedDuplicate } from '../logging/intake-log.js';
 import { Iso20022Error, type Iso20022Codec, type Pacs002Input, type PartialIdentification } from '#iso20022';
 import type { ConfigType } from '@nestjs/config';
 import type { MqClient } from '../config/configuration.js';
@@ -78,6 +79,7 @@ export class InboundQueueConsumer implements OnApplicationBootstrap, OnApplicati
       d.ack();
       return;
     }
+    logRefusedDuplicate(result, clientId, 'mq');
     await this.refuse(d, body, result);
   }
 

@@ -3,6 +3,7 @@ import { WORK_QUEUE, WORK_QUEUE_SIGNAL, type WorkQueue, type WorkSignal } from '
 import { DynamoDbOutbox } from '#adapters/aws';
 import type { ConfigType } from '@nestjs/config';
 import { workerConfig } from '../config/namespaces.js';
+import { runWithLogContext } from '../logging/log-context.js';
 
 /** How many outbox items one claim takes, and how long it holds them. */
 const BATCH = 100;
@@ -19,6 +20,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly log = new Logger('OutboxRelay');
   private timer: NodeJS.Timeout | null = null;
   private pass: Promise<void> | null = null;
+  private passes = 0;
 
   constructor(
     private readonly outbox: DynamoDbOutbox,
@@ -30,12 +32,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       if (this.pass) return;
-      this.pass = this.relay()
-        .then((n) => {
-          if (n > 0) this.log.log(`relayed ${n} job(s) left in the outbox`);
-        })
-        .catch((e: unknown) => this.log.warn(`relay failed: ${(e as Error).message}`))
-        .finally(() => (this.pass = null));
+      // its lines carry `jobType: "outbox-relay"` and the pass's number
+      this.pass = runWithLogContext({ jobType: 'outbox-relay', pass: ++this.passes }, () =>
+        this.relay()
+          .then((n) => {
+            if (n > 0) this.log.log(`relayed ${n} job(s) left in the outbox`);
+          })
+          .catch((e: unknown) => this.log.warn(`relay failed: ${(e as Error).message}`)),
+      ).finally(() => (this.pass = null));
     }, this.worker.sweepIntervalMs);
     this.timer.unref();
   }

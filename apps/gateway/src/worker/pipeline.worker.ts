@@ -22,6 +22,7 @@ import {
 import type { ConfigType } from '@nestjs/config';
 import { workerConfig } from '../config/namespaces.js';
 import { Tracing } from '../tracing/tracing.js';
+import { jobLogContext, runWithLogContext } from '../logging/log-context.js';
 import { WorkSignalHub } from './work-signal.hub.js';
 
 /** The wait before a failed job's next attempt (the project's one backoff: 250 ms doubling, at most 30 s). */
@@ -94,9 +95,10 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
       }
       for (const job of jobs) {
         this.inflight++;
+        // every line about this job carries its type, attempt and transaction (and the UETR and client when known);
         // tracing on: the step is a span, child of the traceparent its job carries (one payment, one trace)
-        const handled = this.tracing.enabled ? this.tracing.job(job.job, job.attempt, () => this.handle(job)) : this.handle(job);
-        void handled.finally(() => {
+        const step = () => (this.tracing.enabled ? this.tracing.job(job.job, job.attempt, () => this.handle(job)) : this.handle(job));
+        void runWithLogContext(jobLogContext(job.job, job.attempt), step).finally(() => {
           this.inflight--;
           this.signal.notify();
         });

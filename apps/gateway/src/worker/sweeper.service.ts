@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { SweepStalePaymentsCommand } from '#application';
 import type { ConfigType } from '@nestjs/config';
 import { workerConfig } from '../config/namespaces.js';
+import { runWithLogContext } from '../logging/log-context.js';
 
 /** Runs the SLA and stranded-work sweepers on an interval (never two passes at once). */
 @Injectable()
@@ -10,6 +11,7 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   private readonly log = new Logger('Sweeper');
   private timer: NodeJS.Timeout | null = null;
   private pass: Promise<void> | null = null;
+  private passes = 0;
   /** What the passes did since start (GET /metrics). */
   readonly totals = { timedOut: 0, redriven: 0 };
 
@@ -21,7 +23,8 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       if (this.pass) return;
-      this.pass = this.sweep().finally(() => (this.pass = null));
+      // its lines carry `jobType: "sweep"` and the pass's number; the payments' own lines name them
+      this.pass = runWithLogContext({ jobType: 'sweep', pass: ++this.passes }, () => this.sweep()).finally(() => (this.pass = null));
     }, this.worker.sweepIntervalMs);
     this.timer.unref();
   }

@@ -33,7 +33,7 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
     @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
     private readonly reports: StatusReportWriter,
     private readonly commands: CommandBus,
-    @Optional() private readonly events: EventBus | null = null,
+    @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
   ) {}
 
   async execute(cmd: SweepStalePaymentsCommand): Promise<SweepResult> {
@@ -76,7 +76,14 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
         }
         timedOut++;
       } catch (e) {
-        if (!(e instanceof ConcurrentUpdateError)) this.log.warn(`SLA sweep of ${stale.id} failed: ${(e as Error).message}`);
+        if (!(e instanceof ConcurrentUpdateError)) {
+          this.log.warn({
+            msg: `SLA sweep of ${stale.id} failed: ${(e as Error).message}`,
+            transactionId: stale.id,
+            uetr: stale.uetr ?? null,
+            clientId: stale.clientId,
+          });
+        }
       }
     }
 

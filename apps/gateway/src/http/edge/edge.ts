@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { Server as TlsServer } from 'node:tls';
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AUTHENTICATION_FAILED, authFailureOf } from '../../auth/auth-failures.js';
 import { decodeBasicCredentials } from '../../auth/basic-credentials.js';
 import type { BearerPrecheck } from '../../auth/bearer-precheck.js';
 import type { AuthConfig, ServerConfig } from '../../config/configuration.js';
@@ -132,9 +133,6 @@ export function claimedClientId(request: FastifyRequest): string | null {
   return typeof id === 'string' && id !== '' ? id.slice(0, 128) : null;
 }
 
-/** A log-safe rendering of a value a client chose (quotes, control characters escaped). */
-const shown = (value: string | null) => (value === null ? '(none)' : JSON.stringify(value));
-
 function problem(request: FastifyRequest, status: number, code: string, detail: string, extra: Record<string, unknown> = {}) {
   return {
     ...new ProblemException(status, code, detail).problem,
@@ -195,9 +193,15 @@ export function installEdgeHooks(fastify: FastifyInstance, hooks: EdgeHooks): Au
     if (isPublicRoute(request.method, route, edge.apiDocs)) return;
     const result = await precheck.check(request.headers.authorization);
     if (result.ok) return;
-    log.warn(
-      `[req ${request.id}] bearer token refused: ${result.reason} (source ${request.ip}, ${request.method} ${request.url.split('?')[0]})`,
-    );
+    log.warn({
+      msg: AUTHENTICATION_FAILED,
+      endpoint: 'bearer',
+      reason: `bearer token refused: ${result.reason}`,
+      requestId: String(request.id),
+      source: request.ip,
+      method: request.method,
+      path: request.url.split('?')[0],
+    });
     return refuseEarly(
       request,
       reply,
@@ -224,7 +228,14 @@ export function installEdgeHooks(fastify: FastifyInstance, hooks: EdgeHooks): Au
     const clientId = claimedClientId(request);
     if (reply.statusCode === 401) {
       throttle.failure(request.ip, clientId);
-      log.warn(`[req ${request.id}] failed client authentication: client id ${shown(clientId)}, source ${request.ip}`);
+      log.warn({
+        msg: AUTHENTICATION_FAILED,
+        endpoint: 'token',
+        reason: authFailureOf(reply) ?? 'client authentication refused',
+        clientId,
+        requestId: String(request.id),
+        source: request.ip,
+      });
     } else if (reply.statusCode === 200 && clientId !== null) {
       throttle.success(clientId);
     }

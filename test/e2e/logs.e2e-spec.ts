@@ -1,0 +1,191 @@
+/**
+ * The logs end to end (issue 13 point 1, docs/operations.md "Logs"): the built gateway with LOG_FORMAT=json and
+ * LOG_LEVEL=log settles a payment, refuses it again as a duplicate, and refuses a bad bearer token and a wrong
+ * client secret; every line of its standard output is then read as JSON. Needs `npm run build` first.
+ */
+import { randomUUID } from 'node:crypto';
+import { buildPacs008 } from '../support/pacs008.factory.js';
+import { startGateway, startSimulator, tempDir, TEST_CLIENTS, tokenFor, waitForTerminal, type NodeProcess } from '../support/processes.js';
+
+type Line = Record<string, unknown>;
+
+let sim: NodeProcess;
+let gw: NodeProcess;
+let token: string;
+const uetr = randomUUID();
+const secret = TEST_CLIENTS.find((c) => c.id === 'bank-a')!.secret;
+const REQ = {
+  submit: 'e2e-logs-submit-1',
+  duplicate: 'e2e-logs-duplicate-1',
+  badToken: 'e2e-logs-bad-token-1',
+  badSecret: 'e2e-logs-bad-secret-1',
+};
+let transactionId: string;
+
+function submit(body: string, requestId: string): Promise<Response> {
+  return fetch(`${gw.url}/v1/inbox`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}`, 'x-request-id': requestId },
+    body,
+  });
+}
+
+/** Every line of standard output, each required to be one JSON object. */
+function lines(): Line[] {
+  return gw
+    .stdout()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Line;
+      } catch {
+        throw new Error(`a log line is not JSON: ${l.slice(0, 300)}`);
+      }
+    });
+}
+
+async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+beforeAll(async () => {
+  sim = await startSimulator();
+  gw = await startGateway({ DATA_DIR: tempDir('logs'), LEGACY_HOST_URL: sim.url, LOG_FORMAT: 'json', LOG_LEVEL: 'log' }, undefined, {
+    keepStdout: true,
+  });
+  token = await tokenFor(gw.url, 'bank-a');
+  const message = buildPacs008({ uetr });
+  const first = await submit(message, REQ.submit);
+  expect(first.status).toBe(202);
+  transactionId = ((await first.json()) as { transactionId: string }).transactionId;
+  expect((await waitForTerminal(gw.url, token, transactionId)).status).toBe('ACSC');
+  expect((await submit(message, REQ.duplicate)).status).toBe(409);
+  const badToken = await fetch(`${gw.url}/v1/transactions`, {
+    headers: { authorization: 'Bearer eyJhbGciOiJFUzI1NiJ9.e30.forged-signature', 'x-request-id': REQ.badToken },
+  });
+  expect(badToken.status).toBe(401);
+  const badSecret = await fetch(`${gw.url}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-request-id': REQ.badSecret },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'bank-a', client_secret: 'wrong-secret-e2e-logs' }),
+  });
+  expect(badSecret.status).toBe(401);
+  // the last lines (the 401s' request lines) are written after the answers went out
+  await eventually(() => expect(lines().filter((l) => l.requestId === REQ.badSecret && l.msg === 'request completed')).toHaveLength(1));
+});
+
+afterAll(async () => {
+  await gw?.kill();
+  await sim?.kill();
+});
+
+describe('the gateway’s log lines (LOG_FORMAT=json)', () => {
+  it('are one JSON object per line, with an ISO time, a level name and a message', () => {
+    const all = lines();
+    expect(all.length).toBeGreaterThan(20);
+    for (const line of all) {
+      expect(line.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(['fatal', 'error', 'warn', 'info']).toContain(line.level);
+      expect(typeof line.msg).toBe('string');
+    }
+  });
+
+  it('audit every stored status change RCVD → ACTC → ACSP → ACSC with the transaction id, UETR and client', () => {
+    const audit = lines().filter((l) => l.msg === 'payment status changed' && l.transactionId === transactionId);
+    expect(audit.map((l) => [l.from, l.to])).toEqual([
+      [null, 'RCVD'],
+      ['RCVD', 'ACTC'],
+      ['ACTC', 'ACSP'],
+      ['ACSP', 'ACSC'],
+    ]);
+    for (const l of audit) {
+      expect(l).toMatchObject({ level: 'info', transactionId, uetr, clientId: 'bank-a', messageType: 'pacs.008.001.08', channel: 'api' });
+    }
+    // the first in the request that received it, the others in the pipeline jobs that made them
+    expect(audit[0]).toMatchObject({ requestId: REQ.submit });
+    for (const l of audit.slice(1)) {
+      expect(l.jobType).toMatch(/^payment\./);
+      expect(l.attempt).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('give every pipeline worker line its job type and attempt', () => {
+    const worker = lines().filter((l) => typeof l.jobType === 'string' && String(l.jobType).startsWith('payment.'));
+    expect(worker.length).toBeGreaterThanOrEqual(3);
+    for (const l of worker) {
+      expect(Number.isInteger(l.attempt)).toBe(true);
+      expect(l).toMatchObject({ transactionId, uetr, clientId: 'bank-a' });
+    }
+  });
+
+  it('give request lines the X-Request-Id the caller sent, and end each request with one line', () => {
+    const done = lines().filter((l) => l.msg === 'request completed' && l.requestId === REQ.submit);
+    expect(done).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        method: 'POST',
+        path: '/v1/inbox',
+        statusCode: 202,
+        clientId: 'bank-a',
+        transactionId,
+        uetr,
+      }),
+    ]);
+    expect(typeof done[0]!.responseTimeMs).toBe('number');
+  });
+
+  it('log the refused duplicate with the transaction it duplicates', () => {
+    expect(lines().filter((l) => l.requestId === REQ.duplicate && l.msg === 'duplicate refused')).toEqual([
+      expect.objectContaining({
+        code: 'PAYMENT.DUPLICATE',
+        clientId: 'bank-a',
+        duplicateBy: 'uetr',
+        duplicateOf: transactionId,
+        transactionId,
+      }),
+    ]);
+  });
+
+  it('log failed authentications at WARN with the reason (and the client id when named)', () => {
+    const failed = lines().filter((l) => l.msg === 'authentication failed');
+    expect(failed).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        requestId: REQ.badToken,
+        endpoint: 'bearer',
+        path: '/v1/transactions',
+        source: '127.0.0.1',
+      }),
+    );
+    expect(failed).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        requestId: REQ.badSecret,
+        endpoint: 'token',
+        clientId: 'bank-a',
+        reason: 'unknown client or wrong secret',
+      }),
+    );
+  });
+
+  it('never contain a bearer token, a client secret or a message body', () => {
+    const output = gw.stdout() + gw.logs();
+    expect(output).not.toContain(token);
+    expect(output).not.toContain(token.split('.')[2]!);
+    expect(output).not.toContain('forged-signature');
+    expect(output).not.toContain(secret);
+    expect(output).not.toContain('wrong-secret-e2e-logs');
+    expect(output).not.toContain('FIToFICstmrCdtTrf');
+    expect(output).not.toContain('<Document');
+  });
+});
