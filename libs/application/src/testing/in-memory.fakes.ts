@@ -13,13 +13,17 @@ import {
   type ReturnOutcome,
 } from '../ports/legacy-host.port.js';
 import type { ArchivedMessage, MessageArchive, StoredMessage } from '../ports/message-archive.port.js';
-import type {
-  CreateResult,
-  ListFilter,
-  TransactionPage,
-  TransactionRepository,
-  UniquenessKeys,
-  UniquenessLookup,
+import {
+  byCreation,
+  matchesReference,
+  referenceLimit,
+  type CreateResult,
+  type ListFilter,
+  type ReferenceLookup,
+  type TransactionPage,
+  type TransactionRepository,
+  type UniquenessKeys,
+  type UniquenessLookup,
 } from '../ports/transaction-repository.port.js';
 import type { DeadLetter, Job, LiveJob, QueueBacklog, ReceivedJob, WorkQueue } from '../ports/work-queue.port.js';
 
@@ -92,6 +96,13 @@ export class FakeRepository implements TransactionRepository {
         ? this.keys.get(`uetr:${key.clientId}:${key.uetr.toLowerCase()}`)
         : this.keys.get(`m:${key.clientId}:${key.msgIdEndToEndId}`);
     return hit ? hit.id : null;
+  }
+  async findByReference(ref: ReferenceLookup, limit: number): Promise<PaymentSnapshot[]> {
+    return [...this.rows.values()]
+      .filter((p) => matchesReference(p, ref))
+      .sort(byCreation)
+      .slice(0, referenceLimit(limit))
+      .map((p) => structuredClone(p));
   }
   /** With a ledger, postings given to update are applied to it in the same (all-or-nothing) write. */
   constructor(readonly ledger?: FakeLedger) {}
