@@ -181,11 +181,16 @@ export class FakeQueue implements WorkQueue {
     return 'retried';
   }
   async deadLetter() {}
-  async listDeadLetters(): Promise<DeadLetter[]> {
-    return [];
+  /** Dead letters `listDeadLetters` answers; `redrive` moves a transaction's back to `enqueued`. */
+  dead: DeadLetter[] = [];
+  async listDeadLetters(limit = 1000): Promise<DeadLetter[]> {
+    return this.dead.slice(0, limit);
   }
-  async redrive() {
-    return 0;
+  async redrive(transactionId?: string) {
+    const moved = this.dead.filter((d) => d.job.transactionId === transactionId);
+    this.dead = this.dead.filter((d) => d.job.transactionId !== transactionId);
+    this.enqueued.push(...moved.map((d) => d.job));
+    return moved.length;
   }
   async purgeCompleted() {
     return 0;
