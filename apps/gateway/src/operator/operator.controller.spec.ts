@@ -1,3 +1,4 @@
+import { ProblemException } from '../http/problem.js';
 import { intParam, redriveBody, referenceParam } from './operator.controller.js';
 
 describe('operator API input', () => {
@@ -26,20 +27,16 @@ describe('operator API input', () => {
       selection: { deadLettered: true, stuckOlderThanSeconds: 60 },
       dryRun: false,
     });
-    let problem: { getStatus(): number; problem: { errors?: { path?: string }[] } } | null = null;
+    let problem: unknown = null;
     try {
       redriveBody({ transactionIds: 'x', deadLettered: 'yes', stuckOlderThanSeconds: -1, dryRun: 1, extra: 1 });
     } catch (e) {
-      problem = e as typeof problem;
+      problem = e;
     }
-    expect(problem?.getStatus()).toBe(400);
-    expect(problem?.problem.errors?.map((i) => i.path)).toEqual([
-      'transactionIds',
-      'deadLettered',
-      'stuckOlderThanSeconds',
-      'dryRun',
-      'extra',
-    ]);
+    expect(problem).toBeInstanceOf(ProblemException);
+    const p = problem as ProblemException;
+    expect(p.getStatus()).toBe(400);
+    expect(p.problem.errors?.map((i) => i.path)).toEqual(['transactionIds', 'deadLettered', 'stuckOlderThanSeconds', 'dryRun', 'extra']);
     for (const body of [null, [], 'x', {}, { dryRun: true }]) {
       expect(() => redriveBody(body)).toThrow(expect.objectContaining({ code: 'REQUEST.INVALID_BODY' }));
     }
