@@ -188,14 +188,14 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
    * what is read. Matches are re-read consistently.
    */
   async findByReference(ref: ReferenceLookup, limit: number): Promise<PaymentSnapshot[]> {
-    const names: Record<string, string> = { '#kind': 'kind' };
+    // `snapshot` is a DynamoDB reserved word: named through a placeholder in both expressions
+    const names: Record<string, string> = { '#kind': 'kind', '#snapshot': 'snapshot' };
     const values: Item = { ':payment': S('payment'), ':tx': S('TX') };
     let filter = '#kind = :payment AND sk = :tx';
     if (!('uetr' in ref)) {
       // the snapshot is JSON.stringify'd: the field and its value appear exactly so (a UETR may differ in case)
       const needle = 'msgId' in ref ? JSON.stringify({ msgId: ref.msgId }) : JSON.stringify({ endToEndId: ref.endToEndId });
       filter += ' AND contains(#snapshot, :needle)';
-      names['#snapshot'] = 'snapshot';
       values[':needle'] = S(needle.slice(1, -1));
     }
     const found: { item: Item; snapshot: PaymentSnapshot }[] = [];
@@ -207,7 +207,7 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
           FilterExpression: filter,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
-          ProjectionExpression: 'pk, sk, snapshot',
+          ProjectionExpression: 'pk, sk, #snapshot',
           ExclusiveStartKey: start,
         }),
       );
