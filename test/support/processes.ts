@@ -142,6 +142,7 @@ export const TEST_CLIENTS = [
   { id: 'writer', secret: 'writer-secret-0003', scopes: ['payments:write'] },
   { id: 'ledger-ops', secret: 'ledger-ops-secret-0004', scopes: ['ledger:admin'] },
   { id: 'monitor', secret: 'monitor-secret-0005', scopes: ['metrics:read'] },
+  { id: 'operator', secret: 'operator-secret-0006', scopes: ['operator'] },
 ];
 
 export async function startGateway(

@@ -64,6 +64,7 @@ import { PipelineWorker } from './worker/pipeline.worker.js';
 import { SweeperService } from './worker/sweeper.service.js';
 import { WorkSignalHub } from './worker/work-signal.hub.js';
 import { MetricsController } from './metrics/metrics.controller.js';
+import { OperatorController } from './operator/operator.controller.js';
 import { AdmissionGate } from './admission/admission.gate.js';
 import { MetricsRegistry } from './metrics/metrics.registry.js';
 import { Tracing } from './tracing/tracing.js';
@@ -299,6 +300,7 @@ export class AppModule {
             InboxController,
             TransactionsController,
             InvestigationsController,
+            OperatorController,
             DecisionsController,
             AwsCompatController,
             AwsDiscoveryController,

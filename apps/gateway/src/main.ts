@@ -104,6 +104,7 @@ export async function createGateway(
               'rp2/write': 'alias of payments:write (AWS guidance)',
               'ledger:admin': 'read and set core-mode ledger accounts',
               'metrics:read': 'scrape GET /metrics (Prometheus)',
+              operator: "every client's troubled payments: find, list, re-drive; queue figures (/v1/operator)",
             },
           },
         },

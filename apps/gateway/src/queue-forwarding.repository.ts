@@ -8,6 +8,7 @@ import type {
   TransactionRepository,
   UniquenessKeys,
   UniquenessLookup,
+  ReferenceLookup,
   WorkQueue,
   WorkSignal,
 } from '#application';
@@ -66,6 +67,10 @@ export class QueueForwardingRepository implements TransactionRepository {
 
   list(filter: ListFilter): Promise<TransactionPage> {
     return this.inner.list(filter);
+  }
+
+  findByReference(ref: ReferenceLookup, limit: number): Promise<PaymentSnapshot[]> {
+    return this.inner.findByReference(ref, limit);
   }
 
   findStale(statuses: readonly PaymentStatus[], before: Date, limit: number): Promise<PaymentSnapshot[]> {

@@ -19,7 +19,7 @@ import {
   OpenLedgerAccountsHandler,
 } from './ledger-accounts/ledger-accounts.handlers.js';
 import { ListTransactionsHandler } from './list-transactions/list-transactions.handler.js';
-import { ListInvestigationsHandler } from './list-investigations/list-investigations.handler.js';
+import { ListAllInvestigationsHandler, ListInvestigationsHandler } from './list-investigations/list-investigations.handler.js';
 import { ProcessPaymentHandler } from './process-payment/process-payment.handler.js';
 import { PublishStatusReportHandler } from './publish-status-report/publish-status-report.handler.js';
 import { RecordHostAnswerHandler } from './record-host-answer/record-host-answer.handler.js';
@@ -27,6 +27,11 @@ import { ReleasePaymentHandler } from './release-payment/release-payment.handler
 import { InquirePaymentStatusHandler } from './inquire-payment-status/inquire-payment-status.handler.js';
 import { StatusReportWriter } from './status-report/status-report.writer.js';
 import { SubmitPaymentHandler } from './submit-payment/submit-payment.handler.js';
+import { FindByReferenceHandler } from './find-by-reference/find-by-reference.handler.js';
+import { GetQueueStatsHandler } from './get-queue-stats/get-queue-stats.handler.js';
+import { ListDeadLettersHandler } from './list-dead-letters/list-dead-letters.handler.js';
+import { ListStuckPaymentsHandler } from './list-stuck-payments/list-stuck-payments.handler.js';
+import { RedrivePaymentsHandler } from './redrive-payments/redrive-payments.handler.js';
 import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-payments.handler.js';
 
 /**
@@ -58,6 +63,12 @@ import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-pa
     GetTransactionHandler,
     ListTransactionsHandler,
     ListInvestigationsHandler,
+    ListAllInvestigationsHandler,
+    ListDeadLettersHandler,
+    ListStuckPaymentsHandler,
+    FindByReferenceHandler,
+    RedrivePaymentsHandler,
+    GetQueueStatsHandler,
     GetOutboxHandler,
     GetLedgerAccountHandler,
     ListLedgerAccountsHandler,

@@ -47,7 +47,7 @@ export interface ClientConfig {
 export const DEMO_CLIENT: ClientConfig = {
   id: 'demo',
   secret: 'demo-secret-not-for-production',
-  scopes: ['payments:read', 'payments:write', 'payments:operate', 'ledger:admin', 'metrics:read'],
+  scopes: ['payments:read', 'payments:write', 'payments:operate', 'ledger:admin', 'metrics:read', 'operator'],
 };
 
 /** A certificate authority, client certificate and key for an outgoing TLS connection (files, PEM). */

@@ -324,7 +324,7 @@ const SPECS = {
   // ---- clients ----------------------------------------------------------------------------------------
   CLEARWAY_CLIENTS: text({
     ns: 'clients',
-    doc: 'JSON array `[{"id":"bank-a","secret":"…","scopes":["payments:read","payments:write","payments:operate"]}]` (id: 1-64 of A-Z a-z 0-9 . _ -; secret: at least 12 characters); instead of `secret`, `"secretName":"clients/bank-a"` names its entry in the secret store (read at each token request through the store cache, so a rotation takes effect; missing at start: the start fails). Scopes: `payments:read`, `payments:write`, `payments:operate` (decisions), `ledger:admin`, `metrics:read` (GET /metrics). Required when `NODE_ENV=production`; unset otherwise: the demo client `demo` / `demo-secret-not-for-production` with all five scopes',
+    doc: 'JSON array `[{"id":"bank-a","secret":"…","scopes":["payments:read","payments:write","payments:operate"]}]` (id: 1-64 of A-Z a-z 0-9 . _ -; secret: at least 12 characters); instead of `secret`, `"secretName":"clients/bank-a"` names its entry in the secret store (read at each token request through the store cache, so a rotation takes effect; missing at start: the start fails). Scopes: `payments:read`, `payments:write`, `payments:operate` (decisions), `ledger:admin`, `metrics:read` (GET /metrics), `operator` (the operator API /v1/operator across clients; give it to operators only). Required when `NODE_ENV=production`; unset otherwise: the demo client `demo` / `demo-secret-not-for-production` with all six scopes',
     default: '(the demo client)',
     example: '\'[{"id":"acme-payments","secret":"REPLACE_ME","scopes":["payments:read","payments:write"]}]\'',
   }),

@@ -4,6 +4,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  ScanCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { isTerminal, type PaymentSnapshot, type PaymentStatus } from '#domain';
@@ -15,8 +16,12 @@ import {
   type LedgerBalance,
   type LedgerError,
   type ListFilter,
+  byCreation,
+  matchesReference,
   type Posting,
   postingConditions,
+  type ReferenceLookup,
+  referenceLimit,
   type TransactionPage,
   type TransactionRepository,
   type UniquenessKeys,
@@ -172,6 +177,52 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
   async findId(key: UniquenessLookup): Promise<string | null> {
     const k = 'uetr' in key ? itemKeys.uetr(key.clientId, key.uetr) : itemKeys.msgIdEndToEndId(key.clientId, key.msgIdEndToEndId);
     return str(await this.getRaw(keyOf(k)), 'transactionId') ?? null;
+  }
+
+  /**
+   * Across clients, by a **Scan** of the table (the operator API's rare lookups only; never on a payment's path).
+   * The table has no index by UETR, MsgId or EndToEndId across clients: the uniqueness-key items are keyed by
+   * client first, and an index of its own would cost every create a write. A Scan reads every item once, so it
+   * costs about (table size / 4 KB) / 2 read units (eventually consistent) and takes seconds on a large table;
+   * the filter (payment items only, and the MsgId or EndToEndId text in the snapshot) cuts what travels, not
+   * what is read. Matches are re-read consistently.
+   */
+  async findByReference(ref: ReferenceLookup, limit: number): Promise<PaymentSnapshot[]> {
+    // `snapshot` is a DynamoDB reserved word: named through a placeholder in both expressions
+    const names: Record<string, string> = { '#kind': 'kind', '#snapshot': 'snapshot' };
+    const values: Item = { ':payment': S('payment'), ':tx': S('TX') };
+    let filter = '#kind = :payment AND sk = :tx';
+    if (!('uetr' in ref)) {
+      // the snapshot is JSON.stringify'd: the field and its value appear exactly so (a UETR may differ in case)
+      const needle = 'msgId' in ref ? JSON.stringify({ msgId: ref.msgId }) : JSON.stringify({ endToEndId: ref.endToEndId });
+      filter += ' AND contains(#snapshot, :needle)';
+      values[':needle'] = S(needle.slice(1, -1));
+    }
+    const found: { item: Item; snapshot: PaymentSnapshot }[] = [];
+    let start: Item | undefined;
+    do {
+      const res = await this.client.send(
+        new ScanCommand({
+          TableName: this.table,
+          FilterExpression: filter,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ProjectionExpression: 'pk, sk, #snapshot',
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of res.Items ?? []) {
+        const snapshot = snapshotOf(item);
+        if (matchesReference(snapshot, ref)) found.push({ item, snapshot });
+      }
+      start = res.LastEvaluatedKey;
+    } while (start);
+    const first = found.sort((a, b) => byCreation(a.snapshot, b.snapshot)).slice(0, referenceLimit(limit));
+    const fresh = await this.fetch(first.map((f) => f.item));
+    return fresh
+      .filter((p) => matchesReference(p, ref))
+      .sort(byCreation)
+      .slice(0, referenceLimit(limit));
   }
 
   async update(payment: PaymentSnapshot, expectedVersion: number, jobs: Job[], postings: Posting[] = []): Promise<boolean> {

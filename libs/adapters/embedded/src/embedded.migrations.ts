@@ -166,4 +166,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX jobs_live_tx ON jobs (transaction_id) WHERE state IN ('ready', 'inflight');
   `,
+  // 7: the operator API finds transactions by UETR, MsgId or EndToEndId across clients (issue 13). The uniqueness
+  // keys are per client (scope first), so these lookups get indexes of their own.
+  `
+  CREATE INDEX payments_uetr ON payments (lower(uetr)) WHERE uetr IS NOT NULL;
+  CREATE INDEX payments_msg_id ON payments (msg_id);
+  CREATE INDEX payments_end_to_end_id ON payments (end_to_end_id);
+  `,
 ];

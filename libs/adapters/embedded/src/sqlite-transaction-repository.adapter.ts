@@ -5,11 +5,13 @@ import type {
   Job,
   ListFilter,
   Posting,
+  ReferenceLookup,
   TransactionPage,
   TransactionRepository,
   UniquenessKeys,
   UniquenessLookup,
 } from '#application';
+import { referenceLimit } from '#application';
 import type { EmbeddedDatabase } from './embedded-database.js';
 import { applyPostings } from './sqlite-ledger-store.adapter.js';
 import { enqueueJobs } from './sqlite-work-queue.adapter.js';
@@ -116,6 +118,22 @@ export class SqliteTransactionRepository implements TransactionRepository {
         ? this.findKey('uetr', key.clientId, key.uetr.toLowerCase())
         : this.findKey('msgid-e2e', key.clientId, key.msgIdEndToEndId);
     return hit ? hit.transaction_id : null;
+  }
+
+  /** Across clients, through the indexes of migration 7 (UETR by its lower case, MsgId, EndToEndId as given). */
+  async findByReference(ref: ReferenceLookup, limit: number): Promise<PaymentSnapshot[]> {
+    const [where, value] =
+      'uetr' in ref
+        ? ['lower(uetr) = ?', ref.uetr.toLowerCase()]
+        : 'msgId' in ref
+          ? ['msg_id = ?', ref.msgId]
+          : ['end_to_end_id = ?', ref.endToEndId];
+    const rows = this.db.all<{ snapshot: string }>(
+      `SELECT snapshot FROM payments WHERE ${where} ORDER BY created_at, id LIMIT ?`,
+      value,
+      referenceLimit(limit),
+    );
+    return rows.map((row) => JSON.parse(row.snapshot) as PaymentSnapshot);
   }
 
   async get(id: string): Promise<PaymentSnapshot | null> {

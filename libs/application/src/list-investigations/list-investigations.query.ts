@@ -17,3 +17,13 @@ export class ListInvestigationsQuery extends Query<InvestigationList> {
     super();
   }
 }
+
+/** Every client's payments whose outcome at the host is unknown, oldest update first (operator scope). */
+export class ListAllInvestigationsQuery extends Query<InvestigationList & { nextCursor: string | null }> {
+  constructor(
+    readonly limit: number,
+    readonly cursor: string | null = null,
+  ) {
+    super();
+  }
+}

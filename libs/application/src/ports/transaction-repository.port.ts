@@ -15,6 +15,32 @@ export interface UniquenessKeys {
 /** A client's uniqueness key to look up: keys are per client, so a lookup always names the client. */
 export type UniquenessLookup = { clientId: string; uetr: string } | { clientId: string; msgIdEndToEndId: string };
 
+/**
+ * A reference an operator looks a transaction up by, across clients: its UETR (any case), its MsgId or its
+ * EndToEndId (exact). Only the operator API uses it: a client's own lookups stay `findId`, scoped to it.
+ */
+export type ReferenceLookup = { uetr: string } | { msgId: string } | { endToEndId: string };
+
+/** Most transactions `findByReference` answers (a MsgId names a whole batch; more means a bad lookup). */
+export const MAX_REFERENCE_MATCHES = 100;
+
+/** Whether a transaction carries the reference (what every adapter's `findByReference` answers must meet). */
+export function matchesReference(p: PaymentSnapshot, ref: ReferenceLookup): boolean {
+  if ('uetr' in ref) return p.uetr != null && p.uetr.toLowerCase() === ref.uetr.toLowerCase();
+  if ('msgId' in ref) return p.msgId === ref.msgId;
+  return p.endToEndId === ref.endToEndId;
+}
+
+/** `limit` clamped to 1..MAX_REFERENCE_MATCHES. */
+export function referenceLimit(limit: number): number {
+  return Math.min(Math.max(Math.trunc(limit) || 1, 1), MAX_REFERENCE_MATCHES);
+}
+
+/** Oldest first, by createdAt then id: the order `findByReference` answers in. */
+export function byCreation(a: PaymentSnapshot, b: PaymentSnapshot): number {
+  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 export type CreateResult =
   | { kind: 'created' }
   | {
@@ -52,6 +78,12 @@ export interface TransactionRepository {
    * `MsgId|EndToEndId`. How a camt.056, pacs.028 or pacs.004 finds the payment it is about.
    */
   findId(key: UniquenessLookup): Promise<string | null>;
+  /**
+   * Every client's transactions that carry this reference (payments and messages about them), oldest first
+   * (by createdAt, then id), at most `limit` (clamped to 1..MAX_REFERENCE_MATCHES). For the operator API only.
+   * Each adapter says what a lookup costs (the embedded store: an index; DynamoDB: a Scan).
+   */
+  findByReference(ref: ReferenceLookup, limit: number): Promise<PaymentSnapshot[]>;
   /**
    * Writes `payment` if the stored version still equals `expectedVersion`; the stored version becomes
    * expectedVersion + 1. Returns false (and writes nothing) when someone else wrote first.

@@ -106,5 +106,10 @@ export interface WorkQueue {
    */
   liveJobs(transactionIds: readonly string[]): Promise<ReadonlyMap<string, LiveJob> | null>;
   backlog(since: Date): Promise<QueueBacklog>;
+  /**
+   * Jobs by state, in the adapter's own words (the embedded queue: ready, inflight, dead, done; SQS: visible,
+   * inflight, delayed, dead, approximate), for the operator and metrics; absent when the queue cannot count.
+   */
+  stats?(): Promise<Readonly<Record<string, number>>>;
   ping(): Promise<void>;
 }

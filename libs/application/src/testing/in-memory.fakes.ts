@@ -13,13 +13,17 @@ import {
   type ReturnOutcome,
 } from '../ports/legacy-host.port.js';
 import type { ArchivedMessage, MessageArchive, StoredMessage } from '../ports/message-archive.port.js';
-import type {
-  CreateResult,
-  ListFilter,
-  TransactionPage,
-  TransactionRepository,
-  UniquenessKeys,
-  UniquenessLookup,
+import {
+  byCreation,
+  matchesReference,
+  referenceLimit,
+  type CreateResult,
+  type ListFilter,
+  type ReferenceLookup,
+  type TransactionPage,
+  type TransactionRepository,
+  type UniquenessKeys,
+  type UniquenessLookup,
 } from '../ports/transaction-repository.port.js';
 import type { DeadLetter, Job, LiveJob, QueueBacklog, ReceivedJob, WorkQueue } from '../ports/work-queue.port.js';
 
@@ -92,6 +96,13 @@ export class FakeRepository implements TransactionRepository {
         ? this.keys.get(`uetr:${key.clientId}:${key.uetr.toLowerCase()}`)
         : this.keys.get(`m:${key.clientId}:${key.msgIdEndToEndId}`);
     return hit ? hit.id : null;
+  }
+  async findByReference(ref: ReferenceLookup, limit: number): Promise<PaymentSnapshot[]> {
+    return [...this.rows.values()]
+      .filter((p) => matchesReference(p, ref))
+      .sort(byCreation)
+      .slice(0, referenceLimit(limit))
+      .map((p) => structuredClone(p));
   }
   /** With a ledger, postings given to update are applied to it in the same (all-or-nothing) write. */
   constructor(readonly ledger?: FakeLedger) {}
@@ -170,11 +181,16 @@ export class FakeQueue implements WorkQueue {
     return 'retried';
   }
   async deadLetter() {}
-  async listDeadLetters(): Promise<DeadLetter[]> {
-    return [];
+  /** Dead letters `listDeadLetters` answers; `redrive` moves a transaction's back to `enqueued`. */
+  dead: DeadLetter[] = [];
+  async listDeadLetters(limit = 1000): Promise<DeadLetter[]> {
+    return this.dead.slice(0, limit);
   }
-  async redrive() {
-    return 0;
+  async redrive(transactionId?: string) {
+    const moved = this.dead.filter((d) => d.job.transactionId === transactionId);
+    this.dead = this.dead.filter((d) => d.job.transactionId !== transactionId);
+    this.enqueued.push(...moved.map((d) => d.job));
+    return moved.length;
   }
   async purgeCompleted() {
     return 0;

@@ -68,6 +68,27 @@ export function transactionRepositoryContract(open: () => Promise<TransactionRep
       await expect(repo.findId({ clientId: p.clientId, uetr: '00000000-0000-4000-8000-000000000000' })).resolves.toBeNull();
     });
 
+    it("finds every client's transactions by UETR (any case), MsgId or EndToEndId for the operator, oldest first", async () => {
+      const a = samplePayment({ clientId: 'client-a', createdAt: '2025-01-15T10:00:00.000Z' });
+      // another client's payment with the same MsgId and EndToEndId (keys are per client), created later
+      const b = samplePayment({ clientId: 'client-b', msgId: a.msgId, endToEndId: a.endToEndId, createdAt: '2025-01-15T11:00:00.000Z' });
+      const other = samplePayment({ clientId: 'client-b' });
+      for (const p of [b, a, other]) await repo.create(p, keysOf(p), []);
+      const ids = async (ref: Parameters<TransactionRepository['findByReference']>[0], limit = 10) =>
+        (await repo.findByReference(ref, limit)).map((p) => p.id);
+      await expect(ids({ uetr: a.uetr!.toUpperCase() })).resolves.toEqual([a.id]);
+      await expect(ids({ uetr: b.uetr! })).resolves.toEqual([b.id]);
+      await expect(ids({ msgId: a.msgId })).resolves.toEqual([a.id, b.id]);
+      await expect(ids({ endToEndId: a.endToEndId })).resolves.toEqual([a.id, b.id]);
+      await expect(ids({ endToEndId: a.endToEndId }, 1)).resolves.toEqual([a.id]);
+      await expect(ids({ msgId: a.msgId.toLowerCase() })).resolves.toEqual([]);
+      await expect(ids({ msgId: a.msgId.slice(0, -1) })).resolves.toEqual([]);
+      await expect(ids({ uetr: '00000000-0000-4000-8000-000000000000' })).resolves.toEqual([]);
+      // the answer is the stored transaction, as it stands now
+      await repo.update({ ...a, status: 'ACTC' }, 1, []);
+      await expect(repo.findByReference({ uetr: a.uetr! }, 10)).resolves.toEqual([{ ...a, status: 'ACTC', version: 2 }]);
+    });
+
     it('refuses a second payment with the same id', async () => {
       const p = samplePayment();
       await repo.create(p, keysOf(p), []);

@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+/** The `clearway` binary (package.json `bin`): see cli.ts. */
+import { run } from './cli.js';
+
+run(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  stderrIsTTY: process.stderr.isTTY === true,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`clearway: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);
