@@ -15,6 +15,7 @@ import type {
   Posting,
   QueueBacklog,
   ReceivedJob,
+  ReferenceLookup,
   TransactionPage,
   TransactionRepository,
   UniquenessKeys,
@@ -70,6 +71,10 @@ export class TracedTransactionRepository implements TransactionRepository {
     return spanned(this.tracing, 'store.findStale', this.system, null, () => this.inner.findStale(statuses, before, limit));
   }
 
+  findByReference(ref: ReferenceLookup, limit: number): Promise<PaymentSnapshot[]> {
+    return spanned(this.tracing, 'store.findByReference', this.system, null, () => this.inner.findByReference(ref, limit));
+  }
+
   ping(): Promise<void> {
     return this.inner.ping();
   }
@@ -118,6 +123,11 @@ export class TracedWorkQueue implements WorkQueue {
 
   liveJobs(transactionIds: readonly string[]): Promise<ReadonlyMap<string, LiveJob> | null> {
     return this.inner.liveJobs(transactionIds);
+  }
+
+  /** The adapter's own counts (operator API, metrics), when it has them; never spanned (no trace to join). */
+  get stats(): (() => Promise<Readonly<Record<string, number>>>) | undefined {
+    return this.inner.stats ? () => this.inner.stats!() : undefined;
   }
 
   backlog(since: Date): Promise<QueueBacklog> {
