@@ -66,6 +66,10 @@ import { WorkSignalHub } from './worker/work-signal.hub.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { AdmissionGate } from './admission/admission.gate.js';
 import { MetricsRegistry } from './metrics/metrics.registry.js';
+import { GatewayInstruments } from './metrics/instruments.js';
+import { meteredScreening } from './metrics/metered-screening.js';
+import { MetricsServer } from './metrics/metrics.server.js';
+import { PaymentMetricsHandler } from './metrics/payment-metrics.handler.js';
 
 type Runtime = ConfigType<typeof runtimeConfig>;
 type Worker = ConfigType<typeof workerConfig>;
@@ -103,17 +107,22 @@ class PortsModule {
         }),
       },
       { provide: CLOCK, useValue: { now: () => new Date() } },
+      // Metrics recorded as things happen (payments, host calls, screening), registered by MetricsRegistry.
+      GatewayInstruments,
       { provide: ID_GENERATOR, useValue: { uuid: () => randomUUID() } },
       {
         provide: SCREENING_SERVICE,
-        inject: [rulesConfig.KEY],
-        useFactory: ({ screening }: Rules) =>
+        inject: [rulesConfig.KEY, GatewayInstruments],
+        useFactory: ({ screening }: Rules, instruments: GatewayInstruments) =>
           screening
-            ? new HttpScreeningService({
-                url: screening.url,
-                timeoutMs: screening.timeoutMs,
-                ...(screening.authHeader ? { authHeader: screening.authHeader } : {}),
-              })
+            ? meteredScreening(
+                new HttpScreeningService({
+                  url: screening.url,
+                  timeoutMs: screening.timeoutMs,
+                  ...(screening.authHeader ? { authHeader: screening.authHeader } : {}),
+                }),
+                instruments,
+              )
             : null,
       },
       {
@@ -166,6 +175,7 @@ class PortsModule {
           amqpConfig.KEY,
           workerConfig.KEY,
           HostEndpoint,
+          GatewayInstruments,
           { token: AMQP_SESSION, optional: true },
         ],
         useFactory: (
@@ -176,6 +186,7 @@ class PortsModule {
           amqp: Amqp,
           worker: Worker,
           endpoint: HostEndpoint,
+          instruments: GatewayInstruments,
           session: AmqpSession | undefined,
         ) => {
           if (runtime.mode === 'core') return new NoLegacyHost();
@@ -188,6 +199,7 @@ class PortsModule {
               timeoutMs: host.timeoutMs,
               replyPrefetch: Math.max(32, worker.concurrency * 2),
               logger: new Logger('LegacyHost'),
+              onCall: instruments.hostCallObserver('amqp'),
             });
           }
           if (!endpoint.url) return new NoLegacyHost();
@@ -197,6 +209,7 @@ class PortsModule {
             timeoutMs: host.timeoutMs,
             attempts: host.attempts,
             logger: new Logger('LegacyHost'),
+            onCall: instruments.hostCallObserver('http'),
             // HOST_TLS_*: a private CA and/or a client certificate (http/edge, issue 10 point 8)
             ...(host.tls ? { tls: readTlsFiles(host.tls) } : {}),
             // The host's credentials (an Authorization header value) from the secret store, read per call.
@@ -298,6 +311,8 @@ export class AppModule {
       providers: [
         LedgerSeeder,
         MetricsRegistry,
+        PaymentMetricsHandler,
+        ...(config.server.metricsPort !== null ? [MetricsServer] : []),
         ...(workers ? [PipelineWorker, SweeperService, ...(config.store.store === 'dynamodb' ? [OutboxRelay] : [])] : []),
         ...(config.amqp.enabled && api ? [InboundQueueConsumer] : []),
         ...(config.amqp.enabled && workers && config.host.transport === 'amqp' && config.runtime.mode === 'proxy'

@@ -14,6 +14,7 @@ import { HostEndpoint } from './host-endpoint.js';
 import { applySecurityHeaders, edgeServerOptions, installEdge } from './http/edge/index.js';
 import { clientErrorResponse, frameworkProblem, ProblemFilter } from './http/problem.filter.js';
 import { looksLikeXml } from './http/xml-body.js';
+import { installSubmitTimer } from './metrics/submit-timer.js';
 
 const LEVELS: Record<LoggingConfig['level'], LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -68,6 +69,7 @@ export async function createGateway(config: Configuration): Promise<NestFastifyA
   });
   app.useGlobalFilters(new ProblemFilter());
   installEdge(app, config);
+  installSubmitTimer(app);
   // With an HTTPS listener, SIGHUP reloads its certificate (http/edge) instead of shutting down.
   app.enableShutdownHooks(config.server.tls ? Object.values(ShutdownSignal).filter((s) => s !== ShutdownSignal.SIGHUP) : undefined);
   if (config.runtime.role !== 'worker' && config.server.apiDocs !== 'off') {

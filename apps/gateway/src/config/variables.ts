@@ -224,6 +224,19 @@ const SPECS = {
     },
     '0.0.0.0',
   ),
+  METRICS_PORT: variable<number | null>(
+    {
+      ns: 'server',
+      doc: 'when set: Prometheus text at `http://<HOST>:<METRICS_PORT>/metrics` WITHOUT authentication, on a small listener of its own in the same process (bound to `HOST` like the API; never expose it publicly). Unset: `GET /metrics` on the API port, behind a bearer token with the `metrics:read` scope',
+      example: '9464',
+    },
+    () => null,
+    (_value, name, ctx, raw) => {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 1 || n > 65535) return problem(ctx, `${name} must be an integer from 1 to 65535, got "${raw}"`);
+      return n;
+    },
+  ),
   TRUSTED_PROXIES: list(
     {
       ns: 'server',

@@ -6,6 +6,8 @@ import {
   readHostAnswer,
   type CancellationOutcome,
   type HostAnswerCodec,
+  type HostCallRecord,
+  type HostOperation,
   type HostMessage,
   type HostOutcome,
   type HostStatusOutcome,
@@ -24,6 +26,7 @@ export type Pacs002Reader = HostAnswerReader;
 /** What one call posts, and how its answer becomes the call's outcome. */
 interface Exchange<T> {
   path: string;
+  operation: HostOperation;
   /** `payment`, `cancellation request`, `return`: for messages and logs. */
   what: string;
   message: HostMessage;
@@ -63,6 +66,8 @@ export interface HttpLegacyHostOptions {
   /** For tests: the jitter source (0 <= x < 1). */
   random?: () => number;
   logger?: Pick<Logger, 'warn' | 'debug'>;
+  /** Told about every call when it ends (metrics): operation, outcome, seconds. */
+  onCall?: (call: HostCallRecord) => void;
 }
 
 /**
@@ -89,6 +94,7 @@ export class HttpLegacyHost implements LegacyHost {
   private readonly random: () => number;
   private readonly fetch: HostFetch;
   private readonly logger: Pick<Logger, 'warn' | 'debug'>;
+  private readonly onCall: ((call: HostCallRecord) => void) | undefined;
 
   constructor(options: HttpLegacyHostOptions) {
     let base: URL;
@@ -113,6 +119,7 @@ export class HttpLegacyHost implements LegacyHost {
     if (options.tls && base.protocol !== 'https:') throw new Error('HttpLegacyHost: tls options need an https:// baseUrl');
     this.fetch = options.tls ? tlsFetch(options.tls) : (url, init) => fetch(url, init);
     this.logger = options.logger ?? new Logger('HttpLegacyHost');
+    this.onCall = options.onCall;
   }
 
   /** Sends a camt.056; the host's camt.029 decides (CNCL -> cancelled, RJCR -> refused, PDCR -> pending). */
@@ -120,6 +127,7 @@ export class HttpLegacyHost implements LegacyHost {
     return this.exchange({
       path: '/v1/cancellations',
       what: 'cancellation request',
+      operation: 'cancel',
       message: request,
       read: (status, body) => {
         if (body.trim() === '' && (status === 202 || status === 204)) return { kind: 'pending', resolution: null };
@@ -136,6 +144,7 @@ export class HttpLegacyHost implements LegacyHost {
     return this.exchange({
       path: '/v1/returns',
       what: 'return',
+      operation: 'return',
       message: request,
       read: (status, body) => {
         if (body.trim() === '' && (status === 202 || status === 204)) return { kind: 'pending', statusReport: null };
@@ -157,6 +166,7 @@ export class HttpLegacyHost implements LegacyHost {
     return this.exchange({
       path: '/v1/status-requests',
       what: 'status request',
+      operation: 'status',
       message: request,
       readAlso: [404],
       read: (status, body) => {
@@ -182,6 +192,7 @@ export class HttpLegacyHost implements LegacyHost {
     return this.exchange({
       path: '/v1/payments',
       what: 'payment',
+      operation: 'deliver',
       message: delivery,
       read: (status, body) => this.readOutcome(status, body, delivery),
     });
@@ -191,7 +202,22 @@ export class HttpLegacyHost implements LegacyHost {
    * One call: POST with the idempotency headers, attempts with backoff (Retry-After honoured up to
    * retryAfterMaxMs), 2xx answers read by `read`; other answers and network failures as HostUnavailableError.
    */
-  private async exchange<T>({ path, what, message, read, readAlso = [] }: Exchange<T>): Promise<T> {
+  private async exchange<T extends { kind: string }>(x: Exchange<T>): Promise<T> {
+    const started = performance.now();
+    const call = { timedOut: false };
+    const report = (outcome: string) => this.onCall?.({ operation: x.operation, outcome, seconds: (performance.now() - started) / 1000 });
+    try {
+      const outcome = await this.attemptAll(x, call);
+      report(outcome.kind);
+      return outcome;
+    } catch (err) {
+      report(call.timedOut ? 'timeout' : 'error');
+      throw err;
+    }
+  }
+
+  /** The attempts of one call; `call.timedOut` tells whether the last attempt got no answer in time. */
+  private async attemptAll<T>({ path, what, message, read, readAlso = [] }: Exchange<T>, call: { timedOut: boolean }): Promise<T> {
     const url = `${this.baseUrl}${path}`;
     const headers: Record<string, string> = {
       'Content-Type': 'application/xml; charset=utf-8',
@@ -225,6 +251,7 @@ export class HttpLegacyHost implements LegacyHost {
           throw new HostUnavailableError(`legacy host refused ${what} ${message.transactionId}: HTTP ${res.status}`, false);
         }
         lastFailure = `HTTP ${res.status}`;
+        call.timedOut = false;
         retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
       } catch (err) {
         if (err instanceof HostUnavailableError) throw err;
@@ -233,7 +260,8 @@ export class HttpLegacyHost implements LegacyHost {
           throw new HostUnavailableError(`legacy host answer to ${what} ${message.transactionId} unusable: ${err.message}`, true);
         }
         lastFailure = describeFailure(err, this.timeoutMs);
-        if (isTimeout(err)) this.calls.timedOut++;
+        call.timedOut = isTimeout(err);
+        if (call.timedOut) this.calls.timedOut++;
       }
 
       if (attempt === this.attempts) break;
