@@ -62,6 +62,8 @@ export interface RuntimeConfig {
   mode: 'proxy' | 'core';
   /** NODE_ENV=production. */
   production: boolean;
+  /** GIT_REVISION: the source revision, for clearway_build_info. */
+  revision: string;
 }
 
 export interface ServerConfig {
@@ -258,7 +260,7 @@ function tlsFiles(caFile: string | null, certFile: string | null, keyFile: strin
 }
 
 function runtime(e: ParsedEnv): RuntimeConfig {
-  return { role: e.ROLE, mode: e.MODE, production: e.NODE_ENV === 'production' };
+  return { role: e.ROLE, mode: e.MODE, production: e.NODE_ENV === 'production', revision: e.GIT_REVISION };
 }
 
 function server(e: ParsedEnv): ServerConfig {

@@ -214,6 +214,15 @@ const SPECS = {
     doc: '`proxy`: release payments to the legacy host; `core`: settle them in the gateway itself (against the ledger when it is on)',
     default: 'proxy',
   }),
+  GIT_REVISION: text(
+    {
+      ns: 'runtime',
+      doc: 'the source revision this build came from (e.g. a git commit), shown as the `revision` label of `clearway_build_info` in GET /metrics',
+      default: 'unknown',
+      example: '7fbc180',
+    },
+    'unknown',
+  ),
 
   // ---- server -----------------------------------------------------------------------------------------
   PORT: int({ ns: 'server', doc: 'TCP port of the HTTP API, health and docs', default: '8080' }, 0, 65535),

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { AwsRequestMeter, SqsWorkQueue } from '#adapters/aws';
 import { EmbeddedDatabase, SqliteWorkQueue } from '#adapters/embedded';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
@@ -19,6 +20,7 @@ import { HttpLegacyHost } from '#adapters/http-host';
 import { AdmissionGate } from '../admission/admission.gate.js';
 import { OutboxRelay } from '../worker/outbox-relay.service.js';
 import { SweeperService } from '../worker/sweeper.service.js';
+import { runtimeConfig } from '../config/namespaces.js';
 import { GatewayInstruments } from './instruments.js';
 
 /** How long a value read from the queue or the store at a scrape is reused (several scrapers, one read). */
@@ -71,6 +73,7 @@ export class MetricsRegistry {
     @Optional() @Inject(WORK_QUEUE) queue: WorkQueue | null = null,
     @Optional() @Inject(TRANSACTION_REPOSITORY) repository: TransactionRepository | null = null,
     @Optional() @Inject(OutboxRelay) outbox: OutboxRelay | null = null,
+    @Optional() @Inject(runtimeConfig.KEY) runtime: ConfigType<typeof runtimeConfig> | null = null,
   ) {
     // Node's process metrics include the event-loop lag (`nodejs_eventloop_lag_seconds`, and its p50/p90/p99).
     collectDefaultMetrics({ register: this.registry });
@@ -79,7 +82,7 @@ export class MetricsRegistry {
       help: 'Always 1: the gateway version (package.json), source revision (GIT_REVISION, else unknown) and Node.js version.',
       labelNames: ['version', 'revision', 'node'],
       registers: [this.registry],
-    }).set({ version: gatewayVersion(), revision: process.env['GIT_REVISION']?.trim() || 'unknown', node: process.version }, 1);
+    }).set({ version: gatewayVersion(), revision: runtime?.revision ?? 'unknown', node: process.version }, 1);
     for (const metric of instruments?.all() ?? []) this.registry.registerMetric(metric);
     if (queue) this.queueMetrics(queue);
     if (repository) this.investigationMetrics(repository);

@@ -37,7 +37,7 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
     @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
     private readonly reports: StatusReportWriter,
     private readonly answers: AnswerWriter,
-    @Optional() private readonly events: EventBus | null = null,
+    @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
   ) {}
 
   private get deps() {

@@ -26,7 +26,7 @@ export class CoreSettlement {
     @Inject(PIPELINE_SETTINGS) private readonly settings: PipelineSettings,
     private readonly reports: StatusReportWriter,
     private readonly answers: AnswerWriter,
-    @Optional() private readonly events: EventBus | null = null,
+    @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
   ) {}
 
   private legs(p: Payment): Posting[] {

@@ -30,7 +30,7 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
     private readonly reports: StatusReportWriter,
     private readonly answers: AnswerWriter,
     private readonly core: CoreSettlement,
-    @Optional() private readonly events: EventBus | null = null,
+    @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
   ) {}
 
   async execute(cmd: DecidePaymentCommand): Promise<DecisionResult> {

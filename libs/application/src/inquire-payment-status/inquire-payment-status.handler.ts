@@ -38,7 +38,7 @@ export class InquirePaymentStatusHandler implements ICommandHandler<InquirePayme
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly reports: StatusReportWriter,
     private readonly answers: AnswerWriter,
-    @Optional() private readonly events: EventBus | null = null,
+    @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
   ) {}
 
   private get deps() {

@@ -56,7 +56,7 @@ export class TransactionIntake {
     @Inject(CLOCK) readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     readonly reports: StatusReportWriter,
-    @Optional() private readonly events: EventBus | null = null,
+    @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
   ) {}
 
   /** What the save path of an existing transaction needs (see savePayment). */

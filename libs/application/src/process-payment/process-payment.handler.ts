@@ -26,7 +26,7 @@ export class ProcessPaymentHandler implements ICommandHandler<ProcessPaymentComm
     @Inject(BUSINESS_RULES) private readonly rules: BusinessRuleSet,
     @Inject(HOLD_POLICY) private readonly holds: HoldPolicy,
     private readonly reports: StatusReportWriter,
-    @Optional() private readonly events: EventBus | null = null,
+    @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
   ) {}
 
   async execute(cmd: ProcessPaymentCommand): Promise<StepResult> {

@@ -22,7 +22,7 @@ export class RecordHostAnswerHandler implements ICommandHandler<RecordHostAnswer
     @Inject(MESSAGE_ARCHIVE) private readonly archive: MessageArchive,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly reports: StatusReportWriter,
-    @Optional() private readonly events: EventBus | null = null,
+    @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
   ) {}
 
   async execute(cmd: RecordHostAnswerCommand): Promise<StepResult> {

@@ -39,7 +39,7 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PIPELINE_SETTINGS) private readonly settings: PipelineSettings,
     private readonly reports: StatusReportWriter,
-    @Optional() private readonly events: EventBus | null = null,
+    @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
   ) {}
 
   private get deps() {

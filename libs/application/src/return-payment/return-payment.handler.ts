@@ -32,7 +32,7 @@ export class ReturnPaymentHandler implements ICommandHandler<ReturnPaymentComman
     @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
     private readonly answers: AnswerWriter,
     private readonly reports: StatusReportWriter,
-    @Optional() private readonly events: EventBus | null = null,
+    @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
   ) {}
 
   async execute(cmd: ReturnPaymentCommand): Promise<StepResult> {

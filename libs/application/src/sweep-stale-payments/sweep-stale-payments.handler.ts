@@ -33,7 +33,7 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
     @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
     private readonly reports: StatusReportWriter,
     private readonly commands: CommandBus,
-    @Optional() private readonly events: EventBus | null = null,
+    @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
   ) {}
 
   async execute(cmd: SweepStalePaymentsCommand): Promise<SweepResult> {
