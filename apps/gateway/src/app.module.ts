@@ -70,6 +70,10 @@ import { MetricsRegistry } from './metrics/metrics.registry.js';
 import { Tracing } from './tracing/tracing.js';
 import { TracingModule } from './tracing/tracing.module.js';
 import { PaymentAuditLog } from './logging/payment-audit.handler.js';
+import { GatewayInstruments } from './metrics/instruments.js';
+import { meteredScreening } from './metrics/metered-screening.js';
+import { MetricsServer } from './metrics/metrics.server.js';
+import { PaymentMetricsHandler } from './metrics/payment-metrics.handler.js';
 
 type Runtime = ConfigType<typeof runtimeConfig>;
 type Worker = ConfigType<typeof workerConfig>;
@@ -107,17 +111,22 @@ class PortsModule {
         }),
       },
       { provide: CLOCK, useValue: { now: () => new Date() } },
+      // Metrics recorded as things happen (payments, host calls, screening), registered by MetricsRegistry.
+      GatewayInstruments,
       { provide: ID_GENERATOR, useValue: { uuid: () => randomUUID() } },
       {
         provide: SCREENING_SERVICE,
-        inject: [rulesConfig.KEY],
-        useFactory: ({ screening }: Rules) =>
+        inject: [rulesConfig.KEY, GatewayInstruments],
+        useFactory: ({ screening }: Rules, instruments: GatewayInstruments) =>
           screening
-            ? new HttpScreeningService({
-                url: screening.url,
-                timeoutMs: screening.timeoutMs,
-                ...(screening.authHeader ? { authHeader: screening.authHeader } : {}),
-              })
+            ? meteredScreening(
+                new HttpScreeningService({
+                  url: screening.url,
+                  timeoutMs: screening.timeoutMs,
+                  ...(screening.authHeader ? { authHeader: screening.authHeader } : {}),
+                }),
+                instruments,
+              )
             : null,
       },
       {
@@ -171,6 +180,7 @@ class PortsModule {
           workerConfig.KEY,
           HostEndpoint,
           Tracing,
+          GatewayInstruments,
           { token: AMQP_SESSION, optional: true },
         ],
         useFactory: (
@@ -182,6 +192,7 @@ class PortsModule {
           worker: Worker,
           endpoint: HostEndpoint,
           tracing: Tracing,
+          instruments: GatewayInstruments,
           session: AmqpSession | undefined,
         ) => {
           if (runtime.mode === 'core') return new NoLegacyHost();
@@ -197,6 +208,7 @@ class PortsModule {
               replyPrefetch: Math.max(32, worker.concurrency * 2),
               logger: new Logger('LegacyHost'),
               ...traced,
+              onCall: instruments.hostCallObserver('amqp'),
             });
           }
           if (!endpoint.url) return new NoLegacyHost();
@@ -206,6 +218,7 @@ class PortsModule {
             timeoutMs: host.timeoutMs,
             attempts: host.attempts,
             logger: new Logger('LegacyHost'),
+            onCall: instruments.hostCallObserver('http'),
             // HOST_TLS_*: a private CA and/or a client certificate (http/edge, issue 10 point 8)
             ...(host.tls ? { tls: readTlsFiles(host.tls) } : {}),
             // The host's credentials (an Authorization header value) from the secret store, read per call.
@@ -314,6 +327,8 @@ export class AppModule {
         MetricsRegistry,
         // the audit trail: one line per stored status change (docs/operations.md, "Logs")
         PaymentAuditLog,
+        PaymentMetricsHandler,
+        ...(config.server.metricsPort !== null ? [MetricsServer] : []),
         ...(workers ? [PipelineWorker, SweeperService, ...(config.store.store === 'dynamodb' ? [OutboxRelay] : [])] : []),
         ...(config.amqp.enabled && api ? [InboundQueueConsumer] : []),
         ...(config.amqp.enabled && workers && config.host.transport === 'amqp' && config.runtime.mode === 'proxy'

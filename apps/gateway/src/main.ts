@@ -18,6 +18,7 @@ import { installHttpTracing } from './tracing/http-tracing.js';
 import { Tracing } from './tracing/tracing.js';
 import { createRootLogger, nestLoggerOn } from './logging/logger.js';
 import { installRequestLogging } from './logging/request-logging.js';
+import { installSubmitTimer } from './metrics/submit-timer.js';
 
 /**
  * The gateway's logging (ADR 0016): one pino root logger (LOG_LEVEL, LOG_FORMAT) that Nest's `Logger`
@@ -83,6 +84,7 @@ export async function createGateway(
   // With OTEL_EXPORTER_OTLP_ENDPOINT set: a server span per request, child of its traceparent (tracing/)
   installHttpTracing(app.getHttpAdapter().getInstance(), app.get(Tracing));
   installEdge(app, config);
+  installSubmitTimer(app);
   // With an HTTPS listener, SIGHUP reloads its certificate (http/edge) instead of shutting down.
   app.enableShutdownHooks(config.server.tls ? Object.values(ShutdownSignal).filter((s) => s !== ShutdownSignal.SIGHUP) : undefined);
   if (config.runtime.role !== 'worker' && config.server.apiDocs !== 'off') {

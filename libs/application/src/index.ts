@@ -35,6 +35,7 @@ export * from './publish-status-report/publish-status-report.command.js';
 export * from './get-transaction/get-transaction.query.js';
 export * from './list-transactions/list-transactions.query.js';
 export * from './list-investigations/list-investigations.query.js';
+export { INVESTIGATION_SCAN } from './list-investigations/list-investigations.handler.js';
 export * from './get-outbox/get-outbox.query.js';
 export * from './list-dead-letters/list-dead-letters.query.js';
 export * from './list-stuck-payments/list-stuck-payments.query.js';

@@ -302,7 +302,11 @@ describe('configuration: the edge settings of issue 10 (server, auth throttle, h
       maxConnectionsPerSource: 256,
       tls: null,
       apiDocs: 'public',
+      metricsPort: null,
     });
+    expect(c.runtime.revision).toBe('unknown');
+    expect(loadConfiguration({ GIT_REVISION: ' 7fbc180 ' }).runtime.revision).toBe('7fbc180');
+    expect(loadConfiguration({ METRICS_PORT: '9464' }).server.metricsPort).toBe(9464);
     expect(c.auth.throttle).toEqual({ failures: 5, windowSeconds: 60, maxSeconds: 900 });
     expect(c.host.tls).toBeNull();
     expect(c.amqp.tls).toBeNull();
@@ -313,6 +317,9 @@ describe('configuration: the edge settings of issue 10 (server, auth throttle, h
   });
 
   it('refuses settings that cannot work, naming them', () => {
+    expect(() => loadConfiguration({ METRICS_PORT: '8080' })).toThrow('METRICS_PORT (8080) must differ from PORT');
+    expect(() => loadConfiguration({ METRICS_PORT: '0' })).toThrow('METRICS_PORT must be an integer from 1 to 65535, got "0"');
+    expect(() => loadConfiguration({ METRICS_PORT: 'x' })).toThrow('METRICS_PORT must be an integer from 1 to 65535, got "x"');
     expect(() => loadConfiguration({ TLS_CERT_FILE: '/c.pem' })).toThrow('TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither');
     expect(() => loadConfiguration({ TRUSTED_PROXIES: '10.0.0.1, example.com' })).toThrow(
       'TRUSTED_PROXIES: "example.com" is not an IP address or CIDR range',

@@ -62,6 +62,8 @@ export interface RuntimeConfig {
   mode: 'proxy' | 'core';
   /** NODE_ENV=production. */
   production: boolean;
+  /** GIT_REVISION: the source revision, for clearway_build_info. */
+  revision: string;
 }
 
 export interface ServerConfig {
@@ -77,6 +79,8 @@ export interface ServerConfig {
   /** TLS_CERT_FILE and TLS_KEY_FILE: the HTTPS listener; null: plain HTTP. */
   tls: { certFile: string; keyFile: string } | null;
   apiDocs: 'public' | 'auth' | 'off';
+  /** METRICS_PORT: a listener of its own serving GET /metrics without auth; null: /metrics on the API port (scope metrics:read). */
+  metricsPort: number | null;
 }
 
 export interface AuthConfig {
@@ -270,7 +274,7 @@ function tlsFiles(caFile: string | null, certFile: string | null, keyFile: strin
 }
 
 function runtime(e: ParsedEnv): RuntimeConfig {
-  return { role: e.ROLE, mode: e.MODE, production: e.NODE_ENV === 'production' };
+  return { role: e.ROLE, mode: e.MODE, production: e.NODE_ENV === 'production', revision: e.GIT_REVISION };
 }
 
 function server(e: ParsedEnv): ServerConfig {
@@ -281,6 +285,9 @@ function server(e: ParsedEnv): ServerConfig {
     throw new ConfigError(
       `HEADERS_TIMEOUT_MS (${e.HEADERS_TIMEOUT_MS}) must not be more than REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS})`,
     );
+  }
+  if (e.METRICS_PORT !== null && e.METRICS_PORT === e.PORT) {
+    throw new ConfigError(`METRICS_PORT (${e.METRICS_PORT}) must differ from PORT: it is a listener of its own`);
   }
   return {
     port: e.PORT,
@@ -293,6 +300,7 @@ function server(e: ParsedEnv): ServerConfig {
     maxConnectionsPerSource: e.MAX_CONNECTIONS_PER_SOURCE,
     tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : null,
     apiDocs: e.API_DOCS ?? (e.NODE_ENV === 'production' ? 'off' : 'public'),
+    metricsPort: e.METRICS_PORT,
   };
 }
 

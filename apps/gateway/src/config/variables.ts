@@ -215,6 +215,15 @@ const SPECS = {
     doc: '`proxy`: release payments to the legacy host; `core`: settle them in the gateway itself (against the ledger when it is on)',
     default: 'proxy',
   }),
+  GIT_REVISION: text(
+    {
+      ns: 'runtime',
+      doc: 'the source revision this build came from (e.g. a git commit), shown as the `revision` label of `clearway_build_info` in GET /metrics',
+      default: 'unknown',
+      example: '7fbc180',
+    },
+    'unknown',
+  ),
 
   // ---- server -----------------------------------------------------------------------------------------
   PORT: int({ ns: 'server', doc: 'TCP port of the HTTP API, health and docs', default: '8080' }, 0, 65535),
@@ -224,6 +233,19 @@ const SPECS = {
       doc: 'address to listen on; `127.0.0.1` behind a local reverse proxy',
     },
     '0.0.0.0',
+  ),
+  METRICS_PORT: variable<number | null>(
+    {
+      ns: 'server',
+      doc: 'when set: Prometheus text at `http://<HOST>:<METRICS_PORT>/metrics` WITHOUT authentication, on a small listener of its own in the same process (bound to `HOST` like the API; never expose it publicly). Unset: `GET /metrics` on the API port, behind a bearer token with the `metrics:read` scope',
+      example: '9464',
+    },
+    () => null,
+    (_value, name, ctx, raw) => {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 1 || n > 65535) return problem(ctx, `${name} must be an integer from 1 to 65535, got "${raw}"`);
+      return n;
+    },
   ),
   TRUSTED_PROXIES: list(
     {

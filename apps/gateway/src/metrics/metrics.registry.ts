@@ -1,16 +1,63 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { AwsRequestMeter } from '#adapters/aws';
-import { EmbeddedDatabase } from '#adapters/embedded';
+import type { ConfigType } from '@nestjs/config';
+import { AwsRequestMeter, SqsWorkQueue } from '#adapters/aws';
+import { EmbeddedDatabase, SqliteWorkQueue } from '#adapters/embedded';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { LEGACY_HOST, type LegacyHost } from '#application';
+import { Payment } from '#domain';
+import {
+  INVESTIGATION_SCAN,
+  LEGACY_HOST,
+  TRANSACTION_REPOSITORY,
+  WORK_QUEUE,
+  type LegacyHost,
+  type TransactionRepository,
+  type WorkQueue,
+} from '#application';
 import { HttpLegacyHost } from '#adapters/http-host';
 import { AdmissionGate } from '../admission/admission.gate.js';
+import { OutboxRelay } from '../worker/outbox-relay.service.js';
 import { SweeperService } from '../worker/sweeper.service.js';
+import { runtimeConfig } from '../config/namespaces.js';
+import { GatewayInstruments } from './instruments.js';
+
+/** How long a value read from the queue or the store at a scrape is reused (several scrapers, one read). */
+const SCRAPE_CACHE_MS = 1000;
+
+/** The last value of `read` for `ttlMs`; concurrent callers share one read. */
+export function cachedRead<T>(read: () => Promise<T>, ttlMs: number, now: () => number = Date.now): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | null = null;
+  return () => {
+    const t = now();
+    if (last && t - last.at < ttlMs) return last.value;
+    const value = read();
+    last = { at: t, value };
+    value.catch(() => (last = null));
+    return value;
+  };
+}
+
+/** The gateway's version: the `version` of the nearest package.json named `clearway` above this module. */
+export function gatewayVersion(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'clearway' && pkg.version) return pkg.version;
+    }
+    if (dirname(dir) === dir) return 'unknown';
+  }
+}
 
 /**
  * The process's Prometheus registry: Node's own process metrics (CPU seconds, resident memory, event-loop lag,
- * heap), the embedded store's group-commit counters, and on AWS the requests per service and operation and the
- * DynamoDB capacity units consumed (AwsRequestMeter). Served by GET /metrics (MetricsController).
+ * heap), build info, the payment, host and screening instruments (GatewayInstruments), the work queue's jobs
+ * waiting / in flight / dead-lettered and the payments with an unknown outcome (read at each scrape, cached
+ * SCRAPE_CACHE_MS), the outbox relay, the embedded store's group-commit counters, and on AWS the requests per
+ * service and operation and the DynamoDB capacity units consumed (AwsRequestMeter). Served by GET /metrics
+ * (MetricsController) and, with METRICS_PORT, by MetricsServer. docs/operations.md, "Metrics", lists them.
  */
 @Injectable()
 export class MetricsRegistry {
@@ -22,9 +69,24 @@ export class MetricsRegistry {
     @Optional() @Inject(AdmissionGate) admission: AdmissionGate | null = null,
     @Optional() @Inject(LEGACY_HOST) host: LegacyHost | null = null,
     @Optional() @Inject(SweeperService) sweeper: SweeperService | null = null,
+    @Optional() @Inject(GatewayInstruments) instruments: GatewayInstruments | null = null,
+    @Optional() @Inject(WORK_QUEUE) queue: WorkQueue | null = null,
+    @Optional() @Inject(TRANSACTION_REPOSITORY) repository: TransactionRepository | null = null,
+    @Optional() @Inject(OutboxRelay) outbox: OutboxRelay | null = null,
+    @Optional() @Inject(runtimeConfig.KEY) runtime: ConfigType<typeof runtimeConfig> | null = null,
   ) {
     // Node's process metrics include the event-loop lag (`nodejs_eventloop_lag_seconds`, and its p50/p90/p99).
     collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'clearway_build_info',
+      help: 'Always 1: the gateway version (package.json), source revision (GIT_REVISION, else unknown) and Node.js version.',
+      labelNames: ['version', 'revision', 'node'],
+      registers: [this.registry],
+    }).set({ version: gatewayVersion(), revision: runtime?.revision ?? 'unknown', node: process.version }, 1);
+    for (const metric of instruments?.all() ?? []) this.registry.registerMetric(metric);
+    if (queue) this.queueMetrics(queue);
+    if (repository) this.investigationMetrics(repository);
+    if (outbox) this.outboxMetrics(outbox);
     if (admission) this.admissionMetrics(admission);
     if (host instanceof HttpLegacyHost) {
       this.total(
@@ -139,6 +201,85 @@ export class MetricsRegistry {
         this.inc(read());
       },
     });
+  }
+
+  /** The work queue's jobs by state, read from the queue at each scrape (both queues' own counts). */
+  private queueMetrics(queue: WorkQueue): void {
+    let read: (() => Promise<{ waiting: number; inflight: number; dead: number }>) | null = null;
+    if (queue instanceof SqliteWorkQueue) read = () => queue.depth();
+    else if (queue instanceof SqsWorkQueue) {
+      read = async () => {
+        const s = await queue.stats();
+        return { waiting: s.visible + s.delayed, inflight: s.inflight, dead: s.dead };
+      };
+    }
+    if (!read) return;
+    const depth = cachedRead(read, SCRAPE_CACHE_MS);
+    const gauge = (name: string, help: string, pick: (d: Awaited<ReturnType<typeof depth>>) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        async collect() {
+          this.set(pick(await depth()));
+        },
+      });
+    gauge(
+      'clearway_queue_waiting_jobs',
+      'Jobs in the work queue waiting for a worker (due, delayed and retrying), read from the queue at the scrape (SQS: approximate).',
+      (d) => d.waiting,
+    );
+    gauge(
+      'clearway_queue_inflight_jobs',
+      'Jobs handed to a worker and not yet acked, retried or dead-lettered (SQS: approximate).',
+      (d) => d.inflight,
+    );
+    gauge(
+      'clearway_queue_dead_letter_jobs',
+      'Jobs in the dead-letter area (embedded) or dead-letter queue (SQS): they need an operator (redrive).',
+      (d) => d.dead,
+    );
+  }
+
+  /**
+   * Payments whose outcome at the host is unknown (PDNG under investigation), across clients: the same look as
+   * GET /v1/investigations (at most INVESTIGATION_SCAN waiting payments read; more: the count is a lower bound).
+   */
+  private investigationMetrics(repository: TransactionRepository): void {
+    const count = cachedRead(async () => {
+      const waiting = await repository.findStale(['PDNG'], new Date(Date.now() + 1), INVESTIGATION_SCAN);
+      return waiting.filter((p) => Payment.fromSnapshot(p).isOutcomeUnknown).length;
+    }, SCRAPE_CACHE_MS);
+    new Gauge({
+      name: 'clearway_payments_outcome_unknown',
+      help: `Payments whose outcome at the host is unknown (PDNG under investigation), all clients; at most ${INVESTIGATION_SCAN} waiting payments are read.`,
+      registers: [this.registry],
+      async collect() {
+        this.set(await count());
+      },
+    });
+  }
+
+  /** STORE=dynamodb (worker): what the outbox relay found and sent. */
+  private outboxMetrics(relay: OutboxRelay): void {
+    new Gauge({
+      name: 'clearway_outbox_backlog_jobs',
+      help: "Jobs the outbox relay's last pass found in the DynamoDB outbox (committed, not handed to the queue at once).",
+      registers: [this.registry],
+      collect() {
+        this.set(relay.totals.lastBacklog);
+      },
+    });
+    this.total(
+      'clearway_outbox_relayed_total',
+      'Jobs the outbox relay sent to the work queue from the DynamoDB outbox.',
+      () => relay.totals.relayed,
+    );
+    this.total(
+      'clearway_outbox_relay_failures_total',
+      'Passes of the outbox relay that failed (retried at the next sweep).',
+      () => relay.totals.failedPasses,
+    );
   }
 
   private admissionMetrics(gate: AdmissionGate): void {

@@ -21,6 +21,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private timer: NodeJS.Timeout | null = null;
   private pass: Promise<void> | null = null;
   private passes = 0;
+  /**
+   * For GET /metrics: jobs the last finished pass found due in the outbox (a failed pass: those it claimed before
+   * failing), jobs relayed and passes failed since start.
+   */
+  readonly totals = { lastBacklog: 0, relayed: 0, failedPasses: 0 };
 
   constructor(
     private readonly outbox: DynamoDbOutbox,
@@ -38,7 +43,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           .then((n) => {
             if (n > 0) this.log.log(`relayed ${n} job(s) left in the outbox`);
           })
-          .catch((e: unknown) => this.log.warn(`relay failed: ${(e as Error).message}`)),
+          .catch((e: unknown) => {
+            this.totals.failedPasses++;
+            this.log.warn(`relay failed: ${(e as Error).message}`);
+          }),
       ).finally(() => (this.pass = null));
     }, this.worker.sweepIntervalMs);
     this.timer.unref();
@@ -52,15 +60,22 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** One pass: claims due outbox items until none are left, sends them, deletes them; returns how many. */
   async relay(): Promise<number> {
     let total = 0;
-    for (;;) {
-      const claimed = await this.outbox.claim(BATCH, LEASE_MS);
-      if (claimed.length === 0) return total;
-      const jobs = claimed.map((c) => c.job);
-      await this.queue.enqueue(jobs);
-      await this.outbox.complete(jobs);
-      this.signal.notify();
-      total += jobs.length;
-      if (claimed.length < BATCH) return total;
+    let found = 0;
+    try {
+      for (;;) {
+        const claimed = await this.outbox.claim(BATCH, LEASE_MS);
+        found += claimed.length;
+        if (claimed.length === 0) return total;
+        const jobs = claimed.map((c) => c.job);
+        await this.queue.enqueue(jobs);
+        await this.outbox.complete(jobs);
+        this.signal.notify();
+        total += jobs.length;
+        this.totals.relayed += jobs.length;
+        if (claimed.length < BATCH) return total;
+      }
+    } finally {
+      this.totals.lastBacklog = found;
     }
   }
 }

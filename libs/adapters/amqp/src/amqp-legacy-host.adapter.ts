@@ -10,6 +10,8 @@ import {
   type HostAnswerKind,
   type HostAnswerKinds,
   type HostCallTracer,
+  type HostCallRecord,
+  type HostOperation,
   type HostMessage,
   type HostOutcome,
   type HostStatusOutcome,
@@ -65,6 +67,8 @@ export interface AmqpLegacyHostOptions {
   logger?: Pick<Logger, 'log' | 'warn' | 'debug'>;
   /** Tracing on: each call (publish and wait for the reply) is a span, its `traceparent` a message header. */
   tracer?: HostCallTracer;
+  /** Told about every call when it ends (metrics): operation, outcome (`timeout` when no answer came in time), seconds. */
+  onCall?: (call: HostCallRecord) => void;
 }
 
 interface Reply {
@@ -99,6 +103,7 @@ export class AmqpLegacyHost implements LegacyHost {
   private uetrOf: ((transactionId: string) => Promise<string | null | undefined>) | null = null;
   private started: Promise<void> | null = null;
   private readonly tracer: HostCallTracer | null;
+  private readonly onCall: ((call: HostCallRecord) => void) | undefined;
 
   constructor(options: AmqpLegacyHostOptions) {
     this.session = options.session;
@@ -110,6 +115,7 @@ export class AmqpLegacyHost implements LegacyHost {
     this.replyPrefetch = options.replyPrefetch ?? 64;
     this.log = options.logger ?? new Logger('AmqpLegacyHost');
     this.tracer = options.tracer ?? null;
+    this.onCall = options.onCall;
   }
 
   /** Starts consuming the reply queue (idempotent). Called by the first call, or at start by the composition root. */
@@ -138,22 +144,22 @@ export class AmqpLegacyHost implements LegacyHost {
     return this.waiting.size;
   }
 
-  async deliver(delivery: HostMessage): Promise<HostOutcome> {
-    const reply = await this.call(delivery);
-    if (!reply) return { kind: 'pending', statusReport: null };
-    return this.read('payment', reply.body, delivery);
+  deliver(delivery: HostMessage): Promise<HostOutcome> {
+    return this.timed('deliver', delivery, (reply) =>
+      reply ? this.read('payment', reply.body, delivery) : { kind: 'pending', statusReport: null },
+    );
   }
 
-  async requestCancellation(request: HostMessage): Promise<CancellationOutcome> {
-    const reply = await this.call(request);
-    if (!reply) return { kind: 'pending', resolution: null };
-    return this.read('cancellation', reply.body, request);
+  requestCancellation(request: HostMessage): Promise<CancellationOutcome> {
+    return this.timed('cancel', request, (reply) =>
+      reply ? this.read('cancellation', reply.body, request) : { kind: 'pending', resolution: null },
+    );
   }
 
-  async deliverReturn(request: HostMessage): Promise<ReturnOutcome> {
-    const reply = await this.call(request);
-    if (!reply) return { kind: 'pending', statusReport: null };
-    return this.read('return', reply.body, request);
+  deliverReturn(request: HostMessage): Promise<ReturnOutcome> {
+    return this.timed('return', request, (reply) =>
+      reply ? this.read('return', reply.body, request) : { kind: 'pending', statusReport: null },
+    );
   }
 
   /**
@@ -161,12 +167,35 @@ export class AmqpLegacyHost implements LegacyHost {
    * within `timeoutMs` is HostUnavailableError (retryable), not `pending`: not knowing is not the host's answer.
    * A definitive answer that comes later reaches the late-answer handler.
    */
-  async requestStatus(request: HostMessage): Promise<HostStatusOutcome> {
-    const reply = await this.call(request);
-    if (!reply) {
-      throw new HostUnavailableError(`no answer to the status request of ${request.transactionId} within ${this.timeoutMs} ms`, true);
+  requestStatus(request: HostMessage): Promise<HostStatusOutcome> {
+    return this.timed('status', request, (reply) => {
+      if (!reply) {
+        throw new HostUnavailableError(`no answer to the status request of ${request.transactionId} within ${this.timeoutMs} ms`, true);
+      }
+      return this.read('status', reply.body, request);
+    });
+  }
+
+  /** One call, its answer read by `answer` (null: none within `timeoutMs`), reported to `onCall`. */
+  private async timed<T extends { kind: string }>(
+    operation: HostOperation,
+    message: HostMessage,
+    answer: (reply: Reply | null) => T,
+  ): Promise<T> {
+    const started = performance.now();
+    let outcome = 'error';
+    let reply: Reply | null | undefined;
+    try {
+      reply = await this.call(message);
+      const result = answer(reply);
+      outcome = reply ? result.kind : 'timeout';
+      return result;
+    } catch (err) {
+      if (reply === null) outcome = 'timeout';
+      throw err;
+    } finally {
+      this.onCall?.({ operation, outcome, seconds: (performance.now() - started) / 1000 });
     }
-    return this.read('status', reply.body, request);
   }
 
   async ping(): Promise<void> {

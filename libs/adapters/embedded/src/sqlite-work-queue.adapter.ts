@@ -301,6 +301,23 @@ export class SqliteWorkQueue implements WorkQueue {
     };
   }
 
+  /**
+   * Jobs waiting (ready, delayed and retrying included), in flight and dead-lettered, for GET /metrics: counted
+   * through the partial indexes of live and dead jobs, so the cost does not grow with the completed jobs kept.
+   */
+  async depth(): Promise<{ waiting: number; inflight: number; dead: number }> {
+    let waiting = 0;
+    let inflight = 0;
+    for (const row of this.db.all<{ state: string; n: number }>(
+      `SELECT state, COUNT(*) AS n FROM jobs WHERE state IN ('ready', 'inflight') GROUP BY state`,
+    )) {
+      if (row.state === 'ready') waiting = row.n;
+      else inflight = row.n;
+    }
+    const dead = this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE state = 'dead'`)!.n;
+    return { waiting, inflight, dead };
+  }
+
   /** Counts by state, for metrics and tests. */
   async stats(): Promise<Record<'ready' | 'inflight' | 'dead' | 'done', number>> {
     const counts = { ready: 0, inflight: 0, dead: 0, done: 0 };

@@ -7,6 +7,8 @@ import {
   type CancellationOutcome,
   type HostAnswerCodec,
   type HostCallTracer,
+  type HostCallRecord,
+  type HostOperation,
   type HostMessage,
   type HostOutcome,
   type HostStatusOutcome,
@@ -25,6 +27,7 @@ export type Pacs002Reader = HostAnswerReader;
 /** What one call posts, and how its answer becomes the call's outcome. */
 interface Exchange<T> {
   path: string;
+  operation: HostOperation;
   /** `payment`, `cancellation request`, `return`: for messages and logs. */
   what: string;
   message: HostMessage;
@@ -66,6 +69,8 @@ export interface HttpLegacyHostOptions {
   logger?: Pick<Logger, 'warn' | 'debug'>;
   /** Tracing on: each call (all its attempts) is a span, and its `traceparent` goes to the host as a header. */
   tracer?: HostCallTracer;
+  /** Told about every call when it ends (metrics): operation, outcome, seconds. */
+  onCall?: (call: HostCallRecord) => void;
 }
 
 /**
@@ -93,6 +98,7 @@ export class HttpLegacyHost implements LegacyHost {
   private readonly fetch: HostFetch;
   private readonly logger: Pick<Logger, 'warn' | 'debug'>;
   private readonly tracer: HostCallTracer | null;
+  private readonly onCall: ((call: HostCallRecord) => void) | undefined;
 
   constructor(options: HttpLegacyHostOptions) {
     let base: URL;
@@ -118,6 +124,7 @@ export class HttpLegacyHost implements LegacyHost {
     this.fetch = options.tls ? tlsFetch(options.tls) : (url, init) => fetch(url, init);
     this.logger = options.logger ?? new Logger('HttpLegacyHost');
     this.tracer = options.tracer ?? null;
+    this.onCall = options.onCall;
   }
 
   /** Sends a camt.056; the host's camt.029 decides (CNCL -> cancelled, RJCR -> refused, PDCR -> pending). */
@@ -125,6 +132,7 @@ export class HttpLegacyHost implements LegacyHost {
     return this.exchange({
       path: '/v1/cancellations',
       what: 'cancellation request',
+      operation: 'cancel',
       message: request,
       read: (status, body) => {
         if (body.trim() === '' && (status === 202 || status === 204)) return { kind: 'pending', resolution: null };
@@ -141,6 +149,7 @@ export class HttpLegacyHost implements LegacyHost {
     return this.exchange({
       path: '/v1/returns',
       what: 'return',
+      operation: 'return',
       message: request,
       read: (status, body) => {
         if (body.trim() === '' && (status === 202 || status === 204)) return { kind: 'pending', statusReport: null };
@@ -162,6 +171,7 @@ export class HttpLegacyHost implements LegacyHost {
     return this.exchange({
       path: '/v1/status-requests',
       what: 'status request',
+      operation: 'status',
       message: request,
       readAlso: [404],
       read: (status, body) => {
@@ -187,6 +197,7 @@ export class HttpLegacyHost implements LegacyHost {
     return this.exchange({
       path: '/v1/payments',
       what: 'payment',
+      operation: 'deliver',
       message: delivery,
       read: (status, body) => this.readOutcome(status, body, delivery),
     });
@@ -196,18 +207,35 @@ export class HttpLegacyHost implements LegacyHost {
    * One call: POST with the idempotency headers, attempts with backoff (Retry-After honoured up to
    * retryAfterMaxMs), 2xx answers read by `read`; other answers and network failures as HostUnavailableError.
    */
-  private exchange<T>(exchange: Exchange<T>): Promise<T> {
-    if (!this.tracer) return this.post(exchange, null);
-    const { message } = exchange;
+  private async exchange<T extends { kind: string }>(x: Exchange<T>): Promise<T> {
+    const started = performance.now();
+    const call = { timedOut: false };
+    const report = (outcome: string) => this.onCall?.({ operation: x.operation, outcome, seconds: (performance.now() - started) / 1000 });
+    try {
+      const outcome = await this.traced(x, call);
+      report(outcome.kind);
+      return outcome;
+    } catch (err) {
+      report(call.timedOut ? 'timeout' : 'error');
+      throw err;
+    }
+  }
+
+  /** Tracing on: the call (all its attempts) is a span, and its `traceparent` goes to the host as a header. */
+  private traced<T>(x: Exchange<T>, call: { timedOut: boolean }): Promise<T> {
+    if (!this.tracer) return this.attemptAll(x, call, null);
+    const { message } = x;
     return this.tracer(
-      `host ${exchange.what}`,
+      `host ${x.what}`,
       { 'clearway.transaction_id': message.transactionId, 'clearway.message_type': message.messageType, 'clearway.host': this.name },
-      (traceHeaders) => this.post(exchange, traceHeaders),
+      (traceHeaders) => this.attemptAll(x, call, traceHeaders),
     );
   }
 
-  private async post<T>(
+  /** The attempts of one call; `call.timedOut` tells whether the last attempt got no answer in time. */
+  private async attemptAll<T>(
     { path, what, message, read, readAlso = [] }: Exchange<T>,
+    call: { timedOut: boolean },
     traceHeaders: Readonly<Record<string, string>> | null,
   ): Promise<T> {
     const url = `${this.baseUrl}${path}`;
@@ -244,6 +272,7 @@ export class HttpLegacyHost implements LegacyHost {
           throw new HostUnavailableError(`legacy host refused ${what} ${message.transactionId}: HTTP ${res.status}`, false);
         }
         lastFailure = `HTTP ${res.status}`;
+        call.timedOut = false;
         retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
       } catch (err) {
         if (err instanceof HostUnavailableError) throw err;
@@ -252,7 +281,8 @@ export class HttpLegacyHost implements LegacyHost {
           throw new HostUnavailableError(`legacy host answer to ${what} ${message.transactionId} unusable: ${err.message}`, true);
         }
         lastFailure = describeFailure(err, this.timeoutMs);
-        if (isTimeout(err)) this.calls.timedOut++;
+        call.timedOut = isTimeout(err);
+        if (call.timedOut) this.calls.timedOut++;
       }
 
       if (attempt === this.attempts) break;

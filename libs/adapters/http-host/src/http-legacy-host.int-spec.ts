@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HostUnavailableError, type HostMessage } from '#application';
+import { HostUnavailableError, type HostCallRecord, type HostMessage } from '#application';
 import { Iso20022Codec, type Pacs002Input } from '#iso20022';
 import { HOST_SPEC_MESSAGE, HOST_SPEC_UETR, hostReport } from '../../../../test/support/host-reports.js';
 import { HttpLegacyHost, type HttpLegacyHostOptions } from './index.js';
@@ -166,6 +166,23 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
     expect(Date.now() - started).toBeLessThan(1400);
     expect(seen).toHaveLength(2);
     expect(seen[0].headers['idempotency-key']).toBe(seen[1].headers['idempotency-key']);
+  });
+
+  it('reports every call to onCall once, with its outcome: the answer, timeout when the last attempt got none, else error', async () => {
+    const calls: HostCallRecord[] = [];
+    const metered = host({ timeoutMs: 200, attempts: 2, onCall: (c) => calls.push(c) });
+    script = [statusOnly(503), xml(report('ACSC'))];
+    await expect(metered.deliver(delivery())).resolves.toMatchObject({ kind: 'settled' });
+    script = [late(1000, xml(report('ACSC'))), late(1000, xml(report('ACSC')))];
+    await expect(metered.deliver(delivery())).rejects.toBeInstanceOf(HostUnavailableError);
+    script = [statusOnly(400)];
+    await expect(metered.deliver(delivery())).rejects.toBeInstanceOf(HostUnavailableError);
+    expect(calls.map((c) => [c.operation, c.outcome])).toEqual([
+      ['deliver', 'settled'],
+      ['deliver', 'timeout'],
+      ['deliver', 'error'],
+    ]);
+    expect(calls[1]!.seconds).toBeGreaterThanOrEqual(0.4);
   });
 
   it('does not retry a permanent 400', async () => {

@@ -59,6 +59,20 @@ export type ReturnOutcome =
   | { kind: 'rejected'; reasonCode: string; reasonText: string | null; statusReport: string | null }
   | { kind: 'pending'; statusReport: string | null };
 
+/** The four calls of a LegacyHost, as metrics name them. */
+export type HostOperation = 'deliver' | 'cancel' | 'return' | 'status';
+
+/**
+ * One call to the host as its adapter saw it, for metrics: the answer's `kind` (settled, rejected, pending,
+ * unknown, cancelled, refused, accepted), `timeout` when the call ended because no answer came in time, or
+ * `error` when it failed otherwise; `seconds` covers every attempt of the call.
+ */
+export interface HostCallRecord {
+  operation: HostOperation;
+  outcome: string;
+  seconds: number;
+}
+
 /** The host could not be reached or did not answer usefully; `retryable` says whether trying again may help. */
 export class HostUnavailableError extends Error {
   constructor(
