@@ -1,9 +1,13 @@
 /**
  * The logs end to end (issue 13 point 1, docs/operations.md "Logs"): the built gateway with LOG_FORMAT=json and
  * LOG_LEVEL=log settles a payment, refuses it again as a duplicate, and refuses a bad bearer token and a wrong
- * client secret; every line of its standard output is then read as JSON. Needs `npm run build` first.
+ * client secret; every line of its standard output is then read as JSON. A second gateway takes payments from
+ * an inbound RabbitMQ queue (AMQP_URL): the lines of each delivery carry its `deliveryId` and `channel: mq`.
+ * Needs `npm run build` first.
  */
 import { randomUUID } from 'node:crypto';
+import { connect } from 'amqplib';
+import { AMQP_URL, amqpNames, deleteTopology } from '../support/amqp.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
 import { startGateway, startSimulator, tempDir, TEST_CLIENTS, tokenFor, waitForTerminal, type NodeProcess } from '../support/processes.js';
 
@@ -31,8 +35,8 @@ function submit(body: string, requestId: string): Promise<Response> {
 }
 
 /** Every line of standard output, each required to be one JSON object. */
-function lines(): Line[] {
-  return gw
+function lines(of: NodeProcess = gw): Line[] {
+  return of
     .stdout()
     .split('\n')
     .filter((l) => l !== '')
@@ -187,5 +191,85 @@ describe('the gateway’s log lines (LOG_FORMAT=json)', () => {
     expect(output).not.toContain('wrong-secret-e2e-logs');
     expect(output).not.toContain('FIToFICstmrCdtTrf');
     expect(output).not.toContain('<Document');
+  });
+});
+
+describe('the log lines of an MQ delivery (the inbound queue)', () => {
+  const names = amqpNames('logs');
+  let mqGw: NodeProcess;
+  const messageId = randomUUID();
+  const duplicateDelivery = 'e2e-logs-mq-duplicate-1';
+  const mqUetr = randomUUID();
+
+  async function send(body: string, properties: { messageId?: string; correlationId?: string }): Promise<void> {
+    const conn = await connect(AMQP_URL);
+    try {
+      const ch = await conn.createConfirmChannel();
+      ch.sendToQueue(names.inboundQueue, Buffer.from(body), { persistent: true, contentType: 'application/xml', ...properties });
+      await ch.waitForConfirms();
+    } finally {
+      await conn.close();
+    }
+  }
+
+  beforeAll(async () => {
+    mqGw = await startGateway(
+      {
+        ...names.env,
+        DATA_DIR: tempDir('logs-mq'),
+        LEGACY_HOST_URL: sim.url,
+        MQ_CLIENT_ID: 'bank-a',
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'log',
+      },
+      undefined,
+      { keepStdout: true },
+    );
+    const message = buildPacs008({ uetr: mqUetr });
+    // A delivery with a message-id (a UUID: also the transaction id), then the same payment again named only by
+    // its correlation-id (refused as a duplicate of the first).
+    await send(message, { messageId, correlationId: 'e2e-logs-mq-corr-1' });
+    expect((await waitForTerminal(mqGw.url, await tokenFor(mqGw.url, 'bank-a'), messageId)).status).toBe('ACSC');
+    await send(message, { correlationId: duplicateDelivery });
+    await eventually(() => expect(lines(mqGw).filter((l) => l.msg === 'duplicate refused')).toHaveLength(1));
+  });
+
+  afterAll(async () => {
+    await mqGw?.kill();
+    await deleteTopology(names).catch(() => undefined);
+  });
+
+  it('carry the delivery id (the message-id) and channel mq, with the payment once it is stored', () => {
+    const received = lines(mqGw).filter((l) => l.msg === 'payment status changed' && l.transactionId === messageId && l.to === 'RCVD');
+    expect(received).toEqual([
+      expect.objectContaining({ level: 'info', deliveryId: messageId, channel: 'mq', uetr: mqUetr, clientId: 'bank-a' }),
+    ]);
+    expect(received[0]!.requestId).toBeUndefined();
+    // The pipeline's own lines are the jobs', not the delivery's.
+    const steps = lines(mqGw).filter((l) => l.msg === 'payment status changed' && l.transactionId === messageId && l.to !== 'RCVD');
+    expect(steps.length).toBeGreaterThanOrEqual(3);
+    for (const l of steps) expect(l.deliveryId).toBeUndefined();
+  });
+
+  it('name a delivery without a message-id by its correlation-id: its duplicate refusal and dead-lettering', () => {
+    const ofDelivery = lines(mqGw).filter((l) => l.deliveryId === duplicateDelivery);
+    expect(ofDelivery).toContainEqual(
+      expect.objectContaining({
+        msg: 'duplicate refused',
+        channel: 'mq',
+        code: 'PAYMENT.DUPLICATE',
+        clientId: 'bank-a',
+        duplicateBy: 'uetr',
+        duplicateOf: messageId,
+      }),
+    );
+    expect(ofDelivery).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        channel: 'mq',
+        msg: expect.stringMatching(/^inbound message refused \(PAYMENT\.DUPLICATE\)/),
+      }),
+    );
+    for (const l of ofDelivery) expect(l.channel).toBe('mq');
   });
 });

@@ -2,15 +2,18 @@
  * Traces end to end (issue 13 point 3, ADR 0017): the built gateway with OTEL_EXPORTER_OTLP_ENDPOINT pointing at
  * a collector in this test (OTLP/HTTP, JSON), the built simulator as its HTTP host. One payment submitted with a
  * W3C `traceparent` is one trace: the inbox's server span is its child, the pipeline steps and the host call
- * follow, and the host receives (and the simulator shows) a traceparent of that same trace. With tracing off,
- * nothing is propagated.
+ * follow (a screening call among them, whose service gets the traceparent too), and the host receives (and the
+ * simulator shows) a traceparent of that same trace. A payment sent on the inbound queue with a `traceparent`
+ * header is one trace the same way, from the MQ delivery's consumer span. With tracing off, nothing is propagated.
  */
 import { randomUUID } from 'node:crypto';
+import { connect } from 'amqplib';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { amqpNames, deleteTopology } from '../support/amqp.js';
+import { AMQP_URL, amqpNames, deleteTopology } from '../support/amqp.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
 import { startGateway, startSimulator, tempDir, tokenFor, waitForTerminal, type NodeProcess } from '../support/processes.js';
+import { TestScreeningServer } from '../support/screening-server.js';
 
 interface CollectedSpan {
   traceId: string;
@@ -111,6 +114,7 @@ const CLIENT = 3;
 const CONSUMER = 5;
 
 const collector = new Collector();
+let screening: TestScreeningServer;
 let sim: NodeProcess;
 let gw: NodeProcess;
 
@@ -128,6 +132,8 @@ async function submit(baseUrl: string, uetr: string, traceparent: string | null)
   return ((await res.json()) as { transactionId: string }).transactionId;
 }
 
+const traceIdOfHeader = (traceparent: string | null) => /^00-([0-9a-f]{32})-[0-9a-f]{16}-01$/.exec(traceparent ?? '')?.[1];
+
 async function hostRecord(uetr: string, host = sim): Promise<{ status: string; traceparent: string | null }> {
   const res = await fetch(`${host.url}/v1/payments/${uetr}`);
   expect(res.status).toBe(200);
@@ -136,10 +142,12 @@ async function hostRecord(uetr: string, host = sim): Promise<{ status: string; t
 
 beforeAll(async () => {
   await collector.start();
+  screening = await TestScreeningServer.start();
   sim = await startSimulator();
   gw = await startGateway({
     DATA_DIR: tempDir('traces'),
     LEGACY_HOST_URL: sim.url,
+    SCREENING_URL: screening.url,
     OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
     OTEL_SERVICE_NAME: 'clearway-e2e',
     OTEL_BSP_SCHEDULE_DELAY: '200',
@@ -149,6 +157,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw?.kill();
   await sim?.kill();
+  await screening?.stop();
   await collector.stop();
 });
 
@@ -194,6 +203,13 @@ it('one payment is one trace from the incoming traceparent through the inbox, th
   expect(call.attributes).toMatchObject({ 'clearway.transaction_id': id, 'clearway.host': 'http' });
   // Store calls of the steps are in the trace too (reads and the conditional writes).
   expect(spans.filter((s) => s.name === 'store.update').length).toBeGreaterThanOrEqual(2);
+
+  // The screening call is a client span of the first step, and the screening service got its traceparent.
+  const screen = (await collector.trace(traceId, ['screening screen'])).find((s) => s.name === 'screening screen')!;
+  expect(screen).toMatchObject({ kind: CLIENT, parentSpanId: processStep.spanId });
+  expect(screen.attributes).toMatchObject({ 'clearway.transaction_id': id, 'clearway.screening.service': 'http' });
+  const [screened] = screening.callsFor(id);
+  expect(screened?.headers['traceparent']).toBe(`00-${traceId}-${screen.spanId}-01`);
 });
 
 it('a payment submitted without a traceparent starts a trace of its own that still reaches the host', async () => {
@@ -248,6 +264,40 @@ it('over the AMQP host the traceparent travels as a message header and the simul
       parentSpanId: spans.find((s) => s.name === 'job payment.release')!.spanId,
     });
     expect(call.attributes).toMatchObject({ 'clearway.host': 'amqp', 'clearway.transaction_id': id });
+
+    // A payment sent on the inbound queue with a traceparent header: the delivery's consumer span is its child,
+    // and the payment's steps and host call continue that trace.
+    const mqTraceId = randomUUID().replace(/-/g, '');
+    const senderSpanId = mqTraceId.slice(16);
+    const mqUetr = randomUUID();
+    const mqId = randomUUID();
+    const conn = await connect(AMQP_URL);
+    try {
+      const ch = await conn.createConfirmChannel();
+      ch.sendToQueue(names.inboundQueue, Buffer.from(buildPacs008({ uetr: mqUetr })), {
+        persistent: true,
+        contentType: 'application/xml',
+        messageId: mqId,
+        headers: { traceparent: `00-${mqTraceId}-${senderSpanId}-01` },
+      });
+      await ch.waitForConfirms();
+    } finally {
+      await conn.close();
+    }
+    expect((await waitForTerminal(amqpGw.url, await tokenFor(amqpGw.url, 'bank-a'), mqId)).status).toBe('ACSC');
+    expect(traceIdOfHeader((await hostRecord(mqUetr, amqpSim)).traceparent)).toBe(mqTraceId);
+    const receive = `mq receive ${names.inboundQueue}`;
+    const mqSpans = await collector.trace(mqTraceId, [receive, 'store.create', 'job payment.process', 'host payment']);
+    const delivery = mqSpans.find((s) => s.name === receive)!;
+    expect(delivery).toMatchObject({ kind: CONSUMER, parentSpanId: senderSpanId });
+    expect(delivery.attributes).toMatchObject({
+      'messaging.destination.name': names.inboundQueue,
+      'clearway.delivery_id': mqId,
+      'clearway.transaction_id': mqId,
+      'clearway.mq.outcome': 'accepted',
+    });
+    expect(mqSpans.find((s) => s.name === 'store.create')!.parentSpanId).toBe(delivery.spanId);
+    expect(mqSpans.find((s) => s.name === 'job payment.process')!.parentSpanId).toBe(delivery.spanId);
   } finally {
     await amqpGw.kill();
     await amqpSim.kill();

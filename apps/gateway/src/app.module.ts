@@ -116,14 +116,16 @@ class PortsModule {
       { provide: ID_GENERATOR, useValue: { uuid: () => randomUUID() } },
       {
         provide: SCREENING_SERVICE,
-        inject: [rulesConfig.KEY, GatewayInstruments],
-        useFactory: ({ screening }: Rules, instruments: GatewayInstruments) =>
+        inject: [rulesConfig.KEY, GatewayInstruments, Tracing],
+        useFactory: ({ screening }: Rules, instruments: GatewayInstruments, tracing: Tracing) =>
           screening
             ? meteredScreening(
                 new HttpScreeningService({
                   url: screening.url,
                   timeoutMs: screening.timeoutMs,
                   ...(screening.authHeader ? { authHeader: screening.authHeader } : {}),
+                  // Tracing on: each call is a span and carries its traceparent header.
+                  ...(tracing.enabled ? { tracer: tracing.screeningCall } : {}),
                 }),
                 instruments,
               )

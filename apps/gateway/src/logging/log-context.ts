@@ -7,6 +7,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface LogFields {
   /** The request's id (Fastify's `request.id`: the caller's sane X-Request-Id, else a UUID). */
   requestId?: string;
+  /** An MQ delivery's id (its sane AMQP message-id, else its correlation-id, else a UUID): `requestId` of the queue. */
+  deliveryId?: string;
+  /** How the work came in, on an MQ delivery's lines: `mq` (a request's lines say it by their `requestId`). */
+  channel?: 'mq';
   transactionId?: string;
   uetr?: string | null;
   clientId?: string;

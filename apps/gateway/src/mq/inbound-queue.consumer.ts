@@ -1,11 +1,14 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { deadLetterQueueOf, STATUS_HEADER, AmqpHeader, type AmqpDelivery, type AmqpSession } from '#adapters/amqp';
 import { AdmissionRefusedError, ISO20022_CODEC, STATUS_REPORT_TYPE, SubmitPaymentCommand, type SubmitPaymentResult } from '#application';
 import { logRefusedDuplicate } from '../logging/intake-log.js';
+import { runWithLogContext } from '../logging/log-context.js';
+import { failed, Tracing } from '../tracing/tracing.js';
 import { Iso20022Error, type Iso20022Codec, type Pacs002Input, type PartialIdentification } from '#iso20022';
 import type { ConfigType } from '@nestjs/config';
+import type { Span } from '@opentelemetry/api';
 import type { MqClient } from '../config/configuration.js';
 import { amqpConfig } from '../config/namespaces.js';
 import { AMQP_SESSION, MQ_CLIENT } from '../gateway.tokens.js';
@@ -17,6 +20,8 @@ export const RefusalHeader = {
   TRANSACTION_ID: 'x-clearway-transaction-id',
 } as const;
 
+/** What a message-id or correlation-id may be to name a delivery in the logs (as a sane X-Request-Id). */
+const SANE_ID = /^[A-Za-z0-9._~:@/+=-]{1,128}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const PUBLISH_TIMEOUT_MS = 5000;
 
@@ -28,6 +33,10 @@ const PUBLISH_TIMEOUT_MS = 5000;
  * replay, not a duplicate. A refused message goes to `<INBOUND_QUEUE>.dlq` with the reason in headers, and a
  * pacs.002 RJCT goes to OUTBOUND_QUEUE (for schema-invalid messages with readable ids, through the stored RJCT
  * record's publish job; for the others, built here when the message's ids can be read).
+ *
+ * Each delivery is handled in a log context of its own (`deliveryId`, `channel: mq`: what `requestId` is to
+ * the HTTP inbox) and, tracing on, in a CONSUMER span `mq receive <queue>`, child of the message's W3C
+ * `traceparent` header when it has a valid one, so the payment's jobs (and its host call) continue the sender's trace.
  */
 @Injectable()
 export class InboundQueueConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -41,6 +50,7 @@ export class InboundQueueConsumer implements OnApplicationBootstrap, OnApplicati
     @Inject(MQ_CLIENT) private readonly client: MqClient,
     @Inject(ISO20022_CODEC) private readonly codec: Iso20022Codec,
     private readonly commands: CommandBus,
+    @Inject(Tracing) private readonly tracing: Tracing,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -60,9 +70,31 @@ export class InboundQueueConsumer implements OnApplicationBootstrap, OnApplicati
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }
 
-  async handle(d: AmqpDelivery): Promise<void> {
+  /** The id of a delivery in the logs: its message-id, else its correlation-id, when sane; else a new UUID. */
+  static deliveryIdOf(messageId: unknown, correlationId: unknown): string {
+    if (typeof messageId === 'string' && SANE_ID.test(messageId)) return messageId;
+    if (typeof correlationId === 'string' && SANE_ID.test(correlationId)) return correlationId;
+    return randomUUID();
+  }
+
+  /** One delivery, in its log context and (tracing on) its consumer span. */
+  handle(d: AmqpDelivery): Promise<void> {
+    const deliveryId = InboundQueueConsumer.deliveryIdOf(d.properties.messageId, d.properties.correlationId);
+    const queue = this.amqp.topology.inboundQueue;
+    return runWithLogContext({ deliveryId, channel: 'mq' }, () =>
+      this.tracing.delivery(
+        queue,
+        { traceparent: textHeader(d, 'traceparent'), tracestate: textHeader(d, 'tracestate') },
+        { 'clearway.delivery_id': deliveryId },
+        (span) => this.take(d, span),
+      ),
+    );
+  }
+
+  private async take(d: AmqpDelivery, span: Span | null): Promise<void> {
     const clientId = this.client.id;
     const transactionId = InboundQueueConsumer.transactionIdOf(clientId, d.properties.messageId, d.content);
+    span?.setAttribute('clearway.transaction_id', transactionId);
     // The bytes as they came: the codec decodes them (strict UTF-8) and refuses what is not UTF-8.
     const body = d.content;
     let result: SubmitPaymentResult;
@@ -71,10 +103,12 @@ export class InboundQueueConsumer implements OnApplicationBootstrap, OnApplicati
     } catch (e) {
       // The store is not available: leave the message on the queue (redelivered; the delivery limit ends poison).
       this.log.warn(`inbound message not stored, redelivering: ${(e as Error).message}`);
+      if (span) failed(span, e);
       await new Promise((r) => setTimeout(r, 250));
       d.nack(true);
       return;
     }
+    span?.setAttribute('clearway.mq.outcome', result.kind);
     if (result.kind === 'accepted') {
       d.ack();
       return;
@@ -249,6 +283,14 @@ export class InboundQueueConsumer implements OnApplicationBootstrap, OnApplicati
       return null;
     }
   }
+}
+
+/** A header's text (amqplib gives long strings as strings, some clients send bytes); undefined when none. */
+function textHeader(d: AmqpDelivery, name: string): string | undefined {
+  const v: unknown = d.properties.headers?.[name];
+  if (typeof v === 'string' && v !== '') return v;
+  if (Buffer.isBuffer(v) && v.length > 0) return v.toString('utf8');
+  return undefined;
 }
 
 function truncate(text: string, max: number): string {

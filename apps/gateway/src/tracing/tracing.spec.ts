@@ -1,7 +1,9 @@
+import { jest } from '@jest/globals';
 import { context, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { JobType, processJob, type Job, type TransactionRepository, type WorkQueue } from '#application';
 import type { PaymentSnapshot } from '#domain';
+import { HttpScreeningService } from '#adapters/screening-http';
 import { parseOtlpHeaders } from '../config/configuration.js';
 import { activeTraceparent, contextFromTraceparent, traceIdOf, traceparentOf, withTraceparent } from './trace-context.js';
 import { TracedTransactionRepository, TracedWorkQueue } from './traced-ports.js';
@@ -133,6 +135,70 @@ describe('Tracing on (in-memory exporter)', () => {
     expect(written[0]![0]!.payload!.traceparent).toBe(`00-${TRACE_ID}-${step.spanContext().spanId}-01`);
     expect(all.map((s) => s.name).sort()).toEqual(['host payment', `job ${JobType.PROCESS}`, 'queue.ack', 'store.update']);
     expect(all.every((s) => s.spanContext().traceId === TRACE_ID)).toBe(true);
+  });
+
+  it('a screening call in a step is a CLIENT span, child of the step, and sends its traceparent header', async () => {
+    const sent: Array<Record<string, string>> = [];
+    const fetchSpy = jest.spyOn(globalThis, 'fetch').mockImplementation(async (_url, init) => {
+      sent.push({ ...(init?.headers as Record<string, string>) });
+      return new Response(JSON.stringify({ result: 'clear', reference: 'SCR-1' }), { status: 200 });
+    });
+    try {
+      const screening = new HttpScreeningService({ url: 'http://screening.internal:8080/v1/screen', tracer: tracing.screeningCall });
+      const job: Job = { ...processJob('t1'), payload: { traceparent: INCOMING } };
+      const verdict = await tracing.job(job, 1, () =>
+        screening.screen({
+          transactionId: 't1',
+          uetr: null,
+          endToEndId: 'E2E-1',
+          amount: '10.00',
+          currency: 'EUR',
+          debtor: { name: 'A', country: 'DE', bic: null },
+          creditor: { name: 'B', country: 'NL', bic: null },
+        }),
+      );
+      expect(verdict).toEqual({ kind: 'clear', reference: 'SCR-1' });
+    } finally {
+      fetchSpy.mockRestore();
+    }
+    const all = await spans();
+    const step = all.find((s) => s.name === `job ${JobType.PROCESS}`)!;
+    const call = all.find((s) => s.name === 'screening screen')!;
+    expect(call.kind).toBe(SpanKind.CLIENT);
+    expect(call.parentSpanContext?.spanId).toBe(step.spanContext().spanId);
+    expect(call.spanContext().traceId).toBe(TRACE_ID);
+    expect(call.attributes).toMatchObject({
+      'clearway.screening.service': 'http',
+      'clearway.transaction_id': 't1',
+      'server.address': 'screening.internal',
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!['traceparent']).toBe(`00-${TRACE_ID}-${call.spanContext().spanId}-01`);
+    expect(sent[0]!['X-Transaction-Id']).toBe('t1');
+  });
+
+  it('a screening call that gets no verdict is an error span', async () => {
+    const fetchSpy = jest.spyOn(globalThis, 'fetch').mockImplementation(async () => new Response('{}', { status: 503 }));
+    try {
+      const screening = new HttpScreeningService({ url: 'http://screening.internal/v1/screen', tracer: tracing.screeningCall });
+      await expect(
+        tracing.job(processJob('t6'), 1, () =>
+          screening.screen({
+            transactionId: 't6',
+            uetr: null,
+            endToEndId: 'E2E-6',
+            amount: '10.00',
+            currency: 'EUR',
+            debtor: { name: 'A', country: 'DE', bic: null },
+            creditor: { name: 'B', country: 'NL', bic: null },
+          }),
+        ),
+      ).rejects.toThrow('screening service answered HTTP 503');
+    } finally {
+      fetchSpy.mockRestore();
+    }
+    const call = (await spans()).find((s) => s.name === 'screening screen')!;
+    expect(call.status).toMatchObject({ code: 2, message: 'screening service answered HTTP 503' });
   });
 
   it('a job without a traceparent starts a new trace', async () => {

@@ -21,7 +21,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import type { HostCallTracer, Job } from '#application';
+import type { HostCallTracer, Job, ScreeningCallTracer } from '#application';
 import type { TracingConfig } from '../config/configuration.js';
 import { activeTraceparent, contextFromTraceparent } from './trace-context.js';
 
@@ -120,6 +120,38 @@ export class Tracing {
   }
 
   /**
+   * One message taken from a queue (the MQ front door): a CONSUMER span `mq receive <queue>`, child of the W3C
+   * `traceparent` (and `tracestate`) headers the message carries, as the HTTP inbox honours the request's; else
+   * (none, or not a valid one) the root of a new trace. The work runs with the span active, so the jobs it
+   * writes carry it. Off: `work` runs alone.
+   */
+  delivery<T>(
+    queue: string,
+    headers: { traceparent?: string | undefined; tracestate?: string | undefined },
+    attributes: Attributes,
+    work: (span: Span | null) => Promise<T>,
+  ): Promise<T> {
+    if (this.tracer === null) return work(null);
+    const carrier: Record<string, string> = {};
+    if (headers.traceparent !== undefined) carrier['traceparent'] = headers.traceparent;
+    if (headers.tracestate !== undefined) carrier['tracestate'] = headers.tracestate;
+    return this.inSpan(
+      `mq receive ${queue}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: propagation.extract(ROOT_CONTEXT, carrier),
+        attributes: {
+          'messaging.system': 'rabbitmq',
+          'messaging.operation.type': 'receive',
+          'messaging.destination.name': queue,
+          ...attributes,
+        },
+      },
+      work,
+    );
+  }
+
+  /**
    * The host adapters' hook (HostCallTracer): a CLIENT span around one call, its context handed to the call
    * as `traceparent` (and `tracestate`) headers.
    */
@@ -129,6 +161,14 @@ export class Tracing {
       propagation.inject(context.active(), headers, setter);
       return call(headers);
     });
+
+  /**
+   * The screening adapter's hook (ScreeningCallTracer): the same as a host call's, a CLIENT span around one
+   * call whose context goes with it as `traceparent` (and `tracestate`) headers.
+   */
+  get screeningCall(): ScreeningCallTracer {
+    return this.hostCall;
+  }
 
   /** Marks the active span failed (a step whose error the worker handles itself: retry, dead letter). */
   recordFailure(err: unknown): void {

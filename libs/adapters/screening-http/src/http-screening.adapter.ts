@@ -1,4 +1,10 @@
-import { ScreeningUnavailableError, type ScreeningRequest, type ScreeningResult, type ScreeningService } from '#application';
+import {
+  ScreeningUnavailableError,
+  type ScreeningCallTracer,
+  type ScreeningRequest,
+  type ScreeningResult,
+  type ScreeningService,
+} from '#application';
 
 export interface HttpScreeningOptions {
   /** The endpoint the request is POSTed to, e.g. `https://screening.internal/v1/screen` (SCREENING_URL). */
@@ -9,6 +15,8 @@ export interface HttpScreeningOptions {
   authHeader?: string;
   /** Largest answer read, in bytes. Default 65536. */
   maxAnswerBytes?: number;
+  /** Tracing on: each call is a span (`screening screen`), its `traceparent` (and `tracestate`) request headers. */
+  tracer?: ScreeningCallTracer;
 }
 
 const MAX_REFERENCE = 64;
@@ -28,6 +36,9 @@ export class HttpScreeningService implements ScreeningService {
   private readonly timeoutMs: number;
   private readonly authHeader: string | undefined;
   private readonly maxAnswerBytes: number;
+  private readonly tracer: ScreeningCallTracer | null;
+  /** The service's host name, as a span attribute (never its path or query). */
+  private readonly address: string;
 
   constructor(options: HttpScreeningOptions) {
     let parsed: URL;
@@ -49,6 +60,8 @@ export class HttpScreeningService implements ScreeningService {
     this.timeoutMs = timeoutMs;
     this.authHeader = options.authHeader;
     this.maxAnswerBytes = options.maxAnswerBytes ?? 64 * 1024;
+    this.tracer = options.tracer ?? null;
+    this.address = parsed.hostname;
   }
 
   /**
@@ -72,8 +85,18 @@ export class HttpScreeningService implements ScreeningService {
     if (res.status >= 500) throw new ScreeningUnavailableError(`HTTP ${res.status}`);
   }
 
-  async screen(request: ScreeningRequest): Promise<ScreeningResult> {
+  screen(request: ScreeningRequest): Promise<ScreeningResult> {
+    if (!this.tracer) return this.post(request, {});
+    return this.tracer(
+      'screening screen',
+      { 'clearway.screening.service': this.name, 'clearway.transaction_id': request.transactionId, 'server.address': this.address },
+      (traceHeaders) => this.post(request, traceHeaders),
+    );
+  }
+
+  private async post(request: ScreeningRequest, traceHeaders: Readonly<Record<string, string>>): Promise<ScreeningResult> {
     const headers: Record<string, string> = {
+      ...traceHeaders,
       'Content-Type': 'application/json',
       Accept: 'application/json',
       'X-Transaction-Id': request.transactionId,

@@ -51,6 +51,36 @@ describe('HttpScreeningService against a loopback screening server', () => {
     expect(typeof JSON.parse(call.raw).amount).toBe('string'); // never a JSON number
   });
 
+  it('without a tracer sends no trace headers; with one, inside its span, the headers it hands out', async () => {
+    await service().screen(REQUEST);
+    expect(server.calls.at(-1)!.headers['traceparent']).toBeUndefined();
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const spans: Array<{ name: string; attributes: Readonly<Record<string, string>> }> = [];
+    const traced = new HttpScreeningService({
+      url: server.url,
+      timeoutMs: 500,
+      tracer: (name, attributes, call) => {
+        spans.push({ name, attributes });
+        return call({ traceparent, tracestate: 'vendor=1' });
+      },
+    });
+    await expect(traced.screen(REQUEST)).resolves.toMatchObject({ kind: 'clear' });
+    expect(spans).toEqual([
+      {
+        name: 'screening screen',
+        attributes: {
+          'clearway.screening.service': 'http',
+          'clearway.transaction_id': REQUEST.transactionId,
+          'server.address': '127.0.0.1',
+        },
+      },
+    ]);
+    const call = server.calls.at(-1)!;
+    expect(call.headers['traceparent']).toBe(traceparent);
+    expect(call.headers['tracestate']).toBe('vendor=1');
+    expect(call.headers['x-transaction-id']).toBe(REQUEST.transactionId);
+  });
+
   it('reads a hit with its reference and reason', async () => {
     server.watchList.add('Voorbeeld Handel B.V.');
     await expect(service().screen(REQUEST)).resolves.toEqual({

@@ -33,6 +33,18 @@ export class ScreeningUnavailableError extends Error {
   }
 }
 
+/**
+ * Wraps one call to the screening service in a trace span (the composition root's tracing, when it is on;
+ * adapters take it as an option and call the service directly without it). `call` gets the headers that carry
+ * the span's context (W3C `traceparent`, and `tracestate` when there is one) and adds them to what it sends.
+ * The same shape as the host's HostCallTracer.
+ */
+export type ScreeningCallTracer = <T>(
+  name: string,
+  attributes: Readonly<Record<string, string>>,
+  call: (traceHeaders: Readonly<Record<string, string>>) => Promise<T>,
+) => Promise<T>;
+
 /** A sanctions / watch-list screening service. `screen` has no side effects: asking twice is safe. */
 export interface ScreeningService {
   readonly name: string;
