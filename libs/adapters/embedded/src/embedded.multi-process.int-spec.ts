@@ -2,8 +2,8 @@
  * Real OS processes on one database file: concurrent receivers, and a SIGKILL in the middle of a
  * transaction; two processes settling payments against the same ledger accounts. The children run this
  * library's own code, transpiled on the fly to plain ESM. The adapters import only types from #domain and
- * #application, except LedgerError and the ledger rule: the children's `#application` is the transpiled ledger
- * port and posting rule alone.
+ * #application, except LedgerError, the ledger rule and the repository port's lookup limits: the children's
+ * `#application` is those transpiled ports and the posting rule alone.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,12 @@ const SOURCES = [
   'sqlite-ledger-store.adapter.ts',
 ];
 const APPLICATION = join(here, '../../../application/src');
-const APPLICATION_SOURCES = ['ports/ledger.port.ts', 'ledger/ledger-limits.ts', 'ledger/posting-rule.ts'];
+const APPLICATION_SOURCES = [
+  'ports/ledger.port.ts',
+  'ports/transaction-repository.port.ts',
+  'ledger/ledger-limits.ts',
+  'ledger/posting-rule.ts',
+];
 
 const CHILD = `
 import { readFileSync } from 'node:fs';
