@@ -18,7 +18,9 @@ let sim: NodeProcess;
 let gw: NodeProcess;
 let dataDir: string;
 let bankA: string;
+/** bank-a's payments; bankBId: one of bank-b's (the export across clients has both). */
 const ids: string[] = [];
+let bankBId: string;
 const refs: { uetr: string; msgId: string; endToEndId: string }[] = [];
 
 async function clearway(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -57,6 +59,19 @@ beforeAll(async () => {
     ids.push(id);
     refs.push(ref);
   }
+  const bankB = await tokenFor(gw.url, 'bank-b');
+  const res = await fetch(`${gw.url}/v1/inbox`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${bankB}`, 'content-type': 'application/xml' },
+    body: buildPacs008({
+      msgId: `M${randomUUID().slice(0, 30)}`,
+      endToEndId: `E${randomUUID().slice(0, 30)}`,
+      uetr: randomUUID(),
+      amount: '100.00',
+    }),
+  });
+  bankBId = ((await res.json()) as { transactionId: string }).transactionId;
+  await waitForTerminal(gw.url, bankB, bankBId);
 });
 
 afterAll(async () => {
@@ -100,16 +115,39 @@ describe('clearway CLI against a gateway', () => {
     expect(refused.stderr).toContain('AUTH.INSUFFICIENT_SCOPE');
   });
 
-  it("exports the client's transactions as valid JSON lines", async () => {
-    const r = await clearway(['export', '--status', 'ACSC'], {
-      CLEARWAY_CLIENT_ID: 'bank-a',
-      CLEARWAY_CLIENT_SECRET: 'bank-a-secret-0001',
-    });
+  it("exports every client's transactions as JSON lines with the operator scope, and a client's own with --own", async () => {
+    const r = await clearway(['export', '--status', 'ACSC']);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trimEnd().split('\n');
-    const exported = lines.map((l) => JSON.parse(l) as { transactionId: string; status: string });
-    expect(exported.map((t) => t.transactionId).sort()).toEqual([...ids].sort());
+    const exported = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { transactionId: string; clientId: string; status: string });
+    expect(exported.map((t) => t.transactionId).sort()).toEqual([...ids, bankBId].sort());
+    expect(exported.find((t) => t.transactionId === bankBId)?.clientId).toBe('bank-b');
+    expect(
+      exported
+        .filter((t) => t.clientId === 'bank-a')
+        .map((t) => t.transactionId)
+        .sort(),
+    ).toEqual([...ids].sort());
     expect(exported.every((t) => t.status === 'ACSC')).toBe(true);
+    expect(r.stderr).toContain('exported 4 transactions');
+
+    const bankAEnv = { CLEARWAY_CLIENT_ID: 'bank-a', CLEARWAY_CLIENT_SECRET: 'bank-a-secret-0001' };
+    const own = await clearway(['export', '--own', '--status', 'ACSC'], bankAEnv);
+    expect(own.code).toBe(0);
+    const mine = own.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { transactionId: string });
+    expect(mine.map((t) => t.transactionId).sort()).toEqual([...ids].sort());
+
+    // without the operator scope, the export across clients is refused and says how to export one's own
+    const refused = await clearway(['export'], bankAEnv);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('AUTH.INSUFFICIENT_SCOPE');
+    expect(refused.stderr).toContain('--own');
   });
 
   it('restore drill: backup while the gateway runs, restore into a fresh DATA_DIR, a gateway there serves the same payments', async () => {

@@ -303,6 +303,32 @@ describe('return and redrive', () => {
   });
 });
 
+describe('redrive while a job carries the payment on', () => {
+  it('answers 202 Idempotent-Replayed and enqueues no second job while the release waits on the host', async () => {
+    // the host answers after 4 s (HOST_TIMEOUT_MS is 5 s): the release job stays in flight meanwhile
+    const setLatency = (latencyMs: number) =>
+      fetch(`${sim.url}/admin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ latencyMs }),
+      });
+    await setLatency(4_000);
+    try {
+      const { id } = await payment();
+      await until(id, (p) => p.status === 'ACSP', 10_000);
+      const r = await call('POST', `/v1/transactions/${id}/redrive`);
+      expect(r.res.status).toBe(202);
+      expect(r.res.headers.get('idempotent-replayed')).toBe('true');
+      const settled = await waitForTerminal(url, operator, id);
+      expect(settled.status).toBe('ACSC');
+      // nothing was recorded or enqueued: a redrive would have been a decision on the payment
+      expect((await tx(id)).decisions).toEqual([]);
+    } finally {
+      await setLatency(0);
+    }
+  });
+});
+
 describe('messages about a payment, through the inbox', () => {
   it("pacs.028 gets its own transaction whose outbox holds a pacs.002 with the payment's current status", async () => {
     const { id, ref } = await payment();

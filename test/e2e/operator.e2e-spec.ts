@@ -112,6 +112,57 @@ describe('operator API', () => {
     expect((await call(operator, 'POST', '/v1/operator/redrive', { transactionIds: ['x'] })).status).toBe(400);
   });
 
+  it("lists every client's payments in cursor pages, filtered by status and time, and refuses a client's token", async () => {
+    const since = new Date().toISOString();
+    const a = await submit('bank-a');
+    const b = await submit('bank-b');
+    await waitForTerminal(url, tokens['bank-a']!, a.id);
+    await waitForTerminal(url, tokens['bank-b']!, b.id);
+
+    const refused = await call(tokens['bank-a']!, 'GET', '/v1/operator/payments');
+    expect(refused.status).toBe(403);
+    expect(refused.json.code).toBe('AUTH.INSUFFICIENT_SCOPE');
+
+    // one payment a page: the two newest first, each with its client
+    const first = await call(operator, 'GET', `/v1/operator/payments?since=${encodeURIComponent(since)}&limit=1`);
+    expect(first.status).toBe(200);
+    expect(first.json.items).toEqual([expect.objectContaining({ transactionId: b.id, clientId: 'bank-b', status: 'ACSC' })]);
+    expect(first.json.nextCursor).toEqual(expect.any(String));
+    const second = await call(
+      operator,
+      'GET',
+      `/v1/operator/payments?since=${encodeURIComponent(since)}&limit=1&cursor=${first.json.nextCursor}`,
+    );
+    expect(second.json.items).toEqual([expect.objectContaining({ transactionId: a.id, clientId: 'bank-a', status: 'ACSC' })]);
+    if (second.json.nextCursor) {
+      const third = await call(
+        operator,
+        'GET',
+        `/v1/operator/payments?since=${encodeURIComponent(since)}&limit=1&cursor=${second.json.nextCursor}`,
+      );
+      expect(third.json.items).toEqual([]);
+    }
+
+    // every client's settled payments include both; a status or a range that matches none answers none
+    const all = await call(operator, 'GET', '/v1/operator/payments?status=ACSC&limit=500');
+    expect((all.json.items as { transactionId: string }[]).map((t) => t.transactionId)).toEqual(expect.arrayContaining([a.id, b.id]));
+    expect((await call(operator, 'GET', `/v1/operator/payments?status=RJCT&since=${encodeURIComponent(since)}`)).json).toEqual({
+      items: [],
+      nextCursor: null,
+    });
+    const until = await call(operator, 'GET', `/v1/operator/payments?until=${encodeURIComponent(since)}&status=ACSC&limit=500`);
+    expect((until.json.items as { transactionId: string }[]).map((t) => t.transactionId)).not.toContain(a.id);
+
+    for (const q of ['status=DONE', 'since=yesterday', 'limit=501', 'cursor=nonsense', `uetr=${a.uetr}&status=ACSC`]) {
+      const bad = await call(operator, 'GET', `/v1/operator/payments?${q}`);
+      expect([q, bad.status, bad.json.code]).toEqual([
+        q,
+        400,
+        expect.stringMatching(/^(REQUEST\.INVALID_QUERY|PAGINATION\.INVALID_CURSOR)$/),
+      ]);
+    }
+  });
+
   it('lists a dead-lettered payment, re-drives it dry without changing anything, then for real once the host is back', async () => {
     await faults({ down: true });
     const p = await submit('bank-b');

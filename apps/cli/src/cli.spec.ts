@@ -167,7 +167,29 @@ describe('clearway CLI', () => {
     expect(t.err()).not.toContain('operator-secret-0006');
   });
 
-  it('exports JSON lines through every page of GET /v1/transactions', async () => {
+  it("exports every client's transactions as JSON lines through every page of GET /v1/operator/payments", async () => {
+    const { calls, fetchFn } = fakeGateway({
+      'GET /v1/operator/payments': (url) =>
+        url.searchParams.get('cursor') === 'n'
+          ? { body: { items: [tx('t-3', 'bank-b')], nextCursor: null } }
+          : { body: { items: [tx('t-1', 'bank-a'), tx('t-2', 'bank-b')], nextCursor: 'n' } },
+    });
+    const t = io(fetchFn);
+    await expect(run(['export', '--status', 'ACSC', '--from', '2026-11-01T00:00:00Z'], t.cli)).resolves.toBe(EXIT.OK);
+    const lines = t.out().trimEnd().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as { transactionId: string; clientId: string })).toMatchObject([
+      { transactionId: 't-1', clientId: 'bank-a' },
+      { transactionId: 't-2', clientId: 'bank-b' },
+      { transactionId: 't-3', clientId: 'bank-b' },
+    ]);
+    expect(calls.slice(1).map((c) => c.url)).toEqual([
+      '/v1/operator/payments?status=ACSC&since=2026-11-01T00%3A00%3A00Z&limit=500',
+      '/v1/operator/payments?status=ACSC&since=2026-11-01T00%3A00%3A00Z&limit=500&cursor=n',
+    ]);
+    expect(t.err()).toContain('exported 3 transactions');
+  });
+
+  it("exports the calling client's own transactions with --own, through GET /v1/transactions", async () => {
     const { calls, fetchFn } = fakeGateway({
       'GET /v1/transactions': (url) =>
         url.searchParams.get('cursor')
@@ -175,11 +197,22 @@ describe('clearway CLI', () => {
           : { body: { items: [tx('t-1', 'x'), tx('t-2', 'x')], nextCursor: 'n' } },
     });
     const t = io(fetchFn);
-    await expect(run(['export', '--status', 'ACSC'], t.cli)).resolves.toBe(EXIT.OK);
+    await expect(run(['export', '--own', '--status', 'ACSC'], t.cli)).resolves.toBe(EXIT.OK);
     const lines = t.out().trimEnd().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { transactionId: string }).transactionId)).toEqual(['t-1', 't-2', 't-3']);
     expect(calls[1]!.url).toBe('/v1/transactions?status=ACSC&limit=200');
     expect(t.err()).toContain('exported 3 transactions');
+  });
+
+  it('says how to export without the operator scope when the export across clients is refused', async () => {
+    const { fetchFn } = fakeGateway({
+      'GET /v1/operator/payments': () => ({ status: 403, body: { code: 'AUTH.INSUFFICIENT_SCOPE', detail: 'needs operator' } }),
+    });
+    const t = io(fetchFn);
+    await expect(run(['export'], t.cli)).resolves.toBe(EXIT.ERROR);
+    expect(t.out()).toBe('');
+    expect(t.err()).toContain('AUTH.INSUFFICIENT_SCOPE');
+    expect(t.err()).toContain('--own');
   });
 
   it('backs up and restores the store, refusing to overwrite without --force and while the database is open', async () => {

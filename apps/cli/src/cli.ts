@@ -1,6 +1,7 @@
 /**
  * `clearway`: the operator's command line (ADR 0019). API commands talk to a gateway over HTTP with client
- * credentials (the operator API needs the `operator` scope; `export` reads the calling client's own transactions);
+ * credentials (the operator API needs the `operator` scope; so does `export`, which reads every client's transactions,
+ * unless `--own` asks for the calling client's own);
  * `backup` and `restore` work on the embedded store's file in DATA_DIR.
  */
 import { createWriteStream } from 'node:fs';
@@ -282,26 +283,43 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
   program
     .command('export')
-    .description("the calling client's transactions as JSON lines (one transaction a line), paging through GET /v1/transactions")
+    .description(
+      "every client's transactions as JSON lines (one transaction a line, with its clientId), paging through " +
+        "GET /v1/operator/payments (operator scope); --own: the calling client's own, through GET /v1/transactions",
+    )
     .option('--status <status>', `only this status (${STATUSES.join(' ')})`)
     .option('--from <time>', 'created at or after (ISO 8601)')
     .option('--to <time>', 'created before (ISO 8601)')
+    .option('--own', "only the calling client's own transactions (no operator scope needed)")
     .option('-o, --output <file>', 'write to this file instead of stdout')
-    .action(async (o: { status?: string; from?: string; to?: string; output?: string }, cmd: Command) => {
+    .action(async (o: { status?: string; from?: string; to?: string; own?: boolean; output?: string }, cmd: Command) => {
       if (o.status !== undefined && !STATUSES.includes(o.status)) throw new UsageError(`--status must be one of ${STATUSES.join(' ')}`);
+      const pages = (client: ApiClient) =>
+        o.own
+          ? client.pages<unknown>('/v1/transactions', { status: o.status, from: o.from, to: o.to, limit: 200 })
+          : client.pages<unknown>('/v1/operator/payments', { status: o.status, since: o.from, until: o.to, limit: 500 });
       const client = api(cmd);
       const file = o.output ? createWriteStream(resolve(o.output), { mode: 0o600 }) : null;
       const sink: Pick<Writable, 'write'> = file ?? io.stdout;
       const bar = bars.open('exported', null);
       let n = 0;
       try {
-        for await (const page of client.pages<unknown>('/v1/transactions', { status: o.status, from: o.from, to: o.to, limit: 200 })) {
+        for await (const page of pages(client)) {
           for (const item of page) {
             if (!sink.write(`${JSON.stringify(item)}\n`) && file) await once(file, 'drain');
             n++;
           }
           bar.increment(page.length);
         }
+      } catch (e) {
+        if (!o.own && n === 0 && e instanceof ApiError && e.status === 403) {
+          throw new ApiError(
+            e.status,
+            e.code,
+            `${e.message} (an export across clients needs the operator scope; --own exports this client's own)`,
+          );
+        }
+        throw e;
       } finally {
         bar.stop();
         if (file) {

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type {
   CreateResult,
   Job,
+  ListAllFilter,
   ListFilter,
   Posting,
   TransactionPage,
@@ -67,6 +68,10 @@ export class QueueForwardingRepository implements TransactionRepository {
 
   list(filter: ListFilter): Promise<TransactionPage> {
     return this.inner.list(filter);
+  }
+
+  listAll(filter: ListAllFilter): Promise<TransactionPage> {
+    return this.inner.listAll(filter);
   }
 
   findByReference(ref: ReferenceLookup, limit: number): Promise<PaymentSnapshot[]> {

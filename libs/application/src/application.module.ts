@@ -28,6 +28,7 @@ import { InquirePaymentStatusHandler } from './inquire-payment-status/inquire-pa
 import { StatusReportWriter } from './status-report/status-report.writer.js';
 import { SubmitPaymentHandler } from './submit-payment/submit-payment.handler.js';
 import { FindByReferenceHandler } from './find-by-reference/find-by-reference.handler.js';
+import { ListAllPaymentsHandler } from './list-all-payments/list-all-payments.handler.js';
 import { GetQueueStatsHandler } from './get-queue-stats/get-queue-stats.handler.js';
 import { ListDeadLettersHandler } from './list-dead-letters/list-dead-letters.handler.js';
 import { ListStuckPaymentsHandler } from './list-stuck-payments/list-stuck-payments.handler.js';
@@ -67,6 +68,7 @@ import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-pa
     ListDeadLettersHandler,
     ListStuckPaymentsHandler,
     FindByReferenceHandler,
+    ListAllPaymentsHandler,
     RedrivePaymentsHandler,
     GetQueueStatsHandler,
     GetOutboxHandler,

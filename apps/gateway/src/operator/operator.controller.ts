@@ -5,7 +5,9 @@ import {
   FindByReferenceQuery,
   GetQueueStatsQuery,
   ListAllInvestigationsQuery,
+  ListAllPaymentsQuery,
   ListDeadLettersQuery,
+  MAX_OPERATOR_PAGE,
   ListStuckPaymentsQuery,
   MAX_REDRIVE,
   PIPELINE_SETTINGS,
@@ -17,12 +19,14 @@ import {
   type RedriveSelection,
   type ReferenceLookup,
   type StuckPaymentPage,
+  type TransactionPage,
 } from '#application';
-import type { PaymentSnapshot } from '#domain';
+import { isPaymentStatus, PaymentStatus, type PaymentSnapshot } from '#domain';
 import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.guards.js';
 import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
 import { jsonFields } from '../http/json-fields.js';
 import { ProblemException, type ProblemIssue } from '../http/problem.js';
+import { parseTime } from '../http/transactions.controller.js';
 import { transactionView, UUID } from '../http/transaction.view.js';
 
 /** The scope of the operator API: every client's payments, read and re-driven. No client holds it by default. */
@@ -170,20 +174,56 @@ export class OperatorController {
   }
 
   @Get('payments')
-  @ApiOperation({ summary: "Every client's transactions with a UETR, MsgId or EndToEndId (exactly one), oldest first" })
+  @ApiOperation({
+    summary:
+      "Every client's transactions: with a UETR, MsgId or EndToEndId (exactly one), those that carry it, oldest first; " +
+      'without one, all of them (status, since, until), newest first on the embedded store and in table order on DynamoDB, with cursor pages',
+  })
   @ApiQuery({ name: 'uetr', required: false, description: 'any case' })
   @ApiQuery({ name: 'msgId', required: false })
   @ApiQuery({ name: 'endToEndId', required: false })
-  @ApiQuery({ name: 'limit', required: false, description: '1-100, default 100' })
-  async find(
+  @ApiQuery({ name: 'status', required: false, description: 'without a reference only' })
+  @ApiQuery({ name: 'since', required: false, description: 'createdAt >= (ISO 8601); without a reference only' })
+  @ApiQuery({ name: 'until', required: false, description: 'createdAt < (ISO 8601); without a reference only' })
+  @ApiQuery({ name: 'limit', required: false, description: 'with a reference 1-100, default 100; without 1-500, default 100' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'without a reference only' })
+  async payments(
     @Query('uetr') uetr?: string,
     @Query('msgId') msgId?: string,
     @Query('endToEndId') endToEndId?: string,
+    @Query('status') status?: string,
+    @Query('since') since?: string,
+    @Query('until') until?: string,
     @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
   ) {
+    if (uetr === undefined && msgId === undefined && endToEndId === undefined) {
+      return this.listAll(status, since, until, limit, cursor);
+    }
+    if (status !== undefined || since !== undefined || until !== undefined || cursor !== undefined) {
+      throw invalid('a lookup by uetr, msgId or endToEndId takes no status, since, until or cursor');
+    }
     const ref = referenceParam({ uetr, msgId, endToEndId });
     const found: PaymentSnapshot[] = await this.queries.execute(new FindByReferenceQuery(ref, intParam('limit', limit, 100, 1, 100)));
     return { items: found.map((p) => ({ ...transactionView(p), clientId: p.clientId })) };
+  }
+
+  /** Every client's transactions, for an export across clients (`clearway export`). */
+  private async listAll(status?: string, since?: string, until?: string, limit?: string, cursor?: string) {
+    if (status !== undefined && !isPaymentStatus(status)) {
+      throw invalid(`status must be one of ${Object.keys(PaymentStatus).join(' ')}`);
+    }
+    if (cursor !== undefined && (cursor.length === 0 || cursor.length > 1000)) throw invalid('cursor is not valid');
+    const page: TransactionPage = await this.queries.execute(
+      new ListAllPaymentsQuery({
+        status: status as PaymentStatus | undefined,
+        from: parseTime('since', since),
+        to: parseTime('until', until),
+        limit: intParam('limit', limit, 100, 1, MAX_OPERATOR_PAGE),
+        cursor: cursor ?? null,
+      }),
+    );
+    return { items: page.items.map((p) => ({ ...transactionView(p), clientId: p.clientId })), nextCursor: page.nextCursor };
   }
 
   @Post('redrive')

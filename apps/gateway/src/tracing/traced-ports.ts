@@ -10,6 +10,7 @@ import type {
   CreateResult,
   DeadLetter,
   Job,
+  ListAllFilter,
   ListFilter,
   LiveJob,
   Posting,
@@ -65,6 +66,10 @@ export class TracedTransactionRepository implements TransactionRepository {
 
   list(filter: ListFilter): Promise<TransactionPage> {
     return spanned(this.tracing, 'store.list', this.system, null, () => this.inner.list(filter));
+  }
+
+  listAll(filter: ListAllFilter): Promise<TransactionPage> {
+    return spanned(this.tracing, 'store.listAll', this.system, null, () => this.inner.listAll(filter));
   }
 
   findStale(statuses: readonly PaymentStatus[], before: Date, limit: number): Promise<PaymentSnapshot[]> {

@@ -15,6 +15,7 @@ import {
   type Job,
   type LedgerBalance,
   type LedgerError,
+  type ListAllFilter,
   type ListFilter,
   byCreation,
   matchesReference,
@@ -397,6 +398,64 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
   }
 
   /**
+   * Every client's payments, for the operator API: a **paginated Scan** of the table, in the table's order (not by
+   * time). The table has no index of payments across clients (byClient is keyed by client first; byShard's `DUE#`
+   * holds only non-terminal payments), and one more index would cost every write. The filters (payment items, the
+   * status, `from`/`to` on createdAt through `gsi1sk`) cut what travels, not what is read: a whole export reads the
+   * whole table once, about (table size / 4 KB) / 2 read units (eventually consistent reads). One page reads from
+   * the cursor until it holds `limit` payments, about 5 items per payment wanted per call (a payment's uniqueness
+   * keys, outbox items and postings share the table). The cursor is the key of the last payment returned, so the
+   * next page resumes right after it; a payment written meanwhile may or may not appear (as with any Scan).
+   */
+  async listAll(filter: ListAllFilter): Promise<TransactionPage> {
+    const limit = Math.min(Math.max(Math.trunc(filter.limit) || 1, 1), MAX_PAGE_SIZE);
+    // `kind`, `status` and `snapshot` are DynamoDB reserved words: named through placeholders
+    const names: Record<string, string> = { '#kind': 'kind', '#snapshot': 'snapshot' };
+    const values: Item = { ':payment': S('payment'), ':tx': S('TX') };
+    let expression = '#kind = :payment AND sk = :tx';
+    if (filter.status) {
+      expression += ' AND #status = :status';
+      names['#status'] = 'status';
+      values[':status'] = S(filter.status);
+    }
+    // gsi1sk is `<createdAt ms, 15 digits>#<id>`: `>= <from>` includes `from`, `< <to>` excludes `to`
+    if (filter.from) {
+      expression += ' AND gsi1sk >= :lo';
+      values[':lo'] = S(padMs(filter.from.getTime()));
+    }
+    if (filter.to) {
+      expression += ' AND gsi1sk < :hi';
+      values[':hi'] = S(padMs(filter.to.getTime()));
+    }
+    let start: Item | undefined = filter.cursor ? { pk: S(decodeScanCursor(filter.cursor)), sk: S('TX') } : undefined;
+    const found: Item[] = [];
+    for (;;) {
+      const res = await this.client.send(
+        new ScanCommand({
+          TableName: this.table,
+          FilterExpression: expression,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ProjectionExpression: 'pk, #snapshot',
+          ExclusiveStartKey: start,
+          Limit: Math.min((limit - found.length) * 5, 5000),
+        }),
+      );
+      const items = res.Items ?? [];
+      for (const [i, item] of items.entries()) {
+        found.push(item);
+        if (found.length === limit) {
+          // resume after this payment: the response's own position when it was its last item
+          const more = i < items.length - 1 || res.LastEvaluatedKey !== undefined;
+          return { items: found.map(snapshotOf), nextCursor: more ? encodeScanCursor(str(item, 'pk')!) : null };
+        }
+      }
+      start = res.LastEvaluatedKey;
+      if (!start) return { items: found.map(snapshotOf), nextCursor: null };
+    }
+  }
+
+  /**
    * Non-terminal payments of the given statuses not updated since `before`, oldest first. Reads the sparse
    * `DUE#<s>` partitions of the byShard index (only non-terminal payments have them) up to `before`, merges
    * the shards and re-reads the payments consistently (the index is eventually consistent).
@@ -534,6 +593,22 @@ function uniqueJobs(jobs: Job[]): Job[] {
     if (!seen.has(key)) seen.set(key, job);
   }
   return [...seen.values()];
+}
+
+/** A Scan position: the partition key of the last payment returned (`TX#<id>`), base64url of JSON. */
+function encodeScanCursor(pk: string): string {
+  return Buffer.from(JSON.stringify({ after: pk }), 'utf8').toString('base64url');
+}
+
+function decodeScanCursor(cursor: string): string {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const after = (value as { after?: unknown } | null)?.after;
+    if (typeof after === 'string' && after.startsWith('TX#') && after.length > 3 && after.length <= 400) return after;
+  } catch {
+    // falls through
+  }
+  throw new InvalidCursorError();
 }
 
 function encodeCursor(createdAt: number, id: string): string {

@@ -173,4 +173,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX payments_msg_id ON payments (msg_id);
   CREATE INDEX payments_end_to_end_id ON payments (end_to_end_id);
   `,
+  // 8: the operator lists every client's transactions, newest first, with or without a status (issue 13: an
+  // export across clients). The older indexes all start with client_id.
+  `
+  CREATE INDEX payments_created ON payments (created_at, id);
+  CREATE INDEX payments_status_created ON payments (status, created_at, id);
+  `,
 ];

@@ -83,4 +83,33 @@ describe('SqliteTransactionRepository: embedded specifics', () => {
     });
     expect((await new SqliteWorkQueue(db).stats()).ready).toBe(1);
   });
+
+  it("lists every client's payments newest first, on the indexes of migration 8 (no table scan, no sort)", async () => {
+    const a = samplePayment({ clientId: 'client-a', createdAt: '2025-03-01T10:00:00.000Z', status: 'RJCT' });
+    const b = samplePayment({ clientId: 'client-b', createdAt: '2025-03-01T11:00:00.000Z', status: 'RJCT' });
+    const c = samplePayment({ clientId: 'client-c', createdAt: '2025-03-01T12:00:00.000Z', status: 'ACSC' });
+    for (const p of [b, c, a]) await repo.create(p, keysOf(p), []);
+    const first = await repo.listAll({ limit: 2 });
+    expect(first.items.map((p) => p.id)).toEqual([c.id, b.id]);
+    const rest = await repo.listAll({ limit: 2, cursor: first.nextCursor });
+    expect(rest).toEqual({ items: [{ ...a, version: 1 }], nextCursor: null });
+    await expect(repo.listAll({ status: 'RJCT', limit: 10 })).resolves.toMatchObject({ items: [{ id: b.id }, { id: a.id }] });
+
+    const plan = (sql: string) =>
+      db
+        .all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+        .map((r) => r.detail)
+        .join('\n');
+    const byStatus = plan(
+      `SELECT snapshot, created_at, id FROM payments WHERE status = 'RJCT' AND created_at >= 0 AND created_at < 9 AND (created_at, id) < (5, 'x')
+       ORDER BY created_at DESC, id DESC LIMIT 10`,
+    );
+    expect(byStatus).toMatch(/USING INDEX payments_status_created/);
+    expect(byStatus).not.toMatch(/TEMP B-TREE/);
+    const all = plan(
+      `SELECT snapshot, created_at, id FROM payments WHERE (created_at, id) < (5, 'x') ORDER BY created_at DESC, id DESC LIMIT 10`,
+    );
+    expect(all).toMatch(/USING INDEX payments_created/);
+    expect(all).not.toMatch(/TEMP B-TREE/);
+  });
 });

@@ -3,6 +3,7 @@ import type {
   Clock,
   CreateResult,
   Job,
+  ListAllFilter,
   ListFilter,
   Posting,
   ReferenceLookup,
@@ -176,9 +177,19 @@ export class SqliteTransactionRepository implements TransactionRepository {
    * `limit` is clamped to 1..MAX_PAGE_SIZE. The cursor is opaque (base64url of the last row's position).
    */
   async list(filter: ListFilter): Promise<TransactionPage> {
+    return this.page(['client_id = ?'], [filter.clientId], filter);
+  }
+
+  /**
+   * Every client's payments, newest first (by createdAt, then id), as `list` without the client: through the
+   * indexes of migration 8 (`(status, created_at, id)` with a status, `(created_at, id)` without).
+   */
+  async listAll(filter: ListAllFilter): Promise<TransactionPage> {
+    return this.page([], [], filter);
+  }
+
+  private page(where: string[], params: (string | number)[], filter: ListAllFilter): TransactionPage {
     const limit = Math.min(Math.max(Math.trunc(filter.limit) || 1, 1), MAX_PAGE_SIZE);
-    const where = ['client_id = ?'];
-    const params: (string | number)[] = [filter.clientId];
     if (filter.status) {
       where.push('status = ?');
       params.push(filter.status);
@@ -197,7 +208,7 @@ export class SqliteTransactionRepository implements TransactionRepository {
       params.push(createdAt, id);
     }
     const rows = this.db.all<{ snapshot: string; created_at: number; id: string }>(
-      `SELECT snapshot, created_at, id FROM payments WHERE ${where.join(' AND ')}
+      `SELECT snapshot, created_at, id FROM payments ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY created_at DESC, id DESC LIMIT ?`,
       ...params,
       limit + 1,

@@ -151,12 +151,33 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
     return DecidePaymentHandler.done('accepted', stored);
   }
 
+  /**
+   * Dead-lettered jobs go back to the queue; otherwise the payment gets the job of its next step, unless a job
+   * still carries it on (the operator re-drive's rule, ADR 0019: a payment never gets a second live job). A live
+   * job answers as a replay (`accepted`, nothing enqueued or recorded): the payment is on its way already. On a
+   * queue that cannot look jobs up (SQS), the job is enqueued only while no job waits or runs (the sweeper's
+   * rule); otherwise the redrive is refused, to be asked again when the queue is idle.
+   */
   private async redrive(p: Payment, cmd: DecidePaymentCommand): Promise<DecisionResult> {
     if (p.isHeld) return DecidePaymentHandler.refuse(p, 'the payment is held for a decision: accept or reject it');
     const moved = await this.queue.redrive(p.id);
     const job = moved > 0 ? null : nextStepJob(p.toSnapshot(), `redrive-v${p.version}`);
     if (moved === 0 && !job) {
       return DecidePaymentHandler.refuse(p, `status ${p.status}: nothing is pending or failed, there is nothing to re-drive`);
+    }
+    if (job) {
+      const live = await this.queue.liveJobs([p.id]);
+      if (live === null) {
+        const backlog = await this.queue.backlog(this.clock.now());
+        if (backlog.queued > 0 || backlog.inflight > 0) {
+          return DecidePaymentHandler.refuse(
+            p,
+            'the queue cannot tell whether a job carries the payment on while other jobs wait or run: ask again when it is idle',
+          );
+        }
+      } else if (live.has(p.id)) {
+        return DecidePaymentHandler.done('accepted', p, true);
+      }
     }
     // Recording the decision bumps the version, so a later redrive gets a fresh deduplication id.
     p.recordRedrive(cmd.clientId, this.clock.now());

@@ -65,6 +65,9 @@ export interface ListFilter {
   cursor?: string | null;
 }
 
+/** `list` without the client: every client's transactions (the operator's export, ADR 0019). */
+export type ListAllFilter = Omit<ListFilter, 'clientId'>;
+
 /**
  * Stores payments. Every write is conditional on the version that was read (optimistic concurrency),
  * and carries the jobs that must follow it, committed in the same transaction (outbox).
@@ -92,6 +95,15 @@ export interface TransactionRepository {
    */
   update(payment: PaymentSnapshot, expectedVersion: number, jobs: Job[], postings?: Posting[]): Promise<boolean>;
   list(filter: ListFilter): Promise<TransactionPage>;
+  /**
+   * Every client's transactions, for the operator API only (ADR 0019): the same filters as `list` (`from`
+   * inclusive, `to` exclusive, on createdAt) and cursor pages that together hold each matching transaction exactly
+   * once. The order is the adapter's: newest first (createdAt, then id) where an index allows it (the embedded
+   * store); the table's order on DynamoDB (a paginated Scan). Every page but the last holds `limit` items (clamped
+   * to the adapter's maximum); the last may be empty.
+   * A cursor it did not produce is an error with code `PAGINATION.INVALID_CURSOR`.
+   */
+  listAll(filter: ListAllFilter): Promise<TransactionPage>;
   /** Non-terminal payments not updated since `before`, oldest first. */
   findStale(statuses: readonly PaymentStatus[], before: Date, limit: number): Promise<PaymentSnapshot[]>;
   /** Liveness of the engine behind it, for readiness checks. */

@@ -18,6 +18,7 @@ import {
   matchesReference,
   referenceLimit,
   type CreateResult,
+  type ListAllFilter,
   type ListFilter,
   type ReferenceLookup,
   type TransactionPage,
@@ -139,6 +140,28 @@ export class FakeRepository implements TransactionRepository {
   }
   async list(f: ListFilter): Promise<TransactionPage> {
     return { items: [...this.rows.values()].filter((p) => p.clientId === f.clientId).slice(0, f.limit), nextCursor: null };
+  }
+  /** Newest first (createdAt, then id); the cursor is the last item's id. */
+  async listAll(f: ListAllFilter): Promise<TransactionPage> {
+    const all = [...this.rows.values()]
+      .filter(
+        (p) =>
+          (!f.status || p.status === f.status) &&
+          (!f.from || Date.parse(p.createdAt) >= f.from.getTime()) &&
+          (!f.to || Date.parse(p.createdAt) < f.to.getTime()),
+      )
+      .sort((a, b) => byCreation(b, a));
+    let start = 0;
+    if (f.cursor) {
+      start = all.findIndex((p) => p.id === f.cursor) + 1;
+      if (start === 0) throw Object.assign(new Error('invalid pagination cursor'), { code: 'PAGINATION.INVALID_CURSOR' });
+    }
+    const n = Math.max(1, Math.trunc(f.limit) || 1);
+    const page = all.slice(start, start + n);
+    return {
+      items: page.map((p) => structuredClone(p)),
+      nextCursor: start + n < all.length && page.length ? page.at(-1)!.id : null,
+    };
   }
   async findStale(statuses: readonly PaymentStatus[], before: Date, limit: number) {
     return [...this.rows.values()]

@@ -304,6 +304,60 @@ export function transactionRepositoryContract(open: () => Promise<TransactionRep
       });
     });
 
+    it("lists every client's payments for the operator: filters, and cursor pages holding each match exactly once", async () => {
+      const base = Date.parse('2025-04-01T00:00:00.000Z');
+      const all: PaymentSnapshot[] = [];
+      for (let i = 0; i < 23; i++) {
+        // three clients, pairs sharing a createdAt, every fourth rejected
+        const at = new Date(base + Math.floor(i / 2) * 60_000).toISOString();
+        const p = samplePayment({
+          clientId: ['client-a', 'client-b', 'client-c'][i % 3],
+          createdAt: at,
+          updatedAt: at,
+          status: i % 4 === 1 ? 'RJCT' : 'ACSC',
+        });
+        all.push(p);
+        await repo.create(p, keysOf(p), []);
+      }
+      const pages = async (filter: Omit<Parameters<TransactionRepository['listAll']>[0], 'cursor'>) => {
+        const seen: PaymentSnapshot[] = [];
+        let cursor: string | null = null;
+        let n = 0;
+        do {
+          const page = await repo.listAll({ ...filter, cursor });
+          expect(page.items.length).toBeLessThanOrEqual(filter.limit);
+          seen.push(...page.items);
+          cursor = page.nextCursor;
+          if (++n > 50) throw new Error('listAll never ends');
+        } while (cursor);
+        return { ids: seen.map((p) => p.id), pages: n, seen };
+      };
+      const sorted = (ps: PaymentSnapshot[]) => ps.map((p) => p.id).sort();
+
+      const everything = await pages({ limit: 5 });
+      expect(everything.ids).toHaveLength(new Set(everything.ids).size); // no overlap
+      expect([...everything.ids].sort()).toEqual(sorted(all));
+      expect(everything.pages).toBeGreaterThanOrEqual(5);
+      expect(everything.seen.find((p) => p.id === all[4]!.id)).toEqual({ ...all[4], version: 1 });
+
+      const rejected = await pages({ status: 'RJCT', limit: 3 });
+      expect([...rejected.ids].sort()).toEqual(sorted(all.filter((p) => p.status === 'RJCT')));
+      expect(new Set(rejected.seen.map((p) => p.clientId)).size).toBe(3);
+
+      const from = new Date(base + 2 * 60_000);
+      const to = new Date(base + 6 * 60_000);
+      const ranged = await pages({ from, to, status: 'ACSC', limit: 2 });
+      expect([...ranged.ids].sort()).toEqual(
+        sorted(
+          all.filter((p) => p.status === 'ACSC' && Date.parse(p.createdAt) >= from.getTime() && Date.parse(p.createdAt) < to.getTime()),
+        ),
+      );
+      expect(ranged.ids.length).toBeGreaterThan(0);
+
+      await expect(repo.listAll({ status: 'PDNG', limit: 10 })).resolves.toEqual({ items: [], nextCursor: null });
+      await expect(repo.listAll({ limit: 5, cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'PAGINATION.INVALID_CURSOR' });
+    });
+
     it('finds stale payments of the given statuses, oldest first', async () => {
       const mk = async (status: PaymentSnapshot['status'], updatedAt: string) => {
         const p = samplePayment({ status, createdAt: '2025-01-01T00:00:00.000Z', updatedAt });
