@@ -174,9 +174,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX payments_end_to_end_id ON payments (end_to_end_id);
   `,
   // 8: the operator lists every client's transactions, newest first, with or without a status (issue 13: an
-  // export across clients). The older indexes all start with client_id.
+  // export across clients). The older indexes all start with client_id. A status is filtered along this index:
+  // a (status, created_at) index would be written at every status change (about 7 % of the bench's throughput).
   `
   CREATE INDEX payments_created ON payments (created_at, id);
-  CREATE INDEX payments_status_created ON payments (status, created_at, id);
   `,
 ];

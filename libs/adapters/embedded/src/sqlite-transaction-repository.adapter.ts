@@ -185,13 +185,16 @@ export class SqliteTransactionRepository implements TransactionRepository {
    * indexes of migration 8 (`(status, created_at, id)` with a status, `(created_at, id)` without).
    */
   async listAll(filter: ListAllFilter): Promise<TransactionPage> {
-    return this.page([], [], filter);
+    // `+status`: walk payments_created newest first and filter, rather than sort a status's every row. There is
+    // no (status, created_at) index on purpose: it would be written at every status change of every payment,
+    // about 7 % of the bench's throughput, for an operator's export.
+    return this.page([], [], filter, '+status = ?');
   }
 
-  private page(where: string[], params: (string | number)[], filter: ListAllFilter): TransactionPage {
+  private page(where: string[], params: (string | number)[], filter: ListAllFilter, statusTerm = 'status = ?'): TransactionPage {
     const limit = Math.min(Math.max(Math.trunc(filter.limit) || 1, 1), MAX_PAGE_SIZE);
     if (filter.status) {
-      where.push('status = ?');
+      where.push(statusTerm);
       params.push(filter.status);
     }
     if (filter.from) {
