@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { AwsRequestMeter } from '#adapters/aws';
 import { SqliteWorkQueue } from '#adapters/embedded';
 import { HttpLegacyHost } from '#adapters/http-host';
@@ -193,5 +194,58 @@ describe('deploy/: dashboard and alert rules against the registry', () => {
       // the anchor exists: a heading named after the alert
       expect({ alert, heading: new RegExp(`^#{2,4} ${alert}$`, 'm').test(docs) }).toEqual({ alert, heading: true });
     }
+  });
+
+  it("the compose profile `observability` wires Prometheus to the gateway's METRICS_PORT and Grafana to both files", () => {
+    // Docker cannot run here: this checks what can be checked without it, the wiring between the files.
+    interface Service {
+      profiles?: string[];
+      environment?: Record<string, string>;
+      expose?: string[];
+      ports?: string[];
+      volumes?: string[];
+    }
+    const compose = parseYaml(read('docker-compose.yml')) as { services: Record<string, Service> };
+    const { gateway, prometheus, grafana } = compose.services;
+    expect(prometheus?.profiles).toEqual(['observability']);
+    expect(grafana?.profiles).toEqual(['observability']);
+    // every file mounted from the repository exists
+    const mounts = (s: Service | undefined) =>
+      (s?.volumes ?? []).filter((v) => v.startsWith('./')).map((v) => ({ from: v.split(':')[0]!.slice(2), to: v.split(':')[1]! }));
+    for (const m of [...mounts(prometheus), ...mounts(grafana)])
+      expect({ mount: m.from, exists: existsSync(join(ROOT, m.from)) }).toEqual({ mount: m.from, exists: true });
+    // Prometheus scrapes the gateway on the METRICS_PORT the gateway sets and exposes inside the network, not published
+    const metricsPort = gateway?.environment?.METRICS_PORT;
+    expect(metricsPort).toMatch(/^\d+$/);
+    expect(gateway?.expose).toContain(metricsPort);
+    expect((gateway?.ports ?? []).some((p) => p.includes(metricsPort!))).toBe(false);
+    const config = parseYaml(read('deploy/prometheus/prometheus.yml')) as {
+      rule_files: string[];
+      scrape_configs: Array<{ metrics_path: string; static_configs: Array<{ targets: string[] }> }>;
+    };
+    expect(config.scrape_configs.flatMap((c) => c.static_configs.flatMap((t) => t.targets))).toEqual([`gateway:${metricsPort}`]);
+    expect(config.scrape_configs[0]!.metrics_path).toBe('/metrics');
+    // the rule file Prometheus loads is the one mounted beside its config
+    const promMounts = mounts(prometheus);
+    const configDir = dirname(promMounts.find((m) => m.from === 'deploy/prometheus/prometheus.yml')!.to);
+    for (const rules of config.rule_files) expect(promMounts.map((m) => m.to)).toContain(join(configDir, rules));
+    // Grafana: provisioning mounted where Grafana reads it; the dashboard where the provider looks; its datasource provisioned
+    const grafMounts = mounts(grafana);
+    expect(grafMounts).toContainEqual({ from: 'deploy/grafana/provisioning', to: '/etc/grafana/provisioning' });
+    const provider = parseYaml(read('deploy/grafana/provisioning/dashboards/clearway.yml')) as {
+      providers: Array<{ options: { path: string } }>;
+    };
+    const dashboardMount = grafMounts.find((m) => m.from === 'deploy/grafana/clearway-dashboard.json')!;
+    expect(dirname(dashboardMount.to)).toBe(provider.providers[0]!.options.path);
+    const datasources = parseYaml(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as {
+      datasources: Array<{ uid: string; type: string; url: string }>;
+    };
+    const dashboard = JSON.parse(read('deploy/grafana/clearway-dashboard.json')) as {
+      templating: { list: Array<{ name: string; type: string; current?: { value: string } }> };
+    };
+    const variable = dashboard.templating.list.find((v) => v.type === 'datasource')!;
+    expect(datasources.datasources).toContainEqual(
+      expect.objectContaining({ uid: variable.current!.value, type: 'prometheus', url: 'http://prometheus:9090' }),
+    );
   });
 });
