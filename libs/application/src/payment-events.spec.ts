@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Payment } from '#domain';
 import { ConcurrentUpdateError } from './application.errors.js';
 import { PaymentStatusChangedEvent, type PaymentEventSink } from './payment-events.js';
@@ -47,5 +50,20 @@ describe('the save path publishes stored status changes (audit log and metrics s
     p.passValidation(new Date());
     await expect(savePayment(deps, p)).rejects.toBeInstanceOf(ConcurrentUpdateError);
     expect(published).toEqual([]);
+  });
+});
+
+describe('every use case that saves a payment is given the event bus', () => {
+  it('injects EventBus by token (a `EventBus | null` parameter alone gives Nest no type, so nothing would be published)', () => {
+    const root = dirname(fileURLToPath(import.meta.url));
+    const sources = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'));
+    const parameters = sources.flatMap((f) =>
+      readFileSync(join(root, f), 'utf8')
+        .split('\n')
+        .filter((line) => /:\s*EventBus\s*\|\s*null/.test(line))
+        .map((line) => ({ file: f, line: line.trim() })),
+    );
+    expect(parameters.length).toBeGreaterThanOrEqual(11);
+    expect(parameters.filter((p) => !p.line.includes('@Inject(EventBus)'))).toEqual([]);
   });
 });

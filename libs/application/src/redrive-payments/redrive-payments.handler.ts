@@ -31,7 +31,7 @@ export class RedrivePaymentsHandler implements ICommandHandler<RedrivePaymentsCo
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
     private readonly reports: StatusReportWriter,
-    @Optional() private readonly events: EventBus | null = null,
+    @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
   ) {}
 
   private get deps() {
