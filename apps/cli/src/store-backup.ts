@@ -61,18 +61,16 @@ function removeDatabase(path: string): void {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
 }
 
-/** Copies DATA_DIR's database to `file` (online); refuses to overwrite `file` unless `force`. Returns the pages copied. */
-export async function backupStore(dataDir: string, file: string, opts: { force?: boolean; progress?: Progress } = {}): Promise<number> {
-  const source = join(dataDir, DATABASE_FILE);
-  if (!existsSync(source)) throw new StoreError(`no embedded database at ${source} (is DATA_DIR right?)`, 2);
-  if (existsSync(file) && !opts.force) throw new StoreError(`${file} exists: give --force to overwrite it`, 2);
-  const progress = opts.progress ?? noProgress;
-  const tmp = `${file}.partial`;
-  removeDatabase(tmp);
-  const db = new DatabaseSync(source, { readOnly: true });
+/**
+ * node:sqlite's online backup of the database at `from` into `to` (removed first), with progress, folded into one
+ * self-contained file (its WAL checkpointed, journal mode DELETE). On failure nothing is left at `to`.
+ */
+async function copyDatabase(from: string, to: string, progress: Progress): Promise<number> {
+  removeDatabase(to);
+  const db = new DatabaseSync(from, { readOnly: true });
   let started = false;
   try {
-    const pages = await backup(db, tmp, {
+    const pages = await backup(db, to, {
       rate: 256,
       progress: ({ totalPages, remainingPages }) => {
         if (!started) {
@@ -82,25 +80,38 @@ export async function backupStore(dataDir: string, file: string, opts: { force?:
         progress.update(totalPages - remainingPages, totalPages);
       },
     });
-    // one self-contained file: fold the copy's WAL into it
-    const copy = new DatabaseSync(tmp);
+    const copy = new DatabaseSync(to);
     try {
       copy.exec('PRAGMA journal_mode = DELETE');
     } finally {
       copy.close();
     }
-    const check = integrityCheck(tmp);
-    if (check !== 'ok') throw new StoreError(`the backup failed its integrity check: ${check}`);
-    removeDatabase(file);
-    renameSync(tmp, file);
     return pages;
   } catch (e) {
-    removeDatabase(tmp);
+    removeDatabase(to);
     throw e;
   } finally {
     if (started) progress.stop();
     db.close();
   }
+}
+
+/** Copies DATA_DIR's database to `file` (online); refuses to overwrite `file` unless `force`. Returns the pages copied. */
+export async function backupStore(dataDir: string, file: string, opts: { force?: boolean; progress?: Progress } = {}): Promise<number> {
+  const source = join(dataDir, DATABASE_FILE);
+  if (!existsSync(source)) throw new StoreError(`no embedded database at ${source} (is DATA_DIR right?)`, 2);
+  if (existsSync(file) && !opts.force) throw new StoreError(`${file} exists: give --force to overwrite it`, 2);
+  const progress = opts.progress ?? noProgress;
+  const tmp = `${file}.partial`;
+  const pages = await copyDatabase(source, tmp, progress);
+  const check = integrityCheck(tmp);
+  if (check !== 'ok') {
+    removeDatabase(tmp);
+    throw new StoreError(`the backup failed its integrity check: ${check}`);
+  }
+  removeDatabase(file);
+  renameSync(tmp, file);
+  return pages;
 }
 
 /**
@@ -123,34 +134,7 @@ export async function restoreStore(dataDir: string, file: string, opts: { force?
   if (existsSync(target) && !opts.force) throw new StoreError(`${target} exists: give --force to replace it with the backup`, 2);
   const progress = opts.progress ?? noProgress;
   const tmp = `${target}.restoring`;
-  removeDatabase(tmp);
-  const src = new DatabaseSync(file, { readOnly: true });
-  let started = false;
-  let pages: number;
-  try {
-    pages = await backup(src, tmp, {
-      rate: 256,
-      progress: ({ totalPages, remainingPages }) => {
-        if (!started) {
-          progress.start(totalPages);
-          started = true;
-        }
-        progress.update(totalPages - remainingPages, totalPages);
-      },
-    });
-    const copy = new DatabaseSync(tmp);
-    try {
-      copy.exec('PRAGMA journal_mode = DELETE');
-    } finally {
-      copy.close();
-    }
-  } catch (e) {
-    removeDatabase(tmp);
-    throw e;
-  } finally {
-    if (started) progress.stop();
-    src.close();
-  }
+  const pages = await copyDatabase(file, tmp, progress);
   if (isHeld(target)) {
     removeDatabase(tmp);
     throw new StoreError(`${target} was opened by another process meanwhile: nothing restored`, 2);
