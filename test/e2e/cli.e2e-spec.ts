@@ -3,7 +3,7 @@
  * payments find, dlq list --json, redrive --dry-run, export (JSON lines), and the restore drill: backup of a running
  * gateway's store, restore into a fresh DATA_DIR, a gateway started there serves the same payments.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,6 +84,18 @@ describe('clearway CLI against a gateway', () => {
     const r = await clearway(['--help']);
     expect(r.code).toBe(0);
     for (const c of ['status', 'payments', 'dlq', 'redrive', 'export', 'backup', 'restore']) expect(r.stdout).toContain(c);
+  });
+
+  it('stops quietly when its reader closes the pipe early (clearway … | head)', async () => {
+    // the CLI's stdout is a pipe the reader closes after the first chunk: EPIPE is not an error
+    const exit = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, '--help'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout.once('data', () => child.stdout.destroy());
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(exit).toEqual({ code: 0, stderr: '' });
   });
 
   it('status, payments find, dlq list --json and redrive --dry-run', async () => {
