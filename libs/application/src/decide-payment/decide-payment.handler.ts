@@ -13,6 +13,7 @@ import type { WorkQueue } from '../ports/work-queue.port.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import type { WorkSignal } from '../work-signal.js';
 import { DecidePaymentCommand, type DecisionResult } from './decide-payment.command.js';
+import { liveJobsUnlessBusy } from '../live-jobs.js';
 
 /**
  * Accept, reject, cancel, return and redrive. Each is idempotent (asking again for what was already decided
@@ -166,18 +167,14 @@ export class DecidePaymentHandler implements ICommandHandler<DecidePaymentComman
       return DecidePaymentHandler.refuse(p, `status ${p.status}: nothing is pending or failed, there is nothing to re-drive`);
     }
     if (job) {
-      const live = await this.queue.liveJobs([p.id]);
-      if (live === null) {
-        const backlog = await this.queue.backlog(this.clock.now());
-        if (backlog.queued > 0 || backlog.inflight > 0) {
-          return DecidePaymentHandler.refuse(
-            p,
-            'the queue cannot tell whether a job carries the payment on while other jobs wait or run: ask again when it is idle',
-          );
-        }
-      } else if (live.has(p.id)) {
-        return DecidePaymentHandler.done('accepted', p, true);
+      const live = await liveJobsUnlessBusy(this.queue, [p.id], this.clock.now());
+      if (live === 'busy') {
+        return DecidePaymentHandler.refuse(
+          p,
+          'the queue cannot tell whether a job carries the payment on while other jobs wait or run: ask again when it is idle',
+        );
       }
+      if (live.has(p.id)) return DecidePaymentHandler.done('accepted', p, true);
     }
     // Recording the decision bumps the version, so a later redrive gets a fresh deduplication id.
     p.recordRedrive(cmd.clientId, this.clock.now());

@@ -10,6 +10,7 @@ import type { JobType, WorkQueue } from '../ports/work-queue.port.js';
 import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import type { WorkSignal } from '../work-signal.js';
 import { MAX_REDRIVE, RedrivePaymentsCommand, type RedriveOutcome, type RedriveResult } from './redrive-payments.command.js';
+import { liveJobsUnlessBusy } from '../live-jobs.js';
 
 /**
  * The operator's bulk re-drive, payment by payment:
@@ -90,16 +91,12 @@ export class RedrivePaymentsHandler implements ICommandHandler<RedrivePaymentsCo
       const fresh = await this.repository.get(id);
       if (!fresh) return skipped('no such transaction');
       const p = Payment.fromSnapshot(fresh);
-      const live = await this.queue.liveJobs([id]);
-      if (live === null) {
-        const backlog = await this.queue.backlog(this.clock.now());
-        if (backlog.queued > 0 || backlog.inflight > 0) {
-          return skipped('the queue cannot tell whether it has a live job (SQS) while jobs wait or run: try again when the queue is idle');
-        }
-      } else {
-        const job = live.get(id);
-        if (job) return skipped(`it has a live job (${job.type}, ${job.attempts} attempt(s)): it is not stranded`);
+      const live = await liveJobsUnlessBusy(this.queue, [id], this.clock.now());
+      if (live === 'busy') {
+        return skipped('the queue cannot tell whether it has a live job (SQS) while jobs wait or run: try again when the queue is idle');
       }
+      const liveJob = live.get(id);
+      if (liveJob) return skipped(`it has a live job (${liveJob.type}, ${liveJob.attempts} attempt(s)): it is not stranded`);
       if (p.isHeld) return skipped('held for a decision: its client accepts or rejects it');
       const job = nextStepJob(fresh, `redrive-v${p.version}`);
       if (!job) return skipped(`status ${p.status}: nothing is pending or failed, there is nothing to re-drive`);

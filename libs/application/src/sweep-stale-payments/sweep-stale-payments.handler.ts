@@ -13,6 +13,7 @@ import { StatusReportWriter } from '../status-report/status-report.writer.js';
 import { nextStepJob } from '../payment-jobs.js';
 import type { WorkSignal } from '../work-signal.js';
 import { SweepStalePaymentsCommand, type SweepResult } from './sweep-stale-payments.command.js';
+import { liveJobsUnlessBusy } from '../live-jobs.js';
 
 /** Completed jobs forgotten per write, and writes per pass (the rest waits for the next pass). */
 const PURGE_BATCH = 500;
@@ -110,14 +111,15 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
   private async strandedJobs(now: number, limit: number): Promise<Job[]> {
     const old = await this.repository.findStale(NON_TERMINAL_STATUSES, new Date(now - this.settings.recoveryAfterMs), limit);
     if (old.length === 0) return [];
-    const live = await this.queue.liveJobs(old.map((p) => p.id));
-    if (live === null) {
-      const backlog = await this.queue.backlog(new Date(now));
-      if (backlog.queued > 0 || backlog.inflight > 0) return [];
-    }
+    const live = await liveJobsUnlessBusy(
+      this.queue,
+      old.map((p) => p.id),
+      new Date(now),
+    );
+    if (live === 'busy') return [];
     const jobs: Job[] = [];
     for (const p of old) {
-      if (live?.has(p.id)) continue;
+      if (live.has(p.id)) continue;
       // One re-drive per stored version: the dedup id stops the sweeper from piling up jobs for one state.
       const job = nextStepJob(p, `recover-v${p.version}`);
       if (job) jobs.push(job);
