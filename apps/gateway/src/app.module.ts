@@ -39,6 +39,7 @@ import {
   hostConfig,
   intakeConfig,
   ledgerConfig,
+  routingConfig,
   rulesConfig,
   runtimeConfig,
   workerConfig,
@@ -47,6 +48,7 @@ import { NoLegacyHost } from './core-host.adapter.js';
 import { CUSTOM_BUSINESS_RULES } from './custom-business-rules.js';
 import { AMQP_SESSION, MQ_CLIENT } from './gateway.tokens.js';
 import { HostEndpoint } from './host-endpoint.js';
+import { connectorQueues, connectorsProvider } from './connectors.provider.js';
 import { readTlsFiles } from './tls-files.js';
 import { AmqpLifecycle } from './mq/amqp-lifecycle.service.js';
 import { HostAnswerBridge } from './mq/host-answer.bridge.js';
@@ -64,6 +66,7 @@ import { PipelineWorker } from './worker/pipeline.worker.js';
 import { SweeperService } from './worker/sweeper.service.js';
 import { WorkSignalHub } from './worker/work-signal.hub.js';
 import { MetricsController } from './metrics/metrics.controller.js';
+import { RoutesController } from './operator/routes.controller.js';
 import { OperatorController } from './operator/operator.controller.js';
 import { AdmissionGate } from './admission/admission.gate.js';
 import { MetricsRegistry } from './metrics/metrics.registry.js';
@@ -171,6 +174,7 @@ class PortsModule {
         inject: [hostConfig.KEY, intakeConfig.KEY],
         useFactory: (host: Host, intake: Intake) => HostEndpoint.resolve(host, intake.schemaDir),
       },
+      connectorsProvider,
       {
         provide: LEGACY_HOST,
         inject: [
@@ -234,9 +238,9 @@ class PortsModule {
       providers.push(
         {
           provide: AMQP_SESSION,
-          inject: [amqpConfig.KEY, runtimeConfig.KEY],
+          inject: [amqpConfig.KEY, runtimeConfig.KEY, routingConfig.KEY],
           // The whole topology is declared at start and after every reconnect (docs/amqp-topology.md).
-          useFactory: (amqp: Amqp, runtime: Runtime) =>
+          useFactory: (amqp: Amqp, runtime: Runtime, routing: ConfigType<typeof routingConfig>) =>
             AmqpSession.open({
               url: amqp.url,
               name: `clearway-gateway-${runtime.role}-${process.pid}`,
@@ -248,6 +252,8 @@ class PortsModule {
                   amqp.topology.outboundQueue,
                   amqp.topology.requestQueue,
                   amqp.topology.replyQueue,
+                  // AMQP connectors of ROUTING_FILE: their request queues and their own reply queues
+                  ...connectorQueues(routing, amqp),
                 ]),
               logger: new Logger('Amqp'),
             }),
@@ -316,6 +322,7 @@ export class AppModule {
             TransactionsController,
             InvestigationsController,
             OperatorController,
+            RoutesController,
             DecisionsController,
             AwsCompatController,
             AwsDiscoveryController,
@@ -333,7 +340,10 @@ export class AppModule {
         ...(config.server.metricsPort !== null ? [MetricsServer] : []),
         ...(workers ? [PipelineWorker, SweeperService, ...(config.store.store === 'dynamodb' ? [OutboxRelay] : [])] : []),
         ...(config.amqp.enabled && api ? [InboundQueueConsumer] : []),
-        ...(config.amqp.enabled && workers && config.host.transport === 'amqp' && config.runtime.mode === 'proxy'
+        ...(config.amqp.enabled &&
+        workers &&
+        config.runtime.mode === 'proxy' &&
+        (config.host.transport === 'amqp' || (config.routing.table?.connectors ?? []).some((c) => c.transport === 'amqp'))
           ? [HostAnswerBridge]
           : []),
       ],

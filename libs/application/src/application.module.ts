@@ -30,6 +30,8 @@ import { SubmitPaymentHandler } from './submit-payment/submit-payment.handler.js
 import { FindByReferenceHandler } from './find-by-reference/find-by-reference.handler.js';
 import { ListAllPaymentsHandler } from './list-all-payments/list-all-payments.handler.js';
 import { GetQueueStatsHandler } from './get-queue-stats/get-queue-stats.handler.js';
+import { ListRoutesHandler } from './list-routes/list-routes.handler.js';
+import { EvaluateRouteHandler } from './evaluate-route/evaluate-route.handler.js';
 import { ListDeadLettersHandler } from './list-dead-letters/list-dead-letters.handler.js';
 import { ListStuckPaymentsHandler } from './list-stuck-payments/list-stuck-payments.handler.js';
 import { RedrivePaymentsHandler } from './redrive-payments/redrive-payments.handler.js';
@@ -68,6 +70,8 @@ import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-pa
     ListDeadLettersHandler,
     ListStuckPaymentsHandler,
     FindByReferenceHandler,
+    ListRoutesHandler,
+    EvaluateRouteHandler,
     ListAllPaymentsHandler,
     RedrivePaymentsHandler,
     GetQueueStatsHandler,

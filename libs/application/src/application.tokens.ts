@@ -3,6 +3,8 @@ export const TRANSACTION_REPOSITORY = Symbol('clearway.TransactionRepository');
 export const WORK_QUEUE = Symbol('clearway.WorkQueue');
 export const MESSAGE_ARCHIVE = Symbol('clearway.MessageArchive');
 export const LEGACY_HOST = Symbol('clearway.LegacyHost');
+/** The downstream connectors and their router (routing/connector-set.ts); optional: without it, LEGACY_HOST alone. */
+export const CONNECTORS = Symbol('clearway.Connectors');
 export const SECRET_STORE = Symbol('clearway.SecretStore');
 export const CLOCK = Symbol('clearway.Clock');
 export const ID_GENERATOR = Symbol('clearway.IdGenerator');

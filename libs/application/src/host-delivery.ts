@@ -1,7 +1,8 @@
 import type { Payment } from '#domain';
 import { hostIdempotencyKey } from './host-idempotency.js';
 import { ownInboundMessage } from './own-messages.js';
-import type { HostOutcome, LegacyHost } from './ports/legacy-host.port.js';
+import { HostUnavailableError, type HostOutcome, type LegacyHost } from './ports/legacy-host.port.js';
+import type { ConnectorSet } from './routing/connector-set.js';
 import type { MessageArchive } from './ports/message-archive.port.js';
 
 /**
@@ -9,15 +10,26 @@ import type { MessageArchive } from './ports/message-archive.port.js';
  * payment's host idempotency key, so a re-delivery (a retried job, the SLA's last ask, an investigation whose
  * host had no record) is answered with the host's first outcome. Throws the host's HostUnavailableError.
  */
-export async function deliverOwnMessage(host: LegacyHost, archive: MessageArchive, payment: Payment): Promise<HostOutcome> {
+export async function deliverOwnMessage(
+  host: LegacyHost,
+  archive: MessageArchive,
+  payment: Payment,
+  connectors: ConnectorSet | null = null,
+): Promise<HostOutcome> {
   const own = await ownInboundMessage(archive, payment.details);
   if (!own) throw new Error(`transaction ${payment.id} has lost the message it was created from: nothing is released`);
+  // A routed payment goes in the generation its connector takes (the same conversion as its first delivery).
+  const connector = connectors?.routing ? payment.details.route?.connector : null;
+  const prepared = connector
+    ? connectors!.prepare(connector, own.body, payment.details.messageType)
+    : ({ ok: true, message: own.body, messageType: payment.details.messageType } as const);
+  if (!prepared.ok) throw new HostUnavailableError(`${connector} cannot take the payment's message: ${prepared.reason}`, false, true);
   return host.deliver({
     transactionId: payment.id,
     uetr: payment.details.uetr,
     idempotencyKey: hostIdempotencyKey(payment.details),
-    messageType: payment.details.messageType,
-    message: own.body,
+    messageType: prepared.messageType,
+    message: prepared.message,
   });
 }
 

@@ -56,3 +56,7 @@ export * from './ledger-accounts/ledger-accounts.query.js';
 export * from './ledger-accounts/open-ledger-accounts.command.js';
 export { openLedgerAccounts } from './ledger-accounts/ledger-accounts.handlers.js';
 export * from './payment-events.js';
+export * from './routing/routing.model.js';
+export * from './routing/connector-set.js';
+export * from './list-routes/list-routes.query.js';
+export * from './evaluate-route/evaluate-route.query.js';

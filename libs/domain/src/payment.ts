@@ -11,6 +11,41 @@ export interface HistoryEntry {
   status: PaymentStatus;
   at: string;
   reason?: StatusReason;
+  /** The downstream connector the payment was released to (ACSP entries, with a routing table). */
+  connector?: string;
+}
+
+/** A connector left out of a payment's route, and why (a stable code and a sentence). */
+export interface RouteRefusal {
+  connector: string;
+  code: string;
+  reason: string;
+}
+
+/**
+ * Where a payment goes downstream (issue 14): the routing decision made when it was processed (the rule that
+ * matched, the eligible connectors in order, those left out and why), the connector it is released to, and every
+ * move to another connector. A move happens only before delivery: once a delivery to `connector` has started
+ * (`delivery: 'started'`, stored before the call), the payment stays with that connector whatever happens to the
+ * call, so an unknown outcome is never followed by a second delivery elsewhere.
+ */
+export interface PaymentRoute {
+  /** Rule id that matched, or null for the default route. */
+  rule: string | null;
+  strategy: string;
+  /** Eligible connectors in the order to try them: the first is the choice, the rest fallbacks. */
+  candidates: string[];
+  refused: RouteRefusal[];
+  decidedAt: string;
+  /** The connector it is (or will be) delivered to; null while no candidate could be tried. */
+  connector: string | null;
+  /**
+   * `started`: a delivery to `connector` was started (or may have been): no move to another connector from then.
+   * `not-started`: no delivery to `connector` was made, or the last one was refused before anything was sent.
+   */
+  delivery: 'not-started' | 'started';
+  /** Moves to another connector before delivery, oldest first. */
+  failovers: { from: string | null; to: string; code: string; reason: string; at: string }[];
 }
 
 /** A party of a business application header (`Fr`, `To`) as it came: a financial institution or an organisation. */
@@ -57,6 +92,14 @@ export interface PaymentDetails {
   creditorCountry?: string | null;
   instructingAgent: string | null;
   instructedAgent: string | null;
+  /** Payment type information (transaction level, else group level), for routing; absent on older payments. */
+  serviceLevel?: string | null;
+  localInstrument?: string | null;
+  categoryPurpose?: string | null;
+  /** The creditor agent's clearing member id (ClrSysMmbId/MmbId). */
+  creditorAgentMemberId?: string | null;
+  /** The creditor agent's clearing system id code, else the settlement's clearing system. */
+  clearingSystem?: string | null;
   /** The business application header the message arrived with, when it had one (answers are built from it). */
   appHeader: {
     from: string | null;
@@ -188,6 +231,8 @@ export interface PaymentSnapshot extends PaymentDetails {
   outbox?: OutgoingRef[];
   /** Set while the payment's outcome at the host is unknown and being investigated. */
   investigation?: Investigation | null;
+  /** Where it goes downstream, once routed (absent without a routing table, and on payments stored before it). */
+  route?: PaymentRoute | null;
   id: string;
   clientId: string;
   status: PaymentStatus;
@@ -287,14 +332,14 @@ export class Payment {
   }
 
   /** Moves to `to`, recording why. Throws IllegalTransitionError when the status machine forbids it. */
-  private transition(to: PaymentStatus, at: Date, reason?: StatusReason): void {
+  private transition(to: PaymentStatus, at: Date, reason?: StatusReason, connector?: string): void {
     const from = this.state.status;
     if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
     const when = at.toISOString();
     this.state.status = to;
     this.state.reason = reason ?? (to === 'PDNG' ? this.state.reason : null);
     this.state.updatedAt = when;
-    this.state.history.push(reason ? { status: to, at: when, reason } : { status: to, at: when });
+    this.state.history.push({ status: to, at: when, ...(reason ? { reason } : {}), ...(connector ? { connector } : {}) });
     this.pending.push({
       name: 'payment.status-changed',
       transactionId: this.state.id,
@@ -405,11 +450,110 @@ export class Payment {
     this.transition(PaymentStatus.RJCT, at, reason);
   }
 
-  /** Released downstream (ACSP): stored before the host is called, so a crash means an idempotent re-delivery. */
-  markReleased(at: Date): void {
+  /**
+   * Released downstream (ACSP): stored before the host is called, so a crash means an idempotent re-delivery.
+   * With a route, `via` names the connector the delivery starts to (one of the route's candidates) and the
+   * candidates passed over before it because they could not take it now (circuit open, closed, throttled).
+   */
+  markReleased(at: Date, via?: { connector: string; skipped: readonly RouteRefusal[] }): void {
     this.assertPayment('released');
     if (this.state.status !== 'ACTC') throw new IllegalTransitionError(this.state.status, 'ACSP');
-    this.transition(PaymentStatus.ACSP, at);
+    if (via) this.startDelivery(via.connector, via.skipped, at);
+    else if (this.state.route) throw new InvalidValueError('route', 'a routed payment is released to one of its connectors');
+    this.transition(PaymentStatus.ACSP, at, undefined, via?.connector);
+  }
+
+  /**
+   * The routing decision made for this payment (before release): the rule, the eligible connectors in order and
+   * those left out. Deciding again (after a hold, or when no candidate was eligible) replaces an earlier decision,
+   * which is allowed only while nothing was delivered.
+   */
+  routeTo(decision: { rule: string | null; strategy: string; candidates: readonly string[]; refused: readonly RouteRefusal[] }, at: Date): void {
+    this.assertPayment('routed');
+    if (!this.isBeforeRelease) throw new InvalidValueError('route', `a payment in ${this.state.status} is not routed again`);
+    this.state.route = {
+      rule: decision.rule,
+      strategy: decision.strategy,
+      candidates: [...decision.candidates],
+      refused: decision.refused.map((r) => ({ ...r })),
+      decidedAt: this.touch(at),
+      connector: decision.candidates[0] ?? null,
+      delivery: 'not-started',
+      failovers: [],
+    };
+  }
+
+  /** A routed payment whose delivery may have started: it stays with its connector. */
+  get deliveryStarted(): boolean {
+    return this.state.route?.delivery === 'started';
+  }
+
+  /**
+   * The delivery to the payment's connector was refused before anything was sent (connection refused, circuit
+   * open, the connector's answer that it took nothing): the payment may move to another candidate. Only a
+   * delivery that certainly sent nothing may be reported so.
+   */
+  deliveryRefused(at: Date): void {
+    const route = this.state.route;
+    if (!route || this.state.status !== 'ACSP' || route.delivery !== 'started') {
+      throw new InvalidValueError('route', 'only a started delivery of a released, routed payment can be refused');
+    }
+    route.delivery = 'not-started';
+    this.touch(at);
+  }
+
+  /**
+   * Starts (again) a delivery of a released payment whose last delivery sent nothing: to the same connector or, a
+   * failover, to another candidate. Recorded in the history when the connector changes.
+   */
+  resumeDelivery(connector: string, skipped: readonly RouteRefusal[], at: Date): void {
+    const route = this.state.route;
+    if (!route || this.state.status !== 'ACSP' || route.delivery !== 'not-started') {
+      throw new InvalidValueError('route', 'a delivery resumes only on a released payment whose last delivery sent nothing');
+    }
+    const from = route.connector;
+    this.startDelivery(connector, skipped, at);
+    if (from !== connector) {
+      const move = route.failovers[route.failovers.length - 1]!;
+      this.state.history.push({
+        status: this.state.status,
+        at: at.toISOString(),
+        reason: { code: ReasonCode.NARRATIVE, text: `failed over from ${from} to ${connector}: ${move.reason}` },
+        connector,
+      });
+    }
+  }
+
+  private startDelivery(connector: string, skipped: readonly RouteRefusal[], at: Date): void {
+    const route = this.state.route;
+    if (!route) throw new InvalidValueError('route', 'the payment has no route');
+    if (!route.candidates.includes(connector)) throw new InvalidValueError('route', `${connector} is not a candidate of the payment's route`);
+    const when = this.touch(at);
+    if (route.connector !== connector) {
+      const why = skipped.find((s) => s.connector === route.connector) ?? skipped[skipped.length - 1];
+      route.failovers.push({
+        from: route.connector,
+        to: connector,
+        code: why?.code ?? 'UNAVAILABLE',
+        reason: why?.reason ?? `${route.connector ?? 'no connector'} could not take it`,
+        at: when,
+      });
+      route.connector = connector;
+    }
+    route.delivery = 'started';
+  }
+
+  /**
+   * No connector can take the payment, and nothing was delivered anywhere: RJCT with the ISO reason the routing
+   * gives (AG03, TM01, AM02, ...). Refused once a delivery may have started: that outcome is unknown, not a rejection.
+   */
+  refuseRoute(reason: StatusReason, at: Date): void {
+    this.assertPayment('refused');
+    if (this.deliveryStarted) throw new InvalidValueError('route', 'a payment whose delivery started is never rejected for want of a route');
+    if (this.state.status !== 'RCVD' && this.state.status !== 'ACTC' && this.state.status !== 'ACSP' && !this.isHeld)
+      throw new IllegalTransitionError(this.state.status, 'RJCT');
+    this.state.hold = null;
+    this.transition(PaymentStatus.RJCT, at, reason);
   }
 
   /**
@@ -452,6 +596,20 @@ export class Payment {
     this.state.hold = { rule: ruleId, at: when };
     this.recordDecision({ action: 'hold', at: when, by: 'gateway', rule: ruleId });
     this.transition(PaymentStatus.PDNG, at, { code: ReasonCode.NARRATIVE, text: `held by rule ${ruleId}: awaiting a consumer decision` });
+  }
+
+  /**
+   * No connector can take the payment now and its routing rule says to hold it for an operator (PDNG, held):
+   * an accept sends it on to release, where it is routed again; a reject ends it.
+   */
+  holdForRoute(ruleId: string, why: string, at: Date): void {
+    this.assertPayment('held');
+    if (this.state.status !== 'RCVD' && this.state.status !== 'ACTC') throw new IllegalTransitionError(this.state.status, 'PDNG');
+    if (this.deliveryStarted) throw new InvalidValueError('route', 'a payment whose delivery started is not held for a route');
+    const when = at.toISOString();
+    this.state.hold = { rule: ruleId, at: when };
+    this.recordDecision({ action: 'hold', at: when, by: 'gateway', rule: ruleId });
+    this.transition(PaymentStatus.PDNG, at, { code: ReasonCode.NARRATIVE, text: `held by route ${ruleId}: ${why}`.slice(0, 105) });
   }
 
   /** A consumer accepts a held payment: it goes on to release (ACTC). */

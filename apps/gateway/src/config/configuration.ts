@@ -9,11 +9,14 @@ import {
   BUILT_IN_RULE_IDS,
   HoldPolicy,
   isLedgerAccountId,
+  loadRoutingFile,
   parseAmountLimits,
+  RoutingFileError,
   parseCountryList,
   withinLedgerLimit,
   type AmountLimits,
   type LedgerAccountInput,
+  type RoutingTable,
 } from '#application';
 import { Money } from '#domain';
 import type { AmqpTopologyNames } from '#adapters/amqp';
@@ -256,6 +259,14 @@ export interface Configuration {
   compat: CompatConfig;
   logging: LoggingConfig;
   tracing: TracingConfig;
+  routing: RoutingConfig;
+}
+
+export interface RoutingConfig {
+  /** ROUTING_FILE as given; null: no routing table (the one legacy host). */
+  file: string | null;
+  /** The table read from it, checked; null without a file. */
+  table: RoutingTable | null;
 }
 
 /** Syntax of every variable, with defaults; all problems at once, one per line, each naming its variable. */
@@ -372,7 +383,8 @@ function host(e: ParsedEnv): HostConfig {
   if (hostTls && e.LEGACY_HOST_URL && !/^https:\/\//.test(e.LEGACY_HOST_URL)) {
     throw new ConfigError('HOST_TLS_* are set but LEGACY_HOST_URL is not an https:// URL');
   }
-  const useSimulator = e.MODE === 'proxy' && e.HOST_TRANSPORT === 'http' && !e.LEGACY_HOST_URL && e.ROLE !== 'api';
+  // With a routing table the connectors name their own endpoints: no bundled simulator is started.
+  const useSimulator = e.MODE === 'proxy' && e.HOST_TRANSPORT === 'http' && !e.LEGACY_HOST_URL && e.ROLE !== 'api' && !e.ROUTING_FILE;
   if (useSimulator && e.NODE_ENV === 'production') {
     throw new ConfigError('LEGACY_HOST_URL is required in proxy mode when NODE_ENV=production (the simulator is for local use)');
   }
@@ -638,6 +650,17 @@ function tracing(e: ParsedEnv): TracingConfig {
   };
 }
 
+function routing(e: ParsedEnv): RoutingConfig {
+  if (!e.ROUTING_FILE) return { file: null, table: null };
+  if (e.MODE !== 'proxy') throw new ConfigError('ROUTING_FILE is for MODE=proxy (core mode settles every payment itself)');
+  try {
+    return { file: e.ROUTING_FILE, table: loadRoutingFile(e.ROUTING_FILE) };
+  } catch (err) {
+    if (err instanceof RoutingFileError) throw new ConfigError(`ROUTING_FILE: ${err.message}`);
+    throw new ConfigError(`ROUTING_FILE ${e.ROUTING_FILE}: ${(err as Error).message}`);
+  }
+}
+
 /** The loader of each namespace, from the parsed environment. */
 export const NAMESPACE_LOADERS: { [N in Namespace]: (e: ParsedEnv) => Configuration[N] } = {
   runtime,
@@ -655,6 +678,7 @@ export const NAMESPACE_LOADERS: { [N in Namespace]: (e: ParsedEnv) => Configurat
   compat,
   logging,
   tracing,
+  routing,
 };
 
 /** One namespace from an environment (what each `registerAs` factory runs). */

@@ -31,6 +31,7 @@ export const intakeConfig = namespace('intake');
 export const compatConfig = namespace('compat');
 export const loggingConfig = namespace('logging');
 export const tracingConfig = namespace('tracing');
+export const routingConfig = namespace('routing');
 
 /** Every namespace, for ConfigModule.forRoot({ load }). */
 export const ALL_NAMESPACES: ConfigFactory[] = [
@@ -49,6 +50,7 @@ export const ALL_NAMESPACES: ConfigFactory[] = [
   compatConfig,
   loggingConfig,
   tracingConfig,
+  routingConfig,
 ];
 
 /** At start (main.ts): the whole configuration from the process environment, and the unknown variables in it. */

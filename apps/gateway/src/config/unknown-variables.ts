@@ -16,6 +16,7 @@ export const KNOWN_PREFIXES: readonly string[] = [
   'HOST_',
   'LEGACY_HOST_',
   'SIM_',
+  'ROUTING_',
   'AMQP_',
   'MQ_',
   'INBOUND_',

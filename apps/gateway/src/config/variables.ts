@@ -27,6 +27,7 @@ export const NAMESPACES = {
   compat: 'the AWS ISO 20022 guidance compatibility answers',
   logging: 'log output',
   tracing: 'OpenTelemetry traces: off unless an OTLP endpoint is set',
+  routing: 'downstream connectors and the rules that choose among them (docs/routing.md)',
 } as const;
 
 export type Namespace = keyof typeof NAMESPACES;
@@ -397,6 +398,11 @@ const SPECS = {
     doc: 'PEM client certificate for mutual TLS with the legacy host (with `HOST_TLS_KEY_FILE`: both or neither)',
   }),
   HOST_TLS_KEY_FILE: text({ ns: 'host', doc: 'PEM private key of `HOST_TLS_CERT_FILE`' }),
+  ROUTING_FILE: text({
+    ns: 'routing',
+    doc: 'routing table (JSON, or YAML when it ends in `.yaml`/`.yml`): named connectors (http, amqp, core) with their capabilities, hours, circuit breakers, caps and costs, and ordered rules that choose among them (docs/routing.md). Read and checked at start: every problem is named with its line. Unset: every payment goes to the one legacy host, as before. Proxy mode only',
+    example: 'config/routing.example.yaml',
+  }),
   SIM_PORT: int(
     {
       ns: 'host',

@@ -11,7 +11,8 @@ import { ProblemException } from './problem.js';
 import { assertUtf8Charset } from './xml-body.js';
 import { UUID } from './transaction.view.js';
 
-const STATUS_OF: Record<Iso20022Error['code'], number> = {
+/** The HTTP status of each way a message can fail to be ISO 20022 the gateway takes. */
+export const STATUS_OF: Record<Iso20022Error['code'], number> = {
   'ISO20022.NOT_XML': 400,
   'ISO20022.INVALID_ENCODING': 400,
   'ISO20022.UNSUPPORTED_ENCODING': 415,

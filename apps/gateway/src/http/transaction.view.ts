@@ -1,4 +1,4 @@
-import { isTerminal as isTerminalStatus, type PaymentSnapshot } from '#domain';
+import { isTerminal as isTerminalStatus, type PaymentRoute, type PaymentSnapshot } from '#domain';
 
 /** The JSON of a transaction in the API (camelCase, fixed by the API contract). */
 export function transactionView(p: PaymentSnapshot) {
@@ -15,7 +15,12 @@ export function transactionView(p: PaymentSnapshot) {
     creditorAgent: p.creditorAgent,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
-    history: p.history.map((h) => (h.reason ? { status: h.status, at: h.at, reason: h.reason } : { status: h.status, at: h.at })),
+    history: p.history.map((h) => ({
+      status: h.status,
+      at: h.at,
+      ...(h.reason ? { reason: h.reason } : {}),
+      ...(h.connector ? { connector: h.connector } : {}),
+    })),
     // Beyond the fixed contract: what the transaction is, what it is linked to, and the decisions on it.
     kind: p.kind ?? 'payment',
     relatedTransactionId: p.relatedTransactionId ?? null,
@@ -26,6 +31,21 @@ export function transactionView(p: PaymentSnapshot) {
     // Set when the host's outcome is (or was) unknown: `outcome` says whether it still is.
     investigation: p.investigation ? { ...p.investigation, outcome: isTerminalStatus(p.status) ? 'known' : 'unknown' } : null,
     decisions: p.decisions ?? [],
+    // With a routing table: the connector chosen, the rule matched, the candidates refused and why, every move.
+    ...(p.route ? { route: routeView(p.route) } : {}),
+  };
+}
+
+function routeView(r: PaymentRoute) {
+  return {
+    connector: r.connector,
+    rule: r.rule,
+    strategy: r.strategy,
+    candidates: r.candidates,
+    refused: r.refused,
+    delivery: r.delivery,
+    failovers: r.failovers,
+    decidedAt: r.decidedAt,
   };
 }
 

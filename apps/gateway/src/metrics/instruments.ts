@@ -1,4 +1,5 @@
 import { Counter, Histogram, type Metric } from 'prom-client';
+import type { RoutingObserver } from '#application';
 
 /** Seconds: from 1 ms to 2 min (submits, host calls, screening). */
 const CALL_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -69,12 +70,60 @@ export class GatewayInstruments {
     registers: [],
   });
 
+  readonly routingDecisions = new Counter({
+    name: 'clearway_routing_decisions_total',
+    help: 'Routing decisions (ROUTING_FILE), by first-choice connector (`none` when no connector is eligible) and rule (`default` when none matched).',
+    labelNames: ['connector', 'rule'],
+    registers: [],
+  });
+
+  readonly routingFailovers = new Counter({
+    name: 'clearway_routing_failovers_total',
+    help: 'Payments moved to another connector before delivery, by the connector left, the one taken and why (CIRCUIT_OPEN, CLOSED, THROTTLED, UNREACHABLE, GENERATION).',
+    labelNames: ['from', 'to', 'reason'],
+    registers: [],
+  });
+
+  readonly routingUnroutable = new Counter({
+    name: 'clearway_routing_unroutable_total',
+    help: 'Payments no connector could take (rejected or held for an operator), by the ISO reason code given.',
+    labelNames: ['reason'],
+    registers: [],
+  });
+
+  readonly circuitChanges = new Counter({
+    name: 'clearway_connector_circuit_changes_total',
+    help: "Changes of a connector's circuit breaker, by connector and the state entered (open, half-open, closed).",
+    labelNames: ['connector', 'state'],
+    registers: [],
+  });
+
+  /** What the routing layer reports (ConnectorSet's observer). Connector and rule ids come from the routing file: bounded. */
+  routingObserver(): RoutingObserver {
+    return {
+      decided: (d) => this.routingDecisions.inc({ connector: d.candidates[0] ?? 'none', rule: d.rule ?? 'default' }),
+      failedOver: (from, to, code) => this.routingFailovers.inc({ from: from ?? 'none', to, reason: code }),
+      unroutable: (code) => this.routingUnroutable.inc({ reason: reasonLabel(code) }),
+      circuitChanged: (connector, state) => this.circuitChanges.inc({ connector, state }),
+    };
+  }
+
   /** What the host adapter reports for each call (its `onCall` option). */
   hostCallObserver(host: string): (call: CallRecord) => void {
     return (c) => this.hostCalls.observe({ host, operation: c.operation, outcome: c.outcome }, c.seconds);
   }
 
   all(): Metric[] {
-    return [this.transitions, this.submitDuration, this.receivedToTerminal, this.hostCalls, this.screening];
+    return [
+      this.transitions,
+      this.submitDuration,
+      this.receivedToTerminal,
+      this.hostCalls,
+      this.screening,
+      this.routingDecisions,
+      this.routingFailovers,
+      this.routingUnroutable,
+      this.circuitChanges,
+    ];
   }
 }

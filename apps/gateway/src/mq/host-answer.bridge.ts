@@ -1,11 +1,13 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { AmqpLegacyHost } from '#adapters/amqp';
 import {
+  CONNECTORS,
   LEGACY_HOST,
   RecordHostAnswerCommand,
   TRANSACTION_REPOSITORY,
   TransactionNotFoundError,
+  type ConnectorSet,
   type LegacyHost,
   type TransactionRepository,
 } from '#application';
@@ -25,14 +27,25 @@ export class HostAnswerBridge implements OnApplicationBootstrap {
     @Inject(LEGACY_HOST) private readonly host: LegacyHost,
     private readonly commands: CommandBus,
     @Inject(TRANSACTION_REPOSITORY) private readonly repository: TransactionRepository,
+    @Optional() @Inject(CONNECTORS) private readonly connectors: ConnectorSet | null = null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!(this.host instanceof AmqpLegacyHost)) return;
-    this.host.onLateAnswer(
+    // The one legacy host over AMQP, and every AMQP connector of ROUTING_FILE (each on its own reply queue).
+    const hosts = [this.host, ...(this.connectors?.adapters().values() ?? [])].filter((h) => h instanceof AmqpLegacyHost);
+    for (const host of hosts) await this.bridge(host, host === this.host ? this.host.name : this.connectorId(host));
+  }
+
+  private connectorId(host: LegacyHost): string {
+    for (const [id, adapter] of this.connectors?.adapters() ?? []) if (adapter === host) return id;
+    return host.name;
+  }
+
+  private async bridge(host: AmqpLegacyHost, name: string): Promise<void> {
+    host.onLateAnswer(
       async ({ transactionId, outcome }) => {
         try {
-          const r = await this.commands.execute(new RecordHostAnswerCommand(transactionId, outcome, `host:${this.host.name}`));
+          const r = await this.commands.execute(new RecordHostAnswerCommand(transactionId, outcome, `host:${name}`));
           if (r === 'done') this.log.debug(`late host answer applied to ${transactionId}: ${outcome.kind}`);
         } catch (e) {
           // Not ours (another installation shares the reply queue): nothing to apply, do not redeliver for ever.
@@ -48,6 +61,6 @@ export class HostAnswerBridge implements OnApplicationBootstrap {
         return payment ? payment.uetr : undefined;
       },
     );
-    await this.host.start();
+    await host.start();
   }
 }

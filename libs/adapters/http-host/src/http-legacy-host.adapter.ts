@@ -252,6 +252,8 @@ export class HttpLegacyHost implements LegacyHost {
     if (auth) headers['Authorization'] = auth;
 
     let lastFailure = 'no attempt made';
+    // Whether any attempt may have reached the host (only connect-phase failures prove it did not).
+    let maybeSent = false;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       let retryAfterMs: number | null = null;
       try {
@@ -267,6 +269,7 @@ export class HttpLegacyHost implements LegacyHost {
           const body = await res.text();
           return read(res.status, body);
         }
+        maybeSent = true;
         await discardBody(res);
         if (!isRetryableStatus(res.status)) {
           throw new HostUnavailableError(`legacy host refused ${what} ${message.transactionId}: HTTP ${res.status}`, false);
@@ -281,6 +284,7 @@ export class HttpLegacyHost implements LegacyHost {
           throw new HostUnavailableError(`legacy host answer to ${what} ${message.transactionId} unusable: ${err.message}`, true);
         }
         lastFailure = describeFailure(err, this.timeoutMs);
+        if (!isNotConnected(err)) maybeSent = true;
         call.timedOut = isTimeout(err);
         if (call.timedOut) this.calls.timedOut++;
       }
@@ -304,6 +308,7 @@ export class HttpLegacyHost implements LegacyHost {
     throw new HostUnavailableError(
       `legacy host unavailable for ${what} ${message.transactionId} after ${this.attempts} attempt(s): ${lastFailure}`,
       true,
+      !maybeSent,
     );
   }
 
@@ -354,6 +359,16 @@ async function discardBody(res: HostResponse): Promise<void> {
 const PACS002_ROOT = /<([A-Za-z_][\w.-]*:)?FIToFIPmtStsRpt[\s>]/;
 
 /** A short, body-free description of a failed fetch (duck-typed: fetch's errors may come from another realm). */
+/**
+ * A failure before any connection was made, so nothing was sent: connection refused, unknown host. Any other
+ * failure (a reset, a timeout, TLS after connecting) may have come after the request left.
+ */
+const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+function isNotConnected(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
+  return typeof cause?.code === 'string' && NOT_CONNECTED_CODES.has(cause.code);
+}
+
 function isTimeout(err: unknown): boolean {
   const name = (err as { name?: string } | null)?.name;
   return name === 'TimeoutError' || name === 'AbortError';

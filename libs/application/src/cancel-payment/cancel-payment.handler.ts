@@ -2,6 +2,8 @@ import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler, EventBus } from '@nestjs/cqrs';
 import type { Payment } from '#domain';
 import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
+import { CONNECTORS } from '../application.tokens.js';
+import type { ConnectorSet } from '../routing/connector-set.js';
 import { CAMT029_MESSAGE_ID, CAMT056_MESSAGE_ID } from '#iso20022';
 import { AnswerWriter } from '../answers/answer.writer.js';
 import { cancelJob } from '../payment-jobs.js';
@@ -38,10 +40,16 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
     private readonly reports: StatusReportWriter,
     private readonly answers: AnswerWriter,
     @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
+    @Optional() @Inject(CONNECTORS) private readonly connectors: ConnectorSet | null = null,
   ) {}
 
   private get deps() {
     return { repository: this.repository, reports: this.reports, clock: this.clock, events: this.events };
+  }
+
+  /** The connector the payment went to (with a routing table), else the one legacy host. */
+  private hostOf(payment: { details: { route?: { connector: string | null } | null } }): LegacyHost {
+    return this.connectors?.routing ? this.connectors.host(payment.details.route) : this.host;
   }
 
   async execute(cmd: CancelPaymentCommand): Promise<StepResult> {
@@ -61,8 +69,8 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
       return 'done';
     }
 
-    const request = await this.answers.cancellationRequest(p.toSnapshot(), this.host.name);
-    const outcome: CancellationOutcome = await this.host.requestCancellation({
+    const request = await this.answers.cancellationRequest(p.toSnapshot(), this.hostOf(p).name);
+    const outcome: CancellationOutcome = await this.hostOf(p).requestCancellation({
       transactionId: p.id,
       uetr: p.details.uetr,
       idempotencyKey: hostIdempotencyKey(p.details, 'cancel'),
@@ -74,7 +82,7 @@ export class CancelPaymentHandler implements ICommandHandler<CancelPaymentComman
         transactionId: p.id,
         direction: 'in',
         messageType: CAMT029_MESSAGE_ID,
-        channel: `host:${this.host.name}`,
+        channel: `host:${this.hostOf(p).name}`,
         body: outcome.resolution,
         at: this.clock.now().toISOString(),
       });

@@ -2,6 +2,8 @@ import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler, EventBus } from '@nestjs/cqrs';
 import type { Payment } from '#domain';
 import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY } from '../application.tokens.js';
+import { CONNECTORS } from '../application.tokens.js';
+import type { ConnectorSet } from '../routing/connector-set.js';
 import { PACS002_MESSAGE_ID, PACS028_MESSAGE_ID } from '#iso20022';
 import { AnswerWriter } from '../answers/answer.writer.js';
 import { hostIdempotencyKey } from '../host-idempotency.js';
@@ -39,10 +41,16 @@ export class InquirePaymentStatusHandler implements ICommandHandler<InquirePayme
     private readonly reports: StatusReportWriter,
     private readonly answers: AnswerWriter,
     @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
+    @Optional() @Inject(CONNECTORS) private readonly connectors: ConnectorSet | null = null,
   ) {}
 
   private get deps() {
     return { repository: this.repository, reports: this.reports, clock: this.clock, events: this.events };
+  }
+
+  /** The connector the payment went to (with a routing table), else the one legacy host. */
+  private hostOf(payment: { details: { route?: { connector: string | null } | null } }): LegacyHost {
+    return this.connectors?.routing ? this.connectors.host(payment.details.route) : this.host;
   }
 
   async execute(cmd: InquirePaymentStatusCommand): Promise<StepResult> {
@@ -56,13 +64,13 @@ export class InquirePaymentStatusHandler implements ICommandHandler<InquirePayme
       transactionId: payment.id,
       direction: 'out',
       messageType: PACS028_MESSAGE_ID,
-      channel: `host:${this.host.name}`,
+      channel: `host:${this.hostOf(payment).name}`,
       body: request,
       at: this.clock.now().toISOString(),
     });
     let answer: HostStatusOutcome;
     try {
-      answer = await this.host.requestStatus({
+      answer = await this.hostOf(payment).requestStatus({
         transactionId: payment.id,
         uetr: payment.details.uetr,
         idempotencyKey: statusRequestKey(hostIdempotencyKey(payment.details), n),
@@ -77,7 +85,7 @@ export class InquirePaymentStatusHandler implements ICommandHandler<InquirePayme
       // The host never got it (or lost it): deliver its own message again; that answer decides.
       let delivered: HostOutcome;
       try {
-        delivered = await deliverOwnMessage(this.host, this.archive, payment);
+        delivered = await deliverOwnMessage(this.hostOf(payment), this.archive, payment, this.connectors);
       } catch (e) {
         if (!(e instanceof HostUnavailableError)) throw e;
         return this.askAgain(payment, `the host has no record of it and could not take it again: ${e.message}`);
@@ -90,7 +98,7 @@ export class InquirePaymentStatusHandler implements ICommandHandler<InquirePayme
   private async apply(payment: Payment, outcome: HostOutcome, pendingNote: string): Promise<StepResult> {
     await archiveHostAnswer({ archive: this.archive, clock: this.clock }, payment.id, {
       messageType: PACS002_MESSAGE_ID,
-      channel: `host:${this.host.name}`,
+      channel: `host:${this.hostOf(payment).name}`,
       body: outcome.statusReport,
     });
     if (outcome.kind === 'pending') return this.askAgain(payment, pendingNote);

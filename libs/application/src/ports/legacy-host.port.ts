@@ -73,11 +73,17 @@ export interface HostCallRecord {
   seconds: number;
 }
 
-/** The host could not be reached or did not answer usefully; `retryable` says whether trying again may help. */
+/**
+ * The host could not be reached or did not answer usefully; `retryable` says whether trying again may help.
+ * `nothingSent` is true only when the adapter knows the message never left (every attempt failed before a
+ * connection was made: connection refused, unknown host). Only then may a routed payment move to another
+ * connector; any other failure may have delivered it (a timeout, a lost answer, an error status).
+ */
 export class HostUnavailableError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    readonly nothingSent = false,
   ) {
     super(message);
     this.name = 'HostUnavailableError';

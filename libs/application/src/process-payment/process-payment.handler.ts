@@ -1,7 +1,9 @@
 import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler, EventBus } from '@nestjs/cqrs';
 import { ReasonCode } from '#domain';
-import { BUSINESS_RULES, CLOCK, HOLD_POLICY, TRANSACTION_REPOSITORY } from '../application.tokens.js';
+import { BUSINESS_RULES, CLOCK, CONNECTORS, HOLD_POLICY, TRANSACTION_REPOSITORY } from '../application.tokens.js';
+import { routingFacts, type ConnectorSet } from '../routing/connector-set.js';
+import { noRouteReason } from '../routing/router.js';
 import type { BusinessRuleSet } from '../business-rules/business-rule-set.js';
 import type { HoldPolicy } from '../hold-policy/hold-policy.js';
 import { loadPayment, savePayment } from '../payment-steps.js';
@@ -13,7 +15,8 @@ import { ProcessPaymentCommand, type StepResult } from './process-payment.comman
 
 /**
  * RCVD -> ACTC (and the release job), RJCT with the reason of the first business rule that fails, or PDNG
- * when a hold rule matches (then a consumer's accept or reject decides).
+ * when a hold rule matches (then a consumer's accept or reject decides). With a routing table the route is
+ * decided here and stored with ACTC; no eligible connector rejects it (or holds it, when its rule says so).
  * Notes of passing rules (e.g. "not screened, fail-open") are kept as the reason of the ACTC history entry.
  * A rule that throws (e.g. screening down under SCREENING_FAILURE=closed) fails the step: the job is
  * retried and the payment stays RCVD.
@@ -27,6 +30,7 @@ export class ProcessPaymentHandler implements ICommandHandler<ProcessPaymentComm
     @Inject(HOLD_POLICY) private readonly holds: HoldPolicy,
     private readonly reports: StatusReportWriter,
     @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
+    @Optional() @Inject(CONNECTORS) private readonly connectors: ConnectorSet | null = null,
   ) {}
 
   async execute(cmd: ProcessPaymentCommand): Promise<StepResult> {
@@ -45,6 +49,19 @@ export class ProcessPaymentHandler implements ICommandHandler<ProcessPaymentComm
       payment.hold(hold.id, this.clock.now());
       await savePayment(deps, payment);
       return 'done';
+    }
+    if (this.connectors?.routing) {
+      // The routing decision, stored with the payment in the same write (its explanation included).
+      const decision = this.connectors.decide(routingFacts(payment.details));
+      payment.routeTo(decision, this.clock.now());
+      if (decision.candidates.length === 0) {
+        const reason = noRouteReason(decision);
+        this.connectors.unroutable(reason.code);
+        if (decision.onNoRoute === 'hold') payment.holdForRoute(decision.rule ?? 'default', reason.text, this.clock.now());
+        else payment.refuseRoute(reason, this.clock.now());
+        await savePayment(deps, payment);
+        return 'done';
+      }
     }
     const note = outcome.notes.length
       ? { code: ReasonCode.NARRATIVE, text: outcome.notes.map((n) => `${n.rule}: ${n.note}`).join('; ') }

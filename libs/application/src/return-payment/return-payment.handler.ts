@@ -1,6 +1,8 @@
 import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler, EventBus } from '@nestjs/cqrs';
 import { CLOCK, LEGACY_HOST, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY, WORK_QUEUE_SIGNAL } from '../application.tokens.js';
+import { CONNECTORS } from '../application.tokens.js';
+import type { ConnectorSet } from '../routing/connector-set.js';
 import { PACS002_MESSAGE_ID, PACS004_MESSAGE_ID } from '#iso20022';
 import { AnswerWriter } from '../answers/answer.writer.js';
 import { hostIdempotencyKey } from '../host-idempotency.js';
@@ -33,14 +35,20 @@ export class ReturnPaymentHandler implements ICommandHandler<ReturnPaymentComman
     private readonly answers: AnswerWriter,
     private readonly reports: StatusReportWriter,
     @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
+    @Optional() @Inject(CONNECTORS) private readonly connectors: ConnectorSet | null = null,
   ) {}
+
+  /** The connector the payment went to (with a routing table), else the one legacy host. */
+  private hostOf(payment: { details: { route?: { connector: string | null } | null } }): LegacyHost {
+    return this.connectors?.routing ? this.connectors.host(payment.details.route) : this.host;
+  }
 
   async execute(cmd: ReturnPaymentCommand): Promise<StepResult> {
     const p = await loadPayment(this.repository, cmd.transactionId);
     const r = p.details.returnInfo;
     if (!r || r.direction !== 'outbound' || (r.state !== 'requested' && r.state !== 'pending')) return 'skipped';
-    const message = await this.answers.returnMessage(p.toSnapshot(), `host:${this.host.name}`);
-    const outcome: ReturnOutcome = await this.host.deliverReturn({
+    const message = await this.answers.returnMessage(p.toSnapshot(), `host:${this.hostOf(p).name}`);
+    const outcome: ReturnOutcome = await this.hostOf(p).deliverReturn({
       transactionId: p.id,
       uetr: p.details.uetr,
       idempotencyKey: hostIdempotencyKey(p.details, 'return'),
@@ -54,7 +62,7 @@ export class ReturnPaymentHandler implements ICommandHandler<ReturnPaymentComman
         transactionId: p.id,
         direction: 'in',
         messageType: PACS002_MESSAGE_ID,
-        channel: `host:${this.host.name}`,
+        channel: `host:${this.hostOf(p).name}`,
         body: outcome.statusReport,
         at: now.toISOString(),
       });
