@@ -60,3 +60,8 @@ export * from './routing/routing.model.js';
 export * from './routing/connector-set.js';
 export * from './list-routes/list-routes.query.js';
 export * from './evaluate-route/evaluate-route.query.js';
+export * from './routing/routing-file.js';
+export * from './routing/router.js';
+export * from './routing/opening-hours.js';
+export * from './routing/circuit-breaker.js';
+export * from './routing/throughput-cap.js';

@@ -46,6 +46,8 @@ export interface ConnectorCost {
 
 export interface ConnectorDefinition {
   id: string;
+  /** Free text for operators (optional). */
+  description?: string;
   transport: ConnectorTransport;
   /** http: base URL of the downstream (the simulator's API: POST {url}/v1/payments ...). */
   url: string | null;
@@ -101,6 +103,8 @@ export type RouteStrategy =
 export interface RoutingRule {
   /** Given in the file, or `rule-<n>` (1-based position). */
   id: string;
+  /** Free text for operators (optional). */
+  description?: string;
   match: RuleMatch;
   /** Primary then ordered fallbacks. Exactly one of `route` and `strategy`. */
   route: string[] | null;
