@@ -161,6 +161,9 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
   private async deliverRouted(payment: Payment, connectors: ConnectorSet, finalAttempt: boolean, picked: boolean): Promise<StepResult> {
     const tried = new Set<string>();
     let refusal: RouteRefusal | null = null;
+    // Whether the delivery to the current connector was started by this call: only then does "nothing sent"
+    // prove the connector never got the payment (an earlier call's may have reached it).
+    let startedHere = picked;
     for (;;) {
       const now = this.clock.now();
       let route = payment.details.route!;
@@ -183,6 +186,7 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
         payment = await savePayment(this.deps, payment);
         route = payment.details.route!;
         refusal = null;
+        startedHere = true;
       } else if (!picked) {
         const closed = connectors.gate(route.connector!);
         if (closed) {
@@ -200,13 +204,15 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
       const own = await ownInboundMessage(this.archive, payment.details);
       if (!own) throw new Error(`transaction ${payment.id} has lost the message it was created from: nothing is released`);
       const prepared = connectors.prepare(connector, own.body, payment.details.messageType);
-      if (!prepared.ok) {
+      if (!prepared.ok && startedHere) {
         // Nothing sent: the message cannot go to this connector without losing something.
         tried.add(connector);
         refusal = { connector, code: 'GENERATION', reason: prepared.reason };
         payment.deliveryRefused(now);
         continue;
       }
+      // Started earlier and the conversion fails now (the routing file changed?): never another connector.
+      if (!prepared.ok) throw new HostUnavailableError(`${connector} cannot take the payment's message: ${prepared.reason}`, false);
       if (prepared.message !== own.body) {
         await this.archive.put({
           transactionId: payment.id,
@@ -228,7 +234,7 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
           message: prepared.message,
         });
       } catch (e) {
-        if (e instanceof HostUnavailableError && e.nothingSent) {
+        if (e instanceof HostUnavailableError && e.nothingSent && startedHere) {
           tried.add(connector);
           refusal = { connector, code: 'UNREACHABLE', reason: `${connector} unreachable: ${e.message}`.slice(0, 200) };
           payment.deliveryRefused(this.clock.now());

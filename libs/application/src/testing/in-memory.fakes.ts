@@ -240,7 +240,6 @@ export class FakeQueue implements WorkQueue {
  * release time out although the host settled. Every call is kept in `calls`.
  */
 export class FakeLegacyHost implements LegacyHost {
-  readonly name = 'fake';
   readonly calls: { method: 'deliver' | 'requestCancellation' | 'deliverReturn' | 'requestStatus'; message: HostMessage }[] = [];
   /** What the host decided, by UETR (lower case) or transaction id. */
   readonly decided = new Map<string, HostOutcome>();
@@ -250,9 +249,14 @@ export class FakeLegacyHost implements LegacyHost {
   dropAnswers = 0;
   /** When set, `requestStatus` fails with it (the host cannot be asked). */
   statusFailure: Error | null = null;
+  /** While true, every `deliver` fails as a refused connection would: nothing sent, nothing recorded. */
+  refuseConnections = false;
+
+  constructor(readonly name = 'fake') {}
 
   async deliver(delivery: HostMessage): Promise<HostOutcome> {
     this.calls.push({ method: 'deliver', message: delivery });
+    if (this.refuseConnections) throw new HostUnavailableError(`${this.name}: connection refused`, true, true);
     const key = FakeLegacyHost.keyOf(delivery);
     let outcome = this.decided.get(key);
     if (!outcome) {
