@@ -89,6 +89,11 @@ function decodeAttr(raw: string): string {
   });
 }
 
+/** Whitespace, `/` or `>`: the end of a name in a start tag. */
+function isNameEnd(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2f || c === 0x3e;
+}
+
 function splitName(qname: string): [prefix: string, local: string] {
   const colon = qname.indexOf(':');
   return colon === -1 ? ['', qname] : [qname.slice(0, colon), qname.slice(colon + 1)];
@@ -144,7 +149,7 @@ function scan(xml: string, withElements: boolean): Scan {
       i = close + 1;
     } else {
       let p = lt + 1;
-      while (p < len && !/[\s/>]/.test(xml[p]!)) p++;
+      while (p < len && !isNameEnd(xml.charCodeAt(p))) p++;
       const qname = xml.slice(lt + 1, p);
       if (qname === '') return { ...out, complete: false };
       const parent = stack.length > 0 ? stack[stack.length - 1]! : null;
@@ -239,11 +244,17 @@ function reasonOf(from: string, to: string, issue: XmlIssue | undefined, source:
   }
   const msg = issue.message;
   const expected = /Expected is (?:one of )?\(\s*([^)]*?)\s*\)/.exec(msg);
-  const expectedText = expected === null ? '' : stripNamespaces(expected[1]!).replace(/\s+/g, ' ');
+  const expectedNames =
+    expected === null
+      ? []
+      : stripNamespaces(expected[1]!)
+          .split(',')
+          .map((n) => n.trim());
+  const expectedText = expectedNames.length > 5 ? `${expectedNames.slice(0, 5).join(', ')}, ...` : expectedNames.join(', ');
   if (msg.includes('This element is not expected')) {
     // One element expected: a required one is missing where the message has another (an account with a
     // proxy and no Id going to .08), rather than an element the target lacks.
-    if (expectedText !== '' && !expectedText.includes(',') && local !== null && path.includes('/')) {
+    if (expectedNames.length === 1 && local !== null && path.includes('/')) {
       return `${head}: ${path.slice(0, path.lastIndexOf('/'))} would lack ${expectedText}, which ${to} requires where the message has ${local}`;
     }
     return `${head} would drop ${path}: not taken by ${to} there${expectedText === '' ? '' : ` (${to} expects ${expectedText})`}`;
