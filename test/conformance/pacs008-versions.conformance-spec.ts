@@ -183,6 +183,21 @@ describe('pacs.008.001.10/.12 and head.001.001.04 conformance with the official 
         instructingAgent: agentAt(`${tx}/d:InstgAgt`) ?? agentAt('d:GrpHdr/d:InstgAgt'),
         instructedAgent: agentAt(`${tx}/d:InstdAgt`) ?? agentAt('d:GrpHdr/d:InstdAgt'),
       });
+      // Routing facts: each payment type field the transaction's own, else the group header's.
+      const pmtTp = (name: string): string | null =>
+        q(`${tx}/d:PmtTpInf/d:${name}[1]/d:Cd`) ??
+        q(`${tx}/d:PmtTpInf/d:${name}[1]/d:Prtry`) ??
+        q(`d:GrpHdr/d:PmtTpInf/d:${name}[1]/d:Cd`) ??
+        q(`d:GrpHdr/d:PmtTpInf/d:${name}[1]/d:Prtry`);
+      expect(t).toMatchObject({
+        serviceLevel: pmtTp('SvcLvl'),
+        localInstrument: pmtTp('LclInstrm'),
+        categoryPurpose: pmtTp('CtgyPurp'),
+        clearingSystem:
+          q(`${tx}/d:CdtrAgt/d:FinInstnId/d:ClrSysMmbId/d:ClrSysId/d:Cd`) ??
+          q('d:GrpHdr/d:SttlmInf/d:ClrSys/d:Cd') ??
+          q('d:GrpHdr/d:SttlmInf/d:ClrSys/d:Prtry'),
+      });
       for (const [field, el] of [
         ['debtorAccount', 'DbtrAcct'],
         ['creditorAccount', 'CdtrAcct'],

@@ -185,6 +185,24 @@ describe('pacs.008.001.08 conformance with the official ISO 20022 schemas', () =
       });
       const uetr = xpathString(doc, NS008, `${tx}/d:PmtId/d:UETR`);
       expect(p.transactions[0]!.uetr).toBe(uetr === '' ? null : uetr);
+      // Routing facts (the Fedwire samples carry SvcLvl, LclInstrm, CtgyPurp and ClrSys): the transaction's own
+      // payment type field, else the group header's.
+      const q = (path: string): string | null => xpathString(doc, NS008, `normalize-space(${path})`) || null;
+      const pmtTp = (name: string): string | null =>
+        q(`${tx}/d:PmtTpInf/d:${name}[1]/d:Cd`) ??
+        q(`${tx}/d:PmtTpInf/d:${name}[1]/d:Prtry`) ??
+        q(`/d:Document/d:FIToFICstmrCdtTrf/d:GrpHdr/d:PmtTpInf/d:${name}[1]/d:Cd`) ??
+        q(`/d:Document/d:FIToFICstmrCdtTrf/d:GrpHdr/d:PmtTpInf/d:${name}[1]/d:Prtry`);
+      expect(p.transactions[0]).toMatchObject({
+        serviceLevel: pmtTp('SvcLvl'),
+        localInstrument: pmtTp('LclInstrm'),
+        categoryPurpose: pmtTp('CtgyPurp'),
+        clearingSystem:
+          q(`${tx}/d:CdtrAgt/d:FinInstnId/d:ClrSysMmbId/d:ClrSysId/d:Cd`) ??
+          q('/d:Document/d:FIToFICstmrCdtTrf/d:GrpHdr/d:SttlmInf/d:ClrSys/d:Cd') ??
+          q('/d:Document/d:FIToFICstmrCdtTrf/d:GrpHdr/d:SttlmInf/d:ClrSys/d:Prtry'),
+      });
+      expect(p.transactions[0]!.creditorAgent?.memberId ?? null).toBe(q(`${tx}/d:CdtrAgt/d:FinInstnId/d:ClrSysMmbId/d:MmbId`));
       if (official.appHdrVersion !== null) expect(msg.appHeader?.version).toBe(official.appHdrVersion);
       else expect(msg.appHeader).toBeNull();
     });

@@ -90,6 +90,18 @@ export interface PaymentDetails {
    */
   debtorCountry?: string | null;
   creditorCountry?: string | null;
+  /**
+   * What routing rules match on, read from the message at intake (absent on payments stored before the fields
+   * existed): `PmtTpInf/SvcLvl` (the first), `PmtTpInf/LclInstrm`, `PmtTpInf/CtgyPurp` (`Cd`, else `Prtry`; the
+   * transaction's own, else the group header's); the creditor agent's clearing member id
+   * (`CdtrAgt/FinInstnId/ClrSysMmbId/MmbId`); the clearing system: the creditor agent's
+   * `ClrSysMmbId/ClrSysId/Cd`, else `GrpHdr/SttlmInf/ClrSys` (`Cd`, else `Prtry`).
+   */
+  serviceLevel?: string | null;
+  localInstrument?: string | null;
+  categoryPurpose?: string | null;
+  creditorAgentMemberId?: string | null;
+  clearingSystem?: string | null;
   instructingAgent: string | null;
   instructedAgent: string | null;
   /** Payment type information (transaction level, else group level), for routing; absent on older payments. */

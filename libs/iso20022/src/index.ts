@@ -10,3 +10,11 @@ export { PAIN002_MESSAGE_ID } from './pain002.writer.js';
 export { PACS008_OUT_MESSAGE_ID, pacs008FromPain001, type Pain001ReleaseContext } from './pacs008.writer.js';
 export { APP_HDR_VERSIONS, headerParty, wrapWithAppHdr } from './app-header.writer.js';
 export { escapeText, escapeAttr } from './xml-writer.js';
+export {
+  canConvertPacs008,
+  convertPacs008,
+  isPacs008Generation,
+  PACS008_GENERATIONS,
+  type Pacs008Conversion,
+  type Pacs008Generation,
+} from './pacs008-generations.js';

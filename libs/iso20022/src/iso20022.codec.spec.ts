@@ -389,6 +389,10 @@ describe('Iso20022Codec', () => {
         creditorAccount: { iban: 'NL29CLWY0417164300', other: null },
         creditorAgent: { bic: 'CLWYNL2A', clearingSystem: null, memberId: null, name: null },
         remittanceInformation: 'Invoice 2025-0042 & 2025-0043',
+        serviceLevel: null,
+        localInstrument: null,
+        categoryPurpose: null,
+        clearingSystem: null,
       });
     });
 

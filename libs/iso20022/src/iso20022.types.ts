@@ -171,6 +171,15 @@ export interface Pacs008Transaction {
   creditorAccount: Account | null;
   creditorAgent: AgentId | null;
   remittanceInformation: string | null;
+  /**
+   * `PmtTpInf/SvcLvl` (the first one), `PmtTpInf/LclInstrm`, `PmtTpInf/CtgyPurp`: `Cd`, else `Prtry`. Each is
+   * the transaction's own when it gives one, else the group header's (`GrpHdr/PmtTpInf`).
+   */
+  serviceLevel: string | null;
+  localInstrument: string | null;
+  categoryPurpose: string | null;
+  /** The creditor agent's `ClrSysMmbId/ClrSysId/Cd`, else the settlement's `GrpHdr/SttlmInf/ClrSys` (`Cd`, else `Prtry`). */
+  clearingSystem: string | null;
 }
 
 export interface Pacs008 {
@@ -466,7 +475,10 @@ export interface Pacs008Input {
   /** `SttlmInf/SttlmMtd`: INDA, INGA, COVE, CLRG. */
   settlementMethod: string;
   clearingSystem: string | null;
-  transaction: Omit<Pacs008Transaction, 'interbankSettlementDate' | 'instructedAmount'> & {
+  transaction: Omit<
+    Pacs008Transaction,
+    'interbankSettlementDate' | 'instructedAmount' | 'serviceLevel' | 'localInstrument' | 'categoryPurpose' | 'clearingSystem'
+  > & {
     interbankSettlementDate: string | null;
     instructedAmount: Amount | null;
   };

@@ -2,10 +2,16 @@ import { Iso20022Error, type Pacs008, type Pacs008Transaction } from './iso20022
 import { account, agent, amount, party, required, requiredNode, token } from './reader.helpers.js';
 import { at, child, children, text, type XNode } from './xml-tree.js';
 
+/** `<name>/Cd`, else `<name>/Prtry`, of the first `<name>` in a `PmtTpInf` (SvcLvl may repeat), or null. */
+function codeOrProprietary(pmtTpInf: XNode | null, name: string): string | null {
+  const choice = child(pmtTpInf, name);
+  return token(choice, 'Cd') ?? text(choice, 'Prtry');
+}
+
 /**
  * Maps a validated pacs.008 `Document` (FIToFICstmrCdtTrf) to plain data. Agents given at group level
  * (`GrpHdr/InstgAgt`, `GrpHdr/InstdAgt`, `GrpHdr/IntrBkSttlmDt`) are used for a transaction that does not
- * carry its own.
+ * carry its own, and so is each field of the group's payment type (`GrpHdr/PmtTpInf`).
  *
  * One reader for pacs.008.001.08, .10 and .12: every element read here has the same name and place in
  * the three versions. What changed underneath does not move them: agents are
@@ -24,11 +30,15 @@ export function readPacs008Document(messageType: string, root: XNode): Pacs008 {
   const groupInstg = agent(child(grp, 'InstgAgt'));
   const groupInstd = agent(child(grp, 'InstdAgt'));
   const groupDate = token(grp, 'IntrBkSttlmDt');
+  const groupPmtTp = child(grp, 'PmtTpInf');
+  const groupClrSys = token(grp, 'SttlmInf/ClrSys/Cd') ?? token(grp, 'SttlmInf/ClrSys/Prtry');
   const nb = required(grp, 'NbOfTxs', messageType).trim();
   const transactions = children(body, 'CdtTrfTxInf').map((tx): Pacs008Transaction => {
     const pmtId = child(tx, 'PmtId');
     const rmt = child(tx, 'RmtInf');
     const ustrd = children(rmt, 'Ustrd').map((n) => n.text);
+    const pmtTp = child(tx, 'PmtTpInf');
+    const cdtrAgt = child(tx, 'CdtrAgt');
     return {
       instrId: text(pmtId, 'InstrId'),
       endToEndId: required(pmtId, 'EndToEndId', messageType),
@@ -45,8 +55,12 @@ export function readPacs008Document(messageType: string, root: XNode): Pacs008 {
       debtorAgent: agent(child(tx, 'DbtrAgt')),
       creditor: party(child(tx, 'Cdtr')),
       creditorAccount: account(child(tx, 'CdtrAcct')),
-      creditorAgent: agent(child(tx, 'CdtrAgt')),
+      creditorAgent: agent(cdtrAgt),
       remittanceInformation: ustrd.length > 0 ? ustrd.join('\n') : null,
+      serviceLevel: codeOrProprietary(pmtTp, 'SvcLvl') ?? codeOrProprietary(groupPmtTp, 'SvcLvl'),
+      localInstrument: codeOrProprietary(pmtTp, 'LclInstrm') ?? codeOrProprietary(groupPmtTp, 'LclInstrm'),
+      categoryPurpose: codeOrProprietary(pmtTp, 'CtgyPurp') ?? codeOrProprietary(groupPmtTp, 'CtgyPurp'),
+      clearingSystem: token(cdtrAgt, 'FinInstnId/ClrSysMmbId/ClrSysId/Cd') ?? groupClrSys,
     };
   });
   return {
@@ -56,7 +70,7 @@ export function readPacs008Document(messageType: string, root: XNode): Pacs008 {
       creationDateTime: required(grp, 'CreDtTm', messageType).trim(),
       numberOfTransactions: Number.parseInt(nb, 10),
       settlementMethod: required(grp, 'SttlmInf/SttlmMtd', messageType).trim(),
-      clearingSystem: token(grp, 'SttlmInf/ClrSys/Cd') ?? token(grp, 'SttlmInf/ClrSys/Prtry'),
+      clearingSystem: groupClrSys,
       totalInterbankSettlementAmount: amount(at(grp, 'TtlIntrBkSttlmAmt')),
       interbankSettlementDate: groupDate,
       instructingAgent: groupInstg,

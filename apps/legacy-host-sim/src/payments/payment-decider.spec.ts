@@ -19,6 +19,10 @@ const tx = (over: Partial<Pacs008Transaction> = {}): Pacs008Transaction => ({
   creditorAccount: null,
   creditorAgent: null,
   remittanceInformation: null,
+  serviceLevel: null,
+  localInstrument: null,
+  categoryPurpose: null,
+  clearingSystem: null,
   ...over,
 });
 const msg = (t: Pacs008Transaction): Pacs008 => ({

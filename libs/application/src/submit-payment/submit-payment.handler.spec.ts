@@ -66,6 +66,28 @@ describe('SubmitPaymentHandler: debtor and creditor country', () => {
     expect(stored).toMatchObject({ debtorCountry: 'DE', creditorCountry: 'NL' });
   });
 
+  it('stores the routing facts: payment type, creditor agent member id, clearing system', async () => {
+    const plain = await submit(EXAMPLE);
+    expect(plain).toMatchObject({
+      serviceLevel: null,
+      localInstrument: null,
+      categoryPurpose: null,
+      creditorAgentMemberId: null,
+      clearingSystem: null,
+    });
+    const xml = EXAMPLE.replace('<SttlmMtd>INDA</SttlmMtd>', '<SttlmMtd>CLRG</SttlmMtd><ClrSys><Cd>TGT</Cd></ClrSys>')
+      .replace('</SttlmInf>', '</SttlmInf><PmtTpInf><SvcLvl><Cd>SEPA</Cd></SvcLvl><CtgyPurp><Cd>SUPP</Cd></CtgyPurp></PmtTpInf>')
+      .replace('</PmtId>', '</PmtId><PmtTpInf><LclInstrm><Cd>INST</Cd></LclInstrm></PmtTpInf>')
+      .replace(/(<CdtrAgt>\s*<FinInstnId>\s*<BICFI>CLWYNL2A<\/BICFI>)/, '$1<ClrSysMmbId><MmbId>NL-0042</MmbId></ClrSysMmbId>');
+    expect(await submit(xml)).toMatchObject({
+      serviceLevel: 'SEPA',
+      localInstrument: 'INST',
+      categoryPurpose: 'SUPP',
+      creditorAgentMemberId: 'NL-0042',
+      clearingSystem: 'TGT',
+    });
+  });
+
   it('falls back to the IBAN country, then to the agent BIC country', async () => {
     const noPostal = withoutCreditorCountry(EXAMPLE);
     expect(noPostal).not.toBe(EXAMPLE);
