@@ -104,14 +104,6 @@ export interface PaymentDetails {
   clearingSystem?: string | null;
   instructingAgent: string | null;
   instructedAgent: string | null;
-  /** Payment type information (transaction level, else group level), for routing; absent on older payments. */
-  serviceLevel?: string | null;
-  localInstrument?: string | null;
-  categoryPurpose?: string | null;
-  /** The creditor agent's clearing member id (ClrSysMmbId/MmbId). */
-  creditorAgentMemberId?: string | null;
-  /** The creditor agent's clearing system id code, else the settlement's clearing system. */
-  clearingSystem?: string | null;
   /** The business application header the message arrived with, when it had one (answers are built from it). */
   appHeader: {
     from: string | null;
