@@ -17,7 +17,8 @@ function findRoot(from: string): string {
 
 export const REPO_ROOT = findRoot(import.meta.dirname);
 const GATEWAY_MAIN = join(REPO_ROOT, 'dist/apps/gateway/src/main.js');
-const SIM_MAIN = join(REPO_ROOT, 'dist/apps/legacy-host-sim/src/main.js');
+/** The built simulator's entry point (`npm run build` first). */
+export const SIM_MAIN = join(REPO_ROOT, 'dist/apps/legacy-host-sim/src/main.js');
 /**
  * The V8 settings the gateway ships with (deploy/Dockerfile, the systemd unit, `npm start`; ADR 0013): a 4 MB
  * young generation and a 512 MB old generation. Tests and the bench run the gateway as shipped; an env's own

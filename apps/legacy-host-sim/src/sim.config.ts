@@ -1,4 +1,6 @@
 /** Configuration of the simulated legacy host: what `startSimulator()` takes and how the environment maps to it. */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 
 /** Latency and faults; changeable while running through `POST /admin/faults` (same names). */
 export interface FaultSettings {
@@ -45,6 +47,11 @@ export const DEFAULT_FAULTS: Readonly<FaultSettings> = Object.freeze({
 });
 
 export interface SimulatorOptions {
+  /**
+   * The host's name when the simulator plays several (SIM_HOSTS): shown in `/health` and `/stats`. Default
+   * null: one unnamed host, whose `/health` and `/stats` carry no name.
+   */
+  name?: string | null;
   /** 0 picks a free port. Default 8081. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -69,6 +76,7 @@ export interface SimulatorOptions {
 }
 
 export interface ResolvedSimulatorConfig {
+  name: string | null;
   port: number;
   host: string;
   schemaDir: string;
@@ -94,7 +102,10 @@ export function resolveConfig(options: SimulatorOptions): ResolvedSimulatorConfi
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port ${port} is not a TCP port`);
   const bodyLimit = options.bodyLimit ?? 2 * 1024 * 1024;
   if (!Number.isInteger(bodyLimit) || bodyLimit <= 0) throw new ConfigError('bodyLimit must be a positive integer');
+  const name = options.name ?? null;
+  if (name !== null && !HOST_NAME.test(name)) throw new ConfigError(`host name "${name}" ${HOST_NAME_RULE}`);
   return {
+    name,
     port,
     host: options.host ?? '127.0.0.1',
     schemaDir: options.schemaDir ?? 'config/schemas',
@@ -217,4 +228,138 @@ function amqpFromEnv(env: NodeJS.ProcessEnv): Pick<SimulatorOptions, 'transport'
     transport,
     amqp: { url, requestQueue: env.AMQP_REQUEST_QUEUE?.trim() || undefined, deadLetterExchange: env.AMQP_DLX?.trim() || undefined },
   };
+}
+
+/** One named host of SIM_HOSTS / `startSimulators()`: its own port, ledger, rules (faults) and admin API. */
+export interface SimulatedHostSpec {
+  /** Letters, digits, `.`, `_`, `-` (max 64), unique in the list. */
+  name: string;
+  /** 0 or absent: any free port (kept across `stop()` / `start()`). */
+  port?: number;
+  /** Bind address; default: the shared one (SIM_HOST). */
+  host?: string;
+  /** This host's latency, faults and rules (`rejectSuffix`, ...), over the shared SIM_* ones. */
+  faults?: Partial<FaultSettings>;
+  /** Seeds this host's dice; default: `SIM_SEED/name` when SIM_SEED is set, else unseeded. */
+  seed?: string | null;
+  /** This host's own journal (two hosts must not share one). Default: memory only. */
+  dataFile?: string | null;
+}
+
+const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const HOST_NAME_RULE = 'must be 1-64 letters, digits, ".", "_" or "-" (starting with a letter or digit)';
+const SPEC_FIELDS = new Set(['name', 'port', 'host', 'faults', 'seed', 'dataFile']);
+
+/**
+ * Checks a list of host specs (parsed JSON or YAML; a `{hosts: [...]}` object is taken too). Throws ConfigError
+ * naming the entry: unknown fields, a bad or repeated name, a bad or repeated port, bad fault settings.
+ */
+export function parseHostSpecs(raw: unknown, source = 'SIM_HOSTS'): SimulatedHostSpec[] {
+  const list: unknown =
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw) && 'hosts' in raw ? (raw as { hosts: unknown }).hosts : raw;
+  if (!Array.isArray(list) || list.length === 0) throw new ConfigError(`${source} must be a non-empty list of hosts`);
+  const names = new Set<string>();
+  const ports = new Set<number>();
+  return list.map((entry: unknown, i) => {
+    const at = `${source}[${i}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new ConfigError(`${at} must be an object`);
+    const e = entry as Record<string, unknown>;
+    for (const field of Object.keys(e)) if (!SPEC_FIELDS.has(field)) throw new ConfigError(`${at}: unknown field "${field}"`);
+    if (typeof e.name !== 'string' || !HOST_NAME.test(e.name)) throw new ConfigError(`${at}: name ${HOST_NAME_RULE}`);
+    const name = e.name;
+    if (names.has(name)) throw new ConfigError(`${at}: the name "${name}" is used twice`);
+    names.add(name);
+    const spec: SimulatedHostSpec = { name };
+    if (e.port !== undefined) {
+      if (typeof e.port !== 'number' || !Number.isInteger(e.port) || e.port < 0 || e.port > 65535) {
+        throw new ConfigError(`${at} (${name}): port must be a TCP port (0: any free one)`);
+      }
+      if (e.port !== 0 && ports.has(e.port)) throw new ConfigError(`${at} (${name}): port ${e.port} is used twice`);
+      ports.add(e.port);
+      spec.port = e.port;
+    }
+    if (e.host !== undefined) {
+      if (typeof e.host !== 'string' || e.host.trim() === '') throw new ConfigError(`${at} (${name}): host must be an address`);
+      spec.host = e.host.trim();
+    }
+    if (e.faults !== undefined) {
+      try {
+        applyFaultChanges(DEFAULT_FAULTS, e.faults);
+      } catch (err) {
+        throw new ConfigError(`${at} (${name}): ${(err as Error).message}`);
+      }
+      spec.faults = { ...(e.faults as Partial<FaultSettings>) };
+    }
+    for (const field of ['seed', 'dataFile'] as const) {
+      const v = e[field];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(`${at} (${name}): ${field} must be a non-empty string`);
+      spec[field] = v.trim();
+    }
+    return spec;
+  });
+}
+
+/**
+ * SIM_HOSTS: a JSON list of hosts (starts with `[`), or the path of a JSON or YAML file holding one. Null when
+ * unset: the simulator plays one host on SIM_PORT, as always.
+ */
+export function hostSpecsFromEnv(env: NodeJS.ProcessEnv = process.env): SimulatedHostSpec[] | null {
+  const raw = env.SIM_HOSTS?.trim();
+  if (!raw) return null;
+  let parsed: unknown;
+  if (raw.startsWith('[') || raw.startsWith('{')) {
+    try {
+      parsed = JSON.parse(raw);
+    } catch (err) {
+      throw new ConfigError(`SIM_HOSTS is not valid JSON: ${(err as Error).message}`);
+    }
+    return parseHostSpecs(parsed, 'SIM_HOSTS');
+  }
+  let text: string;
+  try {
+    text = readFileSync(raw, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`SIM_HOSTS file ${raw} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    // YAML 1.2 reads JSON too
+    parsed = parseYaml(text, { prettyErrors: true });
+  } catch (err) {
+    throw new ConfigError(`SIM_HOSTS file ${raw}: ${(err as Error).message}`);
+  }
+  return parseHostSpecs(parsed, raw);
+}
+
+/**
+ * The options of each named host: the shared SIM_* options (schema, bind address, log, faults) under the
+ * host's own. A shared data file or AMQP transport is refused (hosts would share one journal or queue).
+ */
+export function hostOptions(shared: SimulatorOptions, specs: readonly SimulatedHostSpec[]): SimulatorOptions[] {
+  if (shared.dataFile) throw new ConfigError('SIM_DATA_FILE cannot be shared by SIM_HOSTS: give each host its own "dataFile"');
+  if (shared.transport === 'amqp') {
+    throw new ConfigError('SIM_HOSTS hosts answer over HTTP only: run a separate simulator for HOST_TRANSPORT=amqp');
+  }
+  return specs.map((spec) => ({
+    ...shared,
+    name: spec.name,
+    port: spec.port ?? 0,
+    host: spec.host ?? shared.host,
+    faults: { ...definedOnly(shared.faults ?? {}), ...(spec.faults ?? {}) },
+    seed: spec.seed ?? (shared.seed ? `${shared.seed}/${spec.name}` : null),
+    dataFile: spec.dataFile ?? null,
+  }));
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** SIM_CONTROL_PORT: with SIM_HOSTS, the port of the control API (stop / start a host); null when unset. */
+export function controlPortFromEnv(env: NodeJS.ProcessEnv = process.env): number | null {
+  const raw = env.SIM_CONTROL_PORT?.trim();
+  if (!raw) return null;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`SIM_CONTROL_PORT="${raw}" is not a TCP port`);
+  return port;
 }

@@ -63,6 +63,8 @@ export const FOREIGN_VARIABLES: readonly string[] = [
   'SIM_SEED',
   'SIM_DATA_FILE',
   'SIM_LOG',
+  'SIM_HOSTS',
+  'SIM_CONTROL_PORT',
 ];
 
 /** Levenshtein distance (small strings: variable names). */

@@ -93,6 +93,23 @@ export interface SimulatorStats {
   answersDropped: number;
 }
 
+/** One payment in `GET /admin/payments`: enough to tell which host settled which payment, and how often it came. */
+export interface PaymentSummary {
+  key: string;
+  uetr: string | null;
+  status: 'ACSC' | 'RJCT';
+  deliveries: number;
+  decidedAt: string;
+}
+
+export interface PaymentPage {
+  /** Payments matching the filter, in all pages. */
+  total: number;
+  offset: number;
+  limit: number;
+  items: PaymentSummary[];
+}
+
 type Kind = 'payment' | 'cancellation' | 'return';
 
 type JournalLine =
@@ -160,6 +177,19 @@ export class PaymentLedger {
       if (rec.msgId === ref.msgId && rec.endToEndId === ref.endToEndId) return rec;
     }
     return undefined;
+  }
+
+  /** The payments decided, in the order they were decided, optionally of one status; one page of them. */
+  list(filter: { status?: 'ACSC' | 'RJCT' | null; offset: number; limit: number }): PaymentPage {
+    const all = [...this.records.values()].filter((r) => !filter.status || r.status === filter.status);
+    return {
+      total: all.length,
+      offset: filter.offset,
+      limit: filter.limit,
+      items: all
+        .slice(filter.offset, filter.offset + filter.limit)
+        .map(({ key, uetr, status, deliveries, decidedAt }) => ({ key, uetr, status, deliveries, decidedAt })),
+    };
   }
 
   getCancellation(key: string): CancellationRecord | undefined {
