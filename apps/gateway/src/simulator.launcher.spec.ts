@@ -1,7 +1,7 @@
 import { simulatorEnvironment } from './simulator.launcher.js';
 
 describe("the bundled simulator's environment", () => {
-  it("gets its SIM_* settings and what Node needs, never the gateway's secrets or settings", () => {
+  it("gets its SIM_* settings and what Node needs, never the gateway's secrets or settings, nor the multi-host ones", () => {
     const env = simulatorEnvironment(
       {
         PATH: '/usr/bin',
@@ -15,6 +15,8 @@ describe("the bundled simulator's environment", () => {
         AMQP_URL: 'amqp://u:p@h',
         LEGACY_HOST_AUTH_SECRET: 'host/auth',
         SIMULATE: 'x',
+        SIM_HOSTS: '[{"name":"rtgs"}]',
+        SIM_CONTROL_PORT: '9000',
       },
       8099,
       '/schemas',

@@ -17,6 +17,8 @@ async function answers(url: string): Promise<boolean> {
 
 /** What the bundled simulator may see of the gateway's environment: its own SIM_* settings, nothing else. */
 const SIMULATOR_VARIABLES = /^SIM_[A-Z0-9_]+$/;
+/** The multi-host settings: the bundled simulator is one host on SIM_PORT, so they are not passed on. */
+const MULTI_HOST_VARIABLES = ['SIM_HOSTS', 'SIM_CONTROL_PORT'];
 /** What a Node process needs to run at all (time zone, locale); never a secret. */
 const PROCESS_VARIABLES = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'NODE_ENV'];
 
@@ -28,6 +30,7 @@ const PROCESS_VARIABLES = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'NODE_ENV'];
 export function simulatorEnvironment(source: NodeJS.ProcessEnv, port: number, schemaDir: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(source)) {
+    if (MULTI_HOST_VARIABLES.includes(name)) continue;
     if (value !== undefined && (SIMULATOR_VARIABLES.test(name) || PROCESS_VARIABLES.includes(name))) env[name] = value;
   }
   return { ...env, SIM_PORT: String(port), SCHEMA_DIR: schemaDir };
