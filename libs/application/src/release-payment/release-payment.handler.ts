@@ -9,6 +9,7 @@ import { inquiryJob } from '../payment-jobs.js';
 import { loadPayment, savePayment } from '../payment-steps.js';
 import type { PipelineSettings } from '../pipeline.settings.js';
 import { LedgerError } from '../ports/ledger.port.js';
+import { WaitingForDependencyError } from '../application.errors.js';
 import { HostUnavailableError, type HostOutcome, type LegacyHost } from '../ports/legacy-host.port.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock } from '../ports/support.port.js';
@@ -122,7 +123,7 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
     const pick = connectors.pick(route.candidates, now);
     if (!pick.connector) {
       if (ConnectorSet.allTransient(pick.skipped)) {
-        throw new HostUnavailableError(`no connector can take it now: ${describe(pick.skipped)}`, true, true);
+        throw new WaitingForDependencyError(payment.id, `no connector can take it now: ${describe(pick.skipped)}`);
       }
       return this.noRoute(payment, connectors, this.onNoRoute(connectors, route.rule), pick.skipped);
     }
@@ -178,7 +179,7 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
             return 'done';
           }
           if (refusal) payment = await savePayment(this.deps, payment);
-          throw new HostUnavailableError(`no connector can take it now: ${describe(skipped)}`, true, true);
+          throw new WaitingForDependencyError(payment.id, `no connector can take it now: ${describe(skipped)}`);
         }
         const from = route.connector;
         payment.resumeDelivery(pick.connector, refusal ? [refusal, ...pick.skipped] : pick.skipped, now);
