@@ -190,7 +190,7 @@ onNoRoute: hold
     expect(error.message).toBe('routing.yaml line 7 (connectors[0].currencies[1]): "EURO" is not an ISO 4217 code');
   });
 
-  it('names the lines of JSON problems too, every one of them at once', () => {
+  it('names the lines of JSON problems too, every one of them at once, in the order of the file', () => {
     const json = [
       '{',
       '  "connectors": [',
@@ -203,9 +203,9 @@ onNoRoute: hold
     ].join('\n');
     const found = problems(json);
     expect(found).toEqual([
+      { line: 4, path: 'connectors[1].id', message: 'connector id "a" is used twice (first at connectors[0])' },
       { line: 5, path: 'connectors[1].url', message: 'url must be http or https, not ftp' },
       { line: 6, path: 'connectors[1].currencies[1]', message: '"XYZ" is not an ISO 4217 code of an active currency' },
-      { line: 4, path: 'connectors[1].id', message: 'connector id "a" is used twice (first at connectors[0])' },
     ]);
   });
 

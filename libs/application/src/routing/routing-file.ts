@@ -119,7 +119,13 @@ export function parseRoutingFile(text: string, fileName: string): RoutingTable {
   }
   const check = new Checker(new Positions(doc, lines));
   const table = readTable(doc.toJS({ maxAliasCount: 100 }) as unknown, check);
-  if (check.problems.length > 0 || !table) throw new RoutingFileError(fileName, check.problems);
+  if (check.problems.length > 0 || !table) {
+    // in the order of the file (a stable sort keeps the order found within a line)
+    throw new RoutingFileError(
+      fileName,
+      [...check.problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+    );
+  }
   return table;
 }
 
