@@ -268,8 +268,8 @@ onNoRoute: hold
       message: expect.stringContaining('did you mean "currency"'),
     });
     expect(problems(withConnector({}, { rules: [{ match: { amount: { minimum: '1' } }, route: 'a' }] })).map((p) => p.path)).toEqual([
-      'rules[0].match.amount.minimum',
       'rules[0].match.amount',
+      'rules[0].match.amount.minimum',
     ]);
   });
 
