@@ -2,8 +2,9 @@
  * Benchmark (a script, not a test): drives N payments through the whole path — submit over HTTP, process,
  * release to the legacy-host simulator over HTTP, ACSC — on the embedded default, with the gateway, the
  * simulator and this load generator on the same machine. Prints throughput, latencies, peak RSS, the CPU each
- * process spent per payment, the store's commits per payment, and in the same run the single-core parse +
- * XSD-validate ceiling for the same message. Last line (read by checks):
+ * process spent per payment, the store's commits per payment, in the same run the single-core parse +
+ * XSD-validate ceiling for the same message, and the time of one routing decision (routing-decisions.ts), printed
+ * just before the last line. Last line (read by checks):
  *   payments/s=<x> ceiling/s=<y> ratio=<x/y> p99_ms=<submit p99>
  *
  * Closed loop (default): --concurrency clients, each submitting its next payment when the last was answered.
@@ -52,6 +53,7 @@ import {
   type AwsCounts,
 } from './aws-cost.js';
 import { runOverload } from './overload.js';
+import { measureRoutingDecisions, routingDecisionLine } from './routing-decisions.js';
 import { stageBreakdown } from './stages.js';
 
 const { values } = parseArgs({
@@ -304,6 +306,7 @@ async function main(): Promise<void> {
         }
       }
     }
+    console.log(routingDecisionLine(measureRoutingDecisions()));
     console.log(
       `payments/s=${paymentsPerSecond.toFixed(1)} ceiling/s=${ceil.toFixed(0)} ratio=${ratio.toFixed(3)} p99_ms=${percentile(submitLatency, 99).toFixed(1)}`,
     );

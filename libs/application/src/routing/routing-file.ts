@@ -114,22 +114,97 @@ export function parseRoutingFile(text: string, fileName: string): RoutingTable {
   if (doc.errors.length > 0) {
     throw new RoutingFileError(
       fileName,
-      doc.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? null, path: '', message: e.message.split('\n')[0]! })),
+      doc.errors.map((e) => ({ line: lines.linePos(e.pos[0]).line, path: '', message: e.message.split('\n')[0]! })),
     );
   }
   const check = new Checker(new Positions(doc, lines));
   const table = readTable(doc.toJS({ maxAliasCount: 100 }) as unknown, check);
-  if (check.problems.length > 0 || !table) throw new RoutingFileError(fileName, check.problems);
+  if (check.problems.length > 0 || !table) {
+    // in the order of the file (a stable sort keeps the order found within a line)
+    throw new RoutingFileError(
+      fileName,
+      [...check.problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+    );
+  }
   return table;
 }
 
 function jsonSyntaxProblem(text: string, message: string): RoutingFileProblem {
   const lineCol = /\(line (\d+) column \d+\)/.exec(message);
-  const position = /at position (\d+)/.exec(message);
-  let line: number | null = lineCol ? Number(lineCol[1]) : null;
-  if (line === null && position) line = text.slice(0, Number(position[1])).split('\n').length;
-  if (line === null && /Unexpected end of JSON input/.test(message)) line = text.split('\n').length;
+  const at = lineCol ? null : firstJsonError(text);
+  const line = lineCol ? Number(lineCol[1]) : at === null ? null : text.slice(0, at).split('\n').length;
   return { line, path: '', message: `not valid JSON: ${message.replace(/ \(line \d+ column \d+\)/, '')}` };
+}
+
+/**
+ * The offset of the first JSON syntax error, for the line of an error JSON.parse reports without a position
+ * (V8: `Unexpected token 'c', "connectors"... is not valid JSON`); null when it finds none.
+ */
+function firstJsonError(text: string): number | null {
+  let i = 0;
+  const space = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const fail = (): never => {
+    throw new JsonSyntaxAt(Math.min(i, text.length));
+  };
+  const string = (): void => {
+    i++; // the opening quote
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail();
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail();
+      }
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const value = (): void => {
+    space();
+    const open = text[i];
+    if (open === '{' || open === '[') {
+      const close = open === '{' ? '}' : ']';
+      i++;
+      space();
+      if (text[i] === close) return void i++;
+      for (;;) {
+        if (open === '{') {
+          space();
+          if (text[i] !== '"') fail();
+          string();
+          space();
+          if (text[i] !== ':') fail();
+          i++;
+        }
+        value();
+        space();
+        if (text[i] === close) return void i++;
+        if (text[i] !== ',') fail();
+        i++;
+      }
+    }
+    if (open === '"') return string();
+    const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
+    if (!literal) fail();
+    i += literal![0].length;
+  };
+  try {
+    value();
+    space();
+    return i < text.length ? i : null;
+  } catch (e) {
+    if (e instanceof JsonSyntaxAt) return e.offset;
+    throw e;
+  }
+}
+
+class JsonSyntaxAt {
+  constructor(readonly offset: number) {}
 }
 
 type Path = readonly (string | number)[];
@@ -282,18 +357,23 @@ function shown(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-/** The allowed key a typo most probably meant (edit distance at most 2, or the same ignoring case). */
+/** The allowed key a typo most probably meant (edit distance at most 2, or the same but for case or a plural). */
 function nearest(key: string, allowed: readonly string[]): string | null {
   let best: string | null = null;
   let bestDistance = 3;
   for (const candidate of allowed) {
-    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : distance(key, candidate);
+    const d = singular(candidate) === singular(key) ? 0 : distance(key, candidate);
     if (d < bestDistance) {
       bestDistance = d;
       best = candidate;
     }
   }
   return best;
+}
+
+/** `currencies` and `Currency` are both `currency`. */
+function singular(key: string): string {
+  return key.toLowerCase().replace(/ies$/, 'y').replace(/s$/, '');
 }
 
 function distance(a: string, b: string): number {
@@ -410,13 +490,15 @@ function readTable(raw: unknown, c: Checker): RoutingTable | undefined {
     c.fail(['connectors'], `connectors must be a non-empty list, not ${kindOf(top.connectors)}`);
   } else {
     top.connectors.forEach((raw: unknown, i: number) => {
+      const id = (raw as { id?: unknown } | null)?.id;
       const connector = readConnector(raw, ['connectors', i], c);
-      if (!connector) return;
-      const first = firstAt.get(connector.id);
-      if (first !== undefined)
-        c.fail(['connectors', i, 'id'], `connector id "${connector.id}" is used twice (first at connectors[${first}])`);
-      else firstAt.set(connector.id, i);
-      connectors.push(connector);
+      if (typeof id === 'string') {
+        const first = firstAt.get(id.trim());
+        if (first !== undefined)
+          c.fail(['connectors', i, 'id'], `connector id "${id.trim()}" is used twice (first at connectors[${first}])`);
+        else firstAt.set(id.trim(), i);
+      }
+      if (connector) connectors.push(connector);
     });
   }
   const ids = [...firstAt.keys()];

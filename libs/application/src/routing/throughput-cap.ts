@@ -2,6 +2,9 @@
  * A connector's throughput cap, per process: a token bucket refilled at `maxPerSecond` tokens a second, holding at
  * most max(1, maxPerSecond) (the burst), full at start. `tryTake` spends one token when there is one.
  */
+/** A token, give or take the rounding of the refill arithmetic (a token due at t must be there at t). */
+const WHOLE = 1 - 1e-9;
+
 export class ThroughputCap {
   private tokens: number;
   private last: number;
@@ -20,15 +23,15 @@ export class ThroughputCap {
 
   tryTake(): boolean {
     this.refill();
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < WHOLE) return false;
+    this.tokens = Math.max(0, this.tokens - 1);
     return true;
   }
 
   /** Milliseconds until a token is there (0 when one is now). */
   waitMs(): number {
     this.refill();
-    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.maxPerSecond);
+    return this.tokens >= WHOLE ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.maxPerSecond);
   }
 
   private refill(): void {
