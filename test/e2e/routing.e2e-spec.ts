@@ -72,7 +72,9 @@ async function waitFor(id: string, done: (t: Tx) => boolean, timeoutMs = 20_000)
   }
 }
 
-async function routes(): Promise<{ connectors: { id: string; circuit: { state: string }; hours: { open: boolean } | null; recent: { failures: number } }[] }> {
+async function routes(): Promise<{
+  connectors: { id: string; circuit: { state: string }; hours: { open: boolean } | null; recent: { failures: number } }[];
+}> {
   const res = await fetch(`${gw.url}/v1/routes`, { headers: { authorization: `Bearer ${operator}` } });
   expect(res.status).toBe(200);
   return (await res.json()) as never;
@@ -92,7 +94,15 @@ beforeAll(async () => {
       connectors: [
         { id: 'rtgs', transport: 'http', url: hosts.url('rtgs'), currencies: ['EUR'], messageVersions: ['pacs.008.001.08'], circuit },
         // instant takes the newest generation only: payments that came as .08 are converted on the way
-        { id: 'instant', transport: 'http', url: hosts.url('instant'), currencies: ['EUR'], maxAmount: '1000', messageVersions: ['pacs.008.001.12'], circuit },
+        {
+          id: 'instant',
+          transport: 'http',
+          url: hosts.url('instant'),
+          currencies: ['EUR'],
+          maxAmount: '1000',
+          messageVersions: ['pacs.008.001.12'],
+          circuit,
+        },
         { id: 'wallet', transport: 'http', url: hosts.url('wallet'), currencies: ['EUR'], circuit },
         // the same wallet network's evening window: past its cut-off all through the test
         {
@@ -133,7 +143,13 @@ describe('rules send payments to each downstream', () => {
   it('small euro payments to instant (converted to pacs.008.001.12), large ones to rtgs, WALT creditors to the wallet', async () => {
     const small = await settle(eur('25.00'));
     expect(small.status).toBe('ACSC');
-    expect(small.route).toMatchObject({ connector: 'instant', rule: null, strategy: 'default', candidates: ['instant', 'rtgs'], failovers: [] });
+    expect(small.route).toMatchObject({
+      connector: 'instant',
+      rule: null,
+      strategy: 'default',
+      candidates: ['instant', 'rtgs'],
+      failovers: [],
+    });
     expect(small.history.find((h) => h.status === 'ACSP')?.connector).toBe('instant');
 
     const large = await settle(eur('250000.00'));
@@ -232,7 +248,11 @@ describe('the operator view', () => {
       body: buildPacs008({ uetr, amount: '10.00', currency: 'USD' }),
     });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { decision: { connector: string | null; refused: unknown[] }; noRoute: { code: string } | null; facts: { currency?: string; amount: unknown } };
+    const body = (await res.json()) as {
+      decision: { connector: string | null; refused: unknown[] };
+      noRoute: { code: string } | null;
+      facts: { currency?: string; amount: unknown };
+    };
     expect(body.decision.connector).toBeNull();
     expect(body.decision.refused).toHaveLength(2);
     expect(body.noRoute).toMatchObject({ code: 'AM03' });

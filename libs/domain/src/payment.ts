@@ -472,7 +472,10 @@ export class Payment {
    * those left out. Deciding again (after a hold, or when no candidate was eligible) replaces an earlier decision,
    * which is allowed only while nothing was delivered.
    */
-  routeTo(decision: { rule: string | null; strategy: string; candidates: readonly string[]; refused: readonly RouteRefusal[] }, at: Date): void {
+  routeTo(
+    decision: { rule: string | null; strategy: string; candidates: readonly string[]; refused: readonly RouteRefusal[] },
+    at: Date,
+  ): void {
     this.assertPayment('routed');
     if (!this.isBeforeRelease) throw new InvalidValueError('route', `a payment in ${this.state.status} is not routed again`);
     this.state.route = {
@@ -531,7 +534,8 @@ export class Payment {
   private startDelivery(connector: string, skipped: readonly RouteRefusal[], at: Date): void {
     const route = this.state.route;
     if (!route) throw new InvalidValueError('route', 'the payment has no route');
-    if (!route.candidates.includes(connector)) throw new InvalidValueError('route', `${connector} is not a candidate of the payment's route`);
+    if (!route.candidates.includes(connector))
+      throw new InvalidValueError('route', `${connector} is not a candidate of the payment's route`);
     const when = this.touch(at);
     if (route.connector !== connector) {
       const why = skipped.find((s) => s.connector === route.connector) ?? skipped[skipped.length - 1];
@@ -553,7 +557,8 @@ export class Payment {
    */
   refuseRoute(reason: StatusReason, at: Date): void {
     this.assertPayment('refused');
-    if (this.deliveryStarted) throw new InvalidValueError('route', 'a payment whose delivery started is never rejected for want of a route');
+    if (this.deliveryStarted)
+      throw new InvalidValueError('route', 'a payment whose delivery started is never rejected for want of a route');
     if (this.state.status !== 'RCVD' && this.state.status !== 'ACTC' && this.state.status !== 'ACSP' && !this.isHeld)
       throw new IllegalTransitionError(this.state.status, 'RJCT');
     this.state.hold = null;

@@ -31,7 +31,9 @@ export class RoutesController {
 
   @Post('evaluate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Route one pacs.008 without storing anything: the decision, its explanation, and the connector a release would take now' })
+  @ApiOperation({
+    summary: 'Route one pacs.008 without storing anything: the decision, its explanation, and the connector a release would take now',
+  })
   @ApiConsumes('application/xml')
   @ApiBody({ schema: { type: 'string', format: 'xml' } })
   @ApiQuery({ name: 'channel', required: false, description: 'the channel to route it as (api, mq, json, qr, pain.001); default api' })
@@ -51,18 +53,25 @@ export class RoutesController {
       );
     }
     assertUtf8Charset(contentType);
-    if (channel !== undefined && !CHANNEL.test(channel)) throw new ProblemException(400, 'REQUEST.INVALID_QUERY', 'channel: 1-32 of a-z 0-9 . : -');
+    if (channel !== undefined && !CHANNEL.test(channel))
+      throw new ProblemException(400, 'REQUEST.INVALID_QUERY', 'channel: 1-32 of a-z 0-9 . : -');
     if (clientId !== undefined && (clientId.length === 0 || clientId.length > 128)) {
       throw new ProblemException(400, 'REQUEST.INVALID_QUERY', 'clientId: 1-128 characters');
     }
     const result: RouteEvaluation = await this.queries.execute(new EvaluateRouteQuery(clientId ?? client.clientId, body, channel ?? 'api'));
     switch (result.kind) {
       case 'no-routing':
-        throw new ProblemException(409, 'ROUTING.NOT_CONFIGURED', 'no routing table is in use (ROUTING_FILE): every payment goes to the one legacy host');
+        throw new ProblemException(
+          409,
+          'ROUTING.NOT_CONFIGURED',
+          'no routing table is in use (ROUTING_FILE): every payment goes to the one legacy host',
+        );
       case 'unprocessable':
         throw new ProblemException(422, result.code, result.detail);
       case 'invalid':
-        throw new ProblemException(STATUS_OF[result.error.code], result.error.code, result.error.message, { errors: result.error.issues.slice(0, 50) });
+        throw new ProblemException(STATUS_OF[result.error.code], result.error.code, result.error.message, {
+          errors: result.error.issues.slice(0, 50),
+        });
       case 'evaluated': {
         const { transactionId: _unused, ...facts } = result.facts;
         return {

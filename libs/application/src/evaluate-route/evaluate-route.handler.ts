@@ -35,16 +35,23 @@ export class EvaluateRouteHandler implements IQueryHandler<EvaluateRouteQuery, R
     }
     const details = paymentDetails(this.codec, parsed);
     if ('multiple' in details) {
-      return { kind: 'unprocessable', code: 'MESSAGE.MULTIPLE_TRANSACTIONS', detail: `the message carries ${details.multiple} transactions; one is routed at a time` };
+      return {
+        kind: 'unprocessable',
+        code: 'MESSAGE.MULTIPLE_TRANSACTIONS',
+        detail: `the message carries ${details.multiple} transactions; one is routed at a time`,
+      };
     }
-    if ('invalidAmount' in details) return { kind: 'unprocessable', code: details.invalidAmount.code, detail: details.invalidAmount.message };
+    if ('invalidAmount' in details)
+      return { kind: 'unprocessable', code: details.invalidAmount.code, detail: details.invalidAmount.message };
     const now = this.clock.now();
     const facts = routingFacts({ ...details, id: 'evaluation', clientId: q.clientId, channel: q.channel } as never);
     // Nothing is counted or consumed: the router decides, and availability is read without taking a permit.
     const decision = connectors.router.decide(facts);
     const pick = connectors.peek(decision.candidates, now);
     const refusedNow = pick.connector === null ? [...decision.refused, ...pick.skipped] : null;
-    const noRoute = refusedNow ? { ...noRouteReason({ ...decision, candidates: [], refused: refusedNow }), onNoRoute: decision.onNoRoute } : null;
+    const noRoute = refusedNow
+      ? { ...noRouteReason({ ...decision, candidates: [], refused: refusedNow }), onNoRoute: decision.onNoRoute }
+      : null;
     return { kind: 'evaluated', facts: { ...facts, transactionId: '' }, decision, now: pick, noRoute };
   }
 }

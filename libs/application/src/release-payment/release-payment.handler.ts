@@ -128,7 +128,8 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
       return this.noRoute(payment, connectors, this.onNoRoute(connectors, route.rule), pick.skipped);
     }
     payment.markReleased(now, { connector: pick.connector, skipped: pick.skipped });
-    if (pick.connector !== route.candidates[0]) connectors.failedOver(route.candidates[0] ?? null, pick.connector, pick.skipped[0]?.code ?? 'UNAVAILABLE');
+    if (pick.connector !== route.candidates[0])
+      connectors.failedOver(route.candidates[0] ?? null, pick.connector, pick.skipped[0]?.code ?? 'UNAVAILABLE');
     return savePayment(this.deps, payment);
   }
 
@@ -141,7 +142,13 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
   /** No connector takes it and nothing was delivered: RJCT with the ISO reason of the refusals, or held for an operator. */
   private async noRoute(payment: Payment, connectors: ConnectorSet, onNoRoute: 'reject' | 'hold', skipped: RouteRefusal[]): Promise<null> {
     const route = payment.details.route!;
-    const reason = noRouteReason({ rule: route.rule, strategy: 'route', candidates: [], refused: [...route.refused, ...skipped], onNoRoute });
+    const reason = noRouteReason({
+      rule: route.rule,
+      strategy: 'route',
+      candidates: [],
+      refused: [...route.refused, ...skipped],
+      onNoRoute,
+    });
     connectors.unroutable(reason.code);
     const now = this.clock.now();
     if (onNoRoute === 'hold' && !payment.isHeld && (payment.status === 'RCVD' || payment.status === 'ACTC')) {
@@ -186,7 +193,6 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
         if (from !== pick.connector) connectors.failedOver(from, pick.connector, refusal?.code ?? pick.skipped[0]?.code ?? 'UNAVAILABLE');
         payment = await savePayment(this.deps, payment);
         route = payment.details.route!;
-        refusal = null;
         startedHere = true;
       } else if (!picked) {
         const closed = connectors.gate(route.connector!);

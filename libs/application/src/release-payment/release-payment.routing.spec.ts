@@ -122,13 +122,21 @@ async function setup(options: { convert?: GenerationConverter } = {}) {
   async function processed(id: string, overrides: Partial<PaymentDetails> = {}): Promise<PaymentSnapshot> {
     const p = Payment.receive({ id, clientId: 'bank-a', at: clock.now(), ...details, msgId: `M-${id}`, uetr: null, ...overrides });
     p.ownInboundMessage({ messageType: p.details.messageType, sha256: messageDigest(MESSAGE), channel: 'api' });
-    await archive.put({ transactionId: id, direction: 'in', messageType: p.details.messageType, channel: 'api', body: MESSAGE, at: clock.now().toISOString() });
+    await archive.put({
+      transactionId: id,
+      direction: 'in',
+      messageType: p.details.messageType,
+      channel: 'api',
+      body: MESSAGE,
+      at: clock.now().toISOString(),
+    });
     await repo.create(p.toSnapshot(), { msgIdEndToEndId: `M-${id}|E1` }, []);
     await bus.execute(new ProcessPaymentCommand(id));
     return (await repo.get(id))!;
   }
   const release = (id: string, finalAttempt = false) => bus.execute(new ReleasePaymentCommand(id, finalAttempt));
-  const delivered = (name: keyof typeof hosts) => hosts[name].calls.filter((c) => c.method === 'deliver').map((c) => c.message.transactionId);
+  const delivered = (name: keyof typeof hosts) =>
+    hosts[name].calls.filter((c) => c.method === 'deliver').map((c) => c.message.transactionId);
   return { bus, repo, archive, clock, hosts, single, connectors, processed, release, delivered, converted };
 }
 
@@ -210,7 +218,7 @@ describe('routing in the one save path', () => {
     expect(delivered('b')).toEqual([]);
   });
 
-  it("an open circuit moves new payments to the fallback before delivery; half-open lets a probe through and traffic returns", async () => {
+  it('an open circuit moves new payments to the fallback before delivery; half-open lets a probe through and traffic returns', async () => {
     const { repo, clock, hosts, processed, release, delivered } = await setup();
     hosts.a.dropAnswers = 2; // two failures open a's circuit (threshold 2)
     await processed('t1');

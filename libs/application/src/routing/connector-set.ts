@@ -227,7 +227,8 @@ export class ConnectorSet {
     if (!definition || definition.messageVersions.includes(messageType) || !messageType.startsWith('pacs.008.')) {
       return { ok: true, message, messageType };
     }
-    if (!this.options.convert) return { ok: false, reason: `${connector} takes ${definition.messageVersions.join(', ')}, not ${messageType}` };
+    if (!this.options.convert)
+      return { ok: false, reason: `${connector} takes ${definition.messageVersions.join(', ')}, not ${messageType}` };
     return this.options.convert(message, messageType, definition.messageVersions);
   }
 
