@@ -8,8 +8,17 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { amqpNames, deleteTopology } from '../support/amqp.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
-import { startGateway, tempDir, tokenFor, waitForTerminal, type NodeProcess, type TransactionJson } from '../support/processes.js';
+import {
+  startGateway,
+  startSimulator,
+  tempDir,
+  tokenFor,
+  waitForTerminal,
+  type NodeProcess,
+  type TransactionJson,
+} from '../support/processes.js';
 import { startSimulatedHosts, type SimulatedHosts } from '../support/simulated-hosts.js';
 
 interface RouteJson {
@@ -34,7 +43,10 @@ function zonePastItsCutOff(): string {
 }
 
 const OPEN_MS = 3_000;
+const mq = amqpNames('routing');
 let hosts: SimulatedHosts;
+/** A fourth downstream: an RTGS host over MQ (the simulator on its own request queue). */
+let mqHost: NodeProcess;
 let gw: NodeProcess;
 let token: string;
 let operator: string;
@@ -85,6 +97,8 @@ const eur = (amount: string, extra: Parameters<typeof buildPacs008>[0] = {}) =>
 
 beforeAll(async () => {
   hosts = await startSimulatedHosts(['rtgs', 'instant', 'wallet']);
+  const mqRequests = `${mq.prefix}.rtgs-mq.requests`;
+  mqHost = await startSimulator({ HOST_TRANSPORT: 'amqp', AMQP_URL: mq.env.AMQP_URL, AMQP_REQUEST_QUEUE: mqRequests, AMQP_DLX: mq.deadLetterExchange });
   const dir = tempDir('routing');
   const file = join(dir, 'routing.json');
   const circuit = { failureThreshold: 2, openMs: OPEN_MS, halfOpenProbes: 1 };
@@ -104,6 +118,7 @@ beforeAll(async () => {
           circuit,
         },
         { id: 'wallet', transport: 'http', url: hosts.url('wallet'), currencies: ['EUR'], circuit },
+        { id: 'rtgs-mq', transport: 'amqp', requestQueue: mqRequests, currencies: ['EUR'] },
         // the same wallet network's evening window: past its cut-off all through the test
         {
           id: 'wallet-evening',
@@ -118,11 +133,13 @@ beforeAll(async () => {
         { id: 'wallets', match: { creditorAgentBic: ['WALT'] }, route: ['wallet'] },
         { id: 'evening', match: { creditorAgentBic: ['EVEN'] }, route: ['wallet-evening', 'rtgs'] },
         { id: 'yen', match: { currency: ['JPY'] }, route: ['rtgs'], onNoRoute: 'hold' },
+        { id: 'over-mq', match: { creditorAgentBic: ['MQRT'] }, route: ['rtgs-mq'] },
       ],
       default: ['instant', 'rtgs'],
     }),
   );
   gw = await startGateway({
+    ...mq.env,
     DATA_DIR: dir,
     ROUTING_FILE: file,
     HOST_ATTEMPTS: '1',
@@ -137,6 +154,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw?.kill();
   await hosts?.close();
+  await mqHost?.kill();
+  await deleteTopology(mq).catch(() => undefined);
 });
 
 describe('rules send payments to each downstream', () => {
@@ -163,6 +182,14 @@ describe('rules send payments to each downstream', () => {
     expect((await hosts.payments('instant')).map((p) => p.uetr)).toContain(small.uetr);
     expect((await hosts.payments('rtgs')).map((p) => p.uetr)).toContain(large.uetr);
     expect((await hosts.payments('wallet')).map((p) => p.uetr)).toContain(wallet.uetr);
+  });
+
+  it('an AMQP connector: the RTGS host over MQ takes MQRT payments on its own request queue and answers on the reply queue', async () => {
+    const t = await settle(eur('900.00', { creditorBic: 'MQRTBEBB', creditorIban: 'BE68539007547034' }));
+    expect(t.status).toBe('ACSC');
+    expect(t.route).toMatchObject({ connector: 'rtgs-mq', rule: 'over-mq' });
+    const recorded = (await (await fetch(`${mqHost.url}/v1/payments/${t.uetr}`)).json()) as { status: string; deliveries: number };
+    expect(recorded).toMatchObject({ status: 'ACSC', deliveries: 1 });
   });
 
   it('rejects what no connector takes with an ISO reason naming each, and holds what its rule says to hold', async () => {
@@ -233,7 +260,7 @@ describe('failover before delivery', () => {
 describe('the operator view', () => {
   it('GET /v1/routes lists the connectors with their circuit, hours and recent calls; clients cannot read it', async () => {
     const view = await routes();
-    expect(view.connectors.map((c) => c.id)).toEqual(['rtgs', 'instant', 'wallet', 'wallet-evening']);
+    expect(view.connectors.map((c) => c.id)).toEqual(['rtgs', 'instant', 'wallet', 'rtgs-mq', 'wallet-evening']);
     expect(view.connectors.find((c) => c.id === 'rtgs')?.recent.failures).toBe(0);
     expect(view.connectors.find((c) => c.id === 'instant')?.recent.failures).toBeGreaterThan(0);
     const res = await fetch(`${gw.url}/v1/routes`, { headers: { authorization: `Bearer ${token}` } });
@@ -286,6 +313,12 @@ describe('nothing delivered twice', () => {
       if (t.status === 'ACSC') settled.add(t.uetr!);
     }
     const atHosts = (await Promise.all(hosts.names.map((n) => hosts.payments(n, 'ACSC')))).flat().map((p) => p.uetr!);
+    // the MQ host's one payment
+    const mqStats = (await (await fetch(`${mqHost.url}/stats`)).json()) as { unique: number; accepted: number };
+    expect(mqStats).toMatchObject({ unique: 1, accepted: 1 });
+    const mqSettled = [...settled].filter((u) => !atHosts.includes(u));
+    expect(mqSettled).toHaveLength(1);
+    atHosts.push(...mqSettled);
     expect(atHosts.length).toBe(new Set(atHosts).size);
     expect(new Set(atHosts)).toEqual(settled);
     for (const name of hosts.names) {
