@@ -6,6 +6,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import {
   ApplicationModule,
   BUSINESS_RULES,
+  CHANNEL_SETTINGS,
   HOLD_POLICY,
   HoldPolicy,
   CLOCK,
@@ -19,6 +20,7 @@ import {
   SECRET_STORE,
   STATUS_PUBLISHER,
   WORK_QUEUE_SIGNAL,
+  type ChannelSettings,
   type PipelineSettings,
   type SecretStore,
   type ScreeningService,
@@ -35,6 +37,7 @@ import {
   ALL_NAMESPACES,
   amqpConfig,
   authConfig,
+  channelsConfig,
   clientsConfig,
   hostConfig,
   intakeConfig,
@@ -55,6 +58,7 @@ import { HostAnswerBridge } from './mq/host-answer.bridge.js';
 import { InboundQueueConsumer } from './mq/inbound-queue.consumer.js';
 import { HealthController } from './http/health.controller.js';
 import { AwsCompatController, AwsDiscoveryController } from './http/aws-compat.controller.js';
+import { ChannelsController } from './http/channels.controller.js';
 import { DecisionsController } from './http/decisions.controller.js';
 import { LedgerController } from './ledger/ledger.controller.js';
 import { LedgerSeeder } from './ledger/ledger.seeder.js';
@@ -114,6 +118,15 @@ class PortsModule {
         }),
       },
       { provide: CLOCK, useValue: { now: () => new Date() } },
+      {
+        // The JSON and QR payment channels: the default debtor agent, the merchant directory (checked at start).
+        provide: CHANNEL_SETTINGS,
+        inject: [channelsConfig.KEY],
+        useFactory: (channels: ConfigType<typeof channelsConfig>): ChannelSettings => ({
+          debtorAgentBic: channels.debtorAgentBic,
+          merchants: channels.merchants,
+        }),
+      },
       // Metrics recorded as things happen (payments, host calls, screening), registered by MetricsRegistry.
       GatewayInstruments,
       { provide: ID_GENERATOR, useValue: { uuid: () => randomUUID() } },
@@ -319,6 +332,7 @@ export class AppModule {
       controllers: api
         ? [
             InboxController,
+            ChannelsController,
             TransactionsController,
             InvestigationsController,
             OperatorController,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AnswerWriter } from './answers/answer.writer.js';
+import { SubmitChannelPaymentHandler, SubmitQrPaymentHandler } from './channels/submit-channel-payment.handler.js';
 import { CancelPaymentHandler } from './cancel-payment/cancel-payment.handler.js';
 import { CoreSettlement } from './core-settlement/core-settlement.js';
 import { DecidePaymentHandler } from './decide-payment/decide-payment.handler.js';
@@ -54,6 +55,8 @@ import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-pa
     ReceiveReturn,
     InitiatePayments,
     SubmitPaymentHandler,
+    SubmitChannelPaymentHandler,
+    SubmitQrPaymentHandler,
     DecidePaymentHandler,
     CancelPaymentHandler,
     ReturnPaymentHandler,

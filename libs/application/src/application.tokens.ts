@@ -18,3 +18,5 @@ export const LEDGER_STORE = Symbol('clearway.LedgerStore');
 export const SCREENING_SERVICE = Symbol('clearway.ScreeningService');
 /** Outbound channel of status messages (an MQ outbound queue); optional: without it nothing is published. */
 export const STATUS_PUBLISHER = Symbol('clearway.StatusPublisher');
+/** Settings of the JSON and QR channels (ChannelSettings: the default debtor agent, the merchant directory); optional. */
+export const CHANNEL_SETTINGS = Symbol('clearway.ChannelSettings');

@@ -133,6 +133,8 @@ export interface Party {
   name: string | null;
   /** Country of the postal address, when given. */
   country: string | null;
+  /** Unstructured lines of the postal address (`PstlAdr/AdrLine`, at most 7 of 70), written when given. */
+  addressLines?: readonly string[];
 }
 
 export interface Account {
@@ -469,6 +471,16 @@ export interface Pain002Input {
 }
 
 /** What a pacs.008.001.08 of one transaction (e.g. mapped from a pain.001 transaction) is built from. */
+/** `PmtTpInf` of a transaction: codes of the external code sets (ExternalServiceLevel1Code, ...). */
+export interface PaymentTypeInformation {
+  /** `SvcLvl/Cd`, e.g. `SEPA`, `INST`, `URGP` (1-4 characters). */
+  serviceLevel: string | null;
+  /** `LclInstrm/Cd`, e.g. `INST`, `CORE` (1-35 characters). */
+  localInstrument: string | null;
+  /** `CtgyPurp/Cd`, e.g. `SUPP`, `SALA` (1-4 characters). */
+  categoryPurpose: string | null;
+}
+
 export interface Pacs008Input {
   msgId: string;
   creationDateTime: string;
@@ -481,6 +493,8 @@ export interface Pacs008Input {
   > & {
     interbankSettlementDate: string | null;
     instructedAmount: Amount | null;
+    /** `PmtTpInf` (after `PmtId`); absent or all null: not written. */
+    paymentType?: PaymentTypeInformation | null;
   };
 }
 

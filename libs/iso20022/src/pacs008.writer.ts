@@ -14,6 +14,9 @@ function checkPacs008(input: Pacs008Input): void {
   check.optText('clearingSystem', input.clearingSystem, 5);
   check.ref('transaction', { group: null, instrId: t.instrId, endToEndId: t.endToEndId, txId: t.txId, uetr: t.uetr });
   check.id('transaction.endToEndId', t.endToEndId);
+  check.optText('transaction.paymentType.serviceLevel', t.paymentType?.serviceLevel, 4);
+  check.optText('transaction.paymentType.localInstrument', t.paymentType?.localInstrument, 35);
+  check.optText('transaction.paymentType.categoryPurpose', t.paymentType?.categoryPurpose, 4);
   check.amount('transaction.interbankSettlementAmount', t.interbankSettlementAmount);
   check.date('transaction.interbankSettlementDate', t.interbankSettlementDate);
   check.amount('transaction.instructedAmount', t.instructedAmount);
@@ -54,6 +57,14 @@ export function buildPacs008(input: Pacs008Input): string {
 
   b.open('CdtTrfTxInf');
   b.open('PmtId').leaf('InstrId', t.instrId).leaf('EndToEndId', t.endToEndId).leaf('TxId', t.txId).leaf('UETR', t.uetr).close();
+  const pt = t.paymentType;
+  if (pt && (pt.serviceLevel !== null || pt.localInstrument !== null || pt.categoryPurpose !== null)) {
+    b.open('PmtTpInf');
+    if (pt.serviceLevel !== null) b.open('SvcLvl').leaf('Cd', pt.serviceLevel).close();
+    if (pt.localInstrument !== null) b.open('LclInstrm').leaf('Cd', pt.localInstrument).close();
+    if (pt.categoryPurpose !== null) b.open('CtgyPurp').leaf('Cd', pt.categoryPurpose).close();
+    b.close();
+  }
   writeAmount(b, 'IntrBkSttlmAmt', t.interbankSettlementAmount);
   b.leaf('IntrBkSttlmDt', t.interbankSettlementDate);
   writeAmount(b, 'InstdAmt', t.instructedAmount);

@@ -126,6 +126,9 @@ export const check = {
     if (p === null) return null;
     check.optText(`${field}.name`, p.name, 140);
     check.country(`${field}.country`, p.country);
+    const lines = p.addressLines ?? [];
+    if (lines.length > 7) fail(`${field}.addressLines`, `at most 7 lines, got ${lines.length}`);
+    lines.forEach((l, i) => check.text(`${field}.addressLines[${i}]`, l, 70));
     return p;
   },
   account(field: string, a: Account | null): Account | null {
@@ -194,7 +197,12 @@ export function writeAssignment(
 /** A `PartyIdentification135`: name and postal country. */
 export function writeParty(b: XmlBuilder, name: string, p: Party): void {
   b.open(name).leaf('Nm', p.name);
-  if (p.country !== null) b.open('PstlAdr').leaf('Ctry', p.country).close();
+  const lines = p.addressLines ?? [];
+  if (p.country !== null || lines.length > 0) {
+    b.open('PstlAdr').leaf('Ctry', p.country);
+    for (const line of lines) b.leaf('AdrLine', line);
+    b.close();
+  }
   b.close();
 }
 

@@ -4,12 +4,15 @@
  * the variable. Nothing here reads `process.env`: the loaders take the environment as an argument
  * (namespaces.ts passes `process.env`; tests pass their own).
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import {
   BUILT_IN_RULE_IDS,
   HoldPolicy,
   isLedgerAccountId,
   loadRoutingFile,
+  MerchantDirectory,
   parseAmountLimits,
   RoutingFileError,
   parseCountryList,
@@ -218,6 +221,15 @@ export interface IntakeConfig {
   schemaDir: string;
 }
 
+export interface ChannelsConfig {
+  /** CHANNEL_DEBTOR_AGENT_BIC: the debtor agent of a JSON or QR payment whose payer names none. */
+  debtorAgentBic: string | null;
+  /** MERCHANT_DIRECTORY_FILE, resolved; null when unset. */
+  merchantDirectoryFile: string | null;
+  /** The merchants of that file (checked at start); empty without one. */
+  merchants: MerchantDirectory;
+}
+
 export interface CompatConfig {
   /** `region_id` in the AWS-guidance compatibility answers: REGION_ID, else AWS_REGION, else `local`. */
   regionId: string;
@@ -256,6 +268,7 @@ export interface Configuration {
   rules: RulesConfig;
   ledger: LedgerConfig;
   intake: IntakeConfig;
+  channels: ChannelsConfig;
   compat: CompatConfig;
   logging: LoggingConfig;
   tracing: TracingConfig;
@@ -612,6 +625,37 @@ function intake(e: ParsedEnv): IntakeConfig {
   };
 }
 
+/** The merchant directory file (JSON or YAML), checked: a ConfigError names the file and the entry at fault. */
+export function loadMerchantDirectory(file: string): MerchantDirectory {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`MERCHANT_DIRECTORY_FILE: cannot read ${file}: ${(err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    // YAML 1.2 reads JSON too
+    data = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`MERCHANT_DIRECTORY_FILE (${file}) is neither JSON nor YAML: ${(err as Error).message}`);
+  }
+  try {
+    return MerchantDirectory.parse(data);
+  } catch (err) {
+    throw new ConfigError(`MERCHANT_DIRECTORY_FILE (${file}): ${(err as Error).message}`);
+  }
+}
+
+function channels(e: ParsedEnv): ChannelsConfig {
+  const file = e.MERCHANT_DIRECTORY_FILE === null ? null : resolve(e.MERCHANT_DIRECTORY_FILE);
+  return {
+    debtorAgentBic: e.CHANNEL_DEBTOR_AGENT_BIC,
+    merchantDirectoryFile: file,
+    merchants: file === null ? MerchantDirectory.EMPTY : loadMerchantDirectory(file),
+  };
+}
+
 function compat(e: ParsedEnv): CompatConfig {
   return { regionId: e.REGION_ID ?? e.AWS_REGION ?? 'local', repairNamespace: e.AWS_COMPAT_REPAIR_NAMESPACE };
 }
@@ -675,6 +719,7 @@ export const NAMESPACE_LOADERS: { [N in Namespace]: (e: ParsedEnv) => Configurat
   rules,
   ledger,
   intake,
+  channels,
   compat,
   logging,
   tracing,

@@ -28,6 +28,7 @@ export const admissionConfig = namespace('admission');
 export const rulesConfig = namespace('rules');
 export const ledgerConfig = namespace('ledger');
 export const intakeConfig = namespace('intake');
+export const channelsConfig = namespace('channels');
 export const compatConfig = namespace('compat');
 export const loggingConfig = namespace('logging');
 export const tracingConfig = namespace('tracing');
@@ -47,6 +48,7 @@ export const ALL_NAMESPACES: ConfigFactory[] = [
   rulesConfig,
   ledgerConfig,
   intakeConfig,
+  channelsConfig,
   compatConfig,
   loggingConfig,
   tracingConfig,

@@ -24,6 +24,7 @@ export const NAMESPACES = {
   rules: 'business rules, holds and sanctions screening',
   ledger: 'the core-mode ledger',
   intake: 'limits on what is accepted: body size, XML depth, transactions per message, the schemas',
+  channels: 'the payment channels beyond ISO 20022 XML: the JSON payment API and EMVCo QR payments (merchant directory)',
   compat: 'the AWS ISO 20022 guidance compatibility answers',
   logging: 'log output',
   tracing: 'OpenTelemetry traces: off unless an OTLP endpoint is set',
@@ -626,6 +627,18 @@ const SPECS = {
     1,
   ),
   SCHEMA_DIR: text({ ns: 'intake', doc: 'directory of the project XSD files, relative to the working directory' }, 'config/schemas'),
+
+  // ---- channels ---------------------------------------------------------------------------------------
+  MERCHANT_DIRECTORY_FILE: text({
+    ns: 'channels',
+    doc: 'JSON or YAML file of the merchants `POST /v1/qr-payments` may pay: `{"merchants": [{"guid", "merchantId", "creditor": {"name", "account" (IBAN), "agent" (BIC), "country"?}}]}`, each found by the GUID of an EMVCo merchant account template (tags 26-51, sub-tag 00) and a merchant id in another sub-tag; checked at start. Unset: every QR payment is refused `QR.MERCHANT_UNKNOWN`',
+    example: 'config/merchants.yaml',
+  }),
+  CHANNEL_DEBTOR_AGENT_BIC: matching(/^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/, 'a BIC of 8 or 11 characters', {
+    ns: 'channels',
+    doc: 'the debtor agent (and instructing agent) of a JSON or QR payment whose payer names no bank (`debtor.agent`, `payer.agent`): usually the BIC of the bank running the gateway. Unset: such a payment is refused 422 `PAYMENT.DEBTOR_AGENT_REQUIRED`',
+    example: 'CLWYDEFFXXX',
+  }),
 
   // ---- compat -----------------------------------------------------------------------------------------
   REGION_ID: text({

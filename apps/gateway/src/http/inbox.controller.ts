@@ -6,7 +6,7 @@ import { SubmitPaymentCommand, type SubmitPaymentResult } from '#application';
 import type { Iso20022Error } from '#iso20022';
 import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.guards.js';
 import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
-import { logRefusedDuplicate } from '../logging/intake-log.js';
+import { logRefusedDuplicate, type IntakeChannel } from '../logging/intake-log.js';
 import { ProblemException } from './problem.js';
 import { assertUtf8Charset } from './xml-body.js';
 import { UUID } from './transaction.view.js';
@@ -71,13 +71,22 @@ export class InboxController {
   }
 }
 
+/** Which door a submission came through: its channel (for the log) and the header holding its idempotency key. */
+export interface SubmitDoor {
+  channel: IntakeChannel;
+  keyHeader: string;
+}
+
+const INBOX_DOOR: SubmitDoor = { channel: 'api', keyHeader: 'X-Transaction-Id' };
+
 /** Maps the outcome of a submission by `clientId` to the HTTP answer (202 body) or a problem; logs a refused duplicate. */
 export function answerSubmit(
   result: SubmitPaymentResult,
   reply: FastifyReply,
   clientId: string,
+  door: SubmitDoor = INBOX_DOOR,
 ): { transactionId: string; status: string; messageType: string } {
-  logRefusedDuplicate(result, clientId, 'api');
+  logRefusedDuplicate(result, clientId, door.channel);
   switch (result.kind) {
     case 'accepted':
       void reply.header('Location', `/v1/transactions/${result.transactionId}`);
@@ -94,7 +103,7 @@ export function answerSubmit(
         result.existingId ? { Location: `/v1/transactions/${result.existingId}` } : {},
       );
     case 'idempotency-conflict':
-      throw new ProblemException(409, 'IDEMPOTENCY.KEY_REUSED', 'this X-Transaction-Id was already used with a different request body', {
+      throw new ProblemException(409, 'IDEMPOTENCY.KEY_REUSED', `this ${door.keyHeader} was already used with a different request body`, {
         transactionId: result.transactionId,
       });
     case 'unprocessable':

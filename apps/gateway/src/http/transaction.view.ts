@@ -23,6 +23,8 @@ export function transactionView(p: PaymentSnapshot) {
     })),
     // Beyond the fixed contract: what the transaction is, what it is linked to, and the decisions on it.
     kind: p.kind ?? 'payment',
+    // How it arrived: `api` (the inbox), `mq`, `pain.001`, `json` (POST /v1/payments), `qr` (POST /v1/qr-payments).
+    channel: p.channel ?? null,
     relatedTransactionId: p.relatedTransactionId ?? null,
     ...(p.childTransactionIds?.length ? { childTransactionIds: p.childTransactionIds } : {}),
     hold: p.hold ?? null,

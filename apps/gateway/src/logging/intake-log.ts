@@ -12,7 +12,10 @@ const log = new Logger('Intake');
  * and the transaction it duplicates (`transactionId`, `duplicateOf`) when that one is the same client's; the
  * submit use case never hands out another client's id (`existingId` is null then), so neither does the log.
  */
-export function logRefusedDuplicate(result: SubmitPaymentResult, clientId: string, channel: 'api' | 'mq'): void {
+/** The doors a submission comes through: the inbox (`api`), the MQ front door, the JSON and QR payment APIs. */
+export type IntakeChannel = 'api' | 'mq' | 'json' | 'qr';
+
+export function logRefusedDuplicate(result: SubmitPaymentResult, clientId: string, channel: IntakeChannel): void {
   if (!isLogged('info')) return;
   if (result.kind === 'duplicate') {
     log.log({

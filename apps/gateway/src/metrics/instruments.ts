@@ -40,7 +40,7 @@ export class GatewayInstruments {
 
   readonly submitDuration = new Histogram({
     name: 'clearway_payment_submit_duration_seconds',
-    help: 'Time to answer a submission (POST /v1/inbox, POST /inbox), from the request to the response, by route and status class (2xx, 4xx, 5xx).',
+    help: 'Time to answer a submission (POST /v1/inbox, POST /inbox, POST /v1/payments, POST /v1/qr-payments), from the request to the response, by route and status class (2xx, 4xx, 5xx).',
     labelNames: ['route', 'status_class'],
     buckets: CALL_BUCKETS,
     registers: [],

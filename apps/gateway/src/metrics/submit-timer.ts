@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GatewayInstruments, statusClass } from './instruments.js';
 
 /** The submission routes timed by `clearway_payment_submit_duration_seconds`. */
-export const SUBMIT_ROUTES: ReadonlySet<string> = new Set(['/v1/inbox', '/inbox']);
+export const SUBMIT_ROUTES: ReadonlySet<string> = new Set(['/v1/inbox', '/inbox', '/v1/payments', '/v1/qr-payments']);
 
 /**
  * Times every submission from the request's arrival to its response (Fastify's `reply.elapsedTime`), refusals
