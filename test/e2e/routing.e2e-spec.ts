@@ -98,7 +98,12 @@ const eur = (amount: string, extra: Parameters<typeof buildPacs008>[0] = {}) =>
 beforeAll(async () => {
   hosts = await startSimulatedHosts(['rtgs', 'instant', 'wallet']);
   const mqRequests = `${mq.prefix}.rtgs-mq.requests`;
-  mqHost = await startSimulator({ HOST_TRANSPORT: 'amqp', AMQP_URL: mq.env.AMQP_URL, AMQP_REQUEST_QUEUE: mqRequests, AMQP_DLX: mq.deadLetterExchange });
+  mqHost = await startSimulator({
+    HOST_TRANSPORT: 'amqp',
+    AMQP_URL: mq.env.AMQP_URL,
+    AMQP_REQUEST_QUEUE: mqRequests,
+    AMQP_DLX: mq.deadLetterExchange,
+  });
   const dir = tempDir('routing');
   const file = join(dir, 'routing.json');
   const circuit = { failureThreshold: 2, openMs: OPEN_MS, halfOpenProbes: 1 };
@@ -134,12 +139,33 @@ beforeAll(async () => {
         { id: 'evening', match: { creditorAgentBic: ['EVEN'] }, route: ['wallet-evening', 'rtgs'] },
         { id: 'yen', match: { currency: ['JPY'] }, route: ['rtgs'], onNoRoute: 'hold' },
         { id: 'over-mq', match: { creditorAgentBic: ['MQRT'] }, route: ['rtgs-mq'] },
+        // QR payments to the wallet network; JSON instant payments to the instant scheme
+        { id: 'qr', match: { channel: ['qr'] }, route: ['wallet', 'rtgs'] },
+        { id: 'json-instant', match: { channel: ['json'], localInstrument: ['INST'] }, route: ['instant', 'rtgs'] },
       ],
       default: ['instant', 'rtgs'],
     }),
   );
+  const merchants = join(dir, 'merchants.yaml');
+  writeFileSync(
+    merchants,
+    [
+      'merchants:',
+      '  - guid: com.example.pay',
+      '    merchantId: M-1001',
+      '    creditor:',
+      '      name: Cafe Kranz GmbH',
+      '      account: DE44500105175407324931',
+      '      agent: INGDDEFF',
+      '      country: DE',
+      '',
+    ].join('\n'),
+  );
   gw = await startGateway({
     ...mq.env,
+    MQ_CLIENT_ID: 'bank-a',
+    MERCHANT_DIRECTORY_FILE: merchants,
+    CHANNEL_DEBTOR_AGENT_BIC: 'CLWYDEFFXXX',
     DATA_DIR: dir,
     ROUTING_FILE: file,
     HOST_ATTEMPTS: '1',
@@ -205,6 +231,68 @@ describe('rules send payments to each downstream', () => {
     const yen = await waitFor(yenId, (t) => t.status !== 'RCVD');
     expect(yen.status).toBe('PDNG');
     expect(yen.hold).toMatchObject({ rule: 'yen' });
+  });
+});
+
+/** A data object of an EMVCo QR code, and its CRC-16/CCITT-FALSE (written here again, not the gateway's). */
+const tlv = (tag: string, value: string) => `${tag}${String(value.length).padStart(2, '0')}${value}`;
+function crc16(text: string): string {
+  let crc = 0xffff;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    crc ^= byte << 8;
+    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc.toString(16).toUpperCase().padStart(4, '0');
+}
+
+async function postJson(path: string, body: unknown): Promise<string> {
+  const res = await fetch(`${gw.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 202) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+  const id = ((await res.json()) as { transactionId: string }).transactionId;
+  accepted.push(id);
+  return id;
+}
+
+describe('channels beyond ISO 20022 XML, routed like any payment', () => {
+  it('a QR payment goes to the wallet network and settles there', async () => {
+    const body =
+      tlv('00', '01') +
+      tlv('01', '12') +
+      tlv('26', tlv('00', 'com.example.pay') + tlv('01', 'M-1001')) +
+      tlv('52', '5812') +
+      tlv('53', '978') +
+      tlv('54', '7.80') +
+      tlv('58', 'DE') +
+      tlv('59', 'Cafe Kranz') +
+      tlv('60', 'Berlin') +
+      '6304';
+    const id = await postJson('/v1/qr-payments', {
+      payload: body + crc16(body),
+      payer: { name: 'Alice Wallet', account: 'DE89370400440532013000' },
+    });
+    await waitForTerminal(gw.url, token, id, 30_000);
+    const t = await read(id);
+    expect(t).toMatchObject({ status: 'ACSC', channel: 'qr', route: { connector: 'wallet', rule: 'qr' } });
+    expect((await hosts.payments('wallet')).map((p) => p.uetr)).toContain(t.uetr);
+  });
+
+  it('a JSON instant payment goes to the instant scheme and settles there', async () => {
+    const id = await postJson('/v1/payments', {
+      debtor: { name: 'Alice Wallet', account: 'DE89370400440532013000', country: 'DE' },
+      creditor: { name: 'Shop SARL', account: 'FR1420041010050500013M02606', agent: 'BNPAFRPP', country: 'FR' },
+      amount: { value: '19.99', currency: 'EUR' },
+      remittance: 'order 77',
+      serviceLevel: 'SEPA',
+      localInstrument: 'INST',
+    });
+    await waitForTerminal(gw.url, token, id, 30_000);
+    const t = await read(id);
+    expect(t).toMatchObject({ status: 'ACSC', channel: 'json', route: { connector: 'instant', rule: 'json-instant' } });
+    expect((await hosts.payments('instant')).map((p) => p.uetr)).toContain(t.uetr);
   });
 });
 
