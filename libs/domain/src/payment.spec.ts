@@ -71,3 +71,72 @@ describe('Payment', () => {
     expect(q.status).toBe('ACTC');
   });
 });
+
+describe('Payment routes: a move to another connector only before delivery', () => {
+  const decision = {
+    rule: 'r1',
+    strategy: 'route',
+    candidates: ['a', 'b'],
+    refused: [{ connector: 'c', code: 'CURRENCY', reason: 'c takes USD' }],
+  };
+  const routed = () => {
+    const p = Payment.receive({ id: 't1', clientId: 'c1', at: t0, ...details });
+    p.routeTo(decision, t0);
+    p.passValidation(t0);
+    return p;
+  };
+
+  it('stores the decision before release and the connector with ACSP, in the history too', () => {
+    const p = routed();
+    expect(p.details.route).toMatchObject({ rule: 'r1', candidates: ['a', 'b'], connector: 'a', delivery: 'not-started' });
+    p.markReleased(t0, { connector: 'a', skipped: [] });
+    expect(p.deliveryStarted).toBe(true);
+    expect(p.toSnapshot().history.at(-1)).toEqual({ status: 'ACSP', at: t0.toISOString(), connector: 'a' });
+  });
+
+  it('records the candidates passed over at release as a failover', () => {
+    const p = routed();
+    p.markReleased(t0, { connector: 'b', skipped: [{ connector: 'a', code: 'CIRCUIT_OPEN', reason: 'a circuit open' }] });
+    expect(p.details.route).toMatchObject({ connector: 'b', failovers: [{ from: 'a', to: 'b', code: 'CIRCUIT_OPEN' }] });
+  });
+
+  it('a routed payment is released only to one of its candidates', () => {
+    expect(() => routed().markReleased(t0)).toThrow(/one of its connectors/);
+    expect(() => routed().markReleased(t0, { connector: 'z', skipped: [] })).toThrow(/not a candidate/);
+  });
+
+  it('moves only after a refusal (nothing sent), with the move in the history', () => {
+    const p = routed();
+    p.markReleased(t0, { connector: 'a', skipped: [] });
+    expect(() => p.resumeDelivery('b', [], t0)).toThrow(/last delivery sent nothing/);
+    p.deliveryRefused(t0);
+    p.resumeDelivery('b', [{ connector: 'a', code: 'UNREACHABLE', reason: 'a refused the connection' }], t0);
+    expect(p.details.route).toMatchObject({
+      connector: 'b',
+      delivery: 'started',
+      failovers: [{ from: 'a', to: 'b', code: 'UNREACHABLE' }],
+    });
+    expect(p.toSnapshot().history.at(-1)).toMatchObject({ status: 'ACSP', connector: 'b', reason: { code: 'NARR' } });
+  });
+
+  it('is never rejected for want of a route once a delivery started, and never routed again after release', () => {
+    const p = routed();
+    p.markReleased(t0, { connector: 'a', skipped: [] });
+    expect(() => p.refuseRoute({ code: 'AG03' }, t0)).toThrow(/delivery started/);
+    expect(() => p.routeTo(decision, t0)).toThrow(/not routed again/);
+    p.deliveryRefused(t0);
+    p.refuseRoute({ code: 'AB05', text: 'nothing could take it' }, t0);
+    expect(p.status).toBe('RJCT');
+  });
+
+  it('holds for a route before release only', () => {
+    const p = Payment.receive({ id: 't1', clientId: 'c1', at: t0, ...details });
+    p.routeTo({ ...decision, candidates: [] }, t0);
+    p.holdForRoute('r1', 'no connector open', t0);
+    expect(p.isHeld).toBe(true);
+    expect(p.details.route).toMatchObject({ connector: null, candidates: [] });
+    const released = routed();
+    released.markReleased(t0, { connector: 'a', skipped: [] });
+    expect(() => released.holdForRoute('r1', 'x', t0)).toThrow(IllegalTransitionError);
+  });
+});

@@ -247,6 +247,21 @@ describe('HttpLegacyHost against a loopback HTTP server', () => {
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'HostUnavailableError', retryable: true });
     expect((err as Error).message).toContain('ECONNREFUSED');
+    // every attempt failed before a connection: nothing was sent, so a routed payment may move on
+    expect((err as HostUnavailableError).nothingSent).toBe(true);
+  });
+
+  it('reports "maybe sent" when any attempt reached the host (an error status, a timeout)', async () => {
+    script = [statusOnly(503), statusOnly(503)];
+    const answered = await host({ attempts: 2 })
+      .deliver(delivery())
+      .catch((e: unknown) => e);
+    expect(answered).toMatchObject({ name: 'HostUnavailableError', nothingSent: false });
+    script = [late(1000, xml(report('ACSC')))];
+    const timedOut = await host({ attempts: 1, timeoutMs: 100 })
+      .deliver(delivery())
+      .catch((e: unknown) => e);
+    expect(timedOut).toMatchObject({ name: 'HostUnavailableError', nothingSent: false });
   });
 
   it('pings GET /health', async () => {
