@@ -62,7 +62,7 @@ describe('clearway CLI', () => {
   it('lists its commands in --help and exits 0', async () => {
     const t = io();
     await expect(run(['--help'], t.cli)).resolves.toBe(EXIT.OK);
-    for (const c of ['status', 'payments', 'dlq', 'redrive', 'export', 'backup', 'restore']) expect(t.out()).toContain(c);
+    for (const c of ['status', 'payments', 'routes', 'dlq', 'redrive', 'export', 'backup', 'restore']) expect(t.out()).toContain(c);
     expect(t.out()).toContain('Exit codes: 0 ok, 1 error, 2 usage, 3 nothing found');
   });
 
@@ -104,6 +104,41 @@ describe('clearway CLI', () => {
     const none = io(fetchFn);
     await expect(run(['payments', 'find', '--uetr', 'x'], none.cli)).resolves.toBe(EXIT.PARTIAL);
     expect(none.err()).toContain('nothing found');
+  });
+
+  it('prints the connectors of the routing table, and says when there is none', async () => {
+    const connector = (id: string, state: string, hours: unknown) => ({
+      id,
+      transport: 'http',
+      endpoint: `http://127.0.0.1:900${id.length}`,
+      circuit: { state, openUntil: state === 'open' ? '2026-11-22T10:00:30.000Z' : null },
+      hours,
+      recent: { calls: 40, failures: 10, errorRate: 0.25 },
+    });
+    let routing = true;
+    const { calls, fetchFn } = fakeGateway({
+      'GET /v1/routes': () => ({
+        body: routing
+          ? {
+              routing,
+              connectors: [
+                connector('rtgs', 'open', null),
+                connector('wallet', 'closed', { open: false, reason: 'cut-off', opensAt: '2026-11-23T07:00:00.000Z' }),
+              ],
+              default: ['rtgs'],
+            }
+          : { routing, connectors: [], default: [] },
+      }),
+    });
+    const t = io(fetchFn);
+    await expect(run(['routes'], t.cli)).resolves.toBe(EXIT.OK);
+    expect(t.out()).toMatch(/rtgs\s+http\s+open until 2026-11-22T10:00:30.000Z\s+always\s+40\s+25.0%/);
+    expect(t.out()).toMatch(/wallet\s+http\s+closed\s+closed until 2026-11-23T07:00:00.000Z/);
+    expect(calls.some((c) => c.url === '/v1/routes')).toBe(true);
+    routing = false;
+    const none = io(fetchFn);
+    await expect(run(['routes'], none.cli)).resolves.toBe(EXIT.OK);
+    expect(none.err()).toContain('no routing table');
   });
 
   it('follows the dead-letter pages', async () => {

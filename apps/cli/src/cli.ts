@@ -20,6 +20,8 @@ import {
   type DeadLetterLine,
   type RedriveItem,
   type TransactionLine,
+  connectorsTable,
+  type ConnectorLine,
 } from './format.js';
 import { backupStore, restoreStore, StoreError, type Progress } from './store-backup.js';
 
@@ -215,6 +217,16 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       const items = await collect<TransactionLine>(api(cmd), '/v1/operator/payments/unknown-outcome', {}, o.limit);
       if (globals(cmd).json) out(json(items));
       else out(transactionsTable(items));
+    });
+
+  program
+    .command('routes')
+    .description('the downstream connectors: circuit, opening hours, calls and errors in the last minute (operator scope)')
+    .action(async (_o, cmd: Command) => {
+      const view = await api(cmd).get<{ routing: boolean; connectors: ConnectorLine[]; default: string[] }>('/v1/routes');
+      if (globals(cmd).json) out(json(view));
+      else if (!view.routing) say('no routing table (ROUTING_FILE): every payment goes to the one legacy host');
+      else out(connectorsTable(view.connectors));
     });
 
   program

@@ -84,6 +84,31 @@ export function redriveTable(items: readonly RedriveItem[], dryRun: boolean): st
   );
 }
 
+/** A connector as `GET /v1/routes` shows it (the fields the table prints). */
+export interface ConnectorLine {
+  id: string;
+  transport: string;
+  endpoint: string | null;
+  circuit: { state: string; openUntil: string | null };
+  hours: { open: boolean; reason: string | null; opensAt: string | null } | null;
+  recent: { calls: number; failures: number; errorRate: number };
+}
+
+export function connectorsTable(items: readonly ConnectorLine[]): string {
+  return table(
+    ['CONNECTOR', 'TRANSPORT', 'CIRCUIT', 'HOURS', 'CALLS/1M', 'ERRORS', 'ENDPOINT'],
+    items.map((c) => [
+      c.id,
+      c.transport,
+      c.circuit.openUntil ? `${c.circuit.state} until ${c.circuit.openUntil}` : c.circuit.state,
+      c.hours === null ? 'always' : c.hours.open ? 'open' : `closed${c.hours.opensAt ? ` until ${c.hours.opensAt}` : ''}`,
+      String(c.recent.calls),
+      `${(c.recent.errorRate * 100).toFixed(1)}%`,
+      c.endpoint ?? '-',
+    ]),
+  );
+}
+
 /** A text on one line, at most `max` characters. */
 export function oneLine(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();

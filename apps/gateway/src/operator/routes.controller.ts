@@ -6,6 +6,7 @@ import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.g
 import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
 import { STATUS_OF } from '../http/inbox.controller.js';
 import { ProblemException } from '../http/problem.js';
+import { UUID } from '../http/transaction.view.js';
 import { assertUtf8Charset } from '../http/xml-body.js';
 import { OPERATOR_SCOPE } from './operator.controller.js';
 
@@ -38,12 +39,14 @@ export class RoutesController {
   @ApiBody({ schema: { type: 'string', format: 'xml' } })
   @ApiQuery({ name: 'channel', required: false, description: 'the channel to route it as (api, mq, json, qr, pain.001); default api' })
   @ApiQuery({ name: 'clientId', required: false, description: 'the client to route it for; default the caller' })
+  @ApiQuery({ name: 'transactionId', required: false, description: 'a UUID: the id a weighted split hashes (default a fixed one)' })
   async evaluate(
     @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,
     @CurrentClient() client: AuthenticatedClient,
     @Query('channel') channel?: string,
     @Query('clientId') clientId?: string,
+    @Query('transactionId') transactionId?: string,
   ) {
     if (!(body instanceof Uint8Array) || body.length === 0) {
       throw new ProblemException(
@@ -58,7 +61,11 @@ export class RoutesController {
     if (clientId !== undefined && (clientId.length === 0 || clientId.length > 128)) {
       throw new ProblemException(400, 'REQUEST.INVALID_QUERY', 'clientId: 1-128 characters');
     }
-    const result: RouteEvaluation = await this.queries.execute(new EvaluateRouteQuery(clientId ?? client.clientId, body, channel ?? 'api'));
+    if (transactionId !== undefined && !UUID.test(transactionId))
+      throw new ProblemException(400, 'REQUEST.INVALID_QUERY', 'transactionId must be a UUID');
+    const result: RouteEvaluation = await this.queries.execute(
+      new EvaluateRouteQuery(clientId ?? client.clientId, body, channel ?? 'api', transactionId?.toLowerCase() ?? null),
+    );
     switch (result.kind) {
       case 'no-routing':
         throw new ProblemException(
@@ -73,9 +80,8 @@ export class RoutesController {
           errors: result.error.issues.slice(0, 50),
         });
       case 'evaluated': {
-        const { transactionId: _unused, ...facts } = result.facts;
         return {
-          facts,
+          facts: result.facts,
           decision: {
             rule: result.decision.rule,
             strategy: result.decision.strategy,

@@ -44,7 +44,7 @@ export class EvaluateRouteHandler implements IQueryHandler<EvaluateRouteQuery, R
     if ('invalidAmount' in details)
       return { kind: 'unprocessable', code: details.invalidAmount.code, detail: details.invalidAmount.message };
     const now = this.clock.now();
-    const facts = routingFacts({ ...details, id: 'evaluation', clientId: q.clientId, channel: q.channel } as never);
+    const facts = routingFacts({ ...details, id: q.transactionId ?? 'evaluation', clientId: q.clientId, channel: q.channel });
     // Nothing is counted or consumed: the router decides, and availability is read without taking a permit.
     const decision = connectors.router.decide(facts);
     const pick = connectors.peek(decision.candidates, now);
@@ -52,6 +52,6 @@ export class EvaluateRouteHandler implements IQueryHandler<EvaluateRouteQuery, R
     const noRoute = refusedNow
       ? { ...noRouteReason({ ...decision, candidates: [], refused: refusedNow }), onNoRoute: decision.onNoRoute }
       : null;
-    return { kind: 'evaluated', facts: { ...facts, transactionId: '' }, decision, now: pick, noRoute };
+    return { kind: 'evaluated', facts, decision, now: pick, noRoute };
   }
 }

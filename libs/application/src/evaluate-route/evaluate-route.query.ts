@@ -26,6 +26,8 @@ export class EvaluateRouteQuery extends Query<RouteEvaluation> {
     readonly clientId: string,
     readonly body: Uint8Array,
     readonly channel: string,
+    /** The transaction id a weighted split hashes (default: a fixed one, `evaluation`). */
+    readonly transactionId: string | null = null,
   ) {
     super();
   }

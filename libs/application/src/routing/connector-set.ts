@@ -1,4 +1,4 @@
-import type { PaymentRoute, PaymentSnapshot, RouteRefusal } from '#domain';
+import type { PaymentDetails, PaymentRoute, PaymentSnapshot, RouteRefusal } from '#domain';
 import {
   HostUnavailableError,
   type CancellationOutcome,
@@ -273,8 +273,11 @@ export class ConnectorSet {
   }
 }
 
-/** The facts a routing decision reads, from a stored payment. */
-export function routingFacts(p: Readonly<PaymentSnapshot>): RoutingFacts {
+/** What a routing decision reads of a payment: its details, its id, its owner and how it came. */
+export type RoutablePayment = PaymentDetails & Pick<PaymentSnapshot, 'id' | 'clientId' | 'channel'>;
+
+/** The facts a routing decision reads, from a stored payment (or the details of a message not stored). */
+export function routingFacts(p: Readonly<RoutablePayment>): RoutingFacts {
   return {
     transactionId: p.id,
     clientId: p.clientId,
