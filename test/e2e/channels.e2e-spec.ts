@@ -6,6 +6,7 @@
  * Needs `npm run build` first.
  */
 import { writeFileSync } from 'node:fs';
+import { merchantQr, tlv, withCrc } from '../support/emvco-qr.js';
 import { join } from 'node:path';
 import {
   startGateway,
@@ -21,35 +22,6 @@ const processes: NodeProcess[] = [];
 let sim: NodeProcess;
 let url: string;
 let token: string;
-
-/** A data object of an EMVCo QR code: tag, 2-digit length, value. */
-const tlv = (tag: string, value: string) => `${tag}${String(value.length).padStart(2, '0')}${value}`;
-
-/** CRC-16/CCITT-FALSE, written here again so the test does not trust the gateway's own. */
-function crc16(text: string): string {
-  let crc = 0xffff;
-  for (const byte of Buffer.from(text, 'utf8')) {
-    crc ^= byte << 8;
-    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
-  return crc.toString(16).toUpperCase().padStart(4, '0');
-}
-
-function qrPayload(merchantId: string, amount: string | null): string {
-  const body =
-    tlv('00', '01') +
-    tlv('01', amount ? '12' : '11') +
-    tlv('26', tlv('00', 'com.example.pay') + tlv('01', merchantId)) +
-    tlv('52', '5812') +
-    tlv('53', '978') +
-    (amount ? tlv('54', amount) : '') +
-    tlv('58', 'DE') +
-    tlv('59', 'Cafe Kranz') +
-    tlv('60', 'Berlin') +
-    tlv('62', tlv('05', 'TABLE-7')) +
-    '6304';
-  return body + crc16(body);
-}
 
 const MERCHANTS = `merchants:
   - guid: com.example.pay
@@ -182,7 +154,7 @@ describe('POST /v1/qr-payments (EMVCo QR)', () => {
   const payer = { name: 'Bob Payer', account: 'DE89370400440532013000' };
 
   it('pays a merchant of the directory: settles (ACSC) on channel qr, creditor from the directory', async () => {
-    const res = await post('/v1/qr-payments', { payload: qrPayload('M-1001', '4.20'), payer, serviceLevel: 'INST' }, 'qr-0001');
+    const res = await post('/v1/qr-payments', { payload: merchantQr('M-1001', '4.20'), payer, serviceLevel: 'INST' }, 'qr-0001');
     expect(res.status).toBe(202);
     const id = res.json.transactionId as string;
     expect(res.headers.get('location')).toBe(`/v1/transactions/${id}`);
@@ -197,7 +169,7 @@ describe('POST /v1/qr-payments (EMVCo QR)', () => {
   });
 
   it('takes the amount of a static code from the payer', async () => {
-    const res = await post('/v1/qr-payments', { payload: qrPayload('M-1001', null), payer, amount: { value: '3.10', currency: 'EUR' } });
+    const res = await post('/v1/qr-payments', { payload: merchantQr('M-1001', null), payer, amount: { value: '3.10', currency: 'EUR' } });
     expect(res.status).toBe(202);
     expect(await waitForTerminal(url, token, res.json.transactionId as string)).toMatchObject({
       status: 'ACSC',
@@ -206,7 +178,7 @@ describe('POST /v1/qr-payments (EMVCo QR)', () => {
   });
 
   it('refuses a bad CRC with 422 QR.CRC_MISMATCH naming tag 63', async () => {
-    const payload = qrPayload('M-1001', '4.20').slice(0, -4) + '0000';
+    const payload = merchantQr('M-1001', '4.20').slice(0, -4) + '0000';
     const res = await post('/v1/qr-payments', { payload, payer });
     expect(res.status).toBe(422);
     expect(res.json).toMatchObject({ code: 'QR.CRC_MISMATCH', errors: [{ path: 'tag 63' }] });
@@ -221,15 +193,14 @@ describe('POST /v1/qr-payments (EMVCo QR)', () => {
       tlv('54', '4,20') +
       tlv('58', 'DE') +
       tlv('59', 'Cafe') +
-      tlv('60', 'Berlin') +
-      '6304';
-    const res = await post('/v1/qr-payments', { payload: body + crc16(body), payer });
+      tlv('60', 'Berlin');
+    const res = await post('/v1/qr-payments', { payload: withCrc(body), payer });
     expect(res.status).toBe(422);
     expect(res.json).toMatchObject({ code: 'QR.TAG_INVALID', errors: [{ path: 'tag 54' }] });
   });
 
   it('refuses an unknown merchant with 422 QR.MERCHANT_UNKNOWN', async () => {
-    const res = await post('/v1/qr-payments', { payload: qrPayload('M-9999', '4.20'), payer });
+    const res = await post('/v1/qr-payments', { payload: merchantQr('M-9999', '4.20'), payer });
     expect(res.status).toBe(422);
     expect(res.json).toMatchObject({ code: 'QR.MERCHANT_UNKNOWN', errors: [{ path: 'tag 26' }] });
   });

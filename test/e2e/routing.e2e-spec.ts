@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { amqpNames, deleteTopology } from '../support/amqp.js';
+import { merchantQr } from '../support/emvco-qr.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
 import {
   startGateway,
@@ -234,17 +235,6 @@ describe('rules send payments to each downstream', () => {
   });
 });
 
-/** A data object of an EMVCo QR code, and its CRC-16/CCITT-FALSE (written here again, not the gateway's). */
-const tlv = (tag: string, value: string) => `${tag}${String(value.length).padStart(2, '0')}${value}`;
-function crc16(text: string): string {
-  let crc = 0xffff;
-  for (const byte of Buffer.from(text, 'utf8')) {
-    crc ^= byte << 8;
-    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
-  return crc.toString(16).toUpperCase().padStart(4, '0');
-}
-
 async function postJson(path: string, body: unknown): Promise<string> {
   const res = await fetch(`${gw.url}${path}`, {
     method: 'POST',
@@ -259,19 +249,8 @@ async function postJson(path: string, body: unknown): Promise<string> {
 
 describe('channels beyond ISO 20022 XML, routed like any payment', () => {
   it('a QR payment goes to the wallet network and settles there', async () => {
-    const body =
-      tlv('00', '01') +
-      tlv('01', '12') +
-      tlv('26', tlv('00', 'com.example.pay') + tlv('01', 'M-1001')) +
-      tlv('52', '5812') +
-      tlv('53', '978') +
-      tlv('54', '7.80') +
-      tlv('58', 'DE') +
-      tlv('59', 'Cafe Kranz') +
-      tlv('60', 'Berlin') +
-      '6304';
     const id = await postJson('/v1/qr-payments', {
-      payload: body + crc16(body),
+      payload: merchantQr('M-1001', '7.80'),
       payer: { name: 'Alice Wallet', account: 'DE89370400440532013000' },
     });
     await waitForTerminal(gw.url, token, id, 30_000);

@@ -19,7 +19,7 @@ export async function deliverOwnMessage(
   const own = await ownInboundMessage(archive, payment.details);
   if (!own) throw new Error(`transaction ${payment.id} has lost the message it was created from: nothing is released`);
   // A routed payment goes in the generation its connector takes (the same conversion as its first delivery).
-  const connector = connectors?.routing ? payment.details.route?.connector : null;
+  const connector = connectors ? payment.details.route?.connector : null;
   const prepared = connector
     ? connectors!.prepare(connector, own.body, payment.details.messageType)
     : ({ ok: true, message: own.body, messageType: payment.details.messageType } as const);

@@ -48,9 +48,9 @@ export class InquirePaymentStatusHandler implements ICommandHandler<InquirePayme
     return { repository: this.repository, reports: this.reports, clock: this.clock, events: this.events };
   }
 
-  /** The connector the payment went to (with a routing table), else the one legacy host. */
+  /** The connector the payment went to (routed), else the one legacy host. */
   private hostOf(payment: { details: { route?: { connector: string | null } | null } }): LegacyHost {
-    return this.connectors?.routing ? this.connectors.host(payment.details.route) : this.host;
+    return this.connectors ? this.connectors.host(payment.details.route) : this.host;
   }
 
   async execute(cmd: InquirePaymentStatusCommand): Promise<StepResult> {

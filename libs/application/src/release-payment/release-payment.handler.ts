@@ -59,6 +59,7 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
     // Released by this call to a connector just picked (its gates passed): deliver without asking them again.
     let picked = false;
     if (payment.status === 'ACTC') {
+      if (!routing && payment.details.route) return this.unroutable(payment, cmd.finalAttempt);
       if (routing) {
         picked = true;
         const released = await this.releaseRouted(payment, routing);
@@ -84,6 +85,7 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
     }
 
     if (routing && payment.details.route) return this.deliverRouted(payment, routing, cmd.finalAttempt, picked);
+    if (payment.details.route) return this.unroutable(payment, cmd.finalAttempt);
 
     let outcome: HostOutcome;
     try {
@@ -131,6 +133,20 @@ export class ReleasePaymentHandler implements ICommandHandler<ReleasePaymentComm
     if (pick.connector !== route.candidates[0])
       connectors.failedOver(route.candidates[0] ?? null, pick.connector, pick.skipped[0]?.code ?? 'UNAVAILABLE');
     return savePayment(this.deps, payment);
+  }
+
+  /**
+   * A payment routed by a routing table this process no longer has (ROUTING_FILE removed): it is never sent to
+   * the one legacy host instead, which may be another downstream. It waits (retryable) for the table to come back;
+   * released ones are investigated at the SLA, unreleased ones end there (AB05) through the SLA sweeper.
+   */
+  private async unroutable(payment: Payment, finalAttempt: boolean): Promise<StepResult> {
+    const why = `it was routed to connector ${payment.details.route?.connector ?? '(none)'}, and no routing table is configured (ROUTING_FILE)`;
+    if (finalAttempt && payment.deliveryStarted) {
+      await this.investigate(payment, why);
+      return 'done';
+    }
+    throw new WaitingForDependencyError(payment.id, `${payment.id}: ${why}`);
   }
 
   private onNoRoute(connectors: ConnectorSet, rule: string | null): 'reject' | 'hold' {

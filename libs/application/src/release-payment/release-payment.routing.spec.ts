@@ -137,7 +137,19 @@ async function setup(options: { convert?: GenerationConverter } = {}) {
   const release = (id: string, finalAttempt = false) => bus.execute(new ReleasePaymentCommand(id, finalAttempt));
   const delivered = (name: keyof typeof hosts) =>
     hosts[name].calls.filter((c) => c.method === 'deliver').map((c) => c.message.transactionId);
-  return { bus, repo, archive, clock, hosts, single, connectors, processed, release, delivered, converted };
+  /** The release step of a process started without the routing table (ROUTING_FILE removed), on the same store. */
+  const releaseWithoutTable = (id: string, finalAttempt = false) =>
+    new ReleasePaymentHandler(
+      repo,
+      archive,
+      single,
+      clock,
+      { ...DEFAULT_PIPELINE_SETTINGS, mode: 'proxy' },
+      moduleRef.get(StatusReportWriter),
+      null,
+      new ConnectorSet({ defaultHost: single }),
+    ).execute(new ReleasePaymentCommand(id, finalAttempt));
+  return { bus, repo, archive, clock, hosts, single, connectors, processed, release, releaseWithoutTable, delivered, converted };
 }
 
 describe('routing in the one save path', () => {
@@ -295,5 +307,20 @@ describe('routing in the one save path', () => {
     await bus.execute(new CancelPaymentCommand('t1'));
     expect(hosts.b.calls.map((c) => c.method)).toEqual(['deliver', 'requestCancellation']);
     expect(hosts.a.calls.map((c) => c.method)).toEqual(['deliver']);
+  });
+
+  it('without the routing table any more, a routed payment is never sent to the one host instead: it waits, and is investigated at the SLA', async () => {
+    const { repo, hosts, single, processed, release, releaseWithoutTable } = await setup();
+    hosts.a.dropAnswers = 1;
+    await processed('t1');
+    await expect(release('t1')).rejects.toThrow(HostUnavailableError);
+    await processed('t2', { msgId: 'M-t2' });
+    await expect(releaseWithoutTable('t1')).rejects.toThrow(/no routing table is configured/);
+    await expect(releaseWithoutTable('t2')).rejects.toThrow(/no routing table is configured/);
+    expect(single.calls).toEqual([]);
+    await expect(releaseWithoutTable('t1', true)).resolves.toBe('done');
+    expect((await repo.get('t1'))!.investigation).not.toBeNull();
+    expect((await repo.get('t2'))!.status).toBe('ACTC');
+    expect(single.calls).toEqual([]);
   });
 });

@@ -38,9 +38,9 @@ export class ReturnPaymentHandler implements ICommandHandler<ReturnPaymentComman
     @Optional() @Inject(CONNECTORS) private readonly connectors: ConnectorSet | null = null,
   ) {}
 
-  /** The connector the payment went to (with a routing table), else the one legacy host. */
+  /** The connector the payment went to (routed), else the one legacy host. */
   private hostOf(payment: { details: { route?: { connector: string | null } | null } }): LegacyHost {
-    return this.connectors?.routing ? this.connectors.host(payment.details.route) : this.host;
+    return this.connectors ? this.connectors.host(payment.details.route) : this.host;
   }
 
   async execute(cmd: ReturnPaymentCommand): Promise<StepResult> {

@@ -135,13 +135,15 @@ export class ConnectorSet {
     return this.slots.get(id)?.definition;
   }
 
-  /** The adapter a payment's messages go to: its routed connector, else the one host. */
+  /**
+   * The adapter a payment's messages go to: the connector it was routed to, else (no route) the one host. A
+   * connector no longer in the table (or no table any more) is never replaced by another downstream: every call
+   * to it fails, retryable, and nothing is sent.
+   */
   host(route: Pick<PaymentRoute, 'connector'> | null | undefined): LegacyHost {
     const id = route?.connector ?? null;
-    if (id === null || !this.routing) return this.options.defaultHost;
-    const slot = this.slots.get(id);
-    if (!slot) return new MissingConnector(id);
-    return slot.host;
+    if (id === null) return this.options.defaultHost;
+    return this.slots.get(id)?.host ?? new MissingConnector(id);
   }
 
   /**
