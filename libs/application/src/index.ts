@@ -72,3 +72,4 @@ export * from './routing/router.js';
 export * from './routing/opening-hours.js';
 export * from './routing/circuit-breaker.js';
 export * from './routing/throughput-cap.js';
+export * from './ports/region-registry.port.js';

@@ -1,0 +1,65 @@
+/**
+ * Regions (issue 15): each region of a deployment keeps a record in the shared store — its status, a heartbeat
+ * lease and an epoch. A region renews its lease while it runs; a peer whose lease has expired, or that an operator
+ * declared down, is taken over by a surviving region, which bumps the failed region's epoch. The epoch fences a
+ * returning region: it sees that its record was taken over (a higher epoch, `takenOverBy` set) and acts on
+ * nothing until an operator brings it back.
+ */
+export const REGION_REGISTRY = Symbol('clearway.RegionRegistry');
+
+export type RegionStatus = 'healthy' | 'draining' | 'down';
+
+export interface RegionRecord {
+  id: string;
+  /** `healthy`: takes payments; `draining`: finishes what it has, takes no new ones; `down`: taken over or declared down. */
+  status: RegionStatus;
+  /** Bumped at every takeover (and when an operator brings a region back): writes carry it, a stale one is fenced. */
+  epoch: number;
+  /** The last heartbeat (ISO 8601), or null when the region never beat. */
+  heartbeatAt: string | null;
+  /** Until when the last heartbeat holds (ISO 8601); past it, a peer may take the region over. */
+  leaseUntil: string | null;
+  /** The region that took this one over (at `epoch`), while it is down. */
+  takenOverBy: string | null;
+  /** Who changed the status last and why: `heartbeat`, `lease-expired`, `operator:<client id>`. */
+  changedBy: string;
+  changedAt: string;
+}
+
+/** Why a registry call did not apply. */
+export class RegionFencedError extends Error {
+  readonly code = 'REGION.FENCED';
+  constructor(
+    readonly region: string,
+    readonly record: RegionRecord,
+  ) {
+    super(
+      `region ${region} is ${record.status} at epoch ${record.epoch}${record.takenOverBy ? ` (taken over by ${record.takenOverBy})` : ''}: it acts on nothing until an operator brings it back`,
+    );
+    this.name = 'RegionFencedError';
+  }
+}
+
+export interface RegionRegistry {
+  /**
+   * Renews `region`'s lease until `leaseUntil` with its own status (`healthy` or `draining`), creating its record
+   * (epoch 1) on the first beat. A region that is `down` is not revived by its heartbeat: the call throws
+   * RegionFencedError with the record as stored, and changes nothing.
+   */
+  heartbeat(region: string, status: 'healthy' | 'draining', at: Date, leaseUntil: Date): Promise<RegionRecord>;
+  /** Every region's record, by id. */
+  list(): Promise<RegionRecord[]>;
+  get(region: string): Promise<RegionRecord | null>;
+  /**
+   * Marks `region` down and bumps its epoch, by `takenOverBy` (the surviving region taking it over) — only if its
+   * epoch is still `expectedEpoch` (conditional: of two survivors, one wins; the loser gets null). `by` says why
+   * (`lease-expired`, `operator:<client id>`).
+   */
+  takeOver(region: string, expectedEpoch: number, takenOverBy: string, by: string, at: Date): Promise<RegionRecord | null>;
+  /**
+   * An operator sets a region's status: `draining` (no new payments), `down` (declared down: taken over at the next
+   * sweep of a survivor), or `healthy` (brought back: bumps the epoch again, clears `takenOverBy`, so the region
+   * acts again with a fresh epoch). Creates the record when there is none.
+   */
+  setStatus(region: string, status: RegionStatus, by: string, at: Date): Promise<RegionRecord>;
+}
