@@ -42,6 +42,7 @@ import {
   hostConfig,
   intakeConfig,
   ledgerConfig,
+  regionConfig,
   routingConfig,
   rulesConfig,
   runtimeConfig,
@@ -100,13 +101,14 @@ class PortsModule {
     const providers: Provider[] = [
       {
         provide: PIPELINE_SETTINGS,
-        inject: [runtimeConfig.KEY, workerConfig.KEY, ledgerConfig.KEY, amqpConfig.KEY, intakeConfig.KEY],
+        inject: [runtimeConfig.KEY, workerConfig.KEY, ledgerConfig.KEY, amqpConfig.KEY, intakeConfig.KEY, regionConfig.KEY],
         useFactory: (
           runtime: Runtime,
           worker: Worker,
           ledger: ConfigType<typeof ledgerConfig>,
           amqp: Amqp,
           intake: Intake,
+          region: ConfigType<typeof regionConfig>,
         ): PipelineSettings => ({
           mode: runtime.mode,
           slaMs: worker.slaMs,
@@ -115,6 +117,7 @@ class PortsModule {
           ledger: runtime.mode === 'core' && ledger.enabled,
           publishStatusReports: amqp.enabled,
           maxTransactionsPerMessage: intake.maxTransactionsPerMessage,
+          regionId: region.id,
         }),
       },
       { provide: CLOCK, useValue: { now: () => new Date() } },

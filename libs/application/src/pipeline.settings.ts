@@ -24,6 +24,8 @@ export interface PipelineSettings {
    * MESSAGE.TOO_MANY_TRANSACTIONS and nothing is written. Absent: DEFAULT_MAX_TRANSACTIONS_PER_MESSAGE.
    */
   maxTransactionsPerMessage?: number;
+  /** This region (REGION_ID): recorded as the home region of every transaction taken. Absent: none recorded. */
+  regionId?: string;
 }
 
 export const DEFAULT_MAX_TRANSACTIONS_PER_MESSAGE = 250;

@@ -237,6 +237,8 @@ export interface PaymentSnapshot extends PaymentDetails {
   investigation?: Investigation | null;
   /** Where it goes downstream, once routed (absent without a routing table, and on payments stored before it). */
   route?: PaymentRoute | null;
+  /** The region that took it (REGION_ID); absent on transactions stored before regions were recorded. */
+  homeRegion?: string;
   id: string;
   clientId: string;
   status: PaymentStatus;
@@ -368,6 +370,14 @@ export class Payment {
     this.state.updatedAt = when;
     this.state.history.push(reason ? { status: to, at: when, reason } : { status: to, at: when });
     this.pending.push({ name: 'payment.status-changed', transactionId: this.state.id, from, to, reason: reason ?? null, at: when });
+  }
+
+  /** The region that takes this transaction; set once, at receipt. */
+  receivedIn(region: string): void {
+    if (this.state.homeRegion !== undefined && this.state.homeRegion !== region) {
+      throw new InvalidValueError('homeRegion', `a transaction keeps the region that took it (${this.state.homeRegion})`);
+    }
+    this.state.homeRegion = region;
   }
 
   /** The message this transaction was created from; set once, at receipt. */

@@ -273,6 +273,17 @@ export interface Configuration {
   logging: LoggingConfig;
   tracing: TracingConfig;
   routing: RoutingConfig;
+  region: RegionConfig;
+}
+
+export interface RegionConfig {
+  /** REGION_ID, else AWS_REGION, else `local`: this region. */
+  id: string;
+  /** PEER_REGIONS: the other regions sharing the store; empty: one region. */
+  peers: string[];
+  consistency: 'strong' | 'eventual';
+  heartbeatMs: number;
+  leaseMs: number;
 }
 
 export interface RoutingConfig {
@@ -657,7 +668,7 @@ function channels(e: ParsedEnv): ChannelsConfig {
 }
 
 function compat(e: ParsedEnv): CompatConfig {
-  return { regionId: e.REGION_ID ?? e.AWS_REGION ?? 'local', repairNamespace: e.AWS_COMPAT_REPAIR_NAMESPACE };
+  return { regionId: region(e).id, repairNamespace: e.AWS_COMPAT_REPAIR_NAMESPACE };
 }
 
 /** The log format when LOG_FORMAT is not set: for a person at a terminal, or for a log collector. */
@@ -705,6 +716,27 @@ function routing(e: ParsedEnv): RoutingConfig {
   }
 }
 
+function region(e: ParsedEnv): RegionConfig {
+  const id = e.REGION_ID ?? e.AWS_REGION ?? 'local';
+  const peers = [...new Set(e.PEER_REGIONS)];
+  if (peers.includes(id)) throw new ConfigError(`PEER_REGIONS names this region (${id}): list the other regions only`);
+  if (peers.length > 0 && e.STORE !== 'dynamodb') {
+    throw new ConfigError('PEER_REGIONS needs STORE=dynamodb: the regions share (or replicate) one DynamoDB table (docs/multi-region.md)');
+  }
+  if (e.REGION_LEASE_SECONDS < 3 * e.REGION_HEARTBEAT_SECONDS) {
+    throw new ConfigError(
+      `REGION_LEASE_SECONDS (${e.REGION_LEASE_SECONDS}) must be at least three heartbeats (REGION_HEARTBEAT_SECONDS ${e.REGION_HEARTBEAT_SECONDS})`,
+    );
+  }
+  return {
+    id,
+    peers,
+    consistency: e.CONSISTENCY,
+    heartbeatMs: e.REGION_HEARTBEAT_SECONDS * 1000,
+    leaseMs: e.REGION_LEASE_SECONDS * 1000,
+  };
+}
+
 /** The loader of each namespace, from the parsed environment. */
 export const NAMESPACE_LOADERS: { [N in Namespace]: (e: ParsedEnv) => Configuration[N] } = {
   runtime,
@@ -724,6 +756,7 @@ export const NAMESPACE_LOADERS: { [N in Namespace]: (e: ParsedEnv) => Configurat
   logging,
   tracing,
   routing,
+  region,
 };
 
 /** One namespace from an environment (what each `registerAs` factory runs). */

@@ -33,6 +33,7 @@ export const compatConfig = namespace('compat');
 export const loggingConfig = namespace('logging');
 export const tracingConfig = namespace('tracing');
 export const routingConfig = namespace('routing');
+export const regionConfig = namespace('region');
 
 /** Every namespace, for ConfigModule.forRoot({ load }). */
 export const ALL_NAMESPACES: ConfigFactory[] = [
@@ -53,6 +54,7 @@ export const ALL_NAMESPACES: ConfigFactory[] = [
   loggingConfig,
   tracingConfig,
   routingConfig,
+  regionConfig,
 ];
 
 /** At start (main.ts): the whole configuration from the process environment, and the unknown variables in it. */

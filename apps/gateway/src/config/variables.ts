@@ -29,6 +29,7 @@ export const NAMESPACES = {
   logging: 'log output',
   tracing: 'OpenTelemetry traces: off unless an OTLP endpoint is set',
   routing: 'downstream connectors and the rules that choose among them (docs/routing.md)',
+  region: 'regions: this one, its peers, the consistency mode, heartbeats and takeover (docs/multi-region.md)',
 } as const;
 
 export type Namespace = keyof typeof NAMESPACES;
@@ -192,6 +193,7 @@ const QUEUE_NAME = /^[A-Za-z0-9._:-]{1,200}$/;
 const queueName = (ns: Namespace, fallback: string, doc: string) =>
   matching(QUEUE_NAME, '1-200 characters of A-Z a-z 0-9 . _ : -', { ns, doc, default: fallback });
 const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const REGION = /^[a-z0-9-]{1,32}$/;
 const ipOrCidr = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
 
 /** The built-in issuer signs with this algorithm only. */
@@ -641,11 +643,34 @@ const SPECS = {
   }),
 
   // ---- compat -----------------------------------------------------------------------------------------
-  REGION_ID: text({
-    ns: 'compat',
-    doc: '`region_id` in the AWS-guidance compatibility answers (`GET /`, `GET /uuid`, `/inbox`, `/outbox`)',
+  REGION_ID: matching(REGION, 'a region id: 1-32 of a-z 0-9 -', {
+    ns: 'region',
+    doc: 'this region: recorded as the home region of every payment it takes, its heartbeat in the shared store, `region_id` in `GET /`, `GET /uuid`, `GET /health/region` and the AWS-guidance answers',
     default: '(`AWS_REGION`, else `local`)',
   }),
+  PEER_REGIONS: list(
+    {
+      ns: 'region',
+      doc: 'comma-separated ids of the other regions sharing the store (`STORE=dynamodb`): this region takes over their in-flight payments when their heartbeat lease expires or an operator declares them down (docs/multi-region.md). Empty: one region',
+      default: '(none)',
+    },
+    (entry) => (REGION.test(entry) ? null : 'is not a region id (1-32 of a-z 0-9 -)'),
+  ),
+  CONSISTENCY: oneOf(['strong', 'eventual'], {
+    ns: 'region',
+    doc: '`strong`: the regions share a store whose conditional writes hold across regions (DynamoDB multi-Region strong consistency), so any region may process any payment; `eventual`: asynchronous replication, a payment is processed only by the region that owns it (docs/multi-region.md, ADR 0021)',
+    default: 'strong',
+  }),
+  REGION_HEARTBEAT_SECONDS: int({ ns: 'region', doc: 'how often this region renews its lease in the shared store', default: '5' }, 1, 300),
+  REGION_LEASE_SECONDS: int(
+    {
+      ns: 'region',
+      doc: 'how long a heartbeat holds: a peer whose lease ran out this long ago is taken over. At least three heartbeats',
+      default: '30',
+    },
+    3,
+    3600,
+  ),
   AWS_COMPAT_REPAIR_NAMESPACE: bool({
     ns: 'compat',
     doc: 'AWS-compatible `POST /inbox` only: `true` puts a Document (and AppHdr) in no namespace into the namespace its AppHdr `MsgDefIdr` names, then validates strictly; `false` answers it with a pacs.002 RJCT `FF01` "namespace missing" through `/outbox` (docs/aws-guidance-compatibility.md). `/v1/inbox` is always strict',

@@ -23,6 +23,7 @@ export function transactionView(p: PaymentSnapshot) {
     })),
     // Beyond the fixed contract: what the transaction is, what it is linked to, and the decisions on it.
     kind: p.kind ?? 'payment',
+    homeRegion: p.homeRegion ?? null,
     // How it arrived: `api` (the inbox), `mq`, `pain.001`, `json` (POST /v1/payments), `qr` (POST /v1/qr-payments).
     channel: p.channel ?? null,
     relatedTransactionId: p.relatedTransactionId ?? null,

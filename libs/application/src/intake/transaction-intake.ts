@@ -2,7 +2,8 @@ import { EventBus } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Payment, PaymentSnapshot } from '#domain';
-import { CLOCK, ID_GENERATOR, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY } from '../application.tokens.js';
+import { CLOCK, ID_GENERATOR, MESSAGE_ARCHIVE, PIPELINE_SETTINGS, TRANSACTION_REPOSITORY } from '../application.tokens.js';
+import type { PipelineSettings } from '../pipeline.settings.js';
 import type { MessageArchive } from '../ports/message-archive.port.js';
 import type { Clock, IdGenerator } from '../ports/support.port.js';
 import type { TransactionRepository, UniquenessKeys } from '../ports/transaction-repository.port.js';
@@ -57,6 +58,7 @@ export class TransactionIntake {
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     readonly reports: StatusReportWriter,
     @Optional() @Inject(EventBus) private readonly events: EventBus | null = null,
+    @Optional() @Inject(PIPELINE_SETTINGS) private readonly settings: PipelineSettings | null = null,
   ) {}
 
   /** What the save path of an existing transaction needs (see savePayment). */
@@ -115,6 +117,7 @@ export class TransactionIntake {
   ): Promise<{ created: true } | { created: false; result: SubmitPaymentResult }> {
     const at = this.clock.now().toISOString();
     const messageType = transaction.details.messageType;
+    if (this.settings?.regionId) transaction.receivedIn(this.settings.regionId);
     transaction.ownInboundMessage({ messageType, sha256: req.requestHash, channel: req.channel });
     await this.archive.put({ transactionId: transaction.id, direction: 'in', messageType, channel: req.channel, body: req.text, at });
     if (req.received !== undefined && req.received !== req.text) {
