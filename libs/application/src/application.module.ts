@@ -32,6 +32,7 @@ import { FindByReferenceHandler } from './find-by-reference/find-by-reference.ha
 import { ListAllPaymentsHandler } from './list-all-payments/list-all-payments.handler.js';
 import { GetQueueStatsHandler } from './get-queue-stats/get-queue-stats.handler.js';
 import { ListRoutesHandler } from './list-routes/list-routes.handler.js';
+import { TakeOverRegionHandler } from './take-over-region/take-over-region.handler.js';
 import { EvaluateRouteHandler } from './evaluate-route/evaluate-route.handler.js';
 import { ListDeadLettersHandler } from './list-dead-letters/list-dead-letters.handler.js';
 import { ListStuckPaymentsHandler } from './list-stuck-payments/list-stuck-payments.handler.js';
@@ -75,6 +76,7 @@ import { SweepStalePaymentsHandler } from './sweep-stale-payments/sweep-stale-pa
     FindByReferenceHandler,
     ListRoutesHandler,
     EvaluateRouteHandler,
+    TakeOverRegionHandler,
     ListAllPaymentsHandler,
     RedrivePaymentsHandler,
     GetQueueStatsHandler,

@@ -73,3 +73,4 @@ export * from './routing/opening-hours.js';
 export * from './routing/circuit-breaker.js';
 export * from './routing/throughput-cap.js';
 export * from './ports/region-registry.port.js';
+export * from './take-over-region/take-over-region.command.js';

@@ -42,11 +42,12 @@ export class RegionFencedError extends Error {
 
 export interface RegionRegistry {
   /**
-   * Renews `region`'s lease until `leaseUntil` with its own status (`healthy` or `draining`), creating its record
-   * (epoch 1) on the first beat. A region that is `down` is not revived by its heartbeat: the call throws
-   * RegionFencedError with the record as stored, and changes nothing.
+   * Renews `region`'s lease until `leaseUntil`, creating its record (healthy, epoch 1) on the first beat. The status
+   * is left as stored (only an operator's `setStatus` changes it, so every instance of a region may beat without
+   * undoing a drain). A region that is `down` is not revived by its heartbeat: the call throws RegionFencedError
+   * with the record as stored, and changes nothing.
    */
-  heartbeat(region: string, status: 'healthy' | 'draining', at: Date, leaseUntil: Date): Promise<RegionRecord>;
+  heartbeat(region: string, at: Date, leaseUntil: Date): Promise<RegionRecord>;
   /** Every region's record, by id. */
   list(): Promise<RegionRecord[]>;
   get(region: string): Promise<RegionRecord | null>;

@@ -9,7 +9,14 @@ export interface SweepResult {
 
 /** One pass of the sweepers: SLA timeouts, then re-drive of stranded payments. */
 export class SweepStalePaymentsCommand extends Command<SweepResult> {
-  constructor(readonly batchSize = 100) {
+  constructor(
+    readonly batchSize = 100,
+    /**
+     * The home regions whose payments this pass looks after: this region and those it took over (issue 15); a
+     * payment recorded before regions counts as everyone's. Null: every payment (one region).
+     */
+    readonly regions: readonly string[] | null = null,
+  ) {
     super();
   }
 }

@@ -41,7 +41,8 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
     const now = this.clock.now().getTime();
     let timedOut = 0;
     let waiting = 0;
-    const late = await this.repository.findStale(NON_TERMINAL_STATUSES, new Date(now - this.settings.slaMs), cmd.batchSize);
+    const ours = (p: { homeRegion?: string }) => cmd.regions === null || p.homeRegion === undefined || cmd.regions.includes(p.homeRegion);
+    const late = (await this.repository.findStale(NON_TERMINAL_STATUSES, new Date(now - this.settings.slaMs), cmd.batchSize)).filter(ours);
     const lateJobs = late.length ? await this.queue.liveJobs(late.map((p) => p.id)) : null;
     for (const stale of late) {
       // Waiting in the gateway's own queue (its job never handed out yet): the backlog is the gateway's doing,
@@ -88,7 +89,7 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
       }
     }
 
-    const jobs = await this.strandedJobs(now, cmd.batchSize);
+    const jobs = await this.strandedJobs(now, cmd.batchSize, ours);
     if (jobs.length) {
       await this.queue.enqueue(jobs);
       this.signal.notify();
@@ -108,8 +109,8 @@ export class SweepStalePaymentsHandler implements ICommandHandler<SweepStalePaym
    * SQS keeps what it was given, visibility timeouts bring back a dead worker's jobs, and the outbox relay sends
    * what a crash left unsent; this sweeper is the last resort for what falls through all three.
    */
-  private async strandedJobs(now: number, limit: number): Promise<Job[]> {
-    const old = await this.repository.findStale(NON_TERMINAL_STATUSES, new Date(now - this.settings.recoveryAfterMs), limit);
+  private async strandedJobs(now: number, limit: number, ours: (p: { homeRegion?: string }) => boolean): Promise<Job[]> {
+    const old = (await this.repository.findStale(NON_TERMINAL_STATUSES, new Date(now - this.settings.recoveryAfterMs), limit)).filter(ours);
     if (old.length === 0) return [];
     const live = await liveJobsUnlessBusy(
       this.queue,
