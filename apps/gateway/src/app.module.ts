@@ -72,6 +72,8 @@ import { SweeperService } from './worker/sweeper.service.js';
 import { WorkSignalHub } from './worker/work-signal.hub.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { RoutesController } from './operator/routes.controller.js';
+import { RegionsController } from './region/regions.controller.js';
+import { RegionService } from './region/region.service.js';
 import { OperatorController } from './operator/operator.controller.js';
 import { AdmissionGate } from './admission/admission.gate.js';
 import { MetricsRegistry } from './metrics/metrics.registry.js';
@@ -340,6 +342,7 @@ export class AppModule {
             InvestigationsController,
             OperatorController,
             RoutesController,
+            RegionsController,
             DecisionsController,
             AwsCompatController,
             AwsDiscoveryController,
@@ -350,6 +353,8 @@ export class AppModule {
         : [HealthController, MetricsController],
       providers: [
         LedgerSeeder,
+        // this region: heartbeat, status, takeover of failed peers (docs/multi-region.md)
+        RegionService,
         MetricsRegistry,
         // the audit trail: one line per stored status change (docs/operations.md, "Logs")
         PaymentAuditLog,

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { CLOCK, WORK_QUEUE, type Admission, type AdmissionRefusal, type Clock, type QueueBacklog, type WorkQueue } from '#application';
 import { admissionConfig } from '../config/namespaces.js';
+import { RegionService } from '../region/region.service.js';
 
 /** How often the queue's backlog is sampled. */
 export const ADMISSION_SAMPLE_MS = 1000;
@@ -58,6 +59,7 @@ export class AdmissionGate implements Admission, OnApplicationBootstrap, OnAppli
     @Inject(admissionConfig.KEY) private readonly config: ConfigType<typeof admissionConfig>,
     @Inject(WORK_QUEUE) private readonly queue: WorkQueue,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() private readonly region: RegionService | null = null,
   ) {}
 
   get state(): Readonly<AdmissionState> {
@@ -84,6 +86,15 @@ export class AdmissionGate implements Admission, OnApplicationBootstrap, OnAppli
   }
 
   admit(clientId: string): AdmissionRefusal | null {
+    // A region that is draining or down takes no new payments: clients (and DNS failover) move to a peer.
+    const status = this.region?.status ?? 'healthy';
+    if (status !== 'healthy') {
+      return {
+        code: status === 'draining' ? 'REGION.DRAINING' : 'REGION.DOWN',
+        retryAfterSeconds: 5,
+        detail: `region ${this.region!.id} is ${status}: send payments to another region`,
+      };
+    }
     // Between samples, what this process admitted counts too (each payment starts with one job), so a burst
     // cannot overshoot the bound by a whole second of submissions.
     const rate = this.current.completedPerSecond;

@@ -1,10 +1,12 @@
-import { Controller, Get, Inject, Optional, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { LEGACY_HOST, SCREENING_SERVICE, type LegacyHost, type ScreeningService } from '#application';
 import { AMQP_SESSION } from '../gateway.tokens.js';
 import { READINESS_CHECKS, type ReadinessCheck } from '../readiness.js';
 import { ProblemException } from './problem.js';
+import { RegionService, type RegionView } from '../region/region.service.js';
 
 /** One entry of GET /health/dependencies. */
 export interface DependencyStatus {
@@ -54,7 +56,20 @@ export class HealthController {
     @Inject(LEGACY_HOST) private readonly host: LegacyHost,
     @Optional() @Inject(SCREENING_SERVICE) private readonly screening?: ScreeningService | null,
     @Optional() @Inject(AMQP_SESSION) private readonly broker?: { ping(): Promise<void> },
+    @Optional() private readonly regionService?: RegionService | null,
   ) {}
+
+  @Get('region')
+  @ApiOperation({
+    summary:
+      'This region for DNS failover health checks: {region_id, status: healthy | draining | down, epoch, peers}; 200 only when healthy, else 503',
+  })
+  region(@Res({ passthrough: true }) reply: FastifyReply): RegionView | { region_id: string; status: 'healthy' } {
+    const view = this.regionService?.view() ?? null;
+    if (!view) return { region_id: 'local', status: 'healthy' };
+    if (view.status !== 'healthy') void reply.status(503);
+    return view;
+  }
 
   @Get('live')
   live() {

@@ -21,6 +21,7 @@ import {
 } from '#application';
 import type { ConfigType } from '@nestjs/config';
 import { workerConfig } from '../config/namespaces.js';
+import { RegionService } from '../region/region.service.js';
 import { Tracing } from '../tracing/tracing.js';
 import { jobLogContext, runWithLogContext } from '../logging/log-context.js';
 import { WorkSignalHub } from './work-signal.hub.js';
@@ -62,6 +63,7 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly commands: CommandBus,
     private readonly signal: WorkSignalHub,
     @Optional() @Inject(Tracing) private readonly tracing: Tracing = Tracing.OFF,
+    @Optional() private readonly region: RegionService | null = null,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -80,6 +82,11 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
 
   private async run(): Promise<void> {
     while (this.running) {
+      if (this.region && !this.region.acting) {
+        // Fenced (this region is down, taken over): its jobs are left alone until an operator brings it back.
+        await this.signal.wait(1000);
+        continue;
+      }
       const free = this.worker.concurrency - this.inflight;
       if (free <= 0) {
         await this.signal.wait(250);

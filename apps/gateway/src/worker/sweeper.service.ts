@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { SweepStalePaymentsCommand } from '#application';
 import type { ConfigType } from '@nestjs/config';
-import { workerConfig } from '../config/namespaces.js';
+import { regionConfig, workerConfig } from '../config/namespaces.js';
+import { RegionService } from '../region/region.service.js';
 import { runWithLogContext } from '../logging/log-context.js';
 
 /** Runs the SLA and stranded-work sweepers on an interval (never two passes at once). */
@@ -18,6 +19,8 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly commands: CommandBus,
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
+    @Optional() private readonly region: RegionService | null = null,
+    @Optional() @Inject(regionConfig.KEY) private readonly regions: ConfigType<typeof regionConfig> | null = null,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -35,8 +38,11 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async sweep(): Promise<void> {
+    // Fenced (this region is down): nothing is swept. With peers: this region's payments and those it took over.
+    if (this.region && !this.region.acting) return;
+    const owned = this.region && this.regions?.peers.length ? this.region.ownedRegions() : null;
     try {
-      const r = await this.commands.execute(new SweepStalePaymentsCommand());
+      const r = await this.commands.execute(new SweepStalePaymentsCommand(100, owned));
       this.totals.timedOut += r.timedOut;
       this.totals.redriven += r.redriven;
       if (r.timedOut || r.redriven) this.log.log(`timed out ${r.timedOut}, re-drove ${r.redriven}`);

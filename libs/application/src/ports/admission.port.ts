@@ -6,8 +6,12 @@
 export const ADMISSION = Symbol('clearway.Admission');
 
 export interface AdmissionRefusal {
-  /** `ADMISSION.OVERLOADED`: the gateway holds more work than it can do in time (HTTP 503). `ADMISSION.CLIENT_QUOTA`: this client is over its payments per second (HTTP 429). */
-  code: 'ADMISSION.OVERLOADED' | 'ADMISSION.CLIENT_QUOTA';
+  /**
+   * `ADMISSION.OVERLOADED`: the gateway holds more work than it can do in time (HTTP 503). `ADMISSION.CLIENT_QUOTA`:
+   * this client is over its payments per second (HTTP 429). `REGION.DRAINING` / `REGION.DOWN`: this region takes no
+   * new payments (HTTP 503); another region does.
+   */
+  code: 'ADMISSION.OVERLOADED' | 'ADMISSION.CLIENT_QUOTA' | 'REGION.DRAINING' | 'REGION.DOWN';
   /** When to try again, in whole seconds (>= 1): the `Retry-After` answer. */
   retryAfterSeconds: number;
   detail: string;
