@@ -38,10 +38,15 @@
  *  - A failing read or write (an engine down) is reported through `onError` and retried with a back-off; a
  *    write waits at its place, so writes to one key stay in order.
  *
+ * Like global tables, last writer wins discards the losing one of two concurrent writes to an item, whatever
+ * the gateway's conditions said in its own region (a uniqueness key created in both regions, two version
+ * checks that both passed): that is why, in `eventual` mode, only a payment's home region writes it.
+ *
  * Not like global tables: the stamp's time is the replicator's clock when it read the record, not the
- * service's; TTL deletions are replicated like any delete; nothing survives a restart of the replicator (its
- * per-key memory and stream positions are in this process); a region whose engine restarts empty is not
- * re-seeded.
+ * service's; TTL deletions are replicated like any delete; items written with `_lww` attributes by anything
+ * else than the replicator (a backup restored with `importTable`) are taken for its echoes; nothing survives a
+ * restart of the replicator (its per-key memory and stream positions are in this process); a region whose
+ * engine restarts empty is not re-seeded.
  */
 import {
   type AttributeValue,
