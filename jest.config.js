@@ -16,7 +16,8 @@ const common = {
 export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'] },
+    // test/**/*.int-spec.ts: integration tests of test support against real engines (e.g. the region replicator).
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.conformance-spec.ts'] },
     // test/integrity: one regression test per integrity defect (issue 9); run after the build, in band.
     { ...common, displayName: 'integrity', testMatch: ['<rootDir>/test/integrity/**/*.integrity-spec.ts'] },

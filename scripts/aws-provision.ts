@@ -23,6 +23,8 @@ export interface AwsProvisionSpec {
   queueName: string;
   bucket: string;
   maxAttempts: number;
+  /** Enable the table's stream (new and old images) for the two-region tests' replicator; default off. */
+  streams?: boolean;
 }
 
 export async function provisionAwsResources(spec: AwsProvisionSpec): Promise<SqsWorkQueueUrls> {
@@ -33,7 +35,7 @@ export async function provisionAwsResources(spec: AwsProvisionSpec): Promise<Sqs
   try {
     const [urls] = await Promise.all([
       createSqsWorkQueues(sqs, { name: spec.queueName, maxAttempts: spec.maxAttempts }),
-      ensureStoreTable(dynamodb, spec.table),
+      ensureStoreTable(dynamodb, spec.table, { streams: spec.streams ?? false }),
       ensureArchiveBucket(s3, spec.bucket),
     ]);
     return urls;
