@@ -723,6 +723,11 @@ function region(e: ParsedEnv): RegionConfig {
   if (peers.length > 0 && e.STORE !== 'dynamodb') {
     throw new ConfigError('PEER_REGIONS needs STORE=dynamodb: the regions share (or replicate) one DynamoDB table (docs/multi-region.md)');
   }
+  if (e.CONSISTENCY === 'eventual') {
+    // Not built yet: home-region-only processing and epoch-fenced writes (issue 15). Refused rather than run
+    // without the fencing that makes it safe.
+    throw new ConfigError('CONSISTENCY=eventual is not available yet (docs/multi-region.md): run the regions on one strongly consistent table');
+  }
   if (e.REGION_LEASE_SECONDS < 3 * e.REGION_HEARTBEAT_SECONDS) {
     throw new ConfigError(
       `REGION_LEASE_SECONDS (${e.REGION_LEASE_SECONDS}) must be at least three heartbeats (REGION_HEARTBEAT_SECONDS ${e.REGION_HEARTBEAT_SECONDS})`,

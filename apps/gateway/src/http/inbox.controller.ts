@@ -1,4 +1,5 @@
-import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -8,6 +9,7 @@ import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.g
 import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
 import { logRefusedDuplicate, type IntakeChannel } from '../logging/intake-log.js';
 import { ProblemException } from './problem.js';
+import { regionConfig } from '../config/namespaces.js';
 import { assertUtf8Charset } from './xml-body.js';
 import { UUID } from './transaction.view.js';
 
@@ -29,7 +31,10 @@ export const STATUS_OF: Record<Iso20022Error['code'], number> = {
 @Controller('v1')
 @UseGuards(JwtAuthGuard, ScopesGuard)
 export class InboxController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(regionConfig.KEY) private readonly region: ConfigType<typeof regionConfig>,
+  ) {}
 
   @Post('inbox')
   @HttpCode(202)
@@ -38,14 +43,21 @@ export class InboxController {
   @ApiConsumes('application/xml')
   @ApiBody({ schema: { type: 'string', format: 'xml' } })
   @ApiHeader({ name: 'X-Transaction-Id', required: false, description: 'UUID chosen by the client; makes the call idempotent' })
+  @ApiHeader({
+    name: 'X-Consistency',
+    required: false,
+    description: '`region` (default): 202 once stored in this region; `global`: 202 only once readable in a peer region (docs/multi-region.md)',
+  })
   @ApiResponse({ status: 202, description: '{transactionId, status, messageType}; Location header' })
   async submit(
     @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,
     @Headers('x-transaction-id') transactionId: string | undefined,
+    @Headers('x-consistency') consistency: string | undefined,
     @CurrentClient() client: AuthenticatedClient,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ transactionId: string; status: string; messageType: string }> {
+    const durability = this.durability(consistency);
     if (/^application\/json\b/i.test(contentType ?? '')) {
       throw new ProblemException(
         415,
@@ -67,7 +79,26 @@ export class InboxController {
     const result = await this.commands.execute(
       new SubmitPaymentCommand(client.clientId, body, 'api', transactionId?.toLowerCase() ?? null, client.scopes),
     );
+    // CONSISTENCY=strong: a stored payment is already readable in every region (the table's conditional writes
+    // hold across regions), so `global` is met when the write is.
+    void reply.header('X-Consistency', durability);
     return answerSubmit(result, reply, client.clientId);
+  }
+
+  /** The durability asked for (X-Consistency), checked before anything is read or stored. */
+  private durability(header: string | undefined): 'region' | 'global' {
+    const asked = header?.trim().toLowerCase() || 'region';
+    if (asked !== 'region' && asked !== 'global') {
+      throw new ProblemException(400, 'REQUEST.INVALID_CONSISTENCY', 'X-Consistency must be region or global');
+    }
+    if (asked === 'global' && this.region.peers.length === 0) {
+      throw new ProblemException(
+        422,
+        'CONSISTENCY.NO_PEER_REGION',
+        'X-Consistency: global needs a peer region (PEER_REGIONS); this gateway runs in one region',
+      );
+    }
+    return asked;
   }
 }
 
