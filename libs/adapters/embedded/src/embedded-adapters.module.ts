@@ -1,5 +1,14 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { CLOCK, type Clock, LEDGER_STORE, MESSAGE_ARCHIVE, REGION_REGISTRY, SECRET_STORE, TRANSACTION_REPOSITORY, WORK_QUEUE } from '#application';
+import {
+  CLOCK,
+  type Clock,
+  LEDGER_STORE,
+  MESSAGE_ARCHIVE,
+  REGION_REGISTRY,
+  SECRET_STORE,
+  TRANSACTION_REPOSITORY,
+  WORK_QUEUE,
+} from '#application';
 import { EmbeddedDatabase, type SynchronousMode } from './embedded-database.js';
 import { FileSecretStore } from './file-secret-store.adapter.js';
 import { SqliteLedgerStore } from './sqlite-ledger-store.adapter.js';
