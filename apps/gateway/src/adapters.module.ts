@@ -3,6 +3,7 @@ import {
   CLOCK,
   LEDGER_STORE,
   MESSAGE_ARCHIVE,
+  REGION_REGISTRY,
   SECRET_STORE,
   TRANSACTION_REPOSITORY,
   WORK_QUEUE,
@@ -23,6 +24,7 @@ import {
   DynamoDbLedgerStore,
   AwsSecretStore,
   DynamoDbOutbox,
+  DynamoDbRegionRegistry,
   DynamoDbTransactionRepository,
   resolveQueueUrl,
   SQSClient,
@@ -32,6 +34,7 @@ import {
   EmbeddedAdaptersModule,
   FileSecretStore,
   SqliteLedgerStore,
+  SqliteRegionRegistry,
   SqliteTransactionRepository,
   SqliteWorkQueue,
 } from '#adapters/embedded';
@@ -88,6 +91,7 @@ export class AdaptersModule implements OnApplicationShutdown {
           useFactory: (store: SqliteTransactionRepository) => new TracedTransactionRepository(store, tracing, 'sqlite'),
         },
         { provide: LEDGER_STORE, useExisting: SqliteLedgerStore },
+        { provide: REGION_REGISTRY, useExisting: SqliteRegionRegistry },
       );
     }
     if (traced && a.queue === 'embedded') {
@@ -226,6 +230,12 @@ function dynamoDbProviders(a: StoreConfig, meter: AwsRequestMeter, tracing: Trac
       provide: LEDGER_STORE,
       inject: [DYNAMODB_CLIENT, clockDep],
       useFactory: (client: DynamoDBClient, clock?: Clock) => new DynamoDbLedgerStore(client, { ...table, ...(clock ? { clock } : {}) }),
+    },
+    {
+      // The regions' records (issue 15) live in the same table, one item each under one partition.
+      provide: REGION_REGISTRY,
+      inject: [DYNAMODB_CLIENT],
+      useFactory: (client: DynamoDBClient) => new DynamoDbRegionRegistry(client, table),
     },
     {
       provide: TRANSACTION_REPOSITORY,

@@ -6,6 +6,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import {
   MESSAGE_ARCHIVE,
   type MessageArchive,
+  REGION_REGISTRY,
+  type RegionRegistry,
   SECRET_STORE,
   type SecretStore,
   TRANSACTION_REPOSITORY,
@@ -18,6 +20,7 @@ import { AwsSecretStore } from './aws-secret-store.adapter.js';
 import { ensureArchiveBucket, ensureStoreTable } from './aws-resources.js';
 import { DynamoDbLedgerStore } from './dynamodb-ledger-store.adapter.js';
 import { DynamoDbOutbox } from './dynamodb-outbox.js';
+import { DynamoDbRegionRegistry } from './dynamodb-region-registry.adapter.js';
 import { DynamoDbTransactionRepository } from './dynamodb-transaction-repository.adapter.js';
 import { S3MessageArchive } from './s3-message-archive.adapter.js';
 
@@ -38,7 +41,7 @@ describe('AwsAdaptersModule', () => {
     await engines?.stop();
   });
 
-  it('binds the store, archive and secret ports to the AWS adapters and closes its clients on shutdown', async () => {
+  it('binds the store (with the region registry), archive and secret ports to the AWS adapters and closes its clients on shutdown', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         AwsAdaptersModule.forRoot({
@@ -59,6 +62,11 @@ describe('AwsAdaptersModule', () => {
     expect(secrets).toBeInstanceOf(AwsSecretStore);
     expect(app.get(DynamoDbLedgerStore)).toBeInstanceOf(DynamoDbLedgerStore);
     expect(app.get(DynamoDbOutbox)).toBeInstanceOf(DynamoDbOutbox);
+    const regions = app.get<RegionRegistry>(REGION_REGISTRY);
+    expect(regions).toBeInstanceOf(DynamoDbRegionRegistry);
+    await expect(
+      regions.heartbeat('eu-west-1', 'healthy', new Date('2026-03-01T10:00:00.000Z'), new Date('2026-03-01T10:00:15.000Z')),
+    ).resolves.toMatchObject({ id: 'eu-west-1', epoch: 1 });
 
     const p = samplePayment();
     await expect(repo.create(p, keysOf(p), [])).resolves.toEqual({ kind: 'created' });
@@ -92,6 +100,7 @@ describe('AwsAdaptersModule', () => {
     const app = await moduleRef.init();
     expect(app.get(SECRET_STORE)).toBeInstanceOf(AwsSecretStore);
     expect(() => app.get(TRANSACTION_REPOSITORY)).toThrow();
+    expect(() => app.get(REGION_REGISTRY)).toThrow();
     expect(() => app.get(MESSAGE_ARCHIVE)).toThrow();
     await app.close();
   });

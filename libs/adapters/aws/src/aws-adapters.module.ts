@@ -3,10 +3,11 @@ import { ModuleRef } from '@nestjs/core';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CLOCK, type Clock, MESSAGE_ARCHIVE, SECRET_STORE, TRANSACTION_REPOSITORY } from '#application';
+import { CLOCK, type Clock, MESSAGE_ARCHIVE, REGION_REGISTRY, SECRET_STORE, TRANSACTION_REPOSITORY } from '#application';
 import { AwsSecretStore } from './aws-secret-store.adapter.js';
 import { DynamoDbLedgerStore } from './dynamodb-ledger-store.adapter.js';
 import { DynamoDbOutbox } from './dynamodb-outbox.js';
+import { DynamoDbRegionRegistry } from './dynamodb-region-registry.adapter.js';
 import type { ShardCounts } from './dynamodb-table.js';
 import { DynamoDbTransactionRepository } from './dynamodb-transaction-repository.adapter.js';
 import { S3MessageArchive } from './s3-message-archive.adapter.js';
@@ -70,7 +71,8 @@ function metered<C extends DynamoDBClient | S3Client | SecretsManagerClient>(
 
 /**
  * The AWS adapters, for the parts that are configured: `store` binds TRANSACTION_REPOSITORY to
- * DynamoDbTransactionRepository (and provides DynamoDbLedgerStore and DynamoDbOutbox), `archive` binds
+ * DynamoDbTransactionRepository (and provides DynamoDbLedgerStore and DynamoDbOutbox) and REGION_REGISTRY to
+ * DynamoDbRegionRegistry (the regions' records live in the store's table), `archive` binds
  * MESSAGE_ARCHIVE to S3MessageArchive, `secrets` binds SECRET_STORE to AwsSecretStore. Global: import once
  * in the composition root, instead of (or beside) EmbeddedAdaptersModule for the ports it does not bind —
  * do not bind one token twice. Uses the application's CLOCK when one is visible. Closes its SDK clients on
@@ -127,9 +129,23 @@ export class AwsAdaptersModule implements OnApplicationShutdown {
             }),
           inject: [DynamoDBClient, clockDep],
         },
+        {
+          provide: DynamoDbRegionRegistry,
+          useFactory: (client: DynamoDBClient) => new DynamoDbRegionRegistry(client, { tableName: store.tableName }),
+          inject: [DynamoDBClient],
+        },
         { provide: TRANSACTION_REPOSITORY, useExisting: DynamoDbTransactionRepository },
+        { provide: REGION_REGISTRY, useExisting: DynamoDbRegionRegistry },
       );
-      exported.push(DynamoDBClient, DynamoDbTransactionRepository, DynamoDbLedgerStore, DynamoDbOutbox, TRANSACTION_REPOSITORY);
+      exported.push(
+        DynamoDBClient,
+        DynamoDbTransactionRepository,
+        DynamoDbLedgerStore,
+        DynamoDbOutbox,
+        DynamoDbRegionRegistry,
+        TRANSACTION_REPOSITORY,
+        REGION_REGISTRY,
+      );
     }
     if (options.archive) {
       const archive = options.archive;

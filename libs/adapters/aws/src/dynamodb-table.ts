@@ -3,7 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
 /**
  * The single-table design of the DynamoDB store (docs/aws.md has the picture). Every item has `pk` and `sk`;
- * the partition keys are all high-cardinality (one payment, one uniqueness key, one account), and the two
+ * the partition keys are high-cardinality (one payment, one uniqueness key, one account; the few regions aside), and the two
  * global secondary indexes are write-sharded so no partition key collects a time slice of the traffic.
  *
  * | item            | pk                              | sk                      | GSI byClient (gsi1)             | GSI byShard (gsi2)                                   |
@@ -15,10 +15,12 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
  * | UETR            | `UETR#<client>#<uetr lower case>` | `KEY`                 | —                               | —                                                    |
  * | MsgId+E2E       | `E2E#<client>#<msgId>#<e2eId>` (as given) | `KEY`         | —                               | —                                                    |
  * | ledger account  | `ACCT#<account>`                | `ACCT`                  | —                               | `ACCT#<s>`, `<account>`                               |
+ * | region          | `REGIONS`                       | `REGION#<region>`       | —                               | —                                                    |
  *
  * `<s>` is a shard number derived from the payment id (or account id) by hash, so one payment always lands in
- * the same shard. Variable parts of keys are percent-encoded (`encodeURIComponent`), so a `#` inside a client
- * id can never make two different keys equal. `expiresAt` (epoch seconds) is the TTL attribute.
+ * the same shard. The regions (issue 15) share one partition on purpose: a deployment has a handful, and
+ * listing them is then one strongly consistent query. Variable parts of keys are percent-encoded
+ * (`encodeURIComponent`), so a `#` inside a client id can never make two different keys equal. `expiresAt` (epoch seconds) is the TTL attribute.
  */
 export const GSI_BY_CLIENT = 'byClient';
 export const GSI_BY_SHARD = 'byShard';
@@ -58,6 +60,10 @@ export function resolveShards(shards?: Partial<ShardCounts>): ShardCounts {
 
 const enc = encodeURIComponent;
 
+/** The one partition of the regions' items, and the prefix of their sort keys. */
+export const REGION_PARTITION = 'REGIONS';
+export const REGION_SORT_PREFIX = 'REGION#';
+
 export const keys = {
   payment: (id: string) => ({ pk: `TX#${enc(id)}`, sk: 'TX' }),
   outbox: (transactionId: string, deduplicationId: string) => ({
@@ -75,6 +81,7 @@ export const keys = {
     sk: 'KEY',
   }),
   account: (id: string) => ({ pk: `ACCT#${enc(id)}`, sk: 'ACCT' }),
+  region: (id: string) => ({ pk: REGION_PARTITION, sk: `${REGION_SORT_PREFIX}${enc(id)}` }),
 };
 
 /** A stable shard in 0..count-1 for an id. */

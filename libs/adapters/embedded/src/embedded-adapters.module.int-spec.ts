@@ -9,6 +9,8 @@ import {
   type LedgerStore,
   MESSAGE_ARCHIVE,
   type MessageArchive,
+  REGION_REGISTRY,
+  type RegionRegistry,
   SECRET_STORE,
   type SecretStore,
   TRANSACTION_REPOSITORY,
@@ -18,6 +20,7 @@ import {
 } from '#application';
 import { EmbeddedAdaptersModule } from './embedded-adapters.module.js';
 import { EmbeddedDatabase } from './embedded-database.js';
+import { SqliteRegionRegistry } from './sqlite-region-registry.adapter.js';
 import { SqliteWorkQueue } from './sqlite-work-queue.adapter.js';
 import { keysOf, ManualClock, sampleJob, samplePayment, tempDataDir } from './testing/embedded.fixtures.js';
 
@@ -25,7 +28,7 @@ describe('EmbeddedAdaptersModule', () => {
   const tmp = tempDataDir();
   afterAll(() => tmp.cleanup());
 
-  it('binds the five ports to the embedded adapters and closes the database on shutdown', async () => {
+  it('binds the six ports to the embedded adapters and closes the database on shutdown', async () => {
     const dataDir = join(tmp.dir, 'data');
     const moduleRef = await Test.createTestingModule({
       imports: [EmbeddedAdaptersModule.forRoot({ dataDir, synchronous: 'NORMAL', maxAttempts: 2 })],
@@ -53,10 +56,27 @@ describe('EmbeddedAdaptersModule', () => {
     const ledger = app.get<LedgerStore>(LEDGER_STORE);
     await ledger.openAccounts([{ id: 'DE89370400440532013000', currency: 'EUR', balance: 500n }], false);
     await expect(ledger.getAccount('DE89370400440532013000')).resolves.toMatchObject({ balance: 500n, currency: 'EUR' });
+    const regions = app.get<RegionRegistry>(REGION_REGISTRY);
+    await regions.heartbeat('eu-west-1', 'healthy', new Date('2026-03-01T10:00:00.000Z'), new Date('2026-03-01T10:00:15.000Z'));
+    expect(db.get('SELECT epoch FROM regions WHERE id = ?', 'eu-west-1')).toEqual({ epoch: 1 });
     await Promise.all([repo.ping(), queue.ping(), archive.ping()]);
 
     await app.close();
     expect(db.isOpen).toBe(false);
+  });
+
+  it('binds the region registry with the store, not without it', async () => {
+    const withoutStore = await Test.createTestingModule({
+      imports: [EmbeddedAdaptersModule.forRoot({ dataDir: join(tmp.dir, 'queue-only'), ports: ['queue'] })],
+    }).compile();
+    const app = await withoutStore.init();
+    try {
+      expect(() => app.get(REGION_REGISTRY)).toThrow();
+      // the class is provided either way, for a composition root that binds the token itself
+      expect(app.get(SqliteRegionRegistry)).toBeInstanceOf(SqliteRegionRegistry);
+    } finally {
+      await app.close();
+    }
   });
 
   it('uses the application clock when a global one is provided', async () => {

@@ -1,9 +1,19 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { CLOCK, type Clock, LEDGER_STORE, MESSAGE_ARCHIVE, SECRET_STORE, TRANSACTION_REPOSITORY, WORK_QUEUE } from '#application';
+import {
+  CLOCK,
+  type Clock,
+  LEDGER_STORE,
+  MESSAGE_ARCHIVE,
+  REGION_REGISTRY,
+  SECRET_STORE,
+  TRANSACTION_REPOSITORY,
+  WORK_QUEUE,
+} from '#application';
 import { EmbeddedDatabase, type SynchronousMode } from './embedded-database.js';
 import { FileSecretStore } from './file-secret-store.adapter.js';
 import { SqliteLedgerStore } from './sqlite-ledger-store.adapter.js';
 import { SqliteMessageArchive } from './sqlite-message-archive.adapter.js';
+import { SqliteRegionRegistry } from './sqlite-region-registry.adapter.js';
 import { SqliteTransactionRepository } from './sqlite-transaction-repository.adapter.js';
 import { SqliteWorkQueue } from './sqlite-work-queue.adapter.js';
 
@@ -46,6 +56,8 @@ export class EmbeddedAdaptersModule implements OnApplicationShutdown {
       ports.has('secrets') ? { provide: SECRET_STORE, useExisting: FileSecretStore } : null,
       // The core-mode ledger lives in the store's database (its postings are written with the payment).
       ports.has('store') ? { provide: LEDGER_STORE, useExisting: SqliteLedgerStore } : null,
+      // So do the regions' records (issue 15): the registry is the store's.
+      ports.has('store') ? { provide: REGION_REGISTRY, useExisting: SqliteRegionRegistry } : null,
     ].filter((b) => b !== null);
     return {
       module: EmbeddedAdaptersModule,
@@ -87,6 +99,11 @@ export class EmbeddedAdaptersModule implements OnApplicationShutdown {
           inject: [EmbeddedDatabase, clockDep],
         },
         {
+          provide: SqliteRegionRegistry,
+          useFactory: (db: EmbeddedDatabase) => new SqliteRegionRegistry(db),
+          inject: [EmbeddedDatabase],
+        },
+        {
           provide: FileSecretStore,
           useFactory: (opts: EmbeddedAdaptersOptions) => new FileSecretStore(opts.dataDir),
           inject: [EMBEDDED_ADAPTERS_OPTIONS],
@@ -100,6 +117,7 @@ export class EmbeddedAdaptersModule implements OnApplicationShutdown {
         SqliteMessageArchive,
         FileSecretStore,
         SqliteLedgerStore,
+        SqliteRegionRegistry,
         ...bindings.map((b) => b.provide),
       ],
     };

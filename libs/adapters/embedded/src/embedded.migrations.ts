@@ -179,4 +179,18 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX payments_created ON payments (created_at, id);
   `,
+  // 9: the regions of a deployment (issue 15): status, heartbeat lease and epoch of each, changed only by conditional
+  // statements (SqliteRegionRegistry). Times are ISO 8601 text as the port hands them out; nothing filters on them in SQL.
+  `
+  CREATE TABLE regions (
+    id            TEXT    NOT NULL PRIMARY KEY,
+    status        TEXT    NOT NULL CHECK (status IN ('healthy', 'draining', 'down')),
+    epoch         INTEGER NOT NULL CHECK (epoch >= 1),
+    heartbeat_at  TEXT,
+    lease_until   TEXT,
+    taken_over_by TEXT,
+    changed_by    TEXT    NOT NULL,
+    changed_at    TEXT    NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];

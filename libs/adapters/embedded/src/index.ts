@@ -5,4 +5,5 @@ export * from './sqlite-work-queue.adapter.js';
 export * from './sqlite-message-archive.adapter.js';
 export * from './sqlite-ledger-store.adapter.js';
 export * from './file-secret-store.adapter.js';
+export * from './sqlite-region-registry.adapter.js';
 export * from './embedded-adapters.module.js';

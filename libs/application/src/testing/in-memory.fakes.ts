@@ -13,6 +13,7 @@ import {
   type ReturnOutcome,
 } from '../ports/legacy-host.port.js';
 import type { ArchivedMessage, MessageArchive, StoredMessage } from '../ports/message-archive.port.js';
+import { RegionFencedError, type RegionRecord, type RegionRegistry, type RegionStatus } from '../ports/region-registry.port.js';
 import {
   byCreation,
   matchesReference,
@@ -298,5 +299,57 @@ export class FakeLegacyHost implements LegacyHost {
 
   private static keyOf(m: HostMessage): string {
     return m.uetr?.toLowerCase() ?? m.transactionId;
+  }
+}
+
+/**
+ * The region registry in memory (issue 15), with the semantics of the real adapters (the port's contract runs
+ * against it). `peer()` is another instance over the same records, as another process would have.
+ */
+export class FakeRegionRegistry implements RegionRegistry {
+  constructor(readonly records = new Map<string, RegionRecord>()) {}
+
+  peer(): FakeRegionRegistry {
+    return new FakeRegionRegistry(this.records);
+  }
+
+  async heartbeat(region: string, status: 'healthy' | 'draining', at: Date, leaseUntil: Date): Promise<RegionRecord> {
+    const now = at.toISOString();
+    const lease = { heartbeatAt: now, leaseUntil: leaseUntil.toISOString() };
+    const current = this.records.get(region);
+    if (!current) {
+      return this.put({ id: region, status, epoch: 1, ...lease, takenOverBy: null, changedBy: 'heartbeat', changedAt: now });
+    }
+    if (current.status === 'down') throw new RegionFencedError(region, { ...current });
+    return this.put({ ...current, ...lease, ...(current.status === status ? {} : { status, changedBy: 'heartbeat', changedAt: now }) });
+  }
+
+  async list(): Promise<RegionRecord[]> {
+    return [...this.records.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((r) => ({ ...r }));
+  }
+
+  async get(region: string): Promise<RegionRecord | null> {
+    const current = this.records.get(region);
+    return current ? { ...current } : null;
+  }
+
+  async takeOver(region: string, expectedEpoch: number, takenOverBy: string, by: string, at: Date): Promise<RegionRecord | null> {
+    const current = this.records.get(region);
+    if (!current || current.epoch !== expectedEpoch) return null;
+    return this.put({ ...current, status: 'down', epoch: current.epoch + 1, takenOverBy, changedBy: by, changedAt: at.toISOString() });
+  }
+
+  async setStatus(region: string, status: RegionStatus, by: string, at: Date): Promise<RegionRecord> {
+    const changed = { status, changedBy: by, changedAt: at.toISOString() };
+    const current = this.records.get(region);
+    if (!current) return this.put({ id: region, epoch: 1, heartbeatAt: null, leaseUntil: null, takenOverBy: null, ...changed });
+    // leaving `down` is coming back: a fresh epoch, so whatever the region held before is fenced
+    const back = current.status === 'down' && status !== 'down';
+    return this.put({ ...current, ...changed, ...(back ? { epoch: current.epoch + 1, takenOverBy: null } : {}) });
+  }
+
+  private put(record: RegionRecord): RegionRecord {
+    this.records.set(record.id, record);
+    return { ...record };
   }
 }
