@@ -65,7 +65,7 @@ describe('AwsAdaptersModule', () => {
     const regions = app.get<RegionRegistry>(REGION_REGISTRY);
     expect(regions).toBeInstanceOf(DynamoDbRegionRegistry);
     await expect(
-      regions.heartbeat('eu-west-1', 'healthy', new Date('2026-03-01T10:00:00.000Z'), new Date('2026-03-01T10:00:15.000Z')),
+      regions.heartbeat('eu-west-1', new Date('2026-03-01T10:00:00.000Z'), new Date('2026-03-01T10:00:15.000Z')),
     ).resolves.toMatchObject({ id: 'eu-west-1', epoch: 1 });
 
     const p = samplePayment();

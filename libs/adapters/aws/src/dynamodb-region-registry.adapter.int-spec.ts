@@ -45,7 +45,7 @@ describe('DynamoDbRegionRegistry (DynamoDB Local)', () => {
     const tableName = await freshTable();
     const client = newClient();
     const registry = new DynamoDbRegionRegistry(client, { tableName });
-    await registry.heartbeat('eu#west', 'healthy', new Date('2026-03-01T10:00:00.000Z'), new Date('2026-03-01T10:00:15.000Z'));
+    await registry.heartbeat('eu#west', new Date('2026-03-01T10:00:00.000Z'), new Date('2026-03-01T10:00:15.000Z'));
     await registry.takeOver('eu#west', 1, 'us-east-1', 'lease-expired', new Date('2026-03-01T10:00:20.000Z'));
     const { Item } = await client.send(
       new GetItemCommand({ TableName: tableName, Key: keyOf(keys.region('eu#west')), ConsistentRead: true }),

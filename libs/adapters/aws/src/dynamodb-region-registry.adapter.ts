@@ -37,48 +37,32 @@ export class DynamoDbRegionRegistry implements RegionRegistry {
     private readonly options: { tableName: string },
   ) {}
 
-  async heartbeat(region: string, status: 'healthy' | 'draining', at: Date, leaseUntil: Date): Promise<RegionRecord> {
+  async heartbeat(region: string, at: Date, leaseUntil: Date): Promise<RegionRecord> {
     const now = at.toISOString();
     const lease = leaseUntil.toISOString();
-    // the steady state, one write: the same status as stored, only the lease moves
-    const renewed = await this.update(region, {
-      UpdateExpression: 'SET heartbeatAt = :at, leaseUntil = :lease',
-      ConditionExpression: '#status = :status',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':at': S(now), ':lease': S(lease), ':status': S(status) },
-    });
-    if (renewed) return renewed;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const current = await this.get(region);
-      if (!current) {
-        const created: RegionRecord = {
-          id: region,
-          status,
-          epoch: 1,
-          heartbeatAt: now,
-          leaseUntil: lease,
-          takenOverBy: null,
-          changedBy: 'heartbeat',
-          changedAt: now,
-        };
-        if (await this.create(created)) return created;
-        continue;
-      }
-      if (current.status === 'down') throw new RegionFencedError(region, current);
-      // the status changes (or changed back under us): conditional on the status read, never on `down`
-      const changed = await this.update(region, {
-        UpdateExpression: 'SET heartbeatAt = :at, leaseUntil = :lease, #status = :status, changedBy = :by, changedAt = :at',
-        ConditionExpression: '#status = :read',
+      // the steady state, one write: only the lease moves, the status stays as stored, never on a down region
+      const renewed = await this.update(region, {
+        UpdateExpression: 'SET heartbeatAt = :at, leaseUntil = :lease',
+        ConditionExpression: 'attribute_exists(pk) AND #status <> :down',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':at': S(now),
-          ':lease': S(lease),
-          ':status': S(status),
-          ':by': S('heartbeat'),
-          ':read': S(current.status),
-        },
+        ExpressionAttributeValues: { ':at': S(now), ':lease': S(lease), ':down': S('down') },
       });
-      if (changed) return changed;
+      if (renewed) return renewed;
+      const current = await this.get(region);
+      if (current?.status === 'down') throw new RegionFencedError(region, current);
+      if (current) continue; // it changed under us: renew again
+      const created: RegionRecord = {
+        id: region,
+        status: 'healthy',
+        epoch: 1,
+        heartbeatAt: now,
+        leaseUntil: lease,
+        takenOverBy: null,
+        changedBy: 'heartbeat',
+        changedAt: now,
+      };
+      if (await this.create(created)) return created;
     }
     throw new RegionRegistryContentionError(region);
   }

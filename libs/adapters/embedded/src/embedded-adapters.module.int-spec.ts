@@ -57,7 +57,7 @@ describe('EmbeddedAdaptersModule', () => {
     await ledger.openAccounts([{ id: 'DE89370400440532013000', currency: 'EUR', balance: 500n }], false);
     await expect(ledger.getAccount('DE89370400440532013000')).resolves.toMatchObject({ balance: 500n, currency: 'EUR' });
     const regions = app.get<RegionRegistry>(REGION_REGISTRY);
-    await regions.heartbeat('eu-west-1', 'healthy', new Date('2026-03-01T10:00:00.000Z'), new Date('2026-03-01T10:00:15.000Z'));
+    await regions.heartbeat('eu-west-1', new Date('2026-03-01T10:00:00.000Z'), new Date('2026-03-01T10:00:15.000Z'));
     expect(db.get('SELECT epoch FROM regions WHERE id = ?', 'eu-west-1')).toEqual({ epoch: 1 });
     await Promise.all([repo.ping(), queue.ping(), archive.ping()]);
 

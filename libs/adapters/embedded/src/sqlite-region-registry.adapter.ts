@@ -22,23 +22,19 @@ const COLUMNS = 'id, status, epoch, heartbeat_at, lease_until, taken_over_by, ch
 export class SqliteRegionRegistry implements RegionRegistry {
   constructor(private readonly db: EmbeddedDatabase) {}
 
-  async heartbeat(region: string, status: 'healthy' | 'draining', at: Date, leaseUntil: Date): Promise<RegionRecord> {
+  async heartbeat(region: string, at: Date, leaseUntil: Date): Promise<RegionRecord> {
     const now = at.toISOString();
     const lease = leaseUntil.toISOString();
     return this.db.write(() => {
-      // creates the record, or renews it unless it is down; `changed_*` move only when the status does
+      // creates the record (healthy), or renews its lease unless it is down; the status stays as stored
       const row = this.db.get<RegionRow>(
-        `INSERT INTO regions (${COLUMNS}) VALUES (?, ?, 1, ?, ?, NULL, 'heartbeat', ?)
+        `INSERT INTO regions (${COLUMNS}) VALUES (?, 'healthy', 1, ?, ?, NULL, 'heartbeat', ?)
          ON CONFLICT (id) DO UPDATE SET
-           status       = excluded.status,
            heartbeat_at = excluded.heartbeat_at,
-           lease_until  = excluded.lease_until,
-           changed_by   = CASE WHEN regions.status = excluded.status THEN regions.changed_by ELSE excluded.changed_by END,
-           changed_at   = CASE WHEN regions.status = excluded.status THEN regions.changed_at ELSE excluded.changed_at END
+           lease_until  = excluded.lease_until
          WHERE regions.status <> 'down'
          RETURNING ${COLUMNS}`,
         region,
-        status,
         now,
         lease,
         now,

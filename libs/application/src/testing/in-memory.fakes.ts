@@ -313,15 +313,15 @@ export class FakeRegionRegistry implements RegionRegistry {
     return new FakeRegionRegistry(this.records);
   }
 
-  async heartbeat(region: string, status: 'healthy' | 'draining', at: Date, leaseUntil: Date): Promise<RegionRecord> {
+  async heartbeat(region: string, at: Date, leaseUntil: Date): Promise<RegionRecord> {
     const now = at.toISOString();
     const lease = { heartbeatAt: now, leaseUntil: leaseUntil.toISOString() };
     const current = this.records.get(region);
     if (!current) {
-      return this.put({ id: region, status, epoch: 1, ...lease, takenOverBy: null, changedBy: 'heartbeat', changedAt: now });
+      return this.put({ id: region, status: 'healthy', epoch: 1, ...lease, takenOverBy: null, changedBy: 'heartbeat', changedAt: now });
     }
     if (current.status === 'down') throw new RegionFencedError(region, { ...current });
-    return this.put({ ...current, ...lease, ...(current.status === status ? {} : { status, changedBy: 'heartbeat', changedAt: now }) });
+    return this.put({ ...current, ...lease });
   }
 
   async list(): Promise<RegionRecord[]> {

@@ -51,46 +51,48 @@ export function regionRegistryContract(open: () => Promise<RegionRegistryHarness
 
     it('the first heartbeat creates the record at epoch 1, healthy, with its lease; times are ISO 8601 strings', async () => {
       await expect(registry.get('eu-west-1')).resolves.toBeNull();
-      const record = await registry.heartbeat('eu-west-1', 'healthy', at(0), at(15));
+      const record = await registry.heartbeat('eu-west-1', at(0), at(15));
       expect(record).toEqual(firstBeat('eu-west-1'));
       await expect(registry.get('eu-west-1')).resolves.toEqual(record);
       await expect((await h.peer()).get('eu-west-1')).resolves.toEqual(record);
       for (const t of [record.heartbeatAt, record.leaseUntil, record.changedAt]) expect(new Date(t!).toISOString()).toBe(t);
     });
 
-    it('heartbeats renew the lease and switch between healthy and draining; the epoch stays', async () => {
-      await registry.heartbeat('eu-west-1', 'healthy', at(0), at(15));
-      // the same status: only the lease moves
-      await expect(registry.heartbeat('eu-west-1', 'healthy', at(5), at(20))).resolves.toEqual({
+    it('heartbeats renew the lease and leave the status as stored (an operator drain stays drained); the epoch stays', async () => {
+      await registry.heartbeat('eu-west-1', at(0), at(15));
+      // only the lease moves
+      await expect(registry.heartbeat('eu-west-1', at(5), at(20))).resolves.toEqual({
         ...firstBeat('eu-west-1'),
         heartbeatAt: iso(5),
         leaseUntil: iso(20),
       });
-      // the region drains itself
-      const draining = await registry.heartbeat('eu-west-1', 'draining', at(10), at(25));
+      // an operator drains the region; its instances keep beating without undoing it
+      await registry.setStatus('eu-west-1', 'draining', 'operator:ops-a', at(8));
+      const draining = await (await h.peer()).heartbeat('eu-west-1', at(10), at(25));
       expect(draining).toEqual({
         ...firstBeat('eu-west-1'),
         status: 'draining',
         heartbeatAt: iso(10),
         leaseUntil: iso(25),
-        changedAt: iso(10),
+        changedBy: 'operator:ops-a',
+        changedAt: iso(8),
       });
       await expect(registry.get('eu-west-1')).resolves.toEqual(draining);
-      // and comes back
-      await expect(registry.heartbeat('eu-west-1', 'healthy', at(15), at(30))).resolves.toEqual({
-        ...firstBeat('eu-west-1'),
-        heartbeatAt: iso(15),
+      // and the operator brings it back
+      await registry.setStatus('eu-west-1', 'healthy', 'operator:ops-a', at(12));
+      await expect(registry.heartbeat('eu-west-1', at(15), at(30))).resolves.toMatchObject({
+        status: 'healthy',
+        epoch: 1,
         leaseUntil: iso(30),
-        changedAt: iso(15),
       });
     });
 
     it('a heartbeat of a down region throws RegionFencedError with the record as stored, and changes nothing', async () => {
-      const beat = await registry.heartbeat('eu-west-1', 'healthy', at(0), at(15));
+      const beat = await registry.heartbeat('eu-west-1', at(0), at(15));
       const taken = await registry.takeOver('eu-west-1', beat.epoch, 'eu-central-1', 'lease-expired', at(20));
       expect(taken).not.toBeNull();
-      for (const status of ['healthy', 'draining'] as const) {
-        const error = await registry.heartbeat('eu-west-1', status, at(30), at(45)).then(
+      for (const t of [30, 31]) {
+        const error = await registry.heartbeat('eu-west-1', at(t), at(t + 15)).then(
           () => null,
           (e: unknown) => e,
         );
@@ -99,12 +101,12 @@ export function regionRegistryContract(open: () => Promise<RegionRegistryHarness
       }
       await expect(registry.get('eu-west-1')).resolves.toEqual(taken);
       // from another instance (the returning region's own process) too
-      await expect((await h.peer()).heartbeat('eu-west-1', 'healthy', at(31), at(46))).rejects.toBeInstanceOf(RegionFencedError);
+      await expect((await h.peer()).heartbeat('eu-west-1', at(31), at(46))).rejects.toBeInstanceOf(RegionFencedError);
       await expect(registry.get('eu-west-1')).resolves.toEqual(taken);
     });
 
     it('of two concurrent takeovers at the same epoch exactly one wins, the other gets null', async () => {
-      await registry.heartbeat('eu-west-1', 'healthy', at(0), at(15));
+      await registry.heartbeat('eu-west-1', at(0), at(15));
       const peer = await h.peer();
       const results = await Promise.all([
         registry.takeOver('eu-west-1', 1, 'eu-central-1', 'lease-expired', at(20)),
@@ -127,7 +129,7 @@ export function regionRegistryContract(open: () => Promise<RegionRegistryHarness
     });
 
     it('many takeovers racing at the same epoch: one winner, epoch bumped exactly once', async () => {
-      await registry.heartbeat('eu-west-1', 'healthy', at(0), at(15));
+      await registry.heartbeat('eu-west-1', at(0), at(15));
       const peer = await h.peer();
       const results = await Promise.all(
         Array.from({ length: 8 }, (_, i) => (i % 2 ? peer : registry).takeOver('eu-west-1', 1, `survivor-${i}`, 'lease-expired', at(20))),
@@ -138,7 +140,7 @@ export function regionRegistryContract(open: () => Promise<RegionRegistryHarness
     });
 
     it('a takeover at a stale epoch, or of an unknown region, returns null and changes nothing', async () => {
-      await registry.heartbeat('eu-west-1', 'healthy', at(0), at(15));
+      await registry.heartbeat('eu-west-1', at(0), at(15));
       const first = await registry.takeOver('eu-west-1', 1, 'eu-central-1', 'lease-expired', at(20));
       expect(first).toMatchObject({ epoch: 2, status: 'down', takenOverBy: 'eu-central-1' });
       await expect(registry.takeOver('eu-west-1', 1, 'us-east-1', 'lease-expired', at(21))).resolves.toBeNull();
@@ -149,12 +151,12 @@ export function regionRegistryContract(open: () => Promise<RegionRegistryHarness
     });
 
     it('an operator declares a region down without bumping its epoch; a survivor then takes it over', async () => {
-      await registry.heartbeat('eu-west-1', 'healthy', at(0), at(15));
+      await registry.heartbeat('eu-west-1', at(0), at(15));
       const down = await registry.setStatus('eu-west-1', 'down', 'operator:ops-a', at(5));
       expect(down).toEqual({ ...firstBeat('eu-west-1'), status: 'down', changedBy: 'operator:ops-a', changedAt: iso(5) });
       await expect(registry.get('eu-west-1')).resolves.toEqual(down);
       // declared down: its own heartbeats no longer revive it
-      await expect(registry.heartbeat('eu-west-1', 'healthy', at(6), at(21))).rejects.toBeInstanceOf(RegionFencedError);
+      await expect(registry.heartbeat('eu-west-1', at(6), at(21))).rejects.toBeInstanceOf(RegionFencedError);
       // declared down again: nothing new
       await expect(registry.setStatus('eu-west-1', 'down', 'operator:ops-b', at(7))).resolves.toEqual({
         ...down,
@@ -179,7 +181,7 @@ export function regionRegistryContract(open: () => Promise<RegionRegistryHarness
     });
 
     it('an operator brings a down region back healthy: a fresh epoch, takenOverBy cleared, heartbeats work again', async () => {
-      await registry.heartbeat('eu-west-1', 'healthy', at(0), at(15));
+      await registry.heartbeat('eu-west-1', at(0), at(15));
       await registry.takeOver('eu-west-1', 1, 'eu-central-1', 'lease-expired', at(20));
       const back = await registry.setStatus('eu-west-1', 'healthy', 'operator:ops-a', at(60));
       expect(back).toEqual({
@@ -191,7 +193,7 @@ export function regionRegistryContract(open: () => Promise<RegionRegistryHarness
       await expect(registry.get('eu-west-1')).resolves.toEqual(back);
       // a takeover that read the record before it came back is stale now
       await expect(registry.takeOver('eu-west-1', 2, 'eu-central-1', 'lease-expired', at(61))).resolves.toBeNull();
-      await expect(registry.heartbeat('eu-west-1', 'healthy', at(62), at(77))).resolves.toEqual({
+      await expect(registry.heartbeat('eu-west-1', at(62), at(77))).resolves.toEqual({
         ...back,
         heartbeatAt: iso(62),
         leaseUntil: iso(77),
@@ -206,7 +208,7 @@ export function regionRegistryContract(open: () => Promise<RegionRegistryHarness
     });
 
     it('an operator drains a region (no new payments) and makes it healthy again, at the same epoch', async () => {
-      await registry.heartbeat('eu-west-1', 'healthy', at(0), at(15));
+      await registry.heartbeat('eu-west-1', at(0), at(15));
       const draining = await registry.setStatus('eu-west-1', 'draining', 'operator:ops-a', at(5));
       expect(draining).toEqual({ ...firstBeat('eu-west-1'), status: 'draining', changedBy: 'operator:ops-a', changedAt: iso(5) });
       await expect(registry.get('eu-west-1')).resolves.toEqual(draining);
@@ -218,7 +220,7 @@ export function regionRegistryContract(open: () => Promise<RegionRegistryHarness
     });
 
     it('draining set on a down region brings it back draining at a fresh epoch, takenOverBy cleared', async () => {
-      await registry.heartbeat('eu-west-1', 'healthy', at(0), at(15));
+      await registry.heartbeat('eu-west-1', at(0), at(15));
       await registry.takeOver('eu-west-1', 1, 'eu-central-1', 'lease-expired', at(20));
       await expect(registry.setStatus('eu-west-1', 'draining', 'operator:ops-a', at(60))).resolves.toEqual({
         ...firstBeat('eu-west-1'),
@@ -227,7 +229,7 @@ export function regionRegistryContract(open: () => Promise<RegionRegistryHarness
         changedBy: 'operator:ops-a',
         changedAt: iso(60),
       });
-      await expect(registry.heartbeat('eu-west-1', 'draining', at(61), at(76))).resolves.toMatchObject({ status: 'draining', epoch: 3 });
+      await expect(registry.heartbeat('eu-west-1', at(61), at(76))).resolves.toMatchObject({ status: 'draining', epoch: 3 });
     });
 
     it('setStatus creates the record when there is none: epoch 1, never beat', async () => {
@@ -255,13 +257,13 @@ export function regionRegistryContract(open: () => Promise<RegionRegistryHarness
         epoch: 2,
         takenOverBy: 'eu-west-1',
       });
-      await expect(registry.heartbeat('eu-west-3', 'healthy', at(3), at(18))).rejects.toBeInstanceOf(RegionFencedError);
+      await expect(registry.heartbeat('eu-west-3', at(3), at(18))).rejects.toBeInstanceOf(RegionFencedError);
     });
 
     it('list returns every record by id; get of an unknown region is null', async () => {
       await expect(registry.list()).resolves.toEqual([]);
-      await registry.heartbeat('us-east-1', 'healthy', at(0), at(15));
-      await registry.heartbeat('eu-west-1', 'draining', at(1), at(16));
+      await registry.heartbeat('us-east-1', at(0), at(15));
+      await registry.heartbeat('eu-west-1', at(1), at(16));
       await registry.setStatus('ap-south-1', 'down', 'operator:ops-a', at(2));
       await registry.takeOver('us-east-1', 1, 'eu-west-1', 'lease-expired', at(20));
       const all = await registry.list();
@@ -275,7 +277,7 @@ export function regionRegistryContract(open: () => Promise<RegionRegistryHarness
 
     it('keeps region ids apart, whatever characters they hold', async () => {
       const ids = ['eu#west', 'eu', 'eu%23west', 'région-ü'];
-      for (const [i, id] of ids.entries()) await registry.heartbeat(id, 'healthy', at(i), at(i + 15));
+      for (const [i, id] of ids.entries()) await registry.heartbeat(id, at(i), at(i + 15));
       for (const [i, id] of ids.entries()) await expect(registry.get(id)).resolves.toEqual(firstBeat(id, i));
       expect((await registry.list()).map((r) => r.id).sort()).toEqual([...ids].sort());
     });
