@@ -293,6 +293,9 @@ class PortsModule {
         AmqpLifecycle,
       );
     }
+    // This region: heartbeat, status, takeover of failed peers (docs/multi-region.md); admission, the workers,
+    // the sweepers and /health/region ask it.
+    providers.push(RegionService);
     if (config.runtime.role !== 'worker') {
       // Admission control for the inbox and the MQ front door of this process (docs/operations.md, "Overload").
       providers.push(AdmissionGate, { provide: ADMISSION, useExisting: AdmissionGate });
@@ -353,8 +356,6 @@ export class AppModule {
         : [HealthController, MetricsController],
       providers: [
         LedgerSeeder,
-        // this region: heartbeat, status, takeover of failed peers (docs/multi-region.md)
-        RegionService,
         MetricsRegistry,
         // the audit trail: one line per stored status change (docs/operations.md, "Logs")
         PaymentAuditLog,

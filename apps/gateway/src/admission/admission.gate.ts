@@ -59,7 +59,7 @@ export class AdmissionGate implements Admission, OnApplicationBootstrap, OnAppli
     @Inject(admissionConfig.KEY) private readonly config: ConfigType<typeof admissionConfig>,
     @Inject(WORK_QUEUE) private readonly queue: WorkQueue,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Optional() private readonly region: RegionService | null = null,
+    @Optional() @Inject(RegionService) private readonly region: RegionService | null = null,
   ) {}
 
   get state(): Readonly<AdmissionState> {

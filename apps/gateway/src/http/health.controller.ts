@@ -56,7 +56,7 @@ export class HealthController {
     @Inject(LEGACY_HOST) private readonly host: LegacyHost,
     @Optional() @Inject(SCREENING_SERVICE) private readonly screening?: ScreeningService | null,
     @Optional() @Inject(AMQP_SESSION) private readonly broker?: { ping(): Promise<void> },
-    @Optional() private readonly regionService?: RegionService | null,
+    @Optional() @Inject(RegionService) private readonly regionService?: RegionService | null,
   ) {}
 
   @Get('region')

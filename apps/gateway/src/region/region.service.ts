@@ -142,7 +142,7 @@ export class RegionService implements OnApplicationBootstrap, OnApplicationShutd
         this.adopted.set(id, peer.epoch);
       } else if (peer.status === 'down' && peer.takenOverBy === null) {
         await this.claim(registry, peer, peer.changedBy, now);
-      } else if (peer.status !== 'down' && peer.leaseUntil !== null && Date.parse(peer.leaseUntil) < now.getTime()) {
+      } else if (peer.status !== 'down' && this.leaseExpired(peer, now)) {
         await this.claim(registry, peer, 'lease-expired', now);
       } else if (peer.status !== 'down') {
         this.adopted.delete(id);
@@ -152,6 +152,16 @@ export class RegionService implements OnApplicationBootstrap, OnApplicationShutd
       const { redriven } = await this.commands.execute(new TakeOverRegionCommand(id, epoch));
       if (redriven) this.log.log(`carried on ${redriven} payment(s) of region ${id} (epoch ${epoch})`);
     }
+  }
+
+  /**
+   * Whether a peer's lease ran out: its last heartbeat's lease, and a full lease after its last status change
+   * (a region an operator just brought back has one lease to beat again before it can be taken over again).
+   */
+  private leaseExpired(peer: RegionRecord, now: Date): boolean {
+    if (peer.leaseUntil === null) return false;
+    const graceUntil = Date.parse(peer.changedAt) + this.config.leaseMs;
+    return Math.max(Date.parse(peer.leaseUntil), graceUntil) < now.getTime();
   }
 
   private async claim(registry: RegionRegistry, peer: RegionRecord, by: string, now: Date): Promise<void> {

@@ -63,7 +63,7 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly commands: CommandBus,
     private readonly signal: WorkSignalHub,
     @Optional() @Inject(Tracing) private readonly tracing: Tracing = Tracing.OFF,
-    @Optional() private readonly region: RegionService | null = null,
+    @Optional() @Inject(RegionService) private readonly region: RegionService | null = null,
   ) {}
 
   onApplicationBootstrap(): void {

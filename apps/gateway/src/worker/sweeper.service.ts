@@ -19,7 +19,7 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly commands: CommandBus,
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
-    @Optional() private readonly region: RegionService | null = null,
+    @Optional() @Inject(RegionService) private readonly region: RegionService | null = null,
     @Optional() @Inject(regionConfig.KEY) private readonly regions: ConfigType<typeof regionConfig> | null = null,
   ) {}
 
