@@ -234,7 +234,12 @@ it(`two regions on one strongly consistent table move ${TOTAL} payments; region 
 
   // Each status equals what the host recorded, and the host decided each payment once.
   expect(await hostMismatches(sim.url, payments, statuses)).toEqual([]);
-  const stats = (await (await fetch(`${sim.url}/stats`)).json()) as { unique: number; accepted: number; rejected: number; duplicates: number };
+  const stats = (await (await fetch(`${sim.url}/stats`)).json()) as {
+    unique: number;
+    accepted: number;
+    rejected: number;
+    duplicates: number;
+  };
   expect(stats.unique).toBe(TOTAL);
   expect(stats.accepted + stats.rejected).toBe(TOTAL);
 
@@ -262,7 +267,8 @@ it(`two regions on one strongly consistent table move ${TOTAL} payments; region 
     expect(up.status).toBe(200);
     expect(await up.json()).toMatchObject({ id: 'a', status: 'healthy', takenOverBy: null, epoch: takeoverEpoch + 1 });
     const healthyAgain = Date.now() + 10_000;
-    while ((await fetch(`${a3.url}/health/region`)).status !== 200 && Date.now() < healthyAgain) await new Promise((r) => setTimeout(r, 200));
+    while ((await fetch(`${a3.url}/health/region`)).status !== 200 && Date.now() < healthyAgain)
+      await new Promise((r) => setTimeout(r, 200));
     expect((await fetch(`${a3.url}/health/region`)).status).toBe(200);
     const back = await fetch(`${a3.url}/v1/inbox`, {
       method: 'POST',

@@ -505,3 +505,31 @@ describe('configuration namespaces in Nest (registerAs)', () => {
     await moduleRef.close();
   });
 });
+
+describe('regions (REGION_ID, PEER_REGIONS, CONSISTENCY)', () => {
+  it('is one region by default, named by REGION_ID, else AWS_REGION, else local', () => {
+    expect(loadConfiguration({}).region).toEqual({ id: 'local', peers: [], consistency: 'strong', heartbeatMs: 5000, leaseMs: 30_000 });
+    expect(loadConfiguration({ AWS_REGION: 'eu-west-1' }).region.id).toBe('eu-west-1');
+  });
+
+  it('takes peers on a DynamoDB store, in strong mode', () => {
+    const c = loadConfiguration({
+      ...AWS_ALL,
+      REGION_ID: 'a',
+      PEER_REGIONS: 'b, c,b',
+      REGION_HEARTBEAT_SECONDS: '1',
+      REGION_LEASE_SECONDS: '3',
+    });
+    expect(c.region).toEqual({ id: 'a', peers: ['b', 'c'], consistency: 'strong', heartbeatMs: 1000, leaseMs: 3000 });
+  });
+
+  it.each([
+    [{ PEER_REGIONS: 'b' }, /PEER_REGIONS needs STORE=dynamodb/],
+    [{ ...AWS_ALL, REGION_ID: 'a', PEER_REGIONS: 'a,b' }, /PEER_REGIONS names this region/],
+    [{ ...AWS_ALL, PEER_REGIONS: 'B' }, /PEER_REGIONS: "B" is not a region id/],
+    [{ REGION_HEARTBEAT_SECONDS: '5', REGION_LEASE_SECONDS: '10' }, /at least three heartbeats/],
+    [{ ...AWS_ALL, PEER_REGIONS: 'b', CONSISTENCY: 'eventual' }, /CONSISTENCY=eventual is not available yet/],
+  ])('refuses %o', (env, message) => {
+    expect(() => loadConfiguration(env as Record<string, string>)).toThrow(message);
+  });
+});

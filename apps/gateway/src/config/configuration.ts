@@ -726,7 +726,9 @@ function region(e: ParsedEnv): RegionConfig {
   if (e.CONSISTENCY === 'eventual') {
     // Not built yet: home-region-only processing and epoch-fenced writes (issue 15). Refused rather than run
     // without the fencing that makes it safe.
-    throw new ConfigError('CONSISTENCY=eventual is not available yet (docs/multi-region.md): run the regions on one strongly consistent table');
+    throw new ConfigError(
+      'CONSISTENCY=eventual is not available yet (docs/multi-region.md): run the regions on one strongly consistent table',
+    );
   }
   if (e.REGION_LEASE_SECONDS < 3 * e.REGION_HEARTBEAT_SECONDS) {
     throw new ConfigError(

@@ -46,7 +46,8 @@ export class InboxController {
   @ApiHeader({
     name: 'X-Consistency',
     required: false,
-    description: '`region` (default): 202 once stored in this region; `global`: 202 only once readable in a peer region (docs/multi-region.md)',
+    description:
+      '`region` (default): 202 once stored in this region; `global`: 202 only once readable in a peer region (docs/multi-region.md)',
   })
   @ApiResponse({ status: 202, description: '{transactionId, status, messageType}; Location header' })
   async submit(
