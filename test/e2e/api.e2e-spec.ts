@@ -2,6 +2,7 @@
  * The API contract end to end, over real HTTP: the built gateway (dist/) as a child process on the
  * embedded default, the built legacy-host simulator as another. Needs `npm run build` first.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XmlDocument, XsdValidator } from 'libxml2-wasm';
@@ -274,6 +275,21 @@ describe('bad input', () => {
     expect(res.status).toBe(422);
     expect(json).toMatchObject({ code: 'ISO20022.UNSUPPORTED_MESSAGE' });
     await stillServing();
+  });
+
+  it('X-Consistency: region is the default (echoed); global in one region -> 422 before anything is stored; anything else -> 400', async () => {
+    const uetr = randomUUID();
+    const global = await submit(buildPacs008({ uetr, msgId: 'CONSISTENCY-1' }), tokenA, { 'x-consistency': 'global' });
+    expect(global.res.status).toBe(422);
+    expect(global.json).toMatchObject({ code: 'CONSISTENCY.NO_PEER_REGION' });
+    const bad = await submit(buildPacs008({ uetr, msgId: 'CONSISTENCY-1' }), tokenA, { 'x-consistency': 'everywhere' });
+    expect(bad.res.status).toBe(400);
+    expect(bad.json).toMatchObject({ code: 'REQUEST.INVALID_CONSISTENCY' });
+    // nothing was stored by either: the same payment is taken now, not refused as a duplicate
+    const taken = await submit(buildPacs008({ uetr, msgId: 'CONSISTENCY-1' }), tokenA, { 'x-consistency': 'region' });
+    expect(taken.res.status).toBe(202);
+    expect(taken.res.headers.get('x-consistency')).toBe('region');
+    expect(taken.json).toMatchObject({ transactionId: expect.any(String) });
   });
 
   it('a body that is not XML at all (JSON) -> 415', async () => {

@@ -117,6 +117,21 @@ it(`two regions on one strongly consistent table move ${TOTAL} payments; region 
     expect(await health.json()).toMatchObject({ region_id: id, status: 'healthy', consistency: 'strong' });
     expect(await (await fetch(`${g.url}/`)).json()).toMatchObject({ region_id: id });
   }
+  // X-Consistency: global — on a strongly consistent table the write itself makes it readable in the peer region
+  const globalKey = randomUUID();
+  const global = await fetch(`${b1.url}/v1/inbox`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/xml',
+      authorization: `Bearer ${token}`,
+      'x-transaction-id': globalKey,
+      'x-consistency': 'global',
+    },
+    body: buildPacs008({ uetr: randomUUID(), msgId: `REGION-${run}-global` }),
+  });
+  expect(global.status).toBe(202);
+  expect(global.headers.get('x-consistency')).toBe('global');
+  expect((await fetch(`${a1.url}/v1/transactions/${globalKey}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
   phase('gateways');
 
   const payments: Sent[] = Array.from({ length: TOTAL }, (_, i) => ({
@@ -240,8 +255,9 @@ it(`two regions on one strongly consistent table move ${TOTAL} payments; region 
     rejected: number;
     duplicates: number;
   };
-  expect(stats.unique).toBe(TOTAL);
-  expect(stats.accepted + stats.rejected).toBe(TOTAL);
+  // (and the one X-Consistency: global payment of the start)
+  expect(stats.unique).toBe(TOTAL + 1);
+  expect(stats.accepted + stats.rejected).toBe(TOTAL + 1);
 
   // Region a comes back (a fresh queue, a fresh process): it finds itself taken over and acts on nothing.
   const queueA2 = await startFauxqs();

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { DEFAULT_TOPOLOGY } from '#adapters/amqp';
-import { ConfigError, loadConfiguration, resolveMqClient } from './configuration.js';
+import { ConfigError, loadConfiguration, parseClients, resolveMqClient } from './configuration.js';
 import { ALL_NAMESPACES, compatConfig, workerConfig } from './namespaces.js';
 
 const loadAdapterSelection = (env: Record<string, string>) => loadConfiguration(env).store;
@@ -531,5 +531,17 @@ describe('regions (REGION_ID, PEER_REGIONS, CONSISTENCY)', () => {
     [{ ...AWS_ALL, PEER_REGIONS: 'b', CONSISTENCY: 'eventual' }, /CONSISTENCY=eventual is not available yet/],
   ])('refuses %o', (env, message) => {
     expect(() => loadConfiguration(env as Record<string, string>)).toThrow(message);
+  });
+});
+
+describe('a client default for X-Consistency', () => {
+  it('reads consistency from CLEARWAY_CLIENTS, region or global only', () => {
+    const clients = parseClients(
+      '[{"id":"a","secret":"secret-of-a-0001","scopes":[],"consistency":"global"},{"id":"b","secret":"secret-of-b-0002","scopes":[]}]',
+    );
+    expect(clients.map((c) => c.consistency)).toEqual(['global', undefined]);
+    expect(() => parseClients('[{"id":"a","secret":"secret-of-a-0001","scopes":[],"consistency":"all"}]')).toThrow(
+      /CLEARWAY_CLIENTS\[0\]\.consistency must be region or global/,
+    );
   });
 });

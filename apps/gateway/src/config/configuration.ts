@@ -47,6 +47,8 @@ export interface ClientConfig {
   /** the name of the secret store entry that holds it (e.g. `clients/bank-a` under SECRETS_PREFIX). */
   secretName?: string;
   scopes: string[];
+  /** Its default `X-Consistency` on `POST /v1/inbox` (`region` when absent); a request's header wins. */
+  consistency?: 'region' | 'global';
 }
 
 /** The local demo client, enabled only when CLEARWAY_CLIENTS is unset outside production. */
@@ -364,7 +366,7 @@ function auth(e: ParsedEnv): AuthConfig {
 
 export function parseClients(raw: string | null): ClientConfig[] {
   if (!raw) return [];
-  const shape = 'CLEARWAY_CLIENTS must be a JSON array of {id, secret | secretName, scopes}';
+  const shape = 'CLEARWAY_CLIENTS must be a JSON array of {id, secret | secretName, scopes, consistency?}';
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -388,7 +390,15 @@ export function parseClients(raw: string | null): ClientConfig[] {
     }
     const scopes = Array.isArray(o.scopes) ? o.scopes : typeof o.scopes === 'string' ? String(o.scopes).split(' ') : [];
     if (!scopes.every((s) => typeof s === 'string')) throw new ConfigError(`CLEARWAY_CLIENTS[${i}].scopes must be strings`);
-    return { id: o.id, ...(o.secret !== undefined ? { secret: o.secret } : { secretName: o.secretName! }), scopes };
+    if (o.consistency !== undefined && o.consistency !== 'region' && o.consistency !== 'global') {
+      throw new ConfigError(`CLEARWAY_CLIENTS[${i}].consistency must be region or global`);
+    }
+    return {
+      id: o.id,
+      ...(o.secret !== undefined ? { secret: o.secret } : { secretName: o.secretName! }),
+      scopes,
+      ...(o.consistency ? { consistency: o.consistency } : {}),
+    };
   });
 }
 

@@ -9,7 +9,7 @@ import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.g
 import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
 import { logRefusedDuplicate, type IntakeChannel } from '../logging/intake-log.js';
 import { ProblemException } from './problem.js';
-import { regionConfig } from '../config/namespaces.js';
+import { clientsConfig, regionConfig } from '../config/namespaces.js';
 import { assertUtf8Charset } from './xml-body.js';
 import { UUID } from './transaction.view.js';
 
@@ -34,6 +34,7 @@ export class InboxController {
   constructor(
     private readonly commands: CommandBus,
     @Inject(regionConfig.KEY) private readonly region: ConfigType<typeof regionConfig>,
+    @Inject(clientsConfig.KEY) private readonly clients: ConfigType<typeof clientsConfig>,
   ) {}
 
   @Post('inbox')
@@ -58,7 +59,7 @@ export class InboxController {
     @CurrentClient() client: AuthenticatedClient,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ transactionId: string; status: string; messageType: string }> {
-    const durability = this.durability(consistency);
+    const durability = this.durability(consistency, client.clientId);
     if (/^application\/json\b/i.test(contentType ?? '')) {
       throw new ProblemException(
         415,
@@ -86,9 +87,13 @@ export class InboxController {
     return answerSubmit(result, reply, client.clientId);
   }
 
-  /** The durability asked for (X-Consistency), checked before anything is read or stored. */
-  private durability(header: string | undefined): 'region' | 'global' {
-    const asked = header?.trim().toLowerCase() || 'region';
+  /**
+   * The durability asked for: the request's X-Consistency, else its client's default (CLEARWAY_CLIENTS
+   * `consistency`), else `region`; checked before anything is read or stored.
+   */
+  private durability(header: string | undefined, clientId: string): 'region' | 'global' {
+    const fallback = this.clients.clients.find((c) => c.id === clientId)?.consistency ?? 'region';
+    const asked = header?.trim().toLowerCase() || fallback;
     if (asked !== 'region' && asked !== 'global') {
       throw new ProblemException(400, 'REQUEST.INVALID_CONSISTENCY', 'X-Consistency must be region or global');
     }
