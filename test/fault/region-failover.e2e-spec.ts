@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { provisionAwsResources } from '../../scripts/aws-provision.js';
 import { startAwsEngines, startFauxqs, type AwsEngines, type EngineProcess } from '../support/aws-engines.js';
-import { hostMismatches } from '../support/fault-checks.js';
+import { hostMismatches, pollUntilTerminal, readOutcomes } from '../support/fault-checks.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
 import { jsonLogLines, startGateway, startSimulator, tempDir, tokenFor, type NodeProcess } from '../support/processes.js';
 
@@ -180,23 +180,6 @@ it(`two regions on one strongly consistent table move ${TOTAL} payments; region 
     throw new Error(`payment ${p.key} never got an answer`);
   }
 
-  const statuses = new Map<string, { status: string; reason: string | null; homeRegion: string | null }>();
-  async function notTerminal(list: Sent[]): Promise<Sent[]> {
-    const open: Sent[] = [];
-    for (let i = 0; i < list.length; i += 50) {
-      await Promise.all(
-        list.slice(i, i + 50).map(async (p) => {
-          const res = await fetch(`${b1.url}/v1/transactions/${p.key}`, { headers: { authorization: `Bearer ${token}` } });
-          expect(res.status).toBe(200);
-          const tx = (await res.json()) as { status: string; reason: { code: string } | null; homeRegion: string | null };
-          statuses.set(p.key, { status: tx.status, reason: tx.reason?.code ?? null, homeRegion: tx.homeRegion });
-          if (!TERMINAL.includes(tx.status)) open.push(p);
-        }),
-      );
-    }
-    return open;
-  }
-
   // Kill region a (its processes and its queue) midway, while calls to it are in flight.
   let unfinishedAtKill: Sent[] = [];
   let sentCount = 0;
@@ -210,7 +193,12 @@ it(`two regions on one strongly consistent table move ${TOTAL} payments; region 
         await Promise.all(regionA.map((g) => g.kill('SIGKILL')));
         await queueA!.stop();
         phase('region a killed');
-        unfinishedAtKill = await notTerminal(payments.filter((p) => p.region === 'a'));
+        const taken = await readOutcomes(
+          b1.url,
+          token,
+          payments.filter((p) => p.region === 'a').map((p) => p.key),
+        );
+        unfinishedAtKill = payments.filter((p) => taken.has(p.key) && !TERMINAL.includes(taken.get(p.key)!.status));
       }
     }
   });
@@ -221,13 +209,15 @@ it(`two regions on one strongly consistent table move ${TOTAL} payments; region 
   // Region a had work in flight when it died (else this test would show nothing about taking over).
   expect(unfinishedAtKill.length).toBeGreaterThan(0);
 
-  const deadline = Date.now() + 400_000;
-  let pending = await notTerminal(payments);
-  while (pending.length > 0 && Date.now() < deadline && !over) {
-    await new Promise((r) => setTimeout(r, 1000));
-    pending = await notTerminal(pending);
-  }
+  const statuses = await pollUntilTerminal(
+    b1.url,
+    token,
+    payments.map((p) => p.key),
+    400_000,
+    1000,
+  );
   phase('terminal');
+  const pending = payments.filter((p) => !TERMINAL.includes(statuses.get(p.key)?.status ?? ''));
   expect(pending.map((p) => `${p.key}:${statuses.get(p.key)?.status}`)).toEqual([]);
   expect(unfinishedAtKill.filter((p) => !TERMINAL.includes(statuses.get(p.key)!.status))).toEqual([]);
   // every payment records the region that took it (a retried submit may have been stored by a before it died)

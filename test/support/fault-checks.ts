@@ -5,6 +5,24 @@ export const TERMINAL_STATUSES = ['ACSC', 'RJCT', 'CANC'];
 export interface Outcome {
   status: string;
   reason: string | null;
+  /** The region that took it (issue 15), when the gateway records one. */
+  homeRegion?: string | null;
+}
+
+/** One read of `GET /v1/transactions/{key}` for every key (50 at a time): each key's status, reason code and home region. */
+export async function readOutcomes(url: string, token: string, keys: readonly string[]): Promise<Map<string, Outcome>> {
+  const outcomes = new Map<string, Outcome>();
+  for (let i = 0; i < keys.length; i += 50) {
+    await Promise.all(
+      keys.slice(i, i + 50).map(async (key) => {
+        const res = await fetch(`${url}/v1/transactions/${key}`, { headers: { authorization: `Bearer ${token}` } });
+        if (res.status !== 200) throw new Error(`GET /v1/transactions/${key} answered ${res.status}`);
+        const tx = (await res.json()) as { status: string; reason: { code: string } | null; homeRegion?: string | null };
+        outcomes.set(key, { status: tx.status, reason: tx.reason?.code ?? null, homeRegion: tx.homeRegion ?? null });
+      }),
+    );
+  }
+  return outcomes;
 }
 
 /**
@@ -23,16 +41,7 @@ export async function pollUntilTerminal(
   while (Date.now() < deadline) {
     const pending = keys.filter((k) => !TERMINAL_STATUSES.includes(statuses.get(k)?.status ?? ''));
     if (pending.length === 0) break;
-    for (let i = 0; i < pending.length; i += 50) {
-      await Promise.all(
-        pending.slice(i, i + 50).map(async (key) => {
-          const res = await fetch(`${url}/v1/transactions/${key}`, { headers: { authorization: `Bearer ${token}` } });
-          if (res.status !== 200) throw new Error(`GET /v1/transactions/${key} answered ${res.status}`);
-          const tx = (await res.json()) as { status: string; reason: { code: string } | null };
-          statuses.set(key, { status: tx.status, reason: tx.reason?.code ?? null });
-        }),
-      );
-    }
+    for (const [key, outcome] of await readOutcomes(url, token, pending)) statuses.set(key, outcome);
     await new Promise((r) => setTimeout(r, pauseMs));
   }
   return statuses;
