@@ -84,8 +84,13 @@ beforeAll(async () => {
     body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'bank-a', client_secret: 'wrong-secret-e2e-logs' }),
   });
   expect(badSecret.status).toBe(401);
-  // the last lines (the 401s' request lines) are written after the answers went out
-  await eventually(() => expect(lines().filter((l) => l.requestId === REQ.badSecret && l.msg === 'request completed')).toHaveLength(1));
+  // the last lines (the 401s' request lines and the token endpoint's refusal, each written by its own
+  // onResponse hook, in no fixed order) are written after the answers went out
+  await eventually(() => {
+    const last = lines().filter((l) => l.requestId === REQ.badSecret);
+    expect(last.filter((l) => l.msg === 'request completed')).toHaveLength(1);
+    expect(last.filter((l) => l.msg === 'authentication failed')).toHaveLength(1);
+  });
 });
 
 afterAll(async () => {
