@@ -13,6 +13,15 @@ import {
 } from '#application';
 import { regionConfig, runtimeConfig } from '../config/namespaces.js';
 
+/** The store keeps no region records, so no region's status can be changed. */
+export class NoRegionRegistryError extends Error {
+  readonly code = 'REGION.NO_REGISTRY';
+  constructor() {
+    super('no region registry: the store keeps no region records');
+    this.name = 'NoRegionRegistryError';
+  }
+}
+
 /** What `GET /health/region` and the operator API show of this region and its peers. */
 export interface RegionView {
   region_id: string;
@@ -100,7 +109,7 @@ export class RegionService implements OnApplicationBootstrap, OnApplicationShutd
 
   /** An operator's change of a region's status (drain, declare down, bring back); read again at once. */
   async setStatus(region: string, status: RegionStatus, by: string): Promise<RegionRecord> {
-    if (!this.registry) throw new Error('no region registry: the store keeps no region records');
+    if (!this.registry) throw new NoRegionRegistryError();
     const record = await this.registry.setStatus(region, status, by, this.clock.now());
     if (region === this.config.id) this.record = record;
     else this.peers.set(region, record);

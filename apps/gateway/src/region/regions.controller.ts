@@ -5,7 +5,7 @@ import { CurrentClient, JwtAuthGuard, Scopes, ScopesGuard } from '../auth/auth.g
 import type { AuthenticatedClient } from '../auth/jwt.strategy.js';
 import { ProblemException } from '../http/problem.js';
 import { OPERATOR_SCOPE } from '../operator/operator.controller.js';
-import { RegionService, type RegionView } from './region.service.js';
+import { NoRegionRegistryError, RegionService, type RegionView } from './region.service.js';
 
 const REGION = /^[a-z0-9-]{1,32}$/;
 const ACTIONS: Record<string, RegionStatus> = { drain: 'draining', down: 'down', up: 'healthy' };
@@ -43,9 +43,7 @@ export class RegionsController {
     try {
       return await this.region.setStatus(id, status, `operator:${client.clientId}`);
     } catch (e) {
-      if (/no region registry/.test((e as Error).message)) {
-        throw new ProblemException(409, 'REGION.NO_REGISTRY', 'this store keeps no region records');
-      }
+      if (e instanceof NoRegionRegistryError) throw new ProblemException(409, e.code, 'this store keeps no region records');
       throw e;
     }
   }

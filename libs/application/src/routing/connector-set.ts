@@ -151,14 +151,10 @@ export class ConnectorSet {
    * through, under its throughput cap. `skip` leaves out connectors already tried in this attempt.
    */
   pick(candidates: readonly string[], at: Date, skip: ReadonlySet<string> = new Set()): ConnectorPick {
-    const skipped: RouteRefusal[] = [];
-    for (const id of candidates) {
-      if (skip.has(id)) continue;
-      const why = this.unavailable(id, at);
-      if (!why) return { connector: id, skipped };
-      skipped.push(why);
-    }
-    return { connector: null, skipped };
+    return firstAvailable(
+      candidates.filter((id) => !skip.has(id)),
+      (id) => this.unknownOrClosed(id, at) ?? this.throttledOrOpen(this.slots.get(id)!),
+    );
   }
 
   /**
@@ -166,20 +162,11 @@ export class ConnectorSet {
    * a connector is passed over when closed by its hours, its circuit open, or its cap used up this second.
    */
   peek(candidates: readonly string[], at: Date): ConnectorPick {
-    const skipped: RouteRefusal[] = [];
-    for (const id of candidates) {
-      const slot = this.slots.get(id);
-      let why: RouteRefusal | null = null;
-      if (!slot) why = { connector: id, code: UNAVAILABLE.UNKNOWN_CONNECTOR, reason: `${id} is not in the routing table` };
-      else {
-        const hours = slot.definition.hours ? isOpen(slot.definition.hours, at) : null;
-        if (hours && !hours.open) why = { connector: id, code: UNAVAILABLE.CLOSED, reason: `${id} closed: ${hours.reason}` };
-        else if (slot.breaker.state() === 'open') why = { connector: id, code: UNAVAILABLE.CIRCUIT_OPEN, reason: `${id} circuit open` };
-      }
-      if (!why) return { connector: id, skipped };
-      skipped.push(why);
-    }
-    return { connector: null, skipped };
+    return firstAvailable(candidates, (id) => {
+      const why = this.unknownOrClosed(id, at);
+      if (why || this.slots.get(id)!.breaker.state() !== 'open') return why;
+      return { connector: id, code: UNAVAILABLE.CIRCUIT_OPEN, reason: `${id} circuit open` };
+    });
   }
 
   /**
@@ -209,15 +196,12 @@ export class ConnectorSet {
     return null;
   }
 
-  private unavailable(id: string, at: Date): RouteRefusal | null {
+  /** Not in the table, or closed by its opening hours now. */
+  private unknownOrClosed(id: string, at: Date): RouteRefusal | null {
     const slot = this.slots.get(id);
     if (!slot) return { connector: id, code: UNAVAILABLE.UNKNOWN_CONNECTOR, reason: `${id} is not in the routing table` };
-    const { definition } = slot;
-    if (definition.hours) {
-      const open = isOpen(definition.hours, at);
-      if (!open.open) return { connector: id, code: UNAVAILABLE.CLOSED, reason: `${id} closed: ${open.reason}` };
-    }
-    return this.throttledOrOpen(slot);
+    const open = slot.definition.hours ? isOpen(slot.definition.hours, at) : null;
+    return open && !open.open ? { connector: id, code: UNAVAILABLE.CLOSED, reason: `${id} closed: ${open.reason}` } : null;
   }
 
   /**
@@ -277,6 +261,17 @@ export class ConnectorSet {
 
 /** What a routing decision reads of a payment: its details, its id, its owner and how it came. */
 export type RoutablePayment = PaymentDetails & Pick<PaymentSnapshot, 'id' | 'clientId' | 'channel'>;
+
+/** The first candidate `why` finds nothing against, and those passed over before it (with why). */
+function firstAvailable(candidates: readonly string[], why: (id: string) => RouteRefusal | null): ConnectorPick {
+  const skipped: RouteRefusal[] = [];
+  for (const id of candidates) {
+    const refusal = why(id);
+    if (!refusal) return { connector: id, skipped };
+    skipped.push(refusal);
+  }
+  return { connector: null, skipped };
+}
 
 /** The facts a routing decision reads, from a stored payment (or the details of a message not stored). */
 export function routingFacts(p: Readonly<RoutablePayment>): RoutingFacts {
