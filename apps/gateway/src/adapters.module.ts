@@ -3,7 +3,10 @@ import {
   CLOCK,
   LEDGER_STORE,
   MESSAGE_ARCHIVE,
+  PEER_REPLICAS,
+  REGION_FENCE,
   REGION_REGISTRY,
+  RegionOwnership,
   SECRET_STORE,
   TRANSACTION_REPOSITORY,
   WORK_QUEUE,
@@ -24,6 +27,7 @@ import {
   DynamoDbLedgerStore,
   AwsSecretStore,
   DynamoDbOutbox,
+  DynamoDbPeerReplicas,
   DynamoDbRegionRegistry,
   DynamoDbTransactionRepository,
   resolveQueueUrl,
@@ -38,7 +42,7 @@ import {
   SqliteTransactionRepository,
   SqliteWorkQueue,
 } from '#adapters/embedded';
-import { ConfigError, type AdapterSelection, type StoreConfig, type WorkerConfig } from './config/configuration.js';
+import { ConfigError, type AdapterSelection, type RegionConfig, type StoreConfig, type WorkerConfig } from './config/configuration.js';
 import { QueueForwardingRepository } from './queue-forwarding.repository.js';
 import { READINESS_CHECKS, type ReadinessCheck } from './readiness.js';
 import { TracedTransactionRepository, TracedWorkQueue } from './tracing/traced-ports.js';
@@ -69,7 +73,7 @@ export class AdaptersModule implements OnApplicationShutdown {
    * active `traceparent` on every job and make spans of the calls (tracing/traced-ports.ts); off, the adapters
    * themselves, untouched.
    */
-  static forRoot(config: { store: StoreConfig; worker: WorkerConfig }, tracing: Tracing = Tracing.OFF): DynamicModule {
+  static forRoot(config: { store: StoreConfig; worker: WorkerConfig; region: RegionConfig }, tracing: Tracing = Tracing.OFF): DynamicModule {
     const a = config.store;
     const traced = tracing.enabled;
     const imports: DynamicModule[] = [];
@@ -149,7 +153,7 @@ export class AdaptersModule implements OnApplicationShutdown {
       );
     }
 
-    if (a.store === 'dynamodb') providers.push(...dynamoDbProviders(a, meter!, tracing));
+    if (a.store === 'dynamodb') providers.push(...dynamoDbProviders(a, config.region, meter!, tracing));
     if (a.archive === 's3' || a.secrets === 'aws') {
       // S3 archive and Secrets Manager store: the AWS adapters' own module binds their tokens.
       imports.push(
@@ -208,17 +212,42 @@ export class AdaptersModule implements OnApplicationShutdown {
  * bound to a QueueForwardingRepository that hands the jobs to the work queue right after the commit and
  * deletes their outbox items, and OutboxRelay (worker) sends what a crash left behind.
  */
-function dynamoDbProviders(a: StoreConfig, meter: AwsRequestMeter, tracing: Tracing): Provider[] {
+function dynamoDbProviders(a: StoreConfig, region: RegionConfig, meter: AwsRequestMeter, tracing: Tracing): Provider[] {
   const aws = a.aws;
   const table = { tableName: aws.dynamodbTable! };
   const clockDep = { token: CLOCK, optional: true };
+  // CONSISTENCY=eventual (docs/multi-region.md): what this region owns, kept by RegionService at each heartbeat,
+  // fences every payment write and scopes the outbox relay.
+  const ownership = region.consistency === 'eventual' ? new RegionOwnership(region.id) : null;
   return [
     { provide: DYNAMODB_CLIENT, useFactory: () => meter.attach(new DynamoDBClient(clientConfig(aws, aws.endpoints.dynamodb)), 'dynamodb') },
+    ...(ownership
+      ? [
+          { provide: RegionOwnership, useValue: ownership },
+          { provide: REGION_FENCE, useExisting: RegionOwnership },
+          {
+            // the peers' replicas, read for `X-Consistency: global`: PEER_DYNAMODB_ENDPOINTS, else the peer's
+            // AWS region (a region id is then an AWS region name)
+            provide: PEER_REPLICAS,
+            useFactory: () =>
+              new DynamoDbPeerReplicas(
+                new Map(
+                  region.peers.map((peer) => {
+                    const endpoint = region.peerEndpoints[peer];
+                    const config = endpoint ? clientConfig(aws, endpoint) : { region: peer };
+                    return [peer, meter.attach(new DynamoDBClient(config), 'dynamodb')];
+                  }),
+                ),
+                table,
+              ),
+          },
+        ]
+      : []),
     {
       provide: DynamoDbTransactionRepository,
       inject: [DYNAMODB_CLIENT, clockDep],
       useFactory: (client: DynamoDBClient, clock?: Clock) =>
-        new DynamoDbTransactionRepository(client, { ...table, ...(clock ? { clock } : {}) }),
+        new DynamoDbTransactionRepository(client, { ...table, ...(clock ? { clock } : {}), ...(ownership ? { fence: ownership } : {}) }),
     },
     {
       provide: DynamoDbOutbox,

@@ -73,6 +73,7 @@ import { WorkSignalHub } from './worker/work-signal.hub.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { RoutesController } from './operator/routes.controller.js';
 import { RegionsController } from './region/regions.controller.js';
+import { GlobalDurability } from './region/global-durability.service.js';
 import { RegionService } from './region/region.service.js';
 import { OperatorController } from './operator/operator.controller.js';
 import { AdmissionGate } from './admission/admission.gate.js';
@@ -295,7 +296,7 @@ class PortsModule {
     }
     // This region: heartbeat, status, takeover of failed peers (docs/multi-region.md); admission, the workers,
     // the sweepers and /health/region ask it.
-    providers.push(RegionService);
+    providers.push(RegionService, GlobalDurability);
     if (config.runtime.role !== 'worker') {
       // Admission control for the inbox and the MQ front door of this process (docs/operations.md, "Overload").
       providers.push(AdmissionGate, { provide: ADMISSION, useExisting: AdmissionGate });

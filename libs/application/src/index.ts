@@ -72,5 +72,7 @@ export * from './routing/router.js';
 export * from './routing/opening-hours.js';
 export * from './routing/circuit-breaker.js';
 export * from './routing/throughput-cap.js';
+export * from './ports/peer-replicas.port.js';
 export * from './ports/region-registry.port.js';
+export * from './region-ownership/region-ownership.js';
 export * from './take-over-region/take-over-region.command.js';

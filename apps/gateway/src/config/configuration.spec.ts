@@ -520,7 +520,27 @@ describe('regions (REGION_ID, PEER_REGIONS, CONSISTENCY)', () => {
       REGION_HEARTBEAT_SECONDS: '1',
       REGION_LEASE_SECONDS: '3',
     });
-    expect(c.region).toEqual({ id: 'a', peers: ['b', 'c'], consistency: 'strong', heartbeatMs: 1000, leaseMs: 3000 });
+    expect(c.region).toEqual({
+      id: 'a',
+      peers: ['b', 'c'],
+      consistency: 'strong',
+      heartbeatMs: 1000,
+      leaseMs: 3000,
+      peerEndpoints: {},
+      globalTimeoutMs: 10_000,
+    });
+  });
+
+  it('takes eventual mode with a peer replica endpoint and a global timeout', () => {
+    const c = loadConfiguration({
+      ...AWS_ALL,
+      REGION_ID: 'a',
+      PEER_REGIONS: 'b',
+      CONSISTENCY: 'eventual',
+      PEER_DYNAMODB_ENDPOINTS: 'b=http://127.0.0.1:8001',
+      CONSISTENCY_GLOBAL_TIMEOUT_SECONDS: '3',
+    });
+    expect(c.region).toMatchObject({ consistency: 'eventual', peerEndpoints: { b: 'http://127.0.0.1:8001' }, globalTimeoutMs: 3000 });
   });
 
   it.each([
@@ -528,7 +548,10 @@ describe('regions (REGION_ID, PEER_REGIONS, CONSISTENCY)', () => {
     [{ ...AWS_ALL, REGION_ID: 'a', PEER_REGIONS: 'a,b' }, /PEER_REGIONS names this region/],
     [{ ...AWS_ALL, PEER_REGIONS: 'B' }, /PEER_REGIONS: "B" is not a region id/],
     [{ REGION_HEARTBEAT_SECONDS: '5', REGION_LEASE_SECONDS: '10' }, /at least three heartbeats/],
-    [{ ...AWS_ALL, PEER_REGIONS: 'b', CONSISTENCY: 'eventual' }, /CONSISTENCY=eventual is not available yet/],
+    [{ ...AWS_ALL, CONSISTENCY: 'eventual' }, /CONSISTENCY=eventual needs PEER_REGIONS/],
+    [{ ...AWS_ALL, PEER_REGIONS: 'b', CONSISTENCY: 'eventual', MODE: 'core', LEDGER_ENABLED: 'true' }, /cannot keep the core-mode ledger/],
+    [{ ...AWS_ALL, PEER_REGIONS: 'b', PEER_DYNAMODB_ENDPOINTS: 'c=http://x:1' }, /names c, which is not in PEER_REGIONS/],
+    [{ ...AWS_ALL, PEER_REGIONS: 'b', PEER_DYNAMODB_ENDPOINTS: 'b=ftp://x' }, /PEER_DYNAMODB_ENDPOINTS: "b=ftp:\/\/x" needs an http\(s\) URL/],
   ])('refuses %o', (env, message) => {
     expect(() => loadConfiguration(env as Record<string, string>)).toThrow(message);
   });

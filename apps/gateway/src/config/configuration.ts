@@ -286,6 +286,10 @@ export interface RegionConfig {
   consistency: 'strong' | 'eventual';
   heartbeatMs: number;
   leaseMs: number;
+  /** PEER_DYNAMODB_ENDPOINTS: a peer's replica endpoint, by peer id (eventual; else its regional endpoint). */
+  peerEndpoints: Record<string, string>;
+  /** CONSISTENCY_GLOBAL_TIMEOUT_SECONDS: how long `X-Consistency: global` waits for a peer's replica (eventual). */
+  globalTimeoutMs: number;
 }
 
 export interface RoutingConfig {
@@ -734,11 +738,22 @@ function region(e: ParsedEnv): RegionConfig {
     throw new ConfigError('PEER_REGIONS needs STORE=dynamodb: the regions share (or replicate) one DynamoDB table (docs/multi-region.md)');
   }
   if (e.CONSISTENCY === 'eventual') {
-    // Not built yet: home-region-only processing and epoch-fenced writes (issue 15). Refused rather than run
-    // without the fencing that makes it safe.
-    throw new ConfigError(
-      'CONSISTENCY=eventual is not available yet (docs/multi-region.md): run the regions on one strongly consistent table',
-    );
+    if (peers.length === 0) {
+      throw new ConfigError('CONSISTENCY=eventual needs PEER_REGIONS: it is the mode of regions replicating one table to each other');
+    }
+    if (ledger(e).enabled) {
+      // account balances are read-modify-write: last writer wins between replicas would lose postings
+      throw new ConfigError(
+        'CONSISTENCY=eventual cannot keep the core-mode ledger (LEDGER_ENABLED): its balances need writes that hold across regions; use CONSISTENCY=strong',
+      );
+    }
+  }
+  const peerEndpoints: Record<string, string> = {};
+  for (const entry of e.PEER_DYNAMODB_ENDPOINTS) {
+    const at = entry.indexOf('=');
+    const peer = entry.slice(0, at);
+    if (!peers.includes(peer)) throw new ConfigError(`PEER_DYNAMODB_ENDPOINTS names ${peer}, which is not in PEER_REGIONS`);
+    peerEndpoints[peer] = entry.slice(at + 1);
   }
   if (e.REGION_LEASE_SECONDS < 3 * e.REGION_HEARTBEAT_SECONDS) {
     throw new ConfigError(
@@ -751,6 +766,8 @@ function region(e: ParsedEnv): RegionConfig {
     consistency: e.CONSISTENCY,
     heartbeatMs: e.REGION_HEARTBEAT_SECONDS * 1000,
     leaseMs: e.REGION_LEASE_SECONDS * 1000,
+    peerEndpoints,
+    globalTimeoutMs: e.CONSISTENCY_GLOBAL_TIMEOUT_SECONDS * 1000,
   };
 }
 

@@ -661,6 +661,33 @@ const SPECS = {
     doc: '`strong`: the regions share a store whose conditional writes hold across regions (DynamoDB multi-Region strong consistency), so any region may process any payment; `eventual`: asynchronous replication, a payment is processed only by the region that owns it (docs/multi-region.md, ADR 0021)',
     default: 'strong',
   }),
+  PEER_DYNAMODB_ENDPOINTS: list(
+    {
+      ns: 'region',
+      doc: 'CONSISTENCY=eventual only: `<peer region id>=<url>` pairs, comma-separated, naming the DynamoDB endpoint of a peer region\'s replica (read to answer `X-Consistency: global`). A peer not named is reached at the SDK\'s regional endpoint of the AWS region of that id',
+      example: 'eu-central-1=http://127.0.0.1:8001',
+      default: '(none)',
+    },
+    (entry) => {
+      const at = entry.indexOf('=');
+      if (at < 1 || !REGION.test(entry.slice(0, at))) return 'is not <region id>=<url>';
+      try {
+        const url = new URL(entry.slice(at + 1));
+        return url.protocol === 'http:' || url.protocol === 'https:' ? null : 'needs an http(s) URL';
+      } catch {
+        return 'needs an http(s) URL after =';
+      }
+    },
+  ),
+  CONSISTENCY_GLOBAL_TIMEOUT_SECONDS: int(
+    {
+      ns: 'region',
+      doc: 'CONSISTENCY=eventual: how long a submission with `X-Consistency: global` waits for its payment to be readable in a peer region; past it, `503 CONSISTENCY.GLOBAL_TIMEOUT` (retryable with the same `X-Transaction-Id`: the payment is stored in this region and is not lost)',
+      default: '10',
+    },
+    1,
+    120,
+  ),
   REGION_HEARTBEAT_SECONDS: int({ ns: 'region', doc: 'how often this region renews its lease in the shared store', default: '5' }, 1, 300),
   REGION_LEASE_SECONDS: int(
     {

@@ -12,6 +12,7 @@ import { ProblemException } from './problem.js';
 import { clientsConfig, regionConfig } from '../config/namespaces.js';
 import { assertUtf8Charset } from './xml-body.js';
 import { UUID } from './transaction.view.js';
+import { GlobalDurability, GlobalDurabilityTimeoutError } from '../region/global-durability.service.js';
 
 /** The HTTP status of each way a message can fail to be ISO 20022 the gateway takes. */
 export const STATUS_OF: Record<Iso20022Error['code'], number> = {
@@ -35,6 +36,7 @@ export class InboxController {
     private readonly commands: CommandBus,
     @Inject(regionConfig.KEY) private readonly region: ConfigType<typeof regionConfig>,
     @Inject(clientsConfig.KEY) private readonly clients: ConfigType<typeof clientsConfig>,
+    private readonly global: GlobalDurability,
   ) {}
 
   @Post('inbox')
@@ -81,9 +83,23 @@ export class InboxController {
     const result = await this.commands.execute(
       new SubmitPaymentCommand(client.clientId, body, 'api', transactionId?.toLowerCase() ?? null, client.scopes),
     );
-    // CONSISTENCY=strong: a stored payment is already readable in every region (the table's conditional writes
-    // hold across regions), so `global` is met when the write is.
     void reply.header('X-Consistency', durability);
+    if (durability === 'global' && result.kind === 'accepted') {
+      // CONSISTENCY=strong: met by the write; eventual: once a peer region's replica holds the payment
+      try {
+        const peer = await this.global.await(result.transactionId);
+        if (peer) void reply.header('X-Consistency-Replica', peer);
+      } catch (e) {
+        if (!(e instanceof GlobalDurabilityTimeoutError)) throw e;
+        throw new ProblemException(
+          503,
+          e.code,
+          e.message,
+          { transactionId: e.transactionId, retryAfterSeconds: 1 },
+          { 'Retry-After': '1', Location: `/v1/transactions/${e.transactionId}` },
+        );
+      }
+    }
     return answerSubmit(result, reply, client.clientId);
   }
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AdmissionRefusedError } from '#application';
-import { admissionProblem, ProblemException, problemType, type ProblemBody } from './problem.js';
+import { AdmissionRefusedError, RegionFencedWriteError, RegionNotHomeError } from '#application';
+import { admissionProblem, ProblemException, problemType, regionWriteProblem, type ProblemBody } from './problem.js';
 
 interface FastifyishError {
   code?: string;
@@ -16,7 +16,12 @@ export class ProblemFilter implements ExceptionFilter {
   private readonly log = new Logger('HTTP');
 
   catch(thrown: unknown, host: ArgumentsHost): void {
-    const exception = thrown instanceof AdmissionRefusedError ? admissionProblem(thrown) : thrown;
+    const exception =
+      thrown instanceof AdmissionRefusedError
+        ? admissionProblem(thrown)
+        : thrown instanceof RegionNotHomeError || thrown instanceof RegionFencedWriteError
+          ? regionWriteProblem(thrown)
+          : thrown;
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();

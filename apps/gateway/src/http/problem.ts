@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import type { AdmissionRefusedError } from '#application';
+import { type AdmissionRefusedError, RegionNotHomeError, type RegionFencedWriteError } from '#application';
 
 export interface ProblemIssue {
   line?: number;
@@ -27,6 +27,7 @@ const TITLES: Record<number, string> = {
   408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
+  421: 'Misdirected Request',
   414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
@@ -88,4 +89,16 @@ export function admissionProblem(e: AdmissionRefusedError): ProblemException {
     { retryAfterSeconds: e.retryAfterSeconds },
     { 'Retry-After': String(e.retryAfterSeconds) },
   );
+}
+
+/**
+ * CONSISTENCY=eventual (docs/multi-region.md): a write on a payment this region does not own answers 421 naming
+ * the region that owns it (send it there); a write refused because this region was just taken over answers 503,
+ * retryable at the surviving region.
+ */
+export function regionWriteProblem(e: RegionNotHomeError | RegionFencedWriteError): ProblemException {
+  if (e instanceof RegionNotHomeError) {
+    return new ProblemException(421, e.code, e.message, { homeRegion: e.homeRegion, region: e.region });
+  }
+  return new ProblemException(503, e.code, e.message, { homeRegion: e.token.home, retryAfterSeconds: 5 }, { 'Retry-After': '5' });
 }

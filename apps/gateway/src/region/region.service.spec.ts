@@ -12,7 +12,7 @@ function region(id: string, peers: string[], registry: FakeRegionRegistry, clock
     },
   };
   const service = new RegionService(
-    { id, peers, consistency: 'strong', heartbeatMs: 1000, leaseMs: 3000 },
+    { id, peers, consistency: 'strong', heartbeatMs: 1000, leaseMs: 3000, peerEndpoints: {}, globalTimeoutMs: 10_000 },
     { role } as never,
     clock,
     bus as never,

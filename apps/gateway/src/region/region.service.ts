@@ -5,6 +5,7 @@ import {
   CLOCK,
   REGION_REGISTRY,
   RegionFencedError,
+  RegionOwnership,
   TakeOverRegionCommand,
   type Clock,
   type RegionRecord,
@@ -56,6 +57,8 @@ export class RegionService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly commands: CommandBus,
     @Optional() @Inject(REGION_REGISTRY) private readonly registry: RegionRegistry | null = null,
+    /** CONSISTENCY=eventual: what this region acts for, told at every beat (it fences the store's writes). */
+    @Optional() @Inject(RegionOwnership) private readonly ownership: RegionOwnership | null = null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -114,11 +117,20 @@ export class RegionService implements OnApplicationBootstrap, OnApplicationShutd
     if (region === this.config.id) this.record = record;
     else this.peers.set(region, record);
     if (status === 'healthy') this.adopted.delete(region);
+    this.ownership?.update(this.record, this.adopted);
     return record;
   }
 
   /** One heartbeat, then (in worker processes) the takeover of failed peers and the carrying on of their payments. */
   private async beat(): Promise<void> {
+    try {
+      await this.beatOnce();
+    } finally {
+      this.ownership?.update(this.record, this.adopted);
+    }
+  }
+
+  private async beatOnce(): Promise<void> {
     const registry = this.registry!;
     const now = this.clock.now();
     try {
@@ -137,18 +149,30 @@ export class RegionService implements OnApplicationBootstrap, OnApplicationShutd
     if (this.config.peers.length === 0) return;
     try {
       for (const r of await registry.list()) if (r.id !== this.config.id) this.peers.set(r.id, r);
-      if (this.runtime.role !== 'api') await this.takeOverFailedPeers(registry, now);
+      await this.takeOverFailedPeers(registry, now, this.runtime.role !== 'api');
     } catch (e) {
       this.log.error(`takeover sweep failed: ${(e as Error).message}`);
     }
   }
 
-  private async takeOverFailedPeers(registry: RegionRegistry, now: Date): Promise<void> {
+  /**
+   * Notes the peers this region holds; a process that runs workers (`acts`) also claims failed peers and carries
+   * their payments on. An API-only process only follows what the store says (it needs it to accept decisions on
+   * an adopted region's payments under CONSISTENCY=eventual).
+   */
+  private async takeOverFailedPeers(registry: RegionRegistry, now: Date, acts: boolean): Promise<void> {
     for (const id of this.config.peers) {
       const peer = this.peers.get(id);
       if (!peer) continue;
+      if (!acts) {
+        if (peer.status === 'down' && peer.takenOverBy === this.config.id) this.adopted.set(id, peer.epoch);
+        else this.adopted.delete(id);
+        continue;
+      }
       if (peer.status === 'down' && peer.takenOverBy === this.config.id) {
         this.adopted.set(id, peer.epoch);
+      } else if (peer.status === 'down' && peer.takenOverBy !== null) {
+        this.adopted.delete(id); // another survivor holds it now
       } else if (peer.status === 'down' && peer.takenOverBy === null) {
         await this.claim(registry, peer, peer.changedBy, now);
       } else if (peer.status !== 'down' && this.leaseExpired(peer, now)) {
@@ -157,6 +181,7 @@ export class RegionService implements OnApplicationBootstrap, OnApplicationShutd
         this.adopted.delete(id);
       }
     }
+    if (!acts) return;
     for (const [id, epoch] of this.adopted) {
       const { redriven } = await this.commands.execute(new TakeOverRegionCommand(id, epoch));
       if (redriven) this.log.log(`carried on ${redriven} payment(s) of region ${id} (epoch ${epoch})`);

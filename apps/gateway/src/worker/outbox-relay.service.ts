@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { WORK_QUEUE, WORK_QUEUE_SIGNAL, type WorkQueue, type WorkSignal } from '#application';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { RegionOwnership, WORK_QUEUE, WORK_QUEUE_SIGNAL, type WorkQueue, type WorkSignal } from '#application';
 import { DynamoDbOutbox } from '#adapters/aws';
 import type { ConfigType } from '@nestjs/config';
 import { workerConfig } from '../config/namespaces.js';
@@ -32,6 +32,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(WORK_QUEUE) private readonly queue: WorkQueue,
     @Inject(WORK_QUEUE_SIGNAL) private readonly signal: WorkSignal,
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
+    /** CONSISTENCY=eventual: only the jobs of the home regions this region owns (never a replicated copy of a peer's). */
+    @Optional() @Inject(RegionOwnership) private readonly ownership: RegionOwnership | null = null,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -61,9 +63,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async relay(): Promise<number> {
     let total = 0;
     let found = 0;
+    const regions = this.ownership?.regions();
+    if (regions?.length === 0) return 0; // fenced, or not beaten yet
     try {
       for (;;) {
-        const claimed = await this.outbox.claim(BATCH, LEASE_MS);
+        const claimed = await this.outbox.claim(BATCH, LEASE_MS, regions);
         found += claimed.length;
         if (claimed.length === 0) return total;
         const jobs = claimed.map((c) => c.job);

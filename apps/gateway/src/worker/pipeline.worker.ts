@@ -13,6 +13,7 @@ import {
   StatusReportWriter,
   TransactionNotFoundError,
   WaitingForDependencyError,
+  RegionNotHomeError,
   backoffDelay,
   WORK_QUEUE,
   type Job,
@@ -154,6 +155,13 @@ export class PipelineWorker implements OnApplicationBootstrap, OnApplicationShut
     if (e instanceof TransactionNotFoundError || (e instanceof HostUnavailableError && !e.retryable)) {
       this.log.warn(`dead-lettering ${job.type} of ${job.transactionId}: ${message}`);
       await this.queue.deadLetter(receipt, message);
+      return;
+    }
+    if (e instanceof RegionNotHomeError) {
+      // CONSISTENCY=eventual: the payment belongs to a region this one does not act for (an operator brought its
+      // home back). That region carries it on from its own outbox and sweeps; this copy of the job is dropped.
+      this.log.warn(`dropping ${job.type} of ${job.transactionId}: ${message}`);
+      await this.queue.ack(receipt);
       return;
     }
     if (e instanceof WaitingForDependencyError && attempt >= this.worker.jobMaxAttempts) {

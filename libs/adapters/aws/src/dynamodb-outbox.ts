@@ -42,7 +42,13 @@ interface StoredJob {
  */
 export const DEFAULT_OUTBOX_TTL_SECONDS = 7 * 86_400;
 
-export function outboxItem(job: Job, nowMs: number, outboxShards: number, ttlSeconds = DEFAULT_OUTBOX_TTL_SECONDS): Item {
+export function outboxItem(
+  job: Job,
+  nowMs: number,
+  outboxShards: number,
+  ttlSeconds = DEFAULT_OUTBOX_TTL_SECONDS,
+  region?: string,
+): Item {
   const stored: StoredJob = {
     type: job.type,
     transactionId: job.transactionId,
@@ -61,7 +67,7 @@ export function outboxItem(job: Job, nowMs: number, outboxShards: number, ttlSec
     // a job nobody relayed or completed is deleted by DynamoDB's TTL after a week (the sweeper re-drives
     // its payment long before that)
     [TTL_ATTRIBUTE]: N(Math.floor(nowMs / 1000) + ttlSeconds),
-    gsi2pk: S(gsi.outbox(shardOf(job.transactionId, outboxShards))),
+    gsi2pk: S(gsi.outbox(shardOf(job.transactionId, outboxShards), region)),
     gsi2sk: S(`${padMs(due)}#${job.deduplicationId}`),
   };
 }
@@ -98,22 +104,28 @@ export class DynamoDbOutbox {
 
   /**
    * Claims up to `limit` due jobs for `leaseMs`: they are not handed to another claimer until the lease ends.
-   * Shards are read in a rotating order so that no shard starves.
+   * Shards are read in a rotating order so that no shard starves. `regions` (CONSISTENCY=eventual): only the
+   * jobs of payments of these home regions (the outbox is kept per home region; a region relays the jobs of the
+   * regions it owns, never a replicated copy of another region's).
    */
-  async claim(limit: number, leaseMs: number): Promise<OutboxEntry[]> {
+  async claim(limit: number, leaseMs: number, regions?: readonly string[]): Promise<OutboxEntry[]> {
     const now = this.now();
     const hi = padMs(now + 1);
     const out: OutboxEntry[] = [];
-    const start = Math.floor(Math.random() * this.shards);
-    for (let i = 0; i < this.shards && out.length < limit; i++) {
-      const shard = (start + i) % this.shards;
+    const partitions = regions === undefined ? [undefined] : [...regions];
+    const slots = partitions.length * this.shards;
+    const start = Math.floor(Math.random() * slots);
+    for (let i = 0; i < slots && out.length < limit; i++) {
+      const slot = (start + i) % slots;
+      const shard = slot % this.shards;
+      const region = partitions[Math.floor(slot / this.shards)];
       const candidates = await queryUpTo(
         this.client,
         {
           TableName: this.options.tableName,
           IndexName: GSI_BY_SHARD,
           KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :hi',
-          ExpressionAttributeValues: { ':pk': S(gsi.outbox(shard)), ':hi': S(hi) },
+          ExpressionAttributeValues: { ':pk': S(gsi.outbox(shard, region)), ':hi': S(hi) },
         },
         limit - out.length,
       );

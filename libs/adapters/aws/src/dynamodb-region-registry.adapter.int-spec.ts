@@ -41,7 +41,7 @@ describe('DynamoDbRegionRegistry (DynamoDB Local)', () => {
     };
   });
 
-  it('keeps a region as one item of the store table, under the regions partition, with an integer epoch', async () => {
+  it('keeps a region as a status item and a lease item of the store table, under the regions partition', async () => {
     const tableName = await freshTable();
     const client = newClient();
     const registry = new DynamoDbRegionRegistry(client, { tableName });
@@ -57,9 +57,15 @@ describe('DynamoDbRegionRegistry (DynamoDB Local)', () => {
       status: { S: 'down' },
       epoch: { N: '2' },
       takenOverBy: { S: 'us-east-1' },
-      leaseUntil: { S: '2026-03-01T10:00:15.000Z' },
     });
-    // no index entries: a heartbeat writes nothing but the item
-    expect(Object.keys(Item!).filter((k) => k.startsWith('gsi'))).toEqual([]);
+    // the lease has an item of its own, written by the region alone (a heartbeat never rewrites the status)
+    expect(Item!.leaseUntil).toBeUndefined();
+    const lease = (
+      await client.send(new GetItemCommand({ TableName: tableName, Key: keyOf(keys.regionLease('eu#west')), ConsistentRead: true }))
+    ).Item;
+    expect(lease).toMatchObject({ sk: { S: 'LEASE#eu%23west' }, heartbeatAt: { S: '2026-03-01T10:00:00.000Z' }, leaseUntil: { S: '2026-03-01T10:00:15.000Z' } });
+    await expect(registry.get('eu#west')).resolves.toMatchObject({ status: 'down', epoch: 2, leaseUntil: '2026-03-01T10:00:15.000Z' });
+    // no index entries: a heartbeat writes nothing but its items
+    expect([...Object.keys(Item!), ...Object.keys(lease!)].filter((k) => k.startsWith('gsi'))).toEqual([]);
   });
 });

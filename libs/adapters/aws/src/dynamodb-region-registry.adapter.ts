@@ -8,7 +8,7 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { RegionFencedError, type RegionRecord, type RegionRegistry, type RegionStatus } from '#application';
-import { type Item, keyOf, keys, N, num, REGION_PARTITION, REGION_SORT_PREFIX, S, str } from './dynamodb-table.js';
+import { type Item, keyOf, keys, N, num, REGION_LEASE_SORT_PREFIX, REGION_PARTITION, S, str } from './dynamodb-table.js';
 
 /** Optimistic rounds of a heartbeat or a status change before it gives up (each lost round means a peer wrote). */
 const MAX_ROUNDS = 10;
@@ -23,13 +23,18 @@ export class RegionRegistryContentionError extends Error {
 }
 
 /**
- * The regions' records (issue 15) in the store's table, one item each under one partition (`REGIONS`,
- * `REGION#<id>`): a deployment has a handful of regions, so `list` is a single strongly consistent query and
- * no index is written. Every change is a conditional write — a heartbeat on `status <> down` (or on the status
- * it read), a takeover on `epoch = :expected`, an operator's change on the epoch and status it read — so it
- * holds between instances and, on a table whose conditional writes hold across regions (multi-Region strong
- * consistency, or one shared table), between regions. On an eventually consistent global table each region's
- * conditions hold only against its own replica.
+ * The regions' records (issue 15) in the store's table, two items each under one partition (`REGIONS`): the
+ * status (`REGION#<id>`: status, epoch, taker, who changed it) and the heartbeat lease (`LEASE#<id>`). A deployment
+ * has a handful of regions, so `list` is a single strongly consistent query and no index is written.
+ *
+ * The lease has an item of its own so that each item has the writers it can afford. The lease is written only by
+ * the region itself, every few seconds; the status only by an operator or a taker, rarely. On an eventually
+ * consistent global table (last writer wins per item) a heartbeat therefore never undoes a takeover or an
+ * operator's change made in another region, and a payment's write can check the status item (epoch fencing)
+ * without racing the heartbeats. Every status change is a conditional write — a takeover on `epoch = :expected`,
+ * an operator's change on the epoch and status it read — so it holds between instances and, on a table whose
+ * conditional writes hold across regions, between regions; on an eventually consistent table, against the
+ * writer's own replica.
  */
 export class DynamoDbRegionRegistry implements RegionRegistry {
   constructor(
@@ -41,57 +46,58 @@ export class DynamoDbRegionRegistry implements RegionRegistry {
     const now = at.toISOString();
     const lease = leaseUntil.toISOString();
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      // the steady state, one write: only the lease moves, the status stays as stored, never on a down region
-      const renewed = await this.update(region, {
-        UpdateExpression: 'SET heartbeatAt = :at, leaseUntil = :lease',
-        ConditionExpression: 'attribute_exists(pk) AND #status <> :down',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':at': S(now), ':lease': S(lease), ':down': S('down') },
-      });
-      if (renewed) return renewed;
-      const current = await this.get(region);
-      if (current?.status === 'down') throw new RegionFencedError(region, current);
-      if (current) continue; // it changed under us: renew again
-      const created: RegionRecord = {
-        id: region,
-        status: 'healthy',
-        epoch: 1,
-        heartbeatAt: now,
-        leaseUntil: lease,
-        takenOverBy: null,
-        changedBy: 'heartbeat',
-        changedAt: now,
-      };
-      if (await this.create(created)) return created;
+      let status = await this.status(region);
+      if (!status) {
+        const created: RegionRecord = {
+          id: region,
+          status: 'healthy',
+          epoch: 1,
+          heartbeatAt: null,
+          leaseUntil: null,
+          takenOverBy: null,
+          changedBy: 'heartbeat',
+          changedAt: now,
+        };
+        if (!(await this.create(created))) continue; // created meanwhile: read it again
+        status = created;
+      }
+      // a region that is down is not revived by its heartbeat: only an operator's `up` brings it back
+      if (status.status === 'down') throw new RegionFencedError(region, withLease(status, await this.lease(region)));
+      await this.renewLease(region, now, lease);
+      return { ...status, heartbeatAt: now, leaseUntil: lease };
     }
     throw new RegionRegistryContentionError(region);
   }
 
   async list(): Promise<RegionRecord[]> {
-    const out: RegionRecord[] = [];
+    const statuses = new Map<string, RegionRecord>();
+    const leases = new Map<string, Lease>();
     let start: Item | undefined;
     do {
       const res = await this.client.send(
         new QueryCommand({
           TableName: this.options.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': S(REGION_PARTITION), ':prefix': S(REGION_SORT_PREFIX) },
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': S(REGION_PARTITION) },
           ConsistentRead: true,
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      out.push(...(res.Items ?? []).map(recordOf));
+      for (const item of res.Items ?? []) {
+        if (str(item, 'sk')!.startsWith(REGION_LEASE_SORT_PREFIX)) leases.set(str(item, 'id')!, leaseOf(item));
+        else statuses.set(str(item, 'id')!, recordOf(item));
+      }
       start = res.LastEvaluatedKey;
     } while (start);
     // the sort keys are percent-encoded: order by the ids themselves
-    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return [...statuses.values()]
+      .map((r) => withLease(r, leases.get(r.id) ?? null))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async get(region: string): Promise<RegionRecord | null> {
-    const res = await this.client.send(
-      new GetItemCommand({ TableName: this.options.tableName, Key: keyOf(keys.region(region)), ConsistentRead: true }),
-    );
-    return res.Item ? recordOf(res.Item) : null;
+    const [status, lease] = await Promise.all([this.status(region), this.lease(region)]);
+    return status ? withLease(status, lease) : null;
   }
 
   async takeOver(region: string, expectedEpoch: number, takenOverBy: string, by: string, at: Date): Promise<RegionRecord | null> {
@@ -114,7 +120,7 @@ export class DynamoDbRegionRegistry implements RegionRegistry {
   async setStatus(region: string, status: RegionStatus, by: string, at: Date): Promise<RegionRecord> {
     const now = at.toISOString();
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const current = await this.get(region);
+      const current = await this.status(region);
       if (!current) {
         const created: RegionRecord = {
           id: region,
@@ -134,7 +140,7 @@ export class DynamoDbRegionRegistry implements RegionRegistry {
       const changed = await this.update(region, {
         UpdateExpression:
           'SET #status = :status, epoch = :epoch, changedBy = :by, changedAt = :at' + (status === 'down' ? '' : ' REMOVE takenOverBy'),
-        // on what was read: a heartbeat may renew the lease meanwhile (it keeps both), a takeover may not
+        // on what was read: a takeover or another operator's change in between makes it read again
         ConditionExpression: 'epoch = :read AND #status = :readStatus',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -163,10 +169,41 @@ export class DynamoDbRegionRegistry implements RegionRegistry {
       const res = await this.client.send(
         new UpdateItemCommand({ TableName: this.options.tableName, Key: keyOf(keys.region(region)), ReturnValues: 'ALL_NEW', ...input }),
       );
-      return recordOf(res.Attributes!);
+      return withLease(recordOf(res.Attributes!), await this.lease(region));
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return null;
       throw e;
+    }
+  }
+
+  /** The status item alone (no lease), strongly consistent. */
+  private async status(region: string): Promise<RegionRecord | null> {
+    const res = await this.client.send(
+      new GetItemCommand({ TableName: this.options.tableName, Key: keyOf(keys.region(region)), ConsistentRead: true }),
+    );
+    return res.Item ? recordOf(res.Item) : null;
+  }
+
+  private async lease(region: string): Promise<Lease | null> {
+    const res = await this.client.send(
+      new GetItemCommand({ TableName: this.options.tableName, Key: keyOf(keys.regionLease(region)), ConsistentRead: true }),
+    );
+    return res.Item ? leaseOf(res.Item) : null;
+  }
+
+  /** Moves the lease forward (never back: several instances of a region beat, a slow one may come last). */
+  private async renewLease(region: string, at: string, leaseUntil: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.options.tableName,
+          Item: { ...keyOf(keys.regionLease(region)), kind: S('region-lease'), id: S(region), heartbeatAt: S(at), leaseUntil: S(leaseUntil) },
+          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :lease',
+          ExpressionAttributeValues: { ':lease': S(leaseUntil) },
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e; // another instance beat later
     }
   }
 
@@ -195,14 +232,26 @@ function itemOf(r: RegionRecord): Item {
     id: S(r.id),
     status: S(r.status),
     epoch: N(r.epoch),
-    ...(r.heartbeatAt !== null ? { heartbeatAt: S(r.heartbeatAt) } : {}),
-    ...(r.leaseUntil !== null ? { leaseUntil: S(r.leaseUntil) } : {}),
     ...(r.takenOverBy !== null ? { takenOverBy: S(r.takenOverBy) } : {}),
     changedBy: S(r.changedBy),
     changedAt: S(r.changedAt),
   };
 }
 
+interface Lease {
+  heartbeatAt: string | null;
+  leaseUntil: string | null;
+}
+
+function leaseOf(item: Item): Lease {
+  return { heartbeatAt: str(item, 'heartbeatAt') ?? null, leaseUntil: str(item, 'leaseUntil') ?? null };
+}
+
+function withLease(r: RegionRecord, lease: Lease | null): RegionRecord {
+  return lease ? { ...r, heartbeatAt: lease.heartbeatAt, leaseUntil: lease.leaseUntil } : r;
+}
+
+/** A status item (the lease fields come from the lease item: withLease). */
 function recordOf(item: Item): RegionRecord {
   const epoch = Number(num(item, 'epoch'));
   if (!Number.isSafeInteger(epoch)) throw new Error(`region item ${str(item, 'sk')} has no integer epoch`);

@@ -15,7 +15,8 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
  * | UETR            | `UETR#<client>#<uetr lower case>` | `KEY`                 | —                               | —                                                    |
  * | MsgId+E2E       | `E2E#<client>#<msgId>#<e2eId>` (as given) | `KEY`         | —                               | —                                                    |
  * | ledger account  | `ACCT#<account>`                | `ACCT`                  | —                               | `ACCT#<s>`, `<account>`                               |
- * | region          | `REGIONS`                       | `REGION#<region>`       | —                               | —                                                    |
+ * | region status   | `REGIONS`                       | `REGION#<region>`       | —                               | —                                                    |
+ * | region lease    | `REGIONS`                       | `LEASE#<region>`        | —                               | —                                                    |
  *
  * `<s>` is a shard number derived from the payment id (or account id) by hash, so one payment always lands in
  * the same shard. The regions (issue 15) share one partition on purpose: a deployment has a handful, and
@@ -60,9 +61,10 @@ export function resolveShards(shards?: Partial<ShardCounts>): ShardCounts {
 
 const enc = encodeURIComponent;
 
-/** The one partition of the regions' items, and the prefix of their sort keys. */
+/** The one partition of the regions' items, and the prefixes of their sort keys (status, heartbeat lease). */
 export const REGION_PARTITION = 'REGIONS';
 export const REGION_SORT_PREFIX = 'REGION#';
+export const REGION_LEASE_SORT_PREFIX = 'LEASE#';
 
 export const keys = {
   payment: (id: string) => ({ pk: `TX#${enc(id)}`, sk: 'TX' }),
@@ -82,6 +84,7 @@ export const keys = {
   }),
   account: (id: string) => ({ pk: `ACCT#${enc(id)}`, sk: 'ACCT' }),
   region: (id: string) => ({ pk: REGION_PARTITION, sk: `${REGION_SORT_PREFIX}${enc(id)}` }),
+  regionLease: (id: string) => ({ pk: REGION_PARTITION, sk: `${REGION_LEASE_SORT_PREFIX}${enc(id)}` }),
 };
 
 /** A stable shard in 0..count-1 for an id. */
@@ -105,7 +108,8 @@ export function toMs(iso: string, field: string): number {
 export const gsi = {
   client: (clientId: string, shard: number) => `CLIENT#${enc(clientId)}#${shard}`,
   due: (shard: number) => `DUE#${shard}`,
-  outbox: (shard: number) => `OUTBOX#${shard}`,
+  /** An outbox shard; with CONSISTENCY=eventual, one per home region (`OUTBOX@<region>#<s>`): a region relays its own. */
+  outbox: (shard: number, region?: string) => (region === undefined ? `OUTBOX#${shard}` : `OUTBOX@${enc(region)}#${shard}`),
   account: (shard: number) => `ACCT#${shard}`,
 };
 

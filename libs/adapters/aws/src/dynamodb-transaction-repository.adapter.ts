@@ -5,6 +5,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   ScanCommand,
+  type Put,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { isTerminal, type PaymentSnapshot, type PaymentStatus } from '#domain';
@@ -21,6 +22,9 @@ import {
   matchesReference,
   type Posting,
   postingConditions,
+  type FenceToken,
+  type RegionFence,
+  RegionFencedWriteError,
   type ReferenceLookup,
   referenceLimit,
   type TransactionPage,
@@ -77,6 +81,14 @@ export interface DynamoDbStoreOptions {
   outbox?: boolean;
   /** Seconds an outbox item lives when nobody completes it (DynamoDB TTL); 7 days by default. */
   outboxTtlSeconds?: number;
+  /**
+   * CONSISTENCY=eventual (issue 15): every write on a payment carries the epoch of its home region under which the
+   * writing region acts (`regionEpoch`, `regionHolder` on the item), and is conditional on the item not carrying a
+   * higher one: once a taker (or the region brought back) wrote a payment, a region acting on an older epoch can
+   * no longer change it (RegionFencedWriteError). A region that does not act for the home region at all writes
+   * nothing (RegionNotHomeError, from the fence). The outbox is kept per home region.
+   */
+  fence?: RegionFence;
 }
 
 /**
@@ -118,7 +130,9 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
       ? { [TTL_ATTRIBUTE]: N(Math.floor(createdMs / 1000) + Math.ceil(this.options.retentionDays * 86_400)) }
       : {};
     const notExists = 'attribute_not_exists(pk)';
-    const items: TransactWriteItem[] = [{ Put: { TableName: this.table, Item: this.paymentItem(stored), ConditionExpression: notExists } }];
+    const items: TransactWriteItem[] = [
+      { Put: { TableName: this.table, Item: this.paymentItem(stored), ConditionExpression: notExists } },
+    ];
     const keyIndex: { by: 'idempotency-key' | 'uetr' | 'msgid-endtoendid'; index: number }[] = [];
     const keyItem = (k: { pk: string; sk: string }, extra: Item): TransactWriteItem => ({
       Put: {
@@ -143,7 +157,8 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
     keyIndex.push({ by: 'msgid-endtoendid', index: items.length });
     items.push(keyItem(itemKeys.msgIdEndToEndId(stored.clientId, keys.msgIdEndToEndId), {}));
     const unique = uniqueJobs(jobs);
-    items.push(...this.outboxPuts(unique));
+    items.push(...this.outboxPuts(unique, stored));
+    this.fence(stored, items[0]!.Put!);
 
     const reasons = await transactWrite(this.client, items);
     if (reasons === null) {
@@ -228,12 +243,13 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
 
   async update(payment: PaymentSnapshot, expectedVersion: number, jobs: Job[], postings: Posting[] = []): Promise<boolean> {
     const stored: PaymentSnapshot = { ...payment, version: expectedVersion + 1 };
-    const put = {
+    const put: Put = {
       TableName: this.table,
       Item: this.paymentItem(stored),
       ConditionExpression: 'version = :expected',
       ExpressionAttributeValues: { ':expected': N(expectedVersion) },
     };
+    const token = this.fence(stored, put);
     const unique = uniqueJobs(jobs);
     if ((unique.length === 0 || this.options.outbox === false) && postings.length === 0) {
       // a single conditional put: half the cost of a transaction
@@ -242,7 +258,7 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
         this.committed(unique);
         return true;
       } catch (e) {
-        if (e instanceof ConditionalCheckFailedException) return false;
+        if (e instanceof ConditionalCheckFailedException) return this.versionOrFence(stored.id, token);
         throw e;
       }
     }
@@ -250,7 +266,7 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
     // holds what its legs need in order), checked by DynamoDB at the write, so concurrent debits cannot race
     const accounts = postingConditions(postings);
     const at = this.nowIso();
-    const items: TransactWriteItem[] = [{ Put: put }, ...this.outboxPuts(unique)];
+    const items: TransactWriteItem[] = [{ Put: put }, ...this.outboxPuts(unique, stored)];
     const firstAccount = items.length;
     for (const account of accounts) {
       const currencies = account.currencies.map((currency, i) => [`:currency${i}`, S(currency)] as const);
@@ -300,7 +316,7 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
         this.committed(unique);
         return true;
       }
-      if (reasons[0]?.code === 'ConditionalCheckFailed') return false;
+      if (reasons[0]?.code === 'ConditionalCheckFailed') return this.versionOrFence(stored.id, token);
       const accountRefused = reasons.slice(firstAccount, firstAccount + accounts.length).some((r) => r?.code === 'ConditionalCheckFailed');
       if (!accountRefused) {
         throw new Error(`update ${stored.id}: transaction cancelled (${reasons.map((r) => r.code).join(', ')})`);
@@ -526,15 +542,53 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
     return item;
   }
 
-  private outboxPuts(jobs: Job[]): TransactWriteItem[] {
+  private outboxPuts(jobs: Job[], payment: PaymentSnapshot): TransactWriteItem[] {
     if (this.options.outbox === false) return [];
     const now = this.nowMs();
+    const region = this.options.fence ? this.homeOf(payment) : undefined;
     return jobs.map((job) => ({
       Put: {
         TableName: this.table,
-        Item: outboxItem(job, now, this.shards.outbox, this.options.outboxTtlSeconds),
+        Item: outboxItem(job, now, this.shards.outbox, this.options.outboxTtlSeconds, region),
       },
     }));
+  }
+
+  /** A payment stored before regions were recorded belongs to the region that reads it. */
+  private homeOf(payment: PaymentSnapshot): string {
+    return payment.homeRegion ?? this.options.fence!.region;
+  }
+
+  /**
+   * With a fence (CONSISTENCY=eventual): stamps the payment's item with the token of the region acting for its home
+   * region, and makes its put conditional on the item carrying no higher epoch. Throws RegionNotHomeError /
+   * RegionFencedWriteError before anything is written when this region does not act for the home region.
+   */
+  private fence(payment: PaymentSnapshot, put: Put): FenceToken | null {
+    if (!this.options.fence) return null;
+    const token = this.options.fence.tokenFor(this.homeOf(payment));
+    put.Item!.regionEpoch = N(token.epoch);
+    put.Item!.regionHolder = S(token.holder);
+    put.ConditionExpression = `(${put.ConditionExpression}) AND (attribute_not_exists(regionEpoch) OR regionEpoch <= :regionEpoch)`;
+    put.ExpressionAttributeValues = { ...put.ExpressionAttributeValues, ':regionEpoch': N(token.epoch) };
+    return token;
+  }
+
+  /**
+   * Why a fenced put's condition failed: the item carries a higher epoch (a taker, or the region brought back,
+   * wrote it since: RegionFencedWriteError), or else its version moved (false, as without a fence).
+   */
+  private async versionOrFence(id: string, token: FenceToken | null): Promise<false> {
+    if (!token) return false;
+    const item = await this.getRaw(keyOf(itemKeys.payment(id)));
+    const epoch = Number(num(item, 'regionEpoch') ?? '0');
+    if (epoch > token.epoch) {
+      throw new RegionFencedWriteError(
+        token,
+        `payment ${id} was written at epoch ${epoch} of region ${token.home} (by ${str(item, 'regionHolder') ?? 'an unknown region'}); region ${token.holder} acts on epoch ${token.epoch} and may no longer change it`,
+      );
+    }
+    return false;
   }
 
   private committed(jobs: Job[]): void {

@@ -4,6 +4,7 @@ export * from './aws-resources.js';
 export * from './dynamodb-transaction-repository.adapter.js';
 export * from './dynamodb-outbox.js';
 export * from './dynamodb-ledger-store.adapter.js';
+export * from './dynamodb-peer-replicas.adapter.js';
 export * from './dynamodb-region-registry.adapter.js';
 export * from './s3-message-archive.adapter.js';
 export * from './aws-secret-store.adapter.js';

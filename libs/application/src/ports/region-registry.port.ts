@@ -64,3 +64,56 @@ export interface RegionRegistry {
    */
   setStatus(region: string, status: RegionStatus, by: string, at: Date): Promise<RegionRecord>;
 }
+
+/**
+ * CONSISTENCY=eventual (issue 15, ADR 0021): every region writes to its own replica of the store, replicated
+ * asynchronously (last writer wins), so a payment may be changed only by the region that owns its home region —
+ * the home region itself while it is not down, else the region that took it over. Each write on a payment carries
+ * the epoch of the home region under which the writer acts, and is conditional on the payment's item carrying no
+ * higher one: once the taker (or the region brought back) wrote a payment, a region acting on an older epoch can no
+ * longer change it. The writer's belief comes from its heartbeats, so a region that was taken over stops acting
+ * within a heartbeat of the takeover reaching its replica.
+ */
+export const REGION_FENCE = Symbol('clearway.RegionFence');
+
+/** What a write on a payment of `home` must find in the home region's record: `epoch`, held by `holder`. */
+export interface FenceToken {
+  home: string;
+  epoch: number;
+  /** This region: `home` itself, or the region that took it over. */
+  holder: string;
+}
+
+export interface RegionFence {
+  /** This region (the home of a payment stored before regions were recorded). */
+  readonly region: string;
+  /** The token for a write on a payment of `homeRegion`, or throws RegionNotHomeError / RegionFencedWriteError. */
+  tokenFor(homeRegion: string): FenceToken;
+}
+
+/** This region does not own the payment's home region: the write belongs to the region that does. */
+export class RegionNotHomeError extends Error {
+  readonly code = 'REGION.NOT_HOME';
+  constructor(
+    readonly homeRegion: string,
+    readonly region: string,
+  ) {
+    super(`the payment belongs to region ${homeRegion}: with CONSISTENCY=eventual only the region that owns it changes it (this is ${region})`);
+    this.name = 'RegionNotHomeError';
+  }
+}
+
+/** The home region's record changed under the write (a takeover, a fresh epoch): this region's belief is stale. */
+export class RegionFencedWriteError extends Error {
+  readonly code = 'REGION.FENCED';
+  constructor(
+    readonly token: FenceToken,
+    detail?: string,
+  ) {
+    super(
+      detail ??
+        `region ${token.holder} no longer acts for region ${token.home} at epoch ${token.epoch}: the write was refused (the region was taken over, or brought back with a fresh epoch)`,
+    );
+    this.name = 'RegionFencedWriteError';
+  }
+}
