@@ -55,6 +55,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   PutItemCommand,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -89,6 +90,12 @@ export interface ReplicatorOptions {
   readonly onError?: (error: Error, context: string) => void;
   /** Writes in flight at once, across keys (default 16; one key's writes are always in order). */
   readonly concurrency?: number;
+  /**
+   * Where to start reading the streams: `start` (default: every record the streams hold) or `now` (the shards
+   * that exist at the first poll are read from LATEST; shards that appear later from their start). `now` is for
+   * joining a region that comes back empty: start the replicator, then `seedReplica` (below).
+   */
+  readonly from?: 'start' | 'now';
 }
 
 export interface ReplicatorStats {
@@ -106,6 +113,11 @@ export interface ReplicatorStats {
   pending: number;
   /** `Date.now()` of the last applied write, or null. */
   lastShippedAt: number | null;
+  /**
+   * Operations on keys queued or running: stream records read and not yet handled, and shipments due and not yet
+   * applied. It grows when the replicator falls behind its sources (a test can hold its load on it).
+   */
+  backlog: number;
   /** Completed polls of each region's stream (all shards), by region id. */
   polls: Record<string, number>;
 }
@@ -171,6 +183,8 @@ interface ShardState {
   iterator: string | undefined;
   lastSequence: string | undefined;
   done: boolean;
+  /** Read from LATEST (a shard found at the first poll of a replicator started `from: 'now'`). */
+  latest: boolean;
 }
 
 interface RegionState {
@@ -252,6 +266,7 @@ export function startReplicator(options: ReplicatorOptions): Replicator {
     read: 0,
     pending: 0,
     lastShippedAt: null,
+    backlog: 0,
     polls: Object.fromEntries(options.regions.map((r) => [r.id, 0])),
   };
   let stopped = false;
@@ -556,6 +571,7 @@ export function startReplicator(options: ReplicatorOptions): Replicator {
       found.push(...(StreamDescription?.Shards ?? []));
       start = StreamDescription?.LastEvaluatedShardId;
     } while (start);
+    const first = region.shardsReadAt === 0;
     for (const shard of found) {
       if (shard.ShardId && !region.shards.has(shard.ShardId)) {
         region.shards.set(shard.ShardId, {
@@ -564,6 +580,7 @@ export function startReplicator(options: ReplicatorOptions): Replicator {
           iterator: undefined,
           lastSequence: undefined,
           done: false,
+          latest: first && options.from === 'now',
         });
       }
     }
@@ -583,7 +600,7 @@ export function startReplicator(options: ReplicatorOptions): Replicator {
         const { ShardIterator } = await region.streams.send(
           new GetShardIteratorCommand(
             shard.lastSequence === undefined
-              ? { StreamArn: arn, ShardId: shard.id, ShardIteratorType: 'TRIM_HORIZON' }
+              ? { StreamArn: arn, ShardId: shard.id, ShardIteratorType: shard.latest ? 'LATEST' : 'TRIM_HORIZON' }
               : { StreamArn: arn, ShardId: shard.id, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: shard.lastSequence },
           ),
         );
@@ -680,7 +697,7 @@ export function startReplicator(options: ReplicatorOptions): Replicator {
       wakeShipper();
     },
     stats() {
-      return { ...stats, polls: { ...stats.polls } };
+      return { ...stats, backlog: inFlight, polls: { ...stats.polls } };
     },
     async caughtUp(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
@@ -702,4 +719,49 @@ export function startReplicator(options: ReplicatorOptions): Replicator {
       }
     },
   };
+}
+
+/**
+ * Copies every item of `from` into `to` (an empty table of a region that came back, already joined by a replicator
+ * started `from: 'now'` whose streams have been polled once): the backfill a new global-table replica gets. An item
+ * the replicator already brought is kept (it is newer); each copy carries the lowest stamp, so the replicator takes
+ * its stream record for an echo of its own (never ships it back) and any later write to the key wins over it.
+ * Returns how many items were copied.
+ */
+export async function seedReplica(
+  from: { endpoint: string; table: string },
+  to: { endpoint: string; table: string },
+  options: { region: string; credentials: { accessKeyId: string; secretAccessKey: string } },
+): Promise<number> {
+  const config = { region: options.region, credentials: options.credentials };
+  const source = new DynamoDBClient({ ...config, endpoint: from.endpoint });
+  const target = new DynamoDBClient({ ...config, endpoint: to.endpoint });
+  const seed = encodeStamp(0, 'seed', '0');
+  let copied = 0;
+  try {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await source.send(new ScanCommand({ TableName: from.table, ConsistentRead: true, ExclusiveStartKey: start }));
+      for (const item of page.Items ?? []) {
+        try {
+          await target.send(
+            new PutItemCommand({
+              TableName: to.table,
+              Item: { ...item, [LWW_STAMP]: { S: seed }, [LWW_TS]: { N: '0' }, [LWW_REGION]: { S: 'seed' } },
+              ConditionExpression: 'attribute_not_exists(#k)',
+              ExpressionAttributeNames: { '#k': Object.keys(item).includes('pk') ? 'pk' : Object.keys(item).sort()[0]! },
+            }),
+          );
+          copied++;
+        } catch (e) {
+          if (!(e instanceof ConditionalCheckFailedException)) throw e;
+        }
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+  } finally {
+    source.destroy();
+    target.destroy();
+  }
+  return copied;
 }

@@ -508,7 +508,15 @@ describe('configuration namespaces in Nest (registerAs)', () => {
 
 describe('regions (REGION_ID, PEER_REGIONS, CONSISTENCY)', () => {
   it('is one region by default, named by REGION_ID, else AWS_REGION, else local', () => {
-    expect(loadConfiguration({}).region).toEqual({ id: 'local', peers: [], consistency: 'strong', heartbeatMs: 5000, leaseMs: 30_000 });
+    expect(loadConfiguration({}).region).toEqual({
+      id: 'local',
+      peers: [],
+      consistency: 'strong',
+      heartbeatMs: 5000,
+      leaseMs: 30_000,
+      peerEndpoints: {},
+      globalTimeoutMs: 10_000,
+    });
     expect(loadConfiguration({ AWS_REGION: 'eu-west-1' }).region.id).toBe('eu-west-1');
   });
 
@@ -551,7 +559,10 @@ describe('regions (REGION_ID, PEER_REGIONS, CONSISTENCY)', () => {
     [{ ...AWS_ALL, CONSISTENCY: 'eventual' }, /CONSISTENCY=eventual needs PEER_REGIONS/],
     [{ ...AWS_ALL, PEER_REGIONS: 'b', CONSISTENCY: 'eventual', MODE: 'core', LEDGER_ENABLED: 'true' }, /cannot keep the core-mode ledger/],
     [{ ...AWS_ALL, PEER_REGIONS: 'b', PEER_DYNAMODB_ENDPOINTS: 'c=http://x:1' }, /names c, which is not in PEER_REGIONS/],
-    [{ ...AWS_ALL, PEER_REGIONS: 'b', PEER_DYNAMODB_ENDPOINTS: 'b=ftp://x' }, /PEER_DYNAMODB_ENDPOINTS: "b=ftp:\/\/x" needs an http\(s\) URL/],
+    [
+      { ...AWS_ALL, PEER_REGIONS: 'b', PEER_DYNAMODB_ENDPOINTS: 'b=ftp://x' },
+      /PEER_DYNAMODB_ENDPOINTS: "b=ftp:\/\/x" needs an http\(s\) URL/,
+    ],
   ])('refuses %o', (env, message) => {
     expect(() => loadConfiguration(env as Record<string, string>)).toThrow(message);
   });

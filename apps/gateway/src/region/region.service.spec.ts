@@ -1,13 +1,23 @@
 import { FakeClock, FakeRegionRegistry } from '../../../../libs/application/src/testing/in-memory.fakes.js';
-import { TakeOverRegionCommand, type RegionRecord } from '#application';
+import { RegionOwnership, TakeOverRegionCommand, type RegionRecord } from '#application';
 import { RegionService } from './region.service.js';
 
 /** A region service of region `id` on a shared fake registry, with a command bus that records takeover commands. */
-function region(id: string, peers: string[], registry: FakeRegionRegistry, clock: FakeClock, role: 'all' | 'api' = 'all') {
+function region(
+  id: string,
+  peers: string[],
+  registry: FakeRegionRegistry,
+  clock: FakeClock,
+  role: 'all' | 'api' = 'all',
+  ownership: RegionOwnership | null = null,
+) {
   const commands: TakeOverRegionCommand[] = [];
+  /** What the store's fence allowed when each takeover command ran. */
+  const ownedAtRedrive: string[][] = [];
   const bus = {
     execute: (c: TakeOverRegionCommand) => {
       commands.push(c);
+      if (ownership) ownedAtRedrive.push(ownership.regions());
       return Promise.resolve({ redriven: 0 });
     },
   };
@@ -17,8 +27,9 @@ function region(id: string, peers: string[], registry: FakeRegionRegistry, clock
     clock,
     bus as never,
     registry,
+    ownership,
   );
-  return { service, commands, beat: () => (service as unknown as { beat(): Promise<void> }).beat() };
+  return { service, commands, ownedAtRedrive, beat: () => (service as unknown as { beat(): Promise<void> }).beat() };
 }
 
 describe('RegionService', () => {
@@ -105,6 +116,42 @@ describe('RegionService', () => {
     clock.advance(5000);
     await api.beat();
     expect((await registry.get('a'))!.status).toBe('healthy');
+    expect(api.commands).toEqual([]);
+  });
+
+  it('tells the store fence what it owns (eventual mode): a takeover before the re-drive, a fence when down', async () => {
+    const clock = new FakeClock();
+    const registry = new FakeRegionRegistry();
+    const ownA = new RegionOwnership('a');
+    const ownB = new RegionOwnership('b');
+    const a = region('a', ['b'], registry, clock, 'all', ownA);
+    const b = region('b', ['a'], registry, clock, 'all', ownB);
+    await Promise.all([a.beat(), b.beat()]);
+    expect(ownA.regions()).toEqual(['a']);
+    expect(ownA.tokenFor('a')).toEqual({ home: 'a', epoch: 1, holder: 'a' });
+    expect(() => ownB.tokenFor('a')).toThrow(/belongs to region a/);
+    clock.advance(5000); // a stops beating: its lease runs out
+    await b.beat();
+    // the payments of a are re-driven only once the fence lets b write them
+    expect(b.ownedAtRedrive).toEqual([['b', 'a']]);
+    expect(ownB.tokenFor('a')).toEqual({ home: 'a', epoch: 2, holder: 'b' });
+    await a.beat();
+    expect(ownA.regions()).toEqual([]);
+    expect(() => ownA.tokenFor('a')).toThrow(/no longer acts for region a at epoch 2/);
+  });
+
+  it('an API-only process follows the takeovers its region made (eventual mode: it accepts decisions on them)', async () => {
+    const clock = new FakeClock();
+    const registry = new FakeRegionRegistry();
+    const own = new RegionOwnership('b');
+    const a = region('a', ['b'], registry, clock);
+    const worker = region('b', ['a'], registry, clock);
+    const api = region('b', ['a'], registry, clock, 'api', own);
+    await Promise.all([a.beat(), worker.beat(), api.beat()]);
+    clock.advance(5000);
+    await worker.beat();
+    await api.beat();
+    expect(own.tokenFor('a')).toEqual({ home: 'a', epoch: 2, holder: 'b' });
     expect(api.commands).toEqual([]);
   });
 });

@@ -182,6 +182,8 @@ export class RegionService implements OnApplicationBootstrap, OnApplicationShutd
       }
     }
     if (!acts) return;
+    // the store's fence must know of a takeover before its payments are re-driven
+    this.ownership?.update(this.record, this.adopted);
     for (const [id, epoch] of this.adopted) {
       const { redriven } = await this.commands.execute(new TakeOverRegionCommand(id, epoch));
       if (redriven) this.log.log(`carried on ${redriven} payment(s) of region ${id} (epoch ${epoch})`);
