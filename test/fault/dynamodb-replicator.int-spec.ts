@@ -20,6 +20,7 @@ import {
   LWW_REGION,
   LWW_STAMP,
   LWW_TS,
+  seedReplica,
   startReplicator,
   withoutReplicatorAttributes,
   type Replicator,
@@ -300,4 +301,46 @@ describe('test replicator between two DynamoDB Local regions (stand-in for globa
       expect({ i, item: plain(await get(i % 2 === 0 ? b : a, k)) }).toEqual({ i, item: { ...k, v: { N: String(i) } } });
     }
   }, 30_000);
+
+  it('joins a region that comes back empty: from now, backfilled by seedReplica, later writes win over the copies', async () => {
+    const back = `clearway-back-${randomUUID().slice(0, 8)}`;
+    await ensureStoreTable(a, back, { streams: true });
+    const before = key(`before-${randomUUID()}`);
+    await put(b, { ...before, v: { S: 'old' } });
+    const rejoined = startReplicator({
+      regions: [
+        { id: 'a', endpoint: engineA.endpoint, table: back },
+        { id: 'b', endpoint: engineB.endpoint, table: TABLE },
+      ],
+      lagMs: LAG_MS,
+      pollMs: POLL_MS,
+      from: 'now',
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      onError: (e, context) => errors.push(`rejoined ${context}: ${e.message}`),
+    });
+    try {
+      await waitFor(async () => (Object.values(rejoined.stats().polls).every((n) => n > 0) ? true : undefined), 10_000);
+      // nothing of b's history is replayed from its stream: only the backfill brings it
+      const copied = await seedReplica(
+        { endpoint: engineB.endpoint, table: TABLE },
+        { endpoint: engineA.endpoint, table: back },
+        { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS },
+      );
+      expect(copied).toBeGreaterThan(0);
+      const getBack = async (k: Item) => (await a.send(new GetItemCommand({ TableName: back, Key: k, ConsistentRead: true }))).Item;
+      expect(plain(await getBack(before))).toEqual({ ...before, v: { S: 'old' } });
+      // a later write in b wins over the copy; a write in the returning region reaches b; no copy is shipped back
+      await put(b, { ...before, v: { S: 'new' } });
+      const fresh = key(`fresh-${randomUUID()}`);
+      await a.send(new PutItemCommand({ TableName: back, Item: { ...fresh, v: { S: 'from-a' } } }));
+      await waitFor(async () => ((await getBack(before))?.v?.S === 'new' ? true : undefined), 10_000);
+      expect(plain(await waitFor(() => get(b, fresh), 10_000))).toEqual({ ...fresh, v: { S: 'from-a' } });
+      await rejoined.caughtUp(10_000);
+      expect(rejoined.stats().echoesSkipped).toBeGreaterThanOrEqual(copied);
+      expect(rejoined.stats().shipped).toBe(2);
+    } finally {
+      await rejoined.stop();
+    }
+  }, 60_000);
 });

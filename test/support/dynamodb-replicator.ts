@@ -46,7 +46,8 @@
  * service's; TTL deletions are replicated like any delete; items written with `_lww` attributes by anything
  * else than the replicator (a backup restored with `importTable`) are taken for its echoes; nothing survives a
  * restart of the replicator (its per-key memory and stream positions are in this process); a region whose
- * engine restarts empty is not re-seeded.
+ * engine restarts empty is joined again by a new replicator started `from: 'now'` and backfilled with
+ * `seedReplica` (below).
  */
 import {
   type AttributeValue,
