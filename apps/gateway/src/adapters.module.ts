@@ -73,7 +73,10 @@ export class AdaptersModule implements OnApplicationShutdown {
    * active `traceparent` on every job and make spans of the calls (tracing/traced-ports.ts); off, the adapters
    * themselves, untouched.
    */
-  static forRoot(config: { store: StoreConfig; worker: WorkerConfig; region: RegionConfig }, tracing: Tracing = Tracing.OFF): DynamicModule {
+  static forRoot(
+    config: { store: StoreConfig; worker: WorkerConfig; region: RegionConfig },
+    tracing: Tracing = Tracing.OFF,
+  ): DynamicModule {
     const a = config.store;
     const traced = tracing.enabled;
     const imports: DynamicModule[] = [];

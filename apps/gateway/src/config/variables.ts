@@ -664,7 +664,7 @@ const SPECS = {
   PEER_DYNAMODB_ENDPOINTS: list(
     {
       ns: 'region',
-      doc: 'CONSISTENCY=eventual only: `<peer region id>=<url>` pairs, comma-separated, naming the DynamoDB endpoint of a peer region\'s replica (read to answer `X-Consistency: global`). A peer not named is reached at the SDK\'s regional endpoint of the AWS region of that id',
+      doc: "CONSISTENCY=eventual only: `<peer region id>=<url>` pairs, comma-separated, naming the DynamoDB endpoint of a peer region's replica (read to answer `X-Consistency: global`). A peer not named is reached at the SDK's regional endpoint of the AWS region of that id",
       example: 'eu-central-1=http://127.0.0.1:8001',
       default: '(none)',
     },

@@ -42,13 +42,7 @@ interface StoredJob {
  */
 export const DEFAULT_OUTBOX_TTL_SECONDS = 7 * 86_400;
 
-export function outboxItem(
-  job: Job,
-  nowMs: number,
-  outboxShards: number,
-  ttlSeconds = DEFAULT_OUTBOX_TTL_SECONDS,
-  region?: string,
-): Item {
+export function outboxItem(job: Job, nowMs: number, outboxShards: number, ttlSeconds = DEFAULT_OUTBOX_TTL_SECONDS, region?: string): Item {
   const stored: StoredJob = {
     type: job.type,
     transactionId: job.transactionId,

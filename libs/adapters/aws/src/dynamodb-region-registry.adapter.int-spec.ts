@@ -63,7 +63,11 @@ describe('DynamoDbRegionRegistry (DynamoDB Local)', () => {
     const lease = (
       await client.send(new GetItemCommand({ TableName: tableName, Key: keyOf(keys.regionLease('eu#west')), ConsistentRead: true }))
     ).Item;
-    expect(lease).toMatchObject({ sk: { S: 'LEASE#eu%23west' }, heartbeatAt: { S: '2026-03-01T10:00:00.000Z' }, leaseUntil: { S: '2026-03-01T10:00:15.000Z' } });
+    expect(lease).toMatchObject({
+      sk: { S: 'LEASE#eu%23west' },
+      heartbeatAt: { S: '2026-03-01T10:00:00.000Z' },
+      leaseUntil: { S: '2026-03-01T10:00:15.000Z' },
+    });
     await expect(registry.get('eu#west')).resolves.toMatchObject({ status: 'down', epoch: 2, leaseUntil: '2026-03-01T10:00:15.000Z' });
     // no index entries: a heartbeat writes nothing but its items
     expect([...Object.keys(Item!), ...Object.keys(lease!)].filter((k) => k.startsWith('gsi'))).toEqual([]);

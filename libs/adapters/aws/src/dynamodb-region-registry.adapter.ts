@@ -197,7 +197,13 @@ export class DynamoDbRegionRegistry implements RegionRegistry {
       await this.client.send(
         new PutItemCommand({
           TableName: this.options.tableName,
-          Item: { ...keyOf(keys.regionLease(region)), kind: S('region-lease'), id: S(region), heartbeatAt: S(at), leaseUntil: S(leaseUntil) },
+          Item: {
+            ...keyOf(keys.regionLease(region)),
+            kind: S('region-lease'),
+            id: S(region),
+            heartbeatAt: S(at),
+            leaseUntil: S(leaseUntil),
+          },
           ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :lease',
           ExpressionAttributeValues: { ':lease': S(leaseUntil) },
         }),

@@ -130,9 +130,7 @@ export class DynamoDbTransactionRepository implements TransactionRepository {
       ? { [TTL_ATTRIBUTE]: N(Math.floor(createdMs / 1000) + Math.ceil(this.options.retentionDays * 86_400)) }
       : {};
     const notExists = 'attribute_not_exists(pk)';
-    const items: TransactWriteItem[] = [
-      { Put: { TableName: this.table, Item: this.paymentItem(stored), ConditionExpression: notExists } },
-    ];
+    const items: TransactWriteItem[] = [{ Put: { TableName: this.table, Item: this.paymentItem(stored), ConditionExpression: notExists } }];
     const keyIndex: { by: 'idempotency-key' | 'uetr' | 'msgid-endtoendid'; index: number }[] = [];
     const keyItem = (k: { pk: string; sk: string }, extra: Item): TransactWriteItem => ({
       Put: {

@@ -98,7 +98,9 @@ export class RegionNotHomeError extends Error {
     readonly homeRegion: string,
     readonly region: string,
   ) {
-    super(`the payment belongs to region ${homeRegion}: with CONSISTENCY=eventual only the region that owns it changes it (this is ${region})`);
+    super(
+      `the payment belongs to region ${homeRegion}: with CONSISTENCY=eventual only the region that owns it changes it (this is ${region})`,
+    );
     this.name = 'RegionNotHomeError';
   }
 }
