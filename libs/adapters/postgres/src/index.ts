@@ -1,0 +1,3 @@
+export * from './postgres-database.js';
+export * from './postgres.migrations.js';
+export * from './postgres-transaction-repository.adapter.js';
