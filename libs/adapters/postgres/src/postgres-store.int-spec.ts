@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Job } from '#application';
 import { transactionRepositoryContract } from '../../../application/src/testing/contracts/transaction-repository.contract.js';
-import { PostgresDatabase } from './postgres-database.js';
+import { testSchemas } from './testing/postgres.fixtures.js';
 import { migrate, POSTGRES_MIGRATIONS, SchemaBehindError, SchemaTooNewError } from './postgres.migrations.js';
 import { PostgresTransactionRepository } from './postgres-transaction-repository.adapter.js';
 
@@ -9,33 +8,10 @@ import { PostgresTransactionRepository } from './postgres-transaction-repository
  * The PostgreSQL store against a real server: DATABASE_URL, else the local server on 127.0.0.1:5432 (database
  * `test`). Each test works in a schema of its own. No server: the suite fails (CI starts one: .ci/run).
  */
-const URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
 describe('PostgreSQL store', () => {
-  const opened: PostgresDatabase[] = [];
-  const admin = new PostgresDatabase({ connectionString: URL, poolSize: 2 });
-
-  /** A fresh schema, and a pool working in it. */
-  const fresh = async (): Promise<PostgresDatabase> => {
-    const schema = `clearway_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-    await admin.pool.query(`CREATE SCHEMA ${schema}`);
-    const db = new PostgresDatabase({ connectionString: URL, schema, poolSize: 4 });
-    opened.push(db);
-    return db;
-  };
-
-  beforeAll(async () => {
-    await admin.pool.query('SELECT 1').catch((e: Error) => {
-      throw new Error(`no PostgreSQL server at ${URL.replace(/:[^:@/]*@/, ':***@')}: ${e.message} (set DATABASE_URL or start one)`);
-    });
-  });
-  afterAll(async () => {
-    for (const db of opened) {
-      await admin.pool.query(`DROP SCHEMA IF EXISTS ${db.options.schema} CASCADE`).catch(() => undefined);
-      await db.close();
-    }
-    await admin.close();
-  });
+  const schemas = testSchemas(process.env.DATABASE_URL);
+  afterAll(() => schemas.cleanup());
+  const fresh = () => schemas.fresh({ migrated: false });
 
   transactionRepositoryContract(async () => {
     const db = await fresh();
@@ -75,8 +51,7 @@ describe('PostgreSQL store', () => {
 
     it('lets one of several starting processes migrate, under the advisory lock; the others find it done', async () => {
       const db = await fresh();
-      const others = [db, new PostgresDatabase({ ...db.options }), new PostgresDatabase({ ...db.options })];
-      opened.push(...others.slice(1));
+      const others = [db, schemas.open(db.options.schema!), schemas.open(db.options.schema!)];
       const applied = await Promise.all(others.map((d) => migrate(d)));
       expect(applied.flat().sort()).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
     });

@@ -13,8 +13,8 @@ import {
   type UniquenessKeys,
   type UniquenessLookup,
 } from '#application';
-import type pg from 'pg';
 import { type PostgresDatabase, type Queryable } from './postgres-database.js';
+import { enqueueJobs } from './postgres-work-queue.adapter.js';
 
 export const MAX_PAGE_SIZE = 1000;
 
@@ -67,15 +67,6 @@ const SQL = {
     text: `UPDATE payments SET status = $1, version = $2, updated_at = $3, snapshot = $4 WHERE id = $5 AND version = $6`,
   },
   getPayment: { name: 'payments.get', text: 'SELECT snapshot FROM payments WHERE id = $1' },
-  lockGroup: { name: 'jobs.lock-group', text: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))' },
-  insertJob: {
-    name: 'jobs.insert',
-    // a job behind an active one of its group waits (blocked) until that one is done: one at a time per payment
-    text: `INSERT INTO jobs (type, transaction_id, group_key, dedup_id, not_before, state, available_at, blocked, attempts, enqueued_at, payload)
-           VALUES ($1, $2, $3, $4, $5, 'ready', $6,
-                   EXISTS (SELECT 1 FROM jobs WHERE state IN ('ready', 'inflight') AND group_key = $3), 0, $7, $8)
-           ON CONFLICT (dedup_id) DO NOTHING`,
-  },
 } as const;
 
 /**
@@ -140,7 +131,7 @@ export class PostgresTransactionRepository implements TransactionRepository {
           c,
         );
         if (inserted.rowCount !== 1) throw new TransactionIdTakenError(stored.id);
-        await this.enqueue(c, jobs, now);
+        await enqueueJobs(this.db, c, jobs, now);
         return { kind: 'created' };
       })
       .catch((e: unknown) => {
@@ -192,7 +183,7 @@ export class PostgresTransactionRepository implements TransactionRepository {
           c,
         );
         if (rowCount !== 1) throw new Stale();
-        await this.enqueue(c, jobs, now);
+        await enqueueJobs(this.db, c, jobs, now);
         return true;
       })
       .catch((e: unknown) => {
@@ -253,30 +244,6 @@ export class PostgresTransactionRepository implements TransactionRepository {
       items: page.map((row) => JSON.parse(row.snapshot) as PaymentSnapshot),
       nextCursor: rows.length > limit && last ? encodeCursor(Number(last.created_at), last.id) : null,
     };
-  }
-
-  /** The jobs of a state change, in its transaction; each group's jobs serialised by a transaction-scoped lock. */
-  private async enqueue(c: pg.PoolClient, jobs: readonly Job[], nowMs: number): Promise<void> {
-    const groups = [...new Set(jobs.map((j) => j.groupKey))].sort();
-    for (const group of groups) await this.db.query(SQL.lockGroup, [group], c);
-    for (const job of jobs) {
-      const notBefore = job.notBefore ? job.notBefore.getTime() : null;
-      if (notBefore !== null && Number.isNaN(notBefore)) throw new Error(`job ${job.deduplicationId}: invalid notBefore`);
-      await this.db.query(
-        SQL.insertJob,
-        [
-          job.type,
-          job.transactionId,
-          job.groupKey,
-          job.deduplicationId,
-          notBefore,
-          notBefore !== null ? Math.max(notBefore, 0) : nowMs,
-          nowMs,
-          job.payload ? JSON.stringify(job.payload) : null,
-        ],
-        c,
-      );
-    }
   }
 
   private async findKey(kind: KeyKind, scope: string, key: string, on?: Queryable) {
