@@ -2,3 +2,4 @@ export * from './postgres-database.js';
 export * from './postgres.migrations.js';
 export * from './postgres-transaction-repository.adapter.js';
 export * from './postgres-work-queue.adapter.js';
+export * from './postgres-message-archive.adapter.js';

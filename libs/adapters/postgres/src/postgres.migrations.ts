@@ -67,6 +67,34 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX jobs_dead ON jobs (finished_at, seq) WHERE state = 'dead';
     `,
   },
+  {
+    version: 2,
+    name: 'message archive, append-only',
+    sql: `
+      CREATE TABLE archived_messages (
+        transaction_id text    NOT NULL,
+        seq            integer NOT NULL,
+        direction      text    NOT NULL CHECK (direction IN ('in', 'out')),
+        message_type   text    NOT NULL,
+        channel        text    NOT NULL,
+        body           text    NOT NULL,
+        sha256         text    NOT NULL,
+        at             text    NOT NULL,
+        PRIMARY KEY (transaction_id, seq),
+        UNIQUE (transaction_id, direction, message_type, sha256)
+      );
+      CREATE INDEX archived_messages_latest ON archived_messages (transaction_id, direction, seq);
+      -- append-only, enforced by the server: not even a bug in the gateway (or a careless session) rewrites history
+      CREATE FUNCTION archived_messages_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'archived_messages is append-only: % refused', TG_OP;
+      END $$;
+      CREATE TRIGGER archived_messages_no_change BEFORE UPDATE OR DELETE ON archived_messages
+        FOR EACH ROW EXECUTE FUNCTION archived_messages_append_only();
+      CREATE TRIGGER archived_messages_no_truncate BEFORE TRUNCATE ON archived_messages
+        FOR EACH STATEMENT EXECUTE FUNCTION archived_messages_append_only();
+    `,
+  },
 ];
 
 /** The schema is newer than this gateway knows: a newer gateway migrated it. Refused rather than guessed at. */
