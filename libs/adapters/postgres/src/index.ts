@@ -3,3 +3,4 @@ export * from './postgres.migrations.js';
 export * from './postgres-transaction-repository.adapter.js';
 export * from './postgres-work-queue.adapter.js';
 export * from './postgres-message-archive.adapter.js';
+export * from './postgres-secret-store.adapter.js';

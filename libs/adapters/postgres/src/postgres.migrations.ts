@@ -95,6 +95,22 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION archived_messages_append_only();
     `,
   },
+  {
+    version: 3,
+    name: 'secrets, encrypted',
+    sql: `
+      -- AES-256-GCM under a key the server never sees; the name is the additional data (a row moved under another
+      -- name does not decrypt), key_id names the key that sealed it
+      CREATE TABLE secrets (
+        name       text   PRIMARY KEY,
+        key_id     text   NOT NULL,
+        nonce      bytea  NOT NULL,
+        ciphertext bytea  NOT NULL,
+        tag        bytea  NOT NULL,
+        updated_at bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema is newer than this gateway knows: a newer gateway migrated it. Refused rather than guessed at. */
