@@ -4,3 +4,4 @@ export * from './postgres-transaction-repository.adapter.js';
 export * from './postgres-work-queue.adapter.js';
 export * from './postgres-message-archive.adapter.js';
 export * from './postgres-secret-store.adapter.js';
+export * from './postgres-ledger-store.adapter.js';

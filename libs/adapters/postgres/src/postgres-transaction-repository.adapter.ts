@@ -14,6 +14,7 @@ import {
   type UniquenessLookup,
 } from '#application';
 import { type PostgresDatabase, type Queryable } from './postgres-database.js';
+import { applyPostings } from './postgres-ledger-store.adapter.js';
 import { enqueueJobs } from './postgres-work-queue.adapter.js';
 
 export const MAX_PAGE_SIZE = 1000;
@@ -33,15 +34,6 @@ export class TransactionIdTakenError extends Error {
   constructor(readonly transactionId: string) {
     super(`a transaction with id ${transactionId} exists already`);
     this.name = 'TransactionIdTakenError';
-  }
-}
-
-/** Ledger postings need the PostgreSQL ledger, which is not built yet (issue 16): refused, never dropped. */
-export class PostgresLedgerMissingError extends Error {
-  readonly code = 'STORE.LEDGER_NOT_AVAILABLE';
-  constructor() {
-    super('the PostgreSQL store keeps no ledger yet: core-mode postings cannot be stored on it');
-    this.name = 'PostgresLedgerMissingError';
   }
 }
 
@@ -170,7 +162,6 @@ export class PostgresTransactionRepository implements TransactionRepository {
   }
 
   async update(payment: PaymentSnapshot, expectedVersion: number, jobs: Job[], postings: Posting[] = []): Promise<boolean> {
-    if (postings.length > 0) throw new PostgresLedgerMissingError();
     const version = expectedVersion + 1;
     const stored: PaymentSnapshot = { ...payment, version };
     const updatedAt = toMs(stored.updatedAt, 'updatedAt');
@@ -183,6 +174,9 @@ export class PostgresTransactionRepository implements TransactionRepository {
           c,
         );
         if (rowCount !== 1) throw new Stale();
+        // the ledger rule after the version check: a stale writer posts nothing, a refusal rolls everything back
+        if (postings.length > 0)
+          await applyPostings(c, postings, { transactionId: stored.id, paymentVersion: version, at: stored.updatedAt });
         await enqueueJobs(this.db, c, jobs, now);
         return true;
       })

@@ -111,6 +111,45 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'core-mode ledger',
+    sql: `
+      CREATE TABLE ledger_accounts (
+        id         text   PRIMARY KEY,
+        currency   text   NOT NULL CHECK (length(currency) = 3),
+        balance    bigint NOT NULL CHECK (balance >= 0),
+        created_at text   NOT NULL,
+        updated_at text   NOT NULL
+      );
+      -- every change of a balance is one row (settlement legs with the payment version that made them, openings,
+      -- adjustments): for every account, balance = sum(delta). Append-only, enforced by the server.
+      CREATE TABLE ledger_postings (
+        seq             bigserial PRIMARY KEY,
+        kind            text    NOT NULL CHECK (kind IN ('settlement', 'opening', 'adjustment')),
+        transaction_id  text,
+        payment_version integer,
+        leg             integer NOT NULL DEFAULT 0,
+        account_id      text    NOT NULL REFERENCES ledger_accounts (id),
+        currency        text    NOT NULL,
+        delta           bigint  NOT NULL,
+        at              text    NOT NULL,
+        actor           text,
+        request_id      text,
+        CHECK ((kind = 'settlement') = (transaction_id IS NOT NULL AND payment_version IS NOT NULL)),
+        UNIQUE (transaction_id, payment_version, leg)
+      );
+      CREATE INDEX ledger_postings_account ON ledger_postings (account_id, seq);
+      CREATE FUNCTION ledger_postings_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'ledger_postings is append-only: % refused', TG_OP;
+      END $$;
+      CREATE TRIGGER ledger_postings_no_change BEFORE UPDATE OR DELETE ON ledger_postings
+        FOR EACH ROW EXECUTE FUNCTION ledger_postings_append_only();
+      CREATE TRIGGER ledger_postings_no_truncate BEFORE TRUNCATE ON ledger_postings
+        FOR EACH STATEMENT EXECUTE FUNCTION ledger_postings_append_only();
+    `,
+  },
 ];
 
 /** The schema is newer than this gateway knows: a newer gateway migrated it. Refused rather than guessed at. */
