@@ -50,7 +50,7 @@ export * from './find-by-reference/find-by-reference.query.js';
 export * from './list-all-payments/list-all-payments.query.js';
 export * from './redrive-payments/redrive-payments.command.js';
 export * from './get-queue-stats/get-queue-stats.query.js';
-export { InvalidOperatorCursorError, MAX_OPERATOR_PAGE } from './operator-page.js';
+export { decodeCursor, encodeCursor, InvalidOperatorCursorError, MAX_OPERATOR_PAGE } from './operator-page.js';
 export * from './hold-policy/hold-policy.js';
 export * from './payment-jobs.js';
 export * from './decide-payment/decide-payment.command.js';

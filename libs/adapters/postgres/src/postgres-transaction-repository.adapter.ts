@@ -2,6 +2,9 @@ import type { PaymentSnapshot, PaymentStatus } from '#domain';
 import {
   type Clock,
   type CreateResult,
+  decodeCursor,
+  encodeCursor,
+  InvalidOperatorCursorError,
   type Job,
   type ListAllFilter,
   type ListFilter,
@@ -18,15 +21,6 @@ import { applyPostings } from './postgres-ledger-store.adapter.js';
 import { enqueueJobs } from './postgres-work-queue.adapter.js';
 
 export const MAX_PAGE_SIZE = 1000;
-
-/** A list cursor that this repository did not produce (or that was tampered with). */
-export class InvalidCursorError extends Error {
-  readonly code = 'PAGINATION.INVALID_CURSOR';
-  constructor() {
-    super('invalid pagination cursor');
-    this.name = 'InvalidCursorError';
-  }
-}
 
 /** Thrown by `create` when a payment with the same id is stored already (ids must be unique). */
 export class TransactionIdTakenError extends Error {
@@ -223,7 +217,9 @@ export class PostgresTransactionRepository implements TransactionRepository {
       params.push(filter.to.getTime());
     }
     if (filter.cursor) {
+      // the operator lists' cursor (key, id); here the key is the creation time
       const [createdAt, id] = decodeCursor(filter.cursor);
+      if (typeof createdAt !== 'number') throw new InvalidOperatorCursorError();
       where.push('(created_at, id) < ($?, $?)');
       params.push(createdAt, id);
     }
@@ -264,20 +260,4 @@ function toMs(iso: string, field: string): number {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) throw new Error(`payment ${field} is not a timestamp: ${iso}`);
   return ms;
-}
-
-function encodeCursor(createdAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): [number, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') {
-      return [value[0] as number, value[1]];
-    }
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursorError();
 }
