@@ -82,8 +82,10 @@ it(`two regions on one strongly consistent table move ${TOTAL} payments; region 
     LEGACY_HOST_URL: sim.url,
     AUTH_ISSUER: 'http://clearway.regions.test',
     CONSISTENCY: 'strong',
+    // six heartbeats: three processes starting at once on a busy 2-core machine can miss a couple (one CI run
+    // saw b taken over seconds after start with a 3 s lease)
     REGION_HEARTBEAT_SECONDS: '1',
-    REGION_LEASE_SECONDS: '3',
+    REGION_LEASE_SECONDS: '6',
     RECOVERY_AFTER_SECONDS: '5',
     SWEEP_INTERVAL_MS: '2000',
     SLA_SECONDS: '1800',
