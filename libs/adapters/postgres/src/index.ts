@@ -5,3 +5,4 @@ export * from './postgres-work-queue.adapter.js';
 export * from './postgres-message-archive.adapter.js';
 export * from './postgres-secret-store.adapter.js';
 export * from './postgres-ledger-store.adapter.js';
+export * from './postgres-job-listener.js';

@@ -7,6 +7,21 @@ export interface PostgresDatabaseOptions {
   poolSize?: number;
   /** Schema to work in (`search_path`); the tests give each run its own. Default: the server's. */
   schema?: string;
+  /** TLS to the server (`false` or unset: none); certificates as PEM text. */
+  ssl?: PostgresTls | false;
+  /**
+   * Told of an error on an idle pooled connection (the server restarted, a network cut): the pool drops that
+   * connection and opens a new one on next use. Without a listener such an error would end the process.
+   */
+  onError?: (message: string) => void;
+}
+
+export interface PostgresTls {
+  /** `false`: encrypted, certificate not checked (`require`); `true`: chain and host name checked (`verify-full`). */
+  verify: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
 }
 
 /** A query the pool prepares once per connection (named statement) and runs with its values. */
@@ -26,14 +41,34 @@ const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export class PostgresDatabase {
   readonly pool: pg.Pool;
+  /** The NOTIFY channel of new jobs: one per schema, so stores sharing a server do not wake each other. */
+  readonly jobsChannel: string;
 
   constructor(readonly options: PostgresDatabaseOptions) {
     if (options.schema !== undefined && !SCHEMA.test(options.schema)) throw new Error(`schema ${options.schema}: a-z 0-9 _ only`);
-    this.pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: options.poolSize ?? 10,
-      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
-    });
+    this.jobsChannel = options.schema ? `clearway_jobs_${options.schema}`.slice(0, 63) : 'clearway_jobs';
+    this.pool = new pg.Pool({ ...this.clientConfig(), max: options.poolSize ?? 10 });
+    const onError = options.onError ?? (() => undefined);
+    this.pool.on('error', (e) => onError(`idle PostgreSQL connection failed: ${e.message}`));
+  }
+
+  /** The settings of one connection (the pool's, and the job listener's own). */
+  clientConfig(): pg.ClientConfig {
+    const { ssl, schema, connectionString } = this.options;
+    return {
+      connectionString,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+      ...(ssl
+        ? {
+            ssl: {
+              rejectUnauthorized: ssl.verify,
+              ...(ssl.ca ? { ca: ssl.ca } : {}),
+              ...(ssl.cert ? { cert: ssl.cert } : {}),
+              ...(ssl.key ? { key: ssl.key } : {}),
+            },
+          }
+        : {}),
+    };
   }
 
   async query<R extends pg.QueryResultRow>(

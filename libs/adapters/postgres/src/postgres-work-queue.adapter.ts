@@ -16,6 +16,7 @@ const SQL = {
            VALUES ($1, $2, $3, $4, $5, 'ready', $6, EXISTS (SELECT 1 FROM jobs WHERE ${ACTIVE} AND group_key = $3), 0, $7, $8)
            ON CONFLICT (dedup_id) DO NOTHING`,
   },
+  notify: { name: 'jobs.notify', text: `SELECT pg_notify($1, '')` },
   advanceGroup: {
     name: 'jobs.advance-group',
     text: `UPDATE jobs SET blocked = false
@@ -51,12 +52,22 @@ export async function enqueueJobs(db: PostgresDatabase, client: Queryable, jobs:
       client,
     );
   }
+  await notifyJobs(db, client);
+}
+
+/**
+ * Wakes the workers of every instance (PostgresJobListener) when the transaction commits; the server sends nothing
+ * when it rolls back, and folds the notifications of one transaction into one.
+ */
+async function notifyJobs(db: PostgresDatabase, client: Queryable): Promise<void> {
+  await db.query(SQL.notify, [db.jobsChannel], client);
 }
 
 /** After a group's head left the active states, makes its next job the head (under the group's lock). */
 async function advanceGroup(db: PostgresDatabase, client: Queryable, groupKey: string): Promise<void> {
   await db.query(SQL.lockGroup, [groupKey], client);
-  await db.query(SQL.advanceGroup, [groupKey], client);
+  const { rowCount } = await db.query(SQL.advanceGroup, [groupKey], client);
+  if (rowCount) await notifyJobs(db, client);
 }
 
 interface JobRow {
@@ -228,6 +239,7 @@ export class PostgresWorkQueue implements WorkQueue {
           [now, seq],
         );
       }
+      if (rows.length > 0) await notifyJobs(this.db, c);
       return rows.length;
     });
   }

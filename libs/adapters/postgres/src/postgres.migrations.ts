@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { PostgresDatabase } from './postgres-database.js';
 
 export interface PostgresMigration {
@@ -196,17 +197,22 @@ export async function migrate(
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
+      const schema = db.options.schema;
+      if (!options.migrate) {
+        // only look: a gateway that may not migrate creates nothing, not even the version table
+        const exists = await client.query<{ t: string | null }>(`SELECT to_regclass('schema_migrations') AS t`);
+        const current = exists.rows[0]?.t ? await versionOf(client) : 0;
+        if (current > latest) throw new SchemaTooNewError(current, latest);
+        if (current < latest) throw new SchemaBehindError(current, latest);
+        return [];
+      }
+      if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
       await client.query(
         `CREATE TABLE IF NOT EXISTS schema_migrations (
            version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
       );
-      const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
-      const current = rows[0]?.v ?? 0;
+      const current = await versionOf(client);
       if (current > latest) throw new SchemaTooNewError(current, latest);
-      if (!options.migrate) {
-        if (current < latest) throw new SchemaBehindError(current, latest);
-        return [];
-      }
       const applied: number[] = [];
       for (const m of migrations.filter((m) => m.version > current)) {
         await client.query('BEGIN');
@@ -227,4 +233,9 @@ export async function migrate(
   } finally {
     client.release();
   }
+}
+
+async function versionOf(client: pg.PoolClient): Promise<number> {
+  const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+  return rows[0]?.v ?? 0;
 }
