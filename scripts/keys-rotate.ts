@@ -3,7 +3,7 @@
  * and keys"): the next key (published in /.well-known/jwks.json since the last rotation) becomes the current
  * one, a new next key is made, and the retired key stays accepted until the tokens it signed have expired.
  *
- *   npm run keys:rotate            # with the gateway's own configuration (DATA_DIR, or SECRETS=aws ...)
+ *   npm run keys:rotate            # with the gateway's own configuration (DATA_DIR, SECRETS=aws, SECRETS=postgres ...)
  *   npm run keys:rotate -- --force # rotate again within the last rotation's grace period
  *
  * Running gateways need no restart: each re-reads the keys within 10 s (plus SECRETS_CACHE_SECONDS on AWS).
@@ -12,7 +12,9 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretStore } from '#application';
 import { AwsSecretStore } from '#adapters/aws';
 import { FileSecretStore } from '#adapters/embedded';
+import { PostgresSecretStore, type PostgresDatabase } from '#adapters/postgres';
 import { ConfigError, loadNamespace } from '../apps/gateway/src/config/configuration.js';
+import { openPostgres, prepareSchema, readSecretsKey } from '../apps/gateway/src/postgres-connection.js';
 import { RotationRefusedError, rotateSigningKeys, rotationGraceSeconds } from '../apps/gateway/src/auth/signing-keyring.js';
 
 const say = (line: string) => process.stderr.write(`keys:rotate: ${line}\n`);
@@ -35,11 +37,27 @@ async function main(argv: string[]): Promise<number> {
   }
   const a = config.store;
   let client: SecretsManagerClient | null = null;
+  let db: PostgresDatabase | null = null;
   let store: SecretStore;
   if (a.secrets === 'aws') {
     const endpoint = a.aws.endpoints.secretsManager;
     client = new SecretsManagerClient({ region: a.aws.region!, ...(endpoint ? { endpoint } : {}) });
     store = new AwsSecretStore(client, { prefix: a.aws.secretsPrefix, ttlMs: 0 });
+  } else if (a.secrets === 'postgres') {
+    // the schema must be the gateway's version (never migrated from here), and the key the gateways hold
+    try {
+      const key = readSecretsKey(a.postgres!);
+      db = openPostgres(a.postgres!);
+      await prepareSchema(db, a.postgres!, { migrate: false });
+      store = new PostgresSecretStore(db, key);
+    } catch (e) {
+      await db?.close();
+      if (e instanceof ConfigError) {
+        say(`configuration error: ${e.message}`);
+        return 2;
+      }
+      throw e;
+    }
   } else {
     store = new FileSecretStore(a.dataDir);
   }
@@ -57,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   } finally {
     client?.destroy();
+    await db?.close();
   }
 }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -146,6 +147,31 @@ export const TEST_CLIENTS = [
   { id: 'operator', secret: 'operator-secret-0006', scopes: ['operator'] },
 ];
 
+/** `TEST_STORE=postgres`: the suites run their gateways on PostgreSQL (see storeProfile). */
+export const ON_POSTGRES = process.env.TEST_STORE === 'postgres';
+
+/** The PostgreSQL server of the tests: DATABASE_URL, else the local one (.ci/run starts it). */
+export const TEST_DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * `TEST_STORE=postgres`: every gateway a suite starts without a STORE of its own runs on PostgreSQL instead of the
+ * embedded SQLite store, so the same suites prove both (.ci/run runs the e2e and fault suites this way too). The
+ * DATA_DIR names the store: one schema (and one secrets key) per DATA_DIR, so gateways sharing a DATA_DIR, or
+ * restarted on it, share their state as they do on SQLite.
+ */
+export function storeProfile(env: Record<string, string>): Record<string, string> {
+  if (!ON_POSTGRES || env.STORE) return {};
+  const id = createHash('sha256')
+    .update(resolve(env.DATA_DIR ?? './data'))
+    .digest();
+  return {
+    STORE: 'postgres',
+    DATABASE_URL: TEST_DATABASE_URL,
+    DATABASE_SCHEMA: `clearway_e2e_${id.subarray(0, 8).toString('hex')}`,
+    SECRETS_ENCRYPTION_KEY: createHash('sha256').update(id).update('secrets-key').digest('base64'),
+  };
+}
+
 export async function startGateway(
   env: Record<string, string>,
   port?: number,
@@ -159,6 +185,7 @@ export async function startGateway(
       HOST: '127.0.0.1',
       CLEARWAY_CLIENTS: JSON.stringify(TEST_CLIENTS),
       NODE_OPTIONS: GATEWAY_NODE_OPTIONS,
+      ...storeProfile(env),
       ...env,
     },
     `http://127.0.0.1:${p}`,

@@ -2,7 +2,7 @@
  * `clearway`: the operator's command line (ADR 0019). API commands talk to a gateway over HTTP with client
  * credentials (the operator API needs the `operator` scope; so does `export`, which reads every client's transactions,
  * unless `--own` asks for the calling client's own);
- * `backup` and `restore` work on the embedded store's file in DATA_DIR.
+ * `backup` and `restore` work on the embedded store's file in DATA_DIR; `migrate` on the PostgreSQL store's schema.
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -23,6 +23,7 @@ import {
   connectorsTable,
   type ConnectorLine,
 } from './format.js';
+import { migrateStore } from './migrate.js';
 import { backupStore, restoreStore, StoreError, type Progress } from './store-backup.js';
 
 export interface CliIo {
@@ -368,6 +369,20 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       const pages = await restoreStore(dataDir(o), resolve(file), { force: o.force, progress: bar });
       if (globals(cmd).json) out(json({ dataDir: dataDir(o), pages, integrity: 'ok' }));
       else say(`restored ${pages} pages into ${dataDir(o)} (integrity ok)`);
+    });
+
+  program
+    .command('migrate')
+    .description(
+      "create or migrate the PostgreSQL store's schema (DATABASE_URL, DATABASE_SCHEMA) under the gateways' advisory lock; --check only compares",
+    )
+    .option('--check', 'change nothing: exit 0 when the schema is at this version, 1 when it is behind or newer')
+    .action(async (o: { check?: boolean }, cmd: Command) => {
+      const r = await migrateStore(io.env, { check: o.check === true });
+      const where = `${r.server}${r.schema ? ` schema ${r.schema}` : ''}`;
+      if (globals(cmd).json) out(json(r));
+      else if (r.applied.length > 0) say(`${where}: migrated to version ${r.version} (applied ${r.applied.join(', ')})`);
+      else say(`${where}: schema at version ${r.version}, nothing to do`);
     });
 
   try {

@@ -42,7 +42,17 @@ import {
   SqliteTransactionRepository,
   SqliteWorkQueue,
 } from '#adapters/embedded';
+import {
+  PostgresDatabase,
+  PostgresJobListener,
+  PostgresLedgerStore,
+  PostgresMessageArchive,
+  PostgresSecretStore,
+  PostgresTransactionRepository,
+  PostgresWorkQueue,
+} from '#adapters/postgres';
 import { ConfigError, type AdapterSelection, type RegionConfig, type StoreConfig, type WorkerConfig } from './config/configuration.js';
+import { openPostgres, prepareSchema, readSecretsKey, redactedUrl } from './postgres-connection.js';
 import { QueueForwardingRepository } from './queue-forwarding.repository.js';
 import { READINESS_CHECKS, type ReadinessCheck } from './readiness.js';
 import { TracedTransactionRepository, TracedWorkQueue } from './tracing/traced-ports.js';
@@ -66,7 +76,11 @@ function clientConfig(aws: Aws, endpoint: string | null): { region: string; endp
 @Global()
 @Module({})
 export class AdaptersModule implements OnApplicationShutdown {
-  constructor(@Optional() @Inject(SqsWorkQueue) private readonly sqs: SqsWorkQueue | null = null) {}
+  constructor(
+    @Optional() @Inject(SqsWorkQueue) private readonly sqs: SqsWorkQueue | null = null,
+    @Optional() @Inject(PostgresJobListener) private readonly pgListener: PostgresJobListener | null = null,
+    @Optional() @Inject(PostgresDatabase) private readonly pg: PostgresDatabase | null = null,
+  ) {}
 
   /**
    * With tracing on (`tracing.enabled`), the store and queue ports are bound to decorators that carry the
@@ -157,6 +171,7 @@ export class AdaptersModule implements OnApplicationShutdown {
     }
 
     if (a.store === 'dynamodb') providers.push(...dynamoDbProviders(a, config.region, meter!, tracing));
+    if (a.postgres) providers.push(...postgresProviders(a, config.worker, tracing));
     if (a.archive === 's3' || a.secrets === 'aws') {
       // S3 archive and Secrets Manager store: the AWS adapters' own module binds their tokens.
       imports.push(
@@ -202,9 +217,11 @@ export class AdaptersModule implements OnApplicationShutdown {
     };
   }
 
-  /** Stops the SQS queue's visibility extension so a stopping process hands its jobs back. */
+  /** Stops the SQS queue's visibility extension so a stopping process hands its jobs back; closes the PostgreSQL pool. */
   async onApplicationShutdown(): Promise<void> {
     await this.sqs?.close();
+    await this.pgListener?.close();
+    await this.pg?.close();
   }
 }
 
@@ -280,6 +297,99 @@ function dynamoDbProviders(a: StoreConfig, region: RegionConfig, meter: AwsReque
   ];
 }
 
+/**
+ * STORE=postgres (docs/postgres.md): payments, their jobs, the ledger, and (unless set otherwise) the archive and
+ * secrets on one PostgreSQL server shared by every instance. The pool opens at start and the schema is migrated
+ * (DATABASE_MIGRATE) before anything uses it; a listener wakes this process's workers when any instance commits jobs.
+ */
+function postgresProviders(a: StoreConfig, worker: WorkerConfig, tracing: Tracing): Provider[] {
+  const config = a.postgres!;
+  const clockDep = { token: CLOCK, optional: true };
+  const log = new Logger('PostgreSQL');
+  const providers: Provider[] = [
+    {
+      provide: PostgresDatabase,
+      useFactory: async () => {
+        const db = openPostgres(config, (m) => log.warn(m));
+        try {
+          const applied = await prepareSchema(db, config, { migrate: config.migrate });
+          const where = `${redactedUrl(config.url)}${config.schema ? ` schema ${config.schema}` : ''}`;
+          log.log(
+            applied.length > 0
+              ? `${where}: migrated to version ${applied.at(-1)} (applied ${applied.join(', ')})`
+              : `${where}: schema up to date`,
+          );
+          return db;
+        } catch (e) {
+          await db.close().catch(() => undefined);
+          throw e;
+        }
+      },
+    },
+  ];
+  if (a.store === 'postgres') {
+    providers.push(
+      {
+        provide: PostgresTransactionRepository,
+        inject: [PostgresDatabase, clockDep],
+        useFactory: (db: PostgresDatabase, clock?: Clock) => new PostgresTransactionRepository(db, clock ? { clock } : {}),
+      },
+      {
+        provide: TRANSACTION_REPOSITORY,
+        inject: [PostgresTransactionRepository],
+        useFactory: (store: PostgresTransactionRepository) =>
+          tracing.enabled ? new TracedTransactionRepository(store, tracing, 'postgresql') : store,
+      },
+      {
+        // the core-mode ledger's postings are written in the payment's own transaction
+        provide: LEDGER_STORE,
+        inject: [PostgresDatabase, clockDep],
+        useFactory: (db: PostgresDatabase, clock?: Clock) => new PostgresLedgerStore(db, clock ? { clock } : {}),
+      },
+    );
+  }
+  if (a.queue === 'postgres') {
+    providers.push(
+      {
+        provide: PostgresWorkQueue,
+        inject: [PostgresDatabase, clockDep],
+        useFactory: (db: PostgresDatabase, clock?: Clock) =>
+          new PostgresWorkQueue(db, { maxAttempts: worker.jobMaxAttempts, ...(clock ? { clock } : {}) }),
+      },
+      {
+        provide: WORK_QUEUE,
+        inject: [PostgresWorkQueue],
+        useFactory: (queue: PostgresWorkQueue) => (tracing.enabled ? new TracedWorkQueue(queue, tracing, 'postgresql') : queue),
+      },
+      {
+        provide: PostgresJobListener,
+        inject: [PostgresDatabase, WORK_QUEUE_SIGNAL],
+        useFactory: async (db: PostgresDatabase, signal: WorkSignal) => {
+          const listener = new PostgresJobListener(db, { onJobs: () => signal.notify(), onError: (m) => log.warn(m) });
+          await listener.start();
+          return listener;
+        },
+      },
+    );
+  }
+  if (a.archive === 'postgres') {
+    providers.push({
+      provide: MESSAGE_ARCHIVE,
+      inject: [PostgresDatabase],
+      useFactory: (db: PostgresDatabase) => new PostgresMessageArchive(db),
+    });
+  }
+  if (a.secrets === 'postgres') {
+    const key = readSecretsKey(config);
+    providers.push({
+      provide: SECRET_STORE,
+      inject: [PostgresDatabase],
+      useFactory: (db: PostgresDatabase) => new PostgresSecretStore(db, key),
+    });
+  }
+  return providers;
+}
+
 function awsReadinessTokens(a: AdapterSelection): Array<typeof SqsWorkQueue | typeof AwsSecretStore> {
   return [...(a.queue === 'sqs' ? [SqsWorkQueue] : []), ...(a.secrets === 'aws' ? [AwsSecretStore] : [])];
 }
@@ -293,10 +403,15 @@ function readinessChecks(
   aws: unknown[],
 ): ReadinessCheck[] {
   const checks: ReadinessCheck[] = [];
+  // one check for the PostgreSQL server, whichever adapters are on it (they share its pool)
+  if (a.postgres) {
+    const ping = a.store === 'postgres' ? () => store.ping() : a.archive === 'postgres' ? () => archive.ping() : () => queue.ping();
+    checks.push({ key: 'postgres', ping, ...(a.postgres.schema ? { details: { schema: a.postgres.schema } } : {}) });
+  }
   if (a.store === 'embedded') checks.push({ key: 'store', ping: () => store.ping() });
-  else checks.push({ key: 'dynamodb', ping: () => store.ping(), details: { table: a.aws.dynamodbTable! } });
+  else if (a.store === 'dynamodb') checks.push({ key: 'dynamodb', ping: () => store.ping(), details: { table: a.aws.dynamodbTable! } });
   if (a.queue === 'embedded') checks.push({ key: 'queue', ping: () => queue.ping() });
-  else {
+  else if (a.queue === 'sqs') {
     const sqs = aws.find((x): x is SqsWorkQueue => x instanceof SqsWorkQueue)!;
     checks.push(
       { key: 'sqs', ping: () => sqs.ping(), details: { queue: a.aws.sqsQueue! } },
@@ -304,7 +419,7 @@ function readinessChecks(
     );
   }
   if (a.archive === 'embedded') checks.push({ key: 'archive', ping: () => archive.ping() });
-  else checks.push({ key: 's3', ping: () => archive.ping(), details: { bucket: a.aws.s3Bucket! } });
+  else if (a.archive === 's3') checks.push({ key: 's3', ping: () => archive.ping(), details: { bucket: a.aws.s3Bucket! } });
   // the file store answers when its directory can be read (the signing key's file, through the port)
   if (a.secrets === 'file') checks.push({ key: 'secrets', ping: async () => void (await secrets.get('auth-signing-key')) });
   if (a.secrets === 'aws') {

@@ -66,6 +66,8 @@ export async function createGateway(
   // application/x-www-form-urlencoded (the token endpoint) is parsed by Nest's Fastify adapter itself.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: logging.nest,
+    // a provider that fails at start (an adapter's ConfigError) rejects here, so the caller can say what to do
+    abortOnError: false,
   });
   // JSON, except that an XML body sent as application/json (how the AWS guidance's clients post to /inbox) is
   // kept as bytes; /v1/inbox still refuses JSON with 415, only the compatibility route takes it.
@@ -139,7 +141,18 @@ async function bootstrap(): Promise<void> {
   if (config.ledger.ignored.length > 0) {
     log.warn(`${config.ledger.ignored.join(' and ')} ignored: the ledger exists only in MODE=core`);
   }
-  const app = await createGateway(config, logging);
+  let app: Awaited<ReturnType<typeof createGateway>>;
+  try {
+    app = await createGateway(config, logging);
+  } catch (e) {
+    // what only the adapters can tell at start (a PostgreSQL schema too new, or behind with DATABASE_MIGRATE=false;
+    // a server that refuses): a configuration error too, exit code 2
+    if (e instanceof ConfigError) {
+      console.error(`clearway: configuration error: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
   await app.listen({ port: config.server.port, host: config.server.host });
   const { runtime, amqp } = config;
   const hostUrl = app.get(HostEndpoint).url;

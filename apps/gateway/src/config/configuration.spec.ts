@@ -248,7 +248,7 @@ describe('adapter selection (STORE, QUEUE, SECRETS, ARCHIVE)', () => {
   });
 
   it('refuses unknown adapters, non-FIFO queues, bad endpoints and QUEUE=sqs on the embedded store', () => {
-    expect(() => loadAdapterSelection({ STORE: 'postgres' })).toThrow('STORE must be one of embedded, dynamodb, got "postgres"');
+    expect(() => loadAdapterSelection({ STORE: 'mysql' })).toThrow('STORE must be one of embedded, dynamodb, postgres, got "mysql"');
     expect(() => loadAdapterSelection({ ...AWS_ALL, SQS_QUEUE_URL: 'https://sqs.x/1/jobs' })).toThrow(/FIFO/);
     expect(() => loadAdapterSelection({ ...AWS_ALL, AWS_ENDPOINT_URL_SQS: 'localhost:4566' })).toThrow(
       'AWS_ENDPOINT_URL_SQS must be an http(s) URL, got "localhost:4566"',
@@ -263,6 +263,62 @@ describe('adapter selection (STORE, QUEUE, SECRETS, ARCHIVE)', () => {
       queue: 'embedded',
     });
     expect(loadAdapterSelection({ ARCHIVE: 's3', AWS_REGION: 'eu-west-1', S3_BUCKET: 'b' }).archive).toBe('s3');
+  });
+});
+
+describe('gateway configuration: PostgreSQL (STORE=postgres)', () => {
+  const PG = {
+    STORE: 'postgres',
+    DATABASE_URL: 'postgres://clearway:pw-0001@db.internal:5432/clearway',
+    SECRETS_ENCRYPTION_KEY: 'A'.repeat(43) + '=',
+  };
+
+  it('puts the queue, archive and secrets on PostgreSQL with the store unless they are set', () => {
+    const a = loadAdapterSelection(PG);
+    expect(a).toMatchObject({ store: 'postgres', queue: 'postgres', archive: 'postgres', secrets: 'postgres' });
+    expect(a.postgres).toEqual({
+      url: PG.DATABASE_URL,
+      ssl: { mode: 'disable', caFile: null, certFile: null, keyFile: null },
+      poolSize: 10,
+      schema: null,
+      migrate: true,
+      secretsKey: { value: PG.SECRETS_ENCRYPTION_KEY },
+    });
+    const own = loadAdapterSelection({ STORE: 'postgres', DATABASE_URL: PG.DATABASE_URL, SECRETS: 'file', ARCHIVE: 'embedded' });
+    expect(own).toMatchObject({ queue: 'postgres', secrets: 'file', archive: 'embedded' });
+    expect(own.postgres!.secretsKey).toBeNull();
+    expect(loadAdapterSelection({}).postgres).toBeNull();
+  });
+
+  it('migrates at start outside production only, and verifies the server certificate in production, unless told', () => {
+    const prod = { ...PG, NODE_ENV: 'production', CLEARWAY_CLIENTS: BANK_A, LEGACY_HOST_URL: 'https://host.internal' };
+    expect(loadAdapterSelection(prod).postgres).toMatchObject({ migrate: false, ssl: { mode: 'verify-full' } });
+    expect(loadAdapterSelection({ ...prod, DATABASE_MIGRATE: 'true', DATABASE_SSL_MODE: 'require' }).postgres).toMatchObject({
+      migrate: true,
+      ssl: { mode: 'require' },
+    });
+  });
+
+  it.each([
+    [{ STORE: 'postgres' }, /^DATABASE_URL is required when an adapter is on PostgreSQL/],
+    [{ ...PG, QUEUE: 'embedded' }, /STORE=postgres and QUEUE=postgres go together/],
+    [{ QUEUE: 'postgres', DATABASE_URL: PG.DATABASE_URL }, /STORE=postgres and QUEUE=postgres go together/],
+    [{ ...PG, DATABASE_URL: 'postgres://db.internal/clearway?sslmode=disable' }, /must not carry sslmode: set DATABASE_SSL_MODE/],
+    [{ ...PG, DATABASE_URL: 'mysql://db/x' }, /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/],
+    [{ ...PG, DATABASE_SSL_CERT_FILE: '/etc/c.pem' }, /DATABASE_SSL_CERT_FILE and DATABASE_SSL_KEY_FILE go together/],
+    [{ ...PG, DATABASE_SSL_CA_FILE: '/etc/ca.pem' }, /need DATABASE_SSL_MODE=require or verify-full/],
+    [{ ...PG, SECRETS_ENCRYPTION_KEY: '' }, /SECRETS_ENCRYPTION_KEY \(or SECRETS_ENCRYPTION_KEY_FILE\) is required when SECRETS=postgres/],
+    [{ ...PG, SECRETS_ENCRYPTION_KEY: 'c2hvcnQ=' }, /^SECRETS_ENCRYPTION_KEY must be 32 bytes in base64/],
+    [{ ...PG, SECRETS_ENCRYPTION_KEY_FILE: '/run/key' }, /not both/],
+    [{ ...PG, DATABASE_SCHEMA: 'Bad-Schema' }, /DATABASE_SCHEMA must be a schema name/],
+    [{ ...PG, DATABASE_POOL_SIZE: '0' }, /DATABASE_POOL_SIZE/],
+  ])('refuses a PostgreSQL setting that cannot work (%#), never echoing the URL', (env, message) => {
+    expect(() => loadAdapterSelection(env as Record<string, string>)).toThrow(message);
+    try {
+      loadAdapterSelection(env as Record<string, string>);
+    } catch (e) {
+      expect((e as Error).message).not.toContain('pw-0001');
+    }
   });
 });
 

@@ -144,10 +144,12 @@ export interface AmqpConfig {
  * the SDK's default chain (environment, shared files, ECS task role, instance profile).
  */
 export interface AdapterSelection {
-  store: 'embedded' | 'dynamodb';
-  queue: 'embedded' | 'sqs';
-  secrets: 'file' | 'aws';
-  archive: 'embedded' | 's3';
+  store: 'embedded' | 'dynamodb' | 'postgres';
+  queue: 'embedded' | 'sqs' | 'postgres';
+  secrets: 'file' | 'aws' | 'postgres';
+  archive: 'embedded' | 's3' | 'postgres';
+  /** The PostgreSQL server, when an adapter is on it (docs/postgres.md); else null. */
+  postgres: PostgresConfig | null;
   aws: {
     region: string | null;
     endpoints: { dynamodb: string | null; sqs: string | null; s3: string | null; secretsManager: string | null };
@@ -161,6 +163,19 @@ export interface AdapterSelection {
     secretsPrefix: string;
     secretsCacheSeconds: number;
   };
+}
+
+export interface PostgresConfig {
+  /** DATABASE_URL (may hold a password: never logged). */
+  url: string;
+  ssl: { mode: 'disable' | 'require' | 'verify-full'; caFile: string | null; certFile: string | null; keyFile: string | null };
+  poolSize: number;
+  /** DATABASE_SCHEMA; null: the role's search path. */
+  schema: string | null;
+  /** DATABASE_MIGRATE: migrate at start (else only check the version). */
+  migrate: boolean;
+  /** SECRETS=postgres: SECRETS_ENCRYPTION_KEY as given, or the file holding it (read at start). */
+  secretsKey: { value: string } | { file: string } | null;
 }
 
 export interface StoreConfig extends AdapterSelection {
@@ -458,12 +473,23 @@ function amqp(e: ParsedEnv): AmqpConfig {
 }
 
 function store(e: ParsedEnv): StoreConfig {
-  const { STORE: store, QUEUE: queue, SECRETS: secrets, ARCHIVE: archive } = e;
+  const store = e.STORE;
+  // a postgres store takes its queue, archive and secrets with it unless they are set
+  const onPg = store === 'postgres';
+  const queue = e.QUEUE ?? (onPg ? 'postgres' : 'embedded');
+  const secrets = e.SECRETS ?? (onPg ? 'postgres' : 'file');
+  const archive = e.ARCHIVE ?? (onPg ? 'postgres' : 'embedded');
   if (store === 'embedded' && queue === 'sqs') {
     throw new ConfigError(
       'QUEUE=sqs needs STORE=dynamodb: the embedded store commits the jobs that follow a state change to its own SQLite queue',
     );
   }
+  if ((store === 'postgres') !== (queue === 'postgres')) {
+    throw new ConfigError(
+      `STORE=postgres and QUEUE=postgres go together (got STORE=${store}, QUEUE=${queue}): the PostgreSQL store commits the jobs that follow a state change in the payment's own transaction`,
+    );
+  }
+  const postgres = postgresConfig(e, { store, queue, secrets, archive });
   const sqsQueue = e.SQS_QUEUE_URL ?? e.SQS_QUEUE_NAME;
   const sqsDeadLetterQueue = e.SQS_DLQ_URL ?? e.SQS_DLQ_NAME;
   const aws: AdapterSelection['aws'] = {
@@ -499,7 +525,45 @@ function store(e: ParsedEnv): StoreConfig {
     }
   }
   if (archive === 's3') need(aws.s3Bucket, 'S3_BUCKET', 'ARCHIVE=s3');
-  return { store, queue, secrets, archive, aws, dataDir: resolve(e.DATA_DIR), sqliteSynchronous: e.SQLITE_SYNCHRONOUS };
+  return { store, queue, secrets, archive, postgres, aws, dataDir: resolve(e.DATA_DIR), sqliteSynchronous: e.SQLITE_SYNCHRONOUS };
+}
+
+function postgresConfig(e: ParsedEnv, a: Pick<AdapterSelection, 'store' | 'queue' | 'secrets' | 'archive'>): PostgresConfig | null {
+  const uses = [a.store, a.queue, a.secrets, a.archive].includes('postgres');
+  if (!uses) return null;
+  const selection = `STORE=${a.store}, QUEUE=${a.queue}, SECRETS=${a.secrets}, ARCHIVE=${a.archive}`;
+  if (!e.DATABASE_URL) throw new ConfigError(`DATABASE_URL is required when an adapter is on PostgreSQL (${selection})`);
+  const url = URL.canParse(e.DATABASE_URL) ? new URL(e.DATABASE_URL) : null;
+  if (url === null) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
+  for (const p of ['sslmode', 'ssl', 'sslcert', 'sslkey', 'sslrootcert']) {
+    // the driver lets the URL's TLS settings win over ours: one place only, the DATABASE_SSL_* variables
+    if (url.searchParams.has(p)) throw new ConfigError(`DATABASE_URL must not carry ${p}: set DATABASE_SSL_MODE (and DATABASE_SSL_*_FILE)`);
+  }
+  if ((e.DATABASE_SSL_CERT_FILE === null) !== (e.DATABASE_SSL_KEY_FILE === null)) {
+    throw new ConfigError('DATABASE_SSL_CERT_FILE and DATABASE_SSL_KEY_FILE go together (both or neither)');
+  }
+  const production = e.NODE_ENV === 'production';
+  const mode = e.DATABASE_SSL_MODE ?? (production ? 'verify-full' : 'disable');
+  if (mode === 'disable' && (e.DATABASE_SSL_CA_FILE || e.DATABASE_SSL_CERT_FILE)) {
+    throw new ConfigError('DATABASE_SSL_CA_FILE and DATABASE_SSL_CERT_FILE need DATABASE_SSL_MODE=require or verify-full');
+  }
+  let secretsKey: PostgresConfig['secretsKey'] = null;
+  if (a.secrets === 'postgres') {
+    if (e.SECRETS_ENCRYPTION_KEY && e.SECRETS_ENCRYPTION_KEY_FILE) {
+      throw new ConfigError('set SECRETS_ENCRYPTION_KEY or SECRETS_ENCRYPTION_KEY_FILE, not both');
+    }
+    if (e.SECRETS_ENCRYPTION_KEY) secretsKey = { value: e.SECRETS_ENCRYPTION_KEY };
+    else if (e.SECRETS_ENCRYPTION_KEY_FILE) secretsKey = { file: resolve(e.SECRETS_ENCRYPTION_KEY_FILE) };
+    else throw new ConfigError('SECRETS_ENCRYPTION_KEY (or SECRETS_ENCRYPTION_KEY_FILE) is required when SECRETS=postgres');
+  }
+  return {
+    url: e.DATABASE_URL,
+    ssl: { mode, caFile: e.DATABASE_SSL_CA_FILE, certFile: e.DATABASE_SSL_CERT_FILE, keyFile: e.DATABASE_SSL_KEY_FILE },
+    poolSize: e.DATABASE_POOL_SIZE,
+    schema: e.DATABASE_SCHEMA,
+    migrate: e.DATABASE_MIGRATE === null ? !production : e.DATABASE_MIGRATE === 'true',
+    secretsKey,
+  };
 }
 
 function worker(e: ParsedEnv): WorkerConfig {

@@ -476,22 +476,74 @@ const SPECS = {
     doc: '`FULL`: every commit fsynced, survives power loss; `NORMAL`: survives a process crash only, and is faster',
     default: 'FULL',
   }),
-  STORE: oneOf(['embedded', 'dynamodb'], {
+  STORE: oneOf(['embedded', 'dynamodb', 'postgres'], {
     ns: 'store',
-    doc: '`dynamodb`: payments (and the core-mode ledger) in one DynamoDB table (docs/aws.md)',
+    doc: '`dynamodb`: payments (and the core-mode ledger) in one DynamoDB table (docs/aws.md); `postgres`: payments, jobs, ledger, archive and secrets on a PostgreSQL server shared by many instances (`DATABASE_URL`, docs/postgres.md)',
     default: 'embedded',
   }),
-  QUEUE: oneOf(['embedded', 'sqs'], {
+  QUEUE: oneOf(['embedded', 'sqs', 'postgres'], {
     ns: 'store',
-    doc: '`sqs`: the work queue on an SQS FIFO queue with a FIFO dead-letter queue (docs/sqs-work-queue.md); needs `STORE=dynamodb`',
-    default: 'embedded',
+    doc: "`sqs`: the work queue on an SQS FIFO queue with a FIFO dead-letter queue (docs/sqs-work-queue.md); needs `STORE=dynamodb`. `postgres`: the jobs table of the PostgreSQL store, woken by LISTEN/NOTIFY; it goes with `STORE=postgres` (the jobs commit in the payment's transaction)",
+    default: '(`postgres` when `STORE=postgres`, else `embedded`)',
   }),
-  SECRETS: oneOf(['file', 'aws'], {
+  SECRETS: oneOf(['file', 'aws', 'postgres'], {
     ns: 'store',
-    doc: '`aws`: secrets (token-signing key, client secrets by name, host credentials) in Secrets Manager',
-    default: 'file',
+    doc: '`aws`: secrets (token-signing key, client secrets by name, host credentials) in Secrets Manager; `postgres`: in the PostgreSQL store, encrypted with AES-256-GCM under `SECRETS_ENCRYPTION_KEY` (or `_FILE`)',
+    default: '(`postgres` when `STORE=postgres`, else `file`)',
   }),
-  ARCHIVE: oneOf(['embedded', 's3'], { ns: 'store', doc: '`s3`: raw messages in an S3 bucket', default: 'embedded' }),
+  ARCHIVE: oneOf(['embedded', 's3', 'postgres'], {
+    ns: 'store',
+    doc: '`s3`: raw messages in an S3 bucket; `postgres`: in the PostgreSQL store (append-only, enforced by the server)',
+    default: '(`postgres` when `STORE=postgres`, else `embedded`)',
+  }),
+  DATABASE_URL: matching(
+    /^postgres(ql)?:\/\/\S+$/,
+    'a postgres:// or postgresql:// URL',
+    {
+      ns: 'store',
+      doc: 'the PostgreSQL server of `STORE=postgres` (and of a `postgres` queue, archive or secret store). TLS is set by `DATABASE_SSL_MODE`, not by `sslmode` in the URL (refused). It may hold a password: keep the env file private',
+      example: 'postgres://clearway:<password>@db.example.internal:5432/clearway',
+    },
+    false,
+  ),
+  DATABASE_SSL_MODE: oneOf(['disable', 'require', 'verify-full'], {
+    ns: 'store',
+    doc: 'TLS to PostgreSQL: `disable`; `require` (encrypted, certificate not checked); `verify-full` (encrypted, certificate and host name checked against the system CAs or `DATABASE_SSL_CA_FILE`)',
+    default: '(`verify-full` when `NODE_ENV=production`, else `disable`)',
+  }),
+  DATABASE_SSL_CA_FILE: text({ ns: 'store', doc: 'PEM CA certificate(s) that sign the PostgreSQL server certificate (`verify-full`)' }),
+  DATABASE_SSL_CERT_FILE: text({
+    ns: 'store',
+    doc: 'PEM client certificate for PostgreSQL certificate authentication (with `DATABASE_SSL_KEY_FILE`: both or neither)',
+  }),
+  DATABASE_SSL_KEY_FILE: text({ ns: 'store', doc: 'PEM private key of `DATABASE_SSL_CERT_FILE`' }),
+  DATABASE_POOL_SIZE: int(
+    { ns: 'store', doc: 'connections each process keeps to PostgreSQL (plus one that listens for new jobs)', default: '10' },
+    1,
+    200,
+  ),
+  DATABASE_SCHEMA: matching(/^[a-z_][a-z0-9_]{0,62}$/, 'a schema name (a-z 0-9 _, at most 63)', {
+    ns: 'store',
+    doc: "the schema the gateway works in (its `search_path`), created by the migrations when missing; unset: the role's default search path",
+  }),
+  DATABASE_MIGRATE: oneOf(['true', 'false'], {
+    ns: 'store',
+    doc: '`true`: the gateway creates or migrates its PostgreSQL schema at start, under an advisory lock (several instances may start together); `false`: it only checks the schema is at its version and refuses to start otherwise (`clearway migrate` migrates). A schema newer than the gateway is always refused',
+    default: '(`true`; `false` when `NODE_ENV=production`)',
+  }),
+  SECRETS_ENCRYPTION_KEY: matching(
+    /^[A-Za-z0-9+/]{43}=$/,
+    '32 bytes in base64 (44 characters; `openssl rand -base64 32`)',
+    {
+      ns: 'store',
+      doc: 'the AES-256 key of `SECRETS=postgres`, base64 (`openssl rand -base64 32`); the database never sees it. Or `SECRETS_ENCRYPTION_KEY_FILE`. A secret sealed under another key is refused by name, not mis-read',
+    },
+    false,
+  ),
+  SECRETS_ENCRYPTION_KEY_FILE: text({
+    ns: 'store',
+    doc: 'a file holding `SECRETS_ENCRYPTION_KEY` (base64, one line), e.g. a mounted Kubernetes or systemd credential',
+  }),
   AWS_REGION: text({ ns: 'store', doc: 'required as soon as one adapter is on AWS' }),
   AWS_DEFAULT_REGION: text({ ns: 'store', doc: 'used when `AWS_REGION` is unset' }),
   AWS_ENDPOINT_URL: httpUrl({ ns: 'store', doc: 'the AWS SDK endpoint override for every service (local engines)' }),

@@ -1,4 +1,5 @@
-import { ProblemException } from './problem.js';
+import { StoreUnavailableError } from '#application';
+import { ProblemException, storeUnavailableProblem } from './problem.js';
 import { clientErrorResponse, frameworkProblem, oauthErrorFor } from './problem.filter.js';
 
 describe('frameworkProblem (errors Fastify raises before routing)', () => {
@@ -90,5 +91,19 @@ describe('ProblemException (extensions never replace the RFC 9457 members)', () 
       transactionId: 't-1',
       errors: [{ message: 'm' }],
     });
+  });
+});
+
+describe('storeUnavailableProblem (the store cannot be reached)', () => {
+  it('answers 503 STORE.UNAVAILABLE with Retry-After, logs a warning, and shows no connection detail', () => {
+    const warnings: string[] = [];
+    const cause = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:5432'), { code: 'ECONNREFUSED' });
+    const p = storeUnavailableProblem(new StoreUnavailableError(`PostgreSQL: ${cause.message}`, { cause }), {
+      warn: (m) => warnings.push(m),
+    });
+    expect(p.problem).toMatchObject({ status: 503, code: 'STORE.UNAVAILABLE', retryAfterSeconds: 1 });
+    expect(p.headers).toEqual({ 'Retry-After': '1' });
+    expect(JSON.stringify(p.problem)).not.toContain('10.0.0.7');
+    expect(warnings).toEqual(['the store is unavailable: PostgreSQL: connect ECONNREFUSED 10.0.0.7:5432']);
   });
 });

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AdmissionRefusedError, RegionFencedWriteError, RegionNotHomeError } from '#application';
-import { admissionProblem, ProblemException, problemType, regionWriteProblem, type ProblemBody } from './problem.js';
+import { AdmissionRefusedError, RegionFencedWriteError, RegionNotHomeError, StoreUnavailableError } from '#application';
+import {
+  admissionProblem,
+  ProblemException,
+  problemType,
+  regionWriteProblem,
+  storeUnavailableProblem,
+  type ProblemBody,
+} from './problem.js';
 
 interface FastifyishError {
   code?: string;
@@ -21,7 +28,9 @@ export class ProblemFilter implements ExceptionFilter {
         ? admissionProblem(thrown)
         : thrown instanceof RegionNotHomeError || thrown instanceof RegionFencedWriteError
           ? regionWriteProblem(thrown)
-          : thrown;
+          : thrown instanceof StoreUnavailableError
+            ? storeUnavailableProblem(thrown, this.log)
+            : thrown;
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { type AdmissionRefusedError, RegionNotHomeError, type RegionFencedWriteError } from '#application';
+import { type AdmissionRefusedError, RegionNotHomeError, type RegionFencedWriteError, type StoreUnavailableError } from '#application';
 
 export interface ProblemIssue {
   line?: number;
@@ -101,4 +101,20 @@ export function regionWriteProblem(e: RegionNotHomeError | RegionFencedWriteErro
     return new ProblemException(421, e.code, e.message, { homeRegion: e.homeRegion, region: e.region });
   }
   return new ProblemException(503, e.code, e.message, { homeRegion: e.token.home, retryAfterSeconds: 5 }, { 'Retry-After': '5' });
+}
+
+/**
+ * The store could not be reached (a PostgreSQL restart, a network cut): 503 with Retry-After, logged as a warning
+ * without the cause's connection details. Nothing the client sent is lost by retrying: a retry with the same
+ * X-Transaction-Id finds the payment when the cut-off write had committed.
+ */
+export function storeUnavailableProblem(e: StoreUnavailableError, log: { warn(message: string): void }): ProblemException {
+  log.warn(e.message);
+  return new ProblemException(
+    503,
+    e.code,
+    'the store is unavailable for a moment; retry (with the same X-Transaction-Id, a payment is never taken twice)',
+    { retryAfterSeconds: e.retryAfterSeconds },
+    { 'Retry-After': String(e.retryAfterSeconds) },
+  );
 }

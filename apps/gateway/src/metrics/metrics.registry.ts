@@ -5,6 +5,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { AwsRequestMeter, SqsWorkQueue } from '#adapters/aws';
 import { EmbeddedDatabase, SqliteWorkQueue } from '#adapters/embedded';
+import { PostgresDatabase, PostgresWorkQueue } from '#adapters/postgres';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { Payment } from '#domain';
 import {
@@ -74,6 +75,7 @@ export class MetricsRegistry {
     @Optional() @Inject(TRANSACTION_REPOSITORY) repository: TransactionRepository | null = null,
     @Optional() @Inject(OutboxRelay) outbox: OutboxRelay | null = null,
     @Optional() @Inject(runtimeConfig.KEY) runtime: ConfigType<typeof runtimeConfig> | null = null,
+    @Optional() @Inject(PostgresDatabase) postgres: PostgresDatabase | null = null,
   ) {
     // Node's process metrics include the event-loop lag (`nodejs_eventloop_lag_seconds`, and its p50/p90/p99).
     collectDefaultMetrics({ register: this.registry });
@@ -85,6 +87,7 @@ export class MetricsRegistry {
     }).set({ version: gatewayVersion(), revision: runtime?.revision ?? 'unknown', node: process.version }, 1);
     for (const metric of instruments?.all() ?? []) this.registry.registerMetric(metric);
     if (queue) this.queueMetrics(queue);
+    if (postgres) this.postgresMetrics(postgres);
     if (repository) this.investigationMetrics(repository);
     if (outbox) this.outboxMetrics(outbox);
     if (admission) this.admissionMetrics(admission);
@@ -203,10 +206,32 @@ export class MetricsRegistry {
     });
   }
 
+  /** The PostgreSQL pool of this process: its connections by state and the callers waiting for one. */
+  private postgresMetrics(db: PostgresDatabase): void {
+    new Gauge({
+      name: 'clearway_postgres_pool_connections',
+      help: 'Connections of this process to PostgreSQL, by state (idle, busy); DATABASE_POOL_SIZE caps the sum.',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        this.set({ state: 'idle' }, db.pool.idleCount);
+        this.set({ state: 'busy' }, db.pool.totalCount - db.pool.idleCount);
+      },
+    });
+    new Gauge({
+      name: 'clearway_postgres_pool_waiting',
+      help: 'Calls waiting for a free PostgreSQL connection: steadily above 0, the pool (or the server) is too small.',
+      registers: [this.registry],
+      collect() {
+        this.set(db.pool.waitingCount);
+      },
+    });
+  }
+
   /** The work queue's jobs by state, read from the queue at each scrape (both queues' own counts). */
   private queueMetrics(queue: WorkQueue): void {
     let read: (() => Promise<{ waiting: number; inflight: number; dead: number }>) | null = null;
-    if (queue instanceof SqliteWorkQueue) read = () => queue.depth();
+    if (queue instanceof SqliteWorkQueue || queue instanceof PostgresWorkQueue) read = () => queue.depth();
     else if (queue instanceof SqsWorkQueue) {
       read = async () => {
         const s = await queue.stats();

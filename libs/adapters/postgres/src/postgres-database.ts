@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { StoreUnavailableError } from '#application';
 
 export interface PostgresDatabaseOptions {
   /** `postgres://user:password@host:port/database?sslmode=...` (DATABASE_URL). */
@@ -76,25 +77,62 @@ export class PostgresDatabase {
     values: unknown[] = [],
     on: Queryable = this.pool,
   ): Promise<pg.QueryResult<R>> {
-    return on.query<R>({ name: statement.name, text: statement.text, values });
+    return on.query<R>({ name: statement.name, text: statement.text, values }).catch(rethrow);
+  }
+
+  /** A one-off statement on the pool (not prepared). */
+  async run<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return this.pool.query<R>(text, values).catch(rethrow);
   }
 
   async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch(rethrow);
+    let broken = false;
     try {
       await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
+      broken = isConnectionError(e);
+      if (!broken) await client.query('ROLLBACK').catch(() => undefined);
+      return rethrow(e);
     } finally {
-      client.release();
+      // a connection that failed is not handed out again
+      client.release(broken ? true : undefined);
     }
   }
 
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** SQLSTATE classes and socket errors that mean "the server or the connection is gone", not "the statement failed". */
+const CONNECTION_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+
+export function isConnectionError(e: unknown): boolean {
+  if (e instanceof StoreUnavailableError) return true;
+  const err = e as { code?: unknown; message?: unknown } | null;
+  const code = typeof err?.code === 'string' ? err.code : '';
+  if (CONNECTION_CODES.has(code) || code.startsWith('08')) return true;
+  const message = typeof err?.message === 'string' ? err.message : '';
+  // what pg says when the socket closes under a query, or a pooled client was broken
+  return /Connection terminated|connection error|Client was closed|timeout exceeded when trying to connect/i.test(message);
+}
+
+/** Re-throws a connection failure as the port's StoreUnavailableError, anything else as it is. */
+function rethrow(e: unknown): never {
+  if (e instanceof StoreUnavailableError || !isConnectionError(e)) throw e;
+  throw new StoreUnavailableError(`PostgreSQL: ${(e as Error).message}`, { cause: e });
 }

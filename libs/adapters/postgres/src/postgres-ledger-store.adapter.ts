@@ -124,17 +124,17 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async getAccount(id: string): Promise<LedgerAccount | null> {
-    const { rows } = await this.db.pool.query<AccountRow>(`${ACCOUNT_SELECT} WHERE a.id = $1`, [id]);
+    const { rows } = await this.db.run<AccountRow>(`${ACCOUNT_SELECT} WHERE a.id = $1`, [id]);
     return rows[0] ? toAccount(rows[0]) : null;
   }
 
   async listAccounts(): Promise<LedgerAccount[]> {
-    const { rows } = await this.db.pool.query<AccountRow>(`${ACCOUNT_SELECT} ORDER BY a.id`);
+    const { rows } = await this.db.run<AccountRow>(`${ACCOUNT_SELECT} ORDER BY a.id`);
     return rows.map(toAccount);
   }
 
   async ping(): Promise<void> {
-    await this.db.pool.query('SELECT 1');
+    await this.db.run('SELECT 1');
   }
 
   private async journal(

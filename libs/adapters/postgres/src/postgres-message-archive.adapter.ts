@@ -46,15 +46,14 @@ export class PostgresMessageArchive implements MessageArchive {
   }
 
   async list(transactionId: string): Promise<StoredMessage[]> {
-    const { rows } = await this.db.pool.query<MessageRow>(
-      `SELECT ${COLUMNS} FROM archived_messages WHERE transaction_id = $1 ORDER BY seq`,
-      [transactionId],
-    );
+    const { rows } = await this.db.run<MessageRow>(`SELECT ${COLUMNS} FROM archived_messages WHERE transaction_id = $1 ORDER BY seq`, [
+      transactionId,
+    ]);
     return rows.map(toStored);
   }
 
   async latest(transactionId: string, direction: ArchiveDirection, typePrefix?: string): Promise<StoredMessage | null> {
-    const { rows } = await this.db.pool.query<MessageRow>(
+    const { rows } = await this.db.run<MessageRow>(
       `SELECT ${COLUMNS} FROM archived_messages
        WHERE transaction_id = $1 AND direction = $2 AND ($3::text IS NULL OR starts_with(message_type, $3))
        ORDER BY seq DESC LIMIT 1`,
@@ -64,7 +63,7 @@ export class PostgresMessageArchive implements MessageArchive {
   }
 
   async ping(): Promise<void> {
-    await this.db.pool.query('SELECT 1');
+    await this.db.run('SELECT 1');
   }
 }
 

@@ -33,7 +33,7 @@ export class PostgresSecretStore implements SecretStore {
   }
 
   async get(name: string): Promise<string | null> {
-    const { rows } = await this.db.pool.query<{ key_id: string; nonce: Buffer; ciphertext: Buffer; tag: Buffer }>(
+    const { rows } = await this.db.run<{ key_id: string; nonce: Buffer; ciphertext: Buffer; tag: Buffer }>(
       'SELECT key_id, nonce, ciphertext, tag FROM secrets WHERE name = $1',
       [checkName(name)],
     );
@@ -54,7 +54,7 @@ export class PostgresSecretStore implements SecretStore {
 
   async put(name: string, value: string): Promise<void> {
     const sealed = this.seal(checkName(name), value);
-    await this.db.pool.query(
+    await this.db.run(
       `INSERT INTO secrets (name, key_id, nonce, ciphertext, tag, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (name) DO UPDATE SET key_id = $2, nonce = $3, ciphertext = $4, tag = $5, updated_at = $6`,
       [name, this.keyId, sealed.nonce, sealed.ciphertext, sealed.tag, Date.now()],
@@ -63,7 +63,7 @@ export class PostgresSecretStore implements SecretStore {
 
   async createIfAbsent(name: string, value: string): Promise<boolean> {
     const sealed = this.seal(checkName(name), value);
-    const { rowCount } = await this.db.pool.query(
+    const { rowCount } = await this.db.run(
       `INSERT INTO secrets (name, key_id, nonce, ciphertext, tag, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (name) DO NOTHING`,
       [name, this.keyId, sealed.nonce, sealed.ciphertext, sealed.tag, Date.now()],

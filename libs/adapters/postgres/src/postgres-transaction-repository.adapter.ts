@@ -143,7 +143,7 @@ export class PostgresTransactionRepository implements TransactionRepository {
         : 'msgId' in ref
           ? ['msg_id = $1', ref.msgId]
           : ['end_to_end_id = $1', ref.endToEndId];
-    const { rows } = await this.db.pool.query<{ snapshot: string }>(
+    const { rows } = await this.db.run<{ snapshot: string }>(
       `SELECT snapshot FROM payments WHERE ${where} ORDER BY created_at, id LIMIT $2`,
       [value, referenceLimit(limit)],
     );
@@ -190,7 +190,7 @@ export class PostgresTransactionRepository implements TransactionRepository {
 
   async findStale(statuses: readonly PaymentStatus[], before: Date, limit: number): Promise<PaymentSnapshot[]> {
     if (statuses.length === 0 || limit < 1) return [];
-    const { rows } = await this.db.pool.query<{ snapshot: string }>(
+    const { rows } = await this.db.run<{ snapshot: string }>(
       `SELECT snapshot FROM payments WHERE status = ANY($1) AND updated_at < $2 ORDER BY updated_at, id LIMIT $3`,
       [[...new Set(statuses)], before.getTime(), Math.trunc(limit)],
     );
@@ -198,7 +198,7 @@ export class PostgresTransactionRepository implements TransactionRepository {
   }
 
   async ping(): Promise<void> {
-    await this.db.pool.query('SELECT 1');
+    await this.db.run('SELECT 1');
   }
 
   /** Newest first (createdAt, then id); `from` inclusive, `to` exclusive; `$?` placeholders are numbered here. */
@@ -227,7 +227,7 @@ export class PostgresTransactionRepository implements TransactionRepository {
     let n = 0;
     const text = `SELECT snapshot, created_at, id FROM payments ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY created_at DESC, id DESC LIMIT $?`.replace(/\$\?/g, () => `$${++n}`);
-    const { rows } = await this.db.pool.query<{ snapshot: string; created_at: string; id: string }>(text, params);
+    const { rows } = await this.db.run<{ snapshot: string; created_at: string; id: string }>(text, params);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {

@@ -206,7 +206,7 @@ export class PostgresWorkQueue implements WorkQueue {
 
   /** Dead letters, most recent first. */
   async listDeadLetters(limit: number): Promise<DeadLetter[]> {
-    const { rows } = await this.db.pool.query<JobRow>(
+    const { rows } = await this.db.run<JobRow>(
       `SELECT seq, type, transaction_id, group_key, dedup_id, not_before, attempts, payload, last_error, finished_at
        FROM jobs WHERE state = 'dead' ORDER BY finished_at DESC, seq DESC LIMIT $1`,
       [Math.max(0, Math.trunc(limit))],
@@ -246,7 +246,7 @@ export class PostgresWorkQueue implements WorkQueue {
 
   /** Deletes up to `limit` completed jobs finished before `before`, oldest first (their deduplication ids become free). */
   async purgeCompleted(before: Date, limit: number): Promise<number> {
-    const { rowCount } = await this.db.pool.query(
+    const { rowCount } = await this.db.run(
       `DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs WHERE state = 'done' AND finished_at < $1 ORDER BY finished_at LIMIT $2)`,
       [before.getTime(), Math.max(0, Math.trunc(limit))],
     );
@@ -257,7 +257,7 @@ export class PostgresWorkQueue implements WorkQueue {
   async liveJobs(transactionIds: readonly string[]): Promise<ReadonlyMap<string, LiveJob>> {
     const live = new Map<string, LiveJob>();
     if (transactionIds.length === 0) return live;
-    const { rows } = await this.db.pool.query<{ transaction_id: string; type: string; attempts: number; carried_on: boolean }>(
+    const { rows } = await this.db.run<{ transaction_id: string; type: string; attempts: number; carried_on: boolean }>(
       `SELECT transaction_id, type, attempts, (payload IS NOT NULL AND (payload::jsonb ? 'continuation')) AS carried_on FROM jobs
        WHERE ${ACTIVE} AND transaction_id = ANY($1) ORDER BY seq`,
       [[...transactionIds]],
@@ -272,7 +272,7 @@ export class PostgresWorkQueue implements WorkQueue {
   /** What waits: due jobs (and how long the oldest has been due), jobs in flight, and jobs completed since `since`. */
   async backlog(since: Date): Promise<QueueBacklog> {
     const now = this.now();
-    const { rows } = await this.db.pool.query<{ queued: string; oldest: string | null; inflight: string; done: string }>(
+    const { rows } = await this.db.run<{ queued: string; oldest: string | null; inflight: string; done: string }>(
       `SELECT
          (SELECT count(*) FROM jobs WHERE ${ACTIVE} AND NOT blocked AND available_at <= $1) AS queued,
          (SELECT min(available_at) FROM jobs WHERE ${ACTIVE} AND NOT blocked AND available_at <= $1) AS oldest,
@@ -289,18 +289,27 @@ export class PostgresWorkQueue implements WorkQueue {
     };
   }
 
+  /** Jobs waiting (ready, delayed or retrying), in flight and dead-lettered: the metrics' gauges. */
+  async depth(): Promise<{ waiting: number; inflight: number; dead: number }> {
+    const { rows } = await this.db.run<{ waiting: string; inflight: string; dead: string }>(
+      `SELECT count(*) FILTER (WHERE state = 'ready') AS waiting, count(*) FILTER (WHERE state = 'inflight') AS inflight,
+              (SELECT count(*) FROM jobs WHERE state = 'dead') AS dead
+       FROM jobs WHERE ${ACTIVE}`,
+    );
+    const r = rows[0]!;
+    return { waiting: Number(r.waiting), inflight: Number(r.inflight), dead: Number(r.dead) };
+  }
+
   /** Counts by state, for metrics and tests. */
   async stats(): Promise<Record<'ready' | 'inflight' | 'dead' | 'done', number>> {
     const counts = { ready: 0, inflight: 0, dead: 0, done: 0 };
-    const { rows } = await this.db.pool.query<{ state: keyof typeof counts; n: string }>(
-      'SELECT state, count(*) AS n FROM jobs GROUP BY state',
-    );
+    const { rows } = await this.db.run<{ state: keyof typeof counts; n: string }>('SELECT state, count(*) AS n FROM jobs GROUP BY state');
     for (const row of rows) counts[row.state] = Number(row.n);
     return counts;
   }
 
   async ping(): Promise<void> {
-    await this.db.pool.query('SELECT 1');
+    await this.db.run('SELECT 1');
   }
 
   private async markDead(c: pg.PoolClient, seq: number, groupKey: string, now: number, reason: string): Promise<void> {

@@ -72,6 +72,20 @@ export type ListAllFilter = Omit<ListFilter, 'clientId'>;
  * Stores payments. Every write is conditional on the version that was read (optimistic concurrency),
  * and carries the jobs that must follow it, committed in the same transaction (outbox).
  */
+/**
+ * The store could not be reached (its server restarts, the network is cut, no connection is free): nothing can be
+ * said of the call's outcome beyond "retry". A write cut off at its commit may or may not have happened; a retry with
+ * the same X-Transaction-Id (or a job's redelivery) finds out. The edges answer 503 with Retry-After.
+ */
+export class StoreUnavailableError extends Error {
+  readonly code = 'STORE.UNAVAILABLE';
+  readonly retryAfterSeconds = 1;
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(`the store is unavailable: ${detail}`, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 export interface TransactionRepository {
   /** Inserts a new payment (version 1) and its first jobs, unless a uniqueness key is taken already. */
   create(payment: PaymentSnapshot, keys: UniquenessKeys, jobs: Job[]): Promise<CreateResult>;
