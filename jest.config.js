@@ -18,9 +18,20 @@ export default {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     // test/**/*.int-spec.ts: integration tests of test support against real engines (e.g. the region replicator).
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.conformance-spec.ts'] },
+    // TEST_STORE=postgres (npm run test:postgres): leftover schemas of earlier runs are dropped first
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.conformance-spec.ts'],
+      globalSetup: '<rootDir>/test/support/postgres-global-setup.mjs',
+    },
     // test/integrity: one regression test per integrity defect (issue 9); run after the build, in band.
-    { ...common, displayName: 'integrity', testMatch: ['<rootDir>/test/integrity/**/*.integrity-spec.ts'] },
+    {
+      ...common,
+      displayName: 'integrity',
+      testMatch: ['<rootDir>/test/integrity/**/*.integrity-spec.ts'],
+      globalSetup: '<rootDir>/test/support/postgres-global-setup.mjs',
+    },
     // test/edge: the hostile-edge and foreign-client suites (issue 10), against the built gateway; in band.
     { ...common, displayName: 'edge', testMatch: ['<rootDir>/test/edge/**/*.edge-spec.ts'] },
   ],

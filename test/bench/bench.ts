@@ -11,7 +11,9 @@
  * Open loop: --rate R submits R payments/s on a fixed schedule whatever the answers, so latency is measured at
  * an offered load rather than at saturation.
  *
- * Profiles: `embedded` (default: SQLite store and queue) or `aws` (the same path on DynamoDB Local, fauxqs for SQS
+ * Profiles: `embedded` (default: SQLite store and queue), `postgres` (STORE=postgres on the PostgreSQL server of
+ * DATABASE_URL, else the local one, in a schema of its own that is dropped afterwards; prints the server's
+ * transactions per payment from pg_stat_database) or `aws` (the same path on DynamoDB Local, fauxqs for SQS
  * FIFO and S3, and the Secrets Manager fake: STORE=dynamodb QUEUE=sqs ARCHIVE=s3 SECRETS=aws). The aws profile
  * also prints, per payment, the DynamoDB capacity units consumed (ReturnConsumedCapacity), the SQS, S3 and
  * Secrets Manager requests, the cost per million payments at list prices (test/bench/aws-cost.ts), and the
@@ -21,9 +23,10 @@
  * accepted, refused (503/429 with Retry-After), rejected AB05, timed out at the host, re-driven, and the liveness
  * latency and RSS over time (test/bench/overload.ts).
  *
- * Usage: npm run bench -- [--profile embedded|aws] [--payments 2000] [--concurrency 32] [--rate R]
+ * Usage: npm run bench -- [--profile embedded|postgres|aws] [--payments 2000] [--concurrency 32] [--rate R]
  *                         [--sync FULL|NORMAL] [--workers 16] [--roles all|split] [--cpu-prof DIR] [--set KEY=VALUE ...]
  */
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
@@ -31,9 +34,11 @@ import { parseArgs } from 'node:util';
 import { Iso20022Codec } from '#iso20022';
 import { startProvisionedAwsEngines } from '../support/aws-gateway.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
+import { dropTestSchema, onTestServer } from '../support/postgres.js';
 import {
   GATEWAY_NODE_OPTIONS,
   REPO_ROOT,
+  TEST_DATABASE_URL,
   startGateway,
   startSimulator,
   tempDir,
@@ -78,9 +83,10 @@ const C = Number(values.concurrency);
 const RATE = values.rate === undefined ? null : Number(values.rate);
 const WARM_UP = 50;
 if (!(N > 0) || !(C > 0) || (RATE !== null && !(RATE > 0))) throw new Error('--payments, --concurrency and --rate must be positive');
-if (values.profile !== 'embedded' && values.profile !== 'aws')
-  throw new Error('--profile is embedded (SQLite) or aws (DynamoDB Local, SQS and S3 emulators)');
+if (values.profile !== 'embedded' && values.profile !== 'aws' && values.profile !== 'postgres')
+  throw new Error('--profile is embedded (SQLite), postgres (DATABASE_URL) or aws (DynamoDB Local, SQS and S3 emulators)');
 const AWS = values.profile === 'aws';
+const PG = values.profile === 'postgres';
 if (values.roles !== 'all' && values.roles !== 'split') throw new Error('--roles is all (one process) or split (ROLE=api + ROLE=worker)');
 
 function percentile(sorted: number[], p: number): number {
@@ -154,10 +160,22 @@ async function main(): Promise<void> {
   const aws = AWS ? await startProvisionedAwsEngines('bench') : null;
   const sim = await startSimulator();
   const dataDir = tempDir('bench');
+  const pgSchema = PG ? `clearway_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}` : null;
+  const pgEnv = pgSchema
+    ? {
+        STORE: 'postgres',
+        DATABASE_URL: TEST_DATABASE_URL,
+        DATABASE_SCHEMA: pgSchema,
+        SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      }
+    : null;
+  /** The server's committed transactions (all databases' sessions on it: the bench is its only user). */
+  const pgCommits = async () =>
+    Number((await onTestServer<{ n: string }>('SELECT sum(xact_commit) AS n FROM pg_stat_database')).rows[0]!.n);
   const env = (role: string): Record<string, string> => ({
     DATA_DIR: dataDir,
     LEGACY_HOST_URL: sim.url,
-    ...(aws ? aws.env : { SQLITE_SYNCHRONOUS: String(values.sync) }),
+    ...(aws ? aws.env : (pgEnv ?? { SQLITE_SYNCHRONOUS: String(values.sync) })),
     WORKER_CONCURRENCY: String(values.workers),
     LOG_LEVEL: 'error',
     ROLE: role,
@@ -192,6 +210,7 @@ async function main(): Promise<void> {
       submitted.set(id, startWall);
     };
     const counters0 = await Promise.all(gateways.map((g) => counters(g.url, monitor)));
+    const pgCommits0 = PG ? await pgCommits() : 0;
     const cpu0 = { gateways: gateways.map((g) => cpuMicros(g.child.pid!)), sim: cpuMicros(sim.child.pid!), self: process.cpuUsage() };
     const t0 = performance.now();
     const wall0 = Date.now();
@@ -262,6 +281,12 @@ async function main(): Promise<void> {
     const totalSeconds = (lastDone - wall0) / 1000;
     const rss = gateways.map((g) => peakRssMb(g.child.pid!));
     const host = await simStats();
+    // a stopped gateway's sessions have reported their commits to the server's statistics (idle polling included)
+    let pgTransactions = 0;
+    if (PG) {
+      await Promise.all(gateways.map((g) => g.kill()));
+      pgTransactions = (await pgCommits()) - pgCommits0;
+    }
 
     submitLatency.sort((a, b) => a - b);
     e2e.sort((a, b) => a - b);
@@ -275,7 +300,11 @@ async function main(): Promise<void> {
 
     const load = RATE === null ? `concurrency ${C}` : `open loop at ${RATE}/s`;
     const roles = values.roles === 'split' ? 'ROLE=api + ROLE=worker' : 'one process';
-    const store = AWS ? 'DynamoDB Local + fauxqs SQS FIFO and S3' : `sqlite synchronous=${values.sync}`;
+    const store = AWS
+      ? 'DynamoDB Local + fauxqs SQS FIFO and S3'
+      : PG
+        ? `postgresql ${(await onTestServer<{ v: string }>('SHOW server_version')).rows[0]!.v}, synchronous_commit=${(await onTestServer<{ v: string }>('SHOW synchronous_commit')).rows[0]!.v}`
+        : `sqlite synchronous=${values.sync}`;
     console.log(`payments              ${N} (${load}, ${values.workers} workers, ${roles}, ${store})`);
     console.log(`submit phase          ${submitSeconds.toFixed(2)} s  (${(N / submitSeconds).toFixed(0)} submits/s)`);
     console.log(`end to end            ${totalSeconds.toFixed(2)} s  -> ${paymentsPerSecond.toFixed(1)} payments/s settled`);
@@ -288,6 +317,10 @@ async function main(): Promise<void> {
       `CPU us per payment    gateway=${gatewayCpu.map(perPayment).join('+')} simulator=${perPayment(cpu1.sim - cpu0.sim)} load-generator=${perPayment(cpu1.self.user + cpu1.self.system)}`,
     );
     if (AWS) printAwsUsage(sum(counters1.map((c, i) => difference(c.aws, counters0[i]!.aws))));
+    else if (PG)
+      console.log(
+        `store                 ${(pgTransactions / N).toFixed(2)} server transactions per payment (pg_stat_database, idle polling included)`,
+      );
     else
       console.log(
         `store                 ${(commits / N).toFixed(2)} commits per payment, ${(writes / N).toFixed(2)} writes per payment, largest group commit ${Math.max(...counters1.map((c) => c.largest))}`,
@@ -315,6 +348,7 @@ async function main(): Promise<void> {
     for (const g of gateways) await g.kill();
     await sim.kill();
     await aws?.engines.stop();
+    if (pgSchema) await dropTestSchema(pgSchema);
   }
 
   /** Per payment, what the run asked of AWS (background work such as empty long polls and relay sweeps included). */

@@ -51,8 +51,8 @@ function serverControl(): { stop: () => void; start: () => void } {
   if (!cluster) throw new Error(`no Debian PostgreSQL cluster on port ${port}; set PG_STOP_COMMAND and PG_START_COMMAND`);
   const [version, name] = cluster as [string, string];
   return {
-    stop: () => execFileSync('pg_ctlcluster', [version, name, 'stop', '-m', 'fast'], { stdio: 'inherit' }),
-    start: () => execFileSync('pg_ctlcluster', [version, name, 'start'], { stdio: 'inherit' }),
+    stop: () => execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, 'stop', '-m', 'fast'], { stdio: 'inherit' }),
+    start: () => execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, 'start'], { stdio: 'inherit' }),
   };
 }
 
@@ -99,7 +99,7 @@ it(`a PostgreSQL restart under ${TOTAL} payments on two gateways loses and doubl
   async function send(p: Sent, i: number): Promise<void> {
     const body = buildPacs008({
       uetr: p.uetr,
-      msgId: `PGR-${SCHEMA}-${i}`,
+      msgId: `PGR-${SCHEMA.slice(-8)}-${i}`,
       endToEndId: `E2E-${i}`,
       ...(p.reject ? { creditorAccountOther: `ACC${String(i).padStart(6, '0')}9999` } : {}),
     });

@@ -14,6 +14,6 @@ export async function onTestServer<R extends pg.QueryResultRow>(text: string, va
 
 /** Drops a schema a test made (its name is checked: only the tests' own prefixes). */
 export async function dropTestSchema(schema: string): Promise<void> {
-  if (!/^clearway_(multi|restart|e2e)_[a-z0-9_]+$/.test(schema)) throw new Error(`not a test schema: ${schema}`);
+  if (!/^clearway_(multi|restart|e2e|bench)_[a-z0-9_]+$/.test(schema)) throw new Error(`not a test schema: ${schema}`);
   await onTestServer(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
 }
