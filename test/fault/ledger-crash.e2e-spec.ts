@@ -8,7 +8,8 @@ import { pollUntilTerminal } from '../support/fault-checks.js';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { buildPacs008 } from '../support/pacs008.factory.js';
-import { freePort, startGateway, tempDir, tokenFor, type NodeProcess } from '../support/processes.js';
+import { onTestServer } from '../support/postgres.js';
+import { freePort, ON_POSTGRES, startGateway, storeProfile, tempDir, tokenFor, type NodeProcess } from '../support/processes.js';
 
 const TOTAL = Number(process.env.LEDGER_CRASH_PAYMENTS ?? 600);
 const KILLS = Number(process.env.LEDGER_CRASH_KILLS ?? 3);
@@ -156,26 +157,44 @@ it(`settles each payment at most once, with balances exact, through ${KILLS} SIG
   expect(balances).toEqual(expected);
   expect(Object.values(balances).every((b) => b >= 0n)).toBe(true);
 
-  // the journal in the file: two legs per settled payment, none for a refused one, balance = SUM(delta)
+  // the journal in the store: two legs per settled payment, none for a refused one, balance = SUM(delta)
   await gw.kill('SIGTERM');
   gw = null;
-  const db = new DatabaseSync(join(dataDir, 'clearway.db'), { readOnly: true });
+  const journal = await readJournal(env);
+  expect(journal.legs.filter((l) => l.n !== 2 || l.net !== 0n)).toEqual([]);
+  expect(new Set(journal.legs.map((l) => l.tx))).toEqual(new Set(settled.map((p) => p.key)));
+  expect(journal.sums).toEqual(expected);
+}, 600_000);
+
+const LEGS = `SELECT transaction_id AS tx, COUNT(*) AS n, SUM(delta) AS net FROM ledger_postings WHERE kind = 'settlement' GROUP BY transaction_id`;
+const SUMS = 'SELECT account_id AS id, SUM(delta) AS total FROM ledger_postings GROUP BY account_id';
+
+/** The ledger journal as stored: the SQLite file in DATA_DIR, or the schema on PostgreSQL (TEST_STORE=postgres). */
+async function readJournal(
+  env: Record<string, string>,
+): Promise<{ legs: { tx: string; n: number; net: bigint }[]; sums: Record<string, bigint> }> {
+  if (ON_POSTGRES) {
+    const schema = storeProfile(env).DATABASE_SCHEMA!;
+    const legs = await onTestServer<{ tx: string; n: string; net: string }>(
+      LEGS.replaceAll('ledger_postings', `${schema}.ledger_postings`),
+    );
+    const sums = await onTestServer<{ id: string; total: string }>(SUMS.replaceAll('ledger_postings', `${schema}.ledger_postings`));
+    return {
+      legs: legs.rows.map((r) => ({ tx: r.tx, n: Number(r.n), net: BigInt(r.net) })),
+      sums: Object.fromEntries(sums.rows.map((r) => [r.id, BigInt(r.total)])),
+    };
+  }
+  const db = new DatabaseSync(join(env.DATA_DIR!, 'clearway.db'), { readOnly: true });
   try {
-    const legs = db
-      .prepare(
-        `SELECT transaction_id AS tx, COUNT(*) AS n, SUM(delta) AS net FROM ledger_postings WHERE kind = 'settlement' GROUP BY transaction_id`,
-      )
-      .all() as {
-      tx: string;
-      n: number;
-      net: number;
-    }[];
-    expect(legs.filter((l) => l.n !== 2 || l.net !== 0)).toEqual([]);
-    expect(new Set(legs.map((l) => l.tx))).toEqual(new Set(settled.map((p) => p.key)));
-    const sums = db.prepare('SELECT account_id AS id, SUM(delta) AS total FROM ledger_postings GROUP BY account_id');
+    const legs = db.prepare(LEGS);
+    legs.setReadBigInts(true);
+    const sums = db.prepare(SUMS);
     sums.setReadBigInts(true);
-    expect(Object.fromEntries((sums.all() as { id: string; total: bigint }[]).map((r) => [r.id, r.total]))).toEqual(expected);
+    return {
+      legs: (legs.all() as { tx: string; n: bigint; net: bigint }[]).map((r) => ({ tx: r.tx, n: Number(r.n), net: r.net })),
+      sums: Object.fromEntries((sums.all() as { id: string; total: bigint }[]).map((r) => [r.id, r.total])),
+    };
   } finally {
     db.close();
   }
-}, 600_000);
+}

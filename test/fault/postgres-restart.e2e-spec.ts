@@ -60,8 +60,10 @@ let sim: NodeProcess | null = null;
 const gateways: NodeProcess[] = [];
 let control: ReturnType<typeof serverControl> | null = null;
 let serverDown = false;
+let restarted: Promise<void> | null = null;
 
 afterAll(async () => {
+  await restarted?.catch(() => undefined);
   if (serverDown) control?.start(); // never leave the machine's server stopped
   await Promise.allSettled(gateways.map((g) => g.kill()));
   await sim?.kill();
@@ -110,6 +112,11 @@ it(`a PostgreSQL restart under ${TOTAL} payments on two gateways loses and doubl
         headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}`, 'x-transaction-id': p.key },
         body,
         signal: AbortSignal.timeout(30_000),
+      }).catch((e: unknown) => {
+        // a gateway must answer through the outage, never drop the call or die
+        throw new Error(`no answer (${(e as Error).message}); gateway ${g.running ? 'running' : 'DEAD'}\n${g.logs().slice(-4000)}`, {
+          cause: e,
+        });
       });
       answers.set(res.status, (answers.get(res.status) ?? 0) + 1);
       if (res.status === 202) {
@@ -125,7 +132,6 @@ it(`a PostgreSQL restart under ${TOTAL} payments on two gateways loses and doubl
     throw new Error(`payment ${p.key} never got an answer`);
   }
 
-  let restarted: Promise<void> | null = null;
   let sent = 0;
   const queue = payments.map((p, i) => [p, i] as const);
   const clients = Array.from({ length: CONCURRENCY }, async () => {
@@ -144,8 +150,8 @@ it(`a PostgreSQL restart under ${TOTAL} payments on two gateways loses and doubl
     }
   });
   await Promise.all(clients);
-  await restarted;
   expect(restarted).not.toBeNull();
+  await restarted;
   expect(payments.filter((p) => !p.accepted)).toEqual([]);
   // the outage was seen by clients as 503 (and only as 503), and by nobody as a 500
   expect(answers.get(503) ?? 0).toBeGreaterThan(0);

@@ -88,16 +88,21 @@ export class PostgresDatabase {
   async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect().catch(rethrow);
     let broken = false;
+    // a checked-out connection that fails between statements emits 'error' on its client: unheard, it would end
+    // the process; heard, the next statement fails and the transaction is given up
+    const onError = () => (broken = true);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (e) {
-      broken = isConnectionError(e);
+      broken ||= isConnectionError(e);
       if (!broken) await client.query('ROLLBACK').catch(() => undefined);
       return rethrow(e);
     } finally {
+      client.off('error', onError);
       // a connection that failed is not handed out again
       client.release(broken ? true : undefined);
     }

@@ -194,6 +194,8 @@ export async function migrate(
   const migrations = options.migrations ?? POSTGRES_MIGRATIONS;
   const latest = migrations.at(-1)?.version ?? 0;
   const client = await db.pool.connect();
+  const onError = () => undefined; // a connection lost mid-migration fails its next statement; it must not end the process
+  client.on('error', onError);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -231,6 +233,7 @@ export async function migrate(
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
   } finally {
+    client.off('error', onError);
     client.release();
   }
 }
