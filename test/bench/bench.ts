@@ -303,7 +303,7 @@ async function main(): Promise<void> {
     const store = AWS
       ? 'DynamoDB Local + fauxqs SQS FIFO and S3'
       : PG
-        ? `postgresql ${(await onTestServer<{ v: string }>('SHOW server_version')).rows[0]!.v}, synchronous_commit=${(await onTestServer<{ v: string }>('SHOW synchronous_commit')).rows[0]!.v}`
+        ? `postgresql ${(await onTestServer<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v}, synchronous_commit=${(await onTestServer<{ v: string }>("SELECT current_setting('synchronous_commit') AS v")).rows[0]!.v}`
         : `sqlite synchronous=${values.sync}`;
     console.log(`payments              ${N} (${load}, ${values.workers} workers, ${roles}, ${store})`);
     console.log(`submit phase          ${submitSeconds.toFixed(2)} s  (${(N / submitSeconds).toFixed(0)} submits/s)`);

@@ -8,9 +8,7 @@ export default async function dropLeftoverSchemas() {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test' });
   await client.connect();
   try {
-    const { rows } = await client.query(
-      "SELECT nspname FROM pg_namespace WHERE nspname ~ '^clearway_e2e_[a-z0-9_]+$'",
-    );
+    const { rows } = await client.query("SELECT nspname FROM pg_namespace WHERE nspname ~ '^clearway_e2e_[a-z0-9_]+$'");
     for (const { nspname } of rows) await client.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
   } finally {
     await client.end();

@@ -24,6 +24,7 @@ import {
   type ConnectorLine,
 } from './format.js';
 import { migrateStore } from './migrate.js';
+import { setSecret } from './secrets.js';
 import { backupStore, restoreStore, StoreError, type Progress } from './store-backup.js';
 
 export interface CliIo {
@@ -33,6 +34,8 @@ export interface CliIo {
   /** Progress bars only when a person watches stderr. */
   stderrIsTTY: boolean;
   fetch?: Fetch;
+  /** Standard input (`secrets set` reads the value from it). */
+  stdin?: AsyncIterable<Buffer | string>;
 }
 
 /** A wrong command line found after parsing (conflicting or missing options): exit 2. */
@@ -383,6 +386,21 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       if (globals(cmd).json) out(json(r));
       else if (r.applied.length > 0) say(`${where}: migrated to version ${r.version} (applied ${r.applied.join(', ')})`);
       else say(`${where}: schema at version ${r.version}, nothing to do`);
+    });
+
+  program
+    .command('secrets')
+    .description("the gateway's secret store (SECRETS=postgres or the file store in DATA_DIR)")
+    .command('set')
+    .description('write the entry <name> with the value read from standard input (never from the command line)')
+    .argument('<name>', "the entry, e.g. clients/bank-a (a secretName of CLEARWAY_CLIENTS) or LEGACY_HOST_AUTH_SECRET's name")
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      if (!io.stdin) throw new UsageError('secrets set reads the value from standard input');
+      let value = '';
+      for await (const chunk of io.stdin) value += chunk.toString();
+      const r = await setSecret(io.env, name, value);
+      if (globals(cmd).json) out(json({ name, store: r.store }));
+      else say(`secret ${name} written to the ${r.store === 'postgres' ? 'PostgreSQL (sealed)' : 'file'} store`);
     });
 
   try {

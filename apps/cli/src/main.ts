@@ -13,6 +13,7 @@ run(process.argv.slice(2), {
   stderr: process.stderr,
   env: process.env,
   stderrIsTTY: process.stderr.isTTY === true,
+  stdin: process.stdin,
 }).then(
   (code) => {
     process.exitCode = code;

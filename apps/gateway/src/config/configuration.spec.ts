@@ -304,6 +304,10 @@ describe('gateway configuration: PostgreSQL (STORE=postgres)', () => {
     [{ ...PG, QUEUE: 'embedded' }, /STORE=postgres and QUEUE=postgres go together/],
     [{ QUEUE: 'postgres', DATABASE_URL: PG.DATABASE_URL }, /STORE=postgres and QUEUE=postgres go together/],
     [{ ...PG, DATABASE_URL: 'postgres://db.internal/clearway?sslmode=disable' }, /must not carry sslmode: set DATABASE_SSL_MODE/],
+    [
+      { ...PG, DATABASE_URL: 'postgres://db.internal/clearway?options=-c%20search_path%3Dother' },
+      /must not carry options: set DATABASE_SCHEMA/,
+    ],
     [{ ...PG, DATABASE_URL: 'mysql://db/x' }, /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/],
     [{ ...PG, DATABASE_SSL_CERT_FILE: '/etc/c.pem' }, /DATABASE_SSL_CERT_FILE and DATABASE_SSL_KEY_FILE go together/],
     [{ ...PG, DATABASE_SSL_CA_FILE: '/etc/ca.pem' }, /need DATABASE_SSL_MODE=require or verify-full/],

@@ -539,6 +539,8 @@ function postgresConfig(e: ParsedEnv, a: Pick<AdapterSelection, 'store' | 'queue
     // the driver lets the URL's TLS settings win over ours: one place only, the DATABASE_SSL_* variables
     if (url.searchParams.has(p)) throw new ConfigError(`DATABASE_URL must not carry ${p}: set DATABASE_SSL_MODE (and DATABASE_SSL_*_FILE)`);
   }
+  // nor may it set the session's options: they would replace DATABASE_SCHEMA's search_path
+  if (url.searchParams.has('options')) throw new ConfigError('DATABASE_URL must not carry options: set DATABASE_SCHEMA');
   if ((e.DATABASE_SSL_CERT_FILE === null) !== (e.DATABASE_SSL_KEY_FILE === null)) {
     throw new ConfigError('DATABASE_SSL_CERT_FILE and DATABASE_SSL_KEY_FILE go together (both or neither)');
   }

@@ -8,6 +8,11 @@ export interface PostgresDatabaseOptions {
   poolSize?: number;
   /** Schema to work in (`search_path`); the tests give each run its own. Default: the server's. */
   schema?: string;
+  /**
+   * How long a call waits for a connection (a new one, or a free one from a full pool) before it fails with
+   * StoreUnavailableError (default 5000 ms), so a vanished server or an exhausted pool answers 503, never hangs.
+   */
+  connectTimeoutMs?: number;
   /** TLS to the server (`false` or unset: none); certificates as PEM text. */
   ssl?: PostgresTls | false;
   /**
@@ -48,7 +53,11 @@ export class PostgresDatabase {
   constructor(readonly options: PostgresDatabaseOptions) {
     if (options.schema !== undefined && !SCHEMA.test(options.schema)) throw new Error(`schema ${options.schema}: a-z 0-9 _ only`);
     this.jobsChannel = options.schema ? `clearway_jobs_${options.schema}`.slice(0, 63) : 'clearway_jobs';
-    this.pool = new pg.Pool({ ...this.clientConfig(), max: options.poolSize ?? 10 });
+    this.pool = new pg.Pool({
+      ...this.clientConfig(),
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    });
     const onError = options.onError ?? (() => undefined);
     this.pool.on('error', (e) => onError(`idle PostgreSQL connection failed: ${e.message}`));
   }
@@ -58,6 +67,10 @@ export class PostgresDatabase {
     const { ssl, schema, connectionString } = this.options;
     return {
       connectionString,
+      // TCP keepalives: a server gone without closing its connections (power loss, a cut link) is noticed
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
       ...(ssl
         ? {

@@ -208,7 +208,11 @@ export async function migrate(
         if (current < latest) throw new SchemaBehindError(current, latest);
         return [];
       }
-      if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      if (schema) {
+        // created only when missing: a role that owns its schema but may not CREATE on the database still migrates
+        const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+        if (found.rowCount === 0) await client.query(`CREATE SCHEMA "${schema}"`);
+      }
       await client.query(
         `CREATE TABLE IF NOT EXISTS schema_migrations (
            version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
