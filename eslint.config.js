@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';

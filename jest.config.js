@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Jest runs the TypeScript sources as native ESM (NestJS 12 is ESM-only); see docs/adr/0002-toolchain-node24-esm.md.
 const tsJest = ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true, diagnostics: false }];
 const common = {

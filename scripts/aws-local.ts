@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * `npm run aws:local`: the AWS engines on this machine, in the foreground, for running the gateway with
  * STORE=dynamodb QUEUE=sqs SECRETS=aws ARCHIVE=s3 without an AWS account.

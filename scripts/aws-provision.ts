@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Creates what the gateway's AWS adapters need (idempotent): the DynamoDB table, the FIFO work queue with
  * its FIFO dead-letter queue, and the S3 bucket. Used by `npm run aws:local`, the multi-instance test and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * `npm run config:docs`: writes the configuration table of the README (between its BEGIN/END GENERATED
  * markers) and deploy/systemd/gateway.env.example from the configuration schema

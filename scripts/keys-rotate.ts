@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Rotates the built-in issuer's token-signing keys through the SecretStore port (docs/security.md, "Tokens
  * and keys"): the next key (published in /.well-known/jwks.json since the last rotation) becomes the current

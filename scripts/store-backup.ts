@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Backup and restore of the DynamoDB store (STORE=dynamodb) as JSON lines; docs/aws.md explains when to use
  * this and when PITR / on-demand backups.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * What one payment asks of AWS, priced: the bench's `--profile aws` reads the gateway's request counts and
  * DynamoDB capacity units (GET /metrics, AwsRequestMeter) and prices them here at public on-demand list

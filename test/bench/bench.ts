@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Benchmark (a script, not a test): drives N payments through the whole path — submit over HTTP, process,
  * release to the legacy-host simulator over HTTP, ACSC — on the embedded default, with the gateway, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * `npm run bench -- --overload`: how the gateway behaves when offered more than it can do (docs/operations.md,
  * "Overload"). On the embedded default it first measures its capacity (closed loop, 1,500 payments), then offers

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Benchmark (a script, not a test): the time of one routing decision (Router.decide) on a realistic table — five
  * connectors, twelve rules among which a cheapest and a weighted strategy — over a varied set of payments, each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The CPU of a gateway process by pipeline stage, from a V8 CPU profile (`node --cpu-prof`): each sample is
  * given to the first stage (in the order below) that has a frame on its stack, so a store call made by the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Envelopes in the wild (issue 10 point 5): real Documents (and their AppHdr), taken from the reference
  * samples at test time, wrapped by this test in each transport envelope the codec takes (ENVELOPE_FORMS,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Issue 3 point 4: cancellations (camt.056 -> camt.029) and returns (pacs.004 -> pacs.002) between the
  * gateway's HTTP legacy-host adapter and the real simulator over loopback.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Every official sample of every message id the inbox takes, posted to the running gateway: accepted (202)
  * when the official schema accepts it, refused with a 4xx problem when it does not. The referee is

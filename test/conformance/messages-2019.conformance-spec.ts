@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Conformance of the project's own 2019-generation schemas (config/schemas) for the messages of the
  * investigation, return and initiation flows: pacs.028.001.03, camt.056.001.08, camt.029.001.09,

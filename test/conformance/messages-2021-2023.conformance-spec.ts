@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The other 2021/2023-generation messages whose schemas Clearway writes (pacs.002.001.12 and .14, the
  * status reports answering pacs.008.001.10 and .12; camt.056.001.11 and its answer camt.029.001.13;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * pacs.008.001.10 / pacs.008.001.12 and head.001.001.04 conformance: the codec (with the project's own
  * schemas in config/schemas: the 2021 and 2023 generations) must give the same verdict as the OFFICIAL

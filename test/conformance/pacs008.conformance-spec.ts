@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * pacs.008.001.08 / pacs.002.001.10 conformance: the codec (with the project's own schemas in
  * config/schemas) must agree with the OFFICIAL ISO 20022 schemas on real sample messages, and what

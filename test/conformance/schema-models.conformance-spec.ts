@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Every message schema in config/schemas has, definition by definition, the content model of the
  * OFFICIAL schema of its message id in ../shared/iso20022/xsd: the same types reachable from the global

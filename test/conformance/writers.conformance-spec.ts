@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Conformance of the messages Clearway writes and of the readers of the messages around a payment's
  * life (issue 3 points 1 and 8):

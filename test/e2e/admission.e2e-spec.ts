@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Admission control over HTTP (docs/operations.md, "Overload"): a gateway whose queue backs up stops taking
  * payments at the door with 503 and Retry-After, takes them again once the backlog drains, and settles every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The API contract end to end, over real HTTP: the built gateway (dist/) as a child process on the
  * embedded default, the built legacy-host simulator as another. Needs `npm run build` first.

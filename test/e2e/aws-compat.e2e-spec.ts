@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The AWS reference guidance's API against Clearway, as its clients call it: GET /uuid, POST /inbox with the
  * XML sent as Content-Type application/json and X-Transaction-Id / X-Message-Type headers, POST /outbox,

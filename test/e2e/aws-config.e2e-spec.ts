@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Selection by configuration fails fast: a gateway told to use an AWS adapter without the settings it needs
  * stops at once (exit code 2) with a message naming the missing setting, before it listens or touches AWS.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * On the AWS adapters (DynamoDB Local, fauxqs SQS FIFO and S3, the Secrets Manager fake) GET /metrics counts what
  * the gateway asks of AWS: requests by service and operation, and the DynamoDB capacity units the table reported

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The payment channels beyond ISO 20022 XML (issue 14 point 5), end to end over real HTTP: the built gateway
  * (dist/) and the built legacy-host simulator as child processes. A JSON payment (POST /v1/payments) and a QR

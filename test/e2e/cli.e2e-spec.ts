@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The operator CLI (`clearway`, dist/apps/cli/src/main.js) as a child process against the built gateway: status,
  * payments find, dlq list --json, redrive --dry-run, export (JSON lines), and the restore drill: backup of a running

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Consumer decisions and the message set around a payment, end to end over real HTTP: the built gateway
  * (hold rule HOLD_AMOUNT_ABOVE=1000) and the built simulator. Every message the gateway writes is checked

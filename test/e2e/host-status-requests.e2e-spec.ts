@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The built simulator process as the host of a payment whose answer was lost (issue 9 item 5, host side):
  * started with SIM_DROP_ANSWERS=1 it settles and records the payment but never answers; the gateway's adapters

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The core-mode ledger over real HTTP against the built gateway (MODE=core): many parallel payments on a few
  * accounts, more than the money there is, so some must be refused with AM04; afterwards every balance is

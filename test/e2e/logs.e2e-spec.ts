@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The logs end to end (issue 13 point 1, docs/operations.md "Logs"): the built gateway with LOG_FORMAT=json and
  * LOG_LEVEL=log settles a payment, refuses it again as a duplicate, and refuses a bad bearer token and a wrong

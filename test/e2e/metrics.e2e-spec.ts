@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * GET /metrics end to end (issue 13 point 2): the built gateway with METRICS_PORT, in front of the simulator. A
  * payment that settles moves the payment, host and build series, read once through the API port with a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Core mode (no host) and the SLA sweeper, over real HTTP against the built gateway. */
 import { buildPacs008 } from '../support/pacs008.factory.js';
 import { startGateway, startSimulator, tempDir, tokenFor, waitForTerminal, type NodeProcess } from '../support/processes.js';

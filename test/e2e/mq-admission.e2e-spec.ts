@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The MQ front door under admission control (ADR 0014), against the RabbitMQ broker on AMQP_URL: when the
  * gateway's backlog passes ADMISSION_MAX_WAIT_SECONDS it stops taking inbound messages. They wait on the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The MQ front door: ISO 20022 messages from the inbound queue take the same ingress path as POST /v1/inbox
  * (validation, duplicates, storage) for MQ_CLIENT_ID; refused ones go to the inbound dead-letter queue with

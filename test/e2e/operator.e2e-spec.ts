@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The operator API (/v1/operator, scope `operator`) end to end: the built gateway and the built simulator, two
  * clients' payments, a client token refused, lookups across clients, a dead-lettered payment listed, re-driven dry

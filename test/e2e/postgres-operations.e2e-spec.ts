@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Running on PostgreSQL as an operator does (docs/postgres.md): a gateway that may not migrate (the production
  * default) refuses a schema that is behind and names the command; `clearway migrate` brings it up; a schema newer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Routing among several downstreams (issue 14), end to end: the built gateway with a ROUTING_FILE naming three
  * simulated hosts (one simulator process playing rtgs, instant and wallet on their own ports). Rules send payments

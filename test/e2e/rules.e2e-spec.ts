@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Business rules and sanctions screening end to end, over real HTTP: the built gateway (dist/) and the
  * built legacy-host simulator as child processes, and a controllable screening service on the loopback

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The test helper for several downstream hosts (test/support/simulated-hosts.ts) against the built simulator:
  * one process, three named hosts, one taken down (connections refused) and brought back on the same port, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Traces end to end (issue 13 point 3, ADR 0017): the built gateway with OTEL_EXPORTER_OTLP_ENDPOINT pointing at
  * a collector in this test (OTLP/HTTP, JSON), the built simulator as its HTTP host. One payment submitted with a

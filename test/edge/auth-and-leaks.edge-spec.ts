@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Issue 10, points 7 (transactions per message), 9 (tokens and keys), 10 (small leaks), 11 (readiness) and
  * 12 (default issuer), against the built gateway (npm run build first).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Clients that no one here wrote (issue 10 points 1-4): every request shape of the AWS ISO 20022 guidance's
  * client script (`bin/test.sh` steps 1-7) and of its MQ reader/writer, written from their documented behaviour

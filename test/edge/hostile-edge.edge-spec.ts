@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The HTTP edge against hostile traffic (issue 10, points 6-8), on the built gateway process: token throttling,
  * slow and unauthenticated bodies, the connection cap, security headers, the request id, forwarded headers,

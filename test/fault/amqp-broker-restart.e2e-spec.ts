@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Broker restart: 2,000 payments come in through the inbound queue, go out to the simulated host over AMQP and
  * back, and every status report leaves on the outbound queue. In the middle of the run the broker's

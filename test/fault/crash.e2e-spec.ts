@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Crash safety: 2,000 payments while the gateway is killed with SIGKILL several times and restarted on the
  * same DATA_DIR. Clients retry with their X-Transaction-Id until they get an answer, as a bank's client

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The test replicator (test/support/dynamodb-replicator.ts, a stand-in for DynamoDB global tables) between two
  * real DynamoDB Local instances, one per region, each with the gateway's table and its stream.

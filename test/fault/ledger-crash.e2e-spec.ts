@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Core-mode ledger under crashes: payments on a few accounts while the gateway (MODE=core, ledger on) is
  * killed with SIGKILL several times and restarted on the same DATA_DIR. Afterwards every accepted payment is

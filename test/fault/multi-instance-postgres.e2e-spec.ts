@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Many instances, one truth on premises: three gateway processes share one PostgreSQL schema (store, jobs table,
  * archive and encrypted secrets; STORE=postgres and nothing else set). The scenario (3,000 payments, one instance

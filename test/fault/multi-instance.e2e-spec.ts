@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Many instances, one truth on AWS: three gateway processes share DynamoDB Local (store), one SQS FIFO queue on
  * fauxqs (work queue + DLQ), S3 on fauxqs (archive) and the Secrets Manager fake (token-signing key); the scenario

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A PostgreSQL restart in the middle of a run loses and doubles nothing: two gateways share one schema and take
  * 1,500 payments while the server is stopped (fast shutdown: every connection cut, in-flight transactions rolled

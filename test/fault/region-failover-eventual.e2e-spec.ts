@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Two regions, `CONSISTENCY=eventual` (issue 15, docs/multi-region.md): regions a and b each write their own
  * DynamoDB Local, joined by the test replicator (test/support/dynamodb-replicator.ts: DynamoDB Streams,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Two regions, `CONSISTENCY=strong` (issue 15, docs/multi-region.md): regions a and b share one DynamoDB Local
  * table — the stand-in for a global table with multi-Region strong consistency, whose conditional writes hold across

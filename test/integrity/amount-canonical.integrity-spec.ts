@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Issue 9, item 4 (hold bypass): schema-valid spellings of one amount must be the same amount everywhere.
  * `00000000000000000001250.00`, `1250.000000000000000000000` and `+1250.00` are all 1250.00 for xs:decimal

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Issue 9, items 6 and 10, over real HTTP and AMQP against the built gateway (dist/) and the built simulator.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Issue 9, item 12: one reading of host answers. Over HTTP the host's camt.029 is refused when it is about
  * another payment (its OrgnlUETR is not the UETR of the camt.056); over AMQP it was read without that check, so

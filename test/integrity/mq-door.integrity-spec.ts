@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Integrity regressions of issue 9, items 1 and 2, through the MQ front door (RabbitMQ on AMQP_URL): a second
  * body under an AMQP `message-id` that names an existing transaction is dead-lettered, never reaches the host,

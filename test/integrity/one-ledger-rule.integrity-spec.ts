@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Issue 9, item 11 — one ledger rule. Core mode applied postings leg by leg on SQLite and netted them per
  * account on DynamoDB, so a payment from an account to itself for more than its balance was refused on one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Integrity regression of issue 9, item 5: a payment whose outcome at the host is unknown is never reported
  * rejected. Against the built gateway and the built simulator: the host settles a payment but its answers are

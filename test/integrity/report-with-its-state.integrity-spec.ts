@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Integrity regression of issue 9, item 3: a status report and the state change it describes are one write.
  * Two steps race on one stored version of a payment against the real embedded store (SQLite file, its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Integrity regressions of issue 9 at the API edge, end to end over real HTTP: the built gateway, the built
  * simulator as the legacy host, and a recording proxy between them that shows exactly what reached the host.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Issue 9, item 9: input that is merely wrong gets a clear 4xx, never a 500 and never a crash. Against the
  * BUILT gateway (npm run build) in core mode with the ledger on and a hold rule, so every edge is reachable:

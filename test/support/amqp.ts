@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** RabbitMQ helpers for the MQ end-to-end and fault suites: a per-run queue prefix, rabbitmqctl, clean-up. */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

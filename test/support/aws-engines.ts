@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Real local engines for the AWS adapters, on free loopback ports, for integration tests, e2e tests and
  * `npm run aws:local`:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A gateway on the local AWS engines: DynamoDB Local, fauxqs (SQS FIFO and S3) and the Secrets Manager fake,
  * started and provisioned (the table, the work queue with its dead-letter queue, the bucket), and the gateway's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A test replicator between DynamoDB Local tables, built on DynamoDB Streams: a STAND-IN for DynamoDB global
  * tables in the two-region tests (`CONSISTENCY=eventual`, issue 15). It is test support, not a product: it runs

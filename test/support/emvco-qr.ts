@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * EMVCo merchant-presented QR codes for the end-to-end suites, written here again so a test does not trust the
  * gateway's own encoder or CRC.

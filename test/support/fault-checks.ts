@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Checks the fault suites share: waiting for every payment to end, and comparing outcomes with the host's. */
 
 export const TERMINAL_STATUSES = ['ACSC', 'RJCT', 'CANC'];

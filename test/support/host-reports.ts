@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Iso20022Codec, Pacs002Input } from '#iso20022';
 
 /** The payment the host-adapter specs deliver, and the opaque pacs.008 they send (the adapters never read it). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Test messages about an earlier payment (pacs.028, camt.056, pacs.004, pain.001), made from the official
  * samples in ../shared/iso20022 at test time: the sample's references are pointed at the payment under test.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Many instances, one truth (the scenario of the multi-instance fault tests, on DynamoDB + SQS and on PostgreSQL):
  * three gateway processes with the same configuration (ROLE=all) share one store and move TOTAL payments through

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Builds valid pacs.008 Documents (pacs.008.001.08 by default; .10 and .12 on request) for end-to-end
  * tests, crash tests and benchmarks: one transaction, EUR by default, IBAN accounts (or `Othr/Id`), BIC

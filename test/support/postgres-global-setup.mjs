@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Jest global setup of the e2e and integrity projects: with TEST_STORE=postgres, drops the schemas earlier runs'
 // gateways left on the test server (storeProfile in processes.ts names them clearway_e2e_<hash of DATA_DIR>), so the
 // test database does not grow run after run. Without TEST_STORE=postgres it does nothing and needs no server.

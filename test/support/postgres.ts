@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import pg from 'pg';
 import { TEST_DATABASE_URL } from './processes.js';
 

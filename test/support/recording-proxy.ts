@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A recording HTTP proxy on the loopback interface, for end-to-end tests that must see exactly what crossed
  * the wire between the gateway and the legacy host: every request is recorded (method, path, headers, body)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The ISO 20022 reference data (official XSDs and real sample messages) as a referee for conformance
  * tests. The files are read at test time from `../shared/iso20022` beside the checkout, or from

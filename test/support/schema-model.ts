@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The content model of an XML schema as plain text lines, to compare the project's schemas with the
  * official ones definition by definition (not only by the verdicts on sample messages): for every type

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Small systematic edits of ISO 20022 messages for conformance tests: each one breaks (or, for the
  * boundary cases, just touches) one facet or one content-model rule. A conformance test applies them to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A controllable sanctions-screening service for tests: a real HTTP server on the loopback interface that
  * speaks the protocol of libs/adapters/screening-http (POST JSON, answer `{"result": "clear" | "hit",

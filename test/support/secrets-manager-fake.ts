@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A small loopback fake of AWS Secrets Manager's JSON protocol (awsJson1_1: `POST /` with
  * `X-Amz-Target: secretsmanager.<Operation>`), for tests and `npm run aws:local` — Secrets Manager has no local

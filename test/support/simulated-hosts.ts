@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Several simulated downstream hosts for the gateway's end-to-end suites: the built simulator (dist/, like
  * `startSimulator`) as ONE child process playing named hosts (SIM_HOSTS), each on its own free port, with a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Systematic small edits of an ISO 20022 message, for conformance tests that compare the verdict of the
  * project's schemas with the verdict of the official ones. Every edit is made on the text as sent (envelope,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The content model of an XML Schema as comparable text: every named simple and complex type in a
  * canonical form (attributes sorted, `minOccurs="1"`/`maxOccurs="1"` dropped, annotations ignored), and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** The gateway's HTTP API as the CLI uses it: a client-credentials token, then JSON calls with it. */
 
 /** A failed call: the gateway's problem (RFC 9457) when it sent one. */

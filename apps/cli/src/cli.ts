@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * `clearway`: the operator's command line (ADR 0019). API commands talk to a gateway over HTTP with client
  * credentials (the operator API needs the `operator` scope; so does `export`, which reads every client's transactions,

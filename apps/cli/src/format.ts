@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** What the CLI prints: human lines by default, JSON with --json (scripts). */
 
 /** Exit codes (docs/operations.md). */

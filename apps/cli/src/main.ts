@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 /** The `clearway` binary (package.json `bin`): see cli.ts. */
 import { run } from './cli.js';
 

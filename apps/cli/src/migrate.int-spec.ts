@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { randomUUID } from 'node:crypto';
 import { POSTGRES_MIGRATIONS } from '#adapters/postgres';
 import { LOCAL_TEST_DATABASE_URL, testSchemas } from '../../../libs/adapters/postgres/src/testing/postgres.fixtures.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * `clearway migrate`: brings the PostgreSQL store's schema to this version (docs/postgres.md), for operators who
  * run gateways with DATABASE_MIGRATE=false (the production default) and migrate as a release step. It reads the

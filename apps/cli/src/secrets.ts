@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * `clearway secrets set <name>`: writes one entry of the gateway's secret store (a client secret named by
  * `secretName` in CLEARWAY_CLIENTS, the legacy host's credentials named by LEGACY_HOST_AUTH_SECRET, ...) through

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Backup and restore of the embedded store (STORE=sqlite, the default): node:sqlite's online backup of
  * DATA_DIR/clearway.db, safe while a gateway runs and writes (pages are copied in steps; a write in between makes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Global, Inject, Logger, Module, Optional, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import {
   CLOCK,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { randomUUID } from 'node:crypto';
 import { Global, Logger, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { ConfigModule, type ConfigType } from '@nestjs/config';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Logger, type Provider } from '@nestjs/common';
 import {
   CONNECTORS,

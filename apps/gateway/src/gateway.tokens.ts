@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** DI tokens of the gateway app (the composition root). Configuration: the namespaces in config/namespaces.ts. */
 export const CLIENT_REGISTRY = Symbol('clearway.ClientRegistry');
 /** The gateway's RabbitMQ connection (AmqpSession), when a broker is configured. */

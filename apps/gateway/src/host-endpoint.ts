@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { HostConfig } from './config/configuration.js';
 import { ensureSimulator } from './simulator.launcher.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import 'reflect-metadata';
 import type { Duplex } from 'node:stream';
 import { Logger, ShutdownSignal, type LoggerService } from '@nestjs/common';

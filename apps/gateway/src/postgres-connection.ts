@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { readFileSync } from 'node:fs';
 import { migrate, PostgresDatabase, SchemaBehindError, SchemaTooNewError } from '#adapters/postgres';
 import { ConfigError, type PostgresConfig } from './config/configuration.js';

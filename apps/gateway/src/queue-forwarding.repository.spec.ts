@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Job } from '#application';
 import type { PaymentSnapshot } from '#domain';
 import { FakeQueue, FakeRepository } from '../../../libs/application/src/testing/in-memory.fakes.js';

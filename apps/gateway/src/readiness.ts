@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** One dependency `/health/ready` checks: a Terminus indicator under `key`, up when `ping` resolves. */
 export interface ReadinessCheck {
   key: string;

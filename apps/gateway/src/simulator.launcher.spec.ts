@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { simulatorEnvironment } from './simulator.launcher.js';
 
 describe("the bundled simulator's environment", () => {

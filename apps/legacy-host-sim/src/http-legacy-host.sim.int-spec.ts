@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { HttpLegacyHost, type HttpLegacyHostOptions } from '#adapters/http-host';
 import type { HostMessage } from '#application';
 import { Iso20022Codec } from '#iso20022';

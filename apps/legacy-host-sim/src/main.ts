@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { startControlServer, type RunningControlServer } from './control-server.js';
 import { controlPortFromEnv, hostSpecsFromEnv, optionsFromEnv, type SimulatedHostSpec, type SimulatorOptions } from './sim.config.js';
 import { startSimulator, startSimulators } from './simulator.js';

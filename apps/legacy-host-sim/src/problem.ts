@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { FastifyReply } from 'fastify';
 
 /** Sends an RFC 9457 problem (the simulator's JSON errors). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Configuration of the simulated legacy host: what `startSimulator()` takes and how the environment maps to it. */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';

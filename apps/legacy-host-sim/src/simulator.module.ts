@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Iso20022Codec } from '#iso20022';
 import { AdminController } from './admin/admin.controller.js';

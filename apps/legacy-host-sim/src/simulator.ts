@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { HostMessageService } from './host/host-message.service.js';
 import 'reflect-metadata';
 import type { Server } from 'node:http';

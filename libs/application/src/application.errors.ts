@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Raised when a conditional write lost against a concurrent writer; the job is simply retried. */
 export class ConcurrentUpdateError extends Error {
   readonly code = 'PAYMENT.CONCURRENT_UPDATE';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** DI tokens of the application's ports. Bound to adapters only in the composition root. */
 export const TRANSACTION_REPOSITORY = Symbol('clearway.TransactionRepository');
 export const WORK_QUEUE = Symbol('clearway.WorkQueue');

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The project's one backoff: exponential with full jitter, capped — a uniform wait between 0 and
  * min(maxMs, baseMs * 2^(attempt-1)). `attempt` counts from 1 (the wait after the first failure). Used by the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Payment } from '#domain';
 import { hostIdempotencyKey } from './host-idempotency.js';
 import { ownInboundMessage } from './own-messages.js';

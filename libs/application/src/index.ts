@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 export * from './application.tokens.js';
 export * from './application.errors.js';
 export * from './application.module.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { LiveJob, WorkQueue } from './ports/work-queue.port.js';
 
 /**

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { PaymentSnapshot } from '#domain';
 
 /** A cursor of the operator's lists that they did not produce (or that was tampered with): a 400. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { createHash } from 'node:crypto';
 
 /** An outgoing message (report, answer, request to the host) to be stored with a state of its transaction. */

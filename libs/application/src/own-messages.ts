@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { PaymentSnapshot } from '#domain';
 import type { MessageArchive, StoredMessage } from './ports/message-archive.port.js';
 import { messageDigest } from './outgoing-message.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { IEvent } from '@nestjs/cqrs';
 import type { PaymentSnapshot, PaymentStatusChanged } from '#domain';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { PaymentSnapshot } from '#domain';
 import { backoffDelay } from './backoff.js';
 import { JobType, type Job } from './ports/work-queue.port.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Payment, type PaymentSnapshot, type StatusReason } from '#domain';
 import { ConcurrentUpdateError, TransactionNotFoundError } from './application.errors.js';
 import type { Posting } from './ports/ledger.port.js';

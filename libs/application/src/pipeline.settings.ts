@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** How the pipeline behaves; read from configuration by the composition root. */
 export interface PipelineSettings {
   /** `proxy`: release to the legacy host. `core`: settle without a host. */

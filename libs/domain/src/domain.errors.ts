@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** A rule of the domain was broken. `code` is stable and namespaced; adapters map it to HTTP/MQ answers. */
 export class DomainError extends Error {
   constructor(

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 export * from './domain.errors.js';
 export * from './currency.js';
 export * from './decimal-amount.js';

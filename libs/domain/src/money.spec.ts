@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { CurrencyCode } from './currency.js';
 import { DecimalAmount } from './decimal-amount.js';
 import { InvalidAmountError, InvalidValueError } from './domain.errors.js';

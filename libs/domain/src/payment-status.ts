@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * ISO 20022 ExternalPaymentTransactionStatus1Code values a payment moves through.
  * RCVD -> ACTC -> ACSP -> ACSC, with PDNG (waiting) and the terminal RJCT/CANC on the way.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { IllegalTransitionError } from './domain.errors.js';
 import { Payment, type PaymentDetails } from './payment.js';
 import { canTransition, isTerminal } from './payment-status.js';

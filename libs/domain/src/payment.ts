@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { IllegalTransitionError, InvalidValueError } from './domain.errors.js';
 import { Money } from './money.js';
 import { canTransition, isTerminal, PaymentStatus, ReasonCode } from './payment-status.js';

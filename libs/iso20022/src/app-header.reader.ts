@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { AppHeader, HeaderParty } from './iso20022.types.js';
 import { token } from './reader.helpers.js';
 import { child, text, type XNode } from './xml-tree.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { AppHdrInput, AppHdrVersion, AppHeader, HeaderParty } from './iso20022.types.js';
 import { check, ISO_NS } from './writer.helpers.js';
 import { XmlBuilder } from './xml-writer.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 export * from './iso20022.types.js';
 export { Iso20022Codec, DEFAULT_PARSE_LIMITS, ENVELOPE_FORMS, type EnvelopeForm, type Iso20022CodecOptions } from './iso20022.codec.js';
 export { SchemaLoadError, ISO20022_NS_PREFIX } from './schema-registry.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Iso20022Codec } from './iso20022.codec.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { XmlCData, XmlComment, XmlDocument, XmlElement, XmlLibError, XmlText, type XmlTreeNode } from 'libxml2-wasm';
 import {
   Iso20022Error,

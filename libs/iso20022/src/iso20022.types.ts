@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The public contract of libs/iso20022. The gateway, the simulator and the adapters depend on these
  * shapes only. Plain data: no libxml2 objects ever leave this library.

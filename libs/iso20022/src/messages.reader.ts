@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Readers of the messages around a payment's life after its pacs.008: status request (pacs.028),
  * cancellation request (camt.056) and its resolution (camt.029), return (pacs.004), and the customer

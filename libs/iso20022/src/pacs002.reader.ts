@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Iso20022Error, type Pacs002Status } from './iso20022.types.js';
 import { token } from './reader.helpers.js';
 import { child, children, text, type XNode } from './xml-tree.js';

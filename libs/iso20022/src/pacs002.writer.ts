@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Pacs002Input, Pacs002Version } from './iso20022.types.js';
 import { check, ISO_NS, writeAgent, writeAmount, writeReason } from './writer.helpers.js';
 import { XmlBuilder } from './xml-writer.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Pacs004Input } from './iso20022.types.js';
 import { check, ISO_NS, writeAgent, writeAmount, writeGroupRef, writeReason } from './writer.helpers.js';
 import { XmlBuilder } from './xml-writer.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Conversion between pacs.008 generations with real XSD validation (libxml2-wasm, config/schemas): the
  * project's examples and the real samples of ../shared/iso20022 (read from ISO20022_REFERENCE_DIR at test

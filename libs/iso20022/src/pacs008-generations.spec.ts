@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { canConvertPacs008, isPacs008Generation, PACS008_GENERATIONS } from './pacs008-generations.js';
 
 describe('canConvertPacs008 (static eligibility)', () => {

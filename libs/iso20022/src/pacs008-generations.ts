@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Iso20022Codec } from './iso20022.codec.js';
 import { Iso20022Error, type XmlIssue } from './iso20022.types.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The routing facts the pacs.008 reader gives per transaction: payment type (service level, local instrument,
  * category purpose) at group or transaction level, the creditor agent's clearing member id and the clearing

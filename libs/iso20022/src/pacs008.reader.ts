@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Iso20022Error, type Pacs008, type Pacs008Transaction } from './iso20022.types.js';
 import { account, agent, amount, party, required, requiredNode, token } from './reader.helpers.js';
 import { at, child, children, text, type XNode } from './xml-tree.js';

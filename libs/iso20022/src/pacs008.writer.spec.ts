@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { join, resolve } from 'node:path';
 import { Iso20022Codec } from './iso20022.codec.js';
 import type { Pacs008Input } from './iso20022.types.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { AgentId, Pacs008Input, Pain001PaymentInformation, Pain001Transaction } from './iso20022.types.js';
 import { CHARGE_BEARERS, SETTLEMENT_METHODS } from './pacs004.writer.js';
 import { check, ISO_NS, splitNarrative, writeAccount, writeAgent, writeAmount, writeParty } from './writer.helpers.js';

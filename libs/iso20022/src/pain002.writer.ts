@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Pain002Input } from './iso20022.types.js';
 import { check, ISO_NS, writeReason } from './writer.helpers.js';
 import { XmlBuilder } from './xml-writer.js';

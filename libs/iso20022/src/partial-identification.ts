@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { PartialIdentification } from './iso20022.types.js';
 import { check } from './writer.helpers.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Shared pieces of the writers: input checks that refuse (RangeError, naming the field) what the schema
  * would refuse, and the building blocks common to the messages (agents, parties, accounts, amounts,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { join, resolve } from 'node:path';
 import { Iso20022Codec } from './iso20022.codec.js';
 import type { AgentId, AppHeader, Camt029Input, Pacs028Input, ParsedMessage } from './iso20022.types.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A tolerant, allocation-light scan of the raw XML text that runs BEFORE libxml2 sees the input.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { at, attrAt, children, readXml, text, XmlReadError } from './xml-tree.js';
 
 describe('readXml', () => {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A small, strict XML-to-object reader used ONLY on text that libxml2 has already parsed (and, for
  * readers, validated): the `Document` cut out of an accepted message, the `AppHdr` next to it.

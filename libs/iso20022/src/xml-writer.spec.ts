@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { escapeAttr, escapeText, XmlBuilder } from './xml-writer.js';
 
 describe('xml-writer', () => {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A tiny XML builder for the messages Clearway writes. Every text and attribute value goes through
  * `escapeText` / `escapeAttr`; characters that XML 1.0 cannot carry at all are refused (an exception,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { FakeClock, FakeQueue } from '../../../../libs/application/src/testing/in-memory.fakes.js';
 import type { AdmissionConfig } from '../config/configuration.js';
 import { AdmissionGate } from './admission.gate.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Inject, Injectable, Optional, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { CLOCK, WORK_QUEUE, type Admission, type AdmissionRefusal, type Clock, type QueueBacklog, type WorkQueue } from '#application';

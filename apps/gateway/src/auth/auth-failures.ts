@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Logger } from '@nestjs/common';
 
 /** The stable messages of failed authentications and refused scopes (what an operator greps for). */

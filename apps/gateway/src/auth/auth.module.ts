@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { SECRET_STORE, type SecretStore } from '#application';

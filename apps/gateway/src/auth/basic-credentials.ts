@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Splits `Basic` credentials into client id and secret. RFC 6749 §2.3.1: both are form-urlencoded before
  * they are put into the header, so they are %-decoded here; a bad %-sequence (or one that is not UTF-8) is

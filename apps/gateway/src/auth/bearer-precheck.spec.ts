@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { jest } from '@jest/globals';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { BearerPrecheck } from './bearer-precheck.js';

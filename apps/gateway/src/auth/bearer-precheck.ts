@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { errors, importSPKI, jwtVerify, type JWTHeaderParameters } from 'jose';
 import type { AuthConfig } from '../config/configuration.js';
 import { TokenRefusedError, type SigningKeysService } from './signing-keys.service.js';

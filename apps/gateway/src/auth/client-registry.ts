@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { SecretStore } from '#application';
 import type { ClientConfig } from '../config/configuration.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { expandScopes } from './scope-aliases.js';
 import { Inject, Injectable } from '@nestjs/common';

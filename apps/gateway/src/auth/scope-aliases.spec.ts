@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { expandScopes, mayRequest } from './scope-aliases.js';
 
 const PROTOTYPE_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'];

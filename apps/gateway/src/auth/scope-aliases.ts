@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Scope names of the AWS reference guidance (its Cognito resource server `rp2`), accepted as aliases so its
  * clients work unchanged: a token asked for or carrying an alias grants the Clearway scope it stands for.

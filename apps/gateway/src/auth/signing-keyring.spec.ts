@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { base64url, compactVerify, importSPKI, SignJWT } from 'jose';
 import type { SecretStore } from '#application';
 import { loadConfiguration } from '../config/configuration.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { calculateJwkThumbprint, exportJWK, exportSPKI, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { SecretStore } from '#application';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { createRemoteJWKSet, decodeProtectedHeader, exportSPKI, SignJWT, type JWK } from 'jose';
 import { SECRET_STORE, type SecretStore } from '#application';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { FastifyReply } from 'fastify';
 import { ClientRegistry } from './client-registry.js';
 import type { SigningKeysService } from './signing-keys.service.js';

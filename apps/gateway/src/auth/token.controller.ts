@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { mayRequest } from './scope-aliases.js';
 import { noteAuthFailure } from './auth-failures.js';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { Test } from '@nestjs/testing';

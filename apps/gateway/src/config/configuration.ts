@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The namespace loaders: from the environment, validated by the schema in variables.ts, to one typed object
  * per namespace. Every rule that involves the domain or more than one variable is here; every message names

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * One `registerAs` namespace per module of the gateway. Each provider injects only the namespace it needs:
  *

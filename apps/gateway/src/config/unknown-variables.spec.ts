@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { unknownVariables, unknownVariableWarning } from './unknown-variables.js';
 
 describe('unknown variables with a known prefix', () => {

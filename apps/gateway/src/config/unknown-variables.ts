@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A misspelt setting is silently ignored by a loader that reads only the names it knows, so the operator
  * believes it is in force. At start, every variable that looks like one of ours (a known prefix) but is not

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Every environment variable the gateway reads: its namespace, its syntax (a zod schema on the raw string,
  * with the default), and its documentation. This is the one schema the configuration is validated with

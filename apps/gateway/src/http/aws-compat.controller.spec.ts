@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { FastifyRequest } from 'fastify';
 import { loadConfiguration } from '../config/configuration.js';
 import { apiEndpoint, AwsDiscoveryController } from './aws-compat.controller.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Test } from '@nestjs/testing';
 import { TerminusModule } from '@nestjs/terminus';
 import { LEGACY_HOST, SCREENING_SERVICE } from '#application';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Body, Controller, Headers, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { CommandBus } from '@nestjs/cqrs';

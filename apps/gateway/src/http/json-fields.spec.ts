@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { FieldReader, invalidFields, jsonFields, jsonTypeOf } from './json-fields.js';
 import { ProblemException } from './problem.js';
 

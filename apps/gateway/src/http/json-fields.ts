@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ProblemException, type ProblemIssue } from './problem.js';
 
 /**

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { StoreUnavailableError } from '#application';
 import { ProblemException, storeUnavailableProblem } from './problem.js';
 import { clientErrorResponse, frameworkProblem, oauthErrorFor } from './problem.filter.js';

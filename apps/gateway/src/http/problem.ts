@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { HttpException } from '@nestjs/common';
 import { type AdmissionRefusedError, RegionNotHomeError, type RegionFencedWriteError, type StoreUnavailableError } from '#application';
 

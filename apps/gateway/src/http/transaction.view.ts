@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { isTerminal as isTerminalStatus, type PaymentRoute, type PaymentSnapshot } from '#domain';
 
 /** The JSON of a transaction in the API (camelCase, fixed by the API contract). */

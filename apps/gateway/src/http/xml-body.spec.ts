@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ProblemException } from './problem.js';
 import { assertUtf8Charset, looksLikeXml } from './xml-body.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * How the HTTP edges take an ISO 20022 body: as bytes, which the codec decodes (strict UTF-8) and judges. These
  * helpers only decide what reaches it.

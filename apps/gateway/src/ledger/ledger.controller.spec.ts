@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ledgerAccountView, requestIdOf } from './ledger.controller.js';
 
 describe('ledger API: who changed an account', () => {

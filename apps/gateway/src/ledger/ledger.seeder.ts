@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
 import { LEDGER_STORE, openLedgerAccounts, type LedgerStore } from '#application';
 import type { ConfigType } from '@nestjs/config';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Logger } from '@nestjs/common';
 import type { SubmitPaymentResult } from '#application';
 import { isLogged } from './logger.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { currentLogContext, jobLogContext, noteLogSubject, PaymentSubjects, runWithLogContext } from './log-context.js';
 
 const A = { transactionId: 'tx-a', uetr: 'uetr-a', clientId: 'bank-a' };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Writable } from 'node:stream';
 import { defaultLogFormat, loadConfiguration } from '../config/configuration.js';
 import { runWithLogContext } from './log-context.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { LoggerService } from '@nestjs/common';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { pino, type DestinationStream, type Logger as Pino, type LoggerOptions } from 'pino';

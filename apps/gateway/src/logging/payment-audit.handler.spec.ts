@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Writable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { PaymentStatusChangedEvent, type SubmitPaymentResult } from '#application';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Logger } from '@nestjs/common';
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { PaymentStatusChangedEvent } from '#application';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { PaymentStatusChangedEvent, ScreeningUnavailableError, type PaymentEventSubject, type ScreeningService } from '#application';
 import { Registry } from 'prom-client';
 import { GatewayInstruments, reasonLabel, statusClass } from './instruments.js';

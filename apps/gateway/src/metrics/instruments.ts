@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Counter, Histogram, type Metric } from 'prom-client';
 import type { RoutingObserver } from '#application';
 

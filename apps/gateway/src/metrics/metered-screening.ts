@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ScreeningUnavailableError, type ScreeningRequest, type ScreeningResult, type ScreeningService } from '#application';
 import type { GatewayInstruments } from './instruments.js';
 

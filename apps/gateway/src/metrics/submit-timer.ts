@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GatewayInstruments, statusClass } from './instruments.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { AmqpSession } from '#adapters/amqp';
 import { AMQP_SESSION } from '../gateway.tokens.js';

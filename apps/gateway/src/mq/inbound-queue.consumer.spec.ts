@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { jest } from '@jest/globals';
 import type { CommandBus } from '@nestjs/cqrs';
 import { SpanKind } from '@opentelemetry/api';

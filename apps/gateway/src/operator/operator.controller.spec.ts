@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ProblemException } from '../http/problem.js';
 import { intParam, redriveBody, referenceParam } from './operator.controller.js';
 

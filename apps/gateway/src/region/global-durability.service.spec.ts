@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { PeerReplicas } from '#application';
 import { GlobalDurability, GlobalDurabilityTimeoutError } from './global-durability.service.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { FakeClock, FakeRegionRegistry } from '../../../../libs/application/src/testing/in-memory.fakes.js';
 import { RegionOwnership, TakeOverRegionCommand, type RegionRecord } from '#application';
 import { RegionService } from './region.service.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The HTTP server span of each request, at the Fastify level (installed only when tracing is on):
  * - `onRequest` starts a SERVER span `<METHOD> <route>`, child of the W3C `traceparent` the request carries

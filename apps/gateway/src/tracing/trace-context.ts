@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The W3C trace context (`traceparent`) as it travels with the gateway's work: read from an incoming header or
  * a job, written onto jobs and host calls. Plain functions of the OpenTelemetry API (no SDK): they are cheap

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Decorators of the store and queue ports, bound in the composition root only when tracing is on (ADR 0017):
  * - every job written (with a payment, or enqueued alone) carries the `traceparent` of the active span, so the

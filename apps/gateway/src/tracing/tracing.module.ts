@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { Tracing } from './tracing.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { jest } from '@jest/globals';
 import { context, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';

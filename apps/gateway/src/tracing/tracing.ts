@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The gateway's tracing (ADR 0017): manual OpenTelemetry spans, on only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
  * Off, this is `Tracing.OFF`: no SDK is loaded into the API's globals, no decorator or hook is installed, and

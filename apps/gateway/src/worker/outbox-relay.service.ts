@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { RegionOwnership, WORK_QUEUE, WORK_QUEUE_SIGNAL, type WorkQueue, type WorkSignal } from '#application';
 import { DynamoDbOutbox } from '#adapters/aws';

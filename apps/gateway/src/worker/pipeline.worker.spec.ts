@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Logger } from '@nestjs/common';
 import type { CommandBus } from '@nestjs/cqrs';
 import { ScreeningPendingError, type Job, type ReceivedJob, type WorkQueue } from '#application';

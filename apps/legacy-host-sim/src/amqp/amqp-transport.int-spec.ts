@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { randomBytes } from 'node:crypto';
 import { connect } from 'amqplib';
 import { AmqpLegacyHost, AmqpSession, deadLetterQueueOf, declareQueues, type LateHostAnswer } from '#adapters/amqp';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Logger } from '@nestjs/common';
 import { AmqpHeader, AmqpSession, declareQueues, type AmqpDelivery } from '#adapters/amqp';
 import { HostMessageService } from '../host/host-message.service.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { applyFaultChanges, type FaultSettings, type ResolvedSimulatorConfig } from '../sim.config.js';
 import { SIM_CONFIG } from '../sim.tokens.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** A tiny seeded PRNG (mulberry32) so that fault runs can be repeated; not for anything secret. */
 export function seededRandom(seed: string): () => number {
   // FNV-1a over the seed text gives the 32-bit starting state.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   Iso20022Error,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { receivedTraceparent } from './host-message.service.js';
 
 describe('the traceparent the simulator records', () => {

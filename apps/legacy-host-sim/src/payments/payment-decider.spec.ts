@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Pacs008, Pacs008Transaction } from '#iso20022';
 import { decide, idempotencyKey, newReportMsgId } from './payment-decider.js';
 

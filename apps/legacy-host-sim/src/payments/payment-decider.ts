@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { randomUUID } from 'node:crypto';
 import type { Iso20022Codec, Pacs002Input, Pacs008, Pacs008Transaction, PartialIdentification } from '#iso20022';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { OutgoingStatusMessage, StatusPublisher } from '#application';
 import { AmqpHeader } from './amqp-legacy-host.adapter.js';
 import type { AmqpSession } from './amqp-session.js';

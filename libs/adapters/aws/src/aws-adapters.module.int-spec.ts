@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

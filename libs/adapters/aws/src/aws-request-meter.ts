@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Counts what the gateway asks of AWS, as AWS bills it: requests per service and operation (each attempt of a
  * retried call is a request), and the DynamoDB read and write capacity units the table reports it consumed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { startAwsEngines, type AwsEngines } from '../../../../test/support/aws-engines.js';
 import { secretStoreContract } from '../../../application/src/testing/contracts/secret-store.contract.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** A list cursor that this store did not produce (or that was tampered with). */
 export class InvalidCursorError extends Error {
   readonly code = 'PAGINATION.INVALID_CURSOR';

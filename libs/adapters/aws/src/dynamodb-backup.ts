@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { BatchWriteItemCommand, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Item } from './dynamodb-table.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The DynamoDB ledger's refusal path (DynamoDB Local): the account conditions come from the ledger rule
  * (postingConditions), and when one fails the repository reads the payment and the accounts back and lets

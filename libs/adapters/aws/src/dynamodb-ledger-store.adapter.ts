@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ledgerLimitError, type Clock, type LedgerAccount, type LedgerChangeOrigin, type LedgerStore } from '#application';
 import { batchGet, queryUpTo } from './dynamodb-ops.js';

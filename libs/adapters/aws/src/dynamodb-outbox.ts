@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Clock, Job, JobPayload, JobType } from '#application';
 import { batchDelete, queryUpTo } from './dynamodb-ops.js';

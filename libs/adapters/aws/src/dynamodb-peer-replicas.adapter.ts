@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { PeerReplicas } from '#application';
 import { keyOf, keys } from './dynamodb-table.js';

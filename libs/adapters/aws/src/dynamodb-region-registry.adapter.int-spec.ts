@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { startAwsEngines, type AwsEngines } from '../../../../test/support/aws-engines.js';
 import { regionRegistryContract } from '../../../application/src/testing/contracts/region-registry.contract.js';

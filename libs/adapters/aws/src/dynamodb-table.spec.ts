@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { keys, padMs, resolveShards, shardOf } from './dynamodb-table.js';
 
 describe('DynamoDB table layout helpers', () => {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startAwsEngines, type AwsEngines } from '../../../../test/support/aws-engines.js';
 import { transactionRepositoryContract } from '../../../application/src/testing/contracts/transaction-repository.contract.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 export * from './aws.errors.js';
 export * from './dynamodb-table.js';
 export * from './aws-resources.js';

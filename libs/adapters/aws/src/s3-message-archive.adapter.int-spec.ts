@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { startAwsEngines, type AwsEngines } from '../../../../test/support/aws-engines.js';
 import { messageArchiveContract } from '../../../application/src/testing/contracts/message-archive.contract.js';

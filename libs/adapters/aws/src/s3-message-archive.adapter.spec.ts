@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { S3MessageArchive } from './s3-message-archive.adapter.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { AwsConfigError } from './aws.errors.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describeWorkQueueContract } from '../../../application/src/testing/contracts/work-queue.contract.js';

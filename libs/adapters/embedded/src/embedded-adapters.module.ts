@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import {
   CLOCK,

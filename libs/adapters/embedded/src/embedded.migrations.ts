@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The schema of the embedded database, as an ordered list of migrations. Migration N (1-based) brings the
  * file to schema version N; `schema_version` records each one applied. Never edit a released migration:

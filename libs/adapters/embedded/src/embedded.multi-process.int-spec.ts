@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Real OS processes on one database file: concurrent receivers, and a SIGKILL in the middle of a
  * transaction; two processes settling payments against the same ledger accounts. The children run this

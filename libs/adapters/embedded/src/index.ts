@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 export * from './embedded-database.js';
 export * from './embedded.migrations.js';
 export * from './sqlite-transaction-repository.adapter.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { LedgerError, type Posting } from '#application';
 import type { PaymentSnapshot } from '#domain';
 import { EmbeddedDatabase } from './embedded-database.js';

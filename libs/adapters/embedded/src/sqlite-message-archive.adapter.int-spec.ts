@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { EmbeddedDatabase } from './embedded-database.js';
 import { SqliteMessageArchive } from './sqlite-message-archive.adapter.js';
 import { tempDataDir } from './testing/embedded.fixtures.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { RegionFencedError, type RegionRecord, type RegionRegistry, type RegionStatus } from '#application';
 import type { EmbeddedDatabase } from './embedded-database.js';
 

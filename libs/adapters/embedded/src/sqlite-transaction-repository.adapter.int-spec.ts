@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { EmbeddedDatabase } from './embedded-database.js';
 import { SqliteTransactionRepository } from './sqlite-transaction-repository.adapter.js';
 import { SqliteWorkQueue } from './sqlite-work-queue.adapter.js';

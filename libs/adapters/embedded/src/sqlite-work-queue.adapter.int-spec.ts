@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { EmbeddedDatabase } from './embedded-database.js';
 import { backoffDelay, SqliteWorkQueue } from './sqlite-work-queue.adapter.js';
 import { ManualClock, sampleJob, tempDataDir } from './testing/embedded.fixtures.js';

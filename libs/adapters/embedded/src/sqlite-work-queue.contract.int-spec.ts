@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { describeWorkQueueContract } from '../../../application/src/testing/contracts/work-queue.contract.js';
 import { EmbeddedDatabase } from './embedded-database.js';
 import { SqliteWorkQueue } from './sqlite-work-queue.adapter.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Retry rules of the HTTP host adapter: which answers are worth another attempt, and how long to wait. */
 
 /** HTTP statuses that may succeed when tried again: timeouts, conflicts (the host is busy with the same key), throttling, 5xx. */

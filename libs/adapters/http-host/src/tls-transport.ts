@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Agent, request } from 'node:https';
 
 /** TLS towards the legacy host: a private CA to trust, and a client certificate for mutual TLS. */

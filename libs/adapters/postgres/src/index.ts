@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 export * from './postgres-database.js';
 export * from './postgres.migrations.js';
 export * from './postgres-transaction-repository.adapter.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ledgerStoreContract } from '../../../application/src/testing/contracts/ledger-store.contract.js';
 import { keysOf, samplePayment } from '../../../application/src/testing/contracts/contract.fixtures.js';
 import { PostgresLedgerStore } from './postgres-ledger-store.adapter.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { randomUUID } from 'node:crypto';
 import { messageArchiveContract } from '../../../application/src/testing/contracts/message-archive.contract.js';
 import { PostgresMessageArchive } from './postgres-message-archive.adapter.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { createHash } from 'node:crypto';
 import type { ArchiveDirection, ArchivedMessage, MessageArchive, StoredMessage } from '#application';
 import type { PostgresDatabase } from './postgres-database.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { randomBytes } from 'node:crypto';
 import { secretStoreContract } from '../../../application/src/testing/contracts/secret-store.contract.js';
 import { keyIdOf, PostgresSecretStore, SecretKeyError } from './postgres-secret-store.adapter.js';

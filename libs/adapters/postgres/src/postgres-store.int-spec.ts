@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { JobType, type Job } from '#application';
 import { transactionRepositoryContract } from '../../../application/src/testing/contracts/transaction-repository.contract.js';
 import { testSchemas } from './testing/postgres.fixtures.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { randomUUID } from 'node:crypto';
 import { contractJob } from '../../../application/src/testing/contracts/work-queue.contract.js';
 import { PostgresWorkQueue } from './postgres-work-queue.adapter.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { randomBytes } from 'node:crypto';
 import type { Clock, DeadLetter, Job, JobPayload, JobType, LiveJob, QueueBacklog, ReceivedJob, WorkQueue } from '#application';
 import type pg from 'pg';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { describeWorkQueueContract } from '../../../application/src/testing/contracts/work-queue.contract.js';
 import { PostgresWorkQueue } from './postgres-work-queue.adapter.js';
 import { testSchemas } from './testing/postgres.fixtures.js';

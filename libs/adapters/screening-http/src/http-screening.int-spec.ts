@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ScreeningUnavailableError, type ScreeningRequest } from '#application';
 import { TestScreeningServer } from '../../../../test/support/screening-server.js';
 import { HttpScreeningService } from './index.js';

@@ -1,1 +1,2 @@
+// SPDX-License-Identifier: Apache-2.0
 export { HttpScreeningService, type HttpScreeningOptions } from './http-screening.adapter.js';

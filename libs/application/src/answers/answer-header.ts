@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { createHash } from 'node:crypto';
 import type { AppHeader, Iso20022Codec, ParsedMessage } from '#iso20022';
 import { appHeaderOf } from '../intake/stored-app-header.js';

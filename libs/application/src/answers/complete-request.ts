@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Payment } from '#domain';
 import { completeMessage, type SaveDeps } from '../payment-steps.js';
 import type { AnswerWriter } from './answer.writer.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Bic, Iban, ReasonCode } from '#domain';
 import { pass, reject, type BusinessRule } from './business-rule.js';
 

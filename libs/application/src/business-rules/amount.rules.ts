@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { CurrencyCode, DecimalAmount, InvalidValueError, Money, ReasonCode } from '#domain';
 import { pass, reject, type BusinessRule } from './business-rule.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { PaymentSnapshot } from '#domain';
 import { paymentSnapshot } from '../testing/payment.fixtures.js';
 import { BusinessRuleContractError, pass, reject, type BusinessRule, type RuleVerdict } from './business-rule.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { PaymentSnapshot } from '#domain';
 import { BusinessRuleContractError, type BusinessRule, type RuleSetOutcome } from './business-rule.js';
 

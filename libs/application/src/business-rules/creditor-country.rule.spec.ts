@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { paymentSnapshot } from '../testing/payment.fixtures.js';
 import { creditorCountryOf, creditorCountryRule, debtorCountryOf, parseCountryList } from './creditor-country.rule.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ScreeningUnavailableError, type ScreeningRequest, type ScreeningResult, type ScreeningService } from '../ports/screening.port.js';
 import { paymentSnapshot } from '../testing/payment.fixtures.js';
 import { ScreeningPendingError, screeningRule } from './screening.rule.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Bic, ReasonCode, type PaymentSnapshot } from '#domain';
 import { WaitingForDependencyError } from '../application.errors.js';
 import { ScreeningUnavailableError, type ScreeningRequest, type ScreeningService } from '../ports/screening.port.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { ScreeningService } from '../ports/screening.port.js';
 import { paymentSnapshot } from '../testing/payment.fixtures.js';
 import { parseAmountLimits } from './amount.rules.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { bicRule, ibanRule } from './account.rules.js';
 import { amountLimitRule, amountPositiveRule, currencyRule, type AmountLimits } from './amount.rules.js';
 import type { BusinessRule } from './business-rule.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler, EventBus } from '@nestjs/cqrs';
 import type { Payment } from '#domain';

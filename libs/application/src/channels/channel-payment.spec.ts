@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { channelTransactionId, pacs008FromOrder } from './channel-payment.js';
 import type { PaymentOrder } from './payment-order.js';
 

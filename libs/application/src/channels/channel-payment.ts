@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { AgentId, Pacs008Input } from '#iso20022';
 import { deterministicId } from '../answers/answer-header.js';
 import { uuidFrom } from '../intake/transaction-intake.js';

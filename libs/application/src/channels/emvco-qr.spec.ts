@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { crc16CcittFalse, dataObject, parseMerchantQr, qrCrc, QrPayloadError, withCrc } from './emvco-qr.js';
 import { currencyOfNumeric, ISO4217_NUMERIC } from './iso4217-numeric.js';
 import { CurrencyCode } from '#domain';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { InvalidAmountError, InvalidValueError, Money } from '#domain';
 import { currencyOfNumeric } from './iso4217-numeric.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Bic, Iban } from '#domain';
 import type { MerchantQr } from './emvco-qr.js';
 

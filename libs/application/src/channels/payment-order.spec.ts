@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { readPaymentOrder } from './payment-order.js';
 
 /** A valid body of POST /v1/payments. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { parseMerchantQr, QrPayloadError, type MerchantQr, type QrIssue } from './emvco-qr.js';
 import type { MerchantDirectory, ResolvedMerchant } from './merchant-directory.js';
 import {

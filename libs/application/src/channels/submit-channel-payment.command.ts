@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Command } from '@nestjs/cqrs';
 import type { SubmitPaymentResult } from '../submit-payment/submit-payment.command.js';
 import type { PaymentChannel } from './channel-payment.js';

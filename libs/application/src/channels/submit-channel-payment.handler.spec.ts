@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Test } from '@nestjs/testing';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Iso20022Codec } from '#iso20022';

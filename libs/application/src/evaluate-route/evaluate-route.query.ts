@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Query } from '@nestjs/cqrs';
 import type { RouteRefusal } from '#domain';
 import type { Iso20022Error } from '#iso20022';

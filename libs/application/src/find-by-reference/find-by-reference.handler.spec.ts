@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { FakeRepository } from '../testing/in-memory.fakes.js';
 import { paymentSnapshot } from '../testing/payment.fixtures.js';
 import { FindByReferenceHandler } from './find-by-reference.handler.js';

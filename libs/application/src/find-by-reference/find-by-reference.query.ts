@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Query } from '@nestjs/cqrs';
 import type { PaymentSnapshot } from '#domain';
 import type { ReferenceLookup } from '../ports/transaction-repository.port.js';

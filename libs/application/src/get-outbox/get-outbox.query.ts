@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Query } from '@nestjs/cqrs';
 import type { StoredMessage } from '../ports/message-archive.port.js';
 

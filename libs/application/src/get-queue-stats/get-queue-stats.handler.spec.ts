@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { FakeClock, FakeQueue } from '../testing/in-memory.fakes.js';
 import { GetQueueStatsHandler } from './get-queue-stats.handler.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Query } from '@nestjs/cqrs';
 import type { QueueBacklog } from '../ports/work-queue.port.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { DecimalAmount, Money, type PaymentSnapshot } from '#domain';
 import { creditorCountryOf } from '../business-rules/creditor-country.rule.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Iso20022Codec, ParsedMessage } from '#iso20022';
 import type { AnswerWriter } from '../answers/answer.writer.js';
 import type { PaymentIntake } from '../intake/payment-intake.js';

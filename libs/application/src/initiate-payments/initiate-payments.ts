@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { canonicalAmount, ReasonCode } from '#domain';
 import { PAIN002_MESSAGE_ID, pacs008FromPain001, type Iso20022Codec, type ParsedMessage } from '#iso20022';

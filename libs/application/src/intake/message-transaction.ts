@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Payment, type PaymentDetails, type PaymentSnapshot, type TransactionKind } from '#domain';
 import type { OriginalTransactionRef, ParsedMessage } from '#iso20022';
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Injectable } from '@nestjs/common';
 import { canonicalAmount, partyCountry, Payment, type InvalidAmountError, type PaymentDetails } from '#domain';
 import type { Iso20022Codec, ParsedMessage } from '#iso20022';

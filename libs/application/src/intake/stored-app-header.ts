@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { PaymentDetails } from '#domain';
 import type { AppHeader, ParsedMessage } from '#iso20022';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { EventBus } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Query } from '@nestjs/cqrs';
 import type { LedgerAccount } from '../ports/ledger.port.js';
 

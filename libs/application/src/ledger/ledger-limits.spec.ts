@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { LedgerError } from '../ports/ledger.port.js';
 import { ledgerLimitError, MAX_LEDGER_BALANCE, withinLedgerLimit } from './ledger-limits.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { InvalidValueError } from '#domain';
 import { LedgerError } from '../ports/ledger.port.js';
 import { isLedgerAccountId, ledgerRejectionReason, negatePostings, settlementPostings, unsettleableReason } from './settlement-postings.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { InvalidValueError, Money, ReasonCode, type PaymentSnapshot, type StatusReason } from '#domain';
 import type { LedgerError, Posting } from '../ports/ledger.port.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { TransactionRepository } from '../ports/transaction-repository.port.js';
 import { FakeRepository } from '../testing/in-memory.fakes.js';
 import { paymentSnapshot } from '../testing/payment.fixtures.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { FakeClock, FakeRepository } from '../testing/in-memory.fakes.js';
 import { paymentSnapshot } from '../testing/payment.fixtures.js';
 import { ListAllInvestigationsHandler, ListInvestigationsHandler } from './list-investigations.handler.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Query } from '@nestjs/cqrs';
 import type { PaymentStatus } from '#domain';
 import type { TransactionPage } from '../ports/transaction-repository.port.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Admission control: whether a new message may enter the inbox now. Asked once per submission, before the
  * message is parsed, by SubmitPaymentHandler (so the HTTP inbox and the MQ front door share it). In memory and

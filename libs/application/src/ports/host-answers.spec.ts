@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Iso20022Codec, type Camt029, type Pacs002Status } from '#iso20022';
 import { hostReport } from '../../../../test/support/host-reports.js';
 import {

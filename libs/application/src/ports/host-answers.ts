@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * How the gateway reads a legacy host's answers (pacs.002, camt.029) into the LegacyHost port's outcomes: the
  * same rules whatever the transport (HTTP, AMQP). The adapters call `readHostAnswer` with the XML they got and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The core-mode ledger: accounts the gateway keeps itself when it settles payments (MODE=core).
  * Balances are integers in minor units of the account's currency (never floats).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** What the legacy host answered for one payment. */
 export type HostOutcome =
   | { kind: 'settled'; statusReport: string | null }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * CONSISTENCY=eventual (issue 15): the peer regions' replicas of the store, read to answer a submission that asked
  * for `X-Consistency: global` only once its payment is readable in a peer region.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Regions (issue 15): each region of a deployment keeps a record in the shared store — its status, a heartbeat
  * lease and an epoch. A region renews its lease while it runs; a peer whose lease has expired, or that an operator

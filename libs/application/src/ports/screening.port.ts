@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** A party as the screening service sees it. */
 export interface ScreeningParty {
   name: string | null;

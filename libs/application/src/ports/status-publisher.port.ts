@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** One outgoing status message (a pacs.002 ...) of a transaction, as it lies in the transaction's outbox. */
 export interface OutgoingStatusMessage {
   transactionId: string;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** The time, injectable so tests and sweepers agree on it. */
 export interface Clock {
   now(): Date;

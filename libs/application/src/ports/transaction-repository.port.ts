@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { PaymentSnapshot, PaymentStatus } from '#domain';
 import type { Posting } from './ledger.port.js';
 import type { Job } from './work-queue.port.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Wire names of the jobs: stable strings, never class names. */
 export const JobType = {
   PROCESS: 'payment.process',

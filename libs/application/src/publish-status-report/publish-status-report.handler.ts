@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MESSAGE_ARCHIVE, STATUS_PUBLISHER, TRANSACTION_REPOSITORY } from '../application.tokens.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Inject, Injectable } from '@nestjs/common';
 import { canonicalAmount, Payment } from '#domain';
 import type { Iso20022Codec, ParsedMessage } from '#iso20022';

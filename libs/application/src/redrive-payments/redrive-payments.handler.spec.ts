@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Test } from '@nestjs/testing';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { CLOCK, ISO20022_CODEC, MESSAGE_ARCHIVE, TRANSACTION_REPOSITORY, WORK_QUEUE, WORK_QUEUE_SIGNAL } from '../application.tokens.js';

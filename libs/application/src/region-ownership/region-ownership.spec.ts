@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { RegionFencedWriteError, RegionNotHomeError, type RegionRecord } from '../ports/region-registry.port.js';
 import { RegionOwnership } from './region-ownership.js';
 

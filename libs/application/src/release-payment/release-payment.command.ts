@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Command } from '@nestjs/cqrs';
 import type { StepResult } from '../process-payment/process-payment.command.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Test } from '@nestjs/testing';
 import { committedOutgoing } from '../own-messages.js';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { CircuitBreaker } from './circuit-breaker.js';
 
 function breaker(settings = { failureThreshold: 3, openMs: 1000, halfOpenProbes: 1 }) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { CircuitSettings } from './routing.model.js';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';

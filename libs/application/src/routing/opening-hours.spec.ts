@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { isOpen } from './opening-hours.js';
 import { WEEKDAYS, type OpeningHours } from './routing.model.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { WEEKDAYS, type OpeningHours, type Weekday } from './routing.model.js';
 
 /**

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { parseRoutingFile } from './routing-file.js';
 import { InvalidRoutingTableError, noRouteReason, Router } from './router.js';
 import type { ConnectorDefinition, RouteDecision, RoutingFacts, RoutingRule, RoutingTable } from './routing.model.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { createHash } from 'node:crypto';
 import { DecimalAmount } from '#domain';
 import type { ConnectorDefinition, RefusedCandidate, RouteDecision, RoutingFacts, RoutingRule, RoutingTable } from './routing.model.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { loadRoutingFile } from './routing-file.js';
 import { Router } from './router.js';
 import type { RoutingFacts } from './routing.model.js';

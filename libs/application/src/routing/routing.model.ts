@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The routing model (issue 14): named downstream connectors, ordered rules that pick among them, and the decision
  * stored with a payment. Plain data, read from ROUTING_FILE (routing-file.ts) and cached for the process's life.

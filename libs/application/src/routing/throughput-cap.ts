@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A connector's throughput cap, per process: a token bucket refilled at `maxPerSecond` tokens a second, holding at
  * most max(1, maxPerSecond) (the burst), full at start. `tryTake` spends one token when there is one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { PaymentSnapshot } from '#domain';
 import { PACS002_MESSAGE_ID, pacs002VersionFor, type AgentId, type Iso20022Codec, type ParsedMessage } from '#iso20022';

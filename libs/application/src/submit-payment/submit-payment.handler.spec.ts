@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { AnswerWriter } from '../answers/answer.writer.js';
 import { InitiatePayments } from '../initiate-payments/initiate-payments.js';
 import { PaymentIntake } from '../intake/payment-intake.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Inject, Logger, Optional } from '@nestjs/common';
 import { CommandBus, CommandHandler, type ICommandHandler, EventBus } from '@nestjs/cqrs';
 import { NON_TERMINAL_STATUSES, ReasonCode, type PaymentStatus } from '#domain';

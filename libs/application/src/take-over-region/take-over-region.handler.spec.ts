@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Payment, type PaymentDetails } from '#domain';
 import { DEFAULT_PIPELINE_SETTINGS } from '../pipeline.settings.js';
 import { JobType } from '../ports/work-queue.port.js';

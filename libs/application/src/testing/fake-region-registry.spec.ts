@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { regionRegistryContract } from './contracts/region-registry.contract.js';
 import { FakeRegionRegistry } from './in-memory.fakes.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { HostUnavailableError, type HostMessage } from '../ports/legacy-host.port.js';
 import { FakeLegacyHost } from './in-memory.fakes.js';
 

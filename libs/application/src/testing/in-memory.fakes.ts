@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** In-memory fakes of the ports, for unit specs only (the real engines are tested in *.int-spec.ts). */
 import type { PaymentSnapshot, PaymentStatus } from '#domain';
 import { ledgerLimitError } from '../ledger/ledger-limits.js';

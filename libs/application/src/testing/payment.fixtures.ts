@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** A stored payment for unit specs: a valid EUR pacs.008 from DE to NL unless overridden. */
 import type { PaymentSnapshot } from '#domain';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { AuthThrottle } from './auth-throttle.js';
 
 describe('AuthThrottle', () => {

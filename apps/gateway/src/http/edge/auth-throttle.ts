@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Throttling of failed client authentications at the token endpoint, per client id and per source address,
  * with exponential backoff.

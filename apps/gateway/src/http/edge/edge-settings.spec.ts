@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { isPublicRoute } from './edge.js';
 import { requestIdOf } from './request-id.js';
 import { addressMatcher } from './source-addresses.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server as TlsServer } from 'node:tls';

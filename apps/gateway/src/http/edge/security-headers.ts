@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Swagger UI (served from /docs) loads its own scripts and styles, inline styles and data: images; nothing else. */

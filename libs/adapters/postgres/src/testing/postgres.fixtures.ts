@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { randomUUID } from 'node:crypto';
 import { PostgresDatabase } from '../postgres-database.js';
 import { migrate } from '../postgres.migrations.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { PaymentSnapshot } from '#domain';
 import type { LedgerStore, Posting } from '../../ports/ledger.port.js';
 import type { TransactionRepository } from '../../ports/transaction-repository.port.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { randomUUID } from 'node:crypto';
 import type { ArchivedMessage, MessageArchive } from '../../ports/message-archive.port.js';
 import { contractTest, SETUP_TIMEOUT_MS } from './contract.fixtures.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { RegionFencedError, type RegionRecord, type RegionRegistry } from '../../ports/region-registry.port.js';
 import { contractTest, SETUP_TIMEOUT_MS } from './contract.fixtures.js';
 

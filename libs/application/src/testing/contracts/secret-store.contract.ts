@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { randomUUID } from 'node:crypto';
 import type { SecretStore } from '../../ports/support.port.js';
 import { contractTest, SETUP_TIMEOUT_MS } from './contract.fixtures.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { PaymentSnapshot } from '#domain';
 import type { TransactionRepository } from '../../ports/transaction-repository.port.js';
 import type { Job } from '../../ports/work-queue.port.js';
