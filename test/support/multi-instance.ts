@@ -8,6 +8,7 @@
  * not finished were finished by the survivors.
  */
 import { randomUUID } from 'node:crypto';
+import { expect } from '@jest/globals';
 import { hostMismatches } from './fault-checks.js';
 import { buildPacs008 } from './pacs008.factory.js';
 import { startGateway, tokenFor, type NodeProcess } from './processes.js';
