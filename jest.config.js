@@ -16,7 +16,7 @@ const common = {
 };
 export default {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/deploy/**/*.spec.ts'] },
     // test/**/*.int-spec.ts: integration tests of test support against real engines (e.g. the region replicator).
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts'] },
     // TEST_STORE=postgres (npm run test:postgres): leftover schemas of earlier runs are dropped first
