@@ -89,7 +89,7 @@ export class AdaptersModule implements OnApplicationShutdown {
    * themselves, untouched.
    */
   static forRoot(
-    config: { store: StoreConfig; worker: WorkerConfig; region: RegionConfig },
+    config: { store: StoreConfig; worker: WorkerConfig; region: RegionConfig; runtime: { role: 'all' | 'api' | 'worker' } },
     tracing: Tracing = Tracing.OFF,
   ): DynamicModule {
     const a = config.store;
@@ -172,7 +172,7 @@ export class AdaptersModule implements OnApplicationShutdown {
     }
 
     if (a.store === 'dynamodb') providers.push(...dynamoDbProviders(a, config.region, meter!, tracing));
-    if (a.postgres) providers.push(...postgresProviders(a, config.worker, tracing));
+    if (a.postgres) providers.push(...postgresProviders(a, config.worker, tracing, config.runtime.role !== 'api'));
     if (a.archive === 's3' || a.secrets === 'aws') {
       // S3 archive and Secrets Manager store: the AWS adapters' own module binds their tokens.
       imports.push(
@@ -303,7 +303,7 @@ function dynamoDbProviders(a: StoreConfig, region: RegionConfig, meter: AwsReque
  * secrets on one PostgreSQL server shared by every instance. The pool opens at start and the schema is migrated
  * (DATABASE_MIGRATE) before anything uses it; a listener wakes this process's workers when any instance commits jobs.
  */
-function postgresProviders(a: StoreConfig, worker: WorkerConfig, tracing: Tracing): Provider[] {
+function postgresProviders(a: StoreConfig, worker: WorkerConfig, tracing: Tracing, workers: boolean): Provider[] {
   const config = a.postgres!;
   const clockDep = { token: CLOCK, optional: true };
   const log = new Logger('PostgreSQL');
@@ -362,16 +362,19 @@ function postgresProviders(a: StoreConfig, worker: WorkerConfig, tracing: Tracin
         inject: [PostgresWorkQueue],
         useFactory: (queue: PostgresWorkQueue) => (tracing.enabled ? new TracedWorkQueue(queue, tracing, 'postgresql') : queue),
       },
-      {
-        provide: PostgresJobListener,
-        inject: [PostgresDatabase, WORK_QUEUE_SIGNAL],
-        useFactory: async (db: PostgresDatabase, signal: WorkSignal) => {
-          const listener = new PostgresJobListener(db, { onJobs: () => signal.notify(), onError: (m) => log.warn(m) });
-          await listener.start();
-          return listener;
-        },
-      },
     );
+  }
+  // the listener wakes this process's workers: a ROLE=api process has none, and spares the connection
+  if (a.queue === 'postgres' && workers) {
+    providers.push({
+      provide: PostgresJobListener,
+      inject: [PostgresDatabase, WORK_QUEUE_SIGNAL],
+      useFactory: async (db: PostgresDatabase, signal: WorkSignal) => {
+        const listener = new PostgresJobListener(db, { onJobs: () => signal.notify(), onError: (m) => log.warn(m) });
+        await listener.start();
+        return listener;
+      },
+    });
   }
   if (a.archive === 'postgres') {
     providers.push({

@@ -519,7 +519,11 @@ const SPECS = {
   }),
   DATABASE_SSL_KEY_FILE: text({ ns: 'store', doc: 'PEM private key of `DATABASE_SSL_CERT_FILE`' }),
   DATABASE_POOL_SIZE: int(
-    { ns: 'store', doc: 'connections each process keeps to PostgreSQL (plus one that listens for new jobs)', default: '10' },
+    {
+      ns: 'store',
+      doc: 'connections each process keeps to PostgreSQL (a process with workers, ROLE all or worker, keeps one more that listens for new jobs)',
+      default: '10',
+    },
     1,
     200,
   ),
