@@ -40,6 +40,7 @@ import {
 } from 'aws-cdk-lib';
 import cdkNag from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { AGENT_IMAGE, METRICS_NAMESPACE, agentConfig, prometheusConfig } from './metrics-agent.js';
 import type { ClearwaySettings } from './settings.js';
 
 const { NagSuppressions } = cdkNag;
@@ -331,6 +332,15 @@ export class ClearwayStack extends Stack {
     vpc.addGatewayEndpoint('DynamoDb', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB });
     vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
 
+    // ---- the metrics log group: the CloudWatch agent sidecars write the gateway's metrics there as EMF -----------
+    const metricsLogGroupName = `/${s.name}/${region}/metrics`;
+    const metricsLogs = new logs.LogGroup(this, 'Logs-metrics', {
+      logGroupName: metricsLogGroupName,
+      retention: s.logRetentionDays,
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     // ---- task role: least privilege, as docs/aws.md and docs/sqs-work-queue.md list it ----------------------
     this.taskRole = new iam.Role(this, 'TaskRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
@@ -347,6 +357,7 @@ export class ClearwayStack extends Stack {
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       }),
       keyArn: key.keyArn,
+      metricsLogGroupArn: metricsLogs.logGroupArn,
     });
     const policy = new iam.Policy(this, 'TaskPolicy', { statements });
     policy.attachToRole(this.taskRole);
@@ -430,6 +441,21 @@ export class ClearwayStack extends Stack {
           retries: 3,
         },
         stopTimeout: Duration.seconds(60),
+      });
+      // The CloudWatch agent: scrapes the gateway's METRICS_PORT and publishes the selected series (lib/metrics-agent.ts).
+      // Not essential: a failing or killed agent never stops the gateway (only the metrics alarms notice).
+      task.addContainer('cloudwatch-agent', {
+        image: ecs.ContainerImage.fromRegistry(AGENT_IMAGE),
+        essential: false,
+        cpu: 64,
+        memoryReservationMiB: 64,
+        memoryLimitMiB: 256,
+        environment: {
+          CW_CONFIG_CONTENT: agentConfig({ region, logGroupName: metricsLogGroupName }),
+          PROMETHEUS_CONFIG_CONTENT: prometheusConfig({ region, role, metricsPort: METRICS_PORT }),
+        },
+        // the agent's own log lines, beside the EMF events of its role
+        logging: ecs.LogDrivers.awsLogs({ logGroup: metricsLogs, streamPrefix: `agent-${role}` }),
       });
       NagSuppressions.addResourceSuppressions(task, [
         {
@@ -531,6 +557,7 @@ export class ClearwayStack extends Stack {
       description: string,
       evaluationPeriods = 3,
       datapointsToAlarm = evaluationPeriods,
+      options: { comparisonOperator?: cloudwatch.ComparisonOperator; treatMissingData?: cloudwatch.TreatMissingData } = {},
     ) => {
       const a = new cloudwatch.Alarm(this, `Alarm-${name}`, {
         alarmName: `${s.name}-${region}-${name}`,
@@ -539,8 +566,8 @@ export class ClearwayStack extends Stack {
         threshold,
         evaluationPeriods,
         datapointsToAlarm,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        comparisonOperator: options.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: options.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
       });
       a.addAlarmAction(new cwActions.SnsAction(topic));
       a.addOkAction(new cwActions.SnsAction(topic));
@@ -654,8 +681,116 @@ export class ClearwayStack extends Stack {
         5,
       );
     }
+
+    // The gateway's own metrics (namespace Clearway, published by the agent sidecars; lib/metrics-agent.ts). The
+    // store- and queue-wide gauges are the same in every process: Maximum over the region. Counters arrive as
+    // deltas: Sum is the increase.
+    //
+    // Missing data: each alarm below treats it as not breaching, because a silent agent says nothing about the
+    // payments; silence has its own alarms, <Role>MetricsMissing, which treat missing data as breaching. So an
+    // agent that stops publishing is reported once, as such, rather than hidden (every alarm OK) or reported as
+    // dead letters or unknown outcomes that may not exist. The AWS-native alarms above do not depend on the agent.
+    const gateway = (metricName: string, statistic: string, period: Duration, role?: 'api' | 'worker') =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: role ? { Region: region, Role: role } : { Region: region },
+        statistic,
+        period,
+      });
+    alarm(
+      'GatewayDeadLetteredJobs',
+      gateway('clearway_queue_dead_letter_jobs', 'Maximum', one),
+      0,
+      'The gateway counts dead-lettered jobs (clearway_queue_dead_letter_jobs; ClearwayDeadLetters): see docs/operations.md',
+      2,
+    );
+    alarm(
+      'GatewayOutcomeUnknown',
+      gateway('clearway_payments_outcome_unknown', 'Maximum', one),
+      0,
+      'Payments with an unknown outcome at the host for 15 minutes (clearway_payments_outcome_unknown; ClearwayPaymentsOutcomeUnknown): do not resubmit them',
+      15,
+    );
+    alarm(
+      'GatewaySlaTimeouts',
+      gateway('clearway_sla_timeouts_total', 'Sum', five),
+      0,
+      'The SLA sweeper ended payments in the last 5 minutes (clearway_sla_timeouts_total; ClearwaySlaRejectionsRising)',
+      1,
+    );
+    alarm(
+      'GatewayHostTimeouts',
+      gateway('clearway_host_call_timeouts_total', 'Sum', five),
+      0,
+      'Calls to the legacy host timed out in each of the last two 5-minute periods (clearway_host_call_timeouts_total; see ClearwayHostErrorRateHigh)',
+      2,
+    );
+    alarm(
+      'GatewayEventLoopLagP99',
+      gateway('nodejs_eventloop_lag_p99_seconds', 'Maximum', one),
+      0.5,
+      'A gateway process has had an event-loop lag p99 above 0.5 s for 5 minutes (ClearwayEventLoopLagHigh)',
+      5,
+    );
+    for (const role of ['api', 'worker'] as const) {
+      if ((role === 'api' ? s.apiDesiredCount : s.workerDesiredCount) === 0) continue;
+      alarm(
+        `${role === 'api' ? 'Api' : 'Worker'}MetricsMissing`,
+        gateway('nodejs_eventloop_lag_p99_seconds', 'SampleCount', five, role),
+        1,
+        `No gateway metrics from the ${role} tasks for 10 minutes: the CloudWatch agent sidecar (or the gateway's METRICS_PORT) is down, and the Gateway* alarms cannot fire (ClearwayMetricsDown)`,
+        2,
+        2,
+        { comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.BREACHING },
+      );
+    }
+
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${s.name}-${region}` });
     dashboard.addWidgets(...this.alarms.map((a) => new cloudwatch.AlarmWidget({ alarm: a, title: a.alarmName, width: 8, height: 5 })));
+    const byRole = (metricName: string, statistic: string, label: string) =>
+      (['api', 'worker'] as const).map((role) => gateway(metricName, statistic, one, role).with({ label: `${label} (${role})` }));
+    dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: `### The gateway's metrics (namespace ${METRICS_NAMESPACE}, from the CloudWatch agent sidecars)`,
+        width: 24,
+        height: 1,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Needs an operator: dead letters, unknown outcomes',
+        left: [
+          gateway('clearway_queue_dead_letter_jobs', 'Maximum', one).with({ label: 'dead-lettered jobs' }),
+          gateway('clearway_payments_outcome_unknown', 'Maximum', one).with({ label: 'payments with an unknown outcome' }),
+        ],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'SLA timeouts and host timeouts (per 5 minutes)',
+        left: [
+          gateway('clearway_sla_timeouts_total', 'Sum', five).with({ label: 'SLA timeouts' }),
+          gateway('clearway_host_call_timeouts_total', 'Sum', five).with({ label: 'host call timeouts' }),
+        ],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Event-loop lag p99 (s)',
+        left: byRole('nodejs_eventloop_lag_p99_seconds', 'Maximum', 'p99'),
+        leftAnnotations: [{ value: 0.5, label: 'alarm' }],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Queue: waiting jobs, oldest due job (s)',
+        left: [gateway('clearway_queue_waiting_jobs', 'Maximum', one).with({ label: 'waiting jobs' })],
+        right: [gateway('clearway_queue_oldest_due_seconds', 'Maximum', one).with({ label: 'oldest due job (s)' })],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Admission: open (min over api tasks), refused submissions',
+        left: [gateway('clearway_admission_open', 'Minimum', one, 'api').with({ label: 'open (1) / refusing (0)' })],
+        right: [gateway('clearway_admission_refused_total', 'Sum', one).with({ label: 'refused' })],
+        width: 12,
+      }),
+    );
 
     // ---- DNS: Route 53 failover (two regions) or a plain alias (one) ---------------------------------------------
     if (s.hostedZoneId && s.hostedZoneName && s.domainName) {
@@ -743,8 +878,9 @@ export class ClearwayStack extends Stack {
 }
 
 /**
- * The task role's statements (docs/aws.md, "Permissions"; docs/sqs-work-queue.md for SQS). No action is a
- * wildcard; the one `*` resource is secretsmanager:ListSecrets, which has no resource-level permission.
+ * The task role's statements (docs/aws.md, "Permissions"; docs/sqs-work-queue.md for SQS), and the metrics
+ * sidecar's log writes. No action is a wildcard; the one `*` resource is secretsmanager:ListSecrets, which has no
+ * resource-level permission.
  */
 export function taskRoleStatements(r: {
   tableArns: string[];
@@ -752,6 +888,8 @@ export function taskRoleStatements(r: {
   bucketArn: string;
   secretPrefixArn: string;
   keyArn: string;
+  /** The region's metrics log group (its ARN ends in `:*`, its streams). */
+  metricsLogGroupArn: string;
 }): iam.PolicyStatement[] {
   return [
     new iam.PolicyStatement({
@@ -791,5 +929,15 @@ export function taskRoleStatements(r: {
     new iam.PolicyStatement({ sid: 'SecretsPing', actions: ['secretsmanager:ListSecrets'], resources: ['*'] }),
     // the queues, the archive and the secrets are encrypted with the region's data key
     new iam.PolicyStatement({ sid: 'DataKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [r.keyArn] }),
+    // Not the gateway's: the CloudWatch agent sidecar writes the gateway's metrics (EMF) to the metrics log group.
+    // ECS has one task role per task, not per container, so it sits here; it is scoped to that one log group, and
+    // to the two calls the agent makes on a group that exists (CreateLogStream, then PutLogEvents: no
+    // CreateLogGroup, no retention call, as the agent's configuration sets no retention). The log group's KMS key
+    // needs no grant: CloudWatch Logs encrypts with it under the key policy.
+    new iam.PolicyStatement({
+      sid: 'MetricsLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [r.metricsLogGroupArn],
+    }),
   ];
 }

@@ -143,7 +143,7 @@ describe('the CDK app with no context (one region)', () => {
 
   it('encrypts every log group with the key and keeps it for the retention', () => {
     const groups = Object.values(t.findResources('AWS::Logs::LogGroup'));
-    expect(groups.length).toBe(3); // api, worker, VPC flow logs
+    expect(groups.length).toBe(4); // api, worker, metrics (the agent sidecars' EMF), VPC flow logs
     for (const g of groups) {
       expect(g.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] });
       expect(g.Properties.RetentionInDays).toBe(365);
@@ -191,6 +191,8 @@ describe('the CDK app with no context (one region)', () => {
       ],
       ['SecretsPing', 'secretsmanager:ListSecrets'],
       ['DataKey', ['kms:Decrypt', 'kms:GenerateDataKey']],
+      // the CloudWatch agent sidecar's EMF writes (the task role is per task, not per container)
+      ['MetricsLogs', ['logs:CreateLogStream', 'logs:PutLogEvents']],
     ]);
     for (const s of st) {
       expect(s.Effect).toBe('Allow');
@@ -206,6 +208,9 @@ describe('the CDK app with no context (one region)', () => {
     expect(resources.ArchiveObjects).toMatch(/Archive[0-9A-F]+","Arn"\]\},"\/archive\/\*"/);
     expect(resources.Secrets).toContain(':secret:clearway/*"');
     expect(resources.DataKey).toMatch(/^\{"Fn::GetAtt":\["DataKey[0-9A-F]+","Arn"\]\}$/);
+    // the metrics log group only (its ARN ends in :*, its streams), no other log group, no CreateLogGroup
+    expect(resources.MetricsLogs).toMatch(/^\{"Fn::GetAtt":\["Logsmetrics[0-9A-F]+","Arn"\]\}$/);
+    t.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/clearway/eu-west-1/metrics' });
     // the role has nothing else: no managed policies, no inline policies
     t.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })] },
@@ -274,7 +279,7 @@ describe('the CDK app with no context (one region)', () => {
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 8080, HealthCheckPath: '/health/ready' });
   });
 
-  it('sets the alarms on AWS-native metrics', () => {
+  it('sets the alarms on AWS-native metrics and on the gateway metrics the agent publishes', () => {
     const names = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string);
     expect(names.sort()).toEqual(
       [
@@ -289,6 +294,14 @@ describe('the CDK app with no context (one region)', () => {
         'ApiMemoryHigh',
         'WorkerCpuHigh',
         'WorkerMemoryHigh',
+        // namespace Clearway (metrics-agent.spec.ts)
+        'GatewayDeadLetteredJobs',
+        'GatewayOutcomeUnknown',
+        'GatewaySlaTimeouts',
+        'GatewayHostTimeouts',
+        'GatewayEventLoopLagP99',
+        'ApiMetricsMissing',
+        'WorkerMetricsMissing',
       ]
         .map((n) => `clearway-eu-west-1-${n}`)
         .sort(),

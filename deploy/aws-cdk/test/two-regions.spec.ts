@@ -127,8 +127,9 @@ describe('the CDK app with two regions', () => {
       MetricName: 'ReplicationLatency',
       Dimensions: Match.arrayWith([{ Name: 'ReceivingRegion', Value: 'eu-central-1' }]),
     });
-    primary.resourceCountIs('AWS::CloudWatch::Alarm', 12);
-    secondary.resourceCountIs('AWS::CloudWatch::Alarm', 12);
+    // 11 on AWS metrics, 7 on the gateway's (namespace Clearway), and the replication latency to the peer
+    primary.resourceCountIs('AWS::CloudWatch::Alarm', 19);
+    secondary.resourceCountIs('AWS::CloudWatch::Alarm', 19);
     primary.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 
