@@ -461,7 +461,7 @@ export class ClearwayStack extends Stack {
         {
           id: 'AwsSolutions-ECS2',
           reason:
-            'The environment holds configuration only (role, adapter choice, resource names and URLs, client ids and scopes); every secret value is read by the gateway from Secrets Manager at run time (SECRETS=aws).',
+            "The environment holds configuration only (role, adapter choice, resource names and URLs, client ids and scopes; the metrics agent's scrape and EMF configuration); every secret value is read by the gateway from Secrets Manager at run time (SECRETS=aws).",
         },
       ]);
       const sg = new ec2.SecurityGroup(this, `Sg-${role}`, { vpc, description: `Clearway ${role} tasks`, allowAllOutbound: true });
