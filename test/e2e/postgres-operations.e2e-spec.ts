@@ -16,6 +16,7 @@ const GATEWAY_MAIN = join(REPO_ROOT, 'dist/apps/gateway/src/main.js');
 const CLI_MAIN = join(REPO_ROOT, 'dist/apps/cli/src/main.js');
 const ROTATE_MAIN = join(REPO_ROOT, 'dist/scripts/keys-rotate.js');
 const SCHEMA = `clearway_e2e_ops_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+const SECRETS_ONLY = `clearway_e2e_sec_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 const env = {
   STORE: 'postgres',
   DATABASE_URL: TEST_DATABASE_URL,
@@ -48,6 +49,7 @@ let gw: NodeProcess | null = null;
 afterAll(async () => {
   await gw?.kill();
   await dropTestSchema(SCHEMA);
+  await dropTestSchema(SECRETS_ONLY);
 });
 
 describe('PostgreSQL operations', () => {
@@ -112,5 +114,29 @@ describe('PostgreSQL operations', () => {
     expect(newer.code).toBe(2);
     expect(newer.output).toMatch(/the PostgreSQL schema is at version 999, this gateway knows up to \d+/);
     expect(newer.output).not.toMatch(/^\s+at /m); // a message, not a stack trace
+  });
+
+  it('keeps only the secrets on PostgreSQL beside the embedded store (SECRETS=postgres); readiness pings the server', async () => {
+    const only = await startGateway({
+      DATA_DIR: tempDir('pg-secrets-only'),
+      MODE: 'core',
+      SECRETS: 'postgres',
+      DATABASE_URL: TEST_DATABASE_URL,
+      DATABASE_SCHEMA: SECRETS_ONLY,
+      SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    });
+    try {
+      const ready = (await (await fetch(`${only.url}/health/ready`)).json()) as { info: Record<string, unknown> };
+      expect(Object.keys(ready.info).sort()).toEqual(['archive', 'postgres', 'queue', 'store']);
+      const names = await onTestServer<{ name: string }>(`SELECT name FROM ${SECRETS_ONLY}.secrets ORDER BY name`);
+      expect(names.rows.map((r) => r.name)).toEqual(['auth-signing-key', 'auth-signing-key-next']);
+      const payments = await onTestServer<{ n: string }>(`SELECT count(*) AS n FROM ${SECRETS_ONLY}.payments`);
+      expect(payments.rows[0]!.n).toBe('0'); // the payments are in the embedded store
+      expect(
+        (await fetch(`${only.url}/v1/transactions`, { headers: { authorization: `Bearer ${await tokenFor(only.url, 'bank-a')}` } })).status,
+      ).toBe(200);
+    } finally {
+      await only.kill();
+    }
   });
 });

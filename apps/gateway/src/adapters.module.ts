@@ -204,9 +204,16 @@ export class AdaptersModule implements OnApplicationShutdown {
 
     providers.push({
       provide: READINESS_CHECKS,
-      inject: [TRANSACTION_REPOSITORY, WORK_QUEUE, MESSAGE_ARCHIVE, SECRET_STORE, ...awsReadinessTokens(a)],
-      useFactory: (store: TransactionRepository, queue: WorkQueue, archive: MessageArchive, secrets: SecretStore, ...aws: unknown[]) =>
-        readinessChecks(a, store, queue, archive, secrets, aws),
+      inject: [
+        TRANSACTION_REPOSITORY,
+        WORK_QUEUE,
+        MESSAGE_ARCHIVE,
+        SECRET_STORE,
+        ...awsReadinessTokens(a),
+        ...(a.postgres ? [PostgresDatabase] : []),
+      ],
+      useFactory: (store: TransactionRepository, queue: WorkQueue, archive: MessageArchive, secrets: SecretStore, ...extras: unknown[]) =>
+        readinessChecks(a, store, queue, archive, secrets, extras),
     });
 
     return {
@@ -404,19 +411,21 @@ function readinessChecks(
   queue: WorkQueue,
   archive: MessageArchive,
   secrets: SecretStore,
-  aws: unknown[],
+  /** The AWS adapters and the PostgreSQL pool in use, whose own pings the checks call. */
+  extras: unknown[],
 ): ReadinessCheck[] {
   const checks: ReadinessCheck[] = [];
   // one check for the PostgreSQL server, whichever adapters are on it (they share its pool)
   if (a.postgres) {
-    const ping = a.store === 'postgres' ? () => store.ping() : a.archive === 'postgres' ? () => archive.ping() : () => queue.ping();
+    const db = extras.find((x): x is PostgresDatabase => x instanceof PostgresDatabase)!;
+    const ping = async () => void (await db.run('SELECT 1'));
     checks.push({ key: 'postgres', ping, ...(a.postgres.schema ? { details: { schema: a.postgres.schema } } : {}) });
   }
   if (a.store === 'embedded') checks.push({ key: 'store', ping: () => store.ping() });
   else if (a.store === 'dynamodb') checks.push({ key: 'dynamodb', ping: () => store.ping(), details: { table: a.aws.dynamodbTable! } });
   if (a.queue === 'embedded') checks.push({ key: 'queue', ping: () => queue.ping() });
   else if (a.queue === 'sqs') {
-    const sqs = aws.find((x): x is SqsWorkQueue => x instanceof SqsWorkQueue)!;
+    const sqs = extras.find((x): x is SqsWorkQueue => x instanceof SqsWorkQueue)!;
     checks.push(
       { key: 'sqs', ping: () => sqs.ping(), details: { queue: a.aws.sqsQueue! } },
       { key: 'sqs-dlq', ping: () => sqs.pingDeadLetterQueue(), details: { queue: a.aws.sqsDeadLetterQueue! } },
@@ -427,7 +436,7 @@ function readinessChecks(
   // the file store answers when its directory can be read (the signing key's file, through the port)
   if (a.secrets === 'file') checks.push({ key: 'secrets', ping: async () => void (await secrets.get('auth-signing-key')) });
   if (a.secrets === 'aws') {
-    const store = aws.find((x): x is AwsSecretStore => x instanceof AwsSecretStore) ?? (secrets as AwsSecretStore);
+    const store = extras.find((x): x is AwsSecretStore => x instanceof AwsSecretStore) ?? (secrets as AwsSecretStore);
     checks.push({ key: 'secretsmanager', ping: () => store.ping(), details: { prefix: a.aws.secretsPrefix } });
   }
   return checks;

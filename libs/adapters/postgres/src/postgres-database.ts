@@ -3,7 +3,7 @@ import pg from 'pg';
 import { StoreUnavailableError } from '#application';
 
 export interface PostgresDatabaseOptions {
-  /** `postgres://user:password@host:port/database?sslmode=...` (DATABASE_URL). */
+  /** `postgres://user:password@host:port/database` (DATABASE_URL; TLS through `ssl`, never the URL). */
   connectionString: string;
   /** Connections in the pool (default 10). */
   poolSize?: number;
