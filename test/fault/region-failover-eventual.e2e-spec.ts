@@ -281,6 +281,15 @@ it(`two regions replicating eventually move ${TOTAL} payments; region a dies wit
     throw new Error(`payment ${p.key} never got an answer (last: ${last})`);
   }
 
+  const setSimLatency = async (latencyMs: number) => {
+    const res = await fetch(`${sim!.url}/admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ latencyMs }),
+    });
+    if (!res.ok) throw new Error(`simulator faults: HTTP ${res.status}`);
+  };
+
   // Kill region a (its processes, its queue and its DynamoDB Local) midway, while calls to it are in flight.
   let unfinishedAtKill: Sent[] = [];
   let sentCount = 0;
@@ -292,6 +301,10 @@ it(`two regions replicating eventually move ${TOTAL} payments; region a dies wit
         sentCount++;
         if (!killed && sentCount >= TOTAL / 2) {
           killed = true;
+          // The host slows down first, so a holds payments in flight (released, not answered) and b's replica sees
+          // them so: without it a fast run can leave b nothing unfinished to take over, and the test shows nothing.
+          await setSimLatency(1000);
+          await new Promise((r) => setTimeout(r, 500));
           // The last moments of a region before it dies do not reach its peer: replication from a stops, a works
           // on for a moment (its progress is held and dropped), then a dies with its engine.
           replicator!.pause('a');
@@ -299,6 +312,7 @@ it(`two regions replicating eventually move ${TOTAL} payments; region a dies wit
           aDead = true;
           await Promise.all(regionA.map((g) => g.kill('SIGKILL')));
           await Promise.all([queueA.stop(), dynamoA.stop()]);
+          await setSimLatency(2);
           phase('region a killed');
           // what b holds of a's payments now (b's replica): the unfinished ones are b's to finish
           const held = await readOutcomes(
