@@ -5,7 +5,7 @@
  * would. Afterwards every payment that got a 202 is terminal, its status equals the outcome the host
  * recorded, and the host settled none twice.
  */
-import { hostMismatches, pollUntilTerminal } from '../support/fault-checks.js';
+import { hostMismatches, hostStats, pollUntilTerminal } from '../support/fault-checks.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
 import { freePort, startGateway, startSimulator, tempDir, tokenFor, type NodeProcess } from '../support/processes.js';
 
@@ -140,13 +140,7 @@ it(`keeps every accepted payment through ${KILLS} SIGKILLs and settles none twic
   expect(mismatches).toEqual([]);
 
   // The host decided each UETR once: one unique record per payment, outcomes add up.
-  const stats = (await (await fetch(`${sim.url}/stats`)).json()) as {
-    received: number;
-    unique: number;
-    duplicates: number;
-    accepted: number;
-    rejected: number;
-  };
+  const stats = await hostStats(sim.url);
   expect(stats.unique).toBe(TOTAL);
   expect(stats.accepted + stats.rejected).toBe(TOTAL);
   expect(stats.rejected).toBe(payments.filter((p) => p.reject).length);

@@ -13,7 +13,7 @@
  */
 import { execFileSync, execSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { hostMismatches, pollUntilTerminal } from '../support/fault-checks.js';
+import { hostMismatches, hostStats, pollUntilTerminal } from '../support/fault-checks.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
 import { onTestServer, dropTestSchema } from '../support/postgres.js';
 import { startGateway, startSimulator, tempDir, TEST_DATABASE_URL, tokenFor, type NodeProcess } from '../support/processes.js';
@@ -166,12 +166,7 @@ it(`a PostgreSQL restart under ${TOTAL} payments on two gateways loses and doubl
   const open = payments.filter((p) => !['ACSC', 'RJCT', 'CANC'].includes(statuses.get(p.key)?.status ?? ''));
   expect(open.map((p) => `${p.key}:${statuses.get(p.key)?.status}`)).toEqual([]);
   expect(await hostMismatches(sim.url, payments, statuses)).toEqual([]);
-  const stats = (await (await fetch(`${sim.url}/stats`)).json()) as {
-    unique: number;
-    duplicates: number;
-    accepted: number;
-    rejected: number;
-  };
+  const stats = await hostStats(sim.url);
   expect(stats.unique).toBe(TOTAL);
   expect(stats.accepted + stats.rejected).toBe(TOTAL);
   expect(stats.rejected).toBe(payments.filter((p) => p.reject).length);

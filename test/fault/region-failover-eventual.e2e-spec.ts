@@ -20,7 +20,7 @@ import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dy
 import { provisionAwsResources } from '../../scripts/aws-provision.js';
 import { startAwsEngines, startDynamoDbLocal, startFauxqs, type AwsEngines, type EngineProcess } from '../support/aws-engines.js';
 import { seedReplica, startReplicator, type Replicator } from '../support/dynamodb-replicator.js';
-import { hostMismatches, pollUntilTerminal, readOutcomes } from '../support/fault-checks.js';
+import { hostMismatches, hostStats, pollUntilTerminal, readOutcomes } from '../support/fault-checks.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
 import { jsonLogLines, startGateway, startSimulator, tempDir, tokenFor, type NodeProcess } from '../support/processes.js';
 
@@ -401,12 +401,7 @@ it(`two regions replicating eventually move ${TOTAL} payments; region a dies wit
 
   // Each status equals what the host recorded, and the host decided each payment once.
   expect(await hostMismatches(sim.url, payments, statuses)).toEqual([]);
-  const stats = (await (await fetch(`${sim.url}/stats`)).json()) as {
-    unique: number;
-    accepted: number;
-    rejected: number;
-    duplicates: number;
-  };
+  const stats = await hostStats(sim.url);
   expect(stats.unique).toBe(TOTAL + 1);
   expect(stats.accepted + stats.rejected).toBe(TOTAL + 1);
   expect(replicationErrors).toEqual([]);

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { provisionAwsResources } from '../../scripts/aws-provision.js';
 import { startAwsEngines, startFauxqs, type AwsEngines, type EngineProcess } from '../support/aws-engines.js';
-import { hostMismatches, pollUntilTerminal, readOutcomes } from '../support/fault-checks.js';
+import { hostMismatches, hostStats, pollUntilTerminal, readOutcomes } from '../support/fault-checks.js';
 import { buildPacs008 } from '../support/pacs008.factory.js';
 import { jsonLogLines, startGateway, startSimulator, tempDir, tokenFor, type NodeProcess } from '../support/processes.js';
 
@@ -242,12 +242,7 @@ it(`two regions on one strongly consistent table move ${TOTAL} payments; region 
 
   // Each status equals what the host recorded, and the host decided each payment once.
   expect(await hostMismatches(sim.url, payments, statuses)).toEqual([]);
-  const stats = (await (await fetch(`${sim.url}/stats`)).json()) as {
-    unique: number;
-    accepted: number;
-    rejected: number;
-    duplicates: number;
-  };
+  const stats = await hostStats(sim.url);
   // (and the one X-Consistency: global payment of the start)
   expect(stats.unique).toBe(TOTAL + 1);
   expect(stats.accepted + stats.rejected).toBe(TOTAL + 1);

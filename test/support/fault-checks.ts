@@ -1,6 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Checks the fault suites share: waiting for every payment to end, and comparing outcomes with the host's. */
 
+/** What the simulator decided (`GET /stats`): received calls, unique payments, redeliveries absorbed, outcomes. */
+export interface HostStats {
+  received: number;
+  unique: number;
+  duplicates: number;
+  accepted: number;
+  rejected: number;
+}
+
+export async function hostStats(simUrl: string): Promise<HostStats> {
+  const res = await fetch(`${simUrl}/stats`);
+  if (!res.ok) throw new Error(`GET ${simUrl}/stats answered ${res.status}`);
+  return (await res.json()) as HostStats;
+}
+
 export const TERMINAL_STATUSES = ['ACSC', 'RJCT', 'CANC'];
 
 export interface Outcome {

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from '@jest/globals';
-import { hostMismatches } from './fault-checks.js';
+import { hostMismatches, hostStats } from './fault-checks.js';
 import { buildPacs008 } from './pacs008.factory.js';
 import { startGateway, tokenFor, type NodeProcess } from './processes.js';
 
@@ -176,13 +176,7 @@ export async function runMultiInstance(r: MultiInstanceRun): Promise<void> {
   expect(mismatches).toEqual([]);
 
   // The host decided each payment once.
-  const stats = (await (await fetch(`${sim.url}/stats`)).json()) as {
-    received: number;
-    unique: number;
-    duplicates: number;
-    accepted: number;
-    rejected: number;
-  };
+  const stats = await hostStats(sim.url);
   expect(stats.unique).toBe(TOTAL);
   expect(stats.accepted + stats.rejected).toBe(TOTAL);
   expect(stats.rejected).toBe(payments.filter((p) => p.reject).length);
