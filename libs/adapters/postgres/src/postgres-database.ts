@@ -61,6 +61,11 @@ export class PostgresDatabase {
     });
     const onError = options.onError ?? (() => undefined);
     this.pool.on('error', (e) => onError(`idle PostgreSQL connection failed: ${e.message}`));
+    // Every connection hears its own errors for its whole life. The driver emits 'error' on a connection that has no
+    // query running (a server shutting down sends FATAL 57P01 to all); the pool and transaction() listen only at
+    // certain moments, and one such message falling between them ended the process in the restart test. The failure
+    // still reaches whoever uses the connection next: its statement fails, and the pool drops it.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   /** The settings of one connection (the pool's, and the job listener's own). */
