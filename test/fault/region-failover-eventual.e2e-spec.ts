@@ -301,10 +301,11 @@ it(`two regions replicating eventually move ${TOTAL} payments; region a dies wit
         sentCount++;
         if (!killed && sentCount >= TOTAL / 2) {
           killed = true;
-          // The host slows down first, so a holds payments in flight (released, not answered) and b's replica sees
-          // them so: without it a fast run can leave b nothing unfinished to take over, and the test shows nothing.
-          await setSimLatency(1000);
-          await new Promise((r) => setTimeout(r, 500));
+          // The host slows down first (5 s an answer, for 2 s before the pause: longer than the replication lag), so a
+          // holds payments in flight (released, not answered) and b's replica sees them so: without it a fast run can
+          // leave b nothing unfinished to take over, and the test shows nothing.
+          await setSimLatency(5000);
+          await new Promise((r) => setTimeout(r, 2000));
           // The last moments of a region before it dies do not reach its peer: replication from a stops, a works
           // on for a moment (its progress is held and dropped), then a dies with its engine.
           replicator!.pause('a');
